@@ -1,0 +1,36 @@
+/// Where in a payload something was found: a line of a text file, a record of a JSON
+/// array, a JSON pointer or an XML element.
+public enum InputPlace: Sendable, Equatable, CustomStringConvertible {
+    case line(Int)
+    case record(Int)
+    case pointer(String)
+    case element(String)
+
+    public var description: String {
+        switch self {
+        case let .line(n): "line \(n)"
+        case let .record(n): "record \(n)"
+        case let .pointer(p): "at \(p)"
+        case let .element(e): "in <\(e)>"
+        }
+    }
+}
+
+/// A payload that cannot be accepted, naming the input, the place and the reason.
+public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file name or URL the payload came from.
+    public var origin: String
+    public var place: InputPlace?
+    public var reason: String
+
+    public init(origin: String, place: InputPlace?, reason: String) {
+        self.origin = origin
+        self.place = place
+        self.reason = reason
+    }
+
+    public var description: String {
+        if let place { return "\(origin) \(place): \(reason)" }
+        return "\(origin): \(reason)"
+    }
+}

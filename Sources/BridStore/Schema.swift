@@ -1,0 +1,98 @@
+/// The database schema as named, append-only migrations: a migration, once released, is
+/// never edited; changes come as new entries at the end.
+enum Schema {
+    static let migrations: [(name: String, sql: String)] = [
+        ("2026-11-30-vintages", """
+        CREATE TABLE sources (
+            id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 64),
+            created_at INTEGER NOT NULL,
+            last_check_at INTEGER,
+            last_success_at INTEGER,
+            last_error TEXT,
+            last_error_at INTEGER,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0 CHECK (consecutive_failures >= 0),
+            next_due_at INTEGER,
+            etag TEXT,
+            last_modified TEXT,
+            last_payload_sha256 TEXT CHECK (last_payload_sha256 IS NULL OR length(last_payload_sha256) = 64),
+            paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1))
+        );
+
+        CREATE TABLE releases (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            source_id TEXT NOT NULL REFERENCES sources(id),
+            ingested_at INTEGER NOT NULL,
+            published_at INTEGER,
+            origin TEXT NOT NULL,
+            sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+            added INTEGER NOT NULL CHECK (added >= 0),
+            revised INTEGER NOT NULL CHECK (revised >= 0),
+            removed INTEGER NOT NULL CHECK (removed >= 0),
+            unchanged INTEGER NOT NULL CHECK (unchanged >= 0),
+            CHECK (added + revised + removed > 0)
+        );
+        CREATE INDEX releases_by_source ON releases(source_id, id);
+        CREATE INDEX releases_by_time ON releases(ingested_at);
+
+        CREATE TABLE series (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE CHECK (length(key) BETWEEN 1 AND 256),
+            frequency TEXT NOT NULL CHECK (frequency IN ('A', 'Q', 'M', 'W', 'D')),
+            source_id TEXT REFERENCES sources(id),
+            name TEXT,
+            unit TEXT
+        );
+        CREATE INDEX series_by_source ON series(source_id);
+
+        -- One row per version of one observation. A version is valid from its release
+        -- until the next version of the same (series, period): realtime_start/_end.
+        CREATE TABLE observation_versions (
+            series_id INTEGER NOT NULL REFERENCES series(id),
+            period TEXT NOT NULL,
+            release_id INTEGER NOT NULL REFERENCES releases(id),
+            value TEXT,
+            removed INTEGER NOT NULL DEFAULT 0 CHECK (removed IN (0, 1) AND (removed = 0 OR value IS NULL)),
+            PRIMARY KEY (series_id, period, release_id)
+        ) WITHOUT ROWID;
+
+        -- Releases are immutable, and so are the versions they wrote.
+        CREATE TRIGGER releases_immutable BEFORE UPDATE ON releases
+            BEGIN SELECT RAISE(ABORT, 'releases are immutable'); END;
+        CREATE TRIGGER releases_undeletable BEFORE DELETE ON releases
+            BEGIN SELECT RAISE(ABORT, 'releases are immutable'); END;
+        CREATE TRIGGER versions_immutable BEFORE UPDATE ON observation_versions
+            BEGIN SELECT RAISE(ABORT, 'observation versions are immutable'); END;
+        CREATE TRIGGER versions_undeletable BEFORE DELETE ON observation_versions
+            BEGIN SELECT RAISE(ABORT, 'observation versions are immutable'); END;
+
+        -- Read-only views for operators with the sqlite3 shell.
+        CREATE VIEW latest_observations AS
+            SELECT s.key AS series, v.period, v.value, v.release_id,
+                   strftime('%Y-%m-%dT%H:%M:%SZ', r.ingested_at / 1000, 'unixepoch') AS ingested_at
+            FROM observation_versions v
+            JOIN series s ON s.id = v.series_id
+            JOIN releases r ON r.id = v.release_id
+            WHERE v.removed = 0
+              AND v.release_id = (SELECT max(w.release_id) FROM observation_versions w
+                                  WHERE w.series_id = v.series_id AND w.period = v.period);
+
+        CREATE VIEW observation_history AS
+            SELECT s.key AS series, v.period, v.value, v.removed, v.release_id,
+                   strftime('%Y-%m-%dT%H:%M:%SZ', r.ingested_at / 1000, 'unixepoch') AS realtime_start,
+                   (SELECT strftime('%Y-%m-%dT%H:%M:%SZ', rn.ingested_at / 1000, 'unixepoch')
+                      FROM observation_versions n JOIN releases rn ON rn.id = n.release_id
+                     WHERE n.series_id = v.series_id AND n.period = v.period AND n.release_id > v.release_id
+                     ORDER BY n.release_id LIMIT 1) AS realtime_end
+            FROM observation_versions v
+            JOIN series s ON s.id = v.series_id
+            JOIN releases r ON r.id = v.release_id;
+
+        CREATE VIEW release_log AS
+            SELECT id, source_id,
+                   strftime('%Y-%m-%dT%H:%M:%SZ', ingested_at / 1000, 'unixepoch') AS ingested_at,
+                   strftime('%Y-%m-%dT%H:%M:%SZ', published_at / 1000, 'unixepoch') AS published_at,
+                   origin, added, revised, removed, unchanged, sha256
+            FROM releases;
+        """),
+    ]
+}

@@ -1,0 +1,160 @@
+import BridCore
+import Foundation
+
+extension Store {
+    /// The observations of a series in a vintage (latest, as of a release, as of a time),
+    /// optionally limited to periods in `from...to`. Removed periods are absent; periods
+    /// published without a value are present with a nil value. Nil if the series is unknown.
+    public func observations(series key: String, vintage: Vintage = .latest, from: String? = nil, to: String? = nil) throws -> [ObservationRow]? {
+        try reader.withLock { db in
+            try db.snapshot {
+                guard let seriesID = try seriesID(key, in: db) else { return nil }
+                guard let limit = try releaseLimit(vintage, in: db) else { return [] }
+                let statement = try db.prepare("""
+                    SELECT period, value, removed, release_id FROM observation_versions
+                    WHERE series_id = ?1 AND release_id <= ?2 AND period >= ?3 AND period <= ?4
+                    ORDER BY period, release_id
+                    """)
+                statement.bind(.integer(seriesID), .integer(limit), .text(from ?? ""), .text(to ?? "\u{10FFFF}"))
+                var rows: [ObservationRow] = []
+                var lastRemoved = false
+                while try statement.step() {
+                    let row = ObservationRow(period: statement.text(0) ?? "", value: statement.text(1), releaseID: statement.int(3))
+                    let removed = statement.int(2) != 0
+                    if let last = rows.last, last.period == row.period {
+                        rows[rows.count - 1] = row
+                    } else {
+                        if lastRemoved { rows.removeLast() }
+                        rows.append(row)
+                    }
+                    lastRemoved = removed
+                }
+                if lastRemoved { rows.removeLast() }
+                statement.reset()
+                return rows
+            }
+        }
+    }
+
+    /// Every version of one observation, oldest first. Nil if the series is unknown.
+    public func history(series key: String, period: String) throws -> [ObservationVersion]? {
+        try reader.withLock { db in
+            try db.snapshot {
+                guard let seriesID = try seriesID(key, in: db) else { return nil }
+                let rows = try db.prepare("""
+                    SELECT v.release_id, r.source_id, v.value, v.removed, r.ingested_at
+                    FROM observation_versions v JOIN releases r ON r.id = v.release_id
+                    WHERE v.series_id = ? AND v.period = ? ORDER BY v.release_id
+                    """).bind(.integer(seriesID), .text(period))
+                    .rows { ($0.int(0), $0.text(1) ?? "", $0.text(2), $0.int(3) != 0, $0.int(4)) }
+                return rows.enumerated().map { index, row in
+                    let next = index + 1 < rows.count ? rows[index + 1] : nil
+                    return ObservationVersion(releaseID: row.0, sourceID: row.1, value: row.2, removed: row.3,
+                                              validFrom: Date(milliseconds: row.4), validUntil: next.map { Date(milliseconds: $0.4) },
+                                              replacedBy: next?.0)
+                }
+            }
+        }
+    }
+
+    /// One release, or nil.
+    public func release(id: Int64) throws -> Release? {
+        try reader.withLock { db in
+            try db.prepare("\(Store.releaseColumns) WHERE id = ?").bind(.integer(id)).firstRow(Store.releaseRow)
+        }
+    }
+
+    /// Releases, newest first, optionally of one source.
+    public func releases(source: String? = nil, limit: Int = 50) throws -> [Release] {
+        try reader.withLock { db in
+            if let source {
+                return try db.prepare("\(Store.releaseColumns) WHERE source_id = ? ORDER BY id DESC LIMIT ?")
+                    .bind(.text(source), .integer(Int64(limit))).rows(Store.releaseRow)
+            }
+            return try db.prepare("\(Store.releaseColumns) ORDER BY id DESC LIMIT ?").bind(.integer(Int64(limit))).rows(Store.releaseRow)
+        }
+    }
+
+    /// What a release added, revised and removed, with the values it replaced.
+    public func changes(release id: Int64) throws -> [ObservationChange] {
+        try reader.withLock { db in
+            try db.prepare("""
+                SELECT s.key, v.period, v.value, v.removed, p.value, p.removed, p.release_id
+                FROM observation_versions v
+                JOIN series s ON s.id = v.series_id
+                LEFT JOIN observation_versions p ON p.series_id = v.series_id AND p.period = v.period
+                    AND p.release_id = (SELECT max(q.release_id) FROM observation_versions q
+                                        WHERE q.series_id = v.series_id AND q.period = v.period AND q.release_id < v.release_id)
+                WHERE v.release_id = ?
+                ORDER BY s.key, v.period
+                """).bind(.integer(id)).rows { row in
+                let removed = row.int(3) != 0
+                let hadPrevious = !row.isNull(6) && row.int(5) == 0
+                let kind: ObservationChange.Kind = removed ? .removed : (hadPrevious ? .revised : .added)
+                return ObservationChange(series: row.text(0) ?? "", period: row.text(1) ?? "", kind: kind, value: row.text(2),
+                                         previousValue: hadPrevious ? row.text(4) : nil,
+                                         previousReleaseID: row.optionalInt(6))
+            }
+        }
+    }
+
+    /// Series whose key matches `filter` (all when nil), with their latest observation.
+    public func seriesSummaries(matching filter: (@Sendable (String) -> Bool)? = nil) throws -> [SeriesSummary] {
+        try reader.withLock { db in
+            try db.snapshot {
+                let all = try db.prepare("SELECT id, key, frequency, source_id, name, unit FROM series ORDER BY key").rows {
+                    ($0.int(0), $0.text(1) ?? "", Frequency(rawValue: $0.text(2) ?? "") ?? .annual, $0.text(3), $0.text(4), $0.text(5))
+                }
+                let latestPeriod = try db.prepare("""
+                    SELECT v.period, v.value FROM observation_versions v
+                    WHERE v.series_id = ?1 AND v.removed = 0
+                      AND v.release_id = (SELECT max(w.release_id) FROM observation_versions w WHERE w.series_id = ?1 AND w.period = v.period)
+                    ORDER BY v.period DESC LIMIT 1
+                    """)
+                let lastChange = try db.prepare("""
+                    SELECT max(r.ingested_at) FROM releases r WHERE r.id = (SELECT max(release_id) FROM observation_versions WHERE series_id = ?)
+                    """)
+                return try all.filter { filter?($0.1) ?? true }.map { row in
+                    let latest = try latestPeriod.bind(.integer(row.0)).firstRow { ($0.text(0), $0.text(1)) }
+                    let changed = try lastChange.bind(.integer(row.0)).firstRow { $0.optionalInt(0) } ?? nil
+                    return SeriesSummary(key: row.1, frequency: row.2, sourceID: row.3, name: row.4, unit: row.5,
+                                         latestPeriod: latest?.0, latestValue: latest?.1 ?? nil,
+                                         lastChangedAt: changed.map { Date(milliseconds: $0) })
+                }
+            }
+        }
+    }
+
+    /// The id of the newest release, or nil for an empty store.
+    public func latestReleaseID() throws -> Int64? {
+        try reader.withLock { db in try db.prepare("SELECT max(id) FROM releases").firstRow { $0.optionalInt(0) } ?? nil }
+    }
+
+    // MARK: - Helpers
+
+    static let releaseColumns = "SELECT id, source_id, ingested_at, published_at, origin, sha256, added, revised, removed, unchanged FROM releases"
+
+    static func releaseRow(_ row: Statement) -> Release {
+        Release(id: row.int(0), sourceID: row.text(1) ?? "", ingestedAt: Date(milliseconds: row.int(2)),
+                publishedAt: row.optionalInt(3).map { Date(milliseconds: $0) }, origin: row.text(4) ?? "",
+                sha256: row.text(5) ?? "", added: Int(row.int(6)), revised: Int(row.int(7)),
+                removed: Int(row.int(8)), unchanged: Int(row.int(9)))
+    }
+
+    func seriesID(_ key: String, in db: Connection) throws -> Int64? {
+        try db.prepare("SELECT id FROM series WHERE key = ?").bind(.text(key)).firstRow { $0.int(0) }
+    }
+
+    /// The highest release id visible in a vintage, or nil when nothing was known then.
+    func releaseLimit(_ vintage: Vintage, in db: Connection) throws -> Int64? {
+        switch vintage {
+        case .latest:
+            return Int64.max
+        case let .release(id):
+            return id
+        case let .time(date):
+            return try db.prepare("SELECT max(id) FROM releases WHERE ingested_at <= ?")
+                .bind(.integer(date.millisecondsSince1970)).firstRow { $0.optionalInt(0) } ?? nil
+        }
+    }
+}

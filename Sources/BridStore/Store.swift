@@ -1,0 +1,111 @@
+import BridCore
+import CSQLite
+import Foundation
+import Synchronization
+
+/// The vintage store: the one owner of the SQLite database.
+///
+/// Every write is a named transaction that keeps the invariants of CONTRACT §2 (releases
+/// and observation versions are append-only; a release writes exactly its changes).
+/// Writes go through one connection, reads through another, so queries never wait for
+/// an ingest in flight (WAL mode).
+public final class Store: Sendable {
+    public let path: String
+    let writer: Mutex<Connection>
+    let reader: Mutex<Connection>
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        let connection = try Connection(path: path)
+        try connection.execute("""
+            PRAGMA page_size = 8192;
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = FULL;
+            PRAGMA foreign_keys = ON;
+            PRAGMA cache_size = -32768;
+            PRAGMA temp_store = MEMORY;
+            """)
+        try Store.migrate(connection)
+        let readConnection = try Connection(path: path, readOnly: true)
+        try readConnection.execute("PRAGMA query_only = ON; PRAGMA cache_size = -16384;")
+        writer = Mutex(connection)
+        reader = Mutex(readConnection)
+    }
+
+    /// Names of the migrations applied to this database, in order.
+    public func appliedMigrations() throws -> [String] {
+        try reader.withLock { db in
+            try db.prepare("SELECT name FROM schema_migrations ORDER BY rowid").rows { $0.text(0) ?? "" }
+        }
+    }
+
+    static func migrate(_ db: Connection) throws(StoreError) {
+        try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY NOT NULL, applied_at INTEGER NOT NULL)")
+        do {
+            let applied = Set(try db.prepare("SELECT name FROM schema_migrations").rows { $0.text(0) ?? "" })
+            let known = Set(Schema.migrations.map(\.name))
+            if let unknown = applied.subtracting(known).sorted().first {
+                throw StoreError("the database has migration \(unknown), which this brid does not know: it was written by a newer version")
+            }
+            for migration in Schema.migrations where !applied.contains(migration.name) {
+                try db.transaction {
+                    try db.execute(migration.sql)
+                    try db.prepare("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)")
+                        .bind(.text(migration.name), .integer(Date().millisecondsSince1970)).run()
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError("migration failed: \(error)")
+        }
+    }
+
+    /// Writes the catalogue's names, units and frequencies. A series that does not exist
+    /// yet is created without a source; the frequency of a series that already has
+    /// observations is never changed (returned as a conflict instead).
+    @discardableResult
+    public func applyCatalogue(_ entries: [SeriesMetadata]) throws -> [String] {
+        try writer.withLock { db in
+            try db.transaction {
+                var conflicts: [String] = []
+                let find = try db.prepare("SELECT id, frequency, EXISTS (SELECT 1 FROM observation_versions v WHERE v.series_id = series.id) FROM series WHERE key = ?")
+                let insert = try db.prepare("INSERT INTO series (key, frequency, name, unit) VALUES (?, ?, ?, ?)")
+                let update = try db.prepare("UPDATE series SET name = ?, unit = ?, frequency = ? WHERE id = ?")
+                for entry in entries {
+                    let existing = try find.bind(.text(entry.key)).firstRow { ($0.int(0), $0.text(1) ?? "", $0.int(2) != 0) }
+                    if let (id, frequency, hasData) = existing {
+                        var newFrequency = frequency
+                        if let wanted = entry.frequency?.rawValue, wanted != frequency {
+                            if hasData {
+                                conflicts.append("series \(entry.key) is stored with frequency \(frequency) but the catalogue says \(wanted); keeping \(frequency)")
+                            } else {
+                                newFrequency = wanted
+                            }
+                        }
+                        try update.bind(.optional(entry.name), .optional(entry.unit), .text(newFrequency), .integer(id)).run()
+                    } else if let frequency = entry.frequency {
+                        try insert.bind(.text(entry.key), .text(frequency.rawValue), .optional(entry.name), .optional(entry.unit)).run()
+                    }
+                }
+                return conflicts
+            }
+        }
+    }
+
+    /// Frequencies of every stored series, for the payload builder.
+    public func seriesFrequencies() throws -> [String: Frequency] {
+        try reader.withLock { db in
+            var result: [String: Frequency] = [:]
+            let statement = try db.prepare("SELECT key, frequency FROM series")
+            while try statement.step() {
+                if let key = statement.text(0), let frequency = statement.text(1).flatMap(Frequency.init(rawValue:)) {
+                    result[key] = frequency
+                }
+            }
+            statement.reset()
+            return result
+        }
+    }
+}

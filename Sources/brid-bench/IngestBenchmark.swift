@@ -1,0 +1,131 @@
+import BridCore
+import BridFormats
+import BridRuntime
+import BridStore
+import Foundation
+
+struct IngestBenchmark {
+    let series: Int
+    let periods: Int
+    let directory: String?
+
+    struct Phase {
+        let label: String
+        let seconds: Double
+        let peakRSS: Int
+        let outcome: String
+    }
+
+    func run() throws -> String {
+        let dir = directory ?? NSTemporaryDirectory() + "brid-bench-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { if directory == nil { try? FileManager.default.removeItem(atPath: dir) } }
+        let original = dir + "/release-1.csv"
+        let revised = dir + "/release-2.csv"
+        try writeLongCSV(to: original, series: series, periods: periods)
+        try writeLongCSV(to: revised, series: series, periods: periods, changeEvery: 100)
+        let rows = series * periods
+        let size = (try FileManager.default.attributesOfItem(atPath: original)[.size] as? Int) ?? 0
+
+        let store = try Store(path: dir + "/brid.sqlite")
+        let ingestor = Ingestor(store: store)
+        let source = Ingestor.SourceSpec(id: "bench", format: "csv", snapshot: false)
+        var phases: [Phase] = []
+        for (label, file) in [("(a) ingest into an empty store", original),
+                              ("(b) ingest with 1 % of values changed", revised),
+                              ("(c) ingest the identical file again", revised)] {
+            resetPeakRSS()
+            let start = ContinuousClock.now
+            let bytes = try readFile(file)
+            let result = try ingestor.ingest(bytes, origin: file, source: source, at: Date())
+            let seconds = (ContinuousClock.now - start).seconds
+            phases.append(Phase(label: label, seconds: seconds, peakRSS: peakRSS(), outcome: describe(result)))
+        }
+        // Where (a)'s time goes: the same file hashed and parsed, without the store.
+        let parseStart = ContinuousClock.now
+        let bytes = try readFile(original)
+        _ = SHA256.hex(bytes)
+        var builder = PayloadBuilder(origin: original) { _ in nil }
+        try CSVReader.read(bytes, into: &builder)
+        _ = try builder.finish()
+        let parseSeconds = (ContinuousClock.now - parseStart).seconds
+        let reference = try sqliteImport(csv: original, database: dir + "/reference.sqlite")
+        phases.append(reference)
+
+        let d = reference.seconds
+        let targets = [1.0, 0.35, 0.05]
+        var lines = ["brid-bench: \(rows) rows (\(series) series × \(periods) monthly periods), CSV \(size / 1_000_000) MB, \(ProcessInfo.processInfo.activeProcessorCount) cores", ""]
+        lines.append("phase                                       time      × (d)   target   peak RSS   outcome")
+        for (i, phase) in phases.enumerated() {
+            let ratio = phase.seconds / d
+            let target = i < targets.count ? String(format: "≤ %.2f", targets[i]) : "      "
+            let verdict = i < targets.count ? (ratio <= targets[i] ? " ok " : "MISS") : "    "
+            lines.append(String(format: "%@ %7.3f s  %6.3f   %@ %@ %6.1f MB   %@",
+                                phase.label.padding(toLength: 42, withPad: " ", startingAt: 0), phase.seconds, ratio,
+                                target, verdict, Double(phase.peakRSS) / 1_048_576, phase.outcome))
+        }
+        lines.append(String(format: "of (a): reading, hashing and parsing %.3f s, the store transaction %.3f s", parseSeconds, phases[0].seconds - parseSeconds))
+        let peakA = Double(phases[0].peakRSS) / 1_048_576
+        lines.append(String(format: "peak RSS of (a): %.1f MB (target ≤ 250 MB) %@", peakA, peakA <= 250 ? "ok" : "MISS"))
+        return lines.joined(separator: "\n")
+    }
+
+    private func describe(_ result: Ingestor.Result) -> String {
+        switch result {
+        case let .accepted(.released(release)):
+            "release \(release.id): +\(release.added) ~\(release.revised) -\(release.removed) =\(release.unchanged)"
+        case .accepted(.unchangedPayload): "unchanged (same SHA-256)"
+        case let .accepted(.unchangedValues(n)): "unchanged values (\(n))"
+        case let .rejected(error): "REJECTED: \(error)"
+        }
+    }
+
+    /// (d): the sqlite3 shell importing the same CSV into a keyed table, timed as a process.
+    private func sqliteImport(csv: String, database: String) throws -> Phase {
+        let script = """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE obs (series TEXT NOT NULL, period TEXT NOT NULL, value TEXT, PRIMARY KEY (series, period));
+            .mode csv
+            .import --skip 1 \(csv) obs
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [database]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        let start = ContinuousClock.now
+        try process.run()
+        input.fileHandleForWriting.write(script.data(using: .utf8)!)
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        let seconds = (ContinuousClock.now - start).seconds
+        guard process.terminationStatus == 0 else { throw BenchError("sqlite3 .import failed with status \(process.terminationStatus)") }
+        return Phase(label: "(d) sqlite3 .import (reference)", seconds: seconds, peakRSS: 0, outcome: "sqlite3 shell, keyed table")
+    }
+}
+
+func readFile(_ path: String) throws -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: path) else { throw BenchError("cannot read \(path)") }
+    return [UInt8](data)
+}
+
+/// Resets VmHWM so the next reading is the peak of one phase (Linux: clear_refs 5).
+func resetPeakRSS() {
+    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+}
+
+/// Peak resident set size since the last reset, in bytes.
+func peakRSS() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+        return kb * 1024
+    }
+    return 0
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
