@@ -19,10 +19,9 @@ private final class TableBuilder {
         case implicit
         /// Defined by its own `[header]` or as an element of `[[header]]`.
         case header
-        /// Created by a dotted key (`a.b = 1` creates `a`).
+        /// Created by a dotted key (`a.b = 1` creates `a`), or the body of an inline table
+        /// (which is stored as a value once written, so nothing can extend it).
         case dottedKey
-        /// An inline table `{ … }`; closed once written.
-        case inline
     }
 
     enum Slot {
@@ -119,7 +118,6 @@ private struct TOMLDocumentReader {
                 table.set(key, .table(created), line: line)
                 table = created
             case .table(let t):
-                if t.origin == .inline { throw fail("cannot extend inline table \(dotted(path[...i])) with \(shown)") }
                 table = t
             case .tableArray(let ts):
                 table = ts[ts.count - 1]
