@@ -1,0 +1,31 @@
+/// The whole, validated configuration of a brid daemon; an immutable value that a reload swaps in.
+public struct BridConfig: Sendable, Equatable {
+    /// Absolute path of the configuration file.
+    public let path: String
+    public let daemon: DaemonConfig
+    public let sources: [SourceConfig]
+    /// The optional catalogue of series names, units and frequencies.
+    public let series: [SeriesDefinition]
+    public let alerts: [AlertRule]
+    public let notifiers: [NotifierConfig]
+
+    public init(path: String, daemon: DaemonConfig, sources: [SourceConfig], series: [SeriesDefinition],
+                alerts: [AlertRule], notifiers: [NotifierConfig]) {
+        self.path = path
+        self.daemon = daemon
+        self.sources = sources
+        self.series = series
+        self.alerts = alerts
+        self.notifiers = notifiers
+    }
+
+    /// The source with this id.
+    public func source(id: String) -> SourceConfig? {
+        sources.first { $0.id == id }
+    }
+
+    /// The catalogue entry for this series key.
+    public func seriesDefinition(key: String) -> SeriesDefinition? {
+        series.first { $0.key == key }
+    }
+}

@@ -1,0 +1,48 @@
+/// One `[[source]]`: where payloads come from, how often, and how they are read.
+public struct SourceConfig: Sendable, Equatable {
+    public static let defaultSchedule = Schedule.every(.seconds(3600))
+    public static let defaultTimeout = Duration.seconds(30)
+    public static let defaultConnectTimeout = Duration.seconds(10)
+    public static let defaultMaxBytes = 20 << 20
+
+    public let id: String
+    public let location: SourceLocation
+    /// Format name, a key of the format catalogue.
+    public let format: String
+    /// Only URL sources have one; drop folders are watched.
+    public let schedule: Schedule?
+    public let timeout: Duration
+    public let connectTimeout: Duration
+    public let maxBytes: Int
+    /// How a record becomes a series key (`series = "wb.{country}.{indicator}"`).
+    public let seriesTemplate: String?
+    public let mode: IngestMode
+    /// Request headers; URL sources only.
+    public let headers: [HTTPHeaderValue]
+    /// Free text for people.
+    public let name: String?
+    /// The keys the format declared, as given.
+    public let formatOptions: [String: FormatOption]
+    /// Line of the `[[source]]` header.
+    public let line: Int
+
+    public init(id: String, location: SourceLocation, format: String, schedule: Schedule?,
+                timeout: Duration = defaultTimeout, connectTimeout: Duration = defaultConnectTimeout,
+                maxBytes: Int = defaultMaxBytes, seriesTemplate: String? = nil, mode: IngestMode = .append,
+                headers: [HTTPHeaderValue] = [], name: String? = nil,
+                formatOptions: [String: FormatOption] = [:], line: Int = 0) {
+        self.id = id
+        self.location = location
+        self.format = format
+        self.schedule = schedule
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.maxBytes = maxBytes
+        self.seriesTemplate = seriesTemplate
+        self.mode = mode
+        self.headers = headers
+        self.name = name
+        self.formatOptions = formatOptions
+        self.line = line
+    }
+}
