@@ -1,18 +1,62 @@
 import BridCore
 
-/// The formats brid reads, by their `format = "…"` name.
+/// The formats brid reads.
 public enum Formats {
-    /// Names of the formats this build reads.
-    public static let names: [String] = ["csv"]
+    /// Every format of this build. Add a new reader here.
+    public static let all: [any PayloadFormat.Type] = [
+        CSVFormat.self,
+    ]
 
-    /// Reads a payload in `format` into `builder`. Unknown formats are a configuration
-    /// error caught when the config is validated, so here they are a programming error.
-    public static func read(_ bytes: [UInt8], format: String, into builder: inout PayloadBuilder) throws(InputError) {
-        switch format {
-        case "csv":
-            try CSVReader.read(bytes, into: &builder)
-        default:
-            throw InputError(origin: builder.origin, place: nil, reason: "format \(format) is not supported by this build (supported: \(names.joined(separator: ", ")))")
+    // Note: `all.map(\.name)` (a key path to a static member through an existential
+    // metatype) crashes Swift 6.3's SILGen; closures are used instead.
+
+    /// Format names and their extra keys, for the config parser.
+    public static var catalog: FormatCatalog {
+        Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0.options) })
+    }
+
+    /// The reader for a format name configured with `settings`.
+    public static func reader(format: String, settings: FormatSettings) -> Result<any PayloadFormat, FormatSettingsError> {
+        guard let type = all.first(where: { $0.name == format }) else {
+            return .failure(FormatSettingsError(key: "format", message: "unknown format \"\(format)\" (supported: \(all.map { $0.name }.sorted().joined(separator: ", ")))"))
         }
+        let made: any PayloadFormat
+        do {
+            made = try type.init(settings: settings)
+        } catch {
+            return .failure(error as? FormatSettingsError ?? FormatSettingsError(key: nil, message: "\(error)"))
+        }
+        return .success(made)
+    }
+
+    /// The reader for a configured source.
+    public static func reader(for source: SourceConfig) -> Result<any PayloadFormat, FormatSettingsError> {
+        reader(format: source.format, settings: FormatSettings(seriesTemplate: source.seriesTemplate, options: source.formatOptions))
+    }
+
+    /// The checks only a format can make (its options' values), as config errors naming
+    /// the source and key — the second phase of validating a config.
+    public static func validate(_ config: BridConfig, file: String) -> [ConfigError] {
+        config.sources.compactMap { source -> ConfigError? in
+            guard case let .failure(error) = reader(for: source) else { return nil }
+            return ConfigError(file: file, line: source.line, context: "[[source]] \"\(source.id)\"", key: error.key, message: error.message)
+        }
+    }
+}
+
+/// `format = "csv"`: see `CSVReader`. A `series` template does not apply (keys are in the file).
+public struct CSVFormat: PayloadFormat {
+    public static let name = "csv"
+    public static let options: [String: OptionType] = [:]
+    public static let ordinalKind = PayloadBuilder.OrdinalKind.line
+
+    public init(settings: FormatSettings) throws {
+        if settings.seriesTemplate != nil {
+            throw FormatSettingsError(key: "series", message: "csv payloads name their series in the file; `series` does not apply")
+        }
+    }
+
+    public func read(_ bytes: [UInt8], into builder: inout PayloadBuilder) throws(InputError) {
+        try CSVReader.read(bytes, into: &builder)
     }
 }

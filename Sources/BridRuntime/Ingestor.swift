@@ -21,13 +21,18 @@ public struct Ingestor: Sendable {
     /// The source facts an ingest needs.
     public struct SourceSpec: Sendable {
         public var id: String
-        public var format: String
+        public var reader: any PayloadFormat
         public var snapshot: Bool
 
-        public init(id: String, format: String, snapshot: Bool) {
+        public init(id: String, reader: any PayloadFormat, snapshot: Bool) {
             self.id = id
-            self.format = format
+            self.reader = reader
             self.snapshot = snapshot
+        }
+
+        /// The spec of a configured source (its format settings were validated with the config).
+        public init(_ source: SourceConfig) throws(FormatSettingsError) {
+            self.init(id: source.id, reader: try Formats.reader(for: source).get(), snapshot: source.mode == .snapshot)
         }
     }
 
@@ -40,9 +45,9 @@ public struct Ingestor: Sendable {
             return .accepted(.unchangedPayload)
         }
         let frequencies = try store.seriesFrequencies()
-        var builder = PayloadBuilder(origin: origin) { frequencies[$0] }
+        var builder = PayloadBuilder(origin: origin, ordinalKind: type(of: source.reader).ordinalKind) { frequencies[$0] }
         do {
-            try Formats.read(bytes, format: source.format, into: &builder)
+            try source.reader.read(bytes, into: &builder)
             var payload = try builder.finish()
             if payload.publishedAt == nil { payload.publishedAt = publishedAt }
             return .accepted(try store.ingest(payload, source: source.id, recordRemovals: source.snapshot, sha256: digest, at: now))

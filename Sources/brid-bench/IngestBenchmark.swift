@@ -30,7 +30,7 @@ struct IngestBenchmark {
 
         let store = try Store(path: dir + "/brid.sqlite")
         let ingestor = Ingestor(store: store)
-        let source = Ingestor.SourceSpec(id: "bench", format: "csv", snapshot: false)
+        let source = Ingestor.SourceSpec(id: "bench", reader: try CSVFormat(settings: FormatSettings()), snapshot: false)
         var phases: [Phase] = []
         for (label, file) in [("(a) ingest into an empty store", original),
                               ("(b) ingest with 1 % of values changed", revised),
