@@ -21,6 +21,10 @@ public struct SeriesObservations: Sendable {
     public internal(set) var values: [String?] = []
     /// The line or record each observation came from, for messages.
     public internal(set) var ordinals: [Int32] = []
+    /// Periods the payload explicitly deletes (SDMX `ACTION = D`), sorted; recorded as
+    /// removals whatever the source's mode.
+    public internal(set) var deletedPeriods: [String] = []
+    public internal(set) var deletedOrdinals: [Int32] = []
     /// Metadata offered by the payload (e.g. a name column), used only for new series.
     public var name: String?
     public var unit: String?
@@ -30,5 +34,5 @@ public struct SeriesObservations: Sendable {
         self.frequency = frequency
     }
 
-    public var count: Int { periods.count }
+    public var count: Int { periods.count + deletedPeriods.count }
 }

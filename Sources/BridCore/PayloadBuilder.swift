@@ -30,6 +30,31 @@ public struct PayloadBuilder {
     /// Adds one observation. `value` is the published text (nil when the payload has an
     /// explicit null). Throws an `InputError` naming `place` on the first invalid field.
     public mutating func add(series key: String, period: String, value: String?, ordinal: Int32, place: @autoclosure () -> InputPlace) throws(InputError) {
+        let slot = try self.slot(for: key, period: period, place: place)
+        let canonical: String
+        switch Period.normalize(period, frequency: series[slot].frequency) {
+        case let .success(normalized): canonical = normalized.text
+        case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) for series \(key)")
+        }
+        let parsedValue: String?
+        if let value {
+            switch ObservationValue.parse(value) {
+            case let .success(v): parsedValue = v
+            case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) (series \(key), period \(canonical))")
+            }
+        } else {
+            parsedValue = nil
+        }
+        if sorted[slot], let last = series[slot].periods.last, canonical <= last {
+            sorted[slot] = false
+        }
+        series[slot].periods.append(canonical)
+        series[slot].values.append(parsedValue)
+        series[slot].ordinals.append(ordinal)
+    }
+
+    /// The index of a series, created on first sight with its frequency.
+    private mutating func slot(for key: String, period: String, place: () -> InputPlace) throws(InputError) -> Int {
         let slot: Int
         if key == lastKey {
             slot = lastIndex
@@ -51,27 +76,20 @@ public struct PayloadBuilder {
         }
         lastKey = key
         lastIndex = slot
+        return slot
+    }
 
+    /// Records that the payload deletes an observation (SDMX `ACTION = D`).
+    public mutating func delete(series key: String, period: String, ordinal: Int32, place: @autoclosure () -> InputPlace) throws(InputError) {
+        let slot = try self.slot(for: key, period: period, place: place)
         let canonical: String
         switch Period.normalize(period, frequency: series[slot].frequency) {
         case let .success(normalized): canonical = normalized.text
         case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) for series \(key)")
         }
-        let parsedValue: String?
-        if let value {
-            switch ObservationValue.parse(value) {
-            case let .success(v): parsedValue = v
-            case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) (series \(key), period \(canonical))")
-            }
-        } else {
-            parsedValue = nil
-        }
-        if sorted[slot], let last = series[slot].periods.last, canonical <= last {
-            sorted[slot] = false
-        }
-        series[slot].periods.append(canonical)
-        series[slot].values.append(parsedValue)
-        series[slot].ordinals.append(ordinal)
+        series[slot].deletedPeriods.append(canonical)
+        series[slot].deletedOrdinals.append(ordinal)
+        sorted[slot] = false
     }
 
     /// Sets metadata the payload offers for a series already added.
@@ -96,13 +114,24 @@ public struct PayloadBuilder {
 
     private func sortAndCheck(_ s: inout SeriesObservations) throws(InputError) {
         let order = s.periods.indices.sorted { s.periods[$0] < s.periods[$1] || (s.periods[$0] == s.periods[$1] && s.ordinals[$0] < s.ordinals[$1]) }
-        for (a, b) in zip(order, order.dropFirst()) where s.periods[a] == s.periods[b] {
-            let place: InputPlace = ordinalKind == .line ? .line(Int(s.ordinals[b])) : .record(Int(s.ordinals[b]))
-            let first = ordinalKind == .line ? "line \(s.ordinals[a])" : "record \(s.ordinals[a])"
-            throw InputError(origin: origin, place: place, reason: "duplicate observation for series \(s.key), period \(s.periods[a]) (first at \(first))")
-        }
         s.periods = order.map { s.periods[$0] }
         s.values = order.map { s.values[$0] }
         s.ordinals = order.map { s.ordinals[$0] }
+        let deletions = s.deletedPeriods.indices.sorted { s.deletedPeriods[$0] < s.deletedPeriods[$1] }
+        s.deletedPeriods = deletions.map { s.deletedPeriods[$0] }
+        s.deletedOrdinals = deletions.map { s.deletedOrdinals[$0] }
+        // Every period once, whether stored or deleted.
+        var all: [(period: String, ordinal: Int32)] = []
+        all.reserveCapacity(s.count)
+        for i in s.periods.indices { all.append((s.periods[i], s.ordinals[i])) }
+        for i in s.deletedPeriods.indices { all.append((s.deletedPeriods[i], s.deletedOrdinals[i])) }
+        all.sort { a, b in a.period < b.period || (a.period == b.period && a.ordinal < b.ordinal) }
+        for (a, b) in zip(all, all.dropFirst()) where a.period == b.period {
+            throw InputError(origin: origin, place: place(b.ordinal), reason: "duplicate observation for series \(s.key), period \(a.period) (first at \(place(a.ordinal)))")
+        }
+    }
+
+    private func place(_ ordinal: Int32) -> InputPlace {
+        ordinalKind == .line ? .line(Int(ordinal)) : .record(Int(ordinal))
     }
 }

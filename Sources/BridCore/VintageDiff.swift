@@ -29,11 +29,15 @@ public struct SeriesChanges: Sendable, Equatable {
     /// - Parameter recordRemovals: true for `mode = "snapshot"`: periods stored but absent
     ///   from the payload are removed. Append sources never remove.
     public init(current: [StoredObservation], incoming: SeriesObservations, recordRemovals: Bool) {
+        var deletions = incoming.deletedPeriods[...]
         var c = 0, n = 0
         let periods = incoming.periods
         while c < current.count || n < periods.count {
             if n == periods.count || (c < current.count && current[c].period < periods[n]) {
-                if recordRemovals, !current[c].removed { removed.append(current[c].period) }
+                let period = current[c].period
+                while let d = deletions.first, d < period { deletions.removeFirst() }
+                let deleted = deletions.first == period
+                if (recordRemovals || deleted), !current[c].removed { removed.append(period) }
                 c += 1
             } else if c == current.count || periods[n] < current[c].period {
                 added.append(n)

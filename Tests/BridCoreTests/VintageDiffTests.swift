@@ -52,3 +52,26 @@ import Testing
         #expect(SeriesChanges(removingAllOf: stored([("2017", "1", false), ("2018", nil, true)])).removed == ["2017"])
     }
 }
+
+@Suite struct DeletionTests {
+    @Test func explicitDeletionsRemoveEvenInAppendMode() throws {
+        var b = PayloadBuilder(origin: "x.csv") { _ in nil }
+        try b.add(series: "x", period: "2018", value: "1", ordinal: 2, place: .line(2))
+        try b.delete(series: "x", period: "2016", ordinal: 3, place: .line(3))
+        let incoming = try b.finish().series[0]
+        #expect(incoming.deletedPeriods == ["2016"])
+        let current = [StoredObservation(period: "2016", value: "5", removed: false), StoredObservation(period: "2017", value: "6", removed: false)]
+        let changes = SeriesChanges(current: current, incoming: incoming, recordRemovals: false)
+        #expect(changes.removed == ["2016"])
+        #expect(changes.added == [0])
+    }
+
+    @Test func storingAndDeletingOnePeriodIsADuplicate() throws {
+        var b = PayloadBuilder(origin: "x.csv") { _ in nil }
+        try b.add(series: "x", period: "2018", value: "1", ordinal: 2, place: .line(2))
+        try b.delete(series: "x", period: "2018", ordinal: 4, place: .line(4))
+        #expect(throws: InputError(origin: "x.csv", place: .line(4), reason: "duplicate observation for series x, period 2018 (first at line 2)")) {
+            try b.finish()
+        }
+    }
+}
