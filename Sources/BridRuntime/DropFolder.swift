@@ -1,0 +1,109 @@
+import BridCore
+import BridStore
+import Foundation
+
+/// A folder where payload files of one source are dropped. Complete files are ingested
+/// oldest first, each in its own transaction, then moved to `processed/` — or, on any
+/// error, to `rejected/` with a `NAME.error` text beside it. A file is moved only after
+/// its transaction committed; if brid dies in between, the file is seen again, its hash
+/// matches the source's last payload, and it is moved without a second release.
+public struct DropFolder: Sendable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public var processedPath: String { path + "/processed" }
+    public var rejectedPath: String { path + "/rejected" }
+
+    /// What happened to one file.
+    public struct Outcome: Sendable, Equatable {
+        public let file: String
+        public let result: Ingestor.Result
+        /// Where the file is now.
+        public let movedTo: String
+    }
+
+    /// Whether a name is a finished payload: not a dotfile, not `*.tmp` / `*.part`.
+    public static func isCandidate(_ name: String) -> Bool {
+        !name.hasPrefix(".") && !name.hasSuffix(".tmp") && !name.hasSuffix(".part") && !name.hasSuffix(".partial")
+    }
+
+    /// Creates the folder and its `processed/` and `rejected/` subfolders if missing.
+    public func prepare() throws {
+        for folder in [path, processedPath, rejectedPath] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+    }
+
+    /// Complete regular files waiting in the folder, oldest first (then by name).
+    public func pendingFiles() throws -> [String] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: path)
+        var files: [(name: String, modified: timespec)] = []
+        for name in names where Self.isCandidate(name) {
+            var info = stat()
+            guard lstat(path + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            files.append((name, info.st_mtim))
+        }
+        files.sort { a, b in
+            (a.modified.tv_sec, a.modified.tv_nsec, a.name) < (b.modified.tv_sec, b.modified.tv_nsec, b.name)
+        }
+        return files.map(\.name)
+    }
+
+    /// Ingests one file of the folder and moves it. Store failures (disk full, …) are
+    /// thrown and the file stays where it is, to be tried again.
+    public func process(_ name: String, source: Ingestor.SourceSpec, maxBytes: Int, ingestor: Ingestor, at now: Date) throws -> Outcome {
+        let file = path + "/" + name
+        let result: Ingestor.Result
+        switch readPayload(file, name: name, maxBytes: maxBytes) {
+        case let .success(bytes):
+            result = try ingestor.ingest(bytes, origin: name, source: source, at: now)
+        case let .failure(error):
+            try ingestor.store.recordFailure(source: source.id, message: error.description, at: now)
+            result = .rejected(error)
+        }
+        switch result {
+        case .accepted:
+            return Outcome(file: name, result: result, movedTo: try move(file, into: processedPath, name: name))
+        case let .rejected(error):
+            let destination = try move(file, into: rejectedPath, name: name)
+            let note = "\(error.description)\nrejected at \(Timestamp.format(now)) for source \(source.id); nothing from this file was stored.\n"
+            try Data(note.utf8).write(to: URL(fileURLWithPath: destination + ".error"))
+            return Outcome(file: name, result: result, movedTo: destination)
+        }
+    }
+
+    private func readPayload(_ file: String, name: String, maxBytes: Int) -> Result<[UInt8], InputError> {
+        var info = stat()
+        if stat(file, &info) == 0, Int(info.st_size) > maxBytes {
+            return .failure(InputError(origin: name, place: nil, reason: "file is \(info.st_size) bytes, over max_bytes (\(maxBytes) bytes)"))
+        }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            return .failure(InputError(origin: name, place: nil, reason: "cannot read the file: \(String(cString: strerror(errno)))"))
+        }
+        return .success([UInt8](data))
+    }
+
+    /// Renames `file` into `folder`, never over an existing file (`name.2.csv`, …).
+    private func move(_ file: String, into folder: String, name: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        var destination = folder + "/" + name
+        var n = 2
+        let (stem, ext) = Self.split(name)
+        while FileManager.default.fileExists(atPath: destination) || FileManager.default.fileExists(atPath: destination + ".error") {
+            destination = folder + "/" + stem + ".\(n)" + ext
+            n += 1
+        }
+        guard rename(file, destination) == 0 else {
+            throw RuntimeError("cannot move \(file) to \(destination): \(String(cString: strerror(errno)))")
+        }
+        return destination
+    }
+
+    static func split(_ name: String) -> (stem: String, ext: String) {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return (name, "") }
+        return (String(name[..<dot]), String(name[dot...]))
+    }
+}

@@ -1,0 +1,75 @@
+import BridCore
+import BridStore
+import Foundation
+import Logging
+
+/// The version of brid and brictl.
+public enum BridVersion {
+    public static let current = "0.1.0"
+}
+
+/// What the `brid` executable does, one function per mode, so tests can call them too.
+public enum Launcher {
+    /// `--check-config`: prints every error (exit 1) or a one-line summary (exit 0).
+    public static func checkConfig(path: String, output: LineSink = .stdout, errors: LineSink = .stderr) -> Int32 {
+        switch ConfigLoader.load(path: path) {
+        case let .success(config):
+            output.write("\(path): OK — \(config.summary)\n")
+            return 0
+        case let .failure(failure):
+            for error in failure.errors { errors.write("\(error)\n") }
+            errors.write("\(path): \(failure.errors.count) error\(failure.errors.count == 1 ? "" : "s")\n")
+            return 1
+        }
+    }
+
+    /// `--once`: every source once, then exit 0 — or 1 when a payload was rejected, a
+    /// source failed, or the config is invalid.
+    public static func once(path: String, logger: Logger) -> Int32 {
+        let config: BridConfig
+        switch ConfigLoader.load(path: path) {
+        case let .success(loaded): config = loaded
+        case let .failure(failure):
+            for error in failure.errors { logger.error("\(error)") }
+            return 1
+        }
+        do {
+            let store = try openStore(config, logger: logger)
+            let summary = try SinglePass(config: config, store: store, logger: logger).run()
+            logger.info("done: \(summary.releases) new releases, \(summary.unchanged) unchanged, \(summary.rejected) rejected, \(summary.failedSources) sources failed")
+            return summary.rejected + summary.failedSources == 0 ? 0 : 1
+        } catch {
+            logger.critical("\(error)")
+            return 1
+        }
+    }
+
+    /// Creates the state directory, opens the database and applies the catalogue.
+    public static func openStore(_ config: BridConfig, logger: Logger) throws -> Store {
+        do {
+            try FileManager.default.createDirectory(atPath: config.daemon.stateDir, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw RuntimeError("cannot create state_dir \(config.daemon.stateDir): \(error.localizedDescription)")
+        }
+        let store = try Store(path: config.databasePath)
+        for conflict in try store.applyCatalogue(config.catalogue) {
+            logger.warning("catalogue: \(conflict)")
+        }
+        logger.info("database \(config.databasePath) open, \(config.summary)")
+        return store
+    }
+
+    /// The process-wide logger: stderr, journald priorities when under systemd.
+    public static func makeLogger(level: Logger.Level = .info) -> Logger {
+        Logger(label: "brid") { label in StderrLogHandler(label: label, level: level) }
+    }
+}
+
+extension LineSink {
+    public static let stdout = LineSink { line in
+        line.utf8CString.withUnsafeBufferPointer { buffer in
+            _ = Foundation.write(STDOUT_FILENO, buffer.baseAddress, buffer.count - 1)
+        }
+    }
+}

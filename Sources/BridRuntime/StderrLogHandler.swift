@@ -1,0 +1,77 @@
+import BridCore
+import Foundation
+import Logging
+
+/// Logs one line per event to stderr. Under systemd (when `JOURNAL_STREAM` names our
+/// stderr) each line starts with its syslog priority `<N>` so journald files it at the
+/// right level, and the timestamp is left to the journal.
+public struct StderrLogHandler: LogHandler {
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    private let label: String
+    private let journal: Bool
+    private let sink: LineSink
+
+    public init(label: String, level: Logger.Level = .info, journal: Bool = StderrLogHandler.stderrIsJournal(), sink: LineSink = .stderr) {
+        self.label = label
+        self.logLevel = level
+        self.journal = journal
+        self.sink = sink
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var line = journal ? "<\(Self.priority(event.level))>" : Timestamp.format(Date()) + " "
+        if !journal { line += event.level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0) + " " }
+        line += "\(event.message)"
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        for key in merged.keys.sorted() {
+            line += " \(key)=\(Self.quoted("\(merged[key]!)"))"
+        }
+        sink.write(line + "\n")
+    }
+
+    /// syslog priorities (sd-daemon.h): 3 err, 4 warning, 5 notice, 6 info, 7 debug.
+    static func priority(_ level: Logger.Level) -> Int {
+        switch level {
+        case .trace, .debug: 7
+        case .info: 6
+        case .notice: 5
+        case .warning: 4
+        case .error: 3
+        case .critical: 2
+        }
+    }
+
+    static func quoted(_ value: String) -> String {
+        value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) || value.isEmpty
+            ? "\"" + value.replacingOccurrences(of: "\"", with: "\\\"") + "\"" : value
+    }
+
+    /// Whether stderr is the journal's stream: `JOURNAL_STREAM` is `DEV:INODE` of it.
+    public static func stderrIsJournal(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        guard let value = environment["JOURNAL_STREAM"] else { return false }
+        var info = stat()
+        guard fstat(STDERR_FILENO, &info) == 0 else { return false }
+        return value == "\(info.st_dev):\(info.st_ino)"
+    }
+}
+
+/// Where log lines go: stderr in production, a buffer in tests.
+public struct LineSink: Sendable {
+    public let write: @Sendable (String) -> Void
+
+    public init(write: @escaping @Sendable (String) -> Void) {
+        self.write = write
+    }
+
+    public static let stderr = LineSink { line in
+        line.utf8CString.withUnsafeBufferPointer { buffer in
+            _ = Foundation.write(STDERR_FILENO, buffer.baseAddress, buffer.count - 1)
+        }
+    }
+}

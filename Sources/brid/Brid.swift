@@ -1,0 +1,32 @@
+import ArgumentParser
+import BridRuntime
+import Foundation
+
+@main
+struct Brid: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "brid",
+        abstract: "Tracks time-series indicators: ingests releases, keeps every vintage, alerts on changes.",
+        version: BridVersion.current
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "path"))
+    var config = "/etc/brid/brid.toml"
+
+    @Flag(name: .long, help: "Parse and validate the configuration, print every error, and exit 0 or 1.")
+    var checkConfig = false
+
+    @Flag(name: .long, help: "Run every source once (scan drop folders), ingest, and exit.")
+    var once = false
+
+    func validate() throws {
+        if checkConfig && once { throw ValidationError("--check-config and --once do not go together") }
+    }
+
+    func run() throws {
+        if checkConfig { throw ExitCode(Launcher.checkConfig(path: config)) }
+        if once { throw ExitCode(Launcher.once(path: config, logger: Launcher.makeLogger())) }
+        FileHandle.standardError.write(Data("brid: the long-running daemon is not built yet; use --once or --check-config\n".utf8))
+        throw ExitCode(2)
+    }
+}

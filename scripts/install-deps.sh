@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the system packages brid needs to build, run and test — only those missing.
+# Used by `make run`, `make test` and CI. Needs root (or sudo) when something is missing.
+set -euo pipefail
+
+packages=(pkg-config libsqlite3-dev libssl-dev sqlite3 python3)
+packages+=("$@")
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
