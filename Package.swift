@@ -41,10 +41,10 @@ let package = Package(
         ),
         .executableTarget(name: "brid-bench", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime"]),
         .testTarget(name: "BridCoreTests", dependencies: ["BridCore"]),
-        .testTarget(name: "BridFormatsTests", dependencies: ["BridFormats"]),
-        .testTarget(name: "BridStoreTests", dependencies: ["BridStore"]),
-        .testTarget(name: "BridRuntimeTests", dependencies: ["BridRuntime"]),
-        .testTarget(name: "BridEndToEndTests", dependencies: ["BridRuntime"]),
+        .testTarget(name: "BridFormatsTests", dependencies: ["BridCore", "BridFormats"]),
+        .testTarget(name: "BridStoreTests", dependencies: ["BridCore", "BridStore"]),
+        .testTarget(name: "BridRuntimeTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime"]),
+        .testTarget(name: "BridEndToEndTests", dependencies: ["BridCore", "BridStore", "BridRuntime"]),
     ],
     swiftLanguageModes: [.v6]
 )

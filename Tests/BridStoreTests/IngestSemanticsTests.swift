@@ -1,0 +1,130 @@
+import BridCore
+@testable import BridStore
+import Foundation
+import Testing
+
+@Suite struct IngestSemanticsTests {
+    @Test func firstReleaseAddsEverything() throws {
+        let t = try TemporaryStore()
+        let outcome = try t.ingest([("cn-kz.trade.total", "2018", "19.885"), ("cn-eu.trains.alataw", "2018", "2388")])
+        let release = try #require(t.release(outcome))
+        #expect(release.id == 1)
+        #expect((release.added, release.revised, release.removed, release.unchanged) == (2, 0, 0, 0))
+        #expect(try t.latest("cn-kz.trade.total") == ["2018": "19.885"])
+        #expect(try t.store.release(id: 1) == release)
+    }
+
+    @Test func aByteIdenticalPayloadOnlyRecordsTheCheck() throws {
+        let t = try TemporaryStore()
+        let digest = String(repeating: "a", count: 64)
+        _ = try t.ingest([("x", "2018", "1")], digest: digest)
+        #expect(try t.store.lastPayloadDigest(source: "src") == digest)
+        #expect(try t.ingest([("x", "2018", "1")], digest: digest) == .unchangedPayload)
+        #expect(try t.store.releases().count == 1)
+    }
+
+    @Test func samValuesInADifferentPayloadAreUnchanged() throws {
+        let t = try TemporaryStore()
+        _ = try t.ingest([("x", "2018", "19.885"), ("x", "2019", "20")])
+        // Different bytes (another spelling), same decimals: no release.
+        #expect(try t.ingest([("x", "2018", "19.8850"), ("x", "2019", "2e1")]) == .unchangedValues(observations: 2))
+        #expect(try t.store.releases().count == 1)
+        #expect(try t.latest("x") == ["2018": "19.885", "2019": "20"])  // the first text stays
+    }
+
+    @Test func aRevisionWritesExactlyTheChangedObservations() throws {
+        let t = try TemporaryStore()
+        _ = try t.ingest([("x", "2017", "1"), ("x", "2018", "2"), ("y", "2018", "3")])
+        let release = try #require(t.release(try t.ingest([("x", "2017", "1"), ("x", "2018", "2.5"), ("y", "2018", "3"), ("y", "2019", "4")])))
+        #expect((release.added, release.revised, release.removed, release.unchanged) == (1, 1, 0, 2))
+        let changes = try t.store.changes(release: release.id)
+        #expect(changes == [
+            ObservationChange(series: "x", period: "2018", kind: .revised, value: "2.5", previousValue: "2", previousReleaseID: 1),
+            ObservationChange(series: "y", period: "2019", kind: .added, value: "4", previousValue: nil, previousReleaseID: nil),
+        ])
+    }
+
+    @Test func revisingToTheSameValueTwiceMakesOneVersion() throws {
+        let t = try TemporaryStore()
+        _ = try t.ingest([("x", "2018", "19.885")])
+        _ = try t.ingest([("x", "2018", "19.902")])
+        #expect(try t.ingest([("x", "2018", "19.902")]) == .unchangedValues(observations: 1))
+        let history = try #require(try t.store.history(series: "x", period: "2018"))
+        #expect(history.map(\.value) == ["19.885", "19.902"])
+    }
+
+    @Test func revisedAndRevisedBackIsTwoRevisions() throws {
+        let t = try TemporaryStore()
+        _ = try t.ingest([("x", "2018", "19.885")])
+        _ = try t.ingest([("x", "2018", "19.902")])
+        _ = try t.ingest([("x", "2018", "19.885")])
+        let history = try #require(try t.store.history(series: "x", period: "2018"))
+        #expect(history.map(\.value) == ["19.885", "19.902", "19.885"])
+        #expect(history.map(\.releaseID) == [1, 2, 3])
+        #expect(history[0].validUntil == history[1].validFrom)
+        #expect(history[1].replacedBy == 3)
+        #expect(history[2].validUntil == nil)
+    }
+
+    @Test func appendModeNeverRemoves() throws {
+        let t = try TemporaryStore()
+        _ = try t.ingest([("x", "2017", "1"), ("x", "2018", "2")])
+        #expect(try t.ingest([("x", "2018", "2")]) == .unchangedValues(observations: 1))
+        #expect(try t.latest("x") == ["2017": "1", "2018": "2"])
+    }
+
+    @Test func aSnapshotRemovesAndALaterReleaseBringsBack() throws {
+        let t = try TemporaryStore()
+        _ = try t.ingest([("x", "2017", "1"), ("x", "2018", "2")], snapshot: true)
+        let removal = try #require(t.release(try t.ingest([("x", "2018", "2")], snapshot: true)))
+        #expect((removal.added, removal.revised, removal.removed, removal.unchanged) == (0, 0, 1, 1))
+        #expect(try t.latest("x") == ["2018": "2"])
+        #expect(try t.store.changes(release: removal.id) == [
+            ObservationChange(series: "x", period: "2017", kind: .removed, value: nil, previousValue: "1", previousReleaseID: 1),
+        ])
+        let back = try #require(t.release(try t.ingest([("x", "2017", "1.1"), ("x", "2018", "2")], snapshot: true)))
+        #expect((back.added, back.revised, back.removed) == (1, 0, 0))
+        #expect(try t.latest("x") == ["2017": "1.1", "2018": "2"])
+        let history = try #require(try t.store.history(series: "x", period: "2017"))
+        #expect(history.map(\.removed) == [false, true, false])
+        #expect(history.map(\.value) == ["1", nil, "1.1"])
+        // What was known after the removal: 2017 is absent, not a missing value.
+        #expect(try t.store.observations(series: "x", vintage: .release(removal.id))?.map(\.period) == ["2018"])
+    }
+
+    @Test func aSnapshotWithoutASeriesRemovesAllOfIt() throws {
+        let t = try TemporaryStore()
+        _ = try t.ingest([("x", "2018", "1"), ("y", "2018", "2"), ("y", "2019", "3")], snapshot: true)
+        let release = try #require(t.release(try t.ingest([("x", "2018", "1")], snapshot: true)))
+        #expect(release.removed == 2)
+        #expect(try t.latest("y").isEmpty)
+    }
+
+    @Test func missingValuesAreStoredAsNoValueNotZero() throws {
+        let t = try TemporaryStore()
+        _ = try t.ingest([("x", "2018", String?.none), ("x", "2019", "0")])
+        let expected: [String: String?] = ["2018": nil, "2019": "0"]
+        #expect(try t.latest("x") == expected)
+        let revision = try #require(t.release(try t.ingest([("x", "2018", "5"), ("x", "2019", "0")])))
+        #expect(revision.revised == 1)
+    }
+
+    @Test func aSeriesBelongsToOneSource() throws {
+        let t = try TemporaryStore()
+        _ = try t.ingest([("x", "2018", "1")], source: "a")
+        let error = #expect(throws: InputError.self) { try t.ingest([("x", "2018", "2")], source: "b") }
+        #expect(error?.reason == "series x belongs to source a; one series is fed by one source")
+        #expect(try t.latest("x") == ["2018": "1"])
+        #expect(try t.store.releases().count == 1)
+    }
+
+    @Test func releaseIdsAndTimesOnlyRise() throws {
+        let t = try TemporaryStore()
+        _ = try t.ingest([("x", "2018", "1")])
+        t.clock = t.clock.addingTimeInterval(-10 * 86_400)  // the wall clock went back
+        let second = try #require(t.release(try t.ingest([("x", "2018", "2")])))
+        let first = try #require(try t.store.release(id: 1))
+        #expect(second.id == 2)
+        #expect(second.ingestedAt >= first.ingestedAt)
+    }
+}
