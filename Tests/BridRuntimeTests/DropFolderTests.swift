@@ -1,0 +1,92 @@
+import BridCore
+import BridRuntime
+import BridStore
+import Foundation
+import Testing
+
+@Suite struct DropFolderTests {
+    @Test func takesCompleteFilesOldestFirst() throws {
+        let f = try DropFixture()
+        try f.drop("b.csv", "series,period,value\nx,2018,1\n", age: 100)
+        try f.drop("a.csv", "series,period,value\nx,2018,2\n", age: 50)
+        try f.drop(".hidden.csv", "junk")
+        try f.drop("c.csv.tmp", "junk")
+        try f.drop("d.csv.part", "junk")
+        try FileManager.default.createDirectory(atPath: f.folder.path + "/sub", withIntermediateDirectories: true)
+        #expect(try f.folder.pendingFiles() == ["b.csv", "a.csv"])
+    }
+
+    @Test func acceptedFilesMoveToProcessedAfterTheirRelease() throws {
+        let f = try DropFixture()
+        try f.drop("r1.csv", "series,period,value\nx,2018,19.885\n", age: 10)
+        let outcomes = try f.processAll()
+        guard case let .accepted(.released(release)) = outcomes[0].result else {
+            Issue.record("not released: \(outcomes)")
+            return
+        }
+        #expect(release.origin == "r1.csv")
+        #expect(outcomes[0].movedTo == f.folder.processedPath + "/r1.csv")
+        #expect(f.files(in: f.folder.processedPath) == ["r1.csv"])
+        #expect(try f.folder.pendingFiles().isEmpty)
+    }
+
+    @Test func rejectedFilesMoveAsideWithTheReason() throws {
+        let f = try DropFixture()
+        try f.drop("bad.csv", "series,period,value\nx,2018,1\nx,2019,oops\n")
+        let outcomes = try f.processAll()
+        #expect(outcomes[0].result == .rejected(InputError(origin: "bad.csv", place: .line(3), reason: "value \"oops\" is not a number (series x, period 2019)")))
+        #expect(f.files(in: f.folder.rejectedPath) == ["bad.csv", "bad.csv.error"])
+        let note = try String(contentsOfFile: f.folder.rejectedPath + "/bad.csv.error", encoding: .utf8)
+        #expect(note.hasPrefix("bad.csv line 3: value \"oops\" is not a number"))
+        #expect(note.contains("nothing from this file was stored"))
+        #expect(try f.store.releases().isEmpty)
+        #expect(try f.store.observations(series: "x") == nil)
+    }
+
+    @Test func sameNameTwiceDoesNotOverwrite() throws {
+        let f = try DropFixture()
+        try f.drop("r.csv", "series,period,value\nx,2018,1\n")
+        _ = try f.processAll()
+        try f.drop("r.csv", "series,period,value\nx,2018,2\n")
+        _ = try f.processAll()
+        #expect(f.files(in: f.folder.processedPath) == ["r.2.csv", "r.csv"])
+        #expect(try f.store.releases().count == 2)
+    }
+
+    @Test func aFileSeenAgainAfterACrashIsNotStoredTwice() throws {
+        let f = try DropFixture()
+        let text = "series,period,value\nx,2018,1\n"
+        try f.drop("r.csv", text)
+        // brid committed the release and died before moving the file.
+        _ = try f.ingestor.ingest(Array(text.utf8), origin: "r.csv", source: f.spec, at: f.now)
+        #expect(try f.store.releases().count == 1)
+        let outcomes = try f.processAll()
+        #expect(outcomes[0].result == .accepted(.unchangedPayload))
+        #expect(f.files(in: f.folder.processedPath) == ["r.csv"])
+        #expect(try f.store.releases().count == 1)
+    }
+
+    @Test func oversizedFilesAreRejectedUnread() throws {
+        let f = try DropFixture()
+        try f.drop("big.csv", "series,period,value\n" + String(repeating: "x,2018,1\n", count: 10))
+        let outcome = try f.folder.process("big.csv", source: f.spec, maxBytes: 50, ingestor: f.ingestor, at: f.now)
+        guard case let .rejected(error) = outcome.result else {
+            Issue.record("accepted an oversized file")
+            return
+        }
+        #expect(error.reason == "file is 110 bytes, over max_bytes (50 bytes)")
+    }
+
+    @Test func aRevisedFileMakesOneReleaseWithExactlyTheChanges() throws {
+        let f = try DropFixture()
+        try f.drop("r1.csv", "series,period,value\nx,2017,1\nx,2018,2\ny,2018,3\n", age: 10)
+        try f.drop("r2.csv", "series,period,value\nx,2017,1\nx,2018,2.5\ny,2018,3\n", age: 5)
+        let outcomes = try f.processAll()
+        guard case let .accepted(.released(second)) = outcomes[1].result else {
+            Issue.record("second file not released")
+            return
+        }
+        #expect((second.added, second.revised, second.removed, second.unchanged) == (0, 1, 0, 2))
+        #expect(try f.store.changes(release: second.id).map { "\($0.series) \($0.period) \($0.previousValue ?? "") → \($0.value ?? "")" } == ["x 2018 2 → 2.5"])
+    }
+}
