@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+
+/// `brid --once` and `--check-config` as a user runs them: the built binary, a config
+/// file, a drop folder, a real SQLite file inspected with the sqlite3 shell.
+@Suite struct OnceTests {
+    static let config = """
+        [daemon]
+        state_dir = "state"
+
+        [[source]]
+        id = "bri-cn-kz"
+        drop = "drop/bri-cn-kz"
+        format = "csv"
+
+        [[source]]
+        id = "wb-kaz-exports"
+        url = "http://127.0.0.1:9/never-fetched"
+        format = "csv"
+        every = "6h"
+
+        [[series]]
+        key = "cn-kz.trade.total"
+        name = "China–Kazakhstan trade volume"
+        unit = "USD bn"
+        frequency = "A"
+        """
+
+    static let sample = """
+        series,period,value
+        cn-kz.trade.total,2018,19.885
+        cn-kz.exports.kz-to-cn,2018,8.535
+        cn-eu.trains.alataw,2018,2388
+
+        """
+
+    /// The vintage data, dumped as text: what "the store" holds.
+    func vintageDump(_ w: Workspace) throws -> String {
+        try w.sql("SELECT * FROM series ORDER BY id; SELECT * FROM releases ORDER BY id; SELECT * FROM observation_versions ORDER BY series_id, period, release_id;")
+    }
+
+    @Test func ingestsOnceThenRecognisesTheSameFile() throws {
+        let w = try Workspace(config: Self.config)
+        try w.write("state/drop/bri-cn-kz/release-2018.csv", Self.sample)
+        let first = try w.brid("--once")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("accepted: release 1, 3 added, 0 revised, 0 removed, 0 unchanged file=release-2018.csv source.id=bri-cn-kz"))
+        #expect(first.stderr.contains("skipped: fetching URLs arrives with the daemon"))
+        #expect(w.files("state/drop/bri-cn-kz/processed") == ["release-2018.csv"])
+        #expect(try w.sql("SELECT series, period, value FROM latest_observations ORDER BY series") ==
+                "cn-eu.trains.alataw|2018|2388\ncn-kz.exports.kz-to-cn|2018|8.535\ncn-kz.trade.total|2018|19.885\n")
+        #expect(try w.sql("SELECT name, unit FROM series WHERE key = 'cn-kz.trade.total'") == "China–Kazakhstan trade volume|USD bn\n")
+
+        // The same file again, and nothing in the folder: no new release.
+        try w.write("state/drop/bri-cn-kz/release-2018-again.csv", Self.sample)
+        let second = try w.brid("--once")
+        #expect(second.status == 0)
+        #expect(second.stderr.contains("unchanged: identical to the last payload (SHA-256) file=release-2018-again.csv"))
+        #expect(try w.sql("SELECT count(*) FROM releases") == "1\n")
+        let third = try w.brid("--once")
+        #expect(third.stderr.contains("no new files in"))
+        #expect(try w.sql("SELECT count(*) FROM releases") == "1\n")
+    }
+
+    @Test func aRevisedFileCreatesExactlyOneReleaseWithTheChanges() throws {
+        let w = try Workspace(config: Self.config)
+        try w.write("state/drop/bri-cn-kz/r1.csv", Self.sample)
+        _ = try w.brid("--once")
+        try w.write("state/drop/bri-cn-kz/r2.csv", Self.sample.replacingOccurrences(of: "19.885", with: "19.902") + "cn-eu.trains.horgos,2018,404\n")
+        let run = try w.brid("--once")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("accepted: release 2, 1 added, 1 revised, 0 removed, 2 unchanged file=r2.csv"))
+        #expect(try w.sql("SELECT s.key, v.period, v.value FROM observation_versions v JOIN series s ON s.id = v.series_id WHERE v.release_id = 2 ORDER BY s.key") ==
+                "cn-eu.trains.horgos|2018|404\ncn-kz.trade.total|2018|19.902\n")
+        #expect(try w.sql("SELECT value, realtime_end IS NULL FROM observation_history WHERE series = 'cn-kz.trade.total' ORDER BY release_id") ==
+                "19.885|0\n19.902|1\n")
+    }
+
+    @Test func aMalformedFileIsRejectedAndTheStoreIsUnchanged() throws {
+        let w = try Workspace(config: Self.config)
+        try w.write("state/drop/bri-cn-kz/r1.csv", Self.sample)
+        _ = try w.brid("--once")
+        let before = try vintageDump(w)
+        try w.write("state/drop/bri-cn-kz/broken.csv", "series,period,value\ncn-kz.trade.total,2019,20.1\ncn-eu.trains.alataw,2019,2,500\n")
+        let run = try w.brid("--once")
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("rejected: broken.csv line 3: expected 3 fields as in the header (line 1), found 4"))
+        #expect(w.files("state/drop/bri-cn-kz/rejected") == ["broken.csv", "broken.csv.error"])
+        #expect(try w.read("state/drop/bri-cn-kz/rejected/broken.csv.error").hasPrefix("broken.csv line 3: expected 3 fields"))
+        // Line 2 was valid, but nothing of the file was stored: the vintage data is byte-for-byte the same.
+        #expect(try vintageDump(w) == before)
+        #expect(try w.sql("SELECT consecutive_failures, last_error LIKE 'broken.csv line 3:%' FROM sources WHERE id = 'bri-cn-kz'") == "1|1\n")
+    }
+
+    @Test func checkConfigPrintsEveryErrorWithFileAndLine() throws {
+        let w = try Workspace(config: """
+            [daemon]
+            state_dir = "state"
+            [[source]]
+            id = "a"
+            drop = "d"
+            url = "http://x"
+            format = "csv"
+            [[source]]
+            id = "b"
+            drop = "d2"
+            format = "csv"
+            every = "6x"
+            """)
+        let run = try w.brid("--check-config")
+        #expect(run.status == 1)
+        let path = w.root + "/brid.toml"
+        #expect(run.stderr.contains("\(path):5: [[source]] \"a\": drop: a source has either `url`"), "\(run.stderr)")
+        #expect(run.stderr.contains("\(path):12: [[source]] \"b\": every: "), "\(run.stderr)")
+        #expect(run.stderr.contains("2 errors"))
+    }
+
+    @Test func checkConfigAcceptsTheBundledDefault() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let run = try BridProcess.run(["--check-config", "--config", repository.path + "/Config/brid.toml"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("OK — 1 source (0 url, 1 drop), 11 catalogued series"))
+    }
+
+    @Test func theBundledSampleIngestsExactlyAsPublished() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let sample = try String(contentsOfFile: repository.path + "/Config/samples/bri-cn-kz-2018.csv", encoding: .utf8)
+        let w = try Workspace(config: Self.config)
+        try w.write("state/drop/bri-cn-kz/sample.csv", sample)
+        let run = try w.brid("--once")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try w.sql("SELECT series || '=' || value FROM latest_observations ORDER BY series") == """
+            cn-eu.trains.alataw=2388
+            cn-eu.trains.horgos=404
+            cn-kz.exports.kz-to-cn=8.535
+            cn-kz.exports.kz-to-cn.growth=30
+            cn-kz.students.cn-in-kz=1400
+            cn-kz.students.kz-in-cn=15000
+            cn-kz.trade.farm-products=0.596
+            cn-kz.trade.total=19.885
+            cn-kz.transport.alataw-goods=1.23
+            cn-kz.transport.goods=13.98
+            cn-kz.transport.kz-goods-to-cn=8.5
+
+            """)
+    }
+
+    @Test func aMissingConfigIsAClearError() throws {
+        let run = try BridProcess.run(["--once", "--config", "/nonexistent/brid.toml"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("/nonexistent/brid.toml: the config file does not exist"))
+    }
+
+    @Test func versionAndUsage() throws {
+        #expect(try BridProcess.run(["--version"]).stdout == "0.1.0\n")
+        let usage = try BridProcess.run(["--once", "--check-config"])
+        #expect(usage.status == 64)
+        #expect(usage.stderr.contains("--check-config and --once do not go together"))
+    }
+}
