@@ -42,6 +42,14 @@ struct IngestBenchmark {
             let seconds = (ContinuousClock.now - start).seconds
             phases.append(Phase(label: label, seconds: seconds, peakRSS: peakRSS(), outcome: describe(result)))
         }
+        // Queries on the 1,000,000-version store.
+        var start = ContinuousClock.now
+        let changes = try store.changes(release: 2)
+        let changesSeconds = (ContinuousClock.now - start).seconds
+        start = ContinuousClock.now
+        let asOf = try store.observations(series: "bench.s05000", vintage: .release(1)) ?? []
+        let asOfSeconds = (ContinuousClock.now - start).seconds
+
         // Where (a)'s time goes: the same file hashed and parsed, without the store.
         let parseStart = ContinuousClock.now
         let bytes = try readFile(original)
@@ -66,6 +74,7 @@ struct IngestBenchmark {
                                 target, verdict, Double(phase.peakRSS) / 1_048_576, phase.outcome))
         }
         lines.append(String(format: "of (a): reading, hashing and parsing %.3f s, the store transaction %.3f s", parseSeconds, phases[0].seconds - parseSeconds))
+        lines.append(String(format: "queries: changes of release 2 (%d rows) %.3f s; one series as of release 1 (%d rows) %.4f s", changes.count, changesSeconds, asOf.count, asOfSeconds))
         let peakA = Double(phases[0].peakRSS) / 1_048_576
         lines.append(String(format: "peak RSS of (a): %.1f MB (target ≤ 250 MB) %@", peakA, peakA <= 250 ? "ok" : "MISS"))
         return lines.joined(separator: "\n")
