@@ -134,7 +134,3 @@ func peakRSS() -> Int {
     }
     return 0
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
