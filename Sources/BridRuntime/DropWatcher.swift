@@ -1,0 +1,103 @@
+import Foundation
+import Synchronization
+
+/// Watches drop folders with inotify and reports which folder got a new complete file
+/// (`IN_CLOSE_WRITE`: written in place and closed; `IN_MOVED_TO`: renamed in). One thread
+/// blocks in `poll`, so an idle daemon uses no CPU; `stop()` wakes it through a pipe.
+public final class DropWatcher: Sendable {
+    /// Folders with something new, in arrival order (a folder may repeat). After an
+    /// inotify queue overflow every watched folder is reported.
+    public let arrivals: AsyncStream<String>
+    private let continuation: AsyncStream<String>.Continuation
+    private let inotify: Int32
+    private let wake: (read: Int32, write: Int32)
+    private let watches = Mutex<[Int32: String]>([:])
+
+    public init() throws {
+        let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        guard fd >= 0 else { throw RuntimeError("inotify_init1 failed: \(String(cString: strerror(errno)))") }
+        var pipeFDs: [Int32] = [0, 0]
+        guard pipe(&pipeFDs) == 0 else {
+            close(fd)
+            throw RuntimeError("pipe failed: \(String(cString: strerror(errno)))")
+        }
+        for pipeFD in pipeFDs {
+            _ = fcntl(pipeFD, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(pipeFD, F_SETFL, fcntl(pipeFD, F_GETFL) | O_NONBLOCK)
+        }
+        inotify = fd
+        wake = (pipeFDs[0], pipeFDs[1])
+        (arrivals, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(4096))
+    }
+
+    deinit {
+        close(inotify)
+        close(wake.read)
+        close(wake.write)
+    }
+
+    /// Starts watching `folder` (which must exist).
+    public func watch(_ folder: String) throws {
+        let wd = inotify_add_watch(inotify, folder, UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR))
+        guard wd >= 0 else { throw RuntimeError("cannot watch \(folder): \(String(cString: strerror(errno)))") }
+        watches.withLock { $0[wd] = folder }
+    }
+
+    /// Stops watching `folder`.
+    public func unwatch(_ folder: String) {
+        let wd = watches.withLock { table in table.first { $0.value == folder }?.key }
+        if let wd {
+            inotify_rm_watch(inotify, wd)
+            _ = watches.withLock { $0.removeValue(forKey: wd) }
+        }
+    }
+
+    public var watchedFolders: [String] { watches.withLock { Array($0.values).sorted() } }
+
+    /// Starts the reading thread.
+    public func start() {
+        let worker = Thread { [self] in self.run() }
+        worker.name = "brid-inotify"
+        worker.start()
+    }
+
+    /// Ends the reading thread and the `arrivals` stream.
+    public func stop() {
+        var byte: UInt8 = 1
+        _ = write(wake.write, &byte, 1)
+    }
+
+    private func run() {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var fds = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
+        while true {
+            let ready = poll(&fds, 2, -1)
+            if ready < 0 && errno == EINTR { continue }
+            if ready < 0 || fds[1].revents != 0 { break }
+            let count = buffer.withUnsafeMutableBytes { read(inotify, $0.baseAddress, $0.count) }
+            guard count > 0 else { continue }
+            for folder in parse(buffer, count: count) { continuation.yield(folder) }
+        }
+        continuation.finish()
+    }
+
+    /// The folders named by a batch of inotify events.
+    private func parse(_ buffer: [UInt8], count: Int) -> [String] {
+        var folders: [String] = []
+        var offset = 0
+        let headerSize = MemoryLayout<inotify_event>.size
+        while offset + headerSize <= count {
+            let (wd, mask, length) = buffer.withUnsafeBytes { raw in
+                let event = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
+                return (event.wd, event.mask, Int(event.len))
+            }
+            if mask & UInt32(IN_Q_OVERFLOW) != 0 {
+                folders += watchedFolders
+            } else if let folder = watches.withLock({ $0[wd] }), folders.last != folder {
+                folders.append(folder)
+            }
+            offset += headerSize + length
+        }
+        return folders
+    }
+}

@@ -1,0 +1,78 @@
+import BridCore
+import Foundation
+
+/// What the store knows of a source between runs: its checks, failures, schedule and
+/// HTTP validators. Kept in the `sources` table so a restart resumes where it was.
+public struct SourceState: Sendable, Equatable, Codable {
+    public let id: String
+    public let lastCheckAt: Date?
+    public let lastSuccessAt: Date?
+    public let lastError: String?
+    public let lastErrorAt: Date?
+    public let consecutiveFailures: Int
+    public let nextDueAt: Date?
+    public let etag: String?
+    public let lastModified: String?
+    public let paused: Bool
+}
+
+extension Store {
+    /// The state of every source the store has seen.
+    public func sourceStates() throws -> [SourceState] {
+        try reader.withLock { db in
+            try db.prepare("\(Store.sourceColumns) ORDER BY id").rows(Store.sourceRow)
+        }
+    }
+
+    /// The state of one source, or nil if it never ran.
+    public func sourceState(_ id: String) throws -> SourceState? {
+        try reader.withLock { db in
+            try db.prepare("\(Store.sourceColumns) WHERE id = ?").bind(.text(id)).firstRow(Store.sourceRow)
+        }
+    }
+
+    /// Records when the source is due next.
+    public func recordNextDue(source: String, at due: Date, now: Date) throws {
+        try updateSource(source, now: now, sql: "UPDATE sources SET next_due_at = ? WHERE id = ?", .integer(due.millisecondsSince1970))
+    }
+
+    /// Records the validators of the payload just accepted, for conditional requests.
+    public func recordValidators(source: String, etag: String?, lastModified: String?, now: Date) throws {
+        try updateSource(source, now: now, sql: "UPDATE sources SET etag = ?, last_modified = ? WHERE id = ?", .optional(etag), .optional(lastModified))
+    }
+
+    /// Records a check answered "not modified" (HTTP 304): a success without a payload.
+    public func recordNotModified(source: String, at now: Date) throws {
+        try updateSource(source, now: now, sql: "UPDATE sources SET last_check_at = ?1, last_success_at = ?1, consecutive_failures = 0 WHERE id = ?2",
+                         .integer(now.millisecondsSince1970))
+    }
+
+    /// Pauses or resumes a source (kept across restarts).
+    public func setPaused(source: String, _ paused: Bool, now: Date) throws {
+        try updateSource(source, now: now, sql: "UPDATE sources SET paused = ? WHERE id = ?", .integer(paused ? 1 : 0))
+    }
+
+    private func updateSource(_ source: String, now: Date, sql: String, _ values: SQLValue...) throws {
+        try writer.withLock { db in
+            try db.transaction {
+                try ensureSource(source, at: now, in: db)
+                let statement = try db.prepare(sql)
+                statement.reset()
+                for (i, value) in (values + [.text(source)]).enumerated() { statement.bind(value, at: Int32(i + 1)) }
+                try statement.run()
+            }
+        }
+    }
+
+    static let sourceColumns = """
+        SELECT id, last_check_at, last_success_at, last_error, last_error_at, consecutive_failures,
+               next_due_at, etag, last_modified, paused FROM sources
+        """
+
+    static func sourceRow(_ row: Statement) -> SourceState {
+        func date(_ column: Int32) -> Date? { row.optionalInt(column).map { Date(milliseconds: $0) } }
+        return SourceState(id: row.text(0) ?? "", lastCheckAt: date(1), lastSuccessAt: date(2), lastError: row.text(3),
+                           lastErrorAt: date(4), consecutiveFailures: Int(row.int(5)), nextDueAt: date(6),
+                           etag: row.text(7), lastModified: row.text(8), paused: row.int(9) != 0)
+    }
+}
