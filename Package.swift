@@ -6,6 +6,7 @@ import PackageDescription
 //                  ingest semantics, the configuration model and its TOML reader.
 //   BridFormats  — format readers: bytes in, raw records out (pure).
 //   BridStore    — the SQLite vintage store behind one façade.
+//   BridFetch    — HTTP fetching with libcurl (CCurl), request headers resolved from env/files.
 //   BridRuntime  — I/O around the core: config files, drop folders, logging, hashing.
 //   brid         — the executable, a thin shell over BridRuntime.
 let package = Package(
@@ -22,9 +23,11 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "BridCore"),
         .target(name: "BridFormats", dependencies: ["BridCore"]),
         .target(name: "BridStore", dependencies: ["BridCore", "CSQLite"]),
+        .target(name: "BridFetch", dependencies: ["BridCore", "CCurl"]),
         .target(
             name: "BridRuntime",
             dependencies: [
@@ -43,6 +46,7 @@ let package = Package(
         .testTarget(name: "BridCoreTests", dependencies: ["BridCore"]),
         .testTarget(name: "BridFormatsTests", dependencies: ["BridFormats"]),
         .testTarget(name: "BridStoreTests", dependencies: ["BridStore"]),
+        .testTarget(name: "BridFetchTests", dependencies: ["BridFetch"], exclude: ["Support/test_http_server.py"]),
         .testTarget(name: "BridRuntimeTests", dependencies: ["BridRuntime"]),
         .testTarget(name: "BridEndToEndTests", dependencies: ["BridRuntime"]),
     ],
