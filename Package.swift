@@ -3,11 +3,15 @@ import PackageDescription
 
 // Module graph (see README "Architecture"):
 //   BridCore     — the domain with no I/O: periods, exact values, series keys, payloads,
-//                  ingest semantics, the configuration model and its TOML reader.
+//                  ingest semantics, schedules, the configuration model and its TOML reader.
 //   BridFormats  — format readers: bytes in, raw records out (pure).
 //   BridStore    — the SQLite vintage store behind one façade.
-//   BridRuntime  — I/O around the core: config files, drop folders, logging, hashing.
-//   brid         — the executable, a thin shell over BridRuntime.
+//   BridFetch    — HTTP fetching with libcurl (CCurl), request headers resolved from env/files.
+//   BridRuntime  — I/O around the core: config files, drop folders, inotify, logging,
+//                  hashing, systemd's notify and socket-activation protocols.
+//   BridDaemon   — the long-running services (scheduler, drop watcher, reload) in one
+//                  ServiceGroup, built by one function that tests call too.
+//   brid         — the executable, a thin shell over BridRuntime and BridDaemon.
 let package = Package(
     name: "brid",
     platforms: [.macOS(.v15)],
@@ -18,13 +22,16 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "BridCore"),
         .target(name: "BridFormats", dependencies: ["BridCore"]),
         .target(name: "BridStore", dependencies: ["BridCore", "CSQLite"]),
+        .target(name: "BridFetch", dependencies: ["BridCore", "CCurl"]),
         .target(
             name: "BridRuntime",
             dependencies: [
@@ -32,10 +39,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "BridDaemon",
+            dependencies: [
+                "BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "brid",
             dependencies: [
-                "BridRuntime",
+                "BridRuntime", "BridDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,7 +59,9 @@ let package = Package(
         .testTarget(name: "BridCoreTests", dependencies: ["BridCore"]),
         .testTarget(name: "BridFormatsTests", dependencies: ["BridCore", "BridFormats"]),
         .testTarget(name: "BridStoreTests", dependencies: ["BridCore", "BridStore"]),
+        .testTarget(name: "BridFetchTests", dependencies: ["BridFetch"], exclude: ["Support/test_http_server.py"]),
         .testTarget(name: "BridRuntimeTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime"]),
+        .testTarget(name: "BridDaemonTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridDaemon"]),
         .testTarget(name: "BridEndToEndTests", dependencies: ["BridCore", "BridStore", "BridRuntime"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,49 @@
+import BridFetch
+import Testing
+
+/// Transfers block their own threads, not Swift concurrency's cooperative pool.
+@Suite struct CurlFetcherConcurrencyTests {
+    @Test func fiftyConcurrentFetchesRunInParallel() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { server.stop() }
+        let fetcher = CurlFetcher()
+        let url = server.url("/slow?ms=1000")
+        let started = ContinuousClock.now
+        // While all fifty transfers block, the cooperative pool must still run other tasks.
+        let pingLatency = Task {
+            try await Task.sleep(for: .milliseconds(300))
+            let asked = ContinuousClock.now
+            await Task.detached { }.value
+            return asked.duration(to: .now)
+        }
+        let bodies = try await withThrowingTaskGroup(of: String?.self) { group in
+            for _ in 0..<50 {
+                group.addTask { bodyText(try await fetcher.fetch(FetchRequest(url: url))) }
+            }
+            return try await group.reduce(into: [String?]()) { $0.append($1) }
+        }
+        let took = started.duration(to: .now)
+        #expect(bodies.count == 50)
+        #expect(bodies.allSatisfy { $0 == "slow done\n" })
+        // Serialised on a pool of a few threads this would take 50 s / threads; in parallel ~1 s.
+        #expect(took < .seconds(6), "50 fetches of a 1 s response took \(took)")
+        #expect(try await pingLatency.value < .milliseconds(250))
+    }
+
+    @Test func cancellingTheTaskAbortsTheTransfer() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { server.stop() }
+        let url = server.url("/drip?seconds=20")
+        let started = ContinuousClock.now
+        let task = Task { try await CurlFetcher().fetch(FetchRequest(url: url, timeout: .seconds(30))) }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        do {
+            _ = try await task.value
+            Issue.record("a cancelled fetch should throw")
+        } catch let error as FetchError {
+            #expect(error.kind == .cancelled)
+        }
+        #expect(started.duration(to: .now) < .seconds(5))
+    }
+}

@@ -1,0 +1,62 @@
+import BridFetch
+import Testing
+
+/// Redirects: followed up to five times, only to http and https.
+@Suite struct CurlFetcherRedirectTests {
+    let fetcher = CurlFetcher()
+
+    @Test func aTwoHopChainIsFollowed() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { server.stop() }
+        let result = try await fetcher.fetch(FetchRequest(url: server.url("/redirect/2")))
+        #expect(bodyText(result) == "arrived\n")
+        #expect(result.info.finalURL == server.url("/redirect/0"))
+        #expect(result.info.status == 200)
+    }
+
+    @Test func fiveHopsWorkAndSixAreTooMany() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { server.stop() }
+        let five = try await fetcher.fetch(FetchRequest(url: server.url("/redirect/5")))
+        #expect(bodyText(five) == "arrived\n")
+        let url = server.url("/redirect/6")
+        let error = await fetchError(FetchRequest(url: url))
+        #expect(error?.kind == .tooManyRedirects)
+        #expect(error?.description == "more than 5 redirects from \(url)")
+    }
+
+    @Test func aRedirectLoopFails() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { server.stop() }
+        let error = await fetchError(FetchRequest(url: server.url("/loop")))
+        #expect(error?.kind == .tooManyRedirects)
+    }
+
+    @Test func aRedirectToAFileURLIsRefused() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { server.stop() }
+        let error = await fetchError(FetchRequest(url: server.url("/to-file")))
+        #expect(error?.kind == .forbiddenRedirect(target: "file:///etc/passwd"))
+        #expect(error?.description == "redirect to file:///etc/passwd refused (only http and https)")
+    }
+
+    /// curl's own default would follow ftp:// (and ftps://); the whitelist must refuse it.
+    @Test func aRedirectToFTPIsRefused() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { server.stop() }
+        let ftp = try RefusingPort()
+        let target = "ftp://127.0.0.1:\(ftp.port)/data.csv"
+        let error = await fetchError(FetchRequest(url: server.url("/to?url=\(target)")))
+        #expect(error?.kind == .forbiddenRedirect(target: target), "\(String(describing: error))")
+        withExtendedLifetime(ftp) {}
+    }
+
+    @Test func validatorsComeFromTheFinalResponseOnly() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { server.stop() }
+        let result = try await fetcher.fetch(FetchRequest(url: server.url("/redirect-etag")))
+        #expect(bodyText(result) == "plain\n")
+        #expect(result.info.etag == nil)
+        #expect(result.info.lastModified == nil)
+    }
+}
