@@ -2,11 +2,9 @@ import CCurl
 
 /// How a failed `curl_easy_perform` reads to the scheduler.
 enum CurlFailure {
-    /// The kind for a `CURLcode` other than `CURLE_OK`.
-    ///
-    /// - `refusedRedirect`: the `Location` of the last response received, if it had one.
-    static func kind(of code: CURLcode, exceededMaxBytes: Bool, maxBytes: Int, cancelled: Bool,
-                     refusedRedirect: String?) -> FetchError.Kind {
+    /// The kind for a `CURLcode` other than `CURLE_OK`. Redirects are followed (and refused)
+    /// by `CurlTransfer` itself, so curl's redirect errors do not occur.
+    static func kind(of code: CURLcode, exceededMaxBytes: Bool, maxBytes: Int, cancelled: Bool) -> FetchError.Kind {
         switch code {
         case CURLE_WRITE_ERROR where exceededMaxBytes, CURLE_FILESIZE_EXCEEDED:
             return .tooLarge(limit: maxBytes)
@@ -23,10 +21,6 @@ enum CurlFailure {
              CURLE_SSL_CACERT_BADFILE, CURLE_SSL_SHUTDOWN_FAILED, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR,
              CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT:
             return .tls
-        case CURLE_TOO_MANY_REDIRECTS:
-            return .tooManyRedirects
-        case CURLE_UNSUPPORTED_PROTOCOL where refusedRedirect != nil:
-            return .forbiddenRedirect(target: refusedRedirect ?? "")
         default:
             return .other(curlCode: Int(code.rawValue))
         }

@@ -1,12 +1,11 @@
 /// The headers of the response being received, kept as curl hands them over one line at a time.
 ///
-/// With redirects followed, curl reports every hop's headers; a status line starts a new
-/// response, so what is left at the end belongs to the final one.
+/// A status line starts a new response (a `100 Continue` comes before the real one), so what
+/// is left at the end belongs to the final response.
 struct ResponseHeaders: Equatable {
     var status: Int?
     var etag: String?
     var lastModified: String?
-    var location: String?
 
     /// Takes one raw header line (with its CRLF), or a status line.
     mutating func consume(_ line: String) {
@@ -22,7 +21,6 @@ struct ResponseHeaders: Equatable {
         switch name {
         case "etag": etag = value.isEmpty ? nil : value
         case "last-modified": lastModified = value.isEmpty ? nil : value
-        case "location": location = value.isEmpty ? nil : value
         default: break
         }
     }

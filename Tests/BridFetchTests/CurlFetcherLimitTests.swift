@@ -18,6 +18,17 @@ import Testing
         #expect(error?.description.hasSuffix(" s fetching \(url)") == true)
     }
 
+    /// The timeout covers the whole fetch, not each redirect hop.
+    @Test func theTimeoutSpansRedirects() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { server.stop() }
+        let url = server.url("/slow?ms=700&to=/slow%3Fms%3D700")
+        let error = await fetchError(FetchRequest(url: url, timeout: .milliseconds(1000)))
+        #expect(error?.kind == .timeout)
+        let result = try await fetcher.fetch(FetchRequest(url: url, timeout: .seconds(5)))
+        #expect(bodyText(result) == "slow done\n")
+    }
+
     @Test func aBodyOverMaxBytesWithContentLengthIsRefused() async throws {
         let server = try await TestHTTPServer.start()
         defer { server.stop() }

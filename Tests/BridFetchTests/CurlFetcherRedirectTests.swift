@@ -1,4 +1,5 @@
 import BridFetch
+import Foundation
 import Testing
 
 /// Redirects: followed up to five times, only to http and https.
@@ -50,6 +51,34 @@ import Testing
         #expect(error?.kind == .forbiddenRedirect(target: target), "\(String(describing: error))")
         withExtendedLifetime(ftp) {}
     }
+
+    /// Configured headers (API keys) go to the source's own origin only; validators go everywhere.
+    @Test func configuredHeadersAreNotSentToAnotherOrigin() async throws {
+        let server = try await TestHTTPServer.start()
+        defer { server.stop() }
+        func echoed(after path: String) async throws -> [String: String] {
+            let request = FetchRequest(url: server.url(path), headers: [(name: "X-Api-Key", value: "k-123")],
+                                       etag: "\"e1\"")
+            let result = try await fetcher.fetch(request)
+            guard case .body(let bytes, _) = result else { throw EchoMissing() }
+            return try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: String])
+        }
+        let sameOrigin = try await echoed(after: "/to?url=/echo")
+        #expect(sameOrigin["X-Api-Key"] == "k-123")
+        #expect(sameOrigin["If-None-Match"] == "\"e1\"")
+        let otherHost = try await echoed(after: "/to?url=http://localhost:\(server.port)/echo")
+        #expect(otherHost["Host"] == "localhost:\(server.port)")
+        #expect(otherHost["X-Api-Key"] == nil)
+        #expect(otherHost["If-None-Match"] == "\"e1\"")
+        #expect(otherHost["User-Agent"] == "brid/\(Brid.version)")
+        // Once gone, the key stays gone, even if a later hop comes back to the origin.
+        let back = "http://127.0.0.1:\(server.port)/echo"
+        let andBack = try await echoed(after: "/to?url=http://localhost:\(server.port)/to%3Furl%3D\(back)")
+        #expect(andBack["Host"] == "127.0.0.1:\(server.port)")
+        #expect(andBack["X-Api-Key"] == nil)
+    }
+
+    struct EchoMissing: Error {}
 
     @Test func validatorsComeFromTheFinalResponseOnly() async throws {
         let server = try await TestHTTPServer.start()

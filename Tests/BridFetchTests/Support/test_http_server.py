@@ -10,7 +10,7 @@ Routes (GET):
   /status/<code>           that status with a short body
   /error-big/<code>        that status with a 1 MiB body
   /drip?seconds=S          announces 1000 bytes, then sends one every 0.1 s for S seconds
-  /slow?ms=M               waits M ms, then "slow done"
+  /slow?ms=M[&to=U]        waits M ms, then "slow done" (or a 302 to U)
   /big?bytes=N             N bytes with Content-Length
   /big-chunked?bytes=N     N bytes, chunked, no Content-Length
   /redirect/<n>            302 to /redirect/<n-1>; /redirect/0 says "arrived"
@@ -100,7 +100,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     time.sleep(0.1)
             elif route == "slow":
                 time.sleep(int(query.get("ms", "500")) / 1000)
-                self.send_body(200, "slow done\n")
+                if "to" in query:
+                    self.redirect(query["to"])
+                else:
+                    self.send_body(200, "slow done\n")
             elif route == "big":
                 self.send_body(200, b"b" * int(query["bytes"]))
             elif route == "big-chunked":
