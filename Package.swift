@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "brid",
             dependencies: [
-                "BridRuntime", "BridDaemon",
+                "BridCore", "BridRuntime", "BridDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "BridCoreTests", dependencies: ["BridCore"]),
         .testTarget(name: "BridFormatsTests", dependencies: ["BridCore", "BridFormats"]),
         .testTarget(name: "BridStoreTests", dependencies: ["BridCore", "BridStore"]),
-        .testTarget(name: "BridFetchTests", dependencies: ["BridFetch"], exclude: ["Support/test_http_server.py"]),
+        .testTarget(name: "BridFetchTests", dependencies: ["BridCore", "BridFetch"], exclude: ["Support/test_http_server.py"]),
         .testTarget(name: "BridRuntimeTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime"]),
         .testTarget(name: "BridDaemonTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridDaemon"]),
         .testTarget(name: "BridEndToEndTests", dependencies: ["BridCore", "BridStore", "BridRuntime"]),

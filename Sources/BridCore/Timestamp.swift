@@ -83,3 +83,16 @@ public enum Timestamp {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }
+
+extension Timestamp {
+    /// An HTTP date in the preferred IMF-fixdate form, `Sun, 06 Nov 1994 08:49:37 GMT`
+    /// (what `Last-Modified` carries), or nil.
+    public static func parseHTTPDate(_ text: String) -> Date? {
+        let parts = text.split(separator: " ")
+        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let year = Int(parts[3]),
+              let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+                .firstIndex(of: String(parts[2])).map({ $0 + 1 }) else { return nil }
+        let iso = Period.pad(year, 4) + "-" + Period.pad(month, 2) + "-" + Period.pad(day, 2) + "T" + parts[4] + "Z"
+        return parse(iso)
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import BridCore
 
 /// Fetches with libcurl's easy interface, one dedicated thread per transfer.
 ///
@@ -13,7 +14,7 @@ public final class CurlFetcher: HTTPFetching {
     private let userAgent: String
 
     /// - Parameter userAgent: sent with every request; `brid/<version>` unless a test says otherwise.
-    public init(userAgent: String = Brid.userAgent) {
+    public init(userAgent: String = BridVersion.userAgent) {
         self.userAgent = userAgent
     }
 

@@ -3,11 +3,6 @@ import BridStore
 import Foundation
 import Logging
 
-/// The version of brid and brictl.
-public enum BridVersion {
-    public static let current = "0.1.0"
-}
-
 /// What the `brid` executable does, one function per mode, so tests can call them too.
 public enum Launcher {
     /// `--check-config`: prints every error (exit 1) or a one-line summary (exit 0).

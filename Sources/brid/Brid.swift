@@ -1,4 +1,5 @@
 import ArgumentParser
+import BridCore
 import BridRuntime
 import Foundation
 

@@ -23,3 +23,11 @@ import Testing
         #expect(Timestamp.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
     }
 }
+
+@Suite struct HTTPDateTests {
+    @Test func parsesIMFFixdate() {
+        #expect(Timestamp.parseHTTPDate("Sun, 06 Nov 1994 08:49:37 GMT")?.timeIntervalSince1970 == 784_111_777)
+        #expect(Timestamp.parseHTTPDate("Sunday, 06-Nov-94 08:49:37 GMT") == nil)
+        #expect(Timestamp.parseHTTPDate("Sun, 06 Nov 1994 08:49:37 UTC") == nil)
+    }
+}

@@ -1,3 +1,4 @@
+import BridCore
 import BridFetch
 import Foundation
 import Testing
@@ -70,7 +71,7 @@ import Testing
         #expect(otherHost["Host"] == "localhost:\(server.port)")
         #expect(otherHost["X-Api-Key"] == nil)
         #expect(otherHost["If-None-Match"] == "\"e1\"")
-        #expect(otherHost["User-Agent"] == "brid/\(Brid.version)")
+        #expect(otherHost["User-Agent"] == "brid/\(BridVersion.current)")
         // Once gone, the key stays gone, even if a later hop comes back to the origin.
         let back = "http://127.0.0.1:\(server.port)/echo"
         let andBack = try await echoed(after: "/to?url=http://localhost:\(server.port)/to%3Furl%3D\(back)")

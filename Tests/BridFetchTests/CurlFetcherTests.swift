@@ -1,3 +1,4 @@
+import BridCore
 import BridFetch
 import Foundation
 import Testing
@@ -87,7 +88,7 @@ import Testing
             return
         }
         let echoed = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: String])
-        #expect(echoed["User-Agent"] == "brid/\(Brid.version)")
+        #expect(echoed["User-Agent"] == "brid/\(BridVersion.current)")
         #expect(echoed["X-Api-Key"] == "k-123")
         #expect(echoed["Accept"] == "text/csv")
         #expect(echoed["Accept-Encoding"]?.contains("gzip") == true)

@@ -1,0 +1,16 @@
+import Dispatch
+
+/// Runs blocking work (SQLite transactions, file moves) on one dedicated serial queue,
+/// off Swift concurrency's cooperative threads: a million-row ingest must not stall the
+/// scheduler or the control socket. One queue also serialises all writes to the store.
+final class BlockingWork: Sendable {
+    private let queue = DispatchQueue(label: "brid.ingest", qos: .utility)
+
+    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+}
