@@ -1,0 +1,409 @@
+import BridCore
+import BridFetch
+import BridFormats
+import BridRuntime
+import BridStore
+import Foundation
+import Logging
+
+/// What one check of a source did.
+public enum CheckOutcome: Sendable, Equatable {
+    case released(Release)
+    /// Not modified (HTTP 304), byte-identical, or no value changed.
+    case unchanged(String)
+    /// The payload was refused; nothing stored.
+    case rejected(String)
+    /// The payload could not be had (HTTP error, timeout, …).
+    case failed(String)
+}
+
+/// The running daemon's state: the current configuration, the schedule of URL sources,
+/// and the checks in flight. Services (scheduler, drop watcher, reload) act through it.
+public actor Daemon {
+    public private(set) var config: BridConfig
+    public let store: Store
+    let ingestor: Ingestor
+    let fetcher: any HTTPFetching
+    let clock: any DaemonClock
+    let logger: Logger
+    let notifier: SystemdNotifier
+    let environment: [String: String]
+    let readFile: @Sendable (String) throws -> String
+    let work = BlockingWork()
+    /// Wakes the scheduler when the schedule changed (a check finished, a reload, a request).
+    let schedulerWake = WakeSignal()
+
+    /// When each URL source is due next.
+    private(set) var due: [String: Date] = [:]
+    private var checking: Set<String> = []
+    private var paused: Set<String> = []
+    /// Drop folders being scanned, and those to scan again when that scan ends.
+    private var scanning: Set<String> = []
+    private var rescanRequested: Set<String> = []
+    var dropWatcher: DropWatcher?
+    /// The last reload that was refused, for `status`.
+    public private(set) var lastReloadFailure: ReloadFailure?
+
+    public struct ReloadFailure: Sendable, Equatable {
+        public let at: Date
+        public let errors: [String]
+    }
+
+    public init(config: BridConfig, store: Store, fetcher: any HTTPFetching, clock: any DaemonClock, logger: Logger,
+                notifier: SystemdNotifier = SystemdNotifier(environment: [:]), environment: [String: String] = [:],
+                readFile: @escaping @Sendable (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }) {
+        self.config = config
+        self.store = store
+        self.ingestor = Ingestor(store: store)
+        self.fetcher = fetcher
+        self.clock = clock
+        self.logger = logger
+        self.notifier = notifier
+        self.environment = environment
+        self.readFile = readFile
+    }
+
+    // MARK: - The schedule
+
+    /// Resumes the schedule stored in the database: a source never checked, or overdue,
+    /// is due at once; a source whose schedule got shorter is due by the new one.
+    func loadSchedule() throws {
+        let states = Dictionary(uniqueKeysWithValues: try store.sourceStates().map { ($0.id, $0) })
+        let now = clock.now()
+        paused = Set(states.values.filter(\.paused).map(\.id))
+        due = [:]
+        for source in config.sources {
+            guard case .url = source.location, let schedule = source.schedule else { continue }
+            due[source.id] = Self.resumedDue(state: states[source.id], schedule: schedule, sourceID: source.id, now: now)
+        }
+    }
+
+    static func resumedDue(state: SourceState?, schedule: Schedule, sourceID: String, now: Date) -> Date {
+        guard let state, let stored = state.nextDueAt, let lastCheck = state.lastCheckAt else { return now }
+        let bySchedule = state.consecutiveFailures > 0 ? stored : SchedulePolicy.nextDue(after: lastCheck, schedule: schedule, sourceID: sourceID)
+        return max(now, min(stored, bySchedule))
+    }
+
+    /// Marks the due sources as being checked (at most `max_concurrent_fetches` at once)
+    /// and says when the scheduler should look again.
+    func takeDueSources() -> (start: [String], nextWake: Date?) {
+        let now = clock.now()
+        var start: [String] = []
+        let capacity = config.daemon.maxConcurrentFetches - checking.count
+        for (id, date) in due.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) })
+        where date <= now && !checking.contains(id) && !paused.contains(id) && start.count < capacity {
+            start.append(id)
+        }
+        checking.formUnion(start)
+        let waiting = due.filter { !checking.contains($0.key) && !paused.contains($0.key) }
+        // Sources due but over the limit wait for a check to finish, which wakes the scheduler.
+        let nextWake = waiting.values.filter { $0 > now }.min()
+        return (start, nextWake)
+    }
+
+    /// The sources being checked now.
+    public var sourcesInFlight: Set<String> { checking }
+
+    // MARK: - Checking a URL source
+
+    /// Fetches a URL source once (conditionally), ingests what came, records the outcome
+    /// and schedules the next check.
+    public func check(_ id: String) async -> CheckOutcome {
+        defer {
+            checking.remove(id)
+            schedulerWake.signal()
+        }
+        guard let source = config.source(id: id), case let .url(url) = source.location, let schedule = source.schedule else {
+            return .failed("no URL source \(id) in the configuration")
+        }
+        var log = logger
+        log[metadataKey: "source.id"] = "\(id)"
+        let started = clock.now()
+        let outcome = await fetchAndIngest(source, url: url, logger: log)
+        if Task.isCancelled, case let .failed(reason) = outcome, reason.hasPrefix("cancelled") {
+            return outcome  // brid is stopping: the source is checked again after the restart
+        }
+        let state = try? store.sourceState(id)
+        let now = clock.now()
+        let next: Date
+        switch outcome {
+        case .released, .unchanged:
+            next = SchedulePolicy.nextDue(after: started, schedule: schedule, sourceID: id)
+        case .rejected, .failed:
+            next = SchedulePolicy.retry(after: now, failures: max(state?.consecutiveFailures ?? 1, 1), schedule: schedule)
+        }
+        if config.source(id: id) != nil, due[id] != nil { due[id] = next }
+        do {
+            try await work.run { [store] in try store.recordNextDue(source: id, at: next, now: now) }
+        } catch {
+            log.error("cannot record the schedule: \(error)")
+        }
+        let wait = Self.describe(next.timeIntervalSince(now))
+        switch outcome {
+        case let .released(release):
+            log.info("fetched: release \(release.id), \(release.added) added, \(release.revised) revised, \(release.removed) removed, \(release.unchanged) unchanged; next check in \(wait)")
+        case let .unchanged(reason):
+            log.info("fetched: unchanged (\(reason)); next check in \(wait)")
+        case let .rejected(reason):
+            log.error("rejected: \(reason); retry in \(wait)")
+        case let .failed(reason):
+            log.error("fetch failed: \(reason); retry in \(wait)")
+        }
+        updateStatus()
+        return outcome
+    }
+
+    private func fetchAndIngest(_ source: SourceConfig, url: String, logger: Logger) async -> CheckOutcome {
+        let now = clock.now()
+        let state = try? store.sourceState(source.id)
+        let spec: Ingestor.SourceSpec
+        let headers: [(name: String, value: String)]
+        do {
+            spec = try Ingestor.SourceSpec(source)
+            headers = try HeaderResolver.resolve(source.headers, environment: environment, readFile: readFile)
+        } catch {
+            return await recordFailure(source.id, "\(error)", at: now)
+        }
+        let request = FetchRequest(url: url, timeout: source.timeout, connectTimeout: source.connectTimeout, maxBytes: source.maxBytes,
+                                   headers: headers, etag: state?.etag, lastModified: state?.lastModified)
+        let result: FetchResult
+        do {
+            result = try await fetcher.fetch(request)
+        } catch let error as FetchError {
+            if error.kind == .cancelled { return .failed("cancelled: \(error)") }
+            return await recordFailure(source.id, error.description, at: clock.now())
+        } catch {
+            return await recordFailure(source.id, "\(error)", at: clock.now())
+        }
+        switch result {
+        case .notModified:
+            do {
+                try await work.run { [store, now = clock.now()] in try store.recordNotModified(source: source.id, at: now) }
+            } catch {
+                return .failed("cannot record the check: \(error)")
+            }
+            return .unchanged("HTTP 304 not modified")
+        case let .body(firstPage, info):
+            let body: [UInt8]
+            switch await remainingPages(of: firstPage, source: source, request: request) {
+            case let .success(bytes): body = bytes
+            case let .failure(error): return await recordFailure(source.id, error.description, at: clock.now())
+            }
+            let publishedAt = info.lastModified.flatMap(Timestamp.parseHTTPDate)
+            do {
+                let ingested = try await work.run { [ingestor, now = clock.now()] in
+                    try ingestor.ingest(body, origin: url, source: spec, publishedAt: publishedAt, at: now)
+                }
+                switch ingested {
+                case let .accepted(outcome):
+                    try await work.run { [store, now = clock.now()] in
+                        try store.recordValidators(source: source.id, etag: info.etag, lastModified: info.lastModified, now: now)
+                    }
+                    switch outcome {
+                    case let .released(release): return .released(release)
+                    case .unchangedPayload: return .unchanged("same SHA-256 as the last payload")
+                    case let .unchangedValues(count): return .unchanged("all \(count) values equal the stored ones")
+                    }
+                case let .rejected(error):
+                    return .rejected(error.description)
+                }
+            } catch {
+                logger.critical("store failure: \(error)")
+                return .failed("store failure: \(error)")
+            }
+        }
+    }
+
+    /// Multi-page World Bank responses are fetched completely and ingested as one release.
+    private func remainingPages(of firstPage: [UInt8], source: SourceConfig, request: FetchRequest) async -> Result<[UInt8], FetchError> {
+        .success(firstPage)
+    }
+
+    private func recordFailure(_ id: String, _ message: String, at now: Date) async -> CheckOutcome {
+        do {
+            try await work.run { [store] in try store.recordFailure(source: id, message: message, at: now) }
+        } catch {
+            logger.critical("store failure: \(error)")
+        }
+        return .failed(message)
+    }
+
+    // MARK: - Drop folders
+
+    /// The drop sources and their folders.
+    var dropFolders: [(source: SourceConfig, folder: DropFolder)] {
+        config.sources.compactMap { source in
+            if case let .drop(path) = source.location { return (source, DropFolder(path: path)) }
+            return nil
+        }
+    }
+
+    /// Ingests every complete file waiting in a drop folder. A scan asked for while one
+    /// runs is done right after it, so no arrival is missed.
+    public func scanDrop(_ path: String) async {
+        guard let (source, folder) = dropFolders.first(where: { $0.folder.path == path }) else { return }
+        if scanning.contains(path) {
+            rescanRequested.insert(path)
+            return
+        }
+        scanning.insert(path)
+        defer { scanning.remove(path) }
+        var log = logger
+        log[metadataKey: "source.id"] = "\(source.id)"
+        repeat {
+            rescanRequested.remove(path)
+            if paused.contains(source.id) { return }
+            do {
+                let spec = try Ingestor.SourceSpec(source)
+                let files = try await work.run { try folder.prepare(); return try folder.pendingFiles() }
+                for name in files {
+                    let outcome = try await work.run { [ingestor, now = clock.now(), maxBytes = source.maxBytes] in
+                        try folder.process(name, source: spec, maxBytes: maxBytes, ingestor: ingestor, at: now)
+                    }
+                    Self.log(outcome, logger: log)
+                }
+            } catch {
+                log.error("cannot scan \(path): \(error)")
+            }
+        } while rescanRequested.contains(path)
+        updateStatus()
+    }
+
+    /// Scans every drop folder (at start-up and as the periodic safety net).
+    public func scanAllDrops() async {
+        for (_, folder) in dropFolders { await scanDrop(folder.path) }
+    }
+
+    static func log(_ outcome: DropFolder.Outcome, logger: Logger) {
+        var log = logger
+        log[metadataKey: "file"] = "\(outcome.file)"
+        switch outcome.result {
+        case let .accepted(.released(release)):
+            log.info("accepted: release \(release.id), \(release.added) added, \(release.revised) revised, \(release.removed) removed, \(release.unchanged) unchanged")
+        case .accepted(.unchangedPayload):
+            log.info("unchanged: identical to the last payload (SHA-256)")
+        case let .accepted(.unchangedValues(count)):
+            log.info("unchanged: all \(count) values equal the stored ones")
+        case let .rejected(error):
+            log.error("rejected: \(error.description) — moved to \(outcome.movedTo)")
+        }
+    }
+
+    /// Starts watching the drop folders of the current config with `watcher`.
+    func watchDrops(with watcher: DropWatcher) {
+        dropWatcher = watcher
+        syncWatches()
+    }
+
+    private func syncWatches() {
+        guard let watcher = dropWatcher else { return }
+        let wanted = Set(dropFolders.map(\.folder.path))
+        for folder in watcher.watchedFolders where !wanted.contains(folder) { watcher.unwatch(folder) }
+        for (source, folder) in dropFolders where !watcher.watchedFolders.contains(folder.path) {
+            do {
+                try folder.prepare()
+                try watcher.watch(folder.path)
+            } catch {
+                logger.error("cannot watch the drop folder of \(source.id): \(error)")
+            }
+        }
+    }
+
+    // MARK: - Reload
+
+    /// Reads the config file again with the `--check-config` code. On success the new
+    /// config replaces the old at once: new sources are scheduled, removed ones dropped,
+    /// changed ones rescheduled, unchanged ones keep their state. On failure the old
+    /// config keeps running and the errors are kept for `status`.
+    @discardableResult
+    public func reload() async -> Result<BridConfig, ConfigErrors> {
+        notifier.reloading()
+        defer { notifier.ready(status: statusLine()) }
+        let loaded = ConfigLoader.load(path: config.path)
+        switch loaded {
+        case let .failure(failure):
+            lastReloadFailure = ReloadFailure(at: clock.now(), errors: failure.errors.map(\.description))
+            for error in failure.errors { logger.error("reload refused: \(error)") }
+            logger.error("reload refused: \(failure.errors.count) errors; still running the previous configuration")
+            return loaded
+        case let .success(new):
+            if new.daemon.stateDir != config.daemon.stateDir || new.daemon.socket != config.daemon.socket {
+                let message = "\(config.path): [daemon]: state_dir and socket cannot change on reload; restart brid"
+                lastReloadFailure = ReloadFailure(at: clock.now(), errors: [message])
+                logger.error("reload refused: \(message)")
+                return .failure(ConfigErrors([ConfigError(file: config.path, line: nil, key: "state_dir", message: "cannot change on reload; restart brid")]))
+            }
+            apply(new)
+            return loaded
+        }
+    }
+
+    private func apply(_ new: BridConfig) {
+        let old = config
+        config = new
+        lastReloadFailure = nil
+        let now = clock.now()
+        var added: [String] = [], removed: [String] = [], changed: [String] = []
+        for source in new.sources {
+            guard let previous = old.source(id: source.id) else { added.append(source.id); continue }
+            if previous != source { changed.append(source.id) }
+        }
+        removed = old.sources.map(\.id).filter { new.source(id: $0) == nil }
+        for id in removed { due.removeValue(forKey: id) }
+        let states = Dictionary(uniqueKeysWithValues: ((try? store.sourceStates()) ?? []).map { ($0.id, $0) })
+        for id in added + changed {
+            guard let source = new.source(id: id) else { continue }
+            guard case .url = source.location, let schedule = source.schedule else {
+                due.removeValue(forKey: id)
+                continue
+            }
+            if added.contains(id) || old.source(id: id)?.schedule != schedule || due[id] == nil {
+                due[id] = Self.resumedDue(state: states[id], schedule: schedule, sourceID: id, now: now)
+            }
+        }
+        do {
+            for conflict in try store.applyCatalogue(new.catalogue) { logger.warning("catalogue: \(conflict)") }
+        } catch {
+            logger.error("cannot apply the catalogue: \(error)")
+        }
+        syncWatches()
+        logger.notice("reloaded \(new.path): \(added.count) sources added, \(removed.count) removed, \(changed.count) changed; \(new.summary)")
+        schedulerWake.signal()
+        for id in added + changed {
+            if let source = new.source(id: id), case let .drop(path) = source.location {
+                Task { await self.scanDrop(path) }
+            }
+        }
+    }
+
+    // MARK: - Status
+
+    /// The one-line summary for systemd's `STATUS=`:
+    /// "12 sources, 3 failing, next fetch wb-kaz-exports in 4m".
+    public func statusLine() -> String {
+        let states = (try? store.sourceStates()) ?? []
+        let ids = Set(config.sources.map(\.id))
+        let failing = states.filter { ids.contains($0.id) && $0.consecutiveFailures > 0 }.count
+        var line = "\(config.sources.count) source\(config.sources.count == 1 ? "" : "s"), \(failing) failing"
+        if !checking.isEmpty { line += ", \(checking.count) fetching" }
+        if let next = due.filter({ !paused.contains($0.key) && !checking.contains($0.key) }).min(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
+            line += ", next fetch \(next.key) in \(Self.describe(max(0, next.value.timeIntervalSince(clock.now()))))"
+        }
+        if lastReloadFailure != nil { line += ", last reload refused" }
+        return line
+    }
+
+    func updateStatus() {
+        notifier.status(statusLine())
+    }
+
+    /// "45s", "4m", "2h", "3d".
+    static func describe(_ seconds: TimeInterval) -> String {
+        switch seconds {
+        case ..<90: "\(Int(seconds.rounded()))s"
+        case ..<(90 * 60): "\(Int((seconds / 60).rounded()))m"
+        case ..<(36 * 3600): "\(Int((seconds / 3600).rounded()))h"
+        default: "\(Int((seconds / 86_400).rounded()))d"
+        }
+    }
+}
