@@ -68,6 +68,7 @@ struct IngestBenchmark {
         lines.append(String(format: "of (a): reading, hashing and parsing %.3f s, the store transaction %.3f s", parseSeconds, phases[0].seconds - parseSeconds))
         let peakA = Double(phases[0].peakRSS) / 1_048_576
         lines.append(String(format: "peak RSS of (a): %.1f MB (target ≤ 250 MB) %@", peakA, peakA <= 250 ? "ok" : "MISS"))
+        lines += try SDMXCSVBenchmark(series: series, periods: periods, directory: dir).run(phaseA: phases[0])
         return lines.joined(separator: "\n")
     }
 

@@ -72,16 +72,16 @@ struct SDMXCSVReader {
                 return s.trimmingSpaces()
             }
 
-            let action: Action
-            if let a = layout.action {
+            var action = Action.store
+            if let a = layout.action, let fast = quickAction(fields[a], tokenizer) {
+                action = fast
+            } else if let a = layout.action {
                 switch try id(a).uppercased() {
                 case "", "I", "R", "INFORMATION", "REPLACE": action = .store
                 case "A", "APPEND", "MERGE": action = .append
                 case "D", "DELETE": action = .delete
                 case let other: throw fail("unknown ACTION \"\(other)\" (expected I, A, R or D)")
                 }
-            } else {
-                action = .store
             }
 
             // The prefix follows the row's structure (cached while it repeats).
@@ -157,6 +157,21 @@ struct SDMXCSVReader {
         if observations == 0 {
             if rows == 0 { throw InputError(origin: origin, place: nil, reason: "no observations found: the file has a header but no data rows") }
             throw InputError(origin: origin, place: nil, reason: "no observations found in \(rows) rows (each had an empty \(layout.names[layout.time]) or was skipped by its ACTION) — check `time_column`/`value_column`")
+        }
+    }
+
+    /// The action of a one-letter (or empty) ACTION cell, read without making a string.
+    private func quickAction(_ field: CSVTokenizer.Field, _ tokenizer: CSVTokenizer) -> Action? {
+        switch field.end - field.start {
+        case 0: return .store
+        case 1:
+            switch tokenizer.bytes[field.start] {
+            case UInt8(ascii: "I"), UInt8(ascii: "R"): return .store
+            case UInt8(ascii: "A"): return .append
+            case UInt8(ascii: "D"): return .delete
+            default: return nil
+            }
+        default: return nil
         }
     }
 
