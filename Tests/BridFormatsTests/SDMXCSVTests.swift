@@ -71,8 +71,9 @@ import Testing
         let text = "\u{FEFF}STRUCTURE;STRUCTURE_ID;ACTION;FREQ;REF_AREA;TIME_PERIOD;OBS_VALUE;OBS_STATUS\r\n"
             + "dataflow;IMF:IFS(1.0);I;A;KZ;2019;19.885;A\r\n"
             + "dataflow;IMF:IFS(1.0);;A;KZ;2020;;M\r\n"
+            + "dataflow;IMF:IFS(1.0);I;A;KZ;2021;NaN;M\r\n"
         let payload = try read(text)
-        #expect(payload.lines == ["IFS.A.KZ 2019 19.885", "IFS.A.KZ 2020 -"])
+        #expect(payload.lines == ["IFS.A.KZ 2019 19.885", "IFS.A.KZ 2020 -", "IFS.A.KZ 2021 -"])
     }
 
     @Test func quotedFieldsWithSeparatorsQuotesAndNewlines() throws {

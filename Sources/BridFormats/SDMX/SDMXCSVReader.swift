@@ -3,7 +3,8 @@ import Foundation
 
 /// Reads one SDMX-CSV payload row by row (see `SDMXCSVLayout` for the columns).
 ///
-/// - `ACTION` `I`, `R` or empty: the row is an observation; an empty value is "no value".
+/// - `ACTION` `I`, `R` or empty: the row is an observation; an empty value (or SDMX's
+///   `NaN`) is "no value".
 /// - `A` (append): an empty value leaves the stored one alone, so the row is skipped.
 /// - `D` (delete): the observation is recorded as removed, unless the value is empty and
 ///   only attribute cells are marked (an attribute deletion, which brid does not store).
@@ -149,7 +150,9 @@ struct SDMXCSVReader {
             if action == .delete {
                 try builder.delete(series: key, period: period, ordinal: Int32(line), place: .line(line))
             } else {
-                try builder.add(series: key, period: period, value: try text(layout.value), ordinal: Int32(line), place: .line(line))
+                // `NaN` is SDMX's own "missing value", not a number gone wrong.
+                let value = isNaN(fields[layout.value], tokenizer) ? nil : try text(layout.value)
+                try builder.add(series: key, period: period, value: value, ordinal: Int32(line), place: .line(line))
             }
             observations += 1
         }
@@ -173,6 +176,11 @@ struct SDMXCSVReader {
             }
         default: return nil
         }
+    }
+
+    private func isNaN(_ field: CSVTokenizer.Field, _ tokenizer: CSVTokenizer) -> Bool {
+        field.end - field.start == 3 && tokenizer.bytes[field.start] == UInt8(ascii: "N")
+            && tokenizer.bytes[field.start + 1] == UInt8(ascii: "a") && tokenizer.bytes[field.start + 2] == UInt8(ascii: "N")
     }
 
     /// Whether two fields hold the same bytes (a field of an earlier row stays valid: the
