@@ -57,7 +57,7 @@ let package = Package(
         ),
         .executableTarget(name: "brid-bench", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime"]),
         .testTarget(name: "BridCoreTests", dependencies: ["BridCore"]),
-        .testTarget(name: "BridFormatsTests", dependencies: ["BridCore", "BridFormats"]),
+        .testTarget(name: "BridFormatsTests", dependencies: ["BridCore", "BridFormats"], exclude: ["Fixtures"]),
         .testTarget(name: "BridStoreTests", dependencies: ["BridCore", "BridStore"]),
         .testTarget(name: "BridFetchTests", dependencies: ["BridCore", "BridFetch"], exclude: ["Support/test_http_server.py"]),
         .testTarget(name: "BridRuntimeTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime"]),
