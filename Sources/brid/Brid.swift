@@ -1,10 +1,11 @@
 import ArgumentParser
 import BridCore
+import BridDaemon
 import BridRuntime
 import Foundation
 
 @main
-struct Brid: ParsableCommand {
+struct Brid: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "brid",
         abstract: "Tracks time-series indicators: ingests releases, keeps every vintage, alerts on changes.",
@@ -17,17 +18,16 @@ struct Brid: ParsableCommand {
     @Flag(name: .long, help: "Parse and validate the configuration, print every error, and exit 0 or 1.")
     var checkConfig = false
 
-    @Flag(name: .long, help: "Run every source once (scan drop folders), ingest, and exit.")
+    @Flag(name: .long, help: "Run every source once (fetch URLs, scan drop folders), ingest, and exit.")
     var once = false
 
     func validate() throws {
         if checkConfig && once { throw ValidationError("--check-config and --once do not go together") }
     }
 
-    func run() throws {
+    func run() async throws {
         if checkConfig { throw ExitCode(Launcher.checkConfig(path: config)) }
         if once { throw ExitCode(Launcher.once(path: config, logger: Launcher.makeLogger())) }
-        FileHandle.standardError.write(Data("brid: the long-running daemon is not built yet; use --once or --check-config\n".utf8))
-        throw ExitCode(2)
+        throw ExitCode(await runDaemon(configPath: config, logger: Launcher.makeLogger()))
     }
 }

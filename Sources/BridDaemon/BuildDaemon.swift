@@ -1,0 +1,95 @@
+import BridCore
+import BridFetch
+import BridRuntime
+import BridStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Everything a daemon is built from; tests pass a manual clock and a stub fetcher.
+public struct DaemonEnvironment: Sendable {
+    public var clock: any DaemonClock
+    public var fetcher: any HTTPFetching
+    public var logger: Logger
+    public var variables: [String: String]
+    public var notifier: SystemdNotifier
+    /// How often drop folders are rescanned besides inotify.
+    public var dropRescanInterval: TimeInterval
+
+    public init(clock: any DaemonClock = SystemClock(), fetcher: any HTTPFetching = CurlFetcher(), logger: Logger,
+                variables: [String: String] = ProcessInfo.processInfo.environment, dropRescanInterval: TimeInterval = 300) {
+        self.clock = clock
+        self.fetcher = fetcher
+        self.logger = logger
+        self.variables = variables
+        self.notifier = SystemdNotifier(environment: variables)
+        self.dropRescanInterval = dropRescanInterval
+    }
+}
+
+/// The daemon, ready to run: its state and the service group of its long-running parts.
+public struct BuiltDaemon: Sendable {
+    public let daemon: Daemon
+    public let group: ServiceGroup
+}
+
+/// Builds the daemon for a configuration: opens the store, then wires the scheduler, the
+/// drop watcher and the reload handler into one `ServiceGroup` that stops gracefully on
+/// SIGTERM/SIGINT. The one place where the parts meet, used by `brid` and by tests.
+public func buildDaemon(config: BridConfig, environment: DaemonEnvironment) throws -> BuiltDaemon {
+    let store = try Launcher.openStore(config, logger: environment.logger)
+    let daemon = Daemon(config: config, store: store, fetcher: environment.fetcher, clock: environment.clock,
+                        logger: environment.logger, notifier: environment.notifier, environment: environment.variables)
+    let services: [any Service] = [
+        SchedulerService(daemon: daemon, clock: environment.clock, notifier: environment.notifier,
+                         watchdogInterval: SystemdNotifier.watchdogInterval(environment: environment.variables)),
+        DropService(daemon: daemon, clock: environment.clock, rescanInterval: environment.dropRescanInterval),
+        ReloadService(daemon: daemon),
+        // Last, so that on shutdown (which runs in reverse order) STOPPING=1 goes out first.
+        SystemdService(daemon: daemon, notifier: environment.notifier),
+    ]
+    var configuration = ServiceGroupConfiguration(services: services.map {
+        .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+    }, logger: environment.logger)
+    configuration.gracefulShutdownSignals = [.sigterm, .sigint]
+    configuration.maximumGracefulShutdownDuration = .seconds(4)
+    configuration.maximumCancellationDuration = .seconds(2)
+    return BuiltDaemon(daemon: daemon, group: ServiceGroup(configuration: configuration))
+}
+
+/// Tells systemd the daemon is ready (the store is open, the services are started) and,
+/// when shutdown begins, that it is stopping.
+struct SystemdService: Service {
+    let daemon: Daemon
+    let notifier: SystemdNotifier
+
+    func run() async throws {
+        notifier.ready(status: await daemon.statusLine())
+        let summary = await daemon.config.summary
+        daemon.logger.notice("brid \(BridVersion.current) running: \(summary)")
+        try? await gracefulShutdown()
+        notifier.stopping()
+        daemon.logger.notice("stopping: no new work; checks in flight finish")
+    }
+}
+
+/// `brid` without `--once`: load the config, build the daemon, run until SIGTERM/SIGINT.
+/// Exit 0 after a graceful stop; 1 when the config is invalid or the store cannot open.
+public func runDaemon(configPath: String, logger: Logger) async -> Int32 {
+    let config: BridConfig
+    switch ConfigLoader.load(path: configPath) {
+    case let .success(loaded): config = loaded
+    case let .failure(failure):
+        for error in failure.errors { logger.critical("\(error)") }
+        return 1
+    }
+    do {
+        let built = try buildDaemon(config: config, environment: DaemonEnvironment(logger: logger))
+        try await built.group.run()
+        logger.notice("stopped")
+        return 0
+    } catch {
+        logger.critical("\(error)")
+        return 1
+    }
+}

@@ -1,0 +1,97 @@
+import BridCore
+import BridRuntime
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
+
+/// Fetches URL sources when they are due, at most `max_concurrent_fetches` at once, and
+/// pings systemd's watchdog from its own loop, so a wedged scheduler gets restarted.
+/// Sleeps until the next due time: no polling.
+struct SchedulerService: Service {
+    let daemon: Daemon
+    let clock: any DaemonClock
+    let notifier: SystemdNotifier
+    let watchdogInterval: Duration?
+
+    func run() async throws {
+        try await daemon.loadSchedule()
+        await daemon.updateStatus()
+        let stopping = Atomic<Bool>(false)
+        let wake = daemon.schedulerWake
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                var nextPing = watchdogInterval.map { _ in clock.now() }
+                while !stopping.load(ordering: .relaxed) {
+                    if let interval = watchdogInterval, let due = nextPing, clock.now() >= due {
+                        notifier.watchdog()
+                        nextPing = clock.now().addingTimeInterval(interval.seconds)
+                    }
+                    let plan = await daemon.takeDueSources()
+                    for id in plan.start {
+                        group.addTask { _ = await daemon.check(id) }
+                    }
+                    let wakeAt = [plan.nextWake, nextPing].compactMap { $0 }.min()
+                    await sleep(until: wakeAt, on: clock, orUntil: wake)
+                }
+                // Stop taking work; checks in flight finish (an ingest commits or rolls back),
+                // and if shutdown takes too long the group is cancelled, which aborts transfers.
+            }
+        } onGracefulShutdown: {
+            stopping.store(true, ordering: .relaxed)
+            wake.signal()
+        }
+    }
+}
+
+/// Ingests files dropped into drop folders: inotify for arrivals (within a second), a
+/// scan at start-up for files that came while brid was down, and a rescan every
+/// `rescanInterval` as a safety net.
+struct DropService: Service {
+    let daemon: Daemon
+    let clock: any DaemonClock
+    let rescanInterval: TimeInterval
+
+    func run() async throws {
+        let watcher = try DropWatcher()
+        await daemon.watchDrops(with: watcher)
+        watcher.start()
+        await daemon.scanAllDrops()
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await folder in watcher.arrivals { await daemon.scanDrop(folder) }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        do {
+                            try await clock.sleep(until: clock.now().addingTimeInterval(rescanInterval))
+                        } catch {
+                            return
+                        }
+                        await daemon.scanAllDrops()
+                    }
+                }
+                await group.next()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            watcher.stop()
+        }
+    }
+}
+
+/// Reloads the configuration on SIGHUP.
+struct ReloadService: Service {
+    let daemon: Daemon
+
+    func run() async throws {
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        await cancelWhenGracefulShutdown {
+            for await _ in hangups {
+                await daemon.reload()
+            }
+        }
+    }
+}
