@@ -240,19 +240,21 @@ public actor Daemon {
 
     /// Ingests every complete file waiting in a drop folder. A scan asked for while one
     /// runs is done right after it, so no arrival is missed.
-    public func scanDrop(_ path: String) async {
-        guard let (source, folder) = dropFolders.first(where: { $0.folder.path == path }) else { return }
+    @discardableResult
+    public func scanDrop(_ path: String) async -> [DropFolder.Outcome] {
+        guard let (source, folder) = dropFolders.first(where: { $0.folder.path == path }) else { return [] }
         if scanning.contains(path) {
             rescanRequested.insert(path)
-            return
+            return []
         }
+        var outcomes: [DropFolder.Outcome] = []
         scanning.insert(path)
         defer { scanning.remove(path) }
         var log = logger
         log[metadataKey: "source.id"] = "\(source.id)"
         repeat {
             rescanRequested.remove(path)
-            if paused.contains(source.id) { return }
+            if paused.contains(source.id) { return outcomes }
             do {
                 let spec = try Ingestor.SourceSpec(source)
                 let files = try await work.run { try folder.prepare(); return try folder.pendingFiles() }
@@ -261,17 +263,31 @@ public actor Daemon {
                         try folder.process(name, source: spec, maxBytes: maxBytes, ingestor: ingestor, at: now)
                     }
                     Self.log(outcome, logger: log)
+                    outcomes.append(outcome)
                 }
             } catch {
                 log.error("cannot scan \(path): \(error)")
             }
         } while rescanRequested.contains(path)
         updateStatus()
+        return outcomes
     }
 
     /// Scans every drop folder (at start-up and as the periodic safety net).
-    public func scanAllDrops() async {
-        for (_, folder) in dropFolders { await scanDrop(folder.path) }
+    @discardableResult
+    public func scanAllDrops() async -> [DropFolder.Outcome] {
+        var outcomes: [DropFolder.Outcome] = []
+        for (_, folder) in dropFolders { outcomes += await scanDrop(folder.path) }
+        return outcomes
+    }
+
+    /// Whether a source is paused (kept in the store across restarts).
+    public func isPaused(_ id: String) -> Bool { paused.contains(id) }
+
+    /// Marks a source as being checked now (for `--once` and manual fetches), or returns
+    /// false when a check of it is already in flight.
+    func beginCheck(_ id: String) -> Bool {
+        checking.insert(id).inserted
     }
 
     static func log(_ outcome: DropFolder.Outcome, logger: Logger) {

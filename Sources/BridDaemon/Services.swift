@@ -23,7 +23,7 @@ struct SchedulerService: Service {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 var nextPing = watchdogInterval.map { _ in clock.now() }
-                while !stopping.load(ordering: .relaxed) {
+                while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
                     if let interval = watchdogInterval, let due = nextPing, clock.now() >= due {
                         notifier.watchdog()
                         nextPing = clock.now().addingTimeInterval(interval.seconds)

@@ -18,27 +18,6 @@ public enum Launcher {
         }
     }
 
-    /// `--once`: every source once, then exit 0 — or 1 when a payload was rejected, a
-    /// source failed, or the config is invalid.
-    public static func once(path: String, logger: Logger) -> Int32 {
-        let config: BridConfig
-        switch ConfigLoader.load(path: path) {
-        case let .success(loaded): config = loaded
-        case let .failure(failure):
-            for error in failure.errors { logger.error("\(error)") }
-            return 1
-        }
-        do {
-            let store = try openStore(config, logger: logger)
-            let summary = try SinglePass(config: config, store: store, logger: logger).run()
-            logger.info("done: \(summary.releases) new releases, \(summary.unchanged) unchanged, \(summary.rejected) rejected, \(summary.failedSources) sources failed")
-            return summary.rejected + summary.failedSources == 0 ? 0 : 1
-        } catch {
-            logger.critical("\(error)")
-            return 1
-        }
-    }
-
     /// Creates the state directory, opens the database and applies the catalogue.
     public static func openStore(_ config: BridConfig, logger: Logger) throws -> Store {
         do {

@@ -27,7 +27,7 @@ struct Brid: AsyncParsableCommand {
 
     func run() async throws {
         if checkConfig { throw ExitCode(Launcher.checkConfig(path: config)) }
-        if once { throw ExitCode(Launcher.once(path: config, logger: Launcher.makeLogger())) }
+        if once { throw ExitCode(await runOnce(configPath: config, logger: Launcher.makeLogger())) }
         throw ExitCode(await runDaemon(configPath: config, logger: Launcher.makeLogger()))
     }
 }

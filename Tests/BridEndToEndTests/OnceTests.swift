@@ -13,12 +13,6 @@ import Testing
         drop = "drop/bri-cn-kz"
         format = "csv"
 
-        [[source]]
-        id = "wb-kaz-exports"
-        url = "http://127.0.0.1:9/never-fetched"
-        format = "csv"
-        every = "6h"
-
         [[series]]
         key = "cn-kz.trade.total"
         name = "China–Kazakhstan trade volume"
@@ -45,7 +39,6 @@ import Testing
         let first = try w.brid("--once")
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("accepted: release 1, 3 added, 0 revised, 0 removed, 0 unchanged file=release-2018.csv source.id=bri-cn-kz"))
-        #expect(first.stderr.contains("skipped: fetching URLs arrives with the daemon"))
         #expect(w.files("state/drop/bri-cn-kz/processed") == ["release-2018.csv"])
         #expect(try w.sql("SELECT series, period, value FROM latest_observations ORDER BY series") ==
                 "cn-eu.trains.alataw|2018|2388\ncn-kz.exports.kz-to-cn|2018|8.535\ncn-kz.trade.total|2018|19.885\n")
@@ -90,6 +83,37 @@ import Testing
         // Line 2 was valid, but nothing of the file was stored: the vintage data is byte-for-byte the same.
         #expect(try vintageDump(w) == before)
         #expect(try w.sql("SELECT consecutive_failures, last_error LIKE 'broken.csv line 3:%' FROM sources WHERE id = 'bri-cn-kz'") == "1|1\n")
+    }
+
+    @Test func onceFetchesURLSourcesFromARealServer() throws {
+        let w = try Workspace(config: "")
+        let publisher = try Publisher(folder: w.root + "/published")
+        try publisher.publish("kz.csv", "series,period,value\nwb.kaz.exports,2018,8.535\n")
+        try w.write("brid.toml", """
+            [daemon]
+            state_dir = "state"
+
+            [[source]]
+            id = "kz"
+            url = "\(publisher.url("kz.csv"))"
+            format = "csv"
+
+            [[source]]
+            id = "broken"
+            url = "\(publisher.url("status/503"))"
+            format = "csv"
+            """)
+        let first = try w.brid("--once")
+        #expect(first.status == 1, "one source fails")
+        #expect(first.stderr.contains("fetched: release 1, 1 added"), "\(first.stderr)")
+        #expect(first.stderr.contains("fetch failed: HTTP 503 from \(publisher.url("status/503")) after"))
+        #expect(try w.sql("SELECT origin, published_at IS NOT NULL FROM releases") == "\(publisher.url("kz.csv"))|1\n")
+        #expect(try w.sql("SELECT id, consecutive_failures, etag IS NOT NULL FROM sources ORDER BY id") == "broken|1|0\nkz|0|1\n")
+        // Again: the publisher answers 304 to the conditional request.
+        let second = try w.brid("--once")
+        #expect(second.stderr.contains("fetched: unchanged (HTTP 304 not modified)"), "\(second.stderr)")
+        #expect(try w.sql("SELECT count(*) FROM releases") == "1\n")
+        #expect(try publisher.hits()["/kz.csv"] == 2)
     }
 
     @Test func checkConfigPrintsEveryErrorWithFileAndLine() throws {

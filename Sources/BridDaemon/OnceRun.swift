@@ -1,0 +1,73 @@
+import BridCore
+import BridFetch
+import BridRuntime
+import BridStore
+import Foundation
+import Logging
+
+/// `brid --once`: every source once — URL sources fetched (at most
+/// `max_concurrent_fetches` at once), drop folders scanned — then exit: 0, or 1 when a
+/// payload was rejected, a fetch failed, or the config is invalid. The checks are the
+/// daemon's own, so the schedule they record is resumed by the next daemon start.
+public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvironment? = nil) async -> Int32 {
+    let config: BridConfig
+    switch ConfigLoader.load(path: configPath) {
+    case let .success(loaded): config = loaded
+    case let .failure(failure):
+        for error in failure.errors { logger.error("\(error)") }
+        return 1
+    }
+    do {
+        let environment = environment ?? DaemonEnvironment(logger: logger)
+        let store = try Launcher.openStore(config, logger: logger)
+        let daemon = Daemon(config: config, store: store, fetcher: environment.fetcher, clock: environment.clock,
+                            logger: logger, environment: environment.variables)
+        try await daemon.loadSchedule()
+        var failed = 0, released = 0, unchanged = 0
+        let urlSources = config.sources.filter { if case .url = $0.location { true } else { false } }
+        let outcomes = await withTaskGroup(of: CheckOutcome?.self, returning: [CheckOutcome].self) { group in
+            var results: [CheckOutcome] = []
+            var running = 0
+            for source in urlSources {
+                if await daemon.isPaused(source.id) {
+                    logger.notice("paused: not fetched", metadata: ["source.id": "\(source.id)"])
+                    continue
+                }
+                if running == config.daemon.maxConcurrentFetches, let result = await group.next() {
+                    if let result { results.append(result) }
+                    running -= 1
+                }
+                group.addTask {
+                    guard await daemon.beginCheck(source.id) else { return nil }
+                    return await daemon.check(source.id)
+                }
+                running += 1
+            }
+            for await result in group { if let result { results.append(result) } }
+            return results
+        }
+        for outcome in outcomes {
+            switch outcome {
+            case .released: released += 1
+            case .unchanged: unchanged += 1
+            case .rejected, .failed: failed += 1
+            }
+        }
+        for (source, folder) in await daemon.dropFolders {
+            let outcomes = await daemon.scanDrop(folder.path)
+            if outcomes.isEmpty { logger.info("no new files in \(folder.path)", metadata: ["source.id": "\(source.id)"]) }
+            for outcome in outcomes {
+                switch outcome.result {
+                case .accepted(.released): released += 1
+                case .accepted: unchanged += 1
+                case .rejected: failed += 1
+                }
+            }
+        }
+        logger.info("done: \(released) new releases, \(unchanged) unchanged, \(failed) rejected or failed")
+        return failed == 0 ? 0 : 1
+    } catch {
+        logger.critical("\(error)")
+        return 1
+    }
+}

@@ -1,0 +1,128 @@
+import BridCore
+@testable import BridDaemon
+import BridFetch
+import BridFormats
+import BridRuntime
+import BridStore
+import Foundation
+import Logging
+import Synchronization
+
+/// A fetcher that answers from a script and records what it was asked.
+final class ScriptedFetcher: HTTPFetching {
+    typealias Answer = @Sendable (FetchRequest) async throws -> FetchResult
+    private let state = Mutex<(requests: [FetchRequest], answers: [String: Answer], inFlight: Int, maxInFlight: Int)>(([], [:], 0, 0))
+
+    func answer(_ url: String, _ answer: @escaping Answer) {
+        state.withLock { $0.answers[url] = answer }
+    }
+
+    /// Serves `text` with an ETag derived from it; 304 when the request has that ETag.
+    func serve(_ url: String, _ text: String) {
+        let etag = "\"\(SHA256.hex(Array(text.utf8)).prefix(12))\""
+        answer(url) { request in
+            let info = FetchInfo(status: request.etag == etag ? 304 : 200, etag: etag, lastModified: "Sun, 06 Nov 1994 08:49:37 GMT",
+                                 finalURL: url, elapsed: .milliseconds(5))
+            return request.etag == etag ? .notModified(info) : .body(Array(text.utf8), info)
+        }
+    }
+
+    func fail(_ url: String, status: Int) {
+        answer(url) { _ in throw FetchError(kind: .http(status: status), url: url, elapsed: .milliseconds(3)) }
+    }
+
+    var requests: [FetchRequest] { state.withLock { $0.requests } }
+    var maxInFlight: Int { state.withLock { $0.maxInFlight } }
+    func requestCount(_ url: String) -> Int { requests.filter { $0.url == url }.count }
+
+    func fetch(_ request: FetchRequest) async throws -> FetchResult {
+        let answer: Answer? = state.withLock { s in
+            s.requests.append(request)
+            s.inFlight += 1
+            s.maxInFlight = max(s.maxInFlight, s.inFlight)
+            return s.answers[request.url]
+        }
+        defer { state.withLock { $0.inFlight -= 1 } }
+        guard let answer else { throw FetchError(kind: .http(status: 404), url: request.url, elapsed: .zero) }
+        return try await answer(request)
+    }
+}
+
+/// A daemon on a manual clock, its scheduler running in a task.
+final class DaemonHarness: @unchecked Sendable {
+    let root: String
+    let clock = ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600))  // 2025-11-30T08:00:00Z
+    let fetcher = ScriptedFetcher()
+    var daemon: Daemon!
+    var store: Store { get async { await daemon.store } }
+    private var scheduler: Task<Void, any Error>?
+
+    init(config: String) throws {
+        root = NSTemporaryDirectory() + "brid-daemon-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try writeConfig(config)
+    }
+
+    deinit {
+        scheduler?.cancel()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    var configPath: String { root + "/brid.toml" }
+
+    func writeConfig(_ text: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: configPath))
+    }
+
+    /// Builds the daemon from the config file (again: a restart keeps the database).
+    func start() async throws {
+        scheduler?.cancel()
+        _ = await scheduler?.result
+        let config = try ConfigLoader.load(path: configPath).get()
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let store = try Launcher.openStore(config, logger: logger)
+        daemon = Daemon(config: config, store: store, fetcher: fetcher, clock: clock, logger: logger)
+        let service = SchedulerService(daemon: daemon, clock: clock, notifier: SystemdNotifier(environment: [:]), watchdogInterval: nil)
+        scheduler = Task { try await service.run() }
+    }
+
+    func stop() async {
+        scheduler?.cancel()
+        _ = await scheduler?.result
+        scheduler = nil
+    }
+
+    /// Waits (in real time, briefly) until the scheduler is asleep with nothing in flight.
+    func settle() async throws {
+        try await eventually("the scheduler settles") {
+            let inFlight = await self.daemon.sourcesInFlight
+            return inFlight.isEmpty && self.clock.sleeperCount > 0
+        }
+    }
+
+    /// Advances the clock and lets the scheduler act on it.
+    func advance(by seconds: TimeInterval) async throws {
+        try await settle()
+        clock.advance(by: seconds)
+        try await Task.sleep(for: .milliseconds(20))
+        try await settle()
+    }
+
+    func state(_ id: String) async throws -> SourceState? {
+        try await store.sourceState(id)
+    }
+}
+
+struct Timeout: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Polls `condition` every 5 ms for up to 5 s of real time.
+func eventually(_ what: String, _ condition: @Sendable () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(5)
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    throw Timeout(description: "timed out waiting until \(what)")
+}

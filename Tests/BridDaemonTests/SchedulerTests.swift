@@ -1,0 +1,183 @@
+import BridCore
+@testable import BridDaemon
+import BridFetch
+import BridStore
+import Foundation
+import Testing
+
+/// The scheduler on a manual clock with a scripted fetcher: no sleeping, no network.
+@Suite struct SchedulerTests {
+    static let csv1 = "series,period,value\nwb.kaz.exports,2018,8.535\n"
+    static let csv2 = "series,period,value\nwb.kaz.exports,2018,8.6\n"
+
+    static func config(sources: String, maxConcurrent: Int = 4) -> String {
+        """
+        [daemon]
+        state_dir = "state"
+        max_concurrent_fetches = \(maxConcurrent)
+        \(sources)
+        """
+    }
+
+    static let hourly = config(sources: """
+        [[source]]
+        id = "kz"
+        url = "http://publisher.test/kz.csv"
+        format = "csv"
+        every = "1h"
+        """)
+
+    @Test func aNeverCheckedSourceIsFetchedAtOnceThenOnItsSchedule() async throws {
+        let h = try DaemonHarness(config: Self.hourly)
+        h.fetcher.serve("http://publisher.test/kz.csv", Self.csv1)
+        try await h.start()
+        try await h.settle()
+        #expect(h.fetcher.requestCount("http://publisher.test/kz.csv") == 1)
+        #expect(try await h.store.releases().count == 1)
+        let state = try #require(try await h.state("kz"))
+        let jitter = SchedulePolicy.jitter(for: "kz", schedule: .every(.seconds(3600))).seconds
+        #expect(abs(state.nextDueAt!.timeIntervalSince(h.clock.now()) - (3600 + jitter)) < 1)
+        #expect(state.etag != nil)
+
+        // Not before it is due …
+        try await h.advance(by: 3000)
+        #expect(h.fetcher.requestCount("http://publisher.test/kz.csv") == 1)
+        // … then conditionally: the publisher answers 304, which is a success without a release.
+        try await h.advance(by: 900)
+        #expect(h.fetcher.requestCount("http://publisher.test/kz.csv") == 2)
+        #expect(h.fetcher.requests.last?.etag == state.etag)
+        #expect(try await h.store.releases().count == 1)
+        #expect(try await h.state("kz")?.lastSuccessAt == h.clock.now())
+
+        // A new release at the publisher: one new release in the store.
+        h.fetcher.serve("http://publisher.test/kz.csv", Self.csv2)
+        try await h.advance(by: 3900)
+        let releases = try await h.store.releases()
+        #expect(releases.count == 2)
+        #expect(releases.first?.revised == 1)
+        #expect(releases.first?.origin == "http://publisher.test/kz.csv")
+        #expect(releases.first?.publishedAt == Date(timeIntervalSince1970: 784_111_777))  // Last-Modified
+    }
+
+    @Test func failuresBackOffFromAMinuteDoublingThenReturnToTheSchedule() async throws {
+        let h = try DaemonHarness(config: Self.hourly)
+        h.fetcher.fail("http://publisher.test/kz.csv", status: 503)
+        try await h.start()
+        try await h.settle()
+        var seen = 1
+        for (delay, failures) in [(60.0, 2), (120, 3), (240, 4)] {
+            try await h.advance(by: delay - 1)
+            #expect(h.fetcher.requestCount("http://publisher.test/kz.csv") == seen, "not before \(delay) s")
+            try await h.advance(by: 1)
+            seen += 1
+            #expect(h.fetcher.requestCount("http://publisher.test/kz.csv") == seen, "after \(delay) s")
+            #expect(try await h.state("kz")?.consecutiveFailures == failures)
+        }
+        let failing = try #require(try await h.state("kz"))
+        #expect(failing.lastError?.hasPrefix("HTTP 503 from http://publisher.test/kz.csv after") == true)
+        #expect(await h.daemon.statusLine().contains("1 failing"))
+
+        h.fetcher.serve("http://publisher.test/kz.csv", Self.csv1)
+        try await h.advance(by: 480)
+        let recovered = try #require(try await h.state("kz"))
+        #expect(recovered.consecutiveFailures == 0)
+        #expect(try await h.store.releases().count == 1)
+        #expect(recovered.nextDueAt!.timeIntervalSince(h.clock.now()) > 3500)
+    }
+
+    @Test func aRejectedPayloadIsAFailureAndItsETagIsNotKept() async throws {
+        let h = try DaemonHarness(config: Self.hourly)
+        h.fetcher.serve("http://publisher.test/kz.csv", "series,period,value\nwb.kaz.exports,2018,eight\n")
+        try await h.start()
+        try await h.settle()
+        let state = try #require(try await h.state("kz"))
+        #expect(state.consecutiveFailures == 1)
+        #expect(state.etag == nil)
+        #expect(state.lastError?.contains("line 2: value \"eight\" is not a number") == true)
+        #expect(state.nextDueAt == h.clock.now().addingTimeInterval(60))
+    }
+
+    @Test func aRestartResumesTheStoredSchedule() async throws {
+        let h = try DaemonHarness(config: Self.hourly)
+        h.fetcher.serve("http://publisher.test/kz.csv", Self.csv1)
+        try await h.start()
+        try await h.settle()
+        #expect(h.fetcher.requestCount("http://publisher.test/kz.csv") == 1)
+        await h.stop()
+        h.clock.advance(by: 600)
+        try await h.start()  // the same database, ten minutes later
+        try await h.settle()
+        #expect(h.fetcher.requestCount("http://publisher.test/kz.csv") == 1, "not refetched at start-up")
+        try await h.advance(by: 3300)
+        #expect(h.fetcher.requestCount("http://publisher.test/kz.csv") == 2)
+    }
+
+    @Test func atMostMaxConcurrentFetchesRunAtOnce() async throws {
+        let sources = (1...6).map { i in
+            "[[source]]\nid = \"s\(i)\"\nurl = \"http://publisher.test/\(i).csv\"\nformat = \"csv\"\nevery = \"1h\"\n"
+        }.joined(separator: "\n")
+        let h = try DaemonHarness(config: Self.config(sources: sources, maxConcurrent: 2))
+        for i in 1...6 {
+            h.fetcher.answer("http://publisher.test/\(i).csv") { request in
+                try await Task.sleep(for: .milliseconds(30))
+                return .body(Array("series,period,value\ns\(i),2018,\(i)\n".utf8), FetchInfo(status: 200, finalURL: request.url, elapsed: .zero))
+            }
+        }
+        try await h.start()
+        try await eventually("all six fetched") { h.fetcher.requests.count == 6 }
+        try await h.settle()
+        #expect(h.fetcher.maxInFlight == 2)
+        #expect(try await h.store.releases().count == 6)
+    }
+
+    @Test func reloadAddsRemovesAndReschedulesSources() async throws {
+        let h = try DaemonHarness(config: Self.hourly)
+        h.fetcher.serve("http://publisher.test/kz.csv", Self.csv1)
+        h.fetcher.serve("http://publisher.test/cn.csv", "series,period,value\ncn.trains,2018,2388\n")
+        try await h.start()
+        try await h.settle()
+        try h.writeConfig(Self.config(sources: """
+            [[source]]
+            id = "cn"
+            url = "http://publisher.test/cn.csv"
+            format = "csv"
+            every = "6h"
+            """))
+        let result = await h.daemon.reload()
+        #expect((try? result.get()) != nil)
+        try await eventually("the new source is fetched at once") { h.fetcher.requestCount("http://publisher.test/cn.csv") == 1 }
+        try await h.advance(by: 4000)
+        #expect(h.fetcher.requestCount("http://publisher.test/kz.csv") == 1, "a removed source is no longer fetched")
+        #expect(await h.daemon.config.sources.map(\.id) == ["cn"])
+    }
+
+    @Test func aBrokenReloadKeepsTheRunningConfig() async throws {
+        let h = try DaemonHarness(config: Self.hourly)
+        h.fetcher.serve("http://publisher.test/kz.csv", Self.csv1)
+        try await h.start()
+        try await h.settle()
+        try h.writeConfig(Self.hourly + "\nevry = \"2h\"\n")
+        let result = await h.daemon.reload()
+        guard case let .failure(errors) = result else {
+            Issue.record("a broken config was accepted")
+            return
+        }
+        #expect(errors.errors.first?.description.contains("evry") == true)
+        #expect(await h.daemon.config.sources.map(\.id) == ["kz"])
+        let failure = try #require(await h.daemon.lastReloadFailure)
+        #expect(failure.errors.count == 1)
+        #expect(await h.daemon.statusLine().contains("last reload refused"))
+        try await h.advance(by: 3900)
+        #expect(h.fetcher.requestCount("http://publisher.test/kz.csv") == 2, "the old schedule keeps running")
+    }
+
+    @Test func statusLineNamesTheNextFetch() async throws {
+        let h = try DaemonHarness(config: Self.hourly)
+        h.fetcher.serve("http://publisher.test/kz.csv", Self.csv1)
+        try await h.start()
+        try await h.settle()
+        let line = await h.daemon.statusLine()
+        #expect(line.hasPrefix("1 source, 0 failing, next fetch kz in "), "\(line)")
+        #expect(line.hasSuffix("h") || line.hasSuffix("m"))
+    }
+}

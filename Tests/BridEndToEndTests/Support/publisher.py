@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""A statistics publisher for brid's end-to-end tests: python3 stdlib only.
+
+Serves the files of a folder (the test rewrites them to publish new releases) on
+127.0.0.1, port given or free; prints the port as its first stdout line and stops when
+stdin closes.
+
+  GET /<file>          the file, with an ETag (its SHA-1) and Last-Modified (its mtime);
+                       304 when If-None-Match matches
+  GET /status/<code>   that status
+  GET /_hits           JSON: how many GETs each path got
+"""
+import email.utils
+import hashlib
+import http.server
+import json
+import os
+import sys
+import threading
+
+folder = sys.argv[1]
+port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+hits = {}
+lock = threading.Lock()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):
+        pass
+
+    def reply(self, status, body=b"", headers=()):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        if path == "/_hits":
+            with lock:
+                body = json.dumps(hits).encode()
+            return self.reply(200, body, [("Content-Type", "application/json")])
+        with lock:
+            hits[path] = hits.get(path, 0) + 1
+        if path.startswith("/status/"):
+            return self.reply(int(path.split("/")[2]), b"failing on purpose\n")
+        file = os.path.join(folder, os.path.basename(path))
+        try:
+            with open(file, "rb") as f:
+                body = f.read()
+            mtime = os.path.getmtime(file)
+        except OSError:
+            return self.reply(404, b"no such release\n")
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        headers = [("ETag", etag), ("Last-Modified", email.utils.formatdate(mtime, usegmt=True))]
+        if self.headers.get("If-None-Match") == etag:
+            return self.reply(304, b"", headers)
+        self.reply(200, body, headers + [("Content-Type", "text/csv")])
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+server.daemon_threads = True
+print(server.server_address[1], flush=True)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+sys.stdin.read()
+server.shutdown()
