@@ -35,8 +35,10 @@ struct SchedulerService: Service {
                     let wakeAt = [plan.nextWake, nextPing].compactMap { $0 }.min()
                     await sleep(until: wakeAt, on: clock, orUntil: wake)
                 }
-                // Stop taking work; checks in flight finish (an ingest commits or rolls back),
-                // and if shutdown takes too long the group is cancelled, which aborts transfers.
+                // Stop taking work: downloads in flight are aborted (the source is checked
+                // again after the restart); an ingest in flight still commits or rolls back,
+                // since it runs to its end on the blocking-work queue.
+                group.cancelAll()
             }
         } onGracefulShutdown: {
             stopping.store(true, ordering: .relaxed)
