@@ -55,7 +55,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "brid-bench", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime"]),
+        .executableTarget(name: "brid-bench", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime", "BridDaemon", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BridCoreTests", dependencies: ["BridCore"]),
         .testTarget(name: "BridFormatsTests", dependencies: ["BridCore", "BridFormats"], exclude: ["Fixtures"]),
         .testTarget(name: "BridStoreTests", dependencies: ["BridCore", "BridStore"]),

@@ -11,25 +11,38 @@ import Foundation
 //   changed, (c) ingesting that copy again (byte-identical), (d) the sqlite3 shell's
 //   .import of the same CSV into a table with primary key (series, period).
 // Each phase reports wall time and its peak RSS (VmHWM, reset between phases).
+//
+//   swift run -c release brid-bench --daemon [--idle SECONDS]
+//
+// The daemon's footprint instead: see DaemonBenchmark.swift.
 
 var series = 10_000
 var periods = 100
 var keep: String?
+var daemonMode = false
+var idleSeconds = 60.0
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
     case "--series": series = Int(arguments.next() ?? "") ?? series
     case "--periods": periods = Int(arguments.next() ?? "") ?? periods
     case "--keep": keep = arguments.next()
+    case "--daemon": daemonMode = true
+    case "--idle": idleSeconds = Double(arguments.next() ?? "") ?? idleSeconds
     default:
-        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --daemon [--idle SECONDS]\n".data(using: .utf8)!)
         exit(2)
     }
 }
 
 do {
-    let report = try IngestBenchmark(series: series, periods: periods, directory: keep).run()
-    print(report)
+    if daemonMode {
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        let script = FileManager.default.currentDirectoryPath + "/Tests/BridEndToEndTests/Support/publisher.py"
+        print(try await DaemonBenchmark(bridPath: products + "/brid", publisherScript: script, idleSeconds: idleSeconds).run())
+    } else {
+        print(try IngestBenchmark(series: series, periods: periods, directory: keep).run())
+    }
 } catch {
     FileHandle.standardError.write("brid-bench: \(error)\n".data(using: .utf8)!)
     exit(1)
