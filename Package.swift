@@ -41,7 +41,7 @@ let package = Package(
         ),
         .executableTarget(name: "brid-bench", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime"]),
         .testTarget(name: "BridCoreTests", dependencies: ["BridCore"]),
-        .testTarget(name: "BridFormatsTests", dependencies: ["BridFormats"]),
+        .testTarget(name: "BridFormatsTests", dependencies: ["BridFormats"], exclude: ["Fixtures"]),
         .testTarget(name: "BridStoreTests", dependencies: ["BridStore"]),
         .testTarget(name: "BridRuntimeTests", dependencies: ["BridRuntime"]),
         .testTarget(name: "BridEndToEndTests", dependencies: ["BridRuntime"]),
