@@ -5,6 +5,7 @@ public enum Formats {
     /// Every format of this build. Add a new reader here.
     public static let all: [any PayloadFormat.Type] = [
         CSVFormat.self,
+        JSONRecords.self,
     ]
 
     // Note: `all.map(\.name)` (a key path to a static member through an existential
