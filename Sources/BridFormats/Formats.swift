@@ -6,6 +6,7 @@ public enum Formats {
     public static let all: [any PayloadFormat.Type] = [
         CSVFormat.self,
         JSONRecords.self,
+        WorldBankJSON.self,
     ]
 
     // Note: `all.map(\.name)` (a key path to a static member through an existential
