@@ -7,6 +7,7 @@ public enum Formats {
         CSVFormat.self,
         JSONRecords.self,
         WorldBankJSON.self,
+        FREDJSON.self,
     ]
 
     // Note: `all.map(\.name)` (a key path to a static member through an existential
