@@ -8,6 +8,7 @@ public enum Formats {
         JSONRecords.self,
         WorldBankJSON.self,
         FREDJSON.self,
+        SDMXJSON.self,
     ]
 
     // Note: `all.map(\.name)` (a key path to a static member through an existential
