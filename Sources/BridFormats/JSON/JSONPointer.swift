@@ -70,13 +70,6 @@ public struct JSONPointer: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A setting that is not a JSON pointer.
-public struct JSONPointerError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let text: String
-    public let reason: String
-    public var description: String { "\"\(text)\" is not a JSON pointer: it \(reason)" }
-}
-
 extension String {
     fileprivate func replacingTildeAndSlash() -> String {
         var out: [UInt8] = []

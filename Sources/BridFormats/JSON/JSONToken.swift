@@ -1,20 +1,3 @@
-/// What a JSON value is.
-public enum JSONKind: UInt8, Sendable {
-    case object, array, string, number, `true`, `false`, null
-
-    /// How the kind is named in messages ("expected an array, found an object").
-    public var description: String {
-        switch self {
-        case .object: "an object"
-        case .array: "an array"
-        case .string: "a string"
-        case .number: "a number"
-        case .true, .false: "a boolean"
-        case .null: "null"
-        }
-    }
-}
-
 /// One value of a parsed document on the tape, 12 bytes.
 ///
 /// Values are stored in document order; a container is followed by its contents (an
