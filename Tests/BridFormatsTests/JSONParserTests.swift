@@ -92,8 +92,9 @@ import Testing
         #expect(error([open, q, 0xED, 0xA0, 0x80, q, close]) == "line 1, column 3: invalid UTF-8 in a string")  // surrogate
         #expect(error([open, q, 0xF4, 0x90, 0x80, 0x80, q, close]) == "line 1, column 3: invalid UTF-8 in a string")  // > U+10FFFF
         #expect(error([open, 0xC3, 0xA9, close]) == "line 1, column 2: expected a value")  // outside a string
-        // A byte-order mark is skipped.
+        // A byte-order mark is skipped, and is no column.
         #expect(error([0xEF, 0xBB, 0xBF, open, close]) == nil)
+        #expect(error([0xEF, 0xBB, 0xBF, open, UInt8(ascii: "x"), close]) == "line 1, column 2: expected a value")
     }
 
     @Test func limitsNestingDepth() throws {

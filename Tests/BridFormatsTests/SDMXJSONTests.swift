@@ -97,6 +97,13 @@ import Testing
         #expect(payload.table == ["DOT.KZ.X": ["2018=1", "2019=2"], "DOT.CN.M": ["2018=-0.0", "2020=3e2"]])
     }
 
+    @Test func timeMayBeAtSeriesLevel() throws {
+        // dimensionAtObservation = REF_AREA: the period is fixed per series, the key varies per observation.
+        let text = message(series: [time], observation: [dim("REF_AREA", 0, ["KZ", "CN"])],
+                           dataSets: #"[{"series":{"0":{"observations":{"0":[1],"1":[2]}},"2":{"observations":{"1":[3]}}}}]"#)
+        #expect(try JSONTest.read(SDMXJSON.self, text).table == ["DOT.KZ": ["2018=1"], "DOT.CN": ["2018=2", "2020=3"]])
+    }
+
     @Test func withoutKeyPositionsTheArraysOrderDecides() throws {
         let text = message(dataSet: [dim("FREQ", nil, ["M"])], series: [dim("REF_AREA", nil, ["KZ"]), dim("FLOW", nil, ["X"])],
                            observation: [#"{"id":"TIME","role":"time","values":[{"id":"2018-01"},{"id":"2018-02"}]}"#],

@@ -27,6 +27,7 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
         var line = 1
         var column = 1
         var i = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }  // a byte-order mark is no column
         let stop = min(offset, bytes.count)
         while i < stop {
             let c = bytes[i]
