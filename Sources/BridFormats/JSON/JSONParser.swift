@@ -77,7 +77,7 @@ struct JSONParser {
                 skipSpace()
                 if i < b.count, b[i] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     i += 1
-                    close()
+                    try close()
                     break  // an empty container is a complete value
                 }
                 if isObject { try parseMemberName() }
@@ -111,7 +111,7 @@ struct JSONParser {
                     break
                 } else if c == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     i += 1
-                    close()
+                    try close()
                 } else {
                     throw expected(isObject ? "',' or '}'" : "',' or ']'")
                 }
@@ -120,9 +120,10 @@ struct JSONParser {
         }
     }
 
-    @inline(__always) private mutating func close() {
+    @inline(__always) private mutating func close() throws(JSONSyntaxError) {
         let index = open.removeLast()
         let count = counts.removeLast()
+        guard count < 1 << 28 else { throw error("more than \(1 << 28) elements in one array or object") }
         tokens[index].close(end: tokens.count, count: count)
     }
 
