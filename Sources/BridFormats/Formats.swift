@@ -7,6 +7,10 @@ public enum Formats {
         CSVFormat.self,
         SDMXCSVFormat.self,
         SDMXMLFormat.self,
+        JSONRecords.self,
+        WorldBankJSON.self,
+        FREDJSON.self,
+        SDMXJSON.self,
     ]
 
     // Note: `all.map(\.name)` (a key path to a static member through an existential

@@ -60,6 +60,8 @@ struct IngestBenchmark {
         let parseSeconds = (ContinuousClock.now - parseStart).seconds
         let reference = try sqliteImport(csv: original, database: dir + "/reference.sqlite")
         phases.append(reference)
+        let sdmxJSON = try SDMXJSONBenchmark(series: series, periods: periods).run(in: dir)
+        phases.append(sdmxJSON.phase)
 
         let d = reference.seconds
         let targets = [1.0, 0.35, 0.05]
@@ -78,6 +80,7 @@ struct IngestBenchmark {
         let peakA = Double(phases[0].peakRSS) / 1_048_576
         lines.append(String(format: "peak RSS of (a): %.1f MB (target ≤ 250 MB) %@", peakA, peakA <= 250 ? "ok" : "MISS"))
         lines += try SDMXCSVBenchmark(series: series, periods: periods, directory: dir).run(phaseA: phases[0])
+        lines.append(contentsOf: SDMXJSONBenchmark.summary(sdmxJSON, against: phases[0]))
         return lines.joined(separator: "\n")
     }
 

@@ -1,0 +1,258 @@
+/// A parsed JSON text (RFC 8259) as a flat tape of tokens over the original bytes.
+///
+/// Values are addressed by `JSONDocument.Value` (a token index). Numbers keep their exact
+/// lexeme (`6804128143.0` stays that text; nothing goes through `Double`); strings are
+/// decoded only when asked for. The tape costs 12 bytes a value, and no object is
+/// allocated per value, so a 50 MB message needs about 50 MB of tape besides its bytes.
+public struct JSONDocument {
+    /// A value of the document (its token index).
+    public typealias Value = Int
+
+    public let bytes: [UInt8]
+    let tokens: [JSONToken]
+    /// The top-level values: one, or several for a concatenation of documents.
+    public let roots: [Value]
+
+    /// Nesting deeper than this is refused (a guard against hostile input).
+    public static let defaultMaximumDepth = 512
+
+    /// Parses and validates `bytes`. With `allowsMultipleValues`, the input may be several
+    /// JSON texts separated by white space (each becomes a root).
+    public init(parsing bytes: [UInt8], maximumDepth: Int = JSONDocument.defaultMaximumDepth, allowsMultipleValues: Bool = false) throws(JSONSyntaxError) {
+        let parsed = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) in
+            try JSONParser.parse(buffer, maximumDepth: maximumDepth, allowsMultipleValues: allowsMultipleValues)
+        }
+        self.bytes = bytes
+        self.tokens = parsed.tokens
+        self.roots = parsed.roots
+    }
+
+    /// The first (usually only) top-level value.
+    public var root: Value { roots[0] }
+
+    // MARK: Reading values
+
+    public func kind(_ v: Value) -> JSONKind { tokens[v].kind }
+
+    /// The number of elements of an array or members of an object; 0 for other values.
+    public func count(_ v: Value) -> Int { tokens[v].isContainer ? tokens[v].count : 0 }
+
+    /// The value after `v` and everything inside it.
+    @inline(__always) public func next(after v: Value) -> Value {
+        let t = tokens[v]
+        return t.isContainer ? Int(t.end) : v + 1
+    }
+
+    /// The elements of an array (empty for other values).
+    public func elements(_ array: Value) -> Children {
+        Children(document: self, first: array + 1, end: kind(array) == .array ? Int(tokens[array].end) : array + 1)
+    }
+
+    /// The members of an object as (name, value) pairs (empty for other values); the name
+    /// is a string value, read it with `string(_:)` or compare it with `name(_:is:)`.
+    public func members(_ object: Value) -> Members {
+        Members(document: self, first: object + 1, end: kind(object) == .object ? Int(tokens[object].end) : object + 1)
+    }
+
+    /// The `index`-th element of an array.
+    public func element(_ array: Value, _ index: Int) -> Value? {
+        guard kind(array) == .array, index >= 0, index < tokens[array].count else { return nil }
+        var v = array + 1
+        for _ in 0..<index { v = next(after: v) }
+        return v
+    }
+
+    /// The value of the member `name` of an object (the first, should a name repeat).
+    public func member(_ object: Value, _ name: String) -> Value? {
+        guard kind(object) == .object else { return nil }
+        var name = name
+        return name.withUTF8 { (utf8) -> Value? in
+            for (key, value) in members(object) where self.name(key, is: utf8) { return value }
+            return nil
+        }
+    }
+
+    /// Whether the string value `key` is exactly `name` (compared as UTF-8, no allocation
+    /// unless the string has escapes).
+    public func name(_ key: Value, is name: UnsafeBufferPointer<UInt8>) -> Bool {
+        let t = tokens[key]
+        guard t.kind == .string else { return false }
+        if t.escaped { return Array(decodedString(t).utf8).elementsEqual(name) }
+        let start = Int(t.start), length = Int(t.end) - start
+        guard length == name.count else { return false }
+        return bytes.withUnsafeBufferPointer { b in
+            for k in 0..<length where b[start + k] != name[k] { return false }
+            return true
+        }
+    }
+
+    /// A string value, unescaped; nil for other kinds.
+    public func string(_ v: Value) -> String? {
+        let t = tokens[v]
+        guard t.kind == .string else { return nil }
+        return t.escaped ? decodedString(t) : String(decoding: bytes[Int(t.start)..<Int(t.end)], as: UTF8.self)
+    }
+
+    /// The exact text of a number (`6804128143.0`, `1e-3`); nil for other kinds.
+    public func numberText(_ v: Value) -> String? {
+        let t = tokens[v]
+        guard t.kind == .number else { return nil }
+        return String(decoding: bytes[Int(t.start)..<Int(t.end)], as: UTF8.self)
+    }
+
+    /// A string's text or a number's lexeme, for fields that may be either; nil otherwise.
+    public func scalarText(_ v: Value) -> String? {
+        switch tokens[v].kind {
+        case .string: string(v)
+        case .number: numberText(v)
+        default: nil
+        }
+    }
+
+    /// The raw bytes of a string (between the quotes, still escaped) or of a number.
+    public func rawBytes(_ v: Value) -> ArraySlice<UInt8> {
+        let t = tokens[v]
+        return t.isContainer ? bytes[Int(t.start)..<Int(t.start) + 1] : bytes[Int(t.start)..<Int(t.end)]
+    }
+
+    /// Whether the string value `v` has escapes (so its raw bytes are not its text).
+    public func isEscaped(_ v: Value) -> Bool { tokens[v].escaped }
+
+    private func decodedString(_ t: JSONToken) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(Int(t.end - t.start))
+        var k = Int(t.start)
+        let end = Int(t.end)
+        func hex(_ at: Int) -> UInt32 {
+            var v: UInt32 = 0
+            for j in at..<(at + 4) {
+                let c = bytes[j]
+                v = v << 4 | UInt32(c <= UInt8(ascii: "9") ? c - UInt8(ascii: "0") : (c | 0x20) - UInt8(ascii: "a") + 10)
+            }
+            return v
+        }
+        while k < end {
+            let c = bytes[k]
+            guard c == UInt8(ascii: "\\") else {
+                out.append(c)
+                k += 1
+                continue
+            }
+            let e = bytes[k + 1]
+            k += 2
+            switch e {
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = hex(k)
+                k += 4
+                if scalar >= 0xD800, scalar <= 0xDBFF {  // the parser checked the pair
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (hex(k + 2) - 0xDC00)
+                    k += 6
+                }
+                out.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
+            default: out.append(e)  // " \ /
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    // MARK: Pointers
+
+    /// The value `pointer` names, starting at `from` (the root by default).
+    public func resolve(_ pointer: JSONPointer, from: Value? = nil) -> Value? {
+        var v = from ?? root
+        for token in pointer.tokens {
+            switch kind(v) {
+            case .object:
+                guard let m = member(v, token) else { return nil }
+                v = m
+            case .array:
+                guard let index = JSONPointer.arrayIndex(token), let e = element(v, index) else { return nil }
+                v = e
+            default:
+                return nil
+            }
+        }
+        return v
+    }
+
+    /// The JSON pointer of any value (`/data/dataSets/0/series/0:1:0/observations/3`),
+    /// relative to the root that contains it. Found by descending from the root, so it
+    /// costs a walk over the siblings on the way: meant for messages.
+    public func pointer(to target: Value) -> String {
+        guard let top = roots.last(where: { $0 <= target }) else { return "" }
+        var path = ""
+        var v = top
+        while v != target {
+            let t = tokens[v]
+            guard t.isContainer, target < Int(t.end) else { break }
+            if t.kind == .array {
+                var index = 0
+                var child = v + 1
+                while next(after: child) <= target { child = next(after: child); index += 1 }
+                path += "/\(index)"
+                v = child
+            } else {
+                var key = v + 1
+                while next(after: key + 1) <= target { key = next(after: key + 1) }
+                path += "/" + JSONPointer.escape(string(key) ?? "")
+                v = key + 1
+                if target == key { break }  // a member name: name its member
+            }
+        }
+        return path
+    }
+
+    /// The 1-based line and column where a value starts.
+    public func location(of v: Value) -> (line: Int, column: Int) {
+        let t = tokens[v]
+        let offset = t.kind == .string ? Int(t.start) - 1 : Int(t.start)
+        return bytes.withUnsafeBufferPointer { JSONSyntaxError.lineAndColumn(of: offset, in: $0) }
+    }
+
+    // MARK: Iteration
+
+    /// The elements of an array.
+    public struct Children: Sequence, IteratorProtocol {
+        let document: JSONDocument
+        var position: Int
+        let end: Int
+
+        init(document: JSONDocument, first: Int, end: Int) {
+            self.document = document
+            self.position = first
+            self.end = end
+        }
+
+        public mutating func next() -> Value? {
+            guard position < end else { return nil }
+            let v = position
+            position = document.next(after: v)
+            return v
+        }
+    }
+
+    /// The members of an object, as (name, value).
+    public struct Members: Sequence, IteratorProtocol {
+        let document: JSONDocument
+        var position: Int
+        let end: Int
+
+        init(document: JSONDocument, first: Int, end: Int) {
+            self.document = document
+            self.position = first
+            self.end = end
+        }
+
+        public mutating func next() -> (name: Value, value: Value)? {
+            guard position < end else { return nil }
+            let key = position
+            position = document.next(after: key + 1)
+            return (key, key + 1)
+        }
+    }
+}

@@ -1,0 +1,281 @@
+/// The byte-level RFC 8259 parser behind `JSONDocument`: one pass over the bytes that
+/// validates everything (grammar, string escapes and surrogate pairs, UTF-8, nesting
+/// depth) and writes the flat token tape. No recursion, no per-value objects.
+struct JSONParser {
+    private let b: UnsafeBufferPointer<UInt8>
+    private let maximumDepth: Int
+    private var i = 0
+    private(set) var tokens: [JSONToken] = []
+    /// Open containers (token indices) and their element counts so far.
+    private var open: [Int] = []
+    private var counts: [Int] = []
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
+        self.b = bytes
+        self.maximumDepth = maximumDepth
+        // A rough guess that avoids most regrowth: structured data has a token every few bytes.
+        tokens.reserveCapacity(min(bytes.count / 5 + 16, 1 << 26))
+    }
+
+    /// Parses the whole input: one value, or several separated by white space when
+    /// `allowsMultipleValues` (a concatenation of documents). Returns the roots' indices.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int, allowsMultipleValues: Bool) throws(JSONSyntaxError) -> (tokens: [JSONToken], roots: [Int]) {
+        guard bytes.count < Int(UInt32.max) else {
+            throw JSONSyntaxError(offset: 0, line: 1, column: 1, message: "document larger than 4 GiB")
+        }
+        var parser = JSONParser(bytes, maximumDepth: maximumDepth)
+        var roots: [Int] = []
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { parser.i = 3 }
+        while true {
+            parser.skipSpace()
+            if parser.i == bytes.count {
+                if roots.isEmpty { throw parser.error("expected a JSON value, found the end of the input") }
+                break
+            }
+            if !roots.isEmpty, !allowsMultipleValues {
+                throw parser.error("unexpected text after the JSON value")
+            }
+            roots.append(parser.tokens.count)
+            try parser.parseValue()
+        }
+        return (parser.tokens, roots)
+    }
+
+    private func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
+        JSONSyntaxError(at: offset ?? i, in: b, message)
+    }
+
+    /// `expected X` at the current byte, or at the end of the input.
+    private func expected(_ what: String) -> JSONSyntaxError {
+        error(i < b.count ? "expected \(what)" : "unexpected end of input, expected \(what)")
+    }
+
+    @inline(__always) private mutating func skipSpace() {
+        while i < b.count {
+            let c = b[i]
+            guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
+            i += 1
+        }
+    }
+
+    /// One complete value (with everything inside it) starting at `i`.
+    private mutating func parseValue() throws(JSONSyntaxError) {
+        let base = open.count
+        while true {
+            // Expecting a value.
+            skipSpace()
+            guard i < b.count else { throw expected("a value") }
+            let c = b[i]
+            switch c {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                guard open.count < maximumDepth else { throw error("nesting deeper than \(maximumDepth) levels") }
+                let isObject = c == UInt8(ascii: "{")
+                open.append(tokens.count)
+                counts.append(0)
+                tokens.append(JSONToken(kind: isObject ? .object : .array, start: UInt32(truncatingIfNeeded: i), end: 0))
+                i += 1
+                skipSpace()
+                if i < b.count, b[i] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    i += 1
+                    try close()
+                    break  // an empty container is a complete value
+                }
+                if isObject { try parseMemberName() }
+                continue
+            case UInt8(ascii: "\""):
+                try parseString()
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                try parseNumber()
+            case UInt8(ascii: "t"):
+                try parseLiteral("true", .true)
+            case UInt8(ascii: "f"):
+                try parseLiteral("false", .false)
+            case UInt8(ascii: "n"):
+                try parseLiteral("null", .null)
+            default:
+                throw expected("a value")
+            }
+            // A value is complete: continue the enclosing containers.
+            while open.count > base {
+                counts[counts.count - 1] += 1
+                skipSpace()
+                let isObject = tokens[open[open.count - 1]].kind == .object
+                guard i < b.count else { throw expected(isObject ? "',' or '}'" : "',' or ']'") }
+                let c = b[i]
+                if c == UInt8(ascii: ",") {
+                    i += 1
+                    if isObject {
+                        skipSpace()
+                        try parseMemberName()
+                    }
+                    break
+                } else if c == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    i += 1
+                    try close()
+                } else {
+                    throw expected(isObject ? "',' or '}'" : "',' or ']'")
+                }
+            }
+            if open.count == base { return }
+        }
+    }
+
+    @inline(__always) private mutating func close() throws(JSONSyntaxError) {
+        let index = open.removeLast()
+        let count = counts.removeLast()
+        guard count < 1 << 28 else { throw error("more than \(1 << 28) elements in one array or object") }
+        tokens[index].close(end: tokens.count, count: count)
+    }
+
+    /// `"name"` and the `:` after it.
+    private mutating func parseMemberName() throws(JSONSyntaxError) {
+        guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw expected("a member name in double quotes") }
+        try parseString()
+        skipSpace()
+        guard i < b.count, b[i] == UInt8(ascii: ":") else { throw expected("':' after the member name") }
+        i += 1
+    }
+
+    private mutating func parseLiteral(_ word: StaticString, _ kind: JSONKind) throws(JSONSyntaxError) {
+        let start = i
+        let n = word.utf8CodeUnitCount
+        guard i + n <= b.count else { throw error("invalid literal (expected \(word))") }
+        let w = word.utf8Start
+        for k in 0..<n where b[i + k] != w[k] {
+            throw error("invalid literal (expected \(word))")
+        }
+        i += n
+        if i < b.count, isWordByte(b[i]) { throw error("invalid literal (expected \(word))", at: start) }
+        tokens.append(JSONToken(kind: kind, start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: i)))
+    }
+
+    @inline(__always) private func isWordByte(_ c: UInt8) -> Bool {
+        (c | 0x20) &- UInt8(ascii: "a") < 26 || c &- UInt8(ascii: "0") < 10 || c == UInt8(ascii: ".") || c == UInt8(ascii: "_") || c >= 0x80
+    }
+
+    /// RFC 8259: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, kept as its lexeme.
+    private mutating func parseNumber() throws(JSONSyntaxError) {
+        let start = i
+        @inline(__always) func digit(_ k: Int) -> Bool { k < b.count && b[k] &- UInt8(ascii: "0") < 10 }
+        if b[i] == UInt8(ascii: "-") { i += 1 }
+        if i < b.count, b[i] == UInt8(ascii: "0") {
+            i += 1
+        } else if digit(i) {
+            while digit(i) { i += 1 }
+        } else {
+            throw error("invalid number: expected a digit", at: i)
+        }
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            guard digit(i) else { throw error("invalid number: expected a digit after '.'") }
+            while digit(i) { i += 1 }
+        }
+        if i < b.count, b[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            guard digit(i) else { throw error("invalid number: expected a digit in the exponent") }
+            while digit(i) { i += 1 }
+        }
+        if i < b.count, isWordByte(b[i]) {
+            throw error("invalid number (leading zeros, hexadecimal, NaN and Infinity are not JSON)", at: start)
+        }
+        tokens.append(JSONToken(kind: .number, start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: i)))
+    }
+
+    /// A string at `i` (the opening quote): checks escapes and UTF-8, records the span
+    /// between the quotes.
+    private mutating func parseString() throws(JSONSyntaxError) {
+        i += 1
+        let start = i
+        var escaped = false
+        while true {
+            // Fast path: plain ASCII.
+            while i < b.count {
+                let c = b[i]
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { break }
+                i += 1
+            }
+            guard i < b.count else { throw error("unterminated string (missing '\"')", at: start - 1) }
+            let c = b[i]
+            if c == UInt8(ascii: "\"") { break }
+            if c == UInt8(ascii: "\\") {
+                escaped = true
+                try parseEscape()
+            } else if c < 0x20 {
+                throw error(c == 0x0A ? "unterminated string (a line break must be written \\n)" : "control character U+00\(hex2(c)) in a string must be escaped")
+            } else {
+                try skipUTF8Sequence()
+            }
+        }
+        tokens.append(JSONToken(kind: .string, start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: i), escaped: escaped))
+        i += 1
+    }
+
+    private func hex2(_ c: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF".utf8)
+        return String(decoding: [digits[Int(c >> 4)], digits[Int(c & 15)]], as: UTF8.self)
+    }
+
+    /// A backslash escape at `i`; `\uD83D\uDE00` must come as a surrogate pair.
+    private mutating func parseEscape() throws(JSONSyntaxError) {
+        let at = i
+        guard i + 1 < b.count else { throw error("unterminated string (missing '\"')") }
+        switch b[i + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+             UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            i += 2
+        case UInt8(ascii: "u"):
+            guard let unit = hex4(at: i + 2) else { throw error("invalid \\u escape (expected 4 hexadecimal digits)", at: at) }
+            i += 6
+            if unit >= 0xD800, unit <= 0xDBFF {
+                guard i + 1 < b.count, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u"),
+                      let low = hex4(at: i + 2), low >= 0xDC00, low <= 0xDFFF else {
+                    throw error("invalid \\u escape: a high surrogate must be followed by a low surrogate (\\uDC00–\\uDFFF)", at: at)
+                }
+                i += 6
+            } else if unit >= 0xDC00, unit <= 0xDFFF {
+                throw error("invalid \\u escape: a low surrogate without a high surrogate before it", at: at)
+            }
+        default:
+            throw error("invalid escape in a string (expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)", at: at)
+        }
+    }
+
+    func hex4(at k: Int) -> UInt32? {
+        guard k + 4 <= b.count else { return nil }
+        var v: UInt32 = 0
+        for j in k..<(k + 4) {
+            let c = b[j]
+            let d: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            v = v << 4 | UInt32(d)
+        }
+        return v
+    }
+
+    /// One well-formed UTF-8 sequence (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF) at `i`.
+    private mutating func skipUTF8Sequence() throws(JSONSyntaxError) {
+        let c = b[i]
+        @inline(__always) func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool {
+            k < b.count && b[k] >= lo && b[k] <= hi
+        }
+        let length: Int
+        switch c {
+        case 0xC2...0xDF: length = cont(i + 1) ? 2 : 0
+        case 0xE0: length = cont(i + 1, 0xA0) && cont(i + 2) ? 3 : 0
+        case 0xE1...0xEC, 0xEE, 0xEF: length = cont(i + 1) && cont(i + 2) ? 3 : 0
+        case 0xED: length = cont(i + 1, 0x80, 0x9F) && cont(i + 2) ? 3 : 0
+        case 0xF0: length = cont(i + 1, 0x90) && cont(i + 2) && cont(i + 3) ? 4 : 0
+        case 0xF1...0xF3: length = cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0
+        case 0xF4: length = cont(i + 1, 0x80, 0x8F) && cont(i + 2) && cont(i + 3) ? 4 : 0
+        default: length = 0
+        }
+        guard length > 0 else { throw error("invalid UTF-8 in a string") }
+        i += length
+    }
+}
