@@ -214,9 +214,44 @@ public actor Daemon {
         }
     }
 
-    /// Multi-page World Bank responses are fetched completely and ingested as one release.
+    /// Multi-page World Bank responses are fetched completely (`page=2…N`, each within the
+    /// source's limits) and ingested as one release; any page that fails fails the check,
+    /// so a partial download never becomes a release.
     private func remainingPages(of firstPage: [UInt8], source: SourceConfig, request: FetchRequest) async -> Result<[UInt8], FetchError> {
-        .success(firstPage)
+        guard source.format == WorldBankJSON.name, let (page, pages) = WorldBankJSON.pageCount(firstPage), page == 1, pages > 1 else {
+            return .success(firstPage)
+        }
+        var all = [firstPage]
+        var total = firstPage.count
+        for n in 2...pages {
+            var pageRequest = request
+            pageRequest.url = Self.url(request.url, settingQuery: "page", to: String(n))
+            pageRequest.etag = nil
+            pageRequest.lastModified = nil
+            pageRequest.maxBytes = request.maxBytes - total
+            do {
+                guard case let .body(bytes, _) = try await fetcher.fetch(pageRequest) else {
+                    return .failure(FetchError(kind: .http(status: 304), url: pageRequest.url, elapsed: .zero, detail: "page \(n) of \(pages) answered 304"))
+                }
+                total += bytes.count
+                all.append(bytes)
+            } catch let error as FetchError {
+                return .failure(error)
+            } catch {
+                return .failure(FetchError(kind: .other(curlCode: -1), url: pageRequest.url, elapsed: .zero, detail: "\(error)"))
+            }
+        }
+        return .success(WorldBankJSON.combinePages(all))
+    }
+
+    /// The URL with one query parameter set (added or replaced).
+    static func url(_ url: String, settingQuery name: String, to value: String) -> String {
+        guard var components = URLComponents(string: url) else { return url }
+        var items = components.queryItems ?? []
+        items.removeAll { $0.name == name }
+        items.append(URLQueryItem(name: name, value: value))
+        components.queryItems = items
+        return components.string ?? url
     }
 
     private func recordFailure(_ id: String, _ message: String, at now: Date) async -> CheckOutcome {

@@ -181,3 +181,49 @@ import Testing
         #expect(line.hasSuffix("h") || line.hasSuffix("m"))
     }
 }
+
+@Suite struct WorldBankPagingTests {
+    static func page(_ n: Int, of pages: Int, years: [Int]) -> String {
+        let rows = years.map { year in
+            #"{"indicator":{"id":"NE.EXP.GNFS.CD","value":"Exports"},"country":{"id":"KZ","value":"Kazakhstan"},"countryiso3code":"KAZ","date":"\#(year)","value":\#(year - 2000).5,"unit":"","obs_status":"","decimal":1}"#
+        }
+        return #"[{"page":\#(n),"pages":\#(pages),"per_page":2,"total":\#(pages * 2),"lastupdated":"2019-07-10"},[\#(rows.joined(separator: ","))]]"#
+    }
+
+    @Test func allPagesOfAWorldBankResponseMakeOneRelease() async throws {
+        let url = "http://api.test/v2/country/KAZ/indicator/NE.EXP.GNFS.CD?format=json&per_page=2"
+        let h = try DaemonHarness(config: SchedulerTests.config(sources: """
+            [[source]]
+            id = "wb"
+            url = "\(url)"
+            format = "worldbank-json"
+            every = "6h"
+            """))
+        h.fetcher.answer(url) { request in .body(Array(Self.page(1, of: 2, years: [2018, 2017]).utf8), FetchInfo(status: 200, finalURL: request.url, elapsed: .zero)) }
+        h.fetcher.answer(url + "&page=2") { request in .body(Array(Self.page(2, of: 2, years: [2016, 2015]).utf8), FetchInfo(status: 200, finalURL: request.url, elapsed: .zero)) }
+        try await h.start()
+        try await h.settle()
+        let releases = try await h.store.releases()
+        #expect(releases.count == 1)
+        #expect(releases.first?.added == 4)
+        #expect(try await h.store.observations(series: "wb.KAZ.NE.EXP.GNFS.CD")?.map(\.period) == ["2015", "2016", "2017", "2018"])
+        #expect(h.fetcher.requests.map(\.url) == [url, url + "&page=2"])
+    }
+
+    @Test func aMissingPageFailsTheWholeCheck() async throws {
+        let url = "http://api.test/wb?format=json"
+        let h = try DaemonHarness(config: SchedulerTests.config(sources: """
+            [[source]]
+            id = "wb"
+            url = "\(url)"
+            format = "worldbank-json"
+            """))
+        h.fetcher.answer(url) { request in .body(Array(Self.page(1, of: 3, years: [2018]).utf8), FetchInfo(status: 200, finalURL: request.url, elapsed: .zero)) }
+        h.fetcher.answer(url + "&page=2") { request in .body(Array(Self.page(2, of: 3, years: [2017]).utf8), FetchInfo(status: 200, finalURL: request.url, elapsed: .zero)) }
+        h.fetcher.fail(url + "&page=3", status: 500)
+        try await h.start()
+        try await h.settle()
+        #expect(try await h.store.releases().isEmpty)
+        #expect(try await h.state("wb")?.lastError?.hasPrefix("HTTP 500 from \(url)&page=3") == true)
+    }
+}
