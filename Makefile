@@ -1,14 +1,14 @@
 # brid — the two commands of the README, and a few helpers.
 #   make run    builds brid, drops the bundled 2018 sample into var/, ingests it, shows the store
 #   make test   builds and runs the whole test suite (what CI runs)
-#   make bench  the release-mode ingest benchmark
+#   make bench  the release-mode benchmarks (ingest, then the daemon's footprint)
 
 SWIFT ?= swift
 CONFIG ?= Config/brid.toml
 STATE := var
 DB := $(STATE)/brid.sqlite
 
-.PHONY: deps build run test bench clean-state
+.PHONY: deps build run test bench bench-ingest bench-daemon clean-state
 
 deps:
 	@scripts/install-deps.sh
@@ -31,9 +31,18 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: deps
+bench: bench-ingest bench-daemon
+
+bench-ingest: deps
 	$(SWIFT) build -c release --product brid-bench
 	.build/release/brid-bench
+
+# The daemon is measured as it is shipped: statically linked Swift runtime (what
+# `make install` builds), which keeps its resident memory under 30 MB.
+bench-daemon: deps
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product brid
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product brid-bench
+	.build-static/release/brid-bench --daemon --brid .build-static/release/brid
 
 clean-state:
 	rm -rf $(STATE)

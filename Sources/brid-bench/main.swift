@@ -12,7 +12,7 @@ import Foundation
 //   .import of the same CSV into a table with primary key (series, period).
 // Each phase reports wall time and its peak RSS (VmHWM, reset between phases).
 //
-//   swift run -c release brid-bench --daemon [--idle SECONDS]
+//   swift run -c release brid-bench --daemon [--idle SECONDS] [--brid PATH]
 //
 // The daemon's footprint instead: see DaemonBenchmark.swift.
 
@@ -21,6 +21,7 @@ var periods = 100
 var keep: String?
 var daemonMode = false
 var idleSeconds = 60.0
+var bridPath: String?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
@@ -29,8 +30,9 @@ while let argument = arguments.next() {
     case "--keep": keep = arguments.next()
     case "--daemon": daemonMode = true
     case "--idle": idleSeconds = Double(arguments.next() ?? "") ?? idleSeconds
+    case "--brid": bridPath = arguments.next()
     default:
-        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --daemon [--idle SECONDS]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH]\n".data(using: .utf8)!)
         exit(2)
     }
 }
@@ -39,7 +41,7 @@ do {
     if daemonMode {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         let script = FileManager.default.currentDirectoryPath + "/Tests/BridEndToEndTests/Support/publisher.py"
-        print(try await DaemonBenchmark(bridPath: products + "/brid", publisherScript: script, idleSeconds: idleSeconds).run())
+        print(try await DaemonBenchmark(bridPath: bridPath ?? products + "/brid", publisherScript: script, idleSeconds: idleSeconds).run())
     } else {
         print(try IngestBenchmark(series: series, periods: periods, directory: keep).run())
     }
