@@ -31,7 +31,7 @@ struct AlertsCommand: ParsableCommand {
             table.add([.init(String(alert.id)), .init(alert.severity.rawValue, Palette.style(alert.severity, state: alert.state)),
                        .init(state, alert.state == .firing && !alert.acked ? Palette.style(alert.severity) : .dim),
                        .init(alert.rule), .init(alert.series ?? alert.source ?? "-"), .init(alert.period ?? "-"),
-                       .init(Formats.time(alert.firedAt, terminal)), .init(alert.summary)])
+                       Formats.timeCell(alert.firedAt, terminal), .init(alert.summary)])
         }
         return table.render(terminal)
     }

@@ -28,8 +28,8 @@ struct HistoryCommand: ParsableCommand {
         for version in response.versions {
             let value = version.removed ? "(removed)" : Formats.value(version.value)
             let revision = previous.map { Formats.revision(from: $0.removed ? nil : $0.value, to: version.value, removed: version.removed) } ?? "first published"
-            table.add([.init(String(version.releaseID)), .init(version.source), .init(Formats.time(version.validFrom, terminal)),
-                       .init(version.validUntil == nil ? "current" : Formats.time(version.validUntil, terminal), version.validUntil == nil ? .green : .plain),
+            table.add([.init(String(version.releaseID)), .init(version.source), Formats.timeCell(version.validFrom, terminal),
+                       version.validUntil == nil ? .init("current", .green) : Formats.timeCell(version.validUntil, terminal),
                        .init(value, version.removed ? .red : .plain), .init(revision, previous == nil ? .dim : .yellow)])
             previous = version
         }

@@ -25,7 +25,7 @@ struct ReleasesCommand: ParsableCommand {
         var table = Table([.init("ID", .right), .init("SOURCE"), .init("INGESTED"), .init("PUBLISHED"), .init("ADDED", .right),
                            .init("REVISED", .right), .init("REMOVED", .right), .init("UNCHANGED", .right), .init("ORIGIN", flexible: true)])
         for release in response.releases {
-            table.add([.init(String(release.id)), .init(release.source), .init(Formats.time(release.ingestedAt, terminal)),
+            table.add([.init(String(release.id)), .init(release.source), Formats.timeCell(release.ingestedAt, terminal),
                        .init(release.publishedAt.map(WireTime.format) ?? "-"), .init(Formats.count(release.added)),
                        .init(Formats.count(release.revised), release.revised > 0 ? .yellow : .plain),
                        .init(Formats.count(release.removed), release.removed > 0 ? .red : .plain),

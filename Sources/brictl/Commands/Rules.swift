@@ -23,7 +23,7 @@ struct RulesListCommand: ParsableCommand {
         for rule in response.rules {
             table.add([.init(rule.id), .init(rule.when), .init(rule.target), .init(rule.severity.rawValue, Palette.style(rule.severity)),
                        .init(String(rule.firing), rule.firing > 0 ? Palette.style(rule.severity) : .plain),
-                       .init(Formats.time(rule.lastEvaluatedAt, terminal)), .init(rule.condition)])
+                       Formats.timeCell(rule.lastEvaluatedAt, terminal), .init(rule.condition)])
         }
         return table.render(terminal)
     }

@@ -21,7 +21,7 @@ struct SeriesCommand: ParsableCommand {
         for series in response.series {
             table.add([.init(series.key), .init(series.name ?? ""), .init(series.unit ?? ""), .init(series.frequency),
                        .init(series.source ?? "-"), .init(series.latestPeriod ?? "-"), .init(Formats.value(series.latestValue)),
-                       .init(Formats.time(series.lastChangedAt, terminal))])
+                       Formats.timeCell(series.lastChangedAt, terminal)])
         }
         return table.render(terminal)
     }

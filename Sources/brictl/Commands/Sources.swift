@@ -13,16 +13,16 @@ struct SourcesCommand: ParsableCommand {
 
     static func render(_ response: SourcesResponse, _ terminal: Terminal) -> String {
         guard !response.sources.isEmpty else { return "no sources configured" }
-        var table = Table([.init("SOURCE"), .init("KIND"), .init("FORMAT"), .init("STATE"), .init("LAST CHECK"), .init("LAST SUCCESS"),
+        var table = Table([.init("SOURCE"), .init("FORMAT"), .init("STATE"), .init("LAST CHECK"), .init("LAST SUCCESS"),
                            .init("NEXT DUE"), .init("FAILS", .right), .init("LAST ERROR", flexible: true), .init("LOCATION", flexible: true)])
         for source in response.sources {
             let error = source.lastError.map { message in
                 source.lastErrorAt.map { "\(Formats.age($0, now: terminal.now)): \(message)" } ?? message
             } ?? ""
-            table.add([.init(source.id), .init(source.kind.rawValue), .init(source.format),
+            table.add([.init(source.id), .init(source.format),
                        .init(Palette.sourceState(source), Palette.style(source.state)),
-                       .init(Formats.time(source.lastCheckAt, terminal)), .init(Formats.time(source.lastSuccessAt, terminal)),
-                       .init(Formats.time(source.nextDueAt, terminal)),
+                       Formats.timeCell(source.lastCheckAt, terminal), Formats.timeCell(source.lastSuccessAt, terminal),
+                       Formats.timeCell(source.nextDueAt, terminal),
                        .init(String(source.consecutiveFailures), source.consecutiveFailures > 0 ? .red : .plain),
                        .init(error, source.state == .failing ? .red : .dim), .init(source.location)])
         }

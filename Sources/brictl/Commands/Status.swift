@@ -33,7 +33,7 @@ struct StatusCommand: ParsableCommand {
             for source in status.sources {
                 table.add([.init(source.id), .init(source.kind.rawValue), .init(source.format),
                            .init(Palette.sourceState(source), Palette.style(source.state)),
-                           .init(Formats.time(source.lastCheckAt, terminal)), .init(Formats.time(source.nextDueAt, terminal)),
+                           Formats.timeCell(source.lastCheckAt, terminal), Formats.timeCell(source.nextDueAt, terminal),
                            .init(source.state == .failing ? source.lastError ?? "" : "", .red)])
             }
             lines.append(table.render(terminal))

@@ -9,6 +9,11 @@ enum Formats {
         return "\(WireTime.format(date)) (\(age(date, now: terminal.now)))"
     }
 
+    /// A table cell of a time: `2025-11-30T10:27:00Z (3h ago)`, compacted to the time alone.
+    static func timeCell(_ date: Date?, _ terminal: Terminal, _ style: Style = .plain) -> Table.Cell {
+        Table.Cell(time(date, terminal), style, compact: date.map(WireTime.format))
+    }
+
     /// `3h ago`, `in 4m`, `now`: whole units, seconds below a minute, minutes below an hour,
     /// hours below two days, then days.
     static func age(_ date: Date, now: Date) -> String {

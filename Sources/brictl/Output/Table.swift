@@ -18,8 +18,11 @@ struct Table {
     struct Cell: ExpressibleByStringLiteral {
         var text: String
         var style: Style
+        /// A shorter text to use when the table is too wide (a time without its age).
+        var compact: String?
 
-        init(_ text: String, _ style: Style = .plain) {
+        init(_ text: String, _ style: Style = .plain, compact: String? = nil) {
+            self.compact = compact
             // A cell is one line: newlines and tabs inside a message would break the columns.
             self.text = text.contains(where: { $0 == "\n" || $0 == "\t" || $0 == "\r\n" })
                 ? text.split(whereSeparator: { $0 == "\n" || $0 == "\t" || $0 == "\r\n" }).joined(separator: " ")
@@ -42,19 +45,48 @@ struct Table {
     static let minimumFlexibleWidth = 8
 
     func render(_ terminal: Terminal) -> String {
-        var widths = columns.map { $0.title.count }
-        for row in rows {
-            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.text.count) }
+        var rows = self.rows
+        var widths = naturalWidths(rows)
+        if let limit = terminal.width {
+            // Too wide: first use the compact forms (times without ages), the biggest saving
+            // first, then cut the flexible columns.
+            while total(widths) > limit {
+                let savings = widths.indices.map { column in
+                    widths[column] - naturalWidths(rows.map { row in
+                        row.enumerated().map { $0.offset == column ? Cell($0.element.compact ?? $0.element.text) : $0.element }
+                    })[column]
+                }
+                guard let best = savings.indices.max(by: { savings[$0] < savings[$1] }), savings[best] > 0 else { break }
+                for r in rows.indices where best < rows[r].count {
+                    if let compact = rows[r][best].compact {
+                        rows[r][best].text = compact
+                        rows[r][best].compact = nil
+                    }
+                }
+                widths = naturalWidths(rows)
+            }
+            shrink(&widths, to: limit)
         }
-        if let limit = terminal.width { shrink(&widths, to: limit) }
         var lines: [String] = []
         lines.append(line(columns.map { Cell($0.title, .bold) }, widths, terminal))
         for row in rows { lines.append(line(row, widths, terminal)) }
         return lines.joined(separator: "\n")
     }
 
+    private func naturalWidths(_ rows: [[Cell]]) -> [Int] {
+        var widths = columns.map { $0.title.count }
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.text.count) }
+        }
+        return widths
+    }
+
+    private func total(_ widths: [Int]) -> Int {
+        widths.reduce(0, +) + Self.gap * (widths.count - 1)
+    }
+
     private func shrink(_ widths: inout [Int], to limit: Int) {
-        var excess = widths.reduce(0, +) + Self.gap * (widths.count - 1) - limit
+        var excess = total(widths) - limit
         guard excess > 0 else { return }
         let floors = widths.enumerated().map { i, width in
             columns[i].flexible ? min(width, max(Self.minimumFlexibleWidth, columns[i].title.count)) : width
