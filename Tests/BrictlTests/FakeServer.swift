@@ -21,9 +21,16 @@ final class FakeServer: Sendable {
         listener = try Self.listen(at: path)
         let listener = self.listener
         let thread = Thread { [self] in
+            // The thread owns the listener and closes it itself, so its descriptor number
+            // cannot be reused by another test's server while this loop may still accept.
             while true {
                 let connection = accept(listener, nil, nil)
-                if connection < 0 { if self.done.withLock({ $0 }) { return } else { continue } }
+                if self.done.withLock({ $0 }) {
+                    if connection >= 0 { close(connection) }
+                    close(listener)
+                    return
+                }
+                if connection < 0 { continue }
                 self.serve(connection, respond: respond)
                 close(connection)
             }
@@ -44,8 +51,7 @@ final class FakeServer: Sendable {
 
     func stop() {
         done.withLock { $0 = true }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
+        shutdown(listener, Int32(SHUT_RDWR))  // wakes accept(); the thread closes the listener
         unlink(path)
     }
 
