@@ -11,13 +11,16 @@ import PackageDescription
 //                  hashing, systemd's notify and socket-activation protocols.
 //   BridDaemon   — the long-running services (scheduler, drop watcher, reload) in one
 //                  ServiceGroup, built by one function that tests call too.
+//   BridProtocol — the control protocol (envelope, every command and its reply), Foundation only.
 //   brid         — the executable, a thin shell over BridRuntime and BridDaemon.
+//   brictl       — the control CLI: BridProtocol, a blocking Unix-socket client, argument-parser.
 let package = Package(
     name: "brid",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "brid", targets: ["brid"]),
         .executable(name: "brid-bench", targets: ["brid-bench"]),
+        .executable(name: "brictl", targets: ["brictl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -55,6 +58,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The control protocol, shared by brid's server and brictl: Foundation only, so
+        // brictl starts fast (STACK.md, "Start-up time and shipping").
+        .target(name: "BridProtocol"),
+        .executableTarget(
+            name: "brictl",
+            dependencies: ["BridProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(name: "brid-bench", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime", "BridDaemon", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BridCoreTests", dependencies: ["BridCore"]),
         .testTarget(name: "BridFormatsTests", dependencies: ["BridCore", "BridFormats"], exclude: ["Fixtures"]),
@@ -62,6 +72,8 @@ let package = Package(
         .testTarget(name: "BridFetchTests", dependencies: ["BridCore", "BridFetch"], exclude: ["Support/test_http_server.py"]),
         .testTarget(name: "BridRuntimeTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime"]),
         .testTarget(name: "BridDaemonTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridDaemon"]),
+        .testTarget(name: "BridProtocolTests", dependencies: ["BridProtocol"]),
+        .testTarget(name: "BrictlTests", dependencies: ["brictl", "BridProtocol"]),
         .testTarget(name: "BridEndToEndTests", dependencies: ["BridCore", "BridStore", "BridRuntime"], exclude: ["Support"]),
     ],
     swiftLanguageModes: [.v6]

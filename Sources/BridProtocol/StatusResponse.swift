@@ -1,0 +1,142 @@
+import Foundation
+
+/// The answer to `status`: the daemon, its database, every source, alert counts.
+public struct StatusResponse: Codable, Sendable, Equatable {
+    /// brid's version (`0.1.0`).
+    public var version: String
+    public var pid: Int32
+    public var startedAt: Date
+    public var configPath: String
+    public var database: DatabaseStatus
+    public var sources: [SourceStatus]
+    public var alerts: AlertCounts
+    /// The last refused reload, until a reload succeeds.
+    public var lastReloadError: ReloadFailure?
+
+    public init(version: String, pid: Int32, startedAt: Date, configPath: String, database: DatabaseStatus,
+                sources: [SourceStatus], alerts: AlertCounts, lastReloadError: ReloadFailure? = nil) {
+        self.version = version
+        self.pid = pid
+        self.startedAt = startedAt
+        self.configPath = configPath
+        self.database = database
+        self.sources = sources
+        self.alerts = alerts
+        self.lastReloadError = lastReloadError
+    }
+}
+
+/// The SQLite file and what it holds.
+public struct DatabaseStatus: Codable, Sendable, Equatable {
+    public var path: String
+    /// The database file's size (WAL excluded).
+    public var sizeBytes: Int64
+    public var releases: Int
+    public var series: Int
+    public var observationVersions: Int
+
+    public init(path: String, sizeBytes: Int64, releases: Int, series: Int, observationVersions: Int) {
+        self.path = path
+        self.sizeBytes = sizeBytes
+        self.releases = releases
+        self.series = series
+        self.observationVersions = observationVersions
+    }
+}
+
+/// One configured source and how its checks go.
+public struct SourceStatus: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case url, drop }
+    public enum State: String, Codable, Sendable {
+        /// The last check succeeded.
+        case ok
+        /// The last check failed (see `lastError`).
+        case failing
+        /// Paused by `brictl pause`.
+        case paused
+        /// Not checked since it was configured.
+        case neverChecked = "never-checked"
+    }
+
+    public var id: String
+    public var kind: Kind
+    /// The URL, or the drop folder's path.
+    public var location: String
+    public var format: String
+    public var state: State
+    public var lastCheckAt: Date?
+    public var lastSuccessAt: Date?
+    public var lastError: String?
+    public var lastErrorAt: Date?
+    public var consecutiveFailures: Int
+    /// Next scheduled check (URL sources; nil for drop folders and paused sources).
+    public var nextDueAt: Date?
+    /// A check is running now.
+    public var inFlight: Bool
+    /// The source's newest release.
+    public var lastReleaseID: Int64?
+
+    public init(id: String, kind: Kind, location: String, format: String, state: State, lastCheckAt: Date? = nil,
+                lastSuccessAt: Date? = nil, lastError: String? = nil, lastErrorAt: Date? = nil, consecutiveFailures: Int = 0,
+                nextDueAt: Date? = nil, inFlight: Bool = false, lastReleaseID: Int64? = nil) {
+        self.id = id
+        self.kind = kind
+        self.location = location
+        self.format = format
+        self.state = state
+        self.lastCheckAt = lastCheckAt
+        self.lastSuccessAt = lastSuccessAt
+        self.lastError = lastError
+        self.lastErrorAt = lastErrorAt
+        self.consecutiveFailures = consecutiveFailures
+        self.nextDueAt = nextDueAt
+        self.inFlight = inFlight
+        self.lastReleaseID = lastReleaseID
+    }
+}
+
+/// Alerts in numbers, for `status`.
+public struct AlertCounts: Codable, Sendable, Equatable {
+    /// Firing alerts (acked included) by severity.
+    public var firing: SeverityCounts
+    /// Firing alerts that are acked.
+    public var acked: Int
+    /// Notifications written but not yet delivered.
+    public var outboxBacklog: Int
+    /// The last notification given up on, if any.
+    public var lastDeliveryError: String?
+
+    public init(firing: SeverityCounts = SeverityCounts(), acked: Int = 0, outboxBacklog: Int = 0, lastDeliveryError: String? = nil) {
+        self.firing = firing
+        self.acked = acked
+        self.outboxBacklog = outboxBacklog
+        self.lastDeliveryError = lastDeliveryError
+    }
+}
+
+/// A count per alert severity.
+public struct SeverityCounts: Codable, Sendable, Equatable {
+    public var info: Int
+    public var warning: Int
+    public var critical: Int
+
+    public init(info: Int = 0, warning: Int = 0, critical: Int = 0) {
+        self.info = info
+        self.warning = warning
+        self.critical = critical
+    }
+
+    public var total: Int { info + warning + critical }
+}
+
+/// A reload that was refused, and why.
+public struct ReloadFailure: Codable, Sendable, Equatable {
+    public var at: Date
+    /// Each validation error, naming the key and line.
+    public var errors: [String]
+
+    public init(at: Date, errors: [String]) {
+        self.at = at
+        self.errors = errors
+    }
+}

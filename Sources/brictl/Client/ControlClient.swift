@@ -1,0 +1,190 @@
+import BridProtocol
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A small blocking client of brid's control socket: connect, write a request line, read
+/// its reply line. Several requests may share one connection (replies come in order).
+/// Each answer must come within `timeout` seconds.
+final class ControlClient {
+    let path: String
+    let timeout: Double
+    private var fd: Int32 = -1
+    private var framer = LineFramer(maxLineBytes: ControlProtocol.maxReplyLineBytes)
+    private var nextID = 1
+
+    init(path: String, timeout: Double) {
+        self.path = path
+        self.timeout = timeout
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    /// A reply: decoded, and the line as brid sent it (for `--json`).
+    struct Answer<Result> {
+        var reply: ControlMessage.Reply<Result>
+        var line: Data
+    }
+
+    func connect() throws(ClientError) {
+        guard fd < 0 else { return }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard !bytes.isEmpty, bytes.count < capacity else {
+            throw .unreachable(path: path, reason: String(cString: strerror(bytes.isEmpty ? ENOENT : ENAMETOOLONG)))
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        #if canImport(Glibc)
+        let socketType = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        #else
+        let socketType = SOCK_STREAM
+        #endif
+        let descriptor = socket(AF_UNIX, socketType, 0)
+        guard descriptor >= 0 else { throw .unreachable(path: path, reason: String(cString: strerror(errno))) }
+        // SO_SNDTIMEO bounds connect() on a full backlog and every send().
+        var limit = timeval(tv_sec: Int(timeout), tv_usec: .init((timeout - timeout.rounded(.down)) * 1_000_000))
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Foundation.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard result == 0 else {
+            let code = errno
+            close(descriptor)
+            if code == EAGAIN || code == EWOULDBLOCK || code == EINPROGRESS { throw .timedOut(path: path, seconds: timeout) }
+            throw .unreachable(path: path, reason: String(cString: strerror(code)))
+        }
+        fd = descriptor
+    }
+
+    /// Sends one request and waits for its reply.
+    func send<R: ControlRequest>(_ request: R) throws(ClientError) -> Answer<R.Response> {
+        try connect()
+        let id = nextID
+        nextID += 1
+        let line: Data
+        do {
+            line = try ControlMessage.encodeRequest(request, id: id)
+        } catch {
+            throw .protocolError("the request could not be encoded: \(error)")
+        }
+        guard line.count - 1 <= ControlProtocol.maxLineBytes else {
+            throw .protocolError("the request is longer than the protocol's 1 MiB line limit")
+        }
+        try write(line)
+        let replyLine = try readLine()
+        let reply: ControlMessage.Reply<R.Response>
+        do {
+            reply = try ControlMessage.decodeReply(replyLine, for: R.self)
+        } catch {
+            throw .reply(error)
+        }
+        if let replyID = reply.id, replyID != id {
+            throw .protocolError("brid answered request \(replyID) where \(id) was expected")
+        }
+        return Answer(reply: reply, line: replyLine)
+    }
+
+    private func write(_ data: Data) throws(ClientError) {
+        var failure: ClientError?
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < raw.count {
+                #if canImport(Glibc)
+                let flags = Int32(MSG_NOSIGNAL)
+                #else
+                let flags: Int32 = 0
+                #endif
+                let sent = Foundation.send(fd, raw.baseAddress! + offset, raw.count - offset, flags)
+                if sent > 0 {
+                    offset += sent
+                } else if sent < 0, errno == EINTR {
+                    continue
+                } else if sent < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                    failure = .timedOut(path: path, seconds: timeout)
+                    return
+                } else {
+                    failure = .disconnected(path: path, reason: String(cString: strerror(errno)))
+                    return
+                }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    private func readLine() throws(ClientError) -> Data {
+        let deadline = monotonicSeconds() + timeout
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            switch framer.next() {
+            case let .line(bytes): return Data(bytes)
+            case .tooLong: throw .protocolError("brid's reply is longer than \(ControlProtocol.maxReplyLineBytes >> 20) MiB")
+            case .needMore: break
+            }
+            let remaining = deadline - monotonicSeconds()
+            guard remaining > 0 else { throw .timedOut(path: path, seconds: timeout) }
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, Int32(min(remaining * 1000, Double(Int32.max)).rounded(.up)))
+            if ready < 0 {
+                if errno == EINTR { continue }
+                throw .disconnected(path: path, reason: String(cString: strerror(errno)))
+            }
+            if ready == 0 { throw .timedOut(path: path, seconds: timeout) }
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if count > 0 {
+                framer.append(buffer[0..<count])
+            } else if count == 0 {
+                throw .disconnected(path: path, reason: nil)
+            } else if errno != EINTR && errno != EAGAIN {
+                throw .disconnected(path: path, reason: String(cString: strerror(errno)))
+            }
+        }
+    }
+
+    private func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+}
+
+/// Why a request got no usable reply.
+enum ClientError: Error, Equatable {
+    /// connect() failed: the socket is missing, refuses, or may not be opened.
+    case unreachable(path: String, reason: String)
+    /// No answer within the timeout.
+    case timedOut(path: String, seconds: Double)
+    /// brid closed the connection before answering.
+    case disconnected(path: String, reason: String?)
+    /// The reply could not be read as the protocol says.
+    case reply(ControlError)
+    /// Anything else wrong with the exchange.
+    case protocolError(String)
+
+    /// What brictl prints and how it exits.
+    var failure: Failure {
+        switch self {
+        case let .unreachable(path, reason):
+            return Failure(.unreachable, "cannot reach brid at \(path): \(reason) — is it running? (systemctl status brid)")
+        case let .timedOut(path, seconds):
+            return Failure(.unreachable, "brid at \(path) did not answer within \(Durations.describe(seconds)) (wait longer with --timeout)")
+        case let .disconnected(path, reason):
+            return Failure(.unreachable, "brid at \(path) closed the connection without answering" + (reason.map { ": \($0)" } ?? ""))
+        case let .reply(error):
+            return Failure(error)
+        case let .protocolError(message):
+            return Failure(.failed, message)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import BridProtocol
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "Show every version of one observation, with each revision.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The series key.", valueName: "series"))
+    var series: String
+
+    @Argument(help: ArgumentHelp("The period, e.g. 2018, 2018-Q1, 2018-03.", valueName: "period"))
+    var period: String
+
+    func run() throws {
+        try options.perform(HistoryRequest(series: series, period: period), render: Self.render)
+    }
+
+    static func render(_ response: HistoryResponse, _ terminal: Terminal) -> String {
+        var lines = [SeriesHeading.line(response.series, terminal)]
+        lines.append("period \(response.period): " + Formats.plural(response.versions.count, "version"))
+        guard !response.versions.isEmpty else { return lines.joined(separator: "\n") }
+        lines.append("")
+        var table = Table([.init("RELEASE", .right), .init("SOURCE"), .init("VALID FROM"), .init("VALID UNTIL"),
+                           .init("VALUE", .right), .init("REVISION", flexible: true)])
+        var previous: ObservationVersion?
+        for version in response.versions {
+            let value = version.removed ? "(removed)" : Formats.value(version.value)
+            let revision = previous.map { Formats.revision(from: $0.removed ? nil : $0.value, to: version.value, removed: version.removed) } ?? "first published"
+            table.add([.init(String(version.releaseID)), .init(version.source), Formats.timeCell(version.validFrom, terminal),
+                       version.validUntil == nil ? .init("current", .green) : Formats.timeCell(version.validUntil, terminal),
+                       .init(value, version.removed ? .red : .plain), .init(revision, previous == nil ? .dim : .yellow)])
+            previous = version
+        }
+        lines.append(table.render(terminal))
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import BridProtocol
+import Foundation
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest", abstract: "Send a file's bytes to brid for a source, as if dropped into its folder.",
+        discussion: "Up to 64 MiB. brid never needs access to the file itself. Exits 1 when the file is rejected.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The file to ingest.", valueName: "file"), completion: .file())
+    var file: String
+
+    @Option(name: .long, help: ArgumentHelp("The source the file belongs to.", valueName: "id"))
+    var source: String
+
+    func validate() throws {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: file) else {
+            throw ValidationError("cannot read \(file): no such file")
+        }
+        if attributes[.type] as? FileAttributeType == .typeDirectory { throw ValidationError("\(file) is a folder, not a file") }
+        if let size = attributes[.size] as? Int, size > ControlProtocol.maxIngestBytes {
+            throw ValidationError("\(file) is \(Formats.bytes(Int64(size))), over the 64 MiB ingest limit; drop it into the source's folder instead")
+        }
+    }
+
+    func run() throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: file))
+        } catch {
+            throw Failure(.usage, "cannot read \(file): \(error.localizedDescription)")
+        }
+        guard data.count <= ControlProtocol.maxIngestBytes else {
+            throw Failure(.usage, "\(file) is over the 64 MiB ingest limit")
+        }
+        let fileName = URL(fileURLWithPath: file).lastPathComponent
+        let client = try options.connect(defaultTimeout: 300)
+        let chunks = Self.chunks(of: data.count)
+        for range in chunks.dropLast() {
+            let chunk = IngestChunkRequest(source: source, fileName: fileName, offset: range.lowerBound, data: data.subdata(in: range))
+            let answer: ControlClient.Answer<IngestChunkResponse>
+            do {
+                answer = try client.send(chunk)
+            } catch {
+                throw error.failure
+            }
+            if let error = answer.reply.error { throw Failure(error) }
+        }
+        let last = chunks.last ?? 0..<0
+        let request = IngestRequest(source: source, fileName: fileName, size: data.count, offset: last.lowerBound, data: data.subdata(in: last))
+        let response = try options.perform(request, on: client, render: Self.render)
+        if response.outcome.isFailure { throw exitQuietly(.failed) }
+    }
+
+    /// The byte ranges to send: pieces of at most `maxChunkBytes`, at least one (an empty file).
+    static func chunks(of size: Int) -> [Range<Int>] {
+        guard size > 0 else { return [0..<0] }
+        return stride(from: 0, to: size, by: ControlProtocol.maxChunkBytes).map { $0..<min($0 + ControlProtocol.maxChunkBytes, size) }
+    }
+
+    static func render(_ response: IngestResponse, _ terminal: Terminal) -> String {
+        let outcome = response.outcome
+        let head = "\(response.fileName) (\(Formats.bytes(Int64(response.bytes)))) → \(outcome.source): "
+        return head + terminal.paint(outcome.outcome.rawValue, Palette.style(outcome.outcome))
+            + (FetchCommand.detail(outcome).isEmpty ? "" : ", " + FetchCommand.detail(outcome))
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import BridProtocol
+
+struct ReleasesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "releases", abstract: "List releases, newest first.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp("Only this source's releases.", valueName: "id"))
+    var source: String?
+
+    @Option(name: .long, help: ArgumentHelp("How many to list (default 50).", valueName: "n"))
+    var limit: Int?
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
+    }
+
+    func run() throws {
+        try options.perform(ReleasesRequest(source: source, limit: limit), render: Self.render)
+    }
+
+    static func render(_ response: ReleasesResponse, _ terminal: Terminal) -> String {
+        guard !response.releases.isEmpty else { return "no releases" }
+        var table = Table([.init("ID", .right), .init("SOURCE"), .init("INGESTED"), .init("PUBLISHED"), .init("ADDED", .right),
+                           .init("REVISED", .right), .init("REMOVED", .right), .init("UNCHANGED", .right), .init("ORIGIN", flexible: true)])
+        for release in response.releases {
+            table.add([.init(String(release.id)), .init(release.source), Formats.timeCell(release.ingestedAt, terminal),
+                       .init(release.publishedAt.map(WireTime.format) ?? "-"), .init(Formats.count(release.added)),
+                       .init(Formats.count(release.revised), release.revised > 0 ? .yellow : .plain),
+                       .init(Formats.count(release.removed), release.removed > 0 ? .red : .plain),
+                       .init(Formats.count(release.unchanged)), .init(release.origin)])
+        }
+        return table.render(terminal)
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import BridProtocol
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show a series' observations: the latest, as of a time, or as of a release.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The series key.", valueName: "series"))
+    var series: String
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("What was known at this time: 2019-03-01 (end of that day, UTC) or 2019-03-01T06:00:00Z.", valueName: "time"))
+    var asOf: String?
+
+    @Option(name: .long, help: ArgumentHelp("What was known right after this release.", valueName: "id"))
+    var release: Int64?
+
+    @Option(name: .long, help: ArgumentHelp("First period, e.g. 2015, 2015-Q1, 2015-03.", valueName: "period"))
+    var from: String?
+
+    @Option(name: .long, help: ArgumentHelp("Last period.", valueName: "period"))
+    var to: String?
+
+    func validate() throws {
+        if asOf != nil && release != nil { throw ValidationError("--as-of and --release do not go together: pick one vintage") }
+        try Arguments.checkAsOf(asOf)
+        if let release, release < 1 { throw ValidationError("--release must be a release id (1 or more)") }
+    }
+
+    func run() throws {
+        let request = ShowRequest(series: series, asOf: asOf.flatMap(Arguments.asOf), release: release, from: from, to: to)
+        try options.perform(request, render: Self.render)
+    }
+
+    static func render(_ response: ShowResponse, _ terminal: Terminal) -> String {
+        var lines = [SeriesHeading.line(response.series, terminal)]
+        if let asOf = response.asOf {
+            lines.append("as of \(Formats.time(asOf, terminal))")
+        } else if let release = response.release {
+            lines.append("as of release \(release)")
+        } else {
+            lines.append("latest vintage")
+        }
+        let observations = response.observations
+        guard let first = observations.first, let last = observations.last else {
+            lines.append("no observations")
+            return lines.joined(separator: "\n")
+        }
+        let span = first.period == last.period ? first.period : "\(first.period) – \(last.period)"
+        lines.append(Formats.sparkline(observations.map(\.value)) + "  " + span + ", " + Formats.plural(observations.count, "observation"))
+        lines.append("")
+        var table = Table([.init("PERIOD"), .init("VALUE", .right), .init("RELEASE", .right)])
+        for observation in observations {
+            table.add([.init(observation.period), .init(Formats.value(observation.value), observation.value == nil ? .dim : .plain),
+                       .init(String(observation.releaseID))])
+        }
+        lines.append(table.render(terminal))
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The first line of `show` and `history`: `cn-kz.trade.total — China–Kazakhstan trade volume (USD bn, A) · source bri-cn-kz`.
+enum SeriesHeading {
+    static func line(_ series: SeriesInfo, _ terminal: Terminal) -> String {
+        var text = terminal.paint(series.key, .bold)
+        if let name = series.name { text += " — \(name)" }
+        text += " (" + [series.unit, series.frequency].compactMap { $0 }.joined(separator: ", ") + ")"
+        if let source = series.source { text += " · source \(source)" }
+        return text
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import BridProtocol
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show the daemon, its database, every source's state and the firing alerts.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        try options.perform(StatusRequest(), render: Self.render)
+    }
+
+    static func render(_ status: StatusResponse, _ terminal: Terminal) -> String {
+        var lines: [String] = []
+        let uptime = Formats.duration(max(0, terminal.now.timeIntervalSince(status.startedAt)))
+        lines.append(terminal.paint("brid \(status.version)", .bold) + "  pid \(status.pid)  up \(uptime) (since \(WireTime.format(status.startedAt)))")
+        lines.append("config    \(status.configPath)")
+        let db = status.database
+        lines.append("database  \(db.path)  \(Formats.bytes(db.sizeBytes))  \(Formats.plural(db.releases, "release"))  "
+            + "\(Formats.plural(db.series, "series", "series"))  \(Formats.plural(db.observationVersions, "observation version"))")
+        lines.append("alerts    " + alertLine(status.alerts, terminal))
+        if let failure = status.lastReloadError {
+            lines.append(terminal.paint("reload    refused \(Formats.time(failure.at, terminal)):", .red))
+            lines += failure.errors.map { "            " + $0 }
+        }
+        lines.append("")
+        if status.sources.isEmpty {
+            lines.append("no sources configured")
+        } else {
+            var table = Table([.init("SOURCE"), .init("KIND"), .init("FORMAT"), .init("STATE"), .init("LAST CHECK"),
+                               .init("NEXT DUE"), .init("LAST ERROR", flexible: true)])
+            for source in status.sources {
+                table.add([.init(source.id), .init(source.kind.rawValue), .init(source.format),
+                           .init(Palette.sourceState(source), Palette.style(source.state)),
+                           Formats.timeCell(source.lastCheckAt, terminal), Formats.timeCell(source.nextDueAt, terminal),
+                           .init(source.state == .failing ? source.lastError ?? "" : "", .red)])
+            }
+            lines.append(table.render(terminal))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `3 firing (1 critical, 2 warning), 1 acked, outbox 0`.
+    static func alertLine(_ alerts: AlertCounts, _ terminal: Terminal) -> String {
+        let firing = alerts.firing
+        var text: String
+        if firing.total == 0 {
+            text = terminal.paint("none firing", .green)
+        } else {
+            let parts = [(firing.critical, Severity.critical), (firing.warning, .warning), (firing.info, .info)]
+                .filter { $0.0 > 0 }
+                .map { terminal.paint("\($0.0) \($0.1.rawValue)", Palette.style($0.1)) }
+            text = "\(firing.total) firing (\(parts.joined(separator: ", ")))"
+        }
+        text += ", \(alerts.acked) acked, outbox \(alerts.outboxBacklog)"
+        if let error = alerts.lastDeliveryError { text += ", " + terminal.paint("last delivery error: \(error)", .red) }
+        return text
+    }
+}

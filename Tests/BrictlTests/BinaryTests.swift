@@ -1,0 +1,100 @@
+import BridProtocol
+import Foundation
+import Synchronization
+import Testing
+
+/// Runs the built `brictl` executable as a child process.
+enum BrictlProcess {
+    /// `brictl` next to the test bundle (…/debug/bridPackageTests.xctest → …/debug/brictl).
+    static let path: String = {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var folder = URL(fileURLWithPath: executable).deletingLastPathComponent()
+        while !FileManager.default.isExecutableFile(atPath: folder.appendingPathComponent("brictl").path), folder.path != "/" {
+            folder = folder.deletingLastPathComponent()
+        }
+        return folder.appendingPathComponent("brictl").path
+    }()
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "BRID_SOCKET")
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let errData = Mutex(Data())
+        let errReader = Thread { errData.withLock { $0 = err.fileHandleForReading.readDataToEndOfFile() } }
+        errReader.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errReader.isFinished { usleep(1000) }
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: errData.withLock { String(decoding: $0, as: UTF8.self) })
+    }
+}
+
+@Suite(.serialized) struct BinaryTests {
+    @Test func notRunning() throws {
+        let result = try BrictlProcess.run(["status"], environment: ["BRID_SOCKET": "/nonexistent/brid/control.sock"])
+        #expect(result.status == 3)
+        #expect(result.stderr == "brictl: cannot reach brid at /nonexistent/brid/control.sock: No such file or directory — is it running? (systemctl status brid)\n")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func usageErrorExitsTwo() throws {
+        let result = try BrictlProcess.run(["show", "k", "--as-of", "2019-03-01", "--release", "2"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--as-of and --release do not go together"))
+        #expect(try BrictlProcess.run(["no-such-command"]).status == 2)
+        let tooBig = try BrictlProcess.run(["ingest", "/dev/null/x", "--source", "s"])
+        #expect(tooBig.status == 2)
+    }
+
+    @Test func helpAndVersionExitZero() throws {
+        let help = try BrictlProcess.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("SUBCOMMANDS"))
+        #expect(try BrictlProcess.run(["--version"]).stdout == "brictl (control protocol 1)\n")
+        let completion = try BrictlProcess.run(["--generate-completion-script", "bash"])
+        #expect(completion.status == 0 && completion.stdout.contains("_brictl"))
+    }
+
+    @Test func againstAFakeDaemon() throws {
+        let server = try FakeServer(fixtures: Fixtures(now: Date()), errors: ["series.history": .notFound("no observation cn-kz.trade.total 1999")])
+        defer { server.stop() }
+        let env = ["BRID_SOCKET": server.path, "NO_COLOR": "1"]
+
+        let status = try BrictlProcess.run(["status"], environment: env)
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("brid 0.1.0  pid 4242"))
+        #expect(!status.stdout.contains("\u{1B}["), "no colour when not a TTY")
+
+        let json = try BrictlProcess.run(["--json", "sources"], environment: env)
+        #expect(json.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((object?["sources"] as? [Any])?.count == 4)
+
+        let history = try BrictlProcess.run(["history", "cn-kz.trade.total", "1999"], environment: env)
+        #expect(history.status == 4)
+        #expect(history.stderr == "brictl: no observation cn-kz.trade.total 1999\n")
+
+        let fetch = try BrictlProcess.run(["fetch", "--all"], environment: env)
+        #expect(fetch.status == 1)
+        #expect(fetch.stdout.contains("kz-stat-freight  failed"))
+
+        let show = try BrictlProcess.run(["show", "cn-kz.trade.total", "--socket", server.path])
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("▇█▅▂▁▃▄"))
+    }
+}

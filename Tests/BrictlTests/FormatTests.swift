@@ -1,0 +1,196 @@
+@testable import brictl
+import BridProtocol
+import Foundation
+import Testing
+
+@Suite struct FormatTests {
+    let now = Date(timeIntervalSince1970: 1_764_498_420)
+
+    @Test func relativeAges() {
+        #expect(Formats.age(now, now: now) == "now")
+        #expect(Formats.age(now.addingTimeInterval(-45), now: now) == "45s ago")
+        #expect(Formats.age(now.addingTimeInterval(-3 * 3600 - 59), now: now) == "3h ago")
+        #expect(Formats.age(now.addingTimeInterval(4 * 60 + 30), now: now) == "in 4m")
+        #expect(Formats.age(now.addingTimeInterval(-47 * 3600), now: now) == "47h ago")
+        #expect(Formats.age(now.addingTimeInterval(-9 * 86_400), now: now) == "9d ago")
+        #expect(Formats.time(now.addingTimeInterval(-3 * 3600), Terminal(now: now)) == "2025-11-30T07:27:00Z (3h ago)")
+        #expect(Formats.time(nil, Terminal(now: now)) == "-")
+    }
+
+    @Test func sparkline() {
+        #expect(Formats.sparkline(["1", "2", "3", "4", "5", "6", "7", "8"]) == "▁▂▃▄▅▆▇█")
+        #expect(Formats.sparkline(["25.682", nil, "14.290", "19.902"]) == "█ ▁▄")
+        #expect(Formats.sparkline(["3", "3"]) == "▄▄")
+        #expect(Formats.sparkline([nil, nil]) == "  ")
+        #expect(Formats.sparkline([]) == "")
+        #expect(Formats.sparkline(["-1", "1"]) == "▁█")
+    }
+
+    @Test func revisionArrow() {
+        #expect(Formats.revision(from: "19.885", to: "19.902") == "19.885 → 19.902, +0.09 %")
+        #expect(Formats.revision(from: "20", to: "15") == "20 → 15, -25.00 %")
+        #expect(Formats.revision(from: "0", to: "1") == "0 → 1")
+        #expect(Formats.revision(from: "1.5", to: nil) == "1.5 → (no value)")
+        #expect(Formats.revision(from: "1.5", to: nil, removed: true) == "1.5 → (removed)")
+        #expect(Formats.revision(from: nil, to: "2") == "2")
+        #expect(Formats.revision(from: "-4", to: "-2") == "-4 → -2, +50.00 %")
+    }
+
+    @Test func numbers() {
+        #expect(Formats.bytes(512) == "512 B")
+        #expect(Formats.bytes(12_582_912) == "13 MB")
+        #expect(Formats.bytes(1_500_000) == "1.5 MB")
+        #expect(Formats.count(1_234_567) == "1,234,567")
+        #expect(Formats.count(-1000) == "-1,000")
+        #expect(Formats.count(12) == "12")
+        #expect(Formats.plural(1, "release") == "1 release")
+        #expect(Formats.plural(2, "series", "series") == "2 series")
+    }
+
+    @Test func tableAlignsColumns() {
+        var table = Table([.init("SERIES"), .init("VALUE", .right), .init("NOTE", flexible: true)])
+        table.add(["cn-kz.trade.total", "19.902", "revised"])
+        table.add(["x", "1", ""])
+        #expect(table.render(Terminal()) == """
+            SERIES              VALUE  NOTE
+            cn-kz.trade.total  19.902  revised
+            x                       1
+            """)
+    }
+
+    @Test func tableFitsTheTerminalByTruncatingFlexibleColumns() {
+        var table = Table([.init("ID"), .init("MESSAGE", flexible: true), .init("WHEN")])
+        table.add(["a", "HTTP 503 Service Unavailable from stat.gov.kz", "2025-11-30T10:27:00Z"])
+        let text = table.render(Terminal(width: 40))
+        let lines = text.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.count <= 40 })
+        #expect(lines[1] == "a   HTTP 503 Serv…  2025-11-30T10:27:00Z")
+        // Unlimited width: nothing cut.
+        #expect(table.render(Terminal()).contains("stat.gov.kz"))
+        // Newlines in a cell do not break the table.
+        var multi = Table([.init("A"), .init("B")])
+        multi.add(["x", "line one\nline two"])
+        #expect(multi.render(Terminal()) == "A  B\nx  line one line two")
+    }
+
+    @Test func timesLoseTheirAgesBeforeAnythingIsCut() {
+        let terminal = Terminal(width: 60, now: now)
+        var table = Table([.init("SOURCE"), .init("LAST CHECK"), .init("NEXT DUE")])
+        table.add([.init("wb"), Formats.timeCell(now.addingTimeInterval(-60), terminal), Formats.timeCell(now.addingTimeInterval(60), terminal)])
+        #expect(table.render(Terminal(now: now)).contains("2025-11-30T10:26:00Z (1m ago)  2025-11-30T10:28:00Z (in 1m)"))
+        let text = table.render(terminal)
+        // Compacting one column is enough for 60 columns.
+        #expect(text.contains("(in 1m)") != text.contains("(1m ago)"))
+        #expect(text.split(separator: "\n").allSatisfy { $0.count <= 60 })
+    }
+
+    @Test func truncation() {
+        #expect(Table.truncate("abcdef", to: 4) == "abc…")
+        #expect(Table.truncate("abc", to: 4) == "abc")
+        #expect(Table.truncate("abc", to: 1) == "a")
+    }
+
+    @Test func colourOnlyWhenAllowed() {
+        #expect(Terminal.colorAllowed(environment: [:]))
+        #expect(!Terminal.colorAllowed(environment: ["NO_COLOR": "1"]))
+        #expect(Terminal.colorAllowed(environment: ["NO_COLOR": ""]))  // no-color.org: set and not empty
+        #expect(!Terminal.colorAllowed(environment: ["TERM": "dumb"]))
+        #expect(Terminal(color: true).paint("failing", .red) == "\u{1B}[31mfailing\u{1B}[0m")
+        #expect(Terminal(color: false).paint("failing", .red) == "failing")
+        // Colour codes do not count towards widths: columns line up either way.
+        var table = Table([.init("STATE"), .init("X")])
+        table.add([.init("ok", .green), "1"])
+        table.add([.init("failing", .red), "2"])
+        let plain = table.render(Terminal())
+        let coloured = table.render(Terminal(color: true)).replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
+        #expect(plain == coloured)
+        // Not a TTY in tests: no colour whatever the environment says.
+        #expect(!Terminal.current(environment: [:]).color)
+    }
+
+    @Test func durations() {
+        #expect(Durations.seconds("500ms") == 0.5)
+        #expect(Durations.seconds("10s") == 10)
+        #expect(Durations.seconds("5m") == 300)
+        #expect(Durations.seconds("1h") == 3600)
+        #expect(Durations.seconds("2") == 2)
+        #expect(Durations.seconds("0s") == nil)
+        #expect(Durations.seconds("ten") == nil)
+        #expect(Durations.describe(300) == "5m")
+        #expect(Durations.describe(0.2) == "200ms")
+        #expect(Durations.describe(10) == "10s")
+    }
+}
+
+@Suite struct RenderTests {
+    let fixtures = Fixtures()
+    var terminal: Terminal { Terminal(now: fixtures.now) }
+
+    private func reply<T>(_ command: String, as _: T.Type) -> T { fixtures.replies[command] as! T }
+
+    @Test func status() {
+        let text = StatusCommand.render(reply("status", as: StatusResponse.self), terminal)
+        #expect(text.hasPrefix("brid 0.1.0  pid 4242  up 26h (since 2025-11-29T08:27:00Z)\n"))
+        #expect(text.contains("database  /var/lib/brid/brid.sqlite  13 MB  43 releases  18 series  1,234 observation versions"))
+        #expect(text.contains("alerts    2 firing (1 critical, 1 warning), 1 acked, outbox 0"))
+        #expect(text.contains("kz-stat-freight  url   csv"))
+        #expect(text.contains("HTTP 503 Service Unavailable"))
+    }
+
+    @Test func showHasASparkline() {
+        let text = ShowCommand.render(reply("series.show", as: ShowResponse.self), terminal)
+        #expect(text.contains("cn-kz.trade.total — China–Kazakhstan trade volume (USD bn, A) · source bri-cn-kz"))
+        #expect(text.contains("\n▇█▅▂▁▃▄  2012 – 2018, 7 observations\n"))
+        #expect(text.contains("\n2018    19.902       43"))
+    }
+
+    @Test func historyAndReleaseShowRevisionArrows() {
+        let history = HistoryCommand.render(reply("series.history", as: HistoryResponse.self), terminal)
+        #expect(history.contains("19.885 → 19.902, +0.09 %"))
+        #expect(history.contains("first published"))
+        #expect(history.contains("current"))
+        let release = ReleaseCommand.render(reply("release.show", as: ReleaseResponse.self), terminal)
+        #expect(release.contains("17.880 → 18.010, +0.73 %"))
+        #expect(release.contains("cn-kz.exports.total  2018    added    11.30"))
+    }
+
+    @Test func everyCommandRenders() {
+        // Smoke: each human rendering of the fixtures is non-empty and fits 120 columns.
+        let narrow = Terminal(width: 120, now: fixtures.now)
+        let sources = SourcesCommand.render(reply("sources", as: SourcesResponse.self), Terminal(width: 140, now: fixtures.now))
+        for line in sources.split(separator: "\n") { #expect(line.count <= 140, "\(line)") }
+        let texts = [
+            FetchCommand.render(reply("fetch", as: FetchResponse.self), narrow),
+            SeriesCommand.render(reply("series.list", as: SeriesListResponse.self), narrow),
+            ReleasesCommand.render(reply("releases", as: ReleasesResponse.self), narrow),
+            AlertsCommand.render(reply("alerts", as: AlertsResponse.self), narrow),
+            RulesListCommand.render(reply("rules", as: RulesResponse.self), narrow),
+        ]
+        for text in texts {
+            #expect(!text.isEmpty)
+            for line in text.split(separator: "\n") { #expect(line.count <= 120, "\(line)") }
+        }
+        #expect(IngestCommand.render(reply("ingest", as: IngestResponse.self), terminal)
+            == "bri-cn-kz-2019.csv (2.4 KB) → bri-cn-kz: released, release 43: 4 added, 2 revised, 0 removed, 38 unchanged")
+        #expect(AckCommand.render(reply("alert.ack", as: AckResponse.self), terminal) == "acked alert 17 (kz-exports-jump, cn-kz.exports.total 2018)")
+        #expect(PauseCommand.render(reply("source.pause", as: PauseResponse.self), terminal) == "paused imf-dot")
+        #expect(RulesTestCommand.render(reply("rules.test", as: RuleTestResponse.self), terminal).contains("would fire 2 times"))
+        #expect(ReloadCommand.render(ReloadResponse(applied: false, configPath: "/etc/brid/brid.toml", errors: ["brid.toml:3: unknown key \"evry\""]), terminal)
+            == "configuration /etc/brid/brid.toml rejected; brid keeps running the previous one:\n  brid.toml:3: unknown key \"evry\"")
+    }
+
+    @Test func jsonOutputIsTheResultUnchanged() throws {
+        let line = ControlMessage.encodeReply(id: 1, result: PauseResponse(source: "a/b", paused: true, changed: false))
+        #expect(JSONOutput.prettyResult(ofReplyLine: line) == """
+            {
+              "changed" : false,
+              "paused" : true,
+              "source" : "a/b"
+            }
+            """)
+        let show = ControlMessage.encodeReply(id: 1, result: reply("series.show", as: ShowResponse.self))
+        let text = JSONOutput.prettyResult(ofReplyLine: show)
+        #expect(text.contains(#""value" : "19.902""#))
+        #expect(text.contains(#""releaseID" : 43"#))
+    }
+}

@@ -1,0 +1,90 @@
+@testable import BridProtocol
+import Foundation
+import Testing
+
+@Suite struct WireTimeTests {
+    @Test func formats() {
+        #expect(WireTime.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(WireTime.format(Samples.t0) == "2025-11-30T10:27:00Z")
+        #expect(WireTime.format(Samples.t1) == "2025-11-30T10:27:00.125Z")
+        #expect(WireTime.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
+        #expect(WireTime.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00Z")
+        #expect(WireTime.formatDate(Samples.t0) == "2025-11-30")
+    }
+
+    @Test func parses() {
+        #expect(WireTime.parse("2025-11-30T10:27:00Z") == Samples.t0)
+        #expect(WireTime.parse("2025-11-30T10:27:00.125Z") == Samples.t1)
+        #expect(WireTime.parse("2025-11-30T16:27+06:00") == Samples.t0)
+        #expect(WireTime.parse("2025-11-30 10:27:00") == Samples.t0)
+        #expect(WireTime.parse("2025-11-30") == nil)
+        #expect(WireTime.parse("2025-11-30", datesAllowed: true) == Date(timeIntervalSince1970: 1_764_460_800))
+        #expect(WireTime.parse("2025-11-30", datesAllowed: true, dateMeans: .endOfDay) == Date(timeIntervalSince1970: 1_764_547_199.999))
+        for bad in ["2025-13-01T00:00Z", "2025-02-30", "2025-11-30T25:00Z", "yesterday", "2025-11-30T10:27:00Zjunk", ""] {
+            #expect(WireTime.parse(bad, datesAllowed: true) == nil, "\(bad)")
+        }
+    }
+
+    @Test func roundTripsMilliseconds() {
+        for ms in stride(from: Int64(-86_400_000 * 400), to: 86_400_000 * 20_000, by: 7_654_321_987) {
+            let date = Date(timeIntervalSince1970: Double(ms) / 1000)
+            #expect(WireTime.parse(WireTime.format(date)) == date)
+        }
+    }
+}
+
+@Suite struct IngestStagingTests {
+    @Test func chunksThenFinish() throws {
+        var staging = IngestStaging()
+        #expect(try staging.stage(IngestChunkRequest(source: "s", fileName: "f", offset: 0, data: Data("abc".utf8))).received == 3)
+        #expect(try staging.stage(IngestChunkRequest(source: "s", fileName: "f", offset: 3, data: Data("def".utf8))).received == 6)
+        let file = try staging.finish(IngestRequest(source: "s", fileName: "f", size: 8, offset: 6, data: Data("gh".utf8)))
+        #expect(file == Data("abcdefgh".utf8))
+        #expect(staging.bytes.isEmpty)
+    }
+
+    @Test func refusesOutOfOrderOrForeignChunks() throws {
+        var staging = IngestStaging()
+        _ = try staging.stage(IngestChunkRequest(source: "s", fileName: "f", offset: 0, data: Data("abc".utf8)))
+        #expect(throws: ControlError.self) { try staging.stage(IngestChunkRequest(source: "s", fileName: "f", offset: 2, data: Data("x".utf8))) }
+        #expect(throws: ControlError.self) { try staging.finish(IngestRequest(source: "t", fileName: "f", size: 4, offset: 3, data: Data("x".utf8))) }
+        // A size that does not add up.
+        var other = IngestStaging()
+        #expect(throws: ControlError.self) { try other.finish(IngestRequest(source: "s", fileName: "f", size: 9, data: Data("x".utf8))) }
+        #expect(throws: ControlError.self) {
+            try other.finish(IngestRequest(source: "s", fileName: "f", size: ControlProtocol.maxIngestBytes + 1, data: Data()))
+        }
+    }
+
+    @Test func wholeSmallFile() throws {
+        var staging = IngestStaging()
+        #expect(try staging.finish(IngestRequest(source: "s", fileName: "f", size: 2, data: Data("xy".utf8))) == Data("xy".utf8))
+    }
+}
+
+@Suite struct ControlHandlersTests {
+    @Test func dispatchesAndGuardsMutatingCommands() async throws {
+        var handlers = ControlHandlers<String>()
+        handlers.on(PauseRequest.self) { request, peer in PauseResponse(source: request.source + "@" + peer, paused: true, changed: true) }
+        handlers.on(HistoryRequest.self) { request, _ in throw ControlError.notFound("no series \(request.series)") }
+        handlers.on(RulesRequest.self) { _, _ in throw CocoaError(.fileNoSuchFile) }
+        #expect(handlers.missingCommands.count == ControlCommands.all.count - 3)
+
+        let pause = Array(try ControlMessage.encodeRequest(PauseRequest(source: "wb"), id: 1))
+        let allowed = await handlers.reply(to: pause, context: "uid0", mayMutate: true)
+        #expect(try ControlMessage.decodeReply(allowed, for: PauseRequest.self).outcome.get().source == "wb@uid0")
+        let refused = await handlers.reply(to: pause, context: "uid1000", mayMutate: false)
+        #expect(try ControlMessage.decodeReply(refused, for: PauseRequest.self).error?.code == .forbidden)
+
+        let history = Array(try ControlMessage.encodeRequest(HistoryRequest(series: "x", period: "2018"), id: 2))
+        let notFound = await handlers.reply(to: history, context: "", mayMutate: false)
+        #expect(try ControlMessage.decodeReply(notFound, for: HistoryRequest.self).error == .notFound("no series x"))
+
+        let rules = Array(try ControlMessage.encodeRequest(RulesRequest(), id: 3))
+        let crashed = await handlers.reply(to: rules, context: "", mayMutate: false)
+        #expect(try ControlMessage.decodeReply(crashed, for: RulesRequest.self).error?.code == .internal)
+
+        let garbage = await handlers.reply(to: [0xFF, 0xFE], context: "", mayMutate: true)
+        #expect(try ControlMessage.decodeReply(garbage, for: RulesRequest.self).error?.code == .badRequest)
+    }
+}
