@@ -30,6 +30,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLinux"),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "BridCore"),
         .target(name: "BridFormats", dependencies: ["BridCore"]),
@@ -45,7 +46,7 @@ let package = Package(
         .target(
             name: "BridDaemon",
             dependencies: [
-                "BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime",
+                "BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridProtocol", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -33,18 +33,24 @@ public struct BuiltDaemon: Sendable {
     public let group: ServiceGroup
 }
 
-/// Builds the daemon for a configuration: opens the store, then wires the scheduler, the
-/// drop watcher and the reload handler into one `ServiceGroup` that stops gracefully on
+/// Builds the daemon for a configuration: opens the store and the control socket (or
+/// takes the one systemd passed), then wires the scheduler, the drop watcher, the reload
+/// handler and the control server into one `ServiceGroup` that stops gracefully on
 /// SIGTERM/SIGINT. The one place where the parts meet, used by `brid` and by tests.
 public func buildDaemon(config: BridConfig, environment: DaemonEnvironment) throws -> BuiltDaemon {
     let store = try Launcher.openStore(config, logger: environment.logger)
     let daemon = Daemon(config: config, store: store, fetcher: environment.fetcher, clock: environment.clock,
                         logger: environment.logger, notifier: environment.notifier, environment: environment.variables)
+    let socket = try ControlSocket.open(path: config.daemon.socket, environment: environment.variables)
+    environment.logger.info("control socket \(socket.path)\(socket.activated ? " (from systemd)" : "") listening")
+    let api = ControlAPI(daemon: daemon, startedAt: Date(), logger: environment.logger)
+    let server = try ControlServer(socket: socket, handlers: api.handlers(), logger: environment.logger)
     let services: [any Service] = [
         SchedulerService(daemon: daemon, clock: environment.clock, notifier: environment.notifier,
                          watchdogInterval: SystemdNotifier.watchdogInterval(environment: environment.variables)),
         DropService(daemon: daemon, clock: environment.clock, rescanInterval: environment.dropRescanInterval),
         ReloadService(daemon: daemon),
+        ControlService(server: server, socket: socket),
         // Last, so that on shutdown (which runs in reverse order) STOPPING=1 goes out first.
         SystemdService(daemon: daemon, notifier: environment.notifier),
     ]
@@ -57,7 +63,23 @@ public func buildDaemon(config: BridConfig, environment: DaemonEnvironment) thro
     return BuiltDaemon(daemon: daemon, group: ServiceGroup(configuration: configuration))
 }
 
-/// Tells systemd the daemon is ready (the store is open, the services are started) and,
+/// Serves the control socket until shutdown, then removes the socket file it created.
+struct ControlService: Service {
+    let server: ControlServer
+    let socket: ControlSocket
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await server.run()
+        } onGracefulShutdown: {
+            server.stop()
+        }
+        socket.close()
+    }
+}
+
+/// Tells systemd the daemon is ready (the store is open, the control socket listens, the
+/// services are started) and,
 /// when shutdown begins, that it is stopping.
 struct SystemdService: Service {
     let daemon: Daemon

@@ -41,6 +41,11 @@ public actor Daemon {
     private var scanning: Set<String> = []
     private var rescanRequested: Set<String> = []
     var dropWatcher: DropWatcher?
+    /// Goes up whenever something `status` shows changes, so a status can be cached.
+    public private(set) var generation: UInt64 = 0
+
+    func changed() { generation &+= 1 }
+
     /// The last reload that was refused, for `status`.
     public private(set) var lastReloadFailure: ReloadFailure?
 
@@ -95,6 +100,7 @@ public actor Daemon {
             start.append(id)
         }
         checking.formUnion(start)
+        if !start.isEmpty { changed() }
         let waiting = due.filter { !checking.contains($0.key) && !paused.contains($0.key) }
         // Sources due but over the limit wait for a check to finish, which wakes the scheduler.
         let nextWake = waiting.values.filter { $0 > now }.min()
@@ -111,6 +117,7 @@ public actor Daemon {
     public func check(_ id: String) async -> CheckOutcome {
         defer {
             checking.remove(id)
+            changed()
             schedulerWake.signal()
         }
         guard let source = config.source(id: id), case let .url(url) = source.location, let schedule = source.schedule else {
@@ -304,6 +311,7 @@ public actor Daemon {
                 log.error("cannot scan \(path): \(error)")
             }
         } while rescanRequested.contains(path)
+        changed()
         updateStatus()
         return outcomes
     }
@@ -321,8 +329,46 @@ public actor Daemon {
 
     /// Marks a source as being checked now (for `--once` and manual fetches), or returns
     /// false when a check of it is already in flight.
-    func beginCheck(_ id: String) -> Bool {
-        checking.insert(id).inserted
+    public func beginCheck(_ id: String) -> Bool {
+        let inserted = checking.insert(id).inserted
+        if inserted { changed() }
+        return inserted
+    }
+
+    /// Pauses or resumes a source: it is not checked while paused (kept across restarts).
+    /// Returns whether anything changed.
+    public func setPaused(_ id: String, _ pause: Bool) async throws -> Bool {
+        guard (paused.contains(id)) != pause else { return false }
+        try await work.run { [store, now = clock.now()] in try store.setPaused(source: id, pause, now: now) }
+        if pause { paused.insert(id) } else { paused.remove(id) }
+        changed()
+        schedulerWake.signal()
+        updateStatus()
+        return true
+    }
+
+    /// Makes a URL source due now (a fetch without waiting for its outcome).
+    public func requestCheck(_ id: String) {
+        guard due[id] != nil else { return }
+        due[id] = clock.now()
+        changed()
+        schedulerWake.signal()
+    }
+
+    /// When each URL source is due next.
+    public var schedule: [String: Date] { due }
+
+    /// Ingests a payload handed over the control socket, like a dropped file.
+    public func ingest(_ bytes: [UInt8], origin: String, source: Ingestor.SourceSpec) async throws -> Ingestor.Result {
+        let result = try await work.run { [ingestor, now = clock.now()] in
+            try ingestor.ingest(bytes, origin: origin, source: source, at: now)
+        }
+        var log = logger
+        log[metadataKey: "source.id"] = "\(source.id)"
+        Self.log(DropFolder.Outcome(file: origin, result: result, movedTo: "(control socket)"), logger: log)
+        changed()
+        updateStatus()
+        return result
     }
 
     static func log(_ outcome: DropFolder.Outcome, logger: Logger) {
@@ -367,42 +413,54 @@ public actor Daemon {
     /// changed ones rescheduled, unchanged ones keep their state. On failure the old
     /// config keeps running and the errors are kept for `status`.
     @discardableResult
-    public func reload() async -> Result<BridConfig, ConfigErrors> {
+    public func reload() async -> ReloadReport {
         notifier.reloading()
-        defer { notifier.ready(status: statusLine()) }
-        let loaded = ConfigLoader.load(path: config.path)
-        switch loaded {
+        defer {
+            changed()
+            notifier.ready(status: statusLine())
+        }
+        switch ConfigLoader.load(path: config.path) {
         case let .failure(failure):
-            lastReloadFailure = ReloadFailure(at: clock.now(), errors: failure.errors.map(\.description))
-            for error in failure.errors { logger.error("reload refused: \(error)") }
-            logger.error("reload refused: \(failure.errors.count) errors; still running the previous configuration")
-            return loaded
+            return refuse(failure.errors.map(\.description))
         case let .success(new):
             if new.daemon.stateDir != config.daemon.stateDir || new.daemon.socket != config.daemon.socket {
-                let message = "\(config.path): [daemon]: state_dir and socket cannot change on reload; restart brid"
-                lastReloadFailure = ReloadFailure(at: clock.now(), errors: [message])
-                logger.error("reload refused: \(message)")
-                return .failure(ConfigErrors([ConfigError(file: config.path, line: nil, key: "state_dir", message: "cannot change on reload; restart brid")]))
+                return refuse(["\(config.path): [daemon]: state_dir and socket cannot change on reload; restart brid"])
             }
-            apply(new)
-            return loaded
+            return apply(new)
         }
     }
 
-    private func apply(_ new: BridConfig) {
+    /// What a reload did.
+    public struct ReloadReport: Sendable, Equatable {
+        /// Why the new config was refused; empty when it was applied.
+        public var errors: [String] = []
+        public var added: [String] = []
+        public var removed: [String] = []
+        public var changed: [String] = []
+        public var applied: Bool { errors.isEmpty }
+    }
+
+    private func refuse(_ errors: [String]) -> ReloadReport {
+        lastReloadFailure = ReloadFailure(at: clock.now(), errors: errors)
+        for error in errors { logger.error("reload refused: \(error)") }
+        logger.error("reload refused: \(errors.count) error\(errors.count == 1 ? "" : "s"); still running the previous configuration")
+        return ReloadReport(errors: errors)
+    }
+
+    private func apply(_ new: BridConfig) -> ReloadReport {
         let old = config
         config = new
         lastReloadFailure = nil
         let now = clock.now()
-        var added: [String] = [], removed: [String] = [], changed: [String] = []
+        var added: [String] = [], removed: [String] = [], changedIDs: [String] = []
         for source in new.sources {
             guard let previous = old.source(id: source.id) else { added.append(source.id); continue }
-            if previous != source { changed.append(source.id) }
+            if previous != source { changedIDs.append(source.id) }
         }
         removed = old.sources.map(\.id).filter { new.source(id: $0) == nil }
         for id in removed { due.removeValue(forKey: id) }
         let states = Dictionary(uniqueKeysWithValues: ((try? store.sourceStates()) ?? []).map { ($0.id, $0) })
-        for id in added + changed {
+        for id in added + changedIDs {
             guard let source = new.source(id: id) else { continue }
             guard case .url = source.location, let schedule = source.schedule else {
                 due.removeValue(forKey: id)
@@ -418,13 +476,14 @@ public actor Daemon {
             logger.error("cannot apply the catalogue: \(error)")
         }
         syncWatches()
-        logger.notice("reloaded \(new.path): \(added.count) sources added, \(removed.count) removed, \(changed.count) changed; \(new.summary)")
+        logger.notice("reloaded \(new.path): \(added.count) sources added, \(removed.count) removed, \(changedIDs.count) changed; \(new.summary)")
         schedulerWake.signal()
-        for id in added + changed {
+        for id in added + changedIDs {
             if let source = new.source(id: id), case let .drop(path) = source.location {
                 Task { await self.scanDrop(path) }
             }
         }
+        return ReloadReport(added: added, removed: removed, changed: changedIDs)
     }
 
     // MARK: - Status

@@ -23,6 +23,12 @@ public struct DropFolder: Sendable {
         public let result: Ingestor.Result
         /// Where the file is now.
         public let movedTo: String
+
+        public init(file: String, result: Ingestor.Result, movedTo: String) {
+            self.file = file
+            self.result = result
+            self.movedTo = movedTo
+        }
     }
 
     /// Whether a name is a finished payload: not a dotfile, not `*.tmp` / `*.part`.

@@ -158,3 +158,70 @@ extension Store {
         }
     }
 }
+
+/// Sizes of the store, for `status`.
+public struct StoreStatistics: Sendable, Equatable {
+    public let sizeBytes: Int64
+    public let releases: Int
+    public let series: Int
+    /// Every version ever written: the sum of what each release added, revised and removed.
+    public let observationVersions: Int
+    /// The newest release of each source.
+    public let lastRelease: [String: Int64]
+}
+
+extension Store {
+    /// Counts kept cheap for `status`: no scan of the versions table.
+    public func statistics() throws -> StoreStatistics {
+        try reader.withLock { db in
+            try db.snapshot {
+                let releases = try db.prepare("SELECT count(*), coalesce(sum(added + revised + removed), 0) FROM releases").firstRow { ($0.int(0), $0.int(1)) } ?? (0, 0)
+                let series = try db.prepare("SELECT count(*) FROM series").firstRow { $0.int(0) } ?? 0
+                let last = try db.prepare("SELECT source_id, max(id) FROM releases GROUP BY source_id").rows { ($0.text(0) ?? "", $0.int(1)) }
+                var size: Int64 = 0
+                for suffix in ["", "-wal"] {
+                    var info = stat()
+                    if stat(path + suffix, &info) == 0 { size += Int64(info.st_size) }
+                }
+                return StoreStatistics(sizeBytes: size, releases: Int(releases.0), series: Int(series), observationVersions: Int(releases.1),
+                                       lastRelease: Dictionary(last, uniquingKeysWith: max))
+            }
+        }
+    }
+
+    /// One series' description (without its latest observation), or nil.
+    public func seriesInfo(_ key: String) throws -> SeriesSummary? {
+        try reader.withLock { db in
+            try db.prepare("SELECT key, frequency, source_id, name, unit FROM series WHERE key = ?").bind(.text(key)).firstRow {
+                SeriesSummary(key: $0.text(0) ?? "", frequency: Frequency(rawValue: $0.text(1) ?? "") ?? .annual, sourceID: $0.text(2),
+                              name: $0.text(3), unit: $0.text(4), latestPeriod: nil, latestValue: nil, lastChangedAt: nil)
+            }
+        }
+    }
+}
+
+/// One stored version of one observation of a series, for vintage matrices.
+public struct SeriesVersion: Sendable, Equatable {
+    public let period: String
+    public let releaseID: Int64
+    public let value: String?
+    public let removed: Bool
+}
+
+extension Store {
+    /// Every version of every period of a series (period, then release order), and the
+    /// ingest time of each release that wrote one. Nil if the series is unknown.
+    public func versions(series key: String) throws -> (versions: [SeriesVersion], releases: [Int64: Date])? {
+        try reader.withLock { db in
+            try db.snapshot {
+                guard let id = try seriesID(key, in: db) else { return nil }
+                let versions = try db.prepare("SELECT period, release_id, value, removed FROM observation_versions WHERE series_id = ? ORDER BY period, release_id")
+                    .bind(.integer(id)).rows { SeriesVersion(period: $0.text(0) ?? "", releaseID: $0.int(1), value: $0.text(2), removed: $0.int(3) != 0) }
+                let times = try db.prepare("""
+                    SELECT id, ingested_at FROM releases WHERE id IN (SELECT DISTINCT release_id FROM observation_versions WHERE series_id = ?)
+                    """).bind(.integer(id)).rows { ($0.int(0), Date(milliseconds: $0.int(1))) }
+                return (versions, Dictionary(times, uniquingKeysWith: { a, _ in a }))
+            }
+        }
+    }
+}

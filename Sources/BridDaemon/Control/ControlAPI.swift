@@ -1,0 +1,303 @@
+import BridCore
+import BridFormats
+import BridProtocol
+import BridRuntime
+import BridStore
+import Foundation
+import Logging
+import Synchronization
+
+/// The answers to every command of the control protocol, from the daemon and the store.
+/// Blocking store work runs on the daemon's blocking-work queue for writes; reads use the
+/// store's read connection directly (WAL: they never wait for an ingest).
+final class ControlAPI: Sendable {
+    let daemon: Daemon
+    let startedAt: Date
+    let logger: Logger
+    /// The last status, reused while nothing it shows has changed.
+    private let statusCache = Mutex<(generation: UInt64, at: Date, response: StatusResponse)?>(nil)
+
+    init(daemon: Daemon, startedAt: Date, logger: Logger) {
+        self.daemon = daemon
+        self.startedAt = startedAt
+        self.logger = logger
+    }
+
+    var store: Store { daemon.store }
+
+    func handlers() -> ControlHandlers<ControlConnection> {
+        var h = ControlHandlers<ControlConnection>()
+        let api = self
+        let store = self.store
+        let daemon = self.daemon
+        h.on(StatusRequest.self) { _, _ in try await api.status() }
+        h.on(SourcesRequest.self) { _, _ in SourcesResponse(sources: try await api.status().sources) }
+        h.on(BridProtocol.FetchRequest.self) { request, connection in
+            api.audit("fetch \(request.all ? "--all" : request.sources.joined(separator: " "))", connection)
+            return try await api.fetch(request)
+        }
+        h.on(IngestChunkRequest.self) { request, connection in
+            try connection.staging.withLock { staging throws(ControlError) in try staging.stage(request) }
+        }
+        h.on(IngestRequest.self) { request, connection in
+            let bytes = try connection.staging.withLock { staging throws(ControlError) in try staging.finish(request) }
+            api.audit("ingest \(request.fileName) (\(bytes.count) bytes) into \(request.source)", connection)
+            return try await api.ingest(Array(bytes), fileName: request.fileName, source: request.source)
+        }
+        h.on(SeriesListRequest.self) { request, _ in try await api.seriesList(request) }
+        h.on(ShowRequest.self) { request, _ in try await api.show(request) }
+        h.on(HistoryRequest.self) { request, _ in try await api.history(request) }
+        h.on(ReleasesRequest.self) { request, _ in
+            ReleasesResponse(releases: try store.releases(source: request.source, limit: min(max(request.limit ?? 20, 1), 10_000)).map { wire($0) })
+        }
+        h.on(ReleaseRequest.self) { request, _ in
+            guard let release = try store.release(id: request.id) else { throw ControlError.notFound("no release \(request.id)") }
+            return ReleaseResponse(release: wire(release), changes: try store.changes(release: request.id).map {
+                ReleaseChange(series: $0.series, period: $0.period, kind: ReleaseChange.Kind(rawValue: $0.kind.rawValue) ?? .added,
+                              value: $0.value, previousValue: $0.previousValue)
+            })
+        }
+        h.on(AlertsRequest.self) { _, _ in AlertsResponse(alerts: []) }
+        h.on(AckRequest.self) { request, connection in
+            api.audit("ack \(request.id)", connection)
+            throw ControlError.notFound("no alert \(request.id)")
+        }
+        h.on(RulesRequest.self) { _, _ in RulesResponse(rules: await daemon.config.alerts.map { wire($0) }) }
+        h.on(RuleTestRequest.self) { request, _ in
+            guard await daemon.config.alerts.contains(where: { $0.id == request.rule }) else {
+                throw ControlError.notFound("no alert rule \(request.rule) in the configuration")
+            }
+            throw ControlError.failed("rules are not evaluated by this brid yet")
+        }
+        h.on(PauseRequest.self) { request, connection in
+            api.audit("pause \(request.source)", connection)
+            return try await api.pause(request.source, true)
+        }
+        h.on(ResumeRequest.self) { request, connection in
+            api.audit("resume \(request.source)", connection)
+            return try await api.pause(request.source, false)
+        }
+        h.on(ReloadRequest.self) { _, connection in
+            api.audit("reload", connection)
+            let report = await daemon.reload()
+            return ReloadResponse(applied: report.applied, configPath: await daemon.config.path, errors: report.errors,
+                                  sourcesAdded: report.added, sourcesRemoved: report.removed, sourcesChanged: report.changed)
+        }
+        h.on(ExportRequest.self) { request, _ in try await api.export(request) }
+        return h
+    }
+
+    /// Every mutating command is logged with who asked.
+    private func audit(_ what: String, _ connection: ControlConnection) {
+        logger.notice("control: \(what)", metadata: ["peer.uid": "\(connection.peer.map { String($0.uid) } ?? "?")",
+                                                      "peer.pid": "\(connection.peer.map { String($0.pid) } ?? "?")"])
+    }
+
+    // MARK: - Status
+
+    func status() async throws -> StatusResponse {
+        let generation = await daemon.generation
+        if let cached = statusCache.withLock({ $0 }), cached.generation == generation, Date().timeIntervalSince(cached.at) < 1 {
+            return cached.response
+        }
+        let config = await daemon.config
+        let schedule = await daemon.schedule
+        let inFlight = await daemon.sourcesInFlight
+        let reloadFailure = await daemon.lastReloadFailure
+        let states = Dictionary(try store.sourceStates().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let statistics = try store.statistics()
+        let sources = config.sources.map { source -> SourceStatus in
+            let state = states[source.id]
+            let kind: SourceStatus.Kind
+            let location: String
+            switch source.location {
+            case let .url(url): (kind, location) = (.url, url)
+            case let .drop(path): (kind, location) = (.drop, path)
+            }
+            let condition: SourceStatus.State = state?.paused == true ? .paused
+                : (state?.consecutiveFailures ?? 0) > 0 ? .failing
+                : state?.lastCheckAt == nil ? .neverChecked : .ok
+            return SourceStatus(id: source.id, kind: kind, location: location, format: source.format, state: condition,
+                                lastCheckAt: state?.lastCheckAt, lastSuccessAt: state?.lastSuccessAt, lastError: state?.lastError,
+                                lastErrorAt: state?.lastErrorAt, consecutiveFailures: state?.consecutiveFailures ?? 0,
+                                nextDueAt: schedule[source.id], inFlight: inFlight.contains(source.id),
+                                lastReleaseID: statistics.lastRelease[source.id])
+        }
+        let response = StatusResponse(
+            version: BridVersion.current, pid: getpid(), startedAt: startedAt, configPath: config.path,
+            database: DatabaseStatus(path: store.path, sizeBytes: statistics.sizeBytes, releases: statistics.releases,
+                                     series: statistics.series, observationVersions: statistics.observationVersions),
+            sources: sources, alerts: AlertCounts(),
+            lastReloadError: reloadFailure.map { BridProtocol.ReloadFailure(at: $0.at, errors: $0.errors) })
+        statusCache.withLock { $0 = (generation, Date(), response) }
+        return response
+    }
+
+    // MARK: - Fetch and ingest
+
+    func fetch(_ request: BridProtocol.FetchRequest) async throws -> FetchResponse {
+        let config = await daemon.config
+        let ids = request.all ? config.sources.map(\.id) : request.sources
+        if ids.isEmpty { throw ControlError.badRequest("name the sources to fetch, or all") }
+        for id in ids where config.source(id: id) == nil {
+            throw ControlError.notFound("no source \(id) in the configuration (\(config.sources.map(\.id).joined(separator: ", ")))")
+        }
+        let outcomes = await withTaskGroup(of: (Int, [FetchOutcome]).self, returning: [FetchOutcome].self) { group in
+            for (index, id) in ids.enumerated() {
+                group.addTask { (index, await self.fetchOne(id, wait: request.wait, config: config)) }
+            }
+            var results: [(Int, [FetchOutcome])] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+        return FetchResponse(outcomes: outcomes)
+    }
+
+    private func fetchOne(_ id: String, wait: Bool, config: BridConfig) async -> [FetchOutcome] {
+        guard let source = config.source(id: id) else { return [] }
+        switch source.location {
+        case .url:
+            if !wait {
+                await daemon.requestCheck(id)
+                return [FetchOutcome(source: id, outcome: .queued, message: "due now; the scheduler fetches it")]
+            }
+            guard await daemon.beginCheck(id) else {
+                return [FetchOutcome(source: id, outcome: .queued, message: "already being fetched")]
+            }
+            return [outcome(id, await daemon.check(id))]
+        case let .drop(path):
+            let files = await daemon.scanDrop(path)
+            if files.isEmpty { return [FetchOutcome(source: id, outcome: .unchanged, message: "no new files in \(path)")] }
+            return files.map { outcome(id, $0.result, file: $0.file) }
+        }
+    }
+
+    func ingest(_ bytes: [UInt8], fileName: String, source id: String) async throws -> IngestResponse {
+        guard let source = await daemon.config.source(id: id) else { throw ControlError.notFound("no source \(id) in the configuration") }
+        guard bytes.count <= source.maxBytes else {
+            throw ControlError.badRequest("\(fileName) is \(bytes.count) bytes, over max_bytes of source \(id) (\(source.maxBytes) bytes)")
+        }
+        let spec: Ingestor.SourceSpec
+        do { spec = try Ingestor.SourceSpec(source) } catch { throw ControlError.failed(error.message) }
+        let result = try await daemon.ingest(bytes, origin: fileName, source: spec)
+        return IngestResponse(fileName: fileName, bytes: bytes.count, outcome: outcome(id, result, file: fileName))
+    }
+
+    private func outcome(_ id: String, _ check: CheckOutcome) -> FetchOutcome {
+        switch check {
+        case let .released(release):
+            FetchOutcome(source: id, outcome: .released, release: wire(release),
+                         message: "release \(release.id): \(release.added) added, \(release.revised) revised, \(release.removed) removed")
+        case let .unchanged(reason): FetchOutcome(source: id, outcome: .unchanged, message: reason)
+        case let .rejected(reason): FetchOutcome(source: id, outcome: .rejected, message: reason)
+        case let .failed(reason): FetchOutcome(source: id, outcome: .failed, message: reason)
+        }
+    }
+
+    private func outcome(_ id: String, _ result: Ingestor.Result, file: String) -> FetchOutcome {
+        switch result {
+        case let .accepted(.released(release)): outcome(id, .released(release))
+        case .accepted(.unchangedPayload): FetchOutcome(source: id, outcome: .unchanged, message: "\(file): identical to the last payload")
+        case let .accepted(.unchangedValues(count)): FetchOutcome(source: id, outcome: .unchanged, message: "\(file): all \(count) values equal the stored ones")
+        case let .rejected(error): FetchOutcome(source: id, outcome: .rejected, message: error.description)
+        }
+    }
+
+    func pause(_ id: String, _ pause: Bool) async throws -> PauseResponse {
+        guard await daemon.config.source(id: id) != nil else { throw ControlError.notFound("no source \(id) in the configuration") }
+        let changed = try await daemon.setPaused(id, pause)
+        logger.notice("\(pause ? "paused" : "resumed")\(changed ? "" : " (already)")", metadata: ["source.id": "\(id)"])
+        return PauseResponse(source: id, paused: pause, changed: changed)
+    }
+
+    // MARK: - Series
+
+    func seriesList(_ request: SeriesListRequest) async throws -> SeriesListResponse {
+        var matcher: (@Sendable (String) -> Bool)?
+        if let pattern = request.glob {
+            do {
+                let glob = try Glob(pattern)
+                matcher = { glob.matches($0) }
+            } catch {
+                throw ControlError.badRequest("glob \"\(pattern)\": \(error.message)")
+            }
+        }
+        return SeriesListResponse(series: try store.seriesSummaries(matching: matcher).map(wire))
+    }
+
+    func show(_ request: ShowRequest) async throws -> ShowResponse {
+        let info = try seriesInfo(request.series)
+        if request.asOf != nil && request.release != nil { throw ControlError.badRequest("give --as-of or --release, not both") }
+        let vintage: Vintage = request.release.map { .release($0) } ?? request.asOf.map { .time($0) } ?? .latest
+        let from = try request.from.map { try canonical($0, info) }
+        let to = try request.to.map { try canonical($0, info) }
+        let rows = try store.observations(series: request.series, vintage: vintage, from: from, to: to) ?? []
+        return ShowResponse(series: wireInfo(info), asOf: request.asOf, release: request.release,
+                            observations: rows.map { Observation(period: $0.period, value: $0.value, releaseID: $0.releaseID) })
+    }
+
+    func history(_ request: HistoryRequest) async throws -> HistoryResponse {
+        let info = try seriesInfo(request.series)
+        let period = try canonical(request.period, info)
+        let versions = try store.history(series: request.series, period: period) ?? []
+        if versions.isEmpty { throw ControlError.notFound("series \(request.series) has no observation for \(period)") }
+        return HistoryResponse(series: wireInfo(info), period: period, versions: versions.map {
+            BridProtocol.ObservationVersion(releaseID: $0.releaseID, source: $0.sourceID, value: $0.value, removed: $0.removed,
+                                            validFrom: $0.validFrom, validUntil: $0.validUntil)
+        })
+    }
+
+    func export(_ request: ExportRequest) async throws -> ExportResponse {
+        if request.series.isEmpty { throw ControlError.badRequest("name at least one series") }
+        let vintage: Vintage = request.release.map { .release($0) } ?? request.asOf.map { .time($0) } ?? .latest
+        if request.vintages {
+            guard request.series.count == 1 else { throw ControlError.badRequest("--vintages takes one series") }
+            return try VintageExport.matrix(series: request.series[0], store: store, format: request.format)
+        }
+        var rows: [(series: String, period: String, value: String?, release: Int64)] = []
+        for key in request.series {
+            _ = try seriesInfo(key)
+            for row in try store.observations(series: key, vintage: vintage) ?? [] { rows.append((key, row.period, row.value, row.releaseID)) }
+        }
+        return VintageExport.observations(rows, format: request.format)
+    }
+
+    // MARK: - Helpers
+
+    private func seriesInfo(_ key: String) throws -> BridStore.SeriesSummary {
+        guard let info = try store.seriesInfo(key) else { throw ControlError.notFound("no series \(key)") }
+        return info
+    }
+
+    /// A period as the user typed it (`2018Q1`), in the series' canonical form.
+    private func canonical(_ period: String, _ info: BridStore.SeriesSummary) throws -> String {
+        switch Period.normalize(period, frequency: info.frequency) {
+        case let .success(normalized): return normalized.text
+        case let .failure(error): throw ControlError.badRequest("\(error) (series \(info.key))")
+        }
+    }
+
+    private func wireInfo(_ s: BridStore.SeriesSummary) -> SeriesInfo {
+        SeriesInfo(key: s.key, name: s.name, unit: s.unit, frequency: s.frequency.rawValue, source: s.sourceID)
+    }
+}
+
+func wire(_ r: BridStore.Release) -> BridProtocol.Release {
+    BridProtocol.Release(id: r.id, source: r.sourceID, ingestedAt: r.ingestedAt, publishedAt: r.publishedAt, origin: r.origin,
+                         sha256: r.sha256, added: r.added, revised: r.revised, removed: r.removed, unchanged: r.unchanged)
+}
+
+func wire(_ s: BridStore.SeriesSummary) -> BridProtocol.SeriesSummary {
+    BridProtocol.SeriesSummary(key: s.key, name: s.name, unit: s.unit, frequency: s.frequency.rawValue, source: s.sourceID,
+                               latestPeriod: s.latestPeriod, latestValue: s.latestValue, lastChangedAt: s.lastChangedAt)
+}
+
+func wire(_ rule: AlertRule) -> Rule {
+    let target: String
+    switch rule.target {
+    case let .series(glob): target = "series \(glob)"
+    case let .source(glob): target = "source \(glob)"
+    }
+    return Rule(id: rule.id, when: rule.condition.name, target: target,
+                severity: BridProtocol.Severity(rawValue: "\(rule.severity)") ?? .warning, condition: "\(rule.condition)")
+}

@@ -1,0 +1,295 @@
+import BridProtocol
+import CLinux
+import Foundation
+import Logging
+import Synchronization
+
+/// What a handler knows of the connection a request came on.
+public final class ControlConnection: Sendable {
+    public let peer: PeerCredentials?
+    /// Chunks of an `ingest` arriving on this connection.
+    let staging = Mutex(IngestStaging())
+
+    init(peer: PeerCredentials?) {
+        self.peer = peer
+    }
+}
+
+/// The control socket's server: one thread in `epoll_wait` for every connection, so idle
+/// clients, clients sending half a line, and clients that never read cost nothing but
+/// their buffers. Requests on one connection are answered in order; each runs as a task
+/// (handlers are async, the store and daemon are behind their own locks and actor).
+///
+/// Limits: a line over 1 MiB gets an error reply and the connection is closed; a client
+/// that lets more than 16 MiB of replies pile up unread is disconnected.
+public final class ControlServer: Sendable {
+    static let maxPendingOutput = 16 << 20
+    static let readChunk = 64 << 10
+
+    private let listenFD: Int32
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private let handlers: ControlHandlers<ControlConnection>
+    private let socketGroup: UInt32?
+    private let logger: Logger
+    private let completions = Mutex<[(fd: Int32, generation: UInt64, reply: Data)]>([])
+    private let stopping = Atomic<Bool>(false)
+    private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    private let done = Atomic<Bool>(false)
+
+    public init(socket: ControlSocket, handlers: ControlHandlers<ControlConnection>, logger: Logger) throws {
+        listenFD = socket.fd
+        socketGroup = socket.group
+        self.handlers = handlers
+        self.logger = logger
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeFD = eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK))
+        guard epollFD >= 0, wakeFD >= 0 else { throw RuntimeErrorBox("epoll/eventfd: \(String(cString: strerror(errno)))") }
+        Self.watch(epollFD, listenFD, events: UInt32(EPOLLIN.rawValue))
+        Self.watch(epollFD, wakeFD, events: UInt32(EPOLLIN.rawValue))
+    }
+
+    deinit {
+        close(epollFD)
+        close(wakeFD)
+    }
+
+    /// Serves until `stop()`; returns when the loop has closed every connection.
+    public func run() async {
+        let thread = Thread { [self] in
+            var loop = Loop(server: self)
+            loop.run()
+            done.store(true, ordering: .sequentiallyConsistent)
+            finished.withLock { $0 }?.resume()
+        }
+        thread.name = "brid-control"
+        thread.start()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let alreadyDone: Bool = finished.withLock { slot in
+                if done.load(ordering: .sequentiallyConsistent) { return true }
+                slot = continuation
+                return false
+            }
+            if alreadyDone { continuation.resume() }
+        }
+    }
+
+    public func stop() {
+        stopping.store(true, ordering: .relaxed)
+        wake()
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    /// Called from handler tasks: hands a reply to the loop thread.
+    fileprivate func complete(fd: Int32, generation: UInt64, reply: Data) {
+        completions.withLock { $0.append((fd, generation, reply)) }
+        wake()
+    }
+
+    static func watch(_ epoll: Int32, _ fd: Int32, events: UInt32) {
+        var event = clinux_epoll_event(events, fd)
+        epoll_ctl(epoll, Int32(EPOLL_CTL_ADD), fd, &event)
+    }
+
+    static func modify(_ epoll: Int32, _ fd: Int32, events: UInt32) {
+        var event = clinux_epoll_event(events, fd)
+        epoll_ctl(epoll, Int32(EPOLL_CTL_MOD), fd, &event)
+    }
+
+    /// The state the loop thread alone touches.
+    private struct Loop {
+        let server: ControlServer
+        var connections: [Int32: Connection] = [:]
+        var nextGeneration: UInt64 = 1
+
+        struct Connection {
+            let fd: Int32
+            let generation: UInt64
+            let context: ControlConnection
+            let mayMutate: Bool
+            var framer = LineFramer()
+            var output: [UInt8] = []
+            var written = 0
+            var busy = false
+            var closeAfterFlush = false
+            var interest: UInt32 = 0
+        }
+
+        init(server: ControlServer) {
+            self.server = server
+        }
+
+        mutating func run() {
+            var events = [epoll_event](repeating: epoll_event(), count: 64)
+            while !server.stopping.load(ordering: .relaxed) {
+                let count = epoll_wait(server.epollFD, &events, Int32(events.count), -1)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    server.logger.error("control socket: epoll_wait failed: \(String(cString: strerror(errno)))")
+                    break
+                }
+                for i in 0..<Int(count) {
+                    let fd = clinux_epoll_event_fd(&events[i])
+                    let flags = clinux_epoll_event_flags(&events[i])
+                    if fd == server.listenFD {
+                        acceptAll()
+                    } else if fd == server.wakeFD {
+                        var counter: UInt64 = 0
+                        _ = read(server.wakeFD, &counter, 8)
+                        deliverCompletions()
+                    } else {
+                        handle(fd, flags: flags)
+                    }
+                }
+            }
+            for fd in Array(connections.keys) { drop(fd) }
+        }
+
+        mutating func acceptAll() {
+            while true {
+                let fd = accept(server.listenFD, nil, nil)
+                if fd < 0 { return }  // EAGAIN, or a transient error: epoll tells us again
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                let peer = PeerCredentials(socket: fd)
+                let mayMutate = peer?.mayMutate(socketGroup: server.socketGroup) ?? false
+                var connection = Connection(fd: fd, generation: nextGeneration, context: ControlConnection(peer: peer), mayMutate: mayMutate)
+                nextGeneration += 1
+                connection.interest = UInt32(EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
+                connections[fd] = connection
+                ControlServer.watch(server.epollFD, fd, events: connection.interest)
+            }
+        }
+
+        mutating func handle(_ fd: Int32, flags: UInt32) {
+            guard connections[fd] != nil else { return }
+            if flags & UInt32(EPOLLOUT.rawValue) != 0 { flush(fd) }
+            guard connections[fd] != nil else { return }
+            if flags & UInt32(EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
+                var buffer = [UInt8](repeating: 0, count: ControlServer.readChunk)
+                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if n > 0 {
+                    connections[fd]!.framer.append(buffer[0..<n])
+                } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
+                    // The client hung up (or broke): answer nothing more.
+                    if connections[fd]!.busy || connections[fd]!.written < connections[fd]!.output.count {
+                        connections[fd]!.closeAfterFlush = true
+                        setInterest(fd, reading: false)
+                    } else {
+                        drop(fd)
+                    }
+                    return
+                }
+            }
+            dispatchNext(fd)
+        }
+
+        /// Starts the next request of a connection if it is not already answering one.
+        mutating func dispatchNext(_ fd: Int32) {
+            guard var connection = connections[fd], !connection.busy, !connection.closeAfterFlush else { return }
+            switch connection.framer.next() {
+            case .needMore:
+                break
+            case .tooLong:
+                connection.output += ControlMessage.encodeErrorReply(id: nil, ControlMessage.lineTooLong)
+                connection.closeAfterFlush = true
+                connections[fd] = connection
+                flush(fd)
+                return
+            case let .line(bytes):
+                connection.busy = true
+                connections[fd] = connection
+                let (server, context, mayMutate, generation) = (server, connection.context, connection.mayMutate, connection.generation)
+                Task {
+                    let reply = await server.handlers.reply(to: bytes, context: context, mayMutate: mayMutate)
+                    server.complete(fd: fd, generation: generation, reply: reply)
+                }
+                return
+            }
+            connections[fd] = connection
+            updateReading(fd)
+        }
+
+        mutating func deliverCompletions() {
+            let ready = server.completions.withLock { pending in
+                defer { pending.removeAll(keepingCapacity: true) }
+                return pending
+            }
+            for (fd, generation, reply) in ready {
+                guard var connection = connections[fd], connection.generation == generation else { continue }
+                connection.busy = false
+                connection.output += reply
+                connections[fd] = connection
+                flush(fd)
+                dispatchNext(fd)
+            }
+        }
+
+        mutating func flush(_ fd: Int32) {
+            guard var connection = connections[fd] else { return }
+            while connection.written < connection.output.count {
+                let n = connection.output.withUnsafeBytes { raw in
+                    send(fd, raw.baseAddress! + connection.written, raw.count - connection.written, Int32(MSG_NOSIGNAL))
+                }
+                if n > 0 {
+                    connection.written += n
+                } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
+                    break
+                } else {
+                    drop(fd)
+                    return
+                }
+            }
+            if connection.written == connection.output.count {
+                connection.output.removeAll(keepingCapacity: connection.output.count < 1 << 20)
+                connection.written = 0
+                if connection.closeAfterFlush && !connection.busy {
+                    drop(fd)
+                    return
+                }
+            } else if connection.output.count - connection.written > ControlServer.maxPendingOutput {
+                server.logger.warning("control socket: a client (\(connection.context.peer?.description ?? "unknown")) does not read its replies; disconnected")
+                drop(fd)
+                return
+            }
+            connections[fd] = connection
+            updateReading(fd)
+        }
+
+        /// Reads only while the connection can take more: not over its output limit, not
+        /// holding more than one line's worth of requests unanswered.
+        mutating func updateReading(_ fd: Int32) {
+            guard let connection = connections[fd] else { return }
+            let backlog = connection.output.count - connection.written > ControlServer.maxPendingOutput / 4
+                || (connection.busy && connection.framer.buffered > ControlProtocol.maxLineBytes + ControlServer.readChunk)
+            setInterest(fd, reading: !backlog && !connection.closeAfterFlush)
+        }
+
+        mutating func setInterest(_ fd: Int32, reading: Bool) {
+            guard var connection = connections[fd] else { return }
+            var interest = UInt32(EPOLLRDHUP.rawValue)
+            if reading { interest |= UInt32(EPOLLIN.rawValue) }
+            if connection.written < connection.output.count { interest |= UInt32(EPOLLOUT.rawValue) }
+            if interest != connection.interest {
+                connection.interest = interest
+                connections[fd] = connection
+                ControlServer.modify(server.epollFD, fd, events: interest)
+            }
+        }
+
+        mutating func drop(_ fd: Int32) {
+            guard connections.removeValue(forKey: fd) != nil else { return }
+            epoll_ctl(server.epollFD, Int32(EPOLL_CTL_DEL), fd, nil)
+            close(fd)
+        }
+    }
+}
+
+struct RuntimeErrorBox: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
