@@ -32,7 +32,9 @@ let package = Package(
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLinux"),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        .target(name: "BridCore"),
+        // The version, shared by everything including brictl (which must stay lean).
+        .target(name: "BridInfo"),
+        .target(name: "BridCore", dependencies: ["BridInfo"]),
         .target(name: "BridFormats", dependencies: ["BridCore"]),
         .target(name: "BridStore", dependencies: ["BridCore", "CSQLite"]),
         .target(name: "BridFetch", dependencies: ["BridCore", "CCurl"]),
@@ -61,10 +63,10 @@ let package = Package(
         ),
         // The control protocol, shared by brid's server and brictl: Foundation only, so
         // brictl starts fast (STACK.md, "Start-up time and shipping").
-        .target(name: "BridProtocol"),
+        .target(name: "BridProtocol", dependencies: ["BridInfo"]),
         .executableTarget(
             name: "brictl",
-            dependencies: ["BridProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["BridInfo", "BridProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "brid-bench", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime", "BridDaemon", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BridCoreTests", dependencies: ["BridCore"]),

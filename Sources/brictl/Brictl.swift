@@ -1,5 +1,6 @@
 import ArgumentParser
 import BridProtocol
+import BridInfo
 import Foundation
 
 /// brictl's root command. `main` maps every failure to CONTRACT §6's exit codes.
@@ -14,7 +15,7 @@ struct Brictl: ParsableCommand {
             The socket is --socket, else $BRID_SOCKET, else \(ControlProtocol.defaultSocketPath).
             NO_COLOR turns colour off.
             """,
-        version: "brictl (control protocol \(ControlProtocol.protocolVersion))",
+        version: "\(BridVersion.current) (control protocol \(ControlProtocol.protocolVersion))",
         subcommands: [
             StatusCommand.self, SourcesCommand.self, FetchCommand.self, IngestCommand.self,
             SeriesCommand.self, ShowCommand.self, HistoryCommand.self, ReleasesCommand.self, ReleaseCommand.self,
