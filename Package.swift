@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "BridRuntimeTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime"]),
         .testTarget(name: "BridDaemonTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridDaemon"]),
         .testTarget(name: "BridProtocolTests", dependencies: ["BridProtocol"]),
-        .testTarget(name: "BrictlTests", dependencies: ["brictl", "BridProtocol"]),
+        .testTarget(name: "BrictlTests", dependencies: ["brictl", "BridInfo", "BridProtocol"]),
         .testTarget(name: "BridEndToEndTests", dependencies: ["BridCore", "BridStore", "BridRuntime"], exclude: ["Support"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import BridProtocol
+import BridInfo
 import Foundation
 import Synchronization
 import Testing
@@ -65,7 +66,7 @@ enum BrictlProcess {
         let help = try BrictlProcess.run(["--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("SUBCOMMANDS"))
-        #expect(try BrictlProcess.run(["--version"]).stdout == "brictl (control protocol 1)\n")
+        #expect(try BrictlProcess.run(["--version"]).stdout == "\(BridVersion.current) (control protocol 1)\n")
         let completion = try BrictlProcess.run(["--generate-completion-script", "bash"])
         #expect(completion.status == 0 && completion.stdout.contains("_brictl"))
     }
