@@ -15,6 +15,7 @@ enum BridProcess {
     }()
 
     static var bridPath: String { productsFolder + "/brid" }
+    static var brictlPath: String { productsFolder + "/brictl" }
 
     struct Result {
         let status: Int32
@@ -22,12 +23,14 @@ enum BridProcess {
         let stderr: String
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil,
+                    executable: String = bridPath, prefix: [String] = []) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: bridPath)
+        process.executableURL = URL(fileURLWithPath: prefix.first ?? executable)
+        let arguments = prefix.isEmpty ? arguments : Array(prefix.dropFirst()) + [executable] + arguments
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "JOURNAL_STREAM")
+        for name in ["JOURNAL_STREAM", "BRID_SOCKET", "NO_COLOR"] { env.removeValue(forKey: name) }
         env.merge(environment) { _, new in new }
         process.environment = env
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }

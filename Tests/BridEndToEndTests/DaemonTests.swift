@@ -71,7 +71,7 @@ import Testing
         rename(w.root + "/staging/bad.csv", folder + "/bad.csv")
         try waitUntil("the bad file is rejected", seconds: 2) { FileManager.default.fileExists(atPath: folder + "/rejected/bad.csv.error") }
         try brid.waitForLog("rejected: bad.csv line 2: value \"x\" is not a number")
-        #expect(brid.process.isRunning)
+        #expect(brid.isRunning)
         #expect(try brid.terminate().status == 0)
     }
 
@@ -92,7 +92,7 @@ import Testing
         #expect(brid.log.contains("unknown_key"))
         let hits = try publisher.hits()["/kz.csv"] ?? 0
         try waitUntil("fetching goes on with the old config", seconds: 5) { (try publisher.hits()["/kz.csv"] ?? 0) > hits }
-        #expect(brid.process.isRunning)
+        #expect(brid.isRunning)
         #expect(try brid.terminate().status == 0)
     }
 
