@@ -41,6 +41,11 @@ else
     cp systemd/brid.socket "$units/brid.socket"
 fi
 
+# verify runs a test instance of the service manager, which leaves a timestamp file in
+# /run/systemd on a machine where systemd is not PID 1: remove it again if it is new.
+stray=/run/systemd/systemd-units-load
+[ -e "$stray" ] || [ -d /run/systemd/system ] || trap 'rm -rf "$work"; rm -f "$stray"' EXIT
+
 for unit in brid.service brid.socket; do
     output=$(systemd-analyze verify --man=no "$units/$unit" 2>&1) || true
     if [ -z "$output" ]; then
