@@ -2,13 +2,18 @@
 #   make run    builds brid, drops the bundled 2018 sample into var/, ingests it, shows the store
 #   make test   builds and runs the whole test suite (what CI runs)
 #   make bench  the release-mode benchmarks (ingest, then the daemon's footprint)
+#   make release                 release binaries (Swift runtime linked in statically)
+#   make install / uninstall     binaries, systemd units, sysusers/tmpfiles, example config;
+#                                PREFIX (default /usr/local) and DESTDIR honoured — Docs/systemd.md
+#   make check-units             systemd-analyze verify + security of the units
+#   make container-test          brid.service under real systemd in an nspawn container (root)
 
 SWIFT ?= swift
 CONFIG ?= Config/brid.toml
 STATE := var
 DB := $(STATE)/brid.sqlite
 
-.PHONY: deps build run test bench bench-ingest bench-daemon clean-state
+.PHONY: deps build run test bench bench-ingest bench-daemon clean-state release install uninstall check-units container-test
 
 deps:
 	@scripts/install-deps.sh
@@ -46,3 +51,30 @@ bench-daemon: deps
 
 clean-state:
 	rm -rf $(STATE)
+
+# Installing: scripts/install.sh takes PREFIX and DESTDIR (and BINDIR, UNITDIR,
+# SYSUSERSDIR, TMPFILESDIR, DOCDIR, SYSCONFDIR when given: `make install PREFIX=/usr`
+# passes them on); see its header.
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+# The Swift runtime is linked in statically, so the installed binary needs only the
+# system's libcurl, libsqlite3, libcrypto and libstdc++ — not the toolchain.
+release: deps
+	$(SWIFT) build -c release --static-swift-stdlib --product brid
+	@if grep -q 'name: "brictl"' Package.swift; then \
+	    echo "$(SWIFT) build -c release --static-swift-stdlib --product brictl"; \
+	    $(SWIFT) build -c release --static-swift-stdlib --product brictl; fi
+
+install: release
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install.sh
+
+uninstall:
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install.sh --uninstall
+
+check-units:
+	scripts/check-units.sh
+
+# Builds the release binaries itself (or: tests/systemd/container-test.sh --binary-dir DIR).
+container-test:
+	tests/systemd/container-test.sh
