@@ -131,19 +131,20 @@ final class ChildProcess {
     private var input: Pipe?
     private(set) var firstLine: String?
 
-    init(_ arguments: [String], stdin: Bool = false, stderrPath: String? = nil) throws {
+    init(_ arguments: [String], stdin: Bool = false, stderrPath: String? = nil, quiet: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())
         var env = ProcessInfo.processInfo.environment
         for name in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "JOURNAL_STREAM", "LISTEN_FDS", "LISTEN_PID"] { env.removeValue(forKey: name) }
         process.environment = env
         let output = Pipe()
-        process.standardOutput = output
+        process.standardOutput = quiet ? FileHandle.nullDevice : output
         if stdin {
             let pipe = Pipe()
             input = pipe
             process.standardInput = pipe
         }
+        if quiet { process.standardError = FileHandle.nullDevice }
         if let stderrPath {
             _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
             process.standardError = FileHandle(forWritingAtPath: stderrPath)

@@ -15,6 +15,10 @@ import Foundation
 //   swift run -c release brid-bench --daemon [--idle SECONDS] [--brid PATH]
 //
 // The daemon's footprint instead: see DaemonBenchmark.swift.
+//
+//   swift run -c release brid-bench --control [--brid PATH]
+//
+// The control socket and brictl (brictl is taken from beside brid): ControlBenchmark.swift.
 
 var series = 10_000
 var periods = 100
@@ -22,6 +26,7 @@ var keep: String?
 var daemonMode = false
 var idleSeconds = 60.0
 var bridPath: String?
+var controlMode = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
@@ -31,14 +36,20 @@ while let argument = arguments.next() {
     case "--daemon": daemonMode = true
     case "--idle": idleSeconds = Double(arguments.next() ?? "") ?? idleSeconds
     case "--brid": bridPath = arguments.next()
+    case "--control": controlMode = true
     default:
-        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH]\n".data(using: .utf8)!)
         exit(2)
     }
 }
 
 do {
-    if daemonMode {
+    if controlMode {
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        let brid = bridPath ?? products + "/brid"
+        let brictl = URL(fileURLWithPath: brid).deletingLastPathComponent().path + "/brictl"
+        print(try await ControlBenchmark(bridPath: brid, brictlPath: brictl, runs: 200).run())
+    } else if daemonMode {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         let script = FileManager.default.currentDirectoryPath + "/Tests/BridEndToEndTests/Support/publisher.py"
         print(try await DaemonBenchmark(bridPath: bridPath ?? products + "/brid", publisherScript: script, idleSeconds: idleSeconds).run())

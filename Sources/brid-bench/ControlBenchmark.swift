@@ -1,0 +1,219 @@
+import BridCore
+import BridStore
+import Foundation
+import Synchronization
+
+/// `brid-bench --control`: the control socket and brictl, against the built `brid` and
+/// `brictl` (static release builds, as shipped).
+///   1. `brictl status` and `brictl show` end to end (process start, connect, query,
+///      print), 200 runs each: median and p99, beside `sqlite3 -readonly` answering the
+///      same question in the same run;
+///   2. the socket alone: `status` requests per second over persistent connections, with
+///      1 and with 16 concurrent clients;
+///   3. `show` of a series with 500 vintages as of a middle date: the store's query time
+///      in-process, and the round trip over the socket.
+struct ControlBenchmark {
+    let bridPath: String
+    let brictlPath: String
+    let runs: Int
+
+    func run() async throws -> String {
+        let root = NSTemporaryDirectory() + "brid-bench-control-\(getpid())"
+        try? FileManager.default.removeItem(atPath: root)
+        try FileManager.default.createDirectory(atPath: root + "/state", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var lines: [String] = []
+        func report(_ line: String) { lines.append(line); FileHandle.standardError.write(Data((line + "\n").utf8)) }
+
+        // A store with a monthly series of 120 periods revised by 500 releases, and 50 others.
+        let middle = try makeStore(root + "/state/brid.sqlite")
+        let config = """
+            [daemon]
+            state_dir = "state"
+            socket = "state/control.sock"
+
+            [[source]]
+            id = "bench"
+            drop = "drop/bench"
+            format = "csv"
+            """
+        try Data(config.utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
+        let brid = try ChildProcess([bridPath, "--config", root + "/brid.toml"], stderrPath: root + "/brid.log")
+        defer { brid.terminate() }
+        let socket = root + "/state/control.sock"
+        try waitFor(seconds: 20) { FileManager.default.fileExists(atPath: socket) && ControlClient.canConnect(socket) }
+
+        // 1. End to end.
+        let asOf = Timestamp.format(middle)
+        let status = try timeRuns { try run([brictlPath, "--socket", socket, "status"]) }
+        let show = try timeRuns { try run([brictlPath, "--socket", socket, "show", "bench.vintaged", "--as-of", asOf]) }
+        let database = root + "/state/brid.sqlite"
+        let sqlStatus = try timeRuns { try run(["/usr/bin/sqlite3", "-readonly", database, "SELECT id, last_check_at, last_error, consecutive_failures FROM sources"]) }
+        let millis = Int64(middle.timeIntervalSince1970 * 1000)
+        let sqlShow = try timeRuns {
+            try run(["/usr/bin/sqlite3", "-readonly", database, """
+                SELECT v.period, v.value FROM observation_versions v JOIN series s ON s.id = v.series_id
+                WHERE s.key = 'bench.vintaged' AND v.release_id = (SELECT max(w.release_id) FROM observation_versions w
+                  WHERE w.series_id = v.series_id AND w.period = v.period
+                    AND w.release_id <= (SELECT max(id) FROM releases WHERE ingested_at <= \(millis)))
+                ORDER BY v.period
+                """])
+        }
+        report(String(format: "brictl status, end to end, %d runs: median %.1f ms, p99 %.1f ms (target median ≤ 10 ms); sqlite3 -readonly, same question: median %.1f ms → %.2f×",
+                      runs, status.median, status.p99, sqlStatus.median, status.median / sqlStatus.median))
+        report(String(format: "brictl show (500 vintages, as of a middle date), end to end: median %.1f ms, p99 %.1f ms; sqlite3 -readonly: median %.1f ms → %.2f× (target ≤ 3×)",
+                      show.median, show.p99, sqlShow.median, show.median / sqlShow.median))
+
+        // 2. Requests per second.
+        for clients in [1, 16] {
+            let rate = try throughput(socket: socket, clients: clients, seconds: 3)
+            report(String(format: "socket: %d client%@, status requests: %.0f/s (target ≥ 20,000/s with 16)", clients, clients == 1 ? "" : "s", rate))
+        }
+
+        // 3. Show, server side.
+        let store = try Store(path: database)
+        var storeTimes: [Double] = []
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            _ = try store.observations(series: "bench.vintaged", vintage: .time(middle))
+            storeTimes.append((ContinuousClock.now - start).seconds * 1000)
+        }
+        let client = try ControlClient(path: socket)
+        let request = Array(#"{"v":1,"id":1,"cmd":"series.show","args":{"series":"bench.vintaged","asOf":"\#(asOf)"}}"#.utf8) + [0x0A]
+        var roundTrips: [Double] = []
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            let reply = try client.roundTrip(request)
+            roundTrips.append((ContinuousClock.now - start).seconds * 1000)
+            guard reply.contains("\"ok\":true") else { throw BenchError("show failed: \(reply.prefix(200))") }
+        }
+        report(String(format: "show of a series with 500 vintages as of a middle date: store query median %.3f ms, socket round trip median %.3f ms, p99 %.3f ms (target ≤ 2 ms)",
+                      Stats(storeTimes).median, Stats(roundTrips).median, Stats(roundTrips).p99))
+        return lines.joined(separator: "\n")
+    }
+
+    /// 500 releases of `bench.vintaged` (120 months; each release revises four values and
+    /// adds nothing), one day apart; returns the ingest time of release 250.
+    private func makeStore(_ path: String) throws -> Date {
+        let store = try Store(path: path)
+        var values = (0..<120).map { "\(1000 + $0).5" }
+        let start = Date().addingTimeInterval(-600 * 86_400)
+        var middle = start
+        for release in 1...500 {
+            if release > 1 { for k in 0..<4 { values[(release * 7 + k * 31) % 120] = "\(1000 + release).\(k)" } }
+            var builder = PayloadBuilder(origin: "vintage-\(release).csv") { _ in .monthly }
+            for (i, value) in values.enumerated() {
+                try builder.add(series: "bench.vintaged", period: "\(2010 + i / 12)-\(String(format: "%02d", i % 12 + 1))", value: value,
+                                ordinal: Int32(i + 2), place: .line(i + 2))
+            }
+            for s in 0..<50 where release == 1 {
+                try builder.add(series: "bench.other\(s)", period: "2018", value: "\(s)", ordinal: 1, place: .line(1))
+            }
+            let at = start.addingTimeInterval(Double(release) * 86_400)
+            if release == 250 { middle = at.addingTimeInterval(3600) }
+            _ = try store.ingest(try builder.finish(), source: "bench", recordRemovals: false,
+                                 sha256: String(format: "%064x", release), at: at)
+        }
+        return middle
+    }
+
+    private func run(_ arguments: [String]) throws {
+        let child = try ChildProcess(arguments, quiet: true)
+        let status = child.wait()
+        guard status == 0 else { throw BenchError("\(arguments.joined(separator: " ")) exited \(status)") }
+    }
+
+    private func timeRuns(_ body: () throws -> Void) throws -> Stats {
+        try body()  // warm the page cache
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            try body()
+            times.append((ContinuousClock.now - start).seconds * 1000)
+        }
+        return Stats(times)
+    }
+
+    private func throughput(socket: String, clients: Int, seconds: Double) throws -> Double {
+        let total = Atomic<Int>(0)
+        let failures = Atomic<Int>(0)
+        let deadline = Date().addingTimeInterval(seconds)
+        let request = Array(#"{"v":1,"id":1,"cmd":"status"}"#.utf8) + [0x0A]
+        let group = DispatchGroup()
+        let start = ContinuousClock.now
+        for _ in 0..<clients {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                guard let client = try? ControlClient(path: socket) else { failures.add(1, ordering: .relaxed); return }
+                var count = 0
+                while Date() < deadline {
+                    guard let reply = try? client.roundTrip(request), reply.contains("\"ok\":true") else {
+                        failures.add(1, ordering: .relaxed)
+                        return
+                    }
+                    count += 1
+                }
+                total.add(count, ordering: .relaxed)
+            }
+            thread.start()
+        }
+        group.wait()
+        let elapsed = (ContinuousClock.now - start).seconds
+        guard failures.load(ordering: .relaxed) == 0 else { throw BenchError("\(failures.load(ordering: .relaxed)) clients failed") }
+        return Double(total.load(ordering: .relaxed)) / elapsed
+    }
+}
+
+struct Stats {
+    let median: Double
+    let p99: Double
+
+    init(_ values: [Double]) {
+        let sorted = values.sorted()
+        median = sorted[sorted.count / 2]
+        p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
+    }
+}
+
+/// A blocking protocol client: one persistent connection, one line out, one line back.
+final class ControlClient: @unchecked Sendable {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(path: String) throws {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let rc = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        guard rc == 0 else {
+            close(fd)
+            throw BenchError("cannot connect to \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit { close(fd) }
+
+    static func canConnect(_ path: String) -> Bool { (try? ControlClient(path: path)) != nil }
+
+    func roundTrip(_ request: [UInt8]) throws -> String {
+        var sent = 0
+        while sent < request.count {
+            let n = request.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw BenchError("send failed") }
+            sent += n
+        }
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeSubrange(...newline)
+                return line
+            }
+            let n = recv(fd, &chunk, chunk.count, 0)
+            guard n > 0 else { throw BenchError("connection closed") }
+            buffer += chunk[0..<n]
+        }
+    }
+}
