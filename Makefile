@@ -1,5 +1,6 @@
 # brid — the two commands of the README, and a few helpers.
-#   make run    builds brid, drops the bundled 2018 sample into var/, ingests it, shows the store
+#   make run    builds brid and brictl, drops the bundled 2018 sample into var/, runs the daemon
+#   make once   the same sample through `brid --once`, then the store as the sqlite3 shell sees it
 #   make test   builds and runs the whole test suite (what CI runs)
 #   make bench  the release-mode benchmarks (ingest, then the daemon's footprint)
 #   make release                 release binaries (Swift runtime linked in statically)
@@ -13,15 +14,27 @@ CONFIG ?= Config/brid.toml
 STATE := var
 DB := $(STATE)/brid.sqlite
 
-.PHONY: deps build run test bench bench-ingest bench-daemon clean-state release install uninstall check-units container-test
+.PHONY: deps build run once test bench bench-ingest bench-daemon bench-control clean-state release install uninstall check-units container-test
 
 deps:
 	@scripts/install-deps.sh
 
 build: deps
 	$(SWIFT) build --product brid
+	$(SWIFT) build --product brictl
 
+# The main job: brid as a daemon on the bundled config, the 2018 sample dropped in first.
+# Stop it with Ctrl-C. In another terminal: export BRID_SOCKET=var/control.sock; .build/debug/brictl status
 run: build
+	@mkdir -p $(STATE)/drop/bri-cn-kz
+	cp Config/samples/bri-cn-kz-2018.csv $(STATE)/drop/bri-cn-kz/
+	@echo "brid is starting; in another terminal try:"
+	@echo "  export BRID_SOCKET=$(STATE)/control.sock"
+	@echo "  .build/debug/brictl status ; .build/debug/brictl series ; .build/debug/brictl show cn-kz.trade.total"
+	.build/debug/brid --config $(CONFIG)
+
+# One pass instead (brid --once), then what the store holds, read with the sqlite3 shell.
+once: build
 	@mkdir -p $(STATE)/drop/bri-cn-kz
 	cp Config/samples/bri-cn-kz-2018.csv $(STATE)/drop/bri-cn-kz/
 	.build/debug/brid --once --config $(CONFIG)
@@ -36,7 +49,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: bench-ingest bench-daemon
+bench: bench-ingest bench-daemon bench-control
 
 bench-ingest: deps
 	$(SWIFT) build -c release --product brid-bench
@@ -48,6 +61,13 @@ bench-daemon: deps
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product brid
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product brid-bench
 	.build-static/release/brid-bench --daemon --brid .build-static/release/brid
+
+# brictl and the control socket, as shipped (static builds).
+bench-control: deps
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product brid
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product brictl
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product brid-bench
+	.build-static/release/brid-bench --control --brid .build-static/release/brid
 
 clean-state:
 	rm -rf $(STATE)

@@ -25,6 +25,9 @@ public struct SeriesChanges: Sendable, Equatable {
 
     public var isEmpty: Bool { added.isEmpty && revised.isEmpty && removed.isEmpty }
 
+    /// No changes (yet).
+    public init() {}
+
     /// Compares the incoming observations with the current versions, both sorted by period.
     /// - Parameter recordRemovals: true for `mode = "snapshot"`: periods stored but absent
     ///   from the payload are removed. Append sources never remove.

@@ -1,5 +1,7 @@
 import BridCore
+import Dispatch
 import Foundation
+import Synchronization
 
 extension Store {
     /// The SHA-256 of the last payload the source delivered that was accepted (stored or
@@ -82,10 +84,10 @@ extension Store {
         let versions = try db.prepare("SELECT period, value, removed FROM observation_versions WHERE series_id = ? ORDER BY period, release_id")
         var plan = IngestPlan()
         var seen = Set<Int64>()
+        var stored: [(entry: Int, slot: Int, id: Int64)] = []
         for (slot, incoming) in payload.series.enumerated() {
-            let stored = try lookup.bind(.text(incoming.key)).firstRow { ($0.int(0), $0.text(1) ?? "", $0.text(2)) }
-            var entry: SeriesPlan
-            if let (id, frequency, owner) = stored {
+            let row = try lookup.bind(.text(incoming.key)).firstRow { ($0.int(0), $0.text(1) ?? "", $0.text(2)) }
+            if let (id, frequency, owner) = row {
                 if frequency != incoming.frequency.rawValue {
                     throw InputError(origin: payload.origin, place: incoming.ordinals.first.map { .line(Int($0)) },
                                      reason: "series \(incoming.key) is stored with frequency \(frequency), but the payload has \(incoming.frequency.rawValue) periods")
@@ -95,15 +97,26 @@ extension Store {
                                      reason: "series \(incoming.key) belongs to source \(owner); one series is fed by one source")
                 }
                 seen.insert(id)
-                let current = try Store.currentVersions(of: id, using: versions)
-                entry = SeriesPlan(slot: slot, seriesID: id, claim: owner == nil,
-                                   changes: SeriesChanges(current: current, incoming: incoming, recordRemovals: recordRemovals))
+                stored.append((plan.series.count, slot, id))
+                plan.series.append(SeriesPlan(slot: slot, seriesID: id, claim: owner == nil, changes: SeriesChanges()))
             } else {
                 var changes = SeriesChanges(current: [], incoming: incoming, recordRemovals: false)
                 changes.added = Array(incoming.periods.indices)
-                entry = SeriesPlan(slot: slot, seriesID: nil, changes: changes)
+                plan.series.append(SeriesPlan(slot: slot, seriesID: nil, changes: changes))
             }
-            plan.series.append(entry)
+        }
+        // Compare with what is stored. Many series: in parallel, on read connections of their
+        // own (this transaction holds the write lock and has written nothing yet, so they see
+        // exactly what it sees).
+        if stored.count >= Self.parallelPlanThreshold {
+            for (entry, changes) in try diffInParallel(stored, payload: payload, recordRemovals: recordRemovals) {
+                plan.series[entry].changes = changes
+            }
+        } else {
+            for (entry, slot, id) in stored {
+                let current = try Store.currentVersions(of: id, using: versions)
+                plan.series[entry].changes = SeriesChanges(current: current, incoming: payload.series[slot], recordRemovals: recordRemovals)
+            }
         }
         if recordRemovals {
             let owned = try db.prepare("SELECT id FROM series WHERE source_id = ? ORDER BY id").bind(.text(source)).rows { $0.int(0) }
@@ -119,6 +132,36 @@ extension Store {
             plan.unchanged += entry.changes.unchanged
         }
         return plan
+    }
+
+    /// From how many stored series on the diff runs on two threads.
+    static let parallelPlanThreshold = 2_000
+
+    private func diffInParallel(_ stored: [(entry: Int, slot: Int, id: Int64)], payload: Payload, recordRemovals: Bool) throws -> [(Int, SeriesChanges)] {
+        let workers = 2
+        let results = Mutex<[(Int, SeriesChanges)]>([])
+        let failure = Mutex<(any Error)?>(nil)
+        let path = self.path
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            do {
+                let connection = try Connection(path: path, readOnly: true)
+                let versions = try connection.prepare("SELECT period, value, removed FROM observation_versions WHERE series_id = ? ORDER BY period, release_id")
+                var mine: [(Int, SeriesChanges)] = []
+                mine.reserveCapacity(stored.count / workers + 1)
+                var index = worker
+                while index < stored.count {
+                    let (entry, slot, id) = stored[index]
+                    let current = try Store.currentVersions(of: id, using: versions)
+                    mine.append((entry, SeriesChanges(current: current, incoming: payload.series[slot], recordRemovals: recordRemovals)))
+                    index += workers
+                }
+                results.withLock { $0 += mine }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return results.withLock { $0 }
     }
 
     /// The latest version of every period of a series, sorted by period.

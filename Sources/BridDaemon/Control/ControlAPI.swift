@@ -186,8 +186,7 @@ final class ControlAPI: Sendable {
     private func outcome(_ id: String, _ check: CheckOutcome) -> FetchOutcome {
         switch check {
         case let .released(release):
-            FetchOutcome(source: id, outcome: .released, release: wire(release),
-                         message: "release \(release.id): \(release.added) added, \(release.revised) revised, \(release.removed) removed")
+            FetchOutcome(source: id, outcome: .released, release: wire(release))
         case let .unchanged(reason): FetchOutcome(source: id, outcome: .unchanged, message: reason)
         case let .rejected(reason): FetchOutcome(source: id, outcome: .rejected, message: reason)
         case let .failed(reason): FetchOutcome(source: id, outcome: .failed, message: reason)
