@@ -45,7 +45,7 @@ struct SDMXCSVBenchmark {
             String(format: "(f) SDMX-CSV 2.0 ingest into an empty store %7.3f s, %.2f × (a) (target ≤ %.1f) %@, peak RSS %.1f MB (target ≤ %.0f MB) %@, file %d MB, %@",
                    seconds, ratio, Self.targetRatio, ratio <= Self.targetRatio ? "ok" : "MISS", peak, Self.targetPeakMB,
                    peak <= Self.targetPeakMB ? "ok" : "MISS", size / 1_000_000, outcome),
-            String(format: "of (f): reading and parsing alone %.3f s; RSS at the start of (f) %.1f MB (earlier phases' store still open)", parseSeconds, baseline),
+            String(format: "of (f): reading and parsing alone %.3f s; RSS at the start of (f) %.1f MB", parseSeconds, baseline),
         ]
     }
 

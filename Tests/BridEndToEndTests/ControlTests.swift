@@ -63,7 +63,7 @@ import Testing
         }
     }
 
-    @Test func readCommandsAnswerFromTheStore() throws {
+    @Test func readCommandsAnswerFromTheStore() async throws { try await offPool {
         let r = try Running()
         let status = try r.brictl("status")
         #expect(status.status == 0, "\(status.stderr)")
@@ -96,9 +96,9 @@ import Testing
         // Usage: exit 2.
         #expect(try r.brictl("show", "x", "--as-of", "yesterday").status == 2)
         #expect(try r.brictl("show", "cn-kz.trade.total", "--from", "2018-13").status == 2)
-    }
+    } }
 
-    @Test func mutatingCommandsChangeTheDaemon() throws {
+    @Test func mutatingCommandsChangeTheDaemon() async throws { try await offPool {
         let r = try Running()
         // ingest: the file's bytes over the socket, the same result as a drop.
         try r.workspace.write("revision.csv", "series,period,value\ncn-kz.trade.total,2018,19.902\n")
@@ -138,15 +138,15 @@ import Testing
         #expect((refused.stdout + refused.stderr).contains("bogus"))
         #expect(try r.brictl("status").stdout.contains("reload"))
         #expect(try again.terminate().status == 0)
-    }
+    } }
 
-    @Test func unreachableDaemonIsExitThree() throws {
+    @Test func unreachableDaemonIsExitThree() async throws { try await offPool {
         let run = try BridProcess.run(["--socket", "/nonexistent/brid.sock", "status"], executable: BridProcess.brictlPath)
         #expect(run.status == 3)
         #expect(run.stderr.contains("brictl: cannot reach brid at /nonexistent/brid.sock: No such file or directory — is it running? (systemctl status brid)"))
-    }
+    } }
 
-    @Test func abuseDoesNotStopTheServer() throws {
+    @Test func abuseDoesNotStopTheServer() async throws { try await offPool {
         let r = try Running()
         // Garbage and invalid UTF-8 get error replies; the connection stays usable.
         let client = try RawClient(path: r.socket)
@@ -179,10 +179,10 @@ import Testing
         #expect(status.stdout.contains("bri-cn-kz"))
         #expect(r.brid.isRunning)
         _ = idle
-    }
+    } }
 
     @Test(.enabled(if: getuid() == 0, "needs root to create a user"))
-    func anUnprivilegedUserMayReadButNotChange() throws {
+    func anUnprivilegedUserMayReadButNotChange() async throws { try await offPool {
         let r = try Running()
         let user = "brid-test-\(getpid() % 10000)"
         _ = try? shell("/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", user)
@@ -202,9 +202,9 @@ import Testing
         #expect(pause.status == 1)
         #expect(pause.stderr.contains("forbidden") || pause.stderr.contains("only root"), "\(pause.stderr)")
         #expect(try r.brictl("--json", "sources").stdout.contains("\"paused\"") == false)
-    }
+    } }
 
-    @Test func socketActivationAndStaleSockets() throws {
+    @Test func socketActivationAndStaleSockets() async throws { try await offPool {
         let w = try Workspace(config: """
             [daemon]
             state_dir = "state"
@@ -241,7 +241,7 @@ import Testing
         #expect(status.status == 0, "\(status.stderr)")
         try activated.waitForLog("(from systemd)")
         #expect(try activated.terminate().status == 0)
-    }
+    } }
 }
 
 /// A raw protocol client for abuse tests.

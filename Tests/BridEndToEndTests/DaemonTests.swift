@@ -22,7 +22,7 @@ import Testing
         """
     }
 
-    @Test func speaksSystemdsNotifyProtocol() throws {
+    @Test func speaksSystemdsNotifyProtocol() async throws { try await offPool {
         let w = try Workspace(config: "")
         let publisher = try Publisher(folder: w.root + "/published")
         try publisher.publish("kz.csv", "series,period,value\nwb.kaz.exports,2018,8.535\n")
@@ -50,9 +50,9 @@ import Testing
         #expect(status == 0)
         #expect(elapsed < 5)
         #expect(notify.all.contains("STOPPING=1"))
-    }
+    } }
 
-    @Test func ingestsADroppedFileWithinASecond() throws {
+    @Test func ingestsADroppedFileWithinASecond() async throws { try await offPool {
         let w = try Workspace(config: "")
         let publisher = try Publisher(folder: w.root + "/published")
         try publisher.publish("kz.csv", "series,period,value\nwb.kaz.exports,2018,8.535\n")
@@ -73,9 +73,9 @@ import Testing
         try brid.waitForLog("rejected: bad.csv line 2: value \"x\" is not a number")
         #expect(brid.isRunning)
         #expect(try brid.terminate().status == 0)
-    }
+    } }
 
-    @Test func fetchesOnItsScheduleAndKeepsTheOldConfigOnABrokenReload() throws {
+    @Test func fetchesOnItsScheduleAndKeepsTheOldConfigOnABrokenReload() async throws { try await offPool {
         let w = try Workspace(config: "")
         let publisher = try Publisher(folder: w.root + "/published")
         try publisher.publish("kz.csv", "series,period,value\nwb.kaz.exports,2018,8.535\n")
@@ -94,9 +94,9 @@ import Testing
         try waitUntil("fetching goes on with the old config", seconds: 5) { (try publisher.hits()["/kz.csv"] ?? 0) > hits }
         #expect(brid.isRunning)
         #expect(try brid.terminate().status == 0)
-    }
+    } }
 
-    @Test func stopsWithinFiveSecondsDuringASlowFetch() throws {
+    @Test func stopsWithinFiveSecondsDuringASlowFetch() async throws { try await offPool {
         let w = try Workspace(config: "")
         // A port that accepts connections but never answers: the fetch hangs until its timeout.
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -124,5 +124,5 @@ import Testing
         let (status, elapsed) = try brid.terminate()
         #expect(status == 0)
         #expect(elapsed < 5, "took \(elapsed) s")
-    }
+    } }
 }

@@ -33,7 +33,7 @@ import Testing
         try w.sql("SELECT * FROM series ORDER BY id; SELECT * FROM releases ORDER BY id; SELECT * FROM observation_versions ORDER BY series_id, period, release_id;")
     }
 
-    @Test func ingestsOnceThenRecognisesTheSameFile() throws {
+    @Test func ingestsOnceThenRecognisesTheSameFile() async throws { try await offPool {
         let w = try Workspace(config: Self.config)
         try w.write("state/drop/bri-cn-kz/release-2018.csv", Self.sample)
         let first = try w.brid("--once")
@@ -53,9 +53,9 @@ import Testing
         let third = try w.brid("--once")
         #expect(third.stderr.contains("no new files in"))
         #expect(try w.sql("SELECT count(*) FROM releases") == "1\n")
-    }
+    } }
 
-    @Test func aRevisedFileCreatesExactlyOneReleaseWithTheChanges() throws {
+    @Test func aRevisedFileCreatesExactlyOneReleaseWithTheChanges() async throws { try await offPool {
         let w = try Workspace(config: Self.config)
         try w.write("state/drop/bri-cn-kz/r1.csv", Self.sample)
         _ = try w.brid("--once")
@@ -67,9 +67,9 @@ import Testing
                 "cn-eu.trains.horgos|2018|404\ncn-kz.trade.total|2018|19.902\n")
         #expect(try w.sql("SELECT value, realtime_end IS NULL FROM observation_history WHERE series = 'cn-kz.trade.total' ORDER BY release_id") ==
                 "19.885|0\n19.902|1\n")
-    }
+    } }
 
-    @Test func aMalformedFileIsRejectedAndTheStoreIsUnchanged() throws {
+    @Test func aMalformedFileIsRejectedAndTheStoreIsUnchanged() async throws { try await offPool {
         let w = try Workspace(config: Self.config)
         try w.write("state/drop/bri-cn-kz/r1.csv", Self.sample)
         _ = try w.brid("--once")
@@ -83,9 +83,9 @@ import Testing
         // Line 2 was valid, but nothing of the file was stored: the vintage data is byte-for-byte the same.
         #expect(try vintageDump(w) == before)
         #expect(try w.sql("SELECT consecutive_failures, last_error LIKE 'broken.csv line 3:%' FROM sources WHERE id = 'bri-cn-kz'") == "1|1\n")
-    }
+    } }
 
-    @Test func onceFetchesURLSourcesFromARealServer() throws {
+    @Test func onceFetchesURLSourcesFromARealServer() async throws { try await offPool {
         let w = try Workspace(config: "")
         let publisher = try Publisher(folder: w.root + "/published")
         try publisher.publish("kz.csv", "series,period,value\nwb.kaz.exports,2018,8.535\n")
@@ -114,9 +114,9 @@ import Testing
         #expect(second.stderr.contains("fetched: unchanged (HTTP 304 not modified)"), "\(second.stderr)")
         #expect(try w.sql("SELECT count(*) FROM releases") == "1\n")
         #expect(try publisher.hits()["/kz.csv"] == 2)
-    }
+    } }
 
-    @Test func checkConfigPrintsEveryErrorWithFileAndLine() throws {
+    @Test func checkConfigPrintsEveryErrorWithFileAndLine() async throws { try await offPool {
         let w = try Workspace(config: """
             [daemon]
             state_dir = "state"
@@ -137,16 +137,16 @@ import Testing
         #expect(run.stderr.contains("\(path):5: [[source]] \"a\": drop: a source has either `url`"), "\(run.stderr)")
         #expect(run.stderr.contains("\(path):12: [[source]] \"b\": every: "), "\(run.stderr)")
         #expect(run.stderr.contains("2 errors"))
-    }
+    } }
 
-    @Test func checkConfigAcceptsTheBundledDefault() throws {
+    @Test func checkConfigAcceptsTheBundledDefault() async throws { try await offPool {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let run = try BridProcess.run(["--check-config", "--config", repository.path + "/Config/brid.toml"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("OK — 1 source (0 url, 1 drop), 11 catalogued series"))
-    }
+    } }
 
-    @Test func theBundledSampleIngestsExactlyAsPublished() throws {
+    @Test func theBundledSampleIngestsExactlyAsPublished() async throws { try await offPool {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let sample = try String(contentsOfFile: repository.path + "/Config/samples/bri-cn-kz-2018.csv", encoding: .utf8)
         let w = try Workspace(config: Self.config)
@@ -167,18 +167,18 @@ import Testing
             cn-kz.transport.kz-goods-to-cn=8.5
 
             """)
-    }
+    } }
 
-    @Test func aMissingConfigIsAClearError() throws {
+    @Test func aMissingConfigIsAClearError() async throws { try await offPool {
         let run = try BridProcess.run(["--once", "--config", "/nonexistent/brid.toml"])
         #expect(run.status == 1)
         #expect(run.stderr.contains("/nonexistent/brid.toml: the config file does not exist"))
-    }
+    } }
 
-    @Test func versionAndUsage() throws {
+    @Test func versionAndUsage() async throws { try await offPool {
         #expect(try BridProcess.run(["--version"]).stdout == "0.1.0\n")
         let usage = try BridProcess.run(["--once", "--check-config"])
         #expect(usage.status == 64)
         #expect(usage.stderr.contains("--check-config and --once do not go together"))
-    }
+    } }
 }
