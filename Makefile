@@ -14,7 +14,7 @@ CONFIG ?= Config/brid.toml
 STATE := var
 DB := $(STATE)/brid.sqlite
 
-.PHONY: deps build run once test bench bench-ingest bench-daemon bench-control clean-state release install uninstall check-units container-test
+.PHONY: deps build run once test bench bench-ingest bench-daemon bench-control clean-state release man install uninstall check-units container-test
 
 deps:
 	@scripts/install-deps.sh
@@ -86,8 +86,14 @@ release: deps
 	    echo "$(SWIFT) build -c release --static-swift-stdlib --product brictl"; \
 	    $(SWIFT) build -c release --static-swift-stdlib --product brictl; fi
 
-install: release
+install: release man
 	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install.sh
+
+# Man pages for brid and brictl, generated from their argument-parser definitions.
+man: deps
+	$(SWIFT) package generate-manual
+	@mkdir -p .build/man
+	cp .build/plugins/GenerateManual/outputs/brid/brid.1 .build/plugins/GenerateManual/outputs/brictl/brictl.1 .build/man/
 
 uninstall:
 	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install.sh --uninstall

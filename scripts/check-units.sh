@@ -32,12 +32,16 @@ fail() { echo "FAIL: $*"; failed=1; }
 if [ -n "$installed" ]; then
     units="$installed"
 else
-    # A copy whose ExecStart= names an executable stub: verify checks that it exists.
+    # A copy whose ExecStart= and ExecReload= name executable stubs: verify checks that
+    # they exist.
     units="$work/units"
     mkdir -p "$units"
-    printf '#!/bin/sh\nexit 0\n' > "$work/brid"
-    chmod 0755 "$work/brid"
-    sed "s|^ExecStart=[^ ]*/brid |ExecStart=$work/brid |" systemd/brid.service > "$units/brid.service"
+    for stub in brid brictl; do
+        printf '#!/bin/sh\nexit 0\n' > "$work/$stub"
+        chmod 0755 "$work/$stub"
+    done
+    sed -e "s|^ExecStart=[^ ]*/brid |ExecStart=$work/brid |" -e "s|^ExecReload=[^ ]*/brictl |ExecReload=$work/brictl |" \
+        systemd/brid.service > "$units/brid.service"
     cp systemd/brid.socket "$units/brid.socket"
 fi
 

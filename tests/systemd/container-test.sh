@@ -61,11 +61,11 @@ if ! command -v systemd-nspawn >/dev/null; then
         || { echo "container-test: cannot install systemd-container" >&2; exit 1; }
 fi
 if [ -z "$binary_dir" ]; then
-    log "building release binaries (make release)"
+    log "building release binaries and man pages (make release man)"
     build_log=$(mktemp)
-    if ! make -s release >"$build_log" 2>&1; then
+    if ! make -s release man >"$build_log" 2>&1; then
         tail -n 30 "$build_log"; rm -f "$build_log"
-        echo "container-test: make release failed" >&2
+        echo "container-test: make release man failed" >&2
         exit 1
     fi
     rm -f "$build_log"
@@ -123,6 +123,15 @@ log "staging: DESTDIR=$stage/root PREFIX=/usr/local scripts/install.sh"
 DESTDIR="$stage/root" PREFIX=/usr/local BUILD_DIR="$binary_dir" scripts/install.sh >/dev/null \
     || { fail "scripts/install.sh into the staging DESTDIR"; exit 1; }
 pass "scripts/install.sh into a staging DESTDIR (PREFIX=/usr/local)"
+installed_docs() {
+    local root=$stage/root/usr/local/share
+    [ -s "$root/man/man1/brid.1" ] && [ -s "$root/man/man1/brictl.1" ] && grep -q 'reload' "$root/man/man1/brictl.1" \
+        && grep -q 'brictl' "$root/bash-completion/completions/brictl" && [ -s "$root/zsh/site-functions/_brictl" ] \
+        && [ -s "$root/fish/vendor_completions.d/brictl.fish" ]
+}
+if [ -f .build/man/brictl.1 ]; then
+    check "man pages (brid.1, brictl.1) and bash/zsh/fish completions are installed" installed_docs
+fi
 mkdir -p "$stage/fixtures"
 cp Config/samples/bri-cn-kz-2018.csv tests/systemd/fixtures/malformed.csv \
    tests/systemd/fixtures/watchdog-fast.conf "$stage/fixtures/"
