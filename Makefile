@@ -80,11 +80,11 @@ DESTDIR ?=
 
 # The Swift runtime is linked in statically, so the installed binary needs only the
 # system's libcurl, libsqlite3, libcrypto and libstdc++ — not the toolchain.
+# Static release builds in their own build folder (.build-static), so that they never
+# share .build/release with the dynamically linked benchmark build.
 release: deps
-	$(SWIFT) build -c release --static-swift-stdlib --product brid
-	@if grep -q 'name: "brictl"' Package.swift; then \
-	    echo "$(SWIFT) build -c release --static-swift-stdlib --product brictl"; \
-	    $(SWIFT) build -c release --static-swift-stdlib --product brictl; fi
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product brid
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product brictl
 
 install: release man
 	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install.sh

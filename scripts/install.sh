@@ -16,7 +16,7 @@
 #   TMPFILESDIR   $PREFIX/lib/tmpfiles.d
 #   DOCDIR        $PREFIX/share/doc/brid
 #   SYSCONFDIR    /etc                          brid.service reads /etc/brid/brid.toml
-#   BUILD_DIR     .build/release                where the binaries are
+#   BUILD_DIR     .build-static/release         where the binaries are (make release)
 #
 # Without DESTDIR, on a machine that runs systemd, it then does what a package's
 # maintainer scripts would: creates the user (systemd-sysusers), the directories
@@ -44,7 +44,7 @@ DOCDIR=${DOCDIR:-$PREFIX/share/doc/brid}
 SYSCONFDIR=${SYSCONFDIR:-/etc}
 MANDIR=${MANDIR:-$PREFIX/share/man}
 DATADIR=${DATADIR:-$PREFIX/share}
-BUILD_DIR=${BUILD_DIR:-.build/release}
+BUILD_DIR=${BUILD_DIR:-.build-static/release}
 # Man pages generated from the argument-parser definitions (`make man`).
 MAN_DIR=${MAN_DIR:-.build/man}
 

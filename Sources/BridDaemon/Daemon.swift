@@ -21,7 +21,7 @@ public enum CheckOutcome: Sendable, Equatable {
 /// and the checks in flight. Services (scheduler, drop watcher, reload) act through it.
 public actor Daemon {
     public private(set) var config: BridConfig
-    public let store: Store
+    public nonisolated let store: Store
     let ingestor: Ingestor
     let fetcher: any HTTPFetching
     let clock: any DaemonClock

@@ -39,14 +39,14 @@ struct DaemonBenchmark {
         let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         let built = try buildDaemon(config: config, environment: DaemonEnvironment(clock: clock, logger: logger, variables: [:]))
         let group = Task { try await built.group.run() }
-        try await waitFor(seconds: 30) { try await built.daemon.store.releases(limit: 100).count == 50 }
+        try await waitForAsync(seconds: 30) { try built.daemon.store.releases(limit: 100).count == 50 }
         // One hour plus the largest jitter (a tenth of the interval, at most 5 minutes).
         for _ in 0..<66 {
             clock.advance(by: 60)
             try await Task.sleep(for: .milliseconds(5))
         }
-        try await waitFor(seconds: 30) {
-            let states = try await built.daemon.store.sourceStates()
+        try await waitForAsync(seconds: 30) {
+            let states = try built.daemon.store.sourceStates()
             return states.filter { ($0.lastCheckAt ?? .distantPast) > clock.now().addingTimeInterval(-3000) }.count == 50
         }
         try await Task.sleep(for: .milliseconds(200))
@@ -171,7 +171,8 @@ final class ChildProcess {
     }
 }
 
-func waitFor(seconds: Double, poll: Double = 0.01, _ condition: () async throws -> Bool) async throws {
+/// Polls without blocking a thread (the in-process daemon needs the cooperative pool).
+func waitForAsync(seconds: Double, poll: Double = 0.01, _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
     while ContinuousClock.now < deadline {
         if try await condition() { return }

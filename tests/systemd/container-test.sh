@@ -69,7 +69,7 @@ if [ -z "$binary_dir" ]; then
         exit 1
     fi
     rm -f "$build_log"
-    binary_dir=.build/release
+    binary_dir=.build-static/release
 fi
 [ -x "$binary_dir/brid" ] || { echo "container-test: no brid in $binary_dir" >&2; exit 1; }
 

@@ -1,0 +1,135 @@
+import BridCore
+@testable import BridDaemon
+import BridFetch
+import BridRuntime
+import Foundation
+import Logging
+import Testing
+
+/// The control server in-process: the daemon built by `buildDaemon` on a manual clock with
+/// a scripted fetcher, its socket in a temporary folder, a plain client writing lines.
+@Suite struct ControlServerTests {
+    final class Harness: @unchecked Sendable {
+        let root = NSTemporaryDirectory() + "brid-ctl-" + UUID().uuidString.prefix(8)
+        let fetcher = ScriptedFetcher()
+        let built: BuiltDaemon
+        let run: Task<Void, any Error>
+
+        init() throws {
+            try FileManager.default.createDirectory(atPath: root + "/state/drop/d", withIntermediateDirectories: true)
+            try Data("series,period,value\ncn-kz.trade.total,2018,19.885\n".utf8).write(to: URL(fileURLWithPath: root + "/state/drop/d/r1.csv"))
+            try Data("""
+                [daemon]
+                state_dir = "state"
+                socket = "state/ctl.sock"
+
+                [[source]]
+                id = "d"
+                drop = "drop/d"
+                format = "csv"
+
+                [[source]]
+                id = "kz"
+                url = "http://publisher.test/kz.csv"
+                format = "csv"
+                """.utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
+            fetcher.serve("http://publisher.test/kz.csv", "series,period,value\nwb.kaz.exports,2018,8.535\n")
+            let config = try ConfigLoader.load(path: root + "/brid.toml").get()
+            let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+            built = try buildDaemon(config: config, environment: DaemonEnvironment(
+                clock: ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600)), fetcher: fetcher, logger: logger, variables: [:]))
+            let group = built.group
+            run = Task { try await group.run() }
+        }
+
+        deinit {
+            run.cancel()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+
+        var socket: String { root + "/state/ctl.sock" }
+
+        /// Sends one line on a new connection, returns the reply line.
+        func ask(_ line: String) async throws -> String {
+            let client = try LineClient(path: socket)
+            return try await client.ask(line)
+        }
+    }
+
+    @Test func answersEveryKindOfRequestOnOneConnection() async throws {
+        let h = try Harness()
+        try await eventually("the drop file and the URL are ingested") { try h.built.daemon.store.releases().count == 2 }
+        let client = try LineClient(path: h.socket)
+        let status = try await client.ask(#"{"v":1,"id":1,"cmd":"status"}"#)
+        #expect(status.hasPrefix(#"{"id":1,"ok":true"#) || status.contains(#""ok":true"#))
+        #expect(status.contains(#""id":"kz""#) && status.contains(#""state":"ok""#))
+        let show = try await client.ask(#"{"v":1,"id":2,"cmd":"series.show","args":{"series":"cn-kz.trade.total"}}"#)
+        #expect(show.contains(#""value":"19.885""#))
+        #expect(try await client.ask(#"{"v":1,"id":3,"cmd":"series.show","args":{"series":"nope"}}"#).contains(#""code":"not_found""#))
+        #expect(try await client.ask(#"{"v":1,"id":4,"cmd":"series.history","args":{"series":"cn-kz.trade.total","period":"2018-01-01"}}"#).contains(#""period":"2018""#))
+        #expect(try await client.ask("not json").contains(#""code":"bad_request""#))
+        #expect(try await client.ask(#"{"v":9,"id":5,"cmd":"status"}"#).contains(#""code":"version_mismatch""#))
+        // Mutating commands from this process's own uid are allowed.
+        let fetch = try await client.ask(#"{"v":1,"id":6,"cmd":"fetch","args":{"sources":["kz"]}}"#)
+        #expect(fetch.contains(#""outcome":"unchanged""#), "\(fetch)")
+        #expect(h.fetcher.requests.last?.etag != nil, "the manual fetch is conditional")
+        let pause = try await client.ask(#"{"v":1,"id":7,"cmd":"source.pause","args":{"source":"kz"}}"#)
+        #expect(pause.contains(#""paused":true"#))
+        #expect(await h.built.daemon.isPaused("kz"))
+        let export = try await client.ask(#"{"v":1,"id":8,"cmd":"export","args":{"series":["cn-kz.trade.total"],"vintages":true}}"#)
+        #expect(export.contains("2018,19.885"))
+    }
+
+    @Test func aChangeInvalidatesTheCachedStatus() async throws {
+        let h = try Harness()
+        try await eventually("both ingested") { try h.built.daemon.store.releases().count == 2 }
+        #expect(try await h.ask(#"{"v":1,"id":1,"cmd":"status"}"#).contains(#""state":"ok""#))
+        let before = await h.built.daemon.generation
+        _ = try await h.ask(#"{"v":1,"id":3,"cmd":"source.pause","args":{"source":"d"}}"#)
+        #expect(await h.built.daemon.generation > before)
+        #expect(try await h.ask(#"{"v":1,"id":4,"cmd":"status"}"#).contains(#""state":"paused""#))
+    }
+}
+
+/// A blocking line client. Its calls run on a thread of their own (`ask` is async), so a
+/// test waiting for a reply never holds a cooperative thread the server's handlers need.
+final class LineClient: @unchecked Sendable {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(path: String) throws {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let rc = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        guard rc == 0 else { throw Timeout(description: "cannot connect to \(path)") }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(fd) }
+
+    func ask(_ line: String) async throws -> String {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
+            Thread { continuation.resume(with: Result { try self.askBlocking(line) }) }.start()
+        }
+    }
+
+    private func askBlocking(_ line: String) throws -> String {
+        let bytes = Array((line + "\n").utf8)
+        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else {
+            throw Timeout(description: "send failed")
+        }
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                defer { buffer.removeSubrange(...newline) }
+                return String(decoding: buffer[..<newline], as: UTF8.self)
+            }
+            let n = recv(fd, &chunk, chunk.count, 0)
+            guard n > 0 else { throw Timeout(description: "no reply") }
+            buffer += chunk[0..<n]
+        }
+    }
+}
