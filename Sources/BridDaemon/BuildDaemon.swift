@@ -69,9 +69,9 @@ struct ControlService: Service {
     let socket: ControlSocket
 
     func run() async throws {
-        await withGracefulShutdownHandler {
+        await withTaskCancellationOrGracefulShutdownHandler {
             await server.run()
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             server.stop()
         }
         socket.close()

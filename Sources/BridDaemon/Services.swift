@@ -20,7 +20,7 @@ struct SchedulerService: Service {
         await daemon.updateStatus()
         let stopping = Atomic<Bool>(false)
         let wake = daemon.schedulerWake
-        await withGracefulShutdownHandler {
+        await withTaskCancellationOrGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 var nextPing = watchdogInterval.map { _ in clock.now() }
                 while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
@@ -40,7 +40,7 @@ struct SchedulerService: Service {
                 // since it runs to its end on the blocking-work queue.
                 group.cancelAll()
             }
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             stopping.store(true, ordering: .relaxed)
             wake.signal()
         }
@@ -60,7 +60,7 @@ struct DropService: Service {
         await daemon.watchDrops(with: watcher)
         watcher.start()
         await daemon.scanAllDrops()
-        await withGracefulShutdownHandler {
+        await withTaskCancellationOrGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await folder in watcher.arrivals { await daemon.scanDrop(folder) }
@@ -78,7 +78,7 @@ struct DropService: Service {
                 await group.next()
                 group.cancelAll()
             }
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             watcher.stop()
         }
     }

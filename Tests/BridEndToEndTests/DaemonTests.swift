@@ -8,6 +8,7 @@ import Testing
         """
         [daemon]
         state_dir = "state"
+        socket = "state/control.sock"
 
         [[source]]
         id = "bri-cn-kz"
@@ -111,6 +112,7 @@ import Testing
         try w.write("brid.toml", """
             [daemon]
             state_dir = "state"
+            socket = "state/control.sock"
 
             [[source]]
             id = "hanging"
