@@ -1,0 +1,144 @@
+import BridCore
+import BridFetch
+import BridFormats
+import BridRuntime
+import BridStore
+import Foundation
+import Logging
+
+/// Drop folders: scans, serialised per folder, and the inotify watches of the current config.
+extension Daemon {
+    /// The drop sources and their folders.
+    var dropFolders: [(source: SourceConfig, folder: DropFolder)] {
+        config.sources.compactMap { source in
+            if case let .drop(path) = source.location { return (source, DropFolder(path: path)) }
+            return nil
+        }
+    }
+
+    /// Ingests every complete file waiting in a drop folder. A scan asked for while one
+    /// runs is done right after it, so no arrival is missed.
+    @discardableResult
+    public func scanDrop(_ path: String) async -> [DropFolder.Outcome] {
+        guard let (source, folder) = dropFolders.first(where: { $0.folder.path == path }) else { return [] }
+        if scanning.contains(path) {
+            rescanRequested.insert(path)
+            return []
+        }
+        var outcomes: [DropFolder.Outcome] = []
+        scanning.insert(path)
+        defer { scanning.remove(path) }
+        var log = logger
+        log[metadataKey: "source.id"] = "\(source.id)"
+        repeat {
+            rescanRequested.remove(path)
+            if paused.contains(source.id) { return outcomes }
+            do {
+                let spec = try Ingestor.SourceSpec(source)
+                let files = try await work.run { try folder.prepare(); return try folder.pendingFiles() }
+                for name in files {
+                    let outcome = try await work.run { [ingestor, now = clock.now(), maxBytes = source.maxBytes] in
+                        try folder.process(name, source: spec, maxBytes: maxBytes, ingestor: ingestor, at: now)
+                    }
+                    Self.log(outcome, logger: log)
+                    outcomes.append(outcome)
+                }
+            } catch {
+                log.error("cannot scan \(path): \(error)")
+            }
+        } while rescanRequested.contains(path)
+        changed()
+        updateStatus()
+        return outcomes
+    }
+
+    /// Scans every drop folder (at start-up and as the periodic safety net).
+    @discardableResult
+    public func scanAllDrops() async -> [DropFolder.Outcome] {
+        var outcomes: [DropFolder.Outcome] = []
+        for (_, folder) in dropFolders { outcomes += await scanDrop(folder.path) }
+        return outcomes
+    }
+
+    /// Whether a source is paused (kept in the store across restarts).
+    public func isPaused(_ id: String) -> Bool { paused.contains(id) }
+
+    /// Marks a source as being checked now (for `--once` and manual fetches), or returns
+    /// false when a check of it is already in flight.
+    public func beginCheck(_ id: String) -> Bool {
+        let inserted = checking.insert(id).inserted
+        if inserted { changed() }
+        return inserted
+    }
+
+    /// Pauses or resumes a source: it is not checked while paused (kept across restarts).
+    /// Returns whether anything changed.
+    public func setPaused(_ id: String, _ pause: Bool) async throws -> Bool {
+        guard (paused.contains(id)) != pause else { return false }
+        try await work.run { [store, now = clock.now()] in try store.setPaused(source: id, pause, now: now) }
+        if pause { paused.insert(id) } else { paused.remove(id) }
+        changed()
+        schedulerWake.signal()
+        updateStatus()
+        return true
+    }
+
+    /// Makes a URL source due now (a fetch without waiting for its outcome).
+    public func requestCheck(_ id: String) {
+        guard due[id] != nil else { return }
+        due[id] = clock.now()
+        changed()
+        schedulerWake.signal()
+    }
+
+    /// When each URL source is due next.
+    public var schedule: [String: Date] { due }
+
+    /// Ingests a payload handed over the control socket, like a dropped file.
+    public func ingest(_ bytes: [UInt8], origin: String, source: Ingestor.SourceSpec) async throws -> Ingestor.Result {
+        let result = try await work.run { [ingestor, now = clock.now()] in
+            try ingestor.ingest(bytes, origin: origin, source: source, at: now)
+        }
+        var log = logger
+        log[metadataKey: "source.id"] = "\(source.id)"
+        Self.log(DropFolder.Outcome(file: origin, result: result, movedTo: "(control socket)"), logger: log)
+        changed()
+        updateStatus()
+        return result
+    }
+
+    static func log(_ outcome: DropFolder.Outcome, logger: Logger) {
+        var log = logger
+        log[metadataKey: "file"] = "\(outcome.file)"
+        switch outcome.result {
+        case let .accepted(.released(release)):
+            log.info("accepted: release \(release.id), \(release.added) added, \(release.revised) revised, \(release.removed) removed, \(release.unchanged) unchanged")
+        case .accepted(.unchangedPayload):
+            log.info("unchanged: identical to the last payload (SHA-256)")
+        case let .accepted(.unchangedValues(count)):
+            log.info("unchanged: all \(count) values equal the stored ones")
+        case let .rejected(error):
+            log.error("rejected: \(error.description) — moved to \(outcome.movedTo)")
+        }
+    }
+
+    /// Starts watching the drop folders of the current config with `watcher`.
+    func watchDrops(with watcher: DropWatcher) {
+        dropWatcher = watcher
+        syncWatches()
+    }
+
+    func syncWatches() {
+        guard let watcher = dropWatcher else { return }
+        let wanted = Set(dropFolders.map(\.folder.path))
+        for folder in watcher.watchedFolders where !wanted.contains(folder) { watcher.unwatch(folder) }
+        for (source, folder) in dropFolders where !watcher.watchedFolders.contains(folder.path) {
+            do {
+                try folder.prepare()
+                try watcher.watch(folder.path)
+            } catch {
+                logger.error("cannot watch the drop folder of \(source.id): \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import BridCore
+import BridFetch
+import BridFormats
+import BridRuntime
+import BridStore
+import Foundation
+import Logging
+
+/// The one-line status for systemd.
+extension Daemon {
+    /// The one-line summary for systemd's `STATUS=`:
+    /// "12 sources, 3 failing, next fetch wb-kaz-exports in 4m".
+    public func statusLine() -> String {
+        let states = (try? store.sourceStates()) ?? []
+        let ids = Set(config.sources.map(\.id))
+        let failing = states.filter { ids.contains($0.id) && $0.consecutiveFailures > 0 }.count
+        var line = "\(config.sources.count) source\(config.sources.count == 1 ? "" : "s"), \(failing) failing"
+        if !checking.isEmpty { line += ", \(checking.count) fetching" }
+        if let next = due.filter({ !paused.contains($0.key) && !checking.contains($0.key) }).min(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
+            line += ", next fetch \(next.key) in \(Self.describe(max(0, next.value.timeIntervalSince(clock.now()))))"
+        }
+        if lastReloadFailure != nil { line += ", last reload refused" }
+        return line
+    }
+
+    func updateStatus() {
+        notifier.status(statusLine())
+    }
+
+    /// "45s", "4m", "2h", "3d".
+    static func describe(_ seconds: TimeInterval) -> String {
+        switch seconds {
+        case ..<90: "\(Int(seconds.rounded()))s"
+        case ..<(90 * 60): "\(Int((seconds / 60).rounded()))m"
+        case ..<(36 * 3600): "\(Int((seconds / 3600).rounded()))h"
+        default: "\(Int((seconds / 86_400).rounded()))d"
+        }
+    }
+}
