@@ -14,6 +14,8 @@ extension Daemon {
         defer {
             checking.remove(id)
             changed()
+            // The last check of a round: give back what the transfers and parsing used.
+            if checking.isEmpty { MemoryTrim.releaseFreedMemory() }
             schedulerWake.signal()
         }
         guard let source = config.source(id: id), case let .url(url) = source.location, let schedule = source.schedule else {

@@ -47,6 +47,7 @@ extension Daemon {
                 log.error("cannot scan \(path): \(error)")
             }
         } while rescanRequested.contains(path)
+        if !outcomes.isEmpty { MemoryTrim.releaseFreedMemory() }
         changed()
         updateStatus()
         return outcomes
