@@ -133,3 +133,26 @@ final class LineClient: @unchecked Sendable {
         }
     }
 }
+
+@Suite struct PeerCredentialsTests {
+    @Test func readsUidGidAndGroupsFromTheSocketItself() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
+        defer { close(fds[0]); close(fds[1]) }
+        let peer = try #require(PeerCredentials(socket: fds[0]))
+        #expect(peer.uid == getuid())
+        #expect(peer.pid == getpid())
+        var mine = [gid_t](repeating: 0, count: 256)
+        let count = getgroups(Int32(mine.count), &mine)
+        #expect(peer.groups.map { Set($0) } == Set(mine.prefix(Int(count))), "SO_PEERGROUPS, not /proc")
+    }
+
+    @Test func accessRules() {
+        let alice = PeerCredentials(pid: 1, uid: 1000, gid: 1000, groups: [1000, 994])
+        #expect(alice.mayMutate(socketGroup: 994, daemonUID: 994))           // a member of the socket's group
+        #expect(!alice.mayMutate(socketGroup: 995, daemonUID: 994))          // not a member
+        #expect(!alice.mayMutate(socketGroup: nil, daemonUID: 994))
+        #expect(PeerCredentials(pid: 1, uid: 0, gid: 0, groups: []).mayMutate(socketGroup: 995, daemonUID: 994))  // root
+        #expect(PeerCredentials(pid: 1, uid: 994, gid: 7, groups: []).mayMutate(socketGroup: 995, daemonUID: 994)) // brid itself
+    }
+}

@@ -21,16 +21,15 @@ public final class ControlConnection: Sendable {
 /// (handlers are async, the store and daemon are behind their own locks and actor).
 ///
 /// Limits: a line over 1 MiB gets an error reply and the connection is closed; a client
-/// that lets more than 16 MiB of replies pile up unread is disconnected.
+/// that does not read its replies is not served further (one reply at most is pending).
 public final class ControlServer: Sendable {
-    static let maxPendingOutput = 16 << 20
     static let readChunk = 64 << 10
 
     private let listenFD: Int32
     private let epollFD: Int32
     private let wakeFD: Int32
     private let handlers: ControlHandlers<ControlConnection>
-    private let socketGroup: UInt32?
+    private let socket: ControlSocket
     private let logger: Logger
     private let completions = Mutex<[(fd: Int32, generation: UInt64, reply: Data)]>([])
     private let stopping = Atomic<Bool>(false)
@@ -39,7 +38,7 @@ public final class ControlServer: Sendable {
 
     public init(socket: ControlSocket, handlers: ControlHandlers<ControlConnection>, logger: Logger) throws {
         listenFD = socket.fd
-        socketGroup = socket.group
+        self.socket = socket
         self.handlers = handlers
         self.logger = logger
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -105,6 +104,7 @@ public final class ControlServer: Sendable {
         let server: ControlServer
         var connections: [Int32: Connection] = [:]
         var nextGeneration: UInt64 = 1
+        var acceptPausedUntil: ContinuousClock.Instant?
 
         struct Connection {
             let fd: Int32
@@ -116,6 +116,8 @@ public final class ControlServer: Sendable {
             var written = 0
             var busy = false
             var closeAfterFlush = false
+            /// Out of epoll: the client is gone and a request of it is still running.
+            var detached = false
             var interest: UInt32 = 0
         }
 
@@ -126,7 +128,17 @@ public final class ControlServer: Sendable {
         mutating func run() {
             var events = [epoll_event](repeating: epoll_event(), count: 64)
             while !server.stopping.load(ordering: .relaxed) {
-                let count = epoll_wait(server.epollFD, &events, Int32(events.count), -1)
+                var timeout: Int32 = -1
+                if let until = acceptPausedUntil {
+                    let left = until - ContinuousClock.now
+                    if left <= .zero {
+                        ControlServer.watch(server.epollFD, server.listenFD, events: UInt32(EPOLLIN.rawValue))
+                        acceptPausedUntil = nil
+                    } else {
+                        timeout = Int32(max(1, left.components.attoseconds / 1_000_000_000_000_000 + left.components.seconds * 1000))
+                    }
+                }
+                let count = epoll_wait(server.epollFD, &events, Int32(events.count), timeout)
                 if count < 0 {
                     if errno == EINTR { continue }
                     server.logger.error("control socket: epoll_wait failed: \(String(cString: strerror(errno)))")
@@ -152,11 +164,20 @@ public final class ControlServer: Sendable {
         mutating func acceptAll() {
             while true {
                 let fd = accept(server.listenFD, nil, nil)
-                if fd < 0 { return }  // EAGAIN, or a transient error: epoll tells us again
+                if fd < 0 {
+                    if errno == EMFILE || errno == ENFILE {
+                        // Out of descriptors: stop listening for a moment rather than spin.
+                        epoll_ctl(server.epollFD, Int32(EPOLL_CTL_DEL), server.listenFD, nil)
+                        acceptPausedUntil = ContinuousClock.now + .milliseconds(200)
+                        server.logger.error("control socket: out of file descriptors; not accepting for 200 ms")
+                    }
+                    return  // EAGAIN, or a transient error: epoll tells us again
+                }
                 _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
                 _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
                 let peer = PeerCredentials(socket: fd)
-                let mayMutate = peer?.mayMutate(socketGroup: server.socketGroup) ?? false
+                // The socket file's group as it is now: an operator may have changed it.
+                let mayMutate = peer?.mayMutate(socketGroup: server.socket.group) ?? false
                 var connection = Connection(fd: fd, generation: nextGeneration, context: ControlConnection(peer: peer), mayMutate: mayMutate)
                 nextGeneration += 1
                 connection.interest = UInt32(EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
@@ -175,10 +196,13 @@ public final class ControlServer: Sendable {
                 if n > 0 {
                     connections[fd]!.framer.append(buffer[0..<n])
                 } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
-                    // The client hung up (or broke): answer nothing more.
-                    if connections[fd]!.busy || connections[fd]!.written < connections[fd]!.output.count {
+                    // The client hung up (or broke): answer nothing more. A request still
+                    // running keeps the descriptor (so its number is not reused) but leaves
+                    // epoll, whose hang-up event would otherwise fire on every wait.
+                    if connections[fd]!.busy {
                         connections[fd]!.closeAfterFlush = true
-                        setInterest(fd, reading: false)
+                        connections[fd]!.detached = true
+                        epoll_ctl(server.epollFD, Int32(EPOLL_CTL_DEL), fd, nil)
                     } else {
                         drop(fd)
                     }
@@ -191,6 +215,12 @@ public final class ControlServer: Sendable {
         /// Starts the next request of a connection if it is not already answering one.
         mutating func dispatchNext(_ fd: Int32) {
             guard var connection = connections[fd], !connection.busy, !connection.closeAfterFlush else { return }
+            // One reply in the pipe at a time: a client that does not read its replies stops
+            // being served (and read from) instead of piling them up in brid.
+            if connection.written < connection.output.count {
+                updateReading(fd)
+                return
+            }
             switch connection.framer.next() {
             case .needMore:
                 break
@@ -221,6 +251,10 @@ public final class ControlServer: Sendable {
             }
             for (fd, generation, reply) in ready {
                 guard var connection = connections[fd], connection.generation == generation else { continue }
+                if connection.detached {
+                    drop(fd)
+                    continue
+                }
                 connection.busy = false
                 connection.output += reply
                 connections[fd] = connection
@@ -244,27 +278,25 @@ public final class ControlServer: Sendable {
                     return
                 }
             }
-            if connection.written == connection.output.count {
+            let drained = connection.written == connection.output.count
+            if drained {
                 connection.output.removeAll(keepingCapacity: connection.output.count < 1 << 20)
                 connection.written = 0
                 if connection.closeAfterFlush && !connection.busy {
                     drop(fd)
                     return
                 }
-            } else if connection.output.count - connection.written > ControlServer.maxPendingOutput {
-                server.logger.warning("control socket: a client (\(connection.context.peer?.description ?? "unknown")) does not read its replies; disconnected")
-                drop(fd)
-                return
             }
             connections[fd] = connection
             updateReading(fd)
+            if drained { dispatchNext(fd) }
         }
 
         /// Reads only while the connection can take more: not over its output limit, not
         /// holding more than one line's worth of requests unanswered.
         mutating func updateReading(_ fd: Int32) {
             guard let connection = connections[fd] else { return }
-            let backlog = connection.output.count - connection.written > ControlServer.maxPendingOutput / 4
+            let backlog = connection.written < connection.output.count
                 || (connection.busy && connection.framer.buffered > ControlProtocol.maxLineBytes + ControlServer.readChunk)
             setInterest(fd, reading: !backlog && !connection.closeAfterFlush)
         }
