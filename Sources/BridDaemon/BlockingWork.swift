@@ -6,6 +6,11 @@ import Dispatch
 final class BlockingWork: Sendable {
     private let queue = DispatchQueue(label: "brid.ingest", qos: .utility)
 
+    /// Queues work without waiting for it; it runs before anything queued after this call.
+    func enqueue(_ work: @escaping @Sendable () -> Void) {
+        queue.async(execute: work)
+    }
+
     func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {

@@ -28,14 +28,17 @@ extension Daemon {
         if Task.isCancelled, case let .failed(reason) = outcome, reason.hasPrefix("cancelled") {
             return outcome  // brid is stopping: the source is checked again after the restart
         }
-        let state = try? store.sourceState(id)
+        let state = try? await work.run { [store] in try store.sourceState(id) }
         let now = clock.now()
+        // A reload while the check ran may have changed or removed the source: schedule it
+        // by the configuration in force now.
+        let current = config.source(id: id)?.schedule ?? schedule
         let next: Date
         switch outcome {
         case .released, .unchanged:
-            next = SchedulePolicy.nextDue(after: started, schedule: schedule, sourceID: id)
+            next = SchedulePolicy.nextDue(after: started, schedule: current, sourceID: id)
         case .rejected, .failed:
-            next = SchedulePolicy.retry(after: now, failures: max(state?.consecutiveFailures ?? 1, 1), schedule: schedule)
+            next = SchedulePolicy.retry(after: now, failures: max(state?.consecutiveFailures ?? 1, 1), schedule: current)
         }
         if config.source(id: id) != nil, due[id] != nil { due[id] = next }
         do {
@@ -60,7 +63,7 @@ extension Daemon {
 
     func fetchAndIngest(_ source: SourceConfig, url: String, logger: Logger) async -> CheckOutcome {
         let now = clock.now()
-        let state = try? store.sourceState(source.id)
+        let state = try? await work.run { [store] in try store.sourceState(source.id) }
         let spec: Ingestor.SourceSpec
         let headers: [(name: String, value: String)]
         do {

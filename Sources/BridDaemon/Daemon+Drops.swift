@@ -45,6 +45,7 @@ extension Daemon {
                 }
             } catch {
                 log.error("cannot scan \(path): \(error)")
+                scanFailures += 1
             }
         } while rescanRequested.contains(path)
         if !outcomes.isEmpty { MemoryTrim.releaseFreedMemory() }

@@ -59,6 +59,14 @@ extension Daemon {
         }
         removed = old.sources.map(\.id).filter { new.source(id: $0) == nil }
         for id in removed { due.removeValue(forKey: id) }
+        // What a source remembers of its last payload (HTTP validators, SHA-256) belongs to
+        // the old settings when where or how it is read changed: forget it, so the next
+        // check fetches and parses in full.
+        let rereads = changedIDs.filter { id in
+            guard let before = old.source(id: id), let after = new.source(id: id) else { return false }
+            return before.location != after.location || before.format != after.format
+                || before.seriesTemplate != after.seriesTemplate || before.formatOptions != after.formatOptions
+        }
         let states = Dictionary(uniqueKeysWithValues: ((try? store.sourceStates()) ?? []).map { ($0.id, $0) })
         for id in added + changedIDs {
             guard let source = new.source(id: id) else { continue }
@@ -66,14 +74,22 @@ extension Daemon {
                 due.removeValue(forKey: id)
                 continue
             }
-            if added.contains(id) || old.source(id: id)?.schedule != schedule || due[id] == nil {
+            if rereads.contains(id) {
+                due[id] = now  // a new place or a new reading: check it at once
+            } else if added.contains(id) || old.source(id: id)?.schedule != schedule || due[id] == nil {
                 due[id] = Self.resumedDue(state: states[id], schedule: schedule, sourceID: id, now: now)
             }
         }
-        do {
-            for conflict in try store.applyCatalogue(new.catalogue) { logger.warning("catalogue: \(conflict)") }
-        } catch {
-            logger.error("cannot apply the catalogue: \(error)")
+        // Store writes wait for an ingest in flight: queue them on the blocking-work queue,
+        // never run them on the actor (the scheduler, and its watchdog pings, go through it).
+        // Queued now, they run before any check that the reload makes due reads its state.
+        work.enqueue { [store, logger, catalogue = new.catalogue, now] in
+            do {
+                for conflict in try store.applyCatalogue(catalogue) { logger.warning("catalogue: \(conflict)") }
+                for id in rereads { try store.forgetLastPayload(source: id, now: now) }
+            } catch {
+                logger.error("cannot apply the catalogue or reset a changed source: \(error)")
+            }
         }
         syncWatches()
         logger.notice("reloaded \(new.path): \(added.count) sources added, \(removed.count) removed, \(changedIDs.count) changed; \(new.summary)")

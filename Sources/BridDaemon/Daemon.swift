@@ -39,6 +39,8 @@ public actor Daemon {
     var paused: Set<String> = []
     /// Drop folders being scanned, and those to scan again when that scan ends.
     var scanning: Set<String> = []
+    /// Scans that failed (a folder that cannot be read, a file that cannot be moved).
+    public internal(set) var scanFailures = 0
     var rescanRequested: Set<String> = []
     var dropWatcher: DropWatcher?
     /// Goes up whenever something `status` shows changes, so a status can be cached.
@@ -66,6 +68,8 @@ public actor Daemon {
         self.notifier = notifier
         self.environment = environment
         self.readFile = readFile
+        // Known before any service starts: the drop watcher's first scan must skip paused sources.
+        self.paused = Set(((try? store.sourceStates()) ?? []).filter(\.paused).map(\.id))
     }
 
     // MARK: - The schedule

@@ -9,17 +9,17 @@ public protocol DaemonClock: Sendable {
     func sleep(until deadline: Date) async throws
 }
 
-/// The real clock. Sleeps on the monotonic clock and re-checks the wall clock on waking,
-/// so a wall clock stepped by NTP delays or advances a wake-up at most once.
+/// The real clock. Sleeps on the monotonic clock for the time left until the deadline as
+/// it stands now; callers re-check the wall clock when they wake (a stepped clock then
+/// moves a wake-up once, and never stops one).
 public struct SystemClock: DaemonClock {
     public init() {}
 
     public func now() -> Date { Date() }
 
     public func sleep(until deadline: Date) async throws {
-        while true {
-            let remaining = deadline.timeIntervalSinceNow
-            if remaining <= 0 { return }
+        let remaining = deadline.timeIntervalSinceNow
+        if remaining > 0 {
             try await Task.sleep(for: .milliseconds(Int64((remaining * 1000).rounded(.up))))
         }
     }

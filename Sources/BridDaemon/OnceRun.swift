@@ -53,6 +53,7 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
             case .rejected, .failed: failed += 1
             }
         }
+        let scanFailuresBefore = await daemon.scanFailures
         for (source, folder) in await daemon.dropFolders {
             let outcomes = await daemon.scanDrop(folder.path)
             if outcomes.isEmpty { logger.info("no new files in \(folder.path)", metadata: ["source.id": "\(source.id)"]) }
@@ -64,6 +65,7 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
                 }
             }
         }
+        failed += await daemon.scanFailures - scanFailuresBefore
         logger.info("done: \(released) new releases, \(unchanged) unchanged, \(failed) rejected or failed")
         return failed == 0 ? 0 : 1
     } catch {

@@ -22,17 +22,20 @@ struct SchedulerService: Service {
         let wake = daemon.schedulerWake
         await withTaskCancellationOrGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                var nextPing = watchdogInterval.map { _ in clock.now() }
+                // Pings are timed on the monotonic clock, so a wall clock stepped back by an
+                // hour does not silence them (and get brid killed by the watchdog).
+                var nextPing = watchdogInterval.map { _ in ContinuousClock.now }
                 while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
-                    if let interval = watchdogInterval, let due = nextPing, clock.now() >= due {
+                    if let interval = watchdogInterval, let due = nextPing, ContinuousClock.now >= due {
                         notifier.watchdog()
-                        nextPing = clock.now().addingTimeInterval(interval.seconds)
+                        nextPing = ContinuousClock.now + interval
                     }
                     let plan = await daemon.takeDueSources()
                     for id in plan.start {
                         group.addTask { _ = await daemon.check(id) }
                     }
-                    let wakeAt = [plan.nextWake, nextPing].compactMap { $0 }.min()
+                    let pingAt = nextPing.map { clock.now().addingTimeInterval((ContinuousClock.now.duration(to: $0)).seconds) }
+                    let wakeAt = [plan.nextWake, pingAt].compactMap { $0 }.min()
                     await sleep(until: wakeAt, on: clock, orUntil: wake)
                 }
                 // Stop taking work: downloads in flight are aborted (the source is checked

@@ -63,7 +63,7 @@ public struct DropFolder: Sendable {
     public func process(_ name: String, source: Ingestor.SourceSpec, maxBytes: Int, ingestor: Ingestor, at now: Date) throws -> Outcome {
         let file = path + "/" + name
         let result: Ingestor.Result
-        switch readPayload(file, name: name, maxBytes: maxBytes) {
+        switch try readPayload(file, name: name, maxBytes: maxBytes) {
         case let .success(bytes):
             result = try ingestor.ingest(bytes, origin: name, source: source, at: now)
         case let .failure(error):
@@ -81,15 +81,22 @@ public struct DropFolder: Sendable {
         }
     }
 
-    private func readPayload(_ file: String, name: String, maxBytes: Int) -> Result<[UInt8], InputError> {
+    /// The file's bytes; `.failure` for a file that is too large (an input error), a thrown
+    /// error when it cannot be read (not the input's fault: it stays, to be tried again).
+    private func readPayload(_ file: String, name: String, maxBytes: Int) throws -> Result<[UInt8], InputError> {
         var info = stat()
         if stat(file, &info) == 0, Int(info.st_size) > maxBytes {
             return .failure(InputError(origin: name, place: nil, reason: "file is \(info.st_size) bytes, over max_bytes (\(maxBytes) bytes)"))
         }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            return .failure(InputError(origin: name, place: nil, reason: "cannot read the file: \(String(cString: strerror(errno)))"))
+        guard let handle = FileHandle(forReadingAtPath: file) else {
+            throw RuntimeError("cannot open \(file): \(String(cString: strerror(errno)))")
         }
-        return .success([UInt8](data))
+        defer { try? handle.close() }
+        do {
+            return .success([UInt8](try handle.readToEnd() ?? Data()))
+        } catch {
+            throw RuntimeError("cannot read \(file): \(error.localizedDescription)")
+        }
     }
 
     /// Renames `file` into `folder`, never over an existing file (`name.2.csv`, …).

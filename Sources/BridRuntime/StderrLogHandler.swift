@@ -27,10 +27,10 @@ public struct StderrLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var line = journal ? "<\(Self.priority(event.level))>" : Timestamp.format(Date()) + " "
         if !journal { line += event.level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0) + " " }
-        line += "\(event.message)"
+        line += Self.oneLine("\(event.message)")
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         for key in merged.keys.sorted() {
-            line += " \(key)=\(Self.quoted("\(merged[key]!)"))"
+            line += " \(key)=\(Self.quoted(Self.oneLine("\(merged[key]!)")))"
         }
         sink.write(line + "\n")
     }
@@ -45,6 +45,27 @@ public struct StderrLogHandler: LogHandler {
         case .error: 3
         case .critical: 2
         }
+    }
+
+    /// Control characters escaped, so that text from outside (a file name, a payload's
+    /// error) cannot start a journal line of its own, with a priority of its choosing.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += "\\x" + String(scalar.value, radix: 16)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
     }
 
     static func quoted(_ value: String) -> String {

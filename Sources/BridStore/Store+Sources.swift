@@ -41,6 +41,11 @@ extension Store {
         try updateSource(source, now: now, sql: "UPDATE sources SET etag = ?, last_modified = ? WHERE id = ?", .optional(etag), .optional(lastModified))
     }
 
+    /// Forgets the validators and SHA-256 of the source's last payload (its settings changed).
+    public func forgetLastPayload(source: String, now: Date) throws {
+        try updateSource(source, now: now, sql: "UPDATE sources SET etag = NULL, last_modified = NULL, last_payload_sha256 = NULL WHERE id = ?")
+    }
+
     /// Records a check answered "not modified" (HTTP 304): a success without a payload.
     public func recordNotModified(source: String, at now: Date) throws {
         try updateSource(source, now: now, sql: "UPDATE sources SET last_check_at = ?1, last_success_at = ?1, consecutive_failures = 0 WHERE id = ?2",

@@ -226,3 +226,36 @@ import Testing
         #expect(try await h.state("wb")?.lastError?.hasPrefix("HTTP 500 from \(url)&page=3") == true)
     }
 }
+
+@Suite struct ReloadDuringCheckTests {
+    @Test func aCheckFinishingAfterAReloadIsScheduledByTheNewConfig() async throws {
+        let url = "http://publisher.test/kz.csv"
+        let h = try DaemonHarness(config: SchedulerTests.hourly)
+        let gate = WakeSignal()
+        h.fetcher.answer(url) { request in
+            await gate.wait()
+            return .body(Array(SchedulerTests.csv1.utf8), FetchInfo(status: 200, etag: "\"e1\"", finalURL: request.url, elapsed: .zero))
+        }
+        try await h.start()
+        try await eventually("the check is in flight") { await h.daemon.sourcesInFlight == ["kz"] }
+        try h.writeConfig(SchedulerTests.hourly.replacingOccurrences(of: "every = \"1h\"", with: "every = \"15m\""))
+        #expect(await h.daemon.reload().applied)
+        gate.signal()
+        try await h.settle()
+        let due = try #require(await h.daemon.schedule["kz"])
+        #expect(due.timeIntervalSince(h.clock.now()) < 15 * 60 + 91, "scheduled by the new 15m, not the old 1h")
+    }
+
+    @Test func changingASourcesURLForgetsItsValidators() async throws {
+        let h = try DaemonHarness(config: SchedulerTests.hourly)
+        h.fetcher.serve("http://publisher.test/kz.csv", SchedulerTests.csv1)
+        h.fetcher.serve("http://publisher.test/kz-v2.csv", SchedulerTests.csv1)
+        try await h.start()
+        try await h.settle()
+        #expect(try await h.state("kz")?.etag != nil)
+        try h.writeConfig(SchedulerTests.hourly.replacingOccurrences(of: "kz.csv", with: "kz-v2.csv"))
+        #expect(await h.daemon.reload().applied)
+        try await eventually("the new URL is fetched") { h.fetcher.requestCount("http://publisher.test/kz-v2.csv") == 1 }
+        #expect(h.fetcher.requests.last?.etag == nil, "no If-None-Match from the old URL's payload")
+    }
+}

@@ -238,6 +238,17 @@ import Testing
         let first = try DaemonProcess(config: w.root + "/brid.toml", logPath: w.root + "/first.log")
         try first.waitForLog("running:", seconds: 10)
         #expect(try BridProcess.run(["--socket", w.root + "/state/control.sock", "status"], executable: BridProcess.brictlPath).status == 0)
+        // Something that is not a socket at the socket path is never deleted.
+        let notASocket = try Workspace(config: """
+            [daemon]
+            state_dir = "state"
+            socket = "state/notes.txt"
+            """)
+        try notASocket.write("state/notes.txt", "precious")
+        let refused = try BridProcess.run(["--config", notASocket.root + "/brid.toml"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("exists and is not a socket"))
+        #expect(try notASocket.read("state/notes.txt") == "precious")
         // A second brid does not steal a socket that answers.
         let second = try BridProcess.run(["--config", w.root + "/brid.toml"])
         #expect(second.status == 1)

@@ -28,3 +28,12 @@ import Testing
         #expect(StderrLogHandler.stderrIsJournal(environment: ["JOURNAL_STREAM": "\(info.st_dev):\(info.st_ino)"]))
     }
 }
+
+@Suite struct LogInjectionTests {
+    @Test func textFromOutsideCannotForgeJournalLines() {
+        let capture = LogCapture()
+        capture.logger(journal: true).info("ingest evil\n<0>forged.csv", metadata: ["file": "a\nb"])
+        let lines = capture.lines.withLock { $0 }
+        #expect(lines == ["<6>ingest evil\\n<0>forged.csv file=a\\nb\n"])
+    }
+}

@@ -142,11 +142,19 @@ final class ControlAPI: Sendable {
         for id in ids where config.source(id: id) == nil {
             throw ControlError.notFound("no source \(id) in the configuration (\(config.sources.map(\.id).joined(separator: ", ")))")
         }
+        // At most max_concurrent_fetches at once, as the scheduler does (`fetch --all`).
+        let limit = config.daemon.maxConcurrentFetches
         let outcomes = await withTaskGroup(of: (Int, [FetchOutcome]).self, returning: [FetchOutcome].self) { group in
-            for (index, id) in ids.enumerated() {
-                group.addTask { (index, await self.fetchOne(id, wait: request.wait, config: config)) }
-            }
             var results: [(Int, [FetchOutcome])] = []
+            var running = 0
+            for (index, id) in ids.enumerated() {
+                if running == limit, let result = await group.next() {
+                    results.append(result)
+                    running -= 1
+                }
+                group.addTask { (index, await self.fetchOne(id, wait: request.wait, config: config)) }
+                running += 1
+            }
             for await result in group { results.append(result) }
             return results.sorted { $0.0 < $1.0 }.flatMap(\.1)
         }

@@ -25,7 +25,11 @@ public struct ControlSocket: Sendable {
             return ControlSocket(fd: socket.fd, path: path, activated: true)
         }
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        if FileManager.default.fileExists(atPath: path) {
+        var existing = stat()
+        if lstat(path, &existing) == 0 {
+            guard (existing.st_mode & S_IFMT) == S_IFSOCK else {
+                throw RuntimeError("the control socket path \(path) exists and is not a socket; refusing to replace it (check `socket` in the config)")
+            }
             if answers(path) {
                 throw RuntimeError("another brid is running: its control socket \(path) answers; stop it first (systemctl stop brid)")
             }
