@@ -18,8 +18,12 @@ extension Daemon {
 
     /// Ingests every complete file waiting in a drop folder. A scan asked for while one
     /// runs is done right after it, so no arrival is missed.
+    ///
+    /// The daemon takes a file only when it is known complete (inotify saw it closed after
+    /// writing or renamed in) or untouched for `settleTime`: a file still being written in
+    /// place is left for a scan after it settles. `--once` (`settle: false`) takes every file.
     @discardableResult
-    public func scanDrop(_ path: String) async -> [DropFolder.Outcome] {
+    public func scanDrop(_ path: String, settle: Bool = true) async -> [DropFolder.Outcome] {
         guard let (source, folder) = dropFolders.first(where: { $0.folder.path == path }) else { return [] }
         if scanning.contains(path) {
             rescanRequested.insert(path)
@@ -35,7 +39,16 @@ extension Daemon {
             if paused.contains(source.id) { return outcomes }
             do {
                 let spec = try Ingestor.SourceSpec(source)
-                let files = try await work.run { try folder.prepare(); return try folder.pendingFiles() }
+                let complete = announced[path] ?? []
+                let settledBefore = settle ? Date().addingTimeInterval(-Self.settleTime) : nil
+                let files = try await work.run {
+                    try folder.prepare()
+                    return try folder.pendingFiles(settledBefore: settledBefore, complete: complete)
+                }
+                announced[path] = (announced[path] ?? []).subtracting(complete)
+                if settle, try await work.run({ try folder.pendingFiles().count }) > files.count {
+                    scheduleSettledScan(path)
+                }
                 for name in files {
                     let outcome = try await work.run { [ingestor, now = clock.now(), maxBytes = source.maxBytes] in
                         try folder.process(name, source: spec, maxBytes: maxBytes, ingestor: ingestor, at: now)
@@ -52,6 +65,25 @@ extension Daemon {
         changed()
         updateStatus()
         return outcomes
+    }
+
+    /// How long a file must be left alone before a scan takes it without an inotify event.
+    static let settleTime: TimeInterval = 2
+
+    /// Notes a file that inotify saw completed, then scans its folder.
+    public func arrived(_ arrival: DropWatcher.Arrival) async {
+        if let name = arrival.name { announced[arrival.folder, default: []].insert(name) }
+        await scanDrop(arrival.folder)
+    }
+
+    /// A scan once the files left for settling have settled (file times are real time).
+    private func scheduleSettledScan(_ path: String) {
+        guard settleScans.insert(path).inserted else { return }
+        Task {
+            try? await Task.sleep(for: .milliseconds(Int64(Self.settleTime * 1000) + 100))
+            self.settleScans.remove(path)
+            await self.scanDrop(path)
+        }
     }
 
     /// Scans every drop folder (at start-up and as the periodic safety net).

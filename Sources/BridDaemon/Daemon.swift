@@ -39,6 +39,10 @@ public actor Daemon {
     var paused: Set<String> = []
     /// Drop folders being scanned, and those to scan again when that scan ends.
     var scanning: Set<String> = []
+    /// Names inotify reported complete, per folder, not yet taken by a scan.
+    var announced: [String: Set<String>] = [:]
+    /// Folders with a scan waiting for files to settle.
+    var settleScans: Set<String> = []
     /// Scans that failed (a folder that cannot be read, a file that cannot be moved).
     public internal(set) var scanFailures = 0
     var rescanRequested: Set<String> = []

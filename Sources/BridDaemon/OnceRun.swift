@@ -55,7 +55,7 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
         }
         let scanFailuresBefore = await daemon.scanFailures
         for (source, folder) in await daemon.dropFolders {
-            let outcomes = await daemon.scanDrop(folder.path)
+            let outcomes = await daemon.scanDrop(folder.path, settle: false)
             if outcomes.isEmpty { logger.info("no new files in \(folder.path)", metadata: ["source.id": "\(source.id)"]) }
             for outcome in outcomes {
                 switch outcome.result {

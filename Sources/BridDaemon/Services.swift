@@ -66,7 +66,7 @@ struct DropService: Service {
         await withTaskCancellationOrGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await folder in watcher.arrivals { await daemon.scanDrop(folder) }
+                    for await arrival in watcher.arrivals { await daemon.arrived(arrival) }
                 }
                 group.addTask {
                     while !Task.isCancelled {

@@ -44,12 +44,21 @@ public struct DropFolder: Sendable {
     }
 
     /// Complete regular files waiting in the folder, oldest first (then by name).
-    public func pendingFiles() throws -> [String] {
+    ///
+    /// - Parameters:
+    ///   - settledBefore: when given, a file modified after this time is left for later (it
+    ///     may still be being written in place), unless it is in `complete`;
+    ///   - complete: names known to be complete (closed after writing, or renamed in).
+    public func pendingFiles(settledBefore: Date? = nil, complete: Set<String> = []) throws -> [String] {
         let names = try FileManager.default.contentsOfDirectory(atPath: path)
         var files: [(name: String, modified: timespec)] = []
         for name in names where Self.isCandidate(name) {
             var info = stat()
             guard lstat(path + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            if let settledBefore, !complete.contains(name),
+               Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9 > settledBefore.timeIntervalSince1970 {
+                continue
+            }
             files.append((name, info.st_mtim))
         }
         files.sort { a, b in

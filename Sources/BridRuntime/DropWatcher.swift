@@ -5,10 +5,21 @@ import Synchronization
 /// (`IN_CLOSE_WRITE`: written in place and closed; `IN_MOVED_TO`: renamed in). One thread
 /// blocks in `poll`, so an idle daemon uses no CPU; `stop()` wakes it through a pipe.
 public final class DropWatcher: Sendable {
-    /// Folders with something new, in arrival order (a folder may repeat). After an
-    /// inotify queue overflow every watched folder is reported.
-    public let arrivals: AsyncStream<String>
-    private let continuation: AsyncStream<String>.Continuation
+    /// A file that is complete in a folder (closed after writing, or renamed in); `name` is
+    /// nil after an inotify queue overflow, when every watched folder is reported.
+    public struct Arrival: Sendable, Equatable {
+        public let folder: String
+        public let name: String?
+
+        public init(folder: String, name: String?) {
+            self.folder = folder
+            self.name = name
+        }
+    }
+
+    /// Arrivals in order (a folder may repeat).
+    public let arrivals: AsyncStream<Arrival>
+    private let continuation: AsyncStream<Arrival>.Continuation
     private let inotify: Int32
     private let wake: (read: Int32, write: Int32)
     private let watches = Mutex<[Int32: String]>([:])
@@ -76,14 +87,14 @@ public final class DropWatcher: Sendable {
             if ready < 0 || fds[1].revents != 0 { break }
             let count = buffer.withUnsafeMutableBytes { read(inotify, $0.baseAddress, $0.count) }
             guard count > 0 else { continue }
-            for folder in parse(buffer, count: count) { continuation.yield(folder) }
+            for arrival in parse(buffer, count: count) { continuation.yield(arrival) }
         }
         continuation.finish()
     }
 
-    /// The folders named by a batch of inotify events.
-    private func parse(_ buffer: [UInt8], count: Int) -> [String] {
-        var folders: [String] = []
+    /// The arrivals a batch of inotify events tells of.
+    private func parse(_ buffer: [UInt8], count: Int) -> [Arrival] {
+        var arrivals: [Arrival] = []
         var offset = 0
         let headerSize = MemoryLayout<inotify_event>.size
         while offset + headerSize <= count {
@@ -92,12 +103,15 @@ public final class DropWatcher: Sendable {
                 return (event.wd, event.mask, Int(event.len))
             }
             if mask & UInt32(IN_Q_OVERFLOW) != 0 {
-                folders += watchedFolders
-            } else if let folder = watches.withLock({ $0[wd] }), folders.last != folder {
-                folders.append(folder)
+                arrivals += watchedFolders.map { Arrival(folder: $0, name: nil) }
+            } else if let folder = watches.withLock({ $0[wd] }) {
+                // The name is NUL-padded to `length` bytes after the header.
+                let bytes = buffer[(offset + headerSize)..<min(offset + headerSize + length, count)].prefix { $0 != 0 }
+                let name = bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+                arrivals.append(Arrival(folder: folder, name: name))
             }
             offset += headerSize + length
         }
-        return folders
+        return arrivals
     }
 }

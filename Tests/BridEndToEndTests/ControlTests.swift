@@ -21,6 +21,9 @@ import Testing
                 cn-eu.trains.alataw,2018,2388
 
                 """)
+            // Dropped a minute ago, while brid was down: taken by the start-up scan.
+            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)],
+                                                  ofItemAtPath: workspace.root + "/state/drop/bri-cn-kz/sample.csv")
             brid = try DaemonProcess(config: workspace.root + "/brid.toml", logPath: workspace.root + "/brid.log")
             try brid.waitForLog("accepted: release", seconds: 10)
             try brid.waitForLog("fetched: release")

@@ -67,6 +67,20 @@ import Testing
         try waitUntil("the file is processed", seconds: 1, poll: 0.005) { FileManager.default.fileExists(atPath: folder + "/processed/r1.csv") }
         #expect(Date().timeIntervalSince(start) < 1)
         try brid.waitForLog("accepted: release")
+        // A file being written in place is left alone until it is closed, even when another
+        // arrival makes brid scan the folder.
+        let fd = open(folder + "/slow.csv", O_CREAT | O_WRONLY, 0o644)  // one open, as cp does
+        let writing = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        writing.write(Data("series,period,value\ncn-kz.trade.total,2019,19.8".utf8))
+        try w.write("staging/r2.csv", "series,period,value\ncn-eu.trains.horgos,2018,404\n")
+        rename(w.root + "/staging/r2.csv", folder + "/r2.csv")
+        try waitUntil("r2 is processed", seconds: 2) { FileManager.default.fileExists(atPath: folder + "/processed/r2.csv") }
+        #expect(FileManager.default.fileExists(atPath: folder + "/slow.csv"), "half-written file left in place")
+        writing.write(Data("85\n".utf8))
+        try writing.close()
+        try waitUntil("slow.csv is processed once closed", seconds: 2) { FileManager.default.fileExists(atPath: folder + "/processed/slow.csv") }
+        try brid.waitForLog("file=slow.csv")
+        #expect(brid.log.contains("accepted: release 3, 1 added"))
         // A malformed file is rejected, and brid keeps running.
         try w.write("staging/bad.csv", "series,period,value\ncn-kz.trade.total,2019,x\n")
         rename(w.root + "/staging/bad.csv", folder + "/bad.csv")

@@ -90,3 +90,16 @@ import Testing
         #expect(try f.store.changes(release: second.id).map { "\($0.series) \($0.period) \($0.previousValue ?? "") → \($0.value ?? "")" } == ["x 2018 2 → 2.5"])
     }
 }
+
+@Suite struct DropSettleTests {
+    @Test func aFreshFileIsLeftUntilItSettlesUnlessKnownComplete() throws {
+        let f = try DropFixture()
+        try f.drop("old.csv", "series,period,value\nx,2018,1\n", age: 60)
+        try f.drop("writing.csv", "series,period,value\nx,20", age: 0)
+        try f.drop("closed.csv", "series,period,value\ny,2018,1\n", age: 0)
+        let settled = Date().addingTimeInterval(-2)
+        #expect(try f.folder.pendingFiles(settledBefore: settled) == ["old.csv"])
+        #expect(try f.folder.pendingFiles(settledBefore: settled, complete: ["closed.csv"]) == ["old.csv", "closed.csv"])
+        #expect(try f.folder.pendingFiles().count == 3, "--once takes every file")
+    }
+}

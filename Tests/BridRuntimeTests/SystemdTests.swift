@@ -84,10 +84,10 @@ final class NotifySocket {
 
         try Data("a".utf8).write(to: URL(fileURLWithPath: root + "/staged.csv"))
         #expect(rename(root + "/staged.csv", folder + "/r1.csv") == 0)
-        #expect(await arrivals.next() == folder)
+        #expect(await arrivals.next() == DropWatcher.Arrival(folder: folder, name: "r1.csv"))
 
         try Data("b".utf8).write(to: URL(fileURLWithPath: folder + "/written.csv"))  // closed after writing
-        #expect(await arrivals.next() == folder)
+        #expect(await arrivals.next() == DropWatcher.Arrival(folder: folder, name: "written.csv"))
 
         watcher.stop()
         while await arrivals.next() != nil {}  // the stream ends once the thread stops
