@@ -1,8 +1,10 @@
 import Foundation
 
-/// Times on the wire: ISO-8601 in UTC, `2025-11-30T10:27:00Z`, with `.SSS` milliseconds
-/// only when they are not zero. Written and read without formatters or calendars, which
-/// keeps them exact to the millisecond and cheap at brictl's start-up.
+/// ISO-8601 times in UTC, `2025-11-30T10:27:00Z`, with `.SSS` milliseconds only when they
+/// are not zero: the control protocol's times, and the one reader of ISO-8601 for brid
+/// (BridCore's `Timestamp` reads publishers' timestamps with it). Written and read without
+/// formatters or calendars, which keeps them exact to the millisecond and cheap at
+/// brictl's start-up. In BridInfo, which has no dependencies, so brictl can share it.
 public enum WireTime {
     /// `2025-11-30T10:27:00Z`, or `2025-11-30T10:27:00.125Z` when there are milliseconds.
     public static func format(_ date: Date) -> String {
