@@ -41,14 +41,12 @@ extension Daemon {
                 let spec = try Ingestor.SourceSpec(source)
                 let complete = announced[path] ?? []
                 let settledBefore = settle ? Date().addingTimeInterval(-Self.settleTime) : nil
-                let files = try await work.run {
+                let (files, unsettled) = try await work.run {
                     try folder.prepare()
-                    return try folder.pendingFiles(settledBefore: settledBefore, complete: complete)
+                    return try folder.scan(settledBefore: settledBefore, complete: complete)
                 }
                 announced[path] = (announced[path] ?? []).subtracting(complete)
-                if settle, try await work.run({ try folder.pendingFiles().count }) > files.count {
-                    scheduleSettledScan(path)
-                }
+                if unsettled > 0 { scheduleSettledScan(path) }
                 for name in files {
                     let outcome = try await work.run { [ingestor, now = clock.now(), maxBytes = source.maxBytes] in
                         try folder.process(name, source: spec, maxBytes: maxBytes, ingestor: ingestor, at: now)

@@ -8,6 +8,12 @@ import Logging
 
 /// The one-line status for systemd.
 extension Daemon {
+    /// What `status` shows of the daemon, read in one visit to the actor.
+    func statusSnapshot() -> (generation: UInt64, config: BridConfig, schedule: [String: Date], inFlight: Set<String>,
+                              reloadFailure: ReloadFailure?) {
+        (generation, config, due, checking, lastReloadFailure)
+    }
+
     /// The one-line summary for systemd's `STATUS=`:
     /// "12 sources, 3 failing, next fetch wb-kaz-exports in 4m".
     public func statusLine() -> String {

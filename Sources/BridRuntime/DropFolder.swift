@@ -50,13 +50,21 @@ public struct DropFolder: Sendable {
     ///     may still be being written in place), unless it is in `complete`;
     ///   - complete: names known to be complete (closed after writing, or renamed in).
     public func pendingFiles(settledBefore: Date? = nil, complete: Set<String> = []) throws -> [String] {
+        try scan(settledBefore: settledBefore, complete: complete).ready
+    }
+
+    /// The files to take now (as `pendingFiles`), and how many were left to settle — one
+    /// listing of the folder for both.
+    public func scan(settledBefore: Date?, complete: Set<String>) throws -> (ready: [String], unsettled: Int) {
         let names = try FileManager.default.contentsOfDirectory(atPath: path)
         var files: [(name: String, modified: timespec)] = []
+        var unsettled = 0
         for name in names where Self.isCandidate(name) {
             var info = stat()
             guard lstat(path + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
             if let settledBefore, !complete.contains(name),
                Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9 > settledBefore.timeIntervalSince1970 {
+                unsettled += 1
                 continue
             }
             files.append((name, info.st_mtim))
@@ -64,7 +72,7 @@ public struct DropFolder: Sendable {
         files.sort { a, b in
             (a.modified.tv_sec, a.modified.tv_nsec, a.name) < (b.modified.tv_sec, b.modified.tv_nsec, b.name)
         }
-        return files.map(\.name)
+        return (files.map(\.name), unsettled)
     }
 
     /// Ingests one file of the folder and moves it. Store failures (disk full, …) are

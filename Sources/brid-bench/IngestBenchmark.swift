@@ -129,14 +129,10 @@ func readFile(_ path: String) throws -> [UInt8] {
     return [UInt8](data)
 }
 
-/// glibc's malloc_trim (in <malloc.h>, which Swift's Glibc module leaves out).
-@_silgen_name("malloc_trim")
-func mallocTrim(_ pad: Int) -> Int32
-
 /// Returns freed heap to the system, then resets VmHWM, so the next reading is the peak
 /// of one phase (Linux: clear_refs 5).
 func resetPeakRSS() {
-    _ = mallocTrim(0)
+    MemoryTrim.releaseFreedMemory()
     try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
 }
 

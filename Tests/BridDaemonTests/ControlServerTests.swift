@@ -78,6 +78,13 @@ import Testing
         #expect(await h.built.daemon.isPaused("kz"))
         let export = try await client.ask(#"{"v":1,"id":8,"cmd":"export","args":{"series":["cn-kz.trade.total"],"vintages":true}}"#)
         #expect(export.contains("2018,19.885"))
+        // The JSON exports parse as JSON with the documented shapes.
+        let latest = try await exportedJSON(client, #"{"series":["cn-kz.trade.total"],"format":"json"}"#) as? [[String: Any]]
+        #expect(latest?.first?["value"] as? String == "19.885")
+        #expect(latest?.first?["release"] as? Int == 1 || latest?.first?["release"] as? Int == 2)
+        let matrix = try await exportedJSON(client, #"{"series":["cn-kz.trade.total"],"format":"json","vintages":true}"#) as? [String: Any]
+        #expect((matrix?["vintages"] as? [[String: Any]])?.count == 1)
+        #expect(((matrix?["periods"] as? [[String: Any]])?.first?["values"] as? [String]) == ["19.885"])
     }
 
     @Test func aChangeInvalidatesTheCachedStatus() async throws {
@@ -89,6 +96,14 @@ import Testing
         #expect(await h.built.daemon.generation > before)
         #expect(try await h.ask(#"{"v":1,"id":4,"cmd":"status"}"#).contains(#""state":"paused""#))
     }
+}
+
+/// The `text` of an export reply, parsed as JSON.
+func exportedJSON(_ client: LineClient, _ args: String) async throws -> Any {
+    let reply = try await client.ask(#"{"v":1,"id":9,"cmd":"export","args":"# + args + "}")
+    let result = try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any]
+    let text = try #require((result?["result"] as? [String: Any])?["text"] as? String, "\(reply)")
+    return try JSONSerialization.jsonObject(with: Data(text.utf8))
 }
 
 /// A blocking line client. Its calls run on a thread of their own (`ask` is async), so a

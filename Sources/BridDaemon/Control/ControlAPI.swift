@@ -96,14 +96,10 @@ final class ControlAPI: Sendable {
     // MARK: - Status
 
     func status() async throws -> StatusResponse {
-        let generation = await daemon.generation
+        let (generation, config, schedule, inFlight, reloadFailure) = await daemon.statusSnapshot()
         if let cached = statusCache.withLock({ $0 }), cached.generation == generation, Date().timeIntervalSince(cached.at) < 1 {
             return cached.response
         }
-        let config = await daemon.config
-        let schedule = await daemon.schedule
-        let inFlight = await daemon.sourcesInFlight
-        let reloadFailure = await daemon.lastReloadFailure
         let states = Dictionary(try store.sourceStates().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let statistics = try store.statistics()
         let sources = config.sources.map { source -> SourceStatus in
@@ -261,12 +257,14 @@ final class ControlAPI: Sendable {
             guard request.series.count == 1 else { throw ControlError.badRequest("--vintages takes one series") }
             return try VintageExport.matrix(series: request.series[0], store: store, format: request.format)
         }
-        var rows: [(series: String, period: String, value: String?, release: Int64)] = []
+        var rows: [VintageExport.Row] = []
         for key in request.series {
             _ = try seriesInfo(key)
-            for row in try store.observations(series: key, vintage: vintage) ?? [] { rows.append((key, row.period, row.value, row.releaseID)) }
+            for row in try store.observations(series: key, vintage: vintage) ?? [] {
+                rows.append(VintageExport.Row(series: key, period: row.period, value: row.value, release: row.releaseID))
+            }
         }
-        return VintageExport.observations(rows, format: request.format)
+        return try VintageExport.observations(rows, format: request.format)
     }
 
     // MARK: - Helpers
