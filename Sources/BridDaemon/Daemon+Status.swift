@@ -29,7 +29,9 @@ extension Daemon {
         return line
     }
 
+    /// Sends `STATUS=` — only under systemd: the line costs a read of every source's state.
     func updateStatus() {
+        guard notifier.isEnabled else { return }
         notifier.status(statusLine())
     }
 

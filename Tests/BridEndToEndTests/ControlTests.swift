@@ -29,36 +29,25 @@ import Testing
             try brid.waitForLog("fetched: release")
         }
 
+        /// The daemon tests' config (a drop source, a URL source), plus a failing URL source
+        /// and a catalogue entry.
         static func config(_ publisher: Publisher, extra: String = "") -> String {
-            """
-            [daemon]
-            state_dir = "state"
-            socket = "state/control.sock"
+            DaemonTests.config(publisher: publisher, every: "6h") + """
 
-            [[source]]
-            id = "bri-cn-kz"
-            drop = "drop/bri-cn-kz"
-            format = "csv"
 
-            [[source]]
-            id = "kz"
-            url = "\(publisher.url("kz.csv"))"
-            format = "csv"
-            every = "6h"
+                [[source]]
+                id = "broken"
+                url = "\(publisher.url("status/503"))"
+                format = "csv"
+                every = "6h"
 
-            [[source]]
-            id = "broken"
-            url = "\(publisher.url("status/503"))"
-            format = "csv"
-            every = "6h"
-
-            [[series]]
-            key = "cn-kz.trade.total"
-            name = "China–Kazakhstan trade volume"
-            unit = "USD bn"
-            frequency = "A"
-            \(extra)
-            """
+                [[series]]
+                key = "cn-kz.trade.total"
+                name = "China–Kazakhstan trade volume"
+                unit = "USD bn"
+                frequency = "A"
+                \(extra)
+                """
         }
 
         func brictl(_ arguments: String..., environment: [String: String] = [:], prefix: [String] = []) throws -> BridProcess.Result {
