@@ -17,7 +17,7 @@ extension Daemon {
         notifier.reloading()
         defer {
             changed()
-            notifier.ready(status: statusLine())
+            if notifier.isEnabled { notifier.ready(status: statusLine()) }
         }
         switch ConfigLoader.load(path: config.path) {
         case let .failure(failure):

@@ -116,6 +116,38 @@ import Testing
         #expect(try publisher.hits()["/kz.csv"] == 2)
     } }
 
+    /// The built brid against a server that misbehaves in every way the fetcher guards
+    /// against: each source fails with its own clear error, nothing is stored, brid exits 1.
+    @Test func fetchFailuresAreClearAndStoreNothing() async throws { try await offPool {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("BridFetchTests/Support/test_http_server.py").path
+        let server = try Publisher(script: script)
+        let w = try Workspace(config: "")
+        let sources: [(String, String, String)] = [
+            ("missing", "status/404", ""),
+            ("unavailable", "status/503", ""),
+            ("dripping", "drip?seconds=10", "timeout = \"1s\""),
+            ("oversized", "big-chunked?bytes=5000", "max_bytes = \"1KB\""),
+            ("looping", "loop", ""),
+            ("escaping", "to-file", ""),
+        ]
+        try w.write("brid.toml", "[daemon]\nstate_dir = \"state\"\n" + sources.map { id, path, extra in
+            "\n[[source]]\nid = \"\(id)\"\nurl = \"\(server.url(path))\"\nformat = \"csv\"\n\(extra)\n"
+        }.joined())
+        let run = try w.brid("--once")
+        #expect(run.status == 1)
+        for expected in ["fetch failed: HTTP 404 from \(server.url("status/404")) after",
+                         "fetch failed: HTTP 503 from \(server.url("status/503")) after",
+                         "fetch failed: timed out after",
+                         "fetch failed: body exceeds max_bytes 1KB",
+                         "fetch failed: more than 5 redirects from \(server.url("loop"))",
+                         "fetch failed: redirect to file:///etc/passwd refused (only http and https)"] {
+            #expect(run.stderr.contains(expected), "\(expected)\n\(run.stderr)")
+        }
+        #expect(try w.sql("SELECT count(*) FROM releases") == "0\n")
+        #expect(try w.sql("SELECT count(*) FROM sources WHERE consecutive_failures = 1 AND last_error IS NOT NULL") == "6\n")
+    } }
+
     @Test func checkConfigPrintsEveryErrorWithFileAndLine() async throws { try await offPool {
         let w = try Workspace(config: """
             [daemon]

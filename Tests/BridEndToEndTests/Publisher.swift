@@ -11,13 +11,19 @@ final class Publisher {
     private let process: Process
     private let input: Pipe
 
-    init(folder: String) throws {
-        self.folder = folder
+    convenience init(folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/publisher.py").path
+        try self.init(script: script, arguments: [folder], folder: folder)
+    }
+
+    /// Another server script with the same conventions (port on the first line, stops when
+    /// stdin closes), such as the fetcher tests' misbehaving server.
+    init(script: String, arguments: [String] = [], folder: String = "") throws {
+        self.folder = folder
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, folder]
+        process.arguments = ["python3", script] + arguments
         input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -25,7 +31,7 @@ final class Publisher {
         try process.run()
         var line = Data()
         while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data([0x0A]) { line += byte }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else { throw PublisherError("publisher.py did not start") }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else { throw PublisherError("\(script) did not start") }
         self.port = port
     }
 
