@@ -148,6 +148,34 @@ import Testing
         #expect(try w.sql("SELECT count(*) FROM sources WHERE consecutive_failures = 1 AND last_error IS NOT NULL") == "6\n")
     } }
 
+    /// A World Bank answer in two pages, from a real server: brid fetches page 2 itself and
+    /// stores both pages as one release.
+    @Test func worldBankPagesBecomeOneRelease() async throws { try await offPool {
+        let w = try Workspace(config: "")
+        let publisher = try Publisher(folder: w.root + "/published")
+        func page(_ n: Int, _ years: [Int]) -> String {
+            let rows = years.map { #"{"indicator":{"id":"NE.EXP.GNFS.CD","value":"Exports"},"country":{"id":"KZ","value":"Kazakhstan"},"countryiso3code":"KAZ","date":"\#($0)","value":\#($0 - 1990).5,"unit":"","obs_status":"","decimal":0}"# }
+            return #"[{"page":\#(n),"pages":2,"per_page":2,"total":4,"lastupdated":"2019-07-10"},[\#(rows.joined(separator: ","))]]"#
+        }
+        try publisher.publish("kaz.json", page(1, [2018, 2017]))
+        try publisher.publish("kaz.json.page2", page(2, [2016, 2015]))
+        try w.write("brid.toml", """
+            [daemon]
+            state_dir = "state"
+
+            [[source]]
+            id = "wb-kaz-exports"
+            url = "\(publisher.url("kaz.json"))?format=json&per_page=2"
+            format = "worldbank-json"
+            """)
+        let run = try w.brid("--once")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try w.sql("SELECT count(*), sum(added), published_at IS NOT NULL FROM releases") == "1|4|1\n")
+        #expect(try w.sql("SELECT group_concat(period || '=' || value, ' ') FROM (SELECT * FROM latest_observations ORDER BY period)") ==
+                "2015=25.5 2016=26.5 2017=27.5 2018=28.5\n")
+        #expect(try publisher.hits()["/kaz.json"] == 2)
+    } }
+
     @Test func checkConfigPrintsEveryErrorWithFileAndLine() async throws { try await offPool {
         let w = try Workspace(config: """
             [daemon]

@@ -6,7 +6,8 @@ Serves the files of a folder (the test rewrites them to publish new releases) on
 stdin closes.
 
   GET /<file>          the file, with an ETag (its SHA-1) and Last-Modified (its mtime);
-                       304 when If-None-Match matches
+                       304 when If-None-Match matches; with ?…&page=N (N > 1), the file
+                       <file>.pageN (a paged API such as the World Bank's)
   GET /status/<code>   that status
   GET /_hits           JSON: how many GETs each path got
 """
@@ -40,7 +41,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def do_GET(self):
-        path = self.path.split("?")[0]
+        path, _, query = self.path.partition("?")
+        page = dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("page", "1")
         if path == "/_hits":
             with lock:
                 body = json.dumps(hits).encode()
@@ -50,6 +52,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path.startswith("/status/"):
             return self.reply(int(path.split("/")[2]), b"failing on purpose\n")
         file = os.path.join(folder, os.path.basename(path))
+        if page != "1":
+            file += ".page" + page
         try:
             with open(file, "rb") as f:
                 body = f.read()
