@@ -73,6 +73,9 @@ import Testing
         let fetch = try await client.ask(#"{"v":1,"id":6,"cmd":"fetch","args":{"sources":["kz"]}}"#)
         #expect(fetch.contains(#""outcome":"unchanged""#), "\(fetch)")
         #expect(h.fetcher.requests.last?.etag != nil, "the manual fetch is conditional")
+        let queued = try await client.ask(#"{"v":1,"id":10,"cmd":"fetch","args":{"sources":["kz"],"wait":false}}"#)
+        #expect(queued.contains(#""outcome":"queued""#), "\(queued)")
+        try await eventually("the queued fetch runs") { h.fetcher.requestCount("http://publisher.test/kz.csv") >= 3 }
         let pause = try await client.ask(#"{"v":1,"id":7,"cmd":"source.pause","args":{"source":"kz"}}"#)
         #expect(pause.contains(#""paused":true"#))
         #expect(await h.built.daemon.isPaused("kz"))
