@@ -6,7 +6,8 @@ import PackageDescription
 //                  ingest semantics, schedules, the configuration model and its TOML reader.
 //   BridFormats  — format readers: bytes in, raw records out (pure).
 //   BridStore    — the SQLite vintage store behind one façade.
-//   BridFetch    — HTTP fetching with libcurl (CCurl), request headers resolved from env/files.
+//   BridFetch    — HTTP fetching (and posting, for notifiers) with libcurl (CCurl), request
+//                  headers resolved from env/files.
 //   BridRuntime  — I/O around the core: config files, drop folders, inotify, logging,
 //                  hashing, systemd's notify and socket-activation protocols.
 //   BridDaemon   — the long-running services (scheduler, drop watcher, reload) in one

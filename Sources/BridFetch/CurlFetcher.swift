@@ -1,12 +1,12 @@
 import Foundation
 import BridCore
 
-/// Fetches with libcurl's easy interface, one dedicated thread per transfer.
+/// Fetches and posts with libcurl's easy interface, one dedicated thread per transfer.
 ///
 /// libcurl blocks for the whole transfer, so it must not run on Swift concurrency's
-/// cooperative pool (a few threads, one per core) or an event loop: each fetch gets a
+/// cooperative pool (a few threads, one per core) or an event loop: each transfer gets a
 /// thread of its own and the awaiting task is resumed when the transfer ends. The number of
-/// threads is bounded by the caller (the scheduler's `max_concurrent_fetches`).
+/// threads is bounded by the callers (the scheduler's `max_concurrent_fetches`, the notifiers).
 public final class CurlFetcher: HTTPFetching {
     /// Redirects followed before giving up.
     public static let maxRedirects = 5
@@ -19,21 +19,38 @@ public final class CurlFetcher: HTTPFetching {
     }
 
     public func fetch(_ request: FetchRequest) async throws(FetchError) -> FetchResult {
-        if Task.isCancelled { throw FetchError(kind: .cancelled, url: request.url, elapsed: .zero) }
-        let cancellation = FetchCancellation()
         let userAgent = self.userAgent
+        return try await onOwnThread(named: "brid-fetch", url: request.url) { cancellation in
+            CurlTransfer.fetch(request, userAgent: userAgent, cancellation: cancellation)
+        }
+    }
+
+    /// Runs `transfer` on a new thread and awaits its end; cancelling the awaiting task makes
+    /// curl abort it (`.cancelled`).
+    private func onOwnThread<Success: Sendable>(
+        named name: String, url: String,
+        _ transfer: @escaping @Sendable (FetchCancellation) -> Result<Success, FetchError>
+    ) async throws(FetchError) -> Success {
+        if Task.isCancelled { throw FetchError(kind: .cancelled, url: url, elapsed: .zero) }
+        let cancellation = FetchCancellation()
         let outcome = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<FetchResult, FetchError>, Never>) in
-                let thread = Thread {
-                    let transfer = CurlTransfer(request: request, userAgent: userAgent, cancellation: cancellation)
-                    continuation.resume(returning: transfer.perform())
-                }
-                thread.name = "brid-fetch"
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<Success, FetchError>, Never>) in
+                let thread = Thread { continuation.resume(returning: transfer(cancellation)) }
+                thread.name = name
                 thread.start()
             }
         } onCancel: {
             cancellation.cancel()
         }
         return try outcome.get()
+    }
+}
+
+extension CurlFetcher: HTTPPosting {
+    public func post(_ request: PostRequest) async throws(FetchError) -> PostResponse {
+        let userAgent = self.userAgent
+        return try await onOwnThread(named: "brid-post", url: request.url) { cancellation in
+            CurlTransfer.post(request, userAgent: userAgent, cancellation: cancellation)
+        }
     }
 }

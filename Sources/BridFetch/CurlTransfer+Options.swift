@@ -1,11 +1,14 @@
 import CCurl
 
 extension CurlTransfer {
-    /// Sets the options every hop shares; returns the first one curl refused. URL, headers and
-    /// the remaining timeout are set per hop.
-    func configure(_ handle: UnsafeMutableRawPointer, context: UnsafeMutableRawPointer) -> (option: String, code: CURLcode)? {
+    /// A `CURLOPT_` name (without the prefix) and the call that sets it.
+    typealias Option = (name: String, set: () -> CURLcode)
+
+    /// The options every transfer and every hop shares. URL, headers and the remaining timeout
+    /// are set per hop, a post's body by `post`.
+    func sharedOptions(_ handle: UnsafeMutableRawPointer, context: UnsafeMutableRawPointer) -> [Option] {
         // libcurl copies string options (all but POSTFIELDS), so temporaries are fine here.
-        let steps: [(String, () -> CURLcode)] = [
+        [
             ("NOSIGNAL", { ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1) }),
             // Every hop is its own perform, so PROTOCOLS guards redirect targets too;
             // REDIR_PROTOCOLS is set as well in case FOLLOWLOCATION is ever turned on.
@@ -15,11 +18,11 @@ extension CurlTransfer {
             ("ACCEPT_ENCODING", { ccurl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "") }),
             ("USERAGENT", { ccurl_setopt_string(handle, CURLOPT_USERAGENT, self.userAgent) }),
             ("CONNECTTIMEOUT_MS", {
-                ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(self.request.connectTimeout))
+                ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(self.connectTimeout))
             }),
             ("FAILONERROR", { ccurl_setopt_long(handle, CURLOPT_FAILONERROR, 0) }),
             ("MAXFILESIZE_LARGE", {
-                ccurl_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(max(0, self.request.maxBytes)))
+                ccurl_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(self.bodyLimit.curlMaxFileSize))
             }),
             ("ERRORBUFFER", { ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, self.errorBuffer) }),
             ("WRITEFUNCTION", { ccurl_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteBody) }),
@@ -30,9 +33,16 @@ extension CurlTransfer {
             ("XFERINFOFUNCTION", { ccurl_setopt_xferinfo_callback(handle, CURLOPT_XFERINFOFUNCTION, curlProgress) }),
             ("XFERINFODATA", { ccurl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context) }),
         ]
-        for (name, step) in steps {
-            let code = step()
-            if code != CURLE_OK { return ("CURLOPT_\(name)", code) }
+    }
+
+    /// Sets `options` in order; the first one curl refuses ends it, as the transfer's error.
+    func setOptions(_ options: [Option]) -> FetchError? {
+        for option in options {
+            let code = option.set()
+            guard code == CURLE_OK else {
+                return error(.other(curlCode: Int(code.rawValue)),
+                             detail: "cannot set CURLOPT_\(option.name): \(String(cString: curl_easy_strerror(code)))")
+            }
         }
         return nil
     }
@@ -58,6 +68,13 @@ extension CurlTransfer {
     // MARK: What the callbacks do, on the transfer thread
 
     func receiveBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        switch bodyLimit {
+        case .whole(let maxBytes): receiveWholeBody(bytes, maxBytes: maxBytes)
+        case .prefix(let limit): receiveBodyPrefix(bytes, limit: limit)
+        }
+    }
+
+    private func receiveWholeBody(_ bytes: UnsafeBufferPointer<UInt8>, maxBytes: Int) -> Int {
         if let status = headers.status {
             if status >= 400 {
                 refusedErrorBody = true
@@ -65,11 +82,17 @@ extension CurlTransfer {
             }
             if (300..<400).contains(status) { return bytes.count }  // a redirect's body: skipped
         }
-        guard body.count + bytes.count <= request.maxBytes else {
+        guard body.count + bytes.count <= maxBytes else {
             exceededMaxBytes = true
             return 0
         }
         body.append(contentsOf: bytes)
+        return bytes.count
+    }
+
+    /// Keeps what fits under `limit` and takes the rest as read, so the transfer ends normally.
+    private func receiveBodyPrefix(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int) -> Int {
+        body.append(contentsOf: bytes.prefix(max(0, limit - body.count)))
         return bytes.count
     }
 

@@ -3,15 +3,27 @@ import CCurl
 /// One blocking libcurl transfer on the thread that runs it: the easy handle, its options,
 /// and what the callbacks collect. Never shared between threads.
 ///
-/// Redirects are followed here rather than by `CURLOPT_FOLLOWLOCATION`: curl 7.88 strips
-/// only `Authorization` and `Cookie` when a redirect leaves the host, and would send a
-/// configured `X-Api-Key` to any host a server redirects to. Each hop is one
-/// `curl_easy_perform` on the same handle (so the connection is reused), and the
-/// configured headers are dropped for good once a redirect leaves the source's origin.
+/// What is the same for every method lives here; a GET (`fetch`, redirects followed by hand)
+/// and a POST (`post`, redirects refused) are in extensions.
 final class CurlTransfer {
-    let request: FetchRequest
+    /// How much of a response body is kept, and what happens past that.
+    enum BodyLimit {
+        /// A fetch: the whole body of a 2xx, or `.tooLarge` past `maxBytes`. The bodies of
+        /// redirects and error responses are not kept.
+        case whole(maxBytes: Int)
+        /// A post: the first `bytes` of any response, which is read to its end; the rest is dropped.
+        case prefix(bytes: Int)
+    }
+
+    /// The URL asked for, the one errors name (not a redirect target).
+    let url: String
+    /// Limit on the whole transfer, redirects included.
+    let timeout: Duration
+    let connectTimeout: Duration
+    let bodyLimit: BodyLimit
     let userAgent: String
     private let cancellation: FetchCancellation
+    private let start = ContinuousClock.now
     /// Body and headers of the response of the current hop.
     var body: [UInt8] = []
     var headers = ResponseHeaders()
@@ -22,8 +34,12 @@ final class CurlTransfer {
     let errorBuffer: UnsafeMutablePointer<CChar>
     private let errorBufferSize: Int
 
-    init(request: FetchRequest, userAgent: String, cancellation: FetchCancellation) {
-        self.request = request
+    init(url: String, timeout: Duration, connectTimeout: Duration, bodyLimit: BodyLimit, userAgent: String,
+         cancellation: FetchCancellation) {
+        self.url = url
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.bodyLimit = bodyLimit
         self.userAgent = userAgent
         self.cancellation = cancellation
         errorBufferSize = Int(ccurl_error_size())
@@ -35,62 +51,35 @@ final class CurlTransfer {
 
     var isCancelled: Bool { cancellation.isCancelled }
 
-    /// Runs the transfer, redirects included, to its end; blocks the calling thread.
-    func perform() -> Result<FetchResult, FetchError> {
-        let start = ContinuousClock.now
-        let elapsed = { start.duration(to: .now) }
-        let failed = { (kind: FetchError.Kind, detail: String) in
-            Result<FetchResult, FetchError>.failure(FetchError(kind: kind, url: self.request.url, elapsed: elapsed(),
-                                                               detail: detail))
-        }
+    /// Wall time since the transfer began.
+    var elapsed: Duration { start.duration(to: .now) }
+
+    /// Opens an easy handle with the options every transfer shares, runs `method` with it,
+    /// and closes it.
+    func withHandle<Success>(_ method: (UnsafeMutableRawPointer) -> Result<Success, FetchError>) -> Result<Success, FetchError> {
         let global = CurlGlobal.initialize()
-        guard global == CURLE_OK else { return .failure(failure(global, elapsed: elapsed())) }
+        guard global == CURLE_OK else { return .failure(failure(global)) }
         guard let handle = curl_easy_init() else {
-            return failed(.other(curlCode: Int(CURLE_FAILED_INIT.rawValue)), "curl_easy_init failed")
+            return .failure(error(.other(curlCode: Int(CURLE_FAILED_INIT.rawValue)), detail: "curl_easy_init failed"))
         }
         defer { curl_easy_cleanup(handle) }
-        let allHeaders = HeaderList(customHeaderLines() + conditionalHeaderLines())
-        let conditionalHeaders = HeaderList(conditionalHeaderLines())
-        if let problem = configure(handle, context: Unmanaged.passUnretained(self).toOpaque()) {
-            return failed(.other(curlCode: Int(problem.code.rawValue)),
-                          "cannot set \(problem.option): \(String(cString: curl_easy_strerror(problem.code)))")
+        if let refusal = setOptions(sharedOptions(handle, context: Unmanaged.passUnretained(self).toOpaque())) {
+            return .failure(refusal)
         }
-        let origin = URLOrigin(request.url)
-        var url = request.url
-        var sendsConfiguredHeaders = true
-        var redirects = 0
-        while true {
-            let remaining = request.timeout - elapsed()
-            guard remaining > .zero else { return failed(.timeout, "") }
-            startHop()
-            let list = sendsConfiguredHeaders ? allHeaders : conditionalHeaders
-            let code = [ccurl_setopt_string(handle, CURLOPT_URL, url),
-                        ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, list.pointer),
-                        ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(remaining))]
-                .first { $0 != CURLE_OK } ?? curl_easy_perform(handle)
-            if let status = headers.status, status >= 400,
-               code == CURLE_OK || code == CURLE_FILESIZE_EXCEEDED || (code == CURLE_WRITE_ERROR && refusedErrorBody) {
-                // An error response whose body was refused (by us, or by MAXFILESIZE on its
-                // Content-Length) is reported by its status: the body is not wanted anyway.
-                return failed(.http(status: status), "")
-            }
-            guard code == CURLE_OK else { return .failure(failure(code, elapsed: elapsed())) }
-            var status = 0
-            _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-            if (300..<400).contains(status), status != 304, let target = string(handle, CURLINFO_REDIRECT_URL) {
-                guard redirects < CurlFetcher.maxRedirects else { return failed(.tooManyRedirects, "") }
-                guard let next = URLOrigin(target), next.isWeb else { return failed(.forbiddenRedirect(target: target), "") }
-                if next != origin { sendsConfiguredHeaders = false }
-                redirects += 1
-                url = target
-                continue
-            }
-            guard status == 304 || (200..<300).contains(status) else { return failed(.http(status: status), "") }
-            let info = FetchInfo(status: status, etag: headers.etag, lastModified: headers.lastModified,
-                                 finalURL: string(handle, CURLINFO_EFFECTIVE_URL) ?? url, elapsed: elapsed(),
-                                 contentType: string(handle, CURLINFO_CONTENT_TYPE))
-            return .success(status == 304 ? .notModified(info) : .body(body, info))
-        }
+        return method(handle)
+    }
+
+    /// One `curl_easy_perform` of `url` with `headers`, in what is left of the transfer's time,
+    /// after forgetting what the previous one received. Time already used up reads as curl's
+    /// own timeout.
+    func perform(_ handle: UnsafeMutableRawPointer, url: String, headers list: HeaderList) -> CURLcode {
+        startHop()
+        let remaining = timeout - elapsed
+        guard remaining > .zero else { return CURLE_OPERATION_TIMEDOUT }
+        return [ccurl_setopt_string(handle, CURLOPT_URL, url),
+                ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, list.pointer),
+                ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(remaining))]
+            .first { $0 != CURLE_OK } ?? curl_easy_perform(handle)
     }
 
     /// Forgets what the previous hop received.
@@ -102,30 +91,46 @@ final class CurlTransfer {
         errorBuffer.update(repeating: 0, count: errorBufferSize)
     }
 
-    /// The configured headers as curl wants them; an empty value needs `Name;`.
-    private func customHeaderLines() -> [String] {
-        request.headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }
+    /// Configured headers as curl wants them; an empty value needs `Name;`.
+    static func headerLines(_ headers: [(name: String, value: String)]) -> [String] {
+        headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }
     }
 
-    /// The validators of the last accepted payload; not secret, so sent on every hop.
-    private func conditionalHeaderLines() -> [String] {
-        var lines: [String] = []
-        if let etag = request.etag { lines.append("If-None-Match: \(etag)") }
-        if let lastModified = request.lastModified { lines.append("If-Modified-Since: \(lastModified)") }
-        return lines
+    /// The status of the last response curl received (0 if none).
+    func responseCode(_ handle: UnsafeMutableRawPointer) -> Int {
+        var status = 0
+        _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return status
     }
 
-    private func string(_ handle: UnsafeMutableRawPointer, _ info: CURLINFO) -> String? {
+    func string(_ handle: UnsafeMutableRawPointer, _ info: CURLINFO) -> String? {
         var pointer: UnsafeMutablePointer<CChar>?
         guard ccurl_getinfo_string(handle, info, &pointer) == CURLE_OK, let pointer else { return nil }
         return String(cString: pointer)
     }
 
-    private func failure(_ code: CURLcode, elapsed: Duration) -> FetchError {
+    /// A failure of this transfer, timed now.
+    func error(_ kind: FetchError.Kind, detail: String = "") -> FetchError {
+        FetchError(kind: kind, url: url, elapsed: elapsed, detail: detail)
+    }
+
+    /// A failed `curl_easy_perform` (or `curl_global_init`), with curl's own words for it.
+    func failure(_ code: CURLcode) -> FetchError {
         let message = String(cString: errorBuffer)
         let detail = message.isEmpty ? String(cString: curl_easy_strerror(code)) : message
-        let kind = CurlFailure.kind(of: code, exceededMaxBytes: exceededMaxBytes, maxBytes: request.maxBytes,
-                                    cancelled: cancellation.isCancelled)
-        return FetchError(kind: kind, url: request.url, elapsed: elapsed, detail: detail)
+        return error(CurlFailure.kind(of: code, exceededMaxBytes: exceededMaxBytes, maxBytes: bodyLimit.curlMaxFileSize,
+                                      cancelled: cancellation.isCancelled),
+                     detail: detail)
+    }
+}
+
+extension CurlTransfer.BodyLimit {
+    /// For `CURLOPT_MAXFILESIZE_LARGE`, which refuses a body by its announced length before it
+    /// arrives: a fetch's `maxBytes`, or 0 (no limit) for a post, whose long bodies are only cut.
+    var curlMaxFileSize: Int {
+        switch self {
+        case .whole(let maxBytes): max(0, maxBytes)
+        case .prefix: 0
+        }
     }
 }

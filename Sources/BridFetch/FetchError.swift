@@ -2,7 +2,8 @@
 public struct FetchError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong, coarsely enough for a scheduler to decide on.
     public enum Kind: Sendable, Equatable {
-        /// The final response had a status ≥ 400 (or another status that is not 2xx/304).
+        /// The final response had a status ≥ 400 (or another status that is not 2xx/304); for
+        /// a post, any status that is not 2xx, the start of its body in `detail`.
         case http(status: Int)
         /// The whole transfer or the connection took longer than allowed.
         case timeout
@@ -28,7 +29,7 @@ public struct FetchError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The URL asked for (not the redirect target).
     public var url: String
     public var elapsed: Duration
-    /// libcurl's own message, or empty.
+    /// libcurl's own message, the start of a post's error response, or empty.
     public var detail: String
 
     public init(kind: Kind, url: String, elapsed: Duration, detail: String = "") {
@@ -42,7 +43,7 @@ public struct FetchError: Error, Sendable, Equatable, CustomStringConvertible {
         let after = "after \(Self.seconds(elapsed))"
         switch kind {
         case .http(let status):
-            return "HTTP \(status) from \(url) \(after)"
+            return "HTTP \(status) from \(url) \(after)\(explained)"
         case .timeout:
             return "timed out \(after) fetching \(url)"
         case .tooLarge(let limit):

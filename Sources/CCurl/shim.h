@@ -19,6 +19,13 @@ static inline CURLcode ccurl_setopt_off_t(CURL *handle, CURLoption option, curl_
     return curl_easy_setopt(handle, option, value);
 }
 
+/// CURLOPT_COPYPOSTFIELDS: curl copies as many bytes as CURLOPT_POSTFIELDSIZE_LARGE (set first)
+/// says, NULs included, before returning. NULL would tell curl to read the body through its read
+/// callback instead, so an empty body (whose Swift array may have no storage) is passed as "".
+static inline CURLcode ccurl_setopt_copied_bytes(CURL *handle, CURLoption option, const void *bytes) {
+    return curl_easy_setopt(handle, option, bytes ? bytes : "");
+}
+
 static inline CURLcode ccurl_setopt_slist(CURL *handle, CURLoption option, struct curl_slist *value) {
     return curl_easy_setopt(handle, option, value);
 }

@@ -9,6 +9,8 @@ import Testing
             FetchError(kind: kind, url: url, elapsed: elapsed, detail: detail).description
         }
         #expect(text(.http(status: 503)) == "HTTP 503 from https://x/y after 1.2 s")
+        #expect(text(.http(status: 400), .milliseconds(80), #"{"error":"bad alert"}"#)
+                == #"HTTP 400 from https://x/y after 0.1 s: {"error":"bad alert"}"#)
         #expect(text(.tooLarge(limit: 20 << 20)) == "body exceeds max_bytes 20MB (https://x/y)")
         #expect(text(.timeout, .seconds(30)) == "timed out after 30.0 s fetching https://x/y")
         #expect(text(.forbiddenRedirect(target: "file:///etc/passwd"))
@@ -61,5 +63,17 @@ import Testing
             headers.consume(line)
         }
         #expect(headers == ResponseHeaders(status: 200, etag: nil, lastModified: "Wed, 21 Oct 2015 07:28:00 GMT"))
+    }
+
+    @Test func errorBodiesBecomeOnePrintableLineOfAtMost200Bytes() {
+        func detail(_ bytes: [UInt8]) -> String { CurlTransfer.printableStart(of: bytes) }
+        #expect(detail(Array("{\n  \"error\": \"unavailable\"\n}\n".utf8)) == #"{ "error": "unavailable" }"#)
+        #expect(detail([0x62, 0x61, 0x64, 0x00, 0x07, 0xFF, 0x1B, 0x67, 0x61, 0x74, 0x65]) == "bad gate")
+        #expect(detail(Array("Überlastung – bitte später".utf8)) == "Überlastung – bitte später")
+        #expect(detail([]) == "")
+        // A two-byte "é" cut by the limit is dropped, not shown as U+FFFD.
+        let cut = detail(Array(String(repeating: "a", count: 199).utf8) + Array("é".utf8))
+        #expect(cut == String(repeating: "a", count: 199))
+        #expect(detail(Array(repeating: UInt8(ascii: "x"), count: 1000)).utf8.count == 200)
     }
 }

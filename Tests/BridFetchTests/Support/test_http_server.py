@@ -21,7 +21,13 @@ Routes (GET):
   /plain                   "plain", no validators
   /gzip                    a gzip-encoded text when the request accepts gzip
   /echo                    the request headers as JSON
+  /last-post               the last POST received as JSON: "path", "headers", "body" (base64);
+                           404 before the first
+
+A POST to any route is recorded first (its body read whole), then answered as a GET of that
+route would be; /to also takes status=C (301, 307 ...) for its redirect.
 """
+import base64
 import gzip
 import http.server
 import json
@@ -38,6 +44,8 @@ GZIP_TEXT = ("period,value\n" + "".join(f"2020-{m:02d},{m}.5\n" for m in range(1
 
 counter_lock = threading.Lock()
 counter = 0
+last_post_lock = threading.Lock()
+last_post = None
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -56,15 +64,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def redirect(self, location, headers=()):
-        self.send_response(302)
+    def redirect(self, location, headers=(), status=302):
+        self.send_response(status)
         self.send_header("Location", location)
         for name, value in headers:
             self.send_header(name, value)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
+    def do_POST(self):
+        global last_post
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        with last_post_lock:
+            last_post = {"path": self.path, "headers": dict(self.headers.items()),
+                         "body": base64.b64encode(body).decode()}
+        self.answer()
+
     def do_GET(self):
+        self.answer()
+
+    def answer(self):
         global counter
         url = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(url.query))
@@ -127,7 +146,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif route == "to-file":
                 self.redirect("file:///etc/passwd")
             elif route == "to":
-                self.redirect(query["url"])
+                self.redirect(query["url"], status=int(query.get("status", "302")))
             elif route == "redirect-etag":
                 self.redirect("/plain", [("ETag", '"hop"'), ("Last-Modified", LAST_MODIFIED)])
             elif route == "plain":
@@ -140,6 +159,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif route == "echo":
                 headers = {name: value for name, value in self.headers.items()}
                 self.send_body(200, json.dumps(headers), [("Content-Type", "application/json")])
+            elif route == "last-post":
+                with last_post_lock:
+                    recorded = last_post
+                if recorded is None:
+                    self.send_body(404, "no POST yet\n")
+                else:
+                    self.send_body(200, json.dumps(recorded), [("Content-Type", "application/json")])
             else:
                 self.send_body(404, "no such route\n")
         except (BrokenPipeError, ConnectionResetError):
