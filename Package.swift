@@ -9,7 +9,7 @@ import PackageDescription
 //   BridFetch    — HTTP fetching (and posting, for notifiers) with libcurl (CCurl), request
 //                  headers resolved from env/files.
 //   BridRuntime  — I/O around the core: config files, drop folders, inotify, logging,
-//                  hashing, systemd's notify and socket-activation protocols.
+//                  hashing, systemd's notify and socket-activation protocols, external commands.
 //   BridDaemon   — the long-running services (scheduler, drop watcher, reload) in one
 //                  ServiceGroup, built by one function that tests call too.
 //   BridProtocol — the control protocol (envelope, every command and its reply), Foundation only.
@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "BridRuntime",
             dependencies: [
-                "BridCore", "BridFormats", "BridStore", "CLibCrypto",
+                "BridCore", "BridFormats", "BridStore", "CLibCrypto", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
