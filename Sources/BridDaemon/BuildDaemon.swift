@@ -10,20 +10,30 @@ import ServiceLifecycle
 public struct DaemonEnvironment: Sendable {
     public var clock: any DaemonClock
     public var fetcher: any HTTPFetching
+    /// Sends the webhook and Alertmanager notifications.
+    public var poster: any HTTPPosting
     public var logger: Logger
     public var variables: [String: String]
     public var notifier: SystemdNotifier
     /// How often drop folders are rescanned besides inotify.
     public var dropRescanInterval: TimeInterval
 
-    public init(clock: any DaemonClock = SystemClock(), fetcher: any HTTPFetching = CurlFetcher(), logger: Logger,
+    public init(clock: any DaemonClock = SystemClock(), fetcher: any HTTPFetching = CurlFetcher(),
+                poster: any HTTPPosting = CurlFetcher(), logger: Logger,
                 variables: [String: String] = ProcessInfo.processInfo.environment, dropRescanInterval: TimeInterval = 300) {
         self.clock = clock
         self.fetcher = fetcher
+        self.poster = poster
         self.logger = logger
         self.variables = variables
         self.notifier = SystemdNotifier(environment: variables)
         self.dropRescanInterval = dropRescanInterval
+    }
+}
+
+extension DaemonEnvironment {
+    func notifiers(for daemon: Daemon) -> Notifiers {
+        Notifiers(poster: poster, logger: logger, environment: variables, readFile: daemon.readFile)
     }
 }
 
@@ -41,6 +51,8 @@ public func buildDaemon(config: BridConfig, environment: DaemonEnvironment) thro
     let store = try Launcher.openStore(config, logger: environment.logger)
     let daemon = Daemon(config: config, store: store, fetcher: environment.fetcher, clock: environment.clock,
                         logger: environment.logger, notifier: environment.notifier, environment: environment.variables)
+    try Daemon.prepareAlerts(store: store, config: config, now: environment.clock.now(), wake: daemon.alertWake,
+                             logger: environment.logger)
     let socket = try ControlSocket.open(path: config.daemon.socket, environment: environment.variables)
     environment.logger.info("control socket \(socket.path)\(socket.activated ? " (from systemd)" : "") listening")
     let api = ControlAPI(daemon: daemon, startedAt: Date(), logger: environment.logger)
@@ -50,6 +62,8 @@ public func buildDaemon(config: BridConfig, environment: DaemonEnvironment) thro
                          watchdogInterval: SystemdNotifier.watchdogInterval(environment: environment.variables)),
         DropService(daemon: daemon, clock: environment.clock, rescanInterval: environment.dropRescanInterval),
         ReloadService(daemon: daemon),
+        AlertService(daemon: daemon, delivery: AlertDelivery(daemon: daemon, notifiers: environment.notifiers(for: daemon)),
+                     clock: environment.clock),
         ControlService(server: server, socket: socket),
         // Last, so that on shutdown (which runs in reverse order) STOPPING=1 goes out first.
         SystemdService(daemon: daemon, notifier: environment.notifier),

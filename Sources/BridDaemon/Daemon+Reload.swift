@@ -83,13 +83,19 @@ extension Daemon {
         // Store writes wait for an ingest in flight: queue them on the blocking-work queue,
         // never run them on the actor (the scheduler, and its watchdog pings, go through it).
         // Queued now, they run before any check that the reload makes due reads its state.
-        work.enqueue { [store, logger, catalogue = new.catalogue, now] in
+        work.enqueue { [store, logger, catalogue = new.catalogue, now, alertWake] in
             do {
                 for conflict in try store.applyCatalogue(catalogue) { logger.warning("catalogue: \(conflict)") }
                 for id in rereads { try store.forgetLastPayload(source: id, now: now) }
             } catch {
                 logger.error("cannot apply the catalogue or reset a changed source: \(error)")
             }
+            do {
+                try Daemon.applyAlertPolicy(store: store, config: new, now: now, logger: logger)
+            } catch {
+                logger.error("cannot apply the new alert rules: \(error)")
+            }
+            alertWake.signal()
         }
         syncWatches()
         logger.notice("reloaded \(new.path): \(added.count) sources added, \(removed.count) removed, \(changedIDs.count) changed; \(new.summary)")

@@ -25,6 +25,11 @@ extension Daemon {
         if let next = due.filter({ !paused.contains($0.key) && !checking.contains($0.key) }).min(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
             line += ", next fetch \(next.key) in \(Self.describe(max(0, next.value.timeIntervalSince(clock.now()))))"
         }
+        if let alerts = try? store.alertStatistics(), !alerts.firing.isEmpty {
+            let firing = alerts.firing.values.reduce(0, +)
+            line += ", \(firing) alert\(firing == 1 ? "" : "s") firing"
+            if let critical = alerts.firing[.critical] { line += " (\(critical) critical)" }
+        }
         if lastReloadFailure != nil { line += ", last reload refused" }
         return line
     }

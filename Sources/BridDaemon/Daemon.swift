@@ -32,6 +32,8 @@ public actor Daemon {
     let work = BlockingWork()
     /// Wakes the scheduler when the schedule changed (a check finished, a reload, a request).
     let schedulerWake = WakeSignal()
+    /// Wakes the alert service when a commit wrote to the outbox or the notifiers changed.
+    nonisolated let alertWake = WakeSignal()
 
     /// When each URL source is due next.
     var due: [String: Date] = [:]

@@ -22,6 +22,7 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
         let store = try Launcher.openStore(config, logger: logger)
         let daemon = Daemon(config: config, store: store, fetcher: environment.fetcher, clock: environment.clock,
                             logger: logger, environment: environment.variables)
+        try Daemon.prepareAlerts(store: store, config: config, now: environment.clock.now(), wake: daemon.alertWake, logger: logger)
         try await daemon.loadSchedule()
         var failed = 0, released = 0, unchanged = 0
         let urlSources = config.sources.filter { if case .url = $0.location { true } else { false } }
@@ -66,6 +67,13 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
             }
         }
         failed += await daemon.scanFailures - scanFailuresBefore
+        // Alerts: the timed rules once, then one delivery attempt each; what is left waits
+        // in the outbox for the daemon.
+        await daemon.evaluateTimedRules()
+        _ = await AlertDelivery(daemon: daemon, notifiers: environment.notifiers(for: daemon))
+            .round(config.notifiers, at: environment.clock.now())
+        let backlog = try store.alertStatistics().backlog
+        if backlog > 0 { logger.warning("alerts: \(backlog) notifications not delivered yet; the daemon retries them") }
         logger.info("done: \(released) new releases, \(unchanged) unchanged, \(failed) rejected or failed")
         return failed == 0 ? 0 : 1
     } catch {

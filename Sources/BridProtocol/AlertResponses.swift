@@ -27,10 +27,22 @@ public struct Alert: Codable, Sendable, Equatable {
     public var resolvedAt: Date?
     /// The rule's summary, filled in: `cn-kz.exports.total 2018: 30.1 (+31.0 % vs 23.0)`.
     public var summary: String
+    /// The value that met the condition, and what it was compared with (decimal text).
+    public var value: String?
+    public var previousValue: String?
+    /// Why it resolved.
+    public var resolveReason: String?
+    /// The rule's `when`.
+    public var when: String?
 
     public init(id: Int64, rule: String, series: String? = nil, source: String? = nil, period: String? = nil,
                 severity: Severity, state: State, acked: Bool = false, ackedAt: Date? = nil, ackComment: String? = nil,
-                firedAt: Date, resolvedAt: Date? = nil, summary: String) {
+                firedAt: Date, resolvedAt: Date? = nil, summary: String, value: String? = nil, previousValue: String? = nil,
+                resolveReason: String? = nil, when: String? = nil) {
+        self.value = value
+        self.previousValue = previousValue
+        self.resolveReason = resolveReason
+        self.when = when
         self.id = id
         self.rule = rule
         self.series = series
@@ -133,8 +145,12 @@ public struct RuleTestResponse: Codable, Sendable, Equatable {
     /// Observations it evaluated.
     public var evaluated: Int
     public var hits: [RuleTestHit]
+    /// Where the rule came from: the running configuration, or the file on disk when it was
+    /// edited since (so a threshold can be tried before reloading).
+    public var ruleFrom: String?
 
-    public init(rule: Rule, targets: Int, evaluated: Int, hits: [RuleTestHit]) {
+    public init(rule: Rule, targets: Int, evaluated: Int, hits: [RuleTestHit], ruleFrom: String? = nil) {
+        self.ruleFrom = ruleFrom
         self.rule = rule
         self.targets = targets
         self.evaluated = evaluated

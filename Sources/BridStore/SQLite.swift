@@ -45,6 +45,8 @@ final class Connection {
 
     var lastError: String { String(cString: sqlite3_errmsg(handle)) }
     var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    /// Rows changed by the last statement.
+    var changes: Int { Int(sqlite3_changes(handle)) }
 
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
     func transaction<T>(_ body: () throws -> T) throws -> T {

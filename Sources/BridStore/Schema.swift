@@ -94,5 +94,64 @@ enum Schema {
                    origin, added, revised, removed, unchanged, sha256
             FROM releases;
         """),
-    ]
+            ("2026-12-01-alerts", """
+        -- One row per alert: a rule's condition met for one series (or source) and, for
+        -- rules about single observations, one period. `dedup_key` identifies the condition;
+        -- at most one alert per key is firing. Resolved alerts are kept.
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            dedup_key TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            rule_when TEXT NOT NULL,
+            severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+            series TEXT,
+            source TEXT,
+            period TEXT,
+            state TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),
+            value TEXT,
+            previous_value TEXT,
+            summary TEXT NOT NULL,
+            release_id INTEGER REFERENCES releases(id),
+            fired_at INTEGER NOT NULL,
+            resolved_at INTEGER,
+            resolve_reason TEXT,
+            acked_at INTEGER,
+            ack_comment TEXT,
+            CHECK ((state = 'firing') = (resolved_at IS NULL))
+        );
+        CREATE UNIQUE INDEX alerts_one_firing ON alerts(dedup_key) WHERE state = 'firing';
+        CREATE INDEX alerts_by_rule ON alerts(rule, state);
+
+        -- Every alert transition, written in the transaction that caused it; the payload is
+        -- the notification JSON, delivered unchanged.
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            event TEXT NOT NULL CHECK (event IN ('firing', 'resolved', 'acked')),
+            created_at INTEGER NOT NULL,
+            payload TEXT NOT NULL
+        );
+
+        -- One row per (transition, notifier that wants it): pending until delivered or given up.
+        CREATE TABLE deliveries (
+            outbox_id INTEGER NOT NULL REFERENCES outbox(id),
+            notifier TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+            next_attempt_at INTEGER NOT NULL,
+            delivered_at INTEGER,
+            gave_up_at INTEGER,
+            last_error TEXT,
+            PRIMARY KEY (outbox_id, notifier)
+        ) WITHOUT ROWID;
+        CREATE INDEX deliveries_pending ON deliveries(notifier, outbox_id) WHERE delivered_at IS NULL AND gave_up_at IS NULL;
+
+        CREATE VIEW alert_log AS
+            SELECT id, rule, severity, state, series, source, period, value, previous_value, summary,
+                   strftime('%Y-%m-%dT%H:%M:%SZ', fired_at / 1000, 'unixepoch') AS fired_at,
+                   strftime('%Y-%m-%dT%H:%M:%SZ', resolved_at / 1000, 'unixepoch') AS resolved_at,
+                   resolve_reason,
+                   strftime('%Y-%m-%dT%H:%M:%SZ', acked_at / 1000, 'unixepoch') AS acked_at, ack_comment
+            FROM alerts;
+        """),
+]
 }

@@ -15,24 +15,22 @@ extension Store {
     /// Records that the source's payload was byte-identical to its last one: no release,
     /// only the check time.
     public func recordUnchangedPayload(source: String, sha256: String, at now: Date) throws {
-        try writer.withLock { db in
-            try db.transaction {
-                try ensureSource(source, at: now, in: db)
-                try markAccepted(source: source, sha256: sha256, at: now, in: db)
-            }
+        try alertingTransaction(at: now) { db, alerts in
+            try ensureSource(source, at: now, in: db)
+            try markAccepted(source: source, sha256: sha256, at: now, in: db)
+            try alerts.evaluateSource(source)
         }
     }
 
     /// Records a failed check (a rejected payload, a fetch error) for status reporting.
     public func recordFailure(source: String, message: String, at now: Date) throws {
-        try writer.withLock { db in
-            try db.transaction {
-                try ensureSource(source, at: now, in: db)
-                try db.prepare("""
-                    UPDATE sources SET last_check_at = ?1, last_error = ?2, last_error_at = ?1,
-                        consecutive_failures = consecutive_failures + 1 WHERE id = ?3
-                    """).bind(.integer(now.millisecondsSince1970), .text(message), .text(source)).run()
-            }
+        try alertingTransaction(at: now) { db, alerts in
+            try ensureSource(source, at: now, in: db)
+            try db.prepare("""
+                UPDATE sources SET last_check_at = ?1, last_error = ?2, last_error_at = ?1,
+                    consecutive_failures = consecutive_failures + 1 WHERE id = ?3
+                """).bind(.integer(now.millisecondsSince1970), .text(message), .text(source)).run()
+            try alerts.evaluateSource(source)
         }
     }
 
@@ -43,23 +41,25 @@ extension Store {
     /// Throws `InputError` when the payload conflicts with what is stored (a series fed
     /// by another source, a frequency that differs); nothing is written then.
     public func ingest(_ payload: Payload, source: String, recordRemovals: Bool, sha256: String, at now: Date) throws -> IngestOutcome {
-        try writer.withLock { db in
-            try db.transaction {
-                try ensureSource(source, at: now, in: db)
-                let lastDigest = try db.prepare("SELECT last_payload_sha256 FROM sources WHERE id = ?").bind(.text(source)).firstRow { $0.text(0) } ?? nil
-                if lastDigest == sha256 {
-                    try markAccepted(source: source, sha256: sha256, at: now, in: db)
-                    return .unchangedPayload
-                }
-                let plan = try plan(payload, source: source, recordRemovals: recordRemovals, in: db)
-                if plan.added + plan.revised + plan.removed == 0 {
-                    try markAccepted(source: source, sha256: sha256, at: now, in: db)
-                    return .unchangedValues(observations: plan.unchanged)
-                }
-                let release = try write(plan, payload: payload, source: source, sha256: sha256, at: now, in: db)
-                try markAccepted(source: source, sha256: sha256, at: release.ingestedAt, in: db)
-                return .released(release)
+        try alertingTransaction(at: now) { db, alerts in
+            try ensureSource(source, at: now, in: db)
+            let lastDigest = try db.prepare("SELECT last_payload_sha256 FROM sources WHERE id = ?").bind(.text(source)).firstRow { $0.text(0) } ?? nil
+            if lastDigest == sha256 {
+                try markAccepted(source: source, sha256: sha256, at: now, in: db)
+                try alerts.evaluateSource(source)
+                return .unchangedPayload
             }
+            let plan = try plan(payload, source: source, recordRemovals: recordRemovals, in: db)
+            if plan.added + plan.revised + plan.removed == 0 {
+                try markAccepted(source: source, sha256: sha256, at: now, in: db)
+                try alerts.evaluateSource(source)
+                return .unchangedValues(observations: plan.unchanged)
+            }
+            let (release, touched) = try write(plan, payload: payload, source: source, sha256: sha256, at: now, in: db)
+            try markAccepted(source: source, sha256: sha256, at: release.ingestedAt, in: db)
+            try alerts.evaluate(touched: touched)
+            try alerts.evaluateSource(source)
+            return .released(release)
         }
     }
 
@@ -183,7 +183,8 @@ extension Store {
 
     // MARK: - Writing
 
-    private func write(_ plan: IngestPlan, payload: Payload, source: String, sha256: String, at now: Date, in db: Connection) throws -> Release {
+    private func write(_ plan: IngestPlan, payload: Payload, source: String, sha256: String, at now: Date,
+                       in db: Connection) throws -> (Release, [(seriesID: Int64, periods: Set<String>)]) {
         // Release ids and ingest times rise together, so "as of a time" is "as of a release".
         let lastTime = try db.prepare("SELECT max(ingested_at) FROM releases").firstRow { $0.optionalInt(0) } ?? nil
         let ingestedAt = max(now.millisecondsSince1970, lastTime ?? 0)
@@ -199,6 +200,7 @@ extension Store {
         let claimSeries = try db.prepare("UPDATE series SET source_id = ?, name = coalesce(name, ?), unit = coalesce(unit, ?) WHERE id = ?")
         let insertVersion = try db.prepare("INSERT INTO observation_versions (series_id, period, release_id, value, removed) VALUES (?, ?, ?, ?, ?)")
         insertVersion.bindInt(releaseID, at: 3)
+        var touched: [(seriesID: Int64, periods: Set<String>)] = []
 
         for entry in plan.series where !entry.changes.isEmpty {
             var seriesID = entry.seriesID
@@ -214,11 +216,18 @@ extension Store {
                 guard let id = seriesID else { continue }
                 insertVersion.bindInt(id, at: 1)
                 insertVersion.bindInt(0, at: 5)
-                for index in mergedIndexes(entry.changes.added, entry.changes.revised) {
+                let indexes = mergedIndexes(entry.changes.added, entry.changes.revised)
+                for index in indexes {
                     try insertVersion.runBindingTexts(incoming.periods[index], at: 2, incoming.values[index], at: 4)
                 }
+                touched.append((id, Set(indexes.map { incoming.periods[$0] })))
             }
             guard let id = seriesID, !entry.changes.removed.isEmpty else { continue }
+            if touched.last?.seriesID == id {
+                touched[touched.count - 1].periods.formUnion(entry.changes.removed)
+            } else {
+                touched.append((id, Set(entry.changes.removed)))
+            }
             insertVersion.bindInt(id, at: 1)
             insertVersion.bindNull(at: 4)
             insertVersion.bindInt(1, at: 5)
@@ -227,9 +236,10 @@ extension Store {
                 try insertVersion.run()
             }
         }
-        return Release(id: releaseID, sourceID: source, ingestedAt: Date(milliseconds: ingestedAt), publishedAt: payload.publishedAt,
-                       origin: payload.origin, sha256: sha256, added: plan.added, revised: plan.revised,
-                       removed: plan.removed, unchanged: plan.unchanged)
+        let release = Release(id: releaseID, sourceID: source, ingestedAt: Date(milliseconds: ingestedAt), publishedAt: payload.publishedAt,
+                              origin: payload.origin, sha256: sha256, added: plan.added, revised: plan.revised,
+                              removed: plan.removed, unchanged: plan.unchanged)
+        return (release, touched)
     }
 
     /// Added and revised indexes in ascending order, so rows go into the B-tree in key order.

@@ -13,6 +13,12 @@ public final class Store: Sendable {
     public let path: String
     let writer: Mutex<Connection>
     let reader: Mutex<Connection>
+    /// The rules evaluated at each write, and the notifiers the outbox is written for.
+    let policy = Mutex(AlertPolicy.none)
+    /// Told of every committed alert transition (the daemon wakes its delivery then).
+    let alertObserver = Mutex<(@Sendable ([AlertTransition]) -> Void)?>(nil)
+    /// When each rule was last evaluated.
+    let ruleEvaluations = Mutex<[String: Date]>([:])
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws(StoreError) {

@@ -129,7 +129,7 @@ import Testing
         }
         #expect(outcome == CommandOutcome(ending: .timedOut, output: "started\n"))
         #expect(elapsed >= .milliseconds(500))
-        #expect(elapsed < .seconds(3))
+        #expect(elapsed < .seconds(10))
         let child = try scratch.pid("child")
         let grandchild = try scratch.pid("grandchild")
         #expect(kill(child, 0) == -1 && errno == ESRCH, "the child is reaped")
@@ -145,7 +145,7 @@ import Testing
         }
         #expect(outcome.ending == .timedOut)
         #expect(elapsed >= .milliseconds(1300))
-        #expect(elapsed < .seconds(4))
+        #expect(elapsed < .seconds(10))
         #expect(kill(try scratch.pid("child"), 0) == -1 && errno == ESRCH)
     }
 
@@ -154,7 +154,7 @@ import Testing
             try await CommandRunner.run(["/usr/bin/yes", "flood"], stdin: [], environment: [:], timeout: .milliseconds(300))
         }
         #expect(outcome.ending == .timedOut)
-        #expect(elapsed < .seconds(3))
+        #expect(elapsed < .seconds(10))
         #expect(outcome.output.utf8.count <= 4096)
         #expect(outcome.output.utf8.count > 4000)
         #expect(outcome.output.split(separator: "\n").dropFirst().allSatisfy { $0 == "flood" })
@@ -197,7 +197,7 @@ import Testing
             try await CommandRunner.run(Self.shell("exit 0"), stdin: Self.binary(count: 1 << 20), environment: [:], timeout: .seconds(20))
         }
         #expect(outcome == CommandOutcome(ending: .exited(0), output: ""))
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < .seconds(15))
     }
 
     @Test func outputIsReadWhileStdinIsStuck() async throws {
@@ -207,7 +207,7 @@ import Testing
                                         environment: [:], timeout: .seconds(20))
         }
         #expect(outcome == CommandOutcome(ending: .exited(0), output: "not reading\n"))
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < .seconds(15))
     }
 
     @Test func childThatClosesStdinEarlyCostsOnlyAnEPIPE() async throws {
@@ -226,7 +226,7 @@ import Testing
         let background = try scratch.pid("background")
         defer { kill(background, SIGKILL) }
         #expect(outcome == CommandOutcome(ending: .exited(0), output: "sent\n"))
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < .seconds(15))
         #expect(!Self.isGone(background), "left running: it was no timeout")
     }
 

@@ -38,7 +38,11 @@ extension ConfigParser {
             section.error(nil, "missing `id`, e.g. id = \"kz-exports-jump\"")
         }
         let severity = section.choice("severity", Severity.allCases.map { ($0.rawValue, $0) }) ?? .warning
-        let summary = section.text("summary")
+        var summary = section.text("summary")
+        if let template = summary, let problem = SummaryTemplate.problem(in: template) {
+            section.error("summary", problem)
+            summary = nil
+        }
 
         let when = section.string("when")
         guard let when, conditions.contains(when) else {

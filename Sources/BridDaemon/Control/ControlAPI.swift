@@ -57,18 +57,19 @@ final class ControlAPI: Sendable {
                               value: $0.value, previousValue: $0.previousValue)
             })
         }
-        h.on(AlertsRequest.self) { _, _ in AlertsResponse(alerts: []) }
+        h.on(AlertsRequest.self) { request, _ in try api.alerts(request) }
         h.on(AckRequest.self) { request, connection in
-            api.audit("ack \(request.id)", connection)
-            throw ControlError.notFound("no alert \(request.id)")
+            api.audit("ack \(request.id)\(request.comment.map { " (\($0))" } ?? "")", connection)
+            return try await api.ack(request)
         }
-        h.on(RulesRequest.self) { _, _ in RulesResponse(rules: await daemon.config.alerts.map { wire($0) }) }
-        h.on(RuleTestRequest.self) { request, _ in
-            guard await daemon.config.alerts.contains(where: { $0.id == request.rule }) else {
-                throw ControlError.notFound("no alert rule \(request.rule) in the configuration")
-            }
-            throw ControlError.failed("rules are not evaluated by this brid yet")
+        h.on(RulesRequest.self) { _, _ in
+            let evaluations = store.lastRuleEvaluations()
+            let firing = try api.firingByRule()
+            return RulesResponse(rules: await daemon.config.alerts.map {
+                wire($0, lastEvaluatedAt: evaluations[$0.id], firing: firing[$0.id] ?? 0)
+            })
         }
+        h.on(RuleTestRequest.self) { request, _ in try await api.testRule(request) }
         h.on(PauseRequest.self) { request, connection in
             api.audit("pause \(request.source)", connection)
             return try await api.pause(request.source, true)
@@ -123,7 +124,7 @@ final class ControlAPI: Sendable {
             version: BridVersion.current, pid: getpid(), startedAt: startedAt, configPath: config.path,
             database: DatabaseStatus(path: store.path, sizeBytes: statistics.sizeBytes, releases: statistics.releases,
                                      series: statistics.series, observationVersions: statistics.observationVersions),
-            sources: sources, alerts: AlertCounts(),
+            sources: sources, alerts: try alertCounts(),
             lastReloadError: reloadFailure.map { BridProtocol.ReloadFailure(at: $0.at, errors: $0.errors) })
         statusCache.withLock { $0 = (generation, Date(), response) }
         return response
@@ -297,12 +298,13 @@ func wire(_ s: BridStore.SeriesSummary) -> BridProtocol.SeriesSummary {
                                latestPeriod: s.latestPeriod, latestValue: s.latestValue, lastChangedAt: s.lastChangedAt)
 }
 
-func wire(_ rule: AlertRule) -> Rule {
+func wire(_ rule: AlertRule, lastEvaluatedAt: Date? = nil, firing: Int = 0) -> Rule {
     let target: String
     switch rule.target {
     case let .series(glob): target = "series \(glob)"
     case let .source(glob): target = "source \(glob)"
     }
     return Rule(id: rule.id, when: rule.condition.name, target: target,
-                severity: BridProtocol.Severity(rawValue: "\(rule.severity)") ?? .warning, condition: "\(rule.condition)")
+                severity: BridProtocol.Severity(rawValue: rule.severity.rawValue) ?? .warning, condition: rule.condition.described,
+                lastEvaluatedAt: lastEvaluatedAt, firing: firing)
 }

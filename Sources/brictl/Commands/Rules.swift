@@ -48,6 +48,7 @@ struct RulesTestCommand: ParsableCommand {
     static func render(_ response: RuleTestResponse, _ terminal: Terminal) -> String {
         let rule = response.rule
         var lines = [terminal.paint("rule \(rule.id)", .bold) + ": \(rule.when) on \(rule.target), \(rule.condition) (\(rule.severity.rawValue))"]
+        if let from = response.ruleFrom { lines.append("as in \(from)") }
         lines.append("evaluated \(Formats.plural(response.evaluated, "observation")) of \(Formats.plural(response.targets, "target")): "
             + (response.hits.isEmpty ? "would fire nothing" : "would fire \(Formats.plural(response.hits.count, "time"))"))
         guard !response.hits.isEmpty else { return lines.joined(separator: "\n") }

@@ -1,0 +1,83 @@
+import BridCore
+import BridProtocol
+import BridRuntime
+import BridStore
+import Foundation
+
+/// `alerts`, `alert.ack`, `rules.test` and the alert counts of `status`.
+extension ControlAPI {
+    func alerts(_ request: AlertsRequest) throws -> AlertsResponse {
+        var glob: Glob?
+        if let pattern = request.series {
+            do {
+                glob = try Glob(pattern)
+            } catch {
+                throw ControlError.badRequest("--series \(pattern.debugDescription): \(error.message)")
+            }
+        }
+        return AlertsResponse(alerts: try store.alerts(includeResolved: request.all, rule: request.rule, series: glob).map(wire))
+    }
+
+    func ack(_ request: AckRequest) async throws -> AckResponse {
+        do {
+            guard let (alert, changed) = try await daemon.ack(alert: request.id, comment: request.comment) else {
+                throw ControlError.notFound("no alert \(request.id); `brictl alerts --all` lists them")
+            }
+            return AckResponse(alert: wire(alert), changed: changed)
+        } catch let error as AlertStateError {
+            throw ControlError.failed(error.description)
+        }
+    }
+
+    func firingByRule() throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for alert in try store.alerts() { counts[alert.rule, default: 0] += 1 }
+        return counts
+    }
+
+    /// Tests the rule as the configuration file on disk has it when that file is valid and
+    /// differs (so a threshold can be tuned before reloading); else as running.
+    func testRule(_ request: RuleTestRequest) async throws -> RuleTestResponse {
+        let running = await daemon.config
+        var rule = running.alerts.first { $0.id == request.rule }
+        var from = "the running configuration"
+        if case let .success(onDisk) = ConfigLoader.load(path: running.path), let edited = onDisk.alerts.first(where: { $0.id == request.rule }),
+           edited != rule {
+            rule = edited
+            from = "\(running.path) (edited, not yet reloaded)"
+        }
+        guard let rule else { throw ControlError.notFound("no alert rule \(request.rule) in \(running.path)") }
+        var glob: Glob?
+        if let pattern = request.series {
+            do {
+                glob = try Glob(pattern)
+            } catch {
+                throw ControlError.badRequest("--series \(pattern.debugDescription): \(error.message)")
+            }
+        }
+        let result = try store.testRule(rule, series: glob, at: daemon.clock.now())
+        let hits = result.hits.map {
+            RuleTestHit(series: $0.series, source: $0.source, period: $0.period, value: $0.value, previousValue: $0.previousValue,
+                        releaseID: $0.releaseID, summary: $0.summary, firingNow: $0.firingNow)
+        }
+        let evaluations = store.lastRuleEvaluations()
+        return RuleTestResponse(rule: wire(rule, lastEvaluatedAt: evaluations[rule.id], firing: try firingByRule()[rule.id] ?? 0),
+                                targets: result.targets, evaluated: result.evaluated, hits: hits, ruleFrom: from)
+    }
+
+    func alertCounts() throws -> AlertCounts {
+        let statistics = try store.alertStatistics()
+        let firing = SeverityCounts(info: statistics.firing[.info] ?? 0, warning: statistics.firing[.warning] ?? 0,
+                                    critical: statistics.firing[.critical] ?? 0)
+        let lastError = statistics.lastGiveUp.map { "\($0.notifier) at \(WireTime.format($0.at)): \($0.error)" }
+        return AlertCounts(firing: firing, acked: statistics.acked, outboxBacklog: statistics.backlog, lastDeliveryError: lastError)
+    }
+}
+
+func wire(_ alert: StoredAlert) -> Alert {
+    Alert(id: alert.id, rule: alert.rule, series: alert.series, source: alert.source, period: alert.period,
+          severity: BridProtocol.Severity(rawValue: alert.severity.rawValue) ?? .warning,
+          state: alert.state == .firing ? .firing : .resolved, acked: alert.ackedAt != nil, ackedAt: alert.ackedAt,
+          ackComment: alert.ackComment, firedAt: alert.firedAt, resolvedAt: alert.resolvedAt, summary: alert.summary,
+          value: alert.value, previousValue: alert.previousValue, resolveReason: alert.resolveReason, when: alert.when)
+}

@@ -1,0 +1,141 @@
+import BridCore
+import Foundation
+
+/// The rules and notifiers the store evaluates and writes the outbox for; swapped on reload.
+public struct AlertPolicy: Sendable {
+    public let rules: [AlertRule]
+    public let notifiers: [NotifierConfig]
+    /// Configured source ids: source rules watch only these.
+    public let sources: Set<String>
+    private let globs: [String: Glob]
+    private let notifierRuleGlobs: [String: Glob]
+
+    public init(rules: [AlertRule], notifiers: [NotifierConfig], sources: Set<String>) {
+        self.rules = rules
+        self.notifiers = notifiers
+        self.sources = sources
+        var globs: [String: Glob] = [:]
+        for rule in rules {
+            switch rule.target {
+            case let .series(pattern), let .source(pattern): globs[rule.id] = try? Glob(pattern)
+            }
+        }
+        self.globs = globs
+        var notifierRuleGlobs: [String: Glob] = [:]
+        for notifier in notifiers {
+            if let pattern = notifier.rules { notifierRuleGlobs[notifier.id] = try? Glob(pattern) }
+        }
+        self.notifierRuleGlobs = notifierRuleGlobs
+    }
+
+    public static let none = AlertPolicy(rules: [], notifiers: [], sources: [])
+
+    public init(config: BridConfig) {
+        self.init(rules: config.alerts, notifiers: config.notifiers, sources: Set(config.sources.map(\.id)))
+    }
+
+    public func rule(id: String) -> AlertRule? { rules.first { $0.id == id } }
+
+    /// Series rules whose glob matches the key.
+    func seriesRules(for key: String) -> [AlertRule] {
+        rules.filter { rule in
+            guard case .series = rule.target else { return false }
+            return globs[rule.id]?.matches(key) ?? false
+        }
+    }
+
+    /// Whether the rule's target takes this series key (or source id).
+    func targets(_ rule: AlertRule, series: String?, source: String?) -> Bool {
+        switch rule.target {
+        case .series: series.map { globs[rule.id]?.matches($0) ?? false } ?? false
+        case .source: source.map { sources.contains($0) && (globs[rule.id]?.matches($0) ?? false) } ?? false
+        }
+    }
+
+    /// Whether the notifier wants this transition.
+    public func wants(_ notifier: NotifierConfig, rule: String, severity: Severity, event: AlertEvent) -> Bool {
+        if event == .acked && !notifier.notifyAcked { return false }
+        if let severities = notifier.severities, !severities.contains(severity) { return false }
+        if notifier.rules != nil, !(notifierRuleGlobs[notifier.id]?.matches(rule) ?? false) { return false }
+        return true
+    }
+}
+
+/// One alert as stored.
+public struct StoredAlert: Sendable, Equatable {
+    public enum State: String, Sendable { case firing, resolved }
+    public let id: Int64
+    public let rule: String
+    /// The rule's `when` when it fired.
+    public let when: String
+    public let severity: Severity
+    public let series: String?
+    public let source: String?
+    public let period: String?
+    public let state: State
+    public let value: String?
+    public let previousValue: String?
+    public let summary: String
+    public let releaseID: Int64?
+    public let firedAt: Date
+    public let resolvedAt: Date?
+    public let resolveReason: String?
+    public let ackedAt: Date?
+    public let ackComment: String?
+
+    /// The notification body for this alert as it is now.
+    public var notificationBody: AlertNotification.Body {
+        AlertNotification.Body(id: id, rule: rule, when: when, severity: severity.rawValue, state: state.rawValue, series: series,
+                               source: source, period: period, value: value, previousValue: previousValue, summary: summary,
+                               firedAt: firedAt, resolvedAt: resolvedAt, resolveReason: resolveReason, ackedAt: ackedAt,
+                               ackComment: ackComment, releaseID: releaseID)
+    }
+}
+
+/// A change of an alert's state, as written to the outbox.
+public struct AlertTransition: Sendable, Equatable {
+    public let event: AlertEvent
+    public let alert: StoredAlert
+}
+
+/// One notification waiting for one notifier.
+public struct PendingDelivery: Sendable, Equatable {
+    public let outboxID: Int64
+    public let notifier: String
+    public let notification: AlertNotification
+    public let attempts: Int
+    public let createdAt: Date
+    public let nextAttemptAt: Date
+}
+
+/// Alerts in numbers, for status.
+public struct AlertStatistics: Sendable, Equatable {
+    public var firing: [Severity: Int] = [:]
+    public var acked = 0
+    /// Deliveries not yet made nor given up.
+    public var backlog = 0
+    /// The newest delivery given up on: notifier, time, error.
+    public var lastGiveUp: (notifier: String, at: Date, error: String)?
+
+    public static func == (a: AlertStatistics, b: AlertStatistics) -> Bool {
+        a.firing == b.firing && a.acked == b.acked && a.backlog == b.backlog && a.lastGiveUp?.notifier == b.lastGiveUp?.notifier
+            && a.lastGiveUp?.at == b.lastGiveUp?.at && a.lastGiveUp?.error == b.lastGiveUp?.error
+    }
+}
+
+/// What `rules test` found: where the rule would fire on the stored history.
+public struct RuleTestResult: Sendable, Equatable {
+    public struct Hit: Sendable, Equatable {
+        public let series: String?
+        public let source: String?
+        public let period: String?
+        public let value: String?
+        public let previousValue: String?
+        public let releaseID: Int64?
+        public let summary: String
+        public let firingNow: Bool
+    }
+    public let targets: Int
+    public let evaluated: Int
+    public let hits: [Hit]
+}

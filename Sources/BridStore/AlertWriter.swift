@@ -1,0 +1,279 @@
+import BridCore
+import Foundation
+
+/// Fires and resolves alerts, and writes their outbox rows, inside a write transaction the
+/// caller owns: an alert transition commits with the release (or source state) that caused
+/// it, or not at all.
+struct AlertWriter {
+    let db: Connection
+    let policy: AlertPolicy
+    let now: Date
+    private(set) var transitions: [AlertTransition] = []
+    /// Rules evaluated, for `brictl rules`.
+    private(set) var evaluatedRules: Set<String> = []
+
+    init(db: Connection, policy: AlertPolicy, now: Date) {
+        self.db = db
+        self.policy = policy
+        self.now = now
+    }
+
+    // MARK: - Evaluations
+
+    /// Rules on the observations a release touched: each touched period, the periods whose
+    /// comparison base it is, and each touched series' level and staleness.
+    mutating func evaluate(touched: [(seriesID: Int64, periods: Set<String>)]) throws {
+        for (seriesID, periods) in touched {
+            guard let key = try db.prepare("SELECT key FROM series WHERE id = ?").bind(.integer(seriesID)).firstRow({ $0.text(0) }) ?? nil else { continue }
+            let rules = policy.seriesRules(for: key)
+            if rules.isEmpty { continue }
+            guard let history = try SeriesHistory.load(id: seriesID, in: db) else { continue }
+            for rule in rules {
+                try evaluate(rule, history, periods: periods)
+            }
+        }
+    }
+
+    private mutating func evaluate(_ rule: AlertRule, _ history: SeriesHistory, periods: Set<String>) throws {
+        evaluatedRules.insert(rule.id)
+        switch rule.condition {
+        case let .changePct(_, _, compare), let .changeAbs(_, _, compare):
+            var candidates = periods
+            for period in periods {
+                let next = compare == .previous ? Period.offset(period, by: 1, frequency: history.frequency)
+                    : Period.yearLater(period, frequency: history.frequency)
+                if let next, history.observations[next] != nil { candidates.insert(next) }
+            }
+            for period in candidates.sorted() {
+                try settle(rule, key: Self.key(rule, series: history.key, period: period),
+                           RuleJudge.change(rule, history, period: period), series: history.key, source: history.source)
+            }
+        case .level:
+            let key = Self.key(rule, series: history.key)
+            guard let verdict = RuleJudge.level(rule, history) else {
+                try resolveIfFiring(key, reason: "the series has no value now")
+                return
+            }
+            try settle(rule, key: key, verdict, series: history.key, source: history.source)
+        case .revisionPct, .revisionAbs:
+            for period in periods.sorted() {
+                try settle(rule, key: Self.key(rule, series: history.key, period: period),
+                           RuleJudge.revision(rule, history, period: period), series: history.key, source: history.source)
+            }
+        case .stale:
+            try evaluateStale(rule, seriesID: history.id, key: history.key, source: history.source)
+        case .fetchFailing:
+            break
+        }
+    }
+
+    /// `stale` and `fetch_failing` for every target: what the timer runs.
+    mutating func evaluateTimed() throws {
+        for rule in policy.rules {
+            if case .series = rule.target, case .stale = rule.condition { evaluatedRules.insert(rule.id) }
+            switch (rule.condition, rule.target) {
+            case (.stale, .series):
+                let all = try db.prepare("SELECT id, key, source_id FROM series ORDER BY key").rows { ($0.int(0), $0.text(1) ?? "", $0.text(2)) }
+                for (id, key, source) in all where policy.targets(rule, series: key, source: nil) {
+                    try evaluateStale(rule, seriesID: id, key: key, source: source)
+                }
+            case (.stale, .source), (.fetchFailing, _):
+                for source in policy.sources.sorted() where policy.targets(rule, series: nil, source: source) {
+                    try evaluateSource(rule, source)
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    /// `fetch_failing` (and source `stale`) for one source, after its state changed.
+    mutating func evaluateSource(_ source: String) throws {
+        for rule in policy.rules where policy.targets(rule, series: nil, source: source) {
+            try evaluateSource(rule, source)
+        }
+    }
+
+    private mutating func evaluateSource(_ rule: AlertRule, _ source: String) throws {
+        evaluatedRules.insert(rule.id)
+        guard let verdict = try Self.judgeSource(rule, source, in: db, now: now) else { return }
+        try settle(rule, key: Self.key(rule, source: source), verdict, series: nil, source: source)
+    }
+
+    private mutating func evaluateStale(_ rule: AlertRule, seriesID: Int64, key: String, source: String?) throws {
+        guard let history = try SeriesHistory.load(id: seriesID, in: db) else { return }
+        try settle(rule, key: Self.key(rule, series: key), try Self.judgeStale(rule, history, in: db, now: now),
+                   series: key, source: source)
+    }
+
+    /// A source rule's verdict on one source; nil when the source never ran.
+    static func judgeSource(_ rule: AlertRule, _ source: String, in db: Connection, now: Date) throws -> Verdict? {
+        guard let (failures, error, created) = try db.prepare("SELECT consecutive_failures, last_error, created_at FROM sources WHERE id = ?")
+            .bind(.text(source)).firstRow({ (Int($0.int(0)), $0.text(1), Date(milliseconds: $0.int(2))) }) else { return nil }
+        switch rule.condition {
+        case let .fetchFailing(threshold):
+            var verdict = Verdict(met: failures >= threshold, value: String(failures))
+            verdict.fields["failures"] = String(failures)
+            verdict.fields["reason"] = error ?? "unknown error"
+            verdict.reason = failures == 0 ? "a check succeeded" : "\(failures) failures in a row, fewer than \(threshold)"
+            return verdict
+        case let .stale(_, on):
+            var basis = created
+            var latestPeriod: String?
+            if on == .release {
+                if let last = try db.prepare("SELECT max(ingested_at) FROM releases WHERE source_id = ?").bind(.text(source))
+                    .firstRow({ $0.optionalInt(0) }) ?? nil {
+                    basis = Date(milliseconds: last)
+                }
+            } else {
+                let owned = try db.prepare("SELECT id FROM series WHERE source_id = ?").bind(.text(source)).rows { $0.int(0) }
+                var newest: Date?
+                for id in owned {
+                    guard let history = try SeriesHistory.load(id: id, in: db), let period = history.latestPeriod,
+                          let end = Period.end(of: period, frequency: history.frequency) else { continue }
+                    if newest.map({ end > $0 }) ?? true {
+                        newest = end
+                        latestPeriod = period
+                    }
+                }
+                if let newest { basis = newest }
+            }
+            return RuleJudge.stale(rule, basis: basis, latestPeriod: latestPeriod, now: now)
+        default:
+            return nil
+        }
+    }
+
+    /// A stale rule's verdict on one series: its newest period's end, or its last change.
+    static func judgeStale(_ rule: AlertRule, _ history: SeriesHistory, in db: Connection, now: Date) throws -> Verdict {
+        guard case let .stale(_, on) = rule.condition else { return Verdict(met: false) }
+        let basis: Date?
+        if on == .release {
+            basis = try db.prepare("""
+                SELECT max(r.ingested_at) FROM observation_versions v JOIN releases r ON r.id = v.release_id WHERE v.series_id = ?
+                """).bind(.integer(history.id)).firstRow { $0.optionalInt(0) }?.map { Date(milliseconds: $0) }
+        } else {
+            basis = history.latestPeriod.flatMap { Period.end(of: $0, frequency: history.frequency) }
+        }
+        return RuleJudge.stale(rule, basis: basis, latestPeriod: history.latestPeriod, now: now)
+    }
+
+    /// Resolves the firing alerts whose rule is gone, has another `when`, or no longer
+    /// targets their series or source.
+    mutating func resolveOrphans() throws {
+        for alert in try firingAlerts() {
+            guard let rule = policy.rule(id: alert.rule) else {
+                try resolve(alert, reason: "rule \(alert.rule) was removed from the configuration")
+                continue
+            }
+            if rule.condition.name != alert.when {
+                try resolve(alert, reason: "rule \(alert.rule) is now a \(rule.condition.name) rule")
+            } else if !policy.targets(rule, series: alert.series, source: alert.series == nil ? alert.source : nil) {
+                try resolve(alert, reason: "rule \(alert.rule) no longer watches \(alert.series ?? alert.source ?? "it")")
+            }
+        }
+    }
+
+    // MARK: - Transitions
+
+    /// Fires when the condition holds and nothing is firing for the key; resolves when it
+    /// no longer holds and something is.
+    private mutating func settle(_ rule: AlertRule, key: String, _ verdict: Verdict, series: String?, source: String?) throws {
+        let existing = try firing(key: key)
+        if verdict.met, existing == nil {
+            try fire(rule, key: key, verdict, series: series, source: source)
+        } else if !verdict.met, let existing {
+            try resolve(existing, reason: verdict.reason)
+        }
+    }
+
+    private mutating func resolveIfFiring(_ key: String, reason: String) throws {
+        if let existing = try firing(key: key) { try resolve(existing, reason: reason) }
+    }
+
+    private mutating func fire(_ rule: AlertRule, key: String, _ verdict: Verdict, series: String?, source: String?) throws {
+        let summary = RuleJudge.fill(rule, verdict, series: series, source: source)
+        try db.prepare("""
+            INSERT INTO alerts (dedup_key, rule, rule_when, severity, series, source, period, state, value, previous_value,
+                                summary, release_id, fired_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'firing', ?, ?, ?, ?, ?)
+            """).bind(.text(key), .text(rule.id), .text(rule.condition.name), .text(rule.severity.rawValue), .optional(series),
+                      .optional(source), .optional(verdict.period), .optional(verdict.value), .optional(verdict.previousValue),
+                      .text(summary), .optional(verdict.releaseID), .integer(now.millisecondsSince1970)).run()
+        let id = db.lastInsertedRowID
+        guard let alert = try AlertWriter.alert(id: id, in: db) else { return }
+        try record(.firing, alert)
+    }
+
+    mutating func resolve(_ alert: StoredAlert, reason: String) throws {
+        try db.prepare("UPDATE alerts SET state = 'resolved', resolved_at = ?, resolve_reason = ? WHERE id = ?")
+            .bind(.integer(now.millisecondsSince1970), .text(reason), .integer(alert.id)).run()
+        guard let resolved = try AlertWriter.alert(id: alert.id, in: db) else { return }
+        try record(.resolved, resolved)
+    }
+
+    /// Marks a firing alert acked; false when it already was.
+    mutating func ack(_ alert: StoredAlert, comment: String?) throws -> Bool {
+        guard alert.ackedAt == nil else { return false }
+        try db.prepare("UPDATE alerts SET acked_at = ?, ack_comment = ? WHERE id = ?")
+            .bind(.integer(now.millisecondsSince1970), .optional(comment), .integer(alert.id)).run()
+        guard let acked = try AlertWriter.alert(id: alert.id, in: db) else { return false }
+        try record(.acked, acked)
+        return true
+    }
+
+    /// The outbox row, and one delivery row per notifier that wants it.
+    private mutating func record(_ event: AlertEvent, _ alert: StoredAlert) throws {
+        let notification = AlertNotification(event: event, at: now, alert: alert.notificationBody)
+        try db.prepare("INSERT INTO outbox (alert_id, event, created_at, payload) VALUES (?, ?, ?, ?)")
+            .bind(.integer(alert.id), .text(event.rawValue), .integer(now.millisecondsSince1970),
+                  .text(String(decoding: notification.encoded(), as: UTF8.self))).run()
+        let outboxID = db.lastInsertedRowID
+        let insert = try db.prepare("INSERT INTO deliveries (outbox_id, notifier, next_attempt_at) VALUES (?, ?, ?)")
+        for notifier in policy.notifiers where policy.wants(notifier, rule: alert.rule, severity: alert.severity, event: event) {
+            try insert.bind(.integer(outboxID), .text(notifier.id), .integer(now.millisecondsSince1970)).run()
+        }
+        transitions.append(AlertTransition(event: event, alert: alert))
+    }
+
+    // MARK: - Reading alerts
+
+    private func firing(key: String) throws -> StoredAlert? {
+        try Self.firing(key: key, in: db)
+    }
+
+    static func firing(key: String, in db: Connection) throws -> StoredAlert? {
+        try db.prepare("\(AlertWriter.columns) WHERE dedup_key = ? AND state = 'firing'").bind(.text(key)).firstRow(AlertWriter.row)
+    }
+
+    private func firingAlerts() throws -> [StoredAlert] {
+        try db.prepare("\(AlertWriter.columns) WHERE state = 'firing' ORDER BY id").rows(AlertWriter.row)
+    }
+
+    static func alert(id: Int64, in db: Connection) throws -> StoredAlert? {
+        try db.prepare("\(columns) WHERE id = ?").bind(.integer(id)).firstRow(row)
+    }
+
+    static let columns = """
+        SELECT id, rule, rule_when, severity, series, source, period, state, value, previous_value, summary, release_id,
+               fired_at, resolved_at, resolve_reason, acked_at, ack_comment FROM alerts
+        """
+
+    static func row(_ s: Statement) -> StoredAlert {
+        StoredAlert(id: s.int(0), rule: s.text(1) ?? "", when: s.text(2) ?? "", severity: Severity(rawValue: s.text(3) ?? "") ?? .warning,
+                    series: s.text(4), source: s.text(5), period: s.text(6), state: StoredAlert.State(rawValue: s.text(7) ?? "") ?? .firing,
+                    value: s.text(8), previousValue: s.text(9), summary: s.text(10) ?? "", releaseID: s.optionalInt(11),
+                    firedAt: Date(milliseconds: s.int(12)), resolvedAt: s.optionalInt(13).map(Date.init(milliseconds:)),
+                    resolveReason: s.text(14), ackedAt: s.optionalInt(15).map(Date.init(milliseconds:)), ackComment: s.text(16))
+    }
+
+    // MARK: - Keys
+
+    static func key(_ rule: AlertRule, series: String, period: String? = nil) -> String {
+        "\(rule.id)\u{1F}series\u{1F}\(series)" + (period.map { "\u{1F}\($0)" } ?? "")
+    }
+
+    static func key(_ rule: AlertRule, source: String) -> String {
+        "\(rule.id)\u{1F}source\u{1F}\(source)"
+    }
+}

@@ -1,0 +1,191 @@
+import BridCore
+import BridInfo
+import Foundation
+
+/// Everything alert rules read about one series: the current value of each period and the
+/// value first published for it. Loaded in one query, inside the transaction that evaluates.
+struct SeriesHistory {
+    struct Observation {
+        /// Current decimal text; nil for "no value".
+        var value: String?
+        var releaseID: Int64
+        /// The first value published for the period (nil while none had a value).
+        var firstValue: String?
+        /// How many versions had a value.
+        var valuedVersions: Int
+    }
+
+    let id: Int64
+    let key: String
+    let frequency: Frequency
+    let source: String?
+    /// Periods whose current version is not a removal, in order.
+    private(set) var periods: [String] = []
+    private(set) var observations: [String: Observation] = [:]
+
+    static func load(id: Int64, in db: Connection) throws -> SeriesHistory? {
+        guard let (key, frequency, source) = try db.prepare("SELECT key, frequency, source_id FROM series WHERE id = ?")
+            .bind(.integer(id)).firstRow({ ($0.text(0) ?? "", Frequency(rawValue: $0.text(1) ?? "") ?? .annual, $0.text(2)) }) else {
+            return nil
+        }
+        var history = SeriesHistory(id: id, key: key, frequency: frequency, source: source)
+        let rows = try db.prepare("SELECT period, value, removed, release_id FROM observation_versions WHERE series_id = ? ORDER BY period, release_id")
+            .bind(.integer(id)).rows { ($0.text(0) ?? "", $0.text(1), $0.int(2) != 0, $0.int(3)) }
+        var removed: Set<String> = []
+        for (period, value, isRemoval, release) in rows {
+            var observation = history.observations[period] ?? Observation(value: nil, releaseID: release, firstValue: nil, valuedVersions: 0)
+            observation.value = value
+            observation.releaseID = release
+            if value != nil {
+                observation.valuedVersions += 1
+                if observation.firstValue == nil { observation.firstValue = value }
+            }
+            history.observations[period] = observation
+            if isRemoval { removed.insert(period) } else { removed.remove(period) }
+        }
+        for period in removed { history.observations[period] = nil }
+        history.periods = history.observations.keys.sorted()
+        return history
+    }
+
+    func value(_ period: String?) -> String? {
+        period.flatMap { observations[$0]?.value }
+    }
+
+    func number(_ period: String?) -> Double? {
+        value(period).flatMap(Double.init)
+    }
+
+    /// The newest period with a stored observation.
+    var latestPeriod: String? { periods.last }
+}
+
+/// What a rule concluded about one place (a series' period, a series, a source).
+struct Verdict {
+    var met: Bool
+    var period: String?
+    var value: String?
+    var previousValue: String?
+    var releaseID: Int64?
+    /// Summary fields.
+    var fields: [String: String] = [:]
+    /// Why the condition does not hold (the resolve reason).
+    var reason = ""
+}
+
+/// The rules' judgements, shared by evaluation (which fires and resolves) and `rules test`
+/// (which only reports).
+enum RuleJudge {
+    /// A change rule for one period.
+    static func change(_ rule: AlertRule, _ history: SeriesHistory, period: String) -> Verdict {
+        switch rule.condition {
+        case let .changePct(above, below, compare):
+            change(above: above, below: below, compare: compare, percent: true, history, period)
+        case let .changeAbs(above, below, compare):
+            change(above: above, below: below, compare: compare, percent: false, history, period)
+        default:
+            Verdict(met: false, period: period)
+        }
+    }
+
+    private static func change(above: Double?, below: Double?, compare: Comparison, percent: Bool,
+                               _ history: SeriesHistory, _ period: String) -> Verdict {
+        let basePeriod = compare == .previous ? Period.offset(period, by: -1, frequency: history.frequency)
+            : Period.yearAgo(period, frequency: history.frequency)
+        var verdict = Verdict(met: false, period: period, value: history.value(period), previousValue: history.value(basePeriod),
+                              releaseID: history.observations[period]?.releaseID)
+        guard let value = history.number(period) else {
+            verdict.reason = "\(period) has no value now"
+            return verdict
+        }
+        guard let base = history.number(basePeriod) else {
+            verdict.reason = "\(basePeriod ?? "the period before") has no value to compare with"
+            return verdict
+        }
+        guard let measured = AlertJudgement.change(from: base, to: value, percent: percent) else {
+            verdict.reason = "\(basePeriod ?? "") is zero: no percentage change"
+            return verdict
+        }
+        verdict.fields["change"] = format(value - base)
+        if let pct = AlertJudgement.change(from: base, to: value, percent: true) { verdict.fields["change_pct"] = format(pct) }
+        verdict.met = AlertJudgement.beyond(measured, above: above, below: below)
+        verdict.fields["threshold"] = thresholdText(measured, above: above, below: below)
+        verdict.reason = "change now \(format(measured))\(percent ? " %" : ""), within thresholds"
+        return verdict
+    }
+
+    /// A level rule on the series' newest period; nil when the series has no value at all.
+    static func level(_ rule: AlertRule, _ history: SeriesHistory, period: String? = nil) -> Verdict? {
+        guard case let .level(above, below) = rule.condition, let period = period ?? history.latestPeriod else { return nil }
+        guard let value = history.number(period) else { return nil }
+        var verdict = Verdict(met: AlertJudgement.beyond(value, above: above, below: below), period: period,
+                              value: history.value(period), releaseID: history.observations[period]?.releaseID)
+        verdict.fields["threshold"] = thresholdText(value, above: above, below: below)
+        verdict.reason = "\(period): \(history.value(period) ?? "") is back within thresholds"
+        return verdict
+    }
+
+    /// A revision rule for one period: its current value against the first published one.
+    static func revision(_ rule: AlertRule, _ history: SeriesHistory, period: String) -> Verdict {
+        let (above, below, percent): (Double?, Double?, Bool)
+        switch rule.condition {
+        case let .revisionPct(a, b): (above, below, percent) = (a, b, true)
+        case let .revisionAbs(a, b): (above, below, percent) = (a, b, false)
+        default: return Verdict(met: false, period: period)
+        }
+        let observation = history.observations[period]
+        var verdict = Verdict(met: false, period: period, value: observation?.value, previousValue: observation?.firstValue,
+                              releaseID: observation?.releaseID)
+        guard let observation, let value = observation.value.flatMap(Double.init) else {
+            verdict.reason = "\(period) has no value now"
+            return verdict
+        }
+        guard observation.valuedVersions > 1, let first = observation.firstValue.flatMap(Double.init),
+              let measured = AlertJudgement.change(from: first, to: value, percent: percent) else {
+            verdict.reason = "\(period) is as first published"
+            return verdict
+        }
+        verdict.fields["change"] = format(value - first)
+        if let pct = AlertJudgement.change(from: first, to: value, percent: true) { verdict.fields["change_pct"] = format(pct) }
+        verdict.fields["threshold"] = thresholdText(measured, above: above, below: below)
+        verdict.met = AlertJudgement.beyond(measured, above: above, below: below)
+        verdict.reason = "revised back to within thresholds of the first published \(observation.firstValue ?? "")"
+        return verdict
+    }
+
+    /// A stale rule: `basis` is when the newest data began to age.
+    static func stale(_ rule: AlertRule, basis: Date?, latestPeriod: String?, now: Date) -> Verdict {
+        guard case let .stale(after, _) = rule.condition else { return Verdict(met: false) }
+        guard let basis else { return Verdict(met: false, reason: "nothing to age yet") }
+        let age = now.timeIntervalSince(basis)
+        var verdict = Verdict(met: age > after.seconds, period: latestPeriod, value: nil)
+        verdict.fields["last"] = WireTime.format(basis)
+        verdict.fields["age_days"] = String(Int(age / 86_400))
+        verdict.reason = "new data: last \(WireTime.format(basis))"
+        return verdict
+    }
+
+    static func fill(_ rule: AlertRule, _ verdict: Verdict, series: String?, source: String?) -> String {
+        var fields = verdict.fields
+        fields["rule"] = rule.id
+        fields["severity"] = rule.severity.rawValue
+        fields["series"] = series
+        fields["source"] = source
+        fields["target"] = series ?? source.map { "source \($0)" }
+        fields["period"] = verdict.period
+        fields["value"] = verdict.value
+        fields["previous"] = verdict.previousValue
+        return SummaryTemplate.render(rule.summary ?? rule.condition.defaultSummary, fields)
+    }
+
+    static func format(_ x: Double) -> String {
+        let rounded = (x * 1e6).rounded() / 1e6
+        return SummaryTemplate.NumberFormat.shortest(rounded)
+    }
+
+    private static func thresholdText(_ measured: Double, above: Double?, below: Double?) -> String {
+        if let above, measured > above { return "above \(format(above))" }
+        if let below, measured < below { return "below \(format(below))" }
+        return [above.map { "above \(format($0))" }, below.map { "below \(format($0))" }].compactMap { $0 }.joined(separator: " / ")
+    }
+}

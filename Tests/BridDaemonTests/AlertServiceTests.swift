@@ -1,0 +1,166 @@
+import BridCore
+@testable import BridDaemon
+import BridFetch
+import BridRuntime
+import BridStore
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+/// A poster that fails its first `failures` requests with a 503 and records every request
+/// with the test clock's time.
+final class ScriptedPoster: HTTPPosting {
+    private let state = Mutex<(failures: Int, requests: [(at: Date, url: String, body: String)])>((0, []))
+    let clock: ManualClock
+
+    init(clock: ManualClock, failures: Int) {
+        self.clock = clock
+        state.withLock { $0.failures = failures }
+    }
+
+    var requests: [(at: Date, url: String, body: String)] { state.withLock { $0.requests } }
+
+    func post(_ request: PostRequest) async throws(FetchError) -> PostResponse {
+        let now = clock.now()
+        let fail: Bool = state.withLock { s in
+            s.requests.append((now, request.url, String(decoding: request.body, as: UTF8.self)))
+            guard s.failures > 0 else { return false }
+            s.failures -= 1
+            return true
+        }
+        if fail { throw FetchError(kind: .http(status: 503), url: request.url, elapsed: .milliseconds(1)) }
+        return PostResponse(status: 204)
+    }
+}
+
+/// The alert service on a manual clock: the stale/fetch_failing timer, retries with
+/// backoff, giving up.
+@Suite(.serialized) struct AlertServiceTests {
+    static let start = Date(timeIntervalSince1970: 1_764_489_600)  // 2025-11-30T08:00:00Z
+
+    final class Harness: @unchecked Sendable {
+        let root = NSTemporaryDirectory() + "brid-alerts-" + UUID().uuidString
+        let clock = ManualClock(now: AlertServiceTests.start)
+        let poster: ScriptedPoster
+        let daemon: Daemon
+        private var task: Task<Void, any Error>?
+
+        init(_ config: String, failures: Int) throws {
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            try Data(config.utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
+            let loaded = try ConfigLoader.load(path: root + "/brid.toml").get()
+            let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+            let store = try Launcher.openStore(loaded, logger: logger)
+            poster = ScriptedPoster(clock: clock, failures: failures)
+            daemon = Daemon(config: loaded, store: store, fetcher: ScriptedFetcher(), clock: clock, logger: logger)
+            try Daemon.prepareAlerts(store: store, config: loaded, now: clock.now(), wake: daemon.alertWake, logger: logger)
+            let notifiers = Notifiers(poster: poster, logger: logger, environment: [:], readFile: { _ in "" })
+            let service = AlertService(daemon: daemon, delivery: AlertDelivery(daemon: daemon, notifiers: notifiers), clock: clock)
+            task = Task { try await service.run() }
+        }
+
+        deinit {
+            task?.cancel()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+
+        var store: Store { daemon.store }
+
+        /// Moves the clock and gives the service time to act.
+        func advance(by seconds: TimeInterval) async throws {
+            try await Task.sleep(for: .milliseconds(30))
+            clock.advance(by: seconds)
+            try await Task.sleep(for: .milliseconds(60))
+        }
+    }
+
+    static func config(_ rules: String, giveUpAfter: String = "24h") -> String {
+        """
+        [daemon]
+        state_dir = "state"
+        socket = "state/control.sock"
+
+        [[source]]
+        id = "kz"
+        url = "http://127.0.0.1:9/kz.csv"
+        format = "csv"
+
+        \(rules)
+
+        [[notify]]
+        id = "hook"
+        kind = "webhook"
+        url = "http://127.0.0.1:9/hook"
+        give_up_after = "\(giveUpAfter)"
+        """
+    }
+
+    static let failing = """
+        [[alert]]
+        id = "kz-failing"
+        source = "kz"
+        when = "fetch_failing"
+        failures = 2
+        """
+
+    @Test func failedDeliveriesAreRetriedWithGrowingWaitsUntilOneSucceeds() async throws {
+        let h = try Harness(Self.config(Self.failing), failures: 2)
+        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        try await eventually("the first attempt") { h.poster.requests.count == 1 }
+        try await h.advance(by: 1)
+        #expect(h.poster.requests.count == 1, "no retry before 2 s")
+        try await h.advance(by: 1)
+        try await eventually("the second attempt, 2 s after the first") { h.poster.requests.count == 2 }
+        try await h.advance(by: 3)
+        #expect(h.poster.requests.count == 2, "the next wait is 4 s")
+        try await h.advance(by: 1)
+        try await eventually("the third attempt") { h.poster.requests.count == 3 }
+        let times = h.poster.requests.map { $0.at.timeIntervalSince(Self.start) }
+        #expect(times == [0, 2, 6])
+        #expect(Set(h.poster.requests.map(\.body)).count == 1)
+        try await eventually("delivered") { (try? h.store.alertStatistics().backlog) == 0 }
+        #expect(try h.store.alertStatistics().lastGiveUp == nil)
+    }
+
+    @Test func aDeliveryIsGivenUpAfterGiveUpAfterAndStatusKeepsWhy() async throws {
+        let h = try Harness(Self.config(Self.failing, giveUpAfter: "10s"), failures: 1_000)
+        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        try await eventually("the first attempt") { h.poster.requests.count == 1 }
+        for _ in 0..<6 { try await h.advance(by: 2) }
+        try await eventually("given up") { (try? h.store.alertStatistics().lastGiveUp) != nil }
+        let statistics = try h.store.alertStatistics()
+        #expect(statistics.backlog == 0)
+        #expect(statistics.lastGiveUp?.notifier == "hook" && statistics.lastGiveUp?.error.contains("HTTP 503") == true)
+        // The last attempt is at the deadline, not after it: 0, 2, 6, 10.
+        #expect(h.poster.requests.map { $0.at.timeIntervalSince(Self.start) } == [0, 2, 6, 10])
+    }
+
+    @Test func theTimerFiresStaleRulesAndFetchFailingResolvesOnSuccess() async throws {
+        let rules = Self.failing + """
+
+            [[alert]]
+            id = "kz-quiet"
+            source = "kz"
+            when = "stale"
+            on = "release"
+            after = "10m"
+            """
+        let h = try Harness(Self.config(rules), failures: 0)
+        try h.store.recordUnchangedPayload(source: "kz", sha256: String(repeating: "a", count: 64), at: h.clock.now())
+        try await h.advance(by: 60)
+        #expect(try h.store.alerts().isEmpty)
+        for _ in 0..<10 { try await h.advance(by: 60) }
+        try await eventually("stale fires on the timer") { (try? h.store.alerts().map(\.rule)) == ["kz-quiet"] }
+        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        #expect(try h.store.alerts().map(\.rule).sorted() == ["kz-failing", "kz-quiet"])
+        try h.store.recordUnchangedPayload(source: "kz", sha256: String(repeating: "a", count: 64), at: h.clock.now())
+        #expect(try h.store.alerts().map(\.rule) == ["kz-quiet"])
+        try await eventually("every transition delivered") {
+            h.poster.requests.count == 3 && (try? h.store.alertStatistics().backlog) == 0
+        }
+    }
+}

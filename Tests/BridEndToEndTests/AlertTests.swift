@@ -1,0 +1,346 @@
+import Foundation
+import Testing
+
+/// Alerts through the built `brid` and `brictl`: rules fired by real releases, delivered
+/// by real notifiers (a script, a webhook receiver on 127.0.0.1, a real Alertmanager).
+@Suite(.serialized) struct AlertTests {
+    static let sample: String = {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return (try? String(contentsOf: repository.appendingPathComponent("Config/samples/bri-cn-kz-2018.csv"), encoding: .utf8)) ?? ""
+    }()
+
+    static let rules = """
+        [[alert]]
+        id = "kz-exports-growth"
+        series = "cn-kz.exports.kz-to-cn.growth"
+        when = "level"
+        above = 25.0
+        severity = "info"
+        summary = "Kazakh exports to China changed {value} % on the year in {period}"
+
+        [[alert]]
+        id = "trade-revised"
+        series = "cn-kz.trade.*"
+        when = "revision_pct"
+        above = 1.0
+        below = -1.0
+        severity = "warning"
+        """
+
+    static func config(_ notifiers: String, rules: String = rules) -> String {
+        """
+        [daemon]
+        state_dir = "state"
+        socket = "state/control.sock"
+
+        [[source]]
+        id = "bri-cn-kz"
+        drop = "drop/bri-cn-kz"
+        format = "csv"
+
+        \(rules)
+
+        \(notifiers)
+        """
+    }
+
+    /// A daemon on a workspace, with brictl beside it.
+    final class Running {
+        let w: Workspace
+        let brid: DaemonProcess
+
+        init(_ config: String, environment: [String: String] = [:], workspace: Workspace? = nil) throws {
+            w = try workspace ?? Workspace(config: config)
+            try w.write("brid.toml", config)
+            brid = try DaemonProcess(config: w.root + "/brid.toml", environment: environment, logPath: w.root + "/brid.log")
+            try brid.waitForLog("running:", seconds: 10)
+        }
+
+        func brictl(_ arguments: String...) throws -> BridProcess.Result {
+            try BridProcess.run(["--socket", w.root + "/state/control.sock"] + arguments, executable: BridProcess.brictlPath)
+        }
+
+        func json(_ arguments: String...) throws -> [String: Any] {
+            let result = try BridProcess.run(["--socket", w.root + "/state/control.sock", "--json"] + arguments,
+                                             executable: BridProcess.brictlPath)
+            return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]) ?? [:]
+        }
+
+        /// Drops a file the way a publisher should: written aside, renamed in.
+        func drop(_ name: String, _ text: String) throws {
+            try w.write("staging/" + name, text)
+            rename(w.root + "/staging/" + name, w.root + "/state/drop/bri-cn-kz/" + name)
+            try waitUntil("\(name) is processed", seconds: 5) {
+                FileManager.default.fileExists(atPath: w.root + "/state/drop/bri-cn-kz/processed/" + name)
+                    || FileManager.default.fileExists(atPath: w.root + "/state/drop/bri-cn-kz/rejected/" + name)
+            }
+        }
+
+        func alerts(all: Bool = false) throws -> [[String: Any]] {
+            (all ? try json("alerts", "--all") : try json("alerts"))["alerts"] as? [[String: Any]] ?? []
+        }
+    }
+
+    @Test func theSampleTwiceAndARevisionFireResolveAndAckThroughBrictlAndAScript() async throws { try await offPool {
+        let w = try Workspace(config: "")
+        try w.write("notify.sh", "#!/bin/sh\n{ cat; echo; env | grep '^BRID_ALERT_' | sort; echo ---; } >> \"$(dirname \"$0\")/notified.txt\"\n")
+        chmod(w.root + "/notify.sh", 0o755)
+        let notifiers = """
+            [[notify]]
+            id = "script"
+            kind = "exec"
+            command = ["\(w.root)/notify.sh"]
+            timeout = "5s"
+
+            [[notify]]
+            id = "journal"
+            kind = "log"
+            """
+        let r = try Running(Self.config(notifiers), workspace: w)
+        try r.drop("r1.csv", Self.sample)
+        try waitUntil("the growth alert fires", seconds: 5) { try r.alerts().count == 1 }
+        let fired = try #require(try r.alerts().first)
+        #expect(fired["rule"] as? String == "kz-exports-growth")
+        #expect(fired["series"] as? String == "cn-kz.exports.kz-to-cn.growth")
+        #expect(fired["period"] as? String == "2018" && fired["state"] as? String == "firing")
+        #expect(fired["summary"] as? String == "Kazakh exports to China changed 30 % on the year in 2018")
+        let id = try #require(fired["id"] as? Int)
+
+        // The same sample again: no release, nothing new fires.
+        try r.drop("r2.csv", "# the 2018 sample, published again\n" + Self.sample)
+        try r.brid.waitForLog("r2.csv")
+        // A revision: trade 19.885 → 20.2 (+1.6 %), growth 30 → 24 (back within the level).
+        try r.drop("r3.csv", "series,period,value\ncn-kz.trade.total,2018,20.2\ncn-kz.exports.kz-to-cn.growth,2018,24\n")
+        try waitUntil("the revision alert fires and the level resolves", seconds: 5) {
+            let firing = try r.alerts()
+            return firing.count == 1 && firing.first?["rule"] as? String == "trade-revised"
+        }
+        let all = try r.alerts(all: true)
+        #expect(all.count == 2)
+        let resolved = try #require(all.first { $0["id"] as? Int == id })
+        #expect(resolved["state"] as? String == "resolved")
+        #expect(resolved["resolveReason"] as? String == "2018: 24 is back within thresholds")
+        let revision = try #require(all.first { $0["rule"] as? String == "trade-revised" })
+        #expect(revision["value"] as? String == "20.2" && revision["previousValue"] as? String == "19.885")
+        let revisionID = try #require(revision["id"] as? Int)
+
+        // ack: stays firing, marked; a second ack changes nothing; a resolved one cannot be acked.
+        let ack = try r.brictl("ack", String(revisionID), "--comment", "ministry revised the 2018 figure")
+        #expect(ack.status == 0 && ack.stdout.contains("acked alert \(revisionID)"))
+        #expect(try r.brictl("ack", String(revisionID)).stdout.contains("was already acked"))
+        #expect(try r.brictl("ack", String(id)).status == 1)
+        #expect(try r.brictl("ack", "999").status == 4)
+        let acked = try #require(try r.alerts().first)
+        #expect(acked["acked"] as? Bool == true && acked["ackComment"] as? String == "ministry revised the 2018 figure")
+
+        // status: firing counts by severity and the outbox backlog.
+        let status = try r.json("status")
+        let counts = try #require(status["alerts"] as? [String: Any])
+        #expect((counts["firing"] as? [String: Int])?["warning"] == 1 && counts["acked"] as? Int == 1)
+        try waitUntil("the outbox drains", seconds: 10) { (try r.json("status")["alerts"] as? [String: Any])?["outboxBacklog"] as? Int == 0 }
+        #expect(try r.brictl("status").stdout.contains("1 warning"))
+        #expect(try r.brictl("alerts").stdout.contains("firing, acked"))
+        #expect(try r.brictl("alerts", "--rule", "kz-exports-growth").stdout.contains("no alerts"))
+        #expect(try r.brictl("alerts", "--all", "--series", "cn-kz.exports.*").stdout.contains("kz-exports-growth"))
+
+        // The script got every transition once, as JSON on stdin with BRID_ALERT_* beside it.
+        let notified = try w.read("notified.txt").components(separatedBy: "---\n").filter { !$0.isEmpty }
+        #expect(notified.count == 4)  // growth firing, growth resolved, revision firing, revision acked
+        let ids = notified.compactMap { entry -> String? in
+            let json = entry.split(separator: "\n").first.map(String.init) ?? ""
+            let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+            return object?["id"] as? String
+        }
+        #expect(ids.sorted() == ["brid-alert-\(id)-firing", "brid-alert-\(id)-resolved", "brid-alert-\(revisionID)-acked",
+                                 "brid-alert-\(revisionID)-firing"])
+        #expect(ids.first == "brid-alert-\(id)-firing" && ids.last == "brid-alert-\(revisionID)-acked")
+        #expect(notified[0].contains("BRID_ALERT_RULE=kz-exports-growth\n") && notified[0].contains("BRID_ALERT_VALUE=30\n"))
+        #expect(notified[3].contains("BRID_ALERT_ACK_COMMENT=ministry revised the 2018 figure\n"))
+        // The log notifier: one line per transition.
+        #expect(r.brid.log.contains("alert \(id) firing [info] kz-exports-growth: Kazakh exports to China changed 30 % on the year in 2018"))
+        #expect(r.brid.log.contains("alert \(revisionID) acked [warning] trade-revised"))
+
+        // rules: with their last evaluation and firing count; rules test finds the revision.
+        let rules = try r.json("rules")["rules"] as? [[String: Any]] ?? []
+        #expect(rules.map { $0["id"] as? String } == ["kz-exports-growth", "trade-revised"])
+        #expect(rules.allSatisfy { $0["lastEvaluatedAt"] != nil })
+        let test = try r.brictl("rules", "test", "trade-revised")
+        #expect(test.status == 0 && test.stdout.contains("would fire 1 time") && test.stdout.contains("firing"))
+        #expect(try r.brictl("rules", "test", "nope").status == 4)
+        #expect(try r.brictl("rules", "test", "trade-revised", "--series", "cn-eu.*").stdout.contains("would fire nothing"))
+        // An edited threshold is tried before reloading.
+        try w.write("brid.toml", Self.config(notifiers, rules: Self.rules.replacingOccurrences(of: "above = 1.0", with: "above = 5.0")))
+        let tuned = try r.brictl("rules", "test", "trade-revised")
+        #expect(tuned.stdout.contains("not yet reloaded") && tuned.stdout.contains("would fire nothing"))
+        #expect(try r.brictl("alerts").stdout.contains("trade-revised"), "testing fires and resolves nothing")
+        _ = try r.brid.terminate()
+    } }
+
+    @Test func aWebhookThatFailsTwiceIsRetriedAndGetsTheAlertOnce() async throws { try await offPool {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/receiver.py").path
+        let receiver = try Publisher(script: script, arguments: ["2"])
+        let notifiers = """
+            [[notify]]
+            id = "hook"
+            kind = "webhook"
+            url = "http://127.0.0.1:\(receiver.port)/brid"
+            timeout = "5s"
+            headers = { Authorization = { env = "HOOK_TOKEN" } }
+            """
+        let r = try Running(Self.config(notifiers), environment: ["HOOK_TOKEN": "Bearer s3cret-token"])
+        try r.drop("r1.csv", Self.sample)
+        try waitUntil("three attempts, the third accepted", seconds: 20) { try Self.posts(receiver).count >= 3 }
+        Thread.sleep(forTimeInterval: 0.5)
+        let posts = try Self.posts(receiver)
+        #expect(posts.map { $0["status"] as? Int } == [503, 503, 204])
+        let bodies = Set(posts.compactMap { $0["body"] as? String })
+        #expect(bodies.count == 1, "every retry carries the same payload")
+        let body = try #require(bodies.first)
+        let payload = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        #expect((payload["id"] as? String)?.hasPrefix("brid-alert-") == true && payload["event"] as? String == "firing")
+        #expect((payload["alert"] as? [String: Any])?["series"] as? String == "cn-kz.exports.kz-to-cn.growth")
+        let headers = posts[0]["headers"] as? [String: String] ?? [:]
+        #expect(headers["Authorization"] == "Bearer s3cret-token" && headers["Content-Type"] == "application/json")
+        try waitUntil("the delivery is logged", seconds: 5) { r.brid.log.contains("after 3 attempts") }
+        #expect(r.brid.log.contains("failed (attempt 1)") && r.brid.log.contains("failed (attempt 2)"))
+        #expect(!r.brid.log.contains("s3cret-token"), "header secrets are never logged")
+        #expect(try r.w.sql("SELECT count(*) FROM deliveries WHERE delivered_at IS NOT NULL AND attempts = 3") == "1\n")
+        _ = try r.brid.terminate()
+    } }
+
+    @Test func aNotificationCommittedBeforeKillNineIsDeliveredAfterTheRestart() async throws { try await offPool {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/receiver.py").path
+        let port = try freePort()
+        let notifiers = """
+            [[notify]]
+            id = "hook"
+            kind = "webhook"
+            url = "http://127.0.0.1:\(port)/brid"
+            timeout = "2s"
+            """
+        let config = Self.config(notifiers)
+        let first = try Running(config)
+        try first.drop("r1.csv", Self.sample)
+        // Committed with its release; nobody listens yet, so it stays in the outbox.
+        try waitUntil("a first attempt failed", seconds: 10) { first.brid.log.contains("failed (attempt 1)") }
+        first.brid.signal(SIGKILL)
+        _ = try? first.brid.terminate(seconds: 5)
+        #expect(try first.w.sql("SELECT count(*) FROM outbox") == "1\n")
+        #expect(try first.w.sql("SELECT count(*) FROM deliveries WHERE delivered_at IS NULL") == "1\n")
+
+        let receiver = try Publisher(script: script, arguments: ["0", String(port)])
+        let second = try Running(config, workspace: first.w)
+        try waitUntil("the restarted brid delivers it", seconds: 15) { try Self.posts(receiver).count == 1 }
+        let body = try #require(try Self.posts(receiver).first?["body"] as? String)
+        #expect(body.contains("\"event\":\"firing\"") && body.contains("kz-exports-growth"))
+        try waitUntil("recorded as delivered", seconds: 5) {
+            try first.w.sql("SELECT count(*) FROM deliveries WHERE delivered_at IS NOT NULL") == "1\n"
+        }
+        Thread.sleep(forTimeInterval: 1)
+        #expect(try Self.posts(receiver).count == 1, "delivered once")
+        _ = try second.brid.terminate()
+    } }
+
+    @Test func aRealAlertmanagerShowsTheAlertWhileFiringAndNotAfterResolution() async throws { try await offPool {
+        let alertmanager = try Alertmanager()
+        let notifiers = """
+            [[notify]]
+            id = "am"
+            kind = "alertmanager"
+            url = "http://127.0.0.1:\(alertmanager.port)"
+            resend = "2s"
+            """
+        let r = try Running(Self.config(notifiers))
+        try r.drop("r1.csv", Self.sample)
+        try waitUntil("Alertmanager has the alert", seconds: 15) {
+            try alertmanager.alerts().contains { ($0["labels"] as? [String: String])?["alertname"] == "kz-exports-growth" }
+        }
+        let alert = try #require(try alertmanager.alerts().first)
+        let labels = alert["labels"] as? [String: String] ?? [:]
+        #expect(labels == ["alertname": "kz-exports-growth", "series": "cn-kz.exports.kz-to-cn.growth", "source": "bri-cn-kz",
+                           "severity": "info", "period": "2018"])
+        let annotations = alert["annotations"] as? [String: String] ?? [:]
+        #expect(annotations["summary"] == "Kazakh exports to China changed 30 % on the year in 2018")
+        #expect(annotations["description"]?.contains("rule kz-exports-growth (level)") == true)
+        #expect((alert["status"] as? [String: Any])?["state"] as? String == "active")
+        // Re-posted every `resend` while firing: Alertmanager's updatedAt moves on.
+        let updated = alert["updatedAt"] as? String
+        try waitUntil("a re-post", seconds: 10) { try alertmanager.alerts().first?["updatedAt"] as? String != updated }
+
+        try r.drop("r2.csv", "series,period,value\ncn-kz.exports.kz-to-cn.growth,2018,24\n")
+        try waitUntil("Alertmanager no longer shows it", seconds: 15) { try alertmanager.alerts().isEmpty }
+        #expect(try r.alerts().isEmpty)
+        _ = try r.brid.terminate()
+    } }
+
+    static func posts(_ receiver: Publisher) throws -> [[String: Any]] {
+        let data = try Data(contentsOf: URL(string: "http://127.0.0.1:\(receiver.port)/_posts")!)
+        return try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
+    }
+}
+
+/// A free TCP port on 127.0.0.1 (bound, read, closed).
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw PublisherError("cannot find a free port") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// The Debian package's Alertmanager, started on 127.0.0.1 with a short group_wait and
+/// no clustering, its storage in a temporary folder.
+final class Alertmanager {
+    static let binary = ["/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    let port: Int
+    let folder: String
+    private let process: Process
+
+    init() throws {
+        guard let binary = Self.binary else {
+            throw PublisherError("prometheus-alertmanager is not installed: run `make deps` (apt-get install -y --no-install-recommends prometheus-alertmanager)")
+        }
+        folder = NSTemporaryDirectory() + "brid-am-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder + "/data", withIntermediateDirectories: true)
+        try Data("""
+            route:
+              receiver: blackhole
+              group_wait: 1s
+              group_interval: 1s
+              repeat_interval: 1h
+            receivers:
+              - name: blackhole
+            """.utf8).write(to: URL(fileURLWithPath: folder + "/alertmanager.yml"))
+        port = try freePort()
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--config.file=\(folder)/alertmanager.yml", "--storage.path=\(folder)/data",
+                             "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address="]
+        let log = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        let port = self.port
+        try waitUntil("Alertmanager answers on \(port)", seconds: 20, poll: 0.1) {
+            (try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/-/ready")!)) != nil
+        }
+    }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// `GET /api/v2/alerts`: the active alerts.
+    func alerts() throws -> [[String: Any]] {
+        let data = try Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/api/v2/alerts")!)
+        return try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
+    }
+}
