@@ -14,7 +14,7 @@ CONFIG ?= Config/brid.toml
 STATE := var
 DB := $(STATE)/brid.sqlite
 
-.PHONY: deps build run once test bench bench-ingest bench-daemon bench-control clean-state release man install uninstall check-units container-test
+.PHONY: test-deps deps build run once test bench bench-ingest bench-daemon bench-control clean-state release man install uninstall check-units container-test
 
 deps:
 	@scripts/install-deps.sh
@@ -31,6 +31,7 @@ run: build
 	@echo "brid is starting; in another terminal try:"
 	@echo "  export BRID_SOCKET=$(STATE)/control.sock"
 	@echo "  .build/debug/brictl status ; .build/debug/brictl series ; .build/debug/brictl show cn-kz.trade.total"
+	@echo "  .build/debug/brictl alerts ; .build/debug/brictl rules ; .build/debug/brictl rules test kz-exports-growth"
 	.build/debug/brid --config $(CONFIG)
 
 # One pass instead (brid --once), then what the store holds, read with the sqlite3 shell.
@@ -45,7 +46,11 @@ once: build
 	@echo
 	@sqlite3 -readonly -box $(DB) "SELECT * FROM release_log ORDER BY id"
 
-test: deps
+# The tests also need a real Alertmanager (the alerting end-to-end test starts one).
+test-deps:
+	@scripts/install-deps.sh prometheus-alertmanager
+
+test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -173,6 +173,12 @@ import Testing
         let tuned = try r.brictl("rules", "test", "trade-revised")
         #expect(tuned.stdout.contains("not yet reloaded") && tuned.stdout.contains("would fire nothing"))
         #expect(try r.brictl("alerts").stdout.contains("trade-revised"), "testing fires and resolves nothing")
+        // A reload without the rule resolves its alert, with the reason.
+        try w.write("brid.toml", Self.config(notifiers, rules: Self.rules.components(separatedBy: "\n\n")[0]))
+        #expect(try r.brictl("reload").status == 0)
+        try waitUntil("the removed rule's alert resolves", seconds: 5) { try r.alerts().isEmpty }
+        let removed = try #require(try r.alerts(all: true).first { $0["id"] as? Int == revisionID })
+        #expect(removed["resolveReason"] as? String == "rule trade-revised was removed from the configuration")
         _ = try r.brid.terminate()
     } }
 

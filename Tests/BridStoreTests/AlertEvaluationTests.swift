@@ -223,6 +223,19 @@ import Testing
         #expect(throws: AlertStateError.self) { try t.store.ack(alert: alert.id, comment: nil, at: t.clock) }
     }
 
+    @Test func resendsLeaveAckedAlertsOutForNotifiersThatDoNotWantThem() throws {
+        let t = try TemporaryStore()
+        let quiet = NotifierConfig(id: "am-quiet", kind: .alertmanager(url: "http://127.0.0.1:9093"), notifyAcked: false)
+        let loud = NotifierConfig(id: "am", kind: .alertmanager(url: "http://127.0.0.1:9093"))
+        try Self.use(t, [Self.rule("jump", "*", .changeAbs(above: 0, below: nil, compare: .previous))], notifiers: [quiet, loud])
+        try t.ingest([("kz.a", "2017", "1"), ("kz.a", "2018", "2"), ("kz.b", "2017", "1"), ("kz.b", "2018", "3")])
+        #expect(try t.store.firingAlerts(for: quiet).count == 2)
+        let acked = try #require(try t.store.alerts().first { $0.series == "kz.a" })
+        _ = try t.store.ack(alert: acked.id, comment: nil, at: t.clock)
+        #expect(try t.store.firingAlerts(for: quiet).map(\.series) == ["kz.b"])
+        #expect(try t.store.firingAlerts(for: loud).count == 2)
+    }
+
     @Test func aDeliveryIsRetriedThenGivenUpAndStatusKeepsTheError() throws {
         let t = try TemporaryStore()
         try Self.use(t, [Self.rule("jump", "*", .changeAbs(above: 0, below: nil, compare: .previous))],
