@@ -36,6 +36,10 @@ public struct AlertPolicy: Sendable {
 
     public func rule(id: String) -> AlertRule? { rules.first { $0.id == id } }
 
+    var hasSeriesRules: Bool {
+        rules.contains { if case .series = $0.target { true } else { false } }
+    }
+
     /// Series rules whose glob matches the key.
     func seriesRules(for key: String) -> [AlertRule] {
         rules.filter { rule in

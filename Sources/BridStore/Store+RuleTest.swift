@@ -26,10 +26,13 @@ extension Store {
                         guard let history = try SeriesHistory.load(id: id, in: db) else { continue }
                         targets += 1
                         switch rule.condition {
-                        case .changePct, .changeAbs:
+                        case .changePct, .changeAbs, .revisionPct, .revisionAbs:
                             for period in history.periods {
                                 evaluated += 1
-                                let verdict = RuleJudge.change(rule, history, period: period)
+                                let verdict = switch rule.condition {
+                                case .changePct, .changeAbs: RuleJudge.change(rule, history, period: period)
+                                default: RuleJudge.revision(rule, history, period: period)
+                                }
                                 if verdict.met { try hit(verdict, series: key, source: source, key: AlertWriter.key(rule, series: key, period: period)) }
                             }
                         case .level:
@@ -39,12 +42,6 @@ extension Store {
                                 evaluated += 1
                                 if verdict.met && !wasBeyond { try hit(verdict, series: key, source: source, key: AlertWriter.key(rule, series: key)) }
                                 wasBeyond = verdict.met
-                            }
-                        case .revisionPct, .revisionAbs:
-                            for period in history.periods {
-                                evaluated += 1
-                                let verdict = RuleJudge.revision(rule, history, period: period)
-                                if verdict.met { try hit(verdict, series: key, source: source, key: AlertWriter.key(rule, series: key, period: period)) }
                             }
                         case .stale:
                             evaluated += 1

@@ -7,15 +7,8 @@ import Foundation
 /// `alerts`, `alert.ack`, `rules.test` and the alert counts of `status`.
 extension ControlAPI {
     func alerts(_ request: AlertsRequest) throws -> AlertsResponse {
-        var glob: Glob?
-        if let pattern = request.series {
-            do {
-                glob = try Glob(pattern)
-            } catch {
-                throw ControlError.badRequest("--series \(pattern.debugDescription): \(error.message)")
-            }
-        }
-        return AlertsResponse(alerts: try store.alerts(includeResolved: request.all, rule: request.rule, series: glob).map(wire))
+        AlertsResponse(alerts: try store.alerts(includeResolved: request.all, rule: request.rule,
+                                                series: try seriesFilter(request.series)).map(wire))
     }
 
     func ack(_ request: AckRequest) async throws -> AckResponse {
@@ -47,15 +40,7 @@ extension ControlAPI {
             from = "\(running.path) (edited, not yet reloaded)"
         }
         guard let rule else { throw ControlError.notFound("no alert rule \(request.rule) in \(running.path)") }
-        var glob: Glob?
-        if let pattern = request.series {
-            do {
-                glob = try Glob(pattern)
-            } catch {
-                throw ControlError.badRequest("--series \(pattern.debugDescription): \(error.message)")
-            }
-        }
-        let result = try store.testRule(rule, series: glob, at: daemon.clock.now())
+        let result = try store.testRule(rule, series: try seriesFilter(request.series), at: daemon.clock.now())
         let hits = result.hits.map {
             RuleTestHit(series: $0.series, source: $0.source, period: $0.period, value: $0.value, previousValue: $0.previousValue,
                         releaseID: $0.releaseID, summary: $0.summary, firingNow: $0.firingNow)
@@ -63,6 +48,16 @@ extension ControlAPI {
         let evaluations = store.lastRuleEvaluations()
         return RuleTestResponse(rule: wire(rule, lastEvaluatedAt: evaluations[rule.id], firing: try firingByRule()[rule.id] ?? 0),
                                 targets: result.targets, evaluated: result.evaluated, hits: hits, ruleFrom: from)
+    }
+
+    /// `--series`: a key or glob.
+    private func seriesFilter(_ pattern: String?) throws -> Glob? {
+        guard let pattern else { return nil }
+        do {
+            return try Glob(pattern)
+        } catch {
+            throw ControlError.badRequest("--series \(pattern.debugDescription): \(error.message)")
+        }
     }
 
     func alertCounts() throws -> AlertCounts {
