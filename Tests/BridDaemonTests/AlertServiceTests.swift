@@ -129,7 +129,13 @@ final class ScriptedPoster: HTTPPosting {
         try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
         try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
         try await eventually("the first attempt") { h.poster.requests.count == 1 }
-        for _ in 0..<6 { try await h.advance(by: 2) }
+        try await h.advance(by: 2)
+        try await eventually("the second attempt") { h.poster.requests.count == 2 }
+        try await h.advance(by: 4)
+        try await eventually("the third attempt") { h.poster.requests.count == 3 }
+        try await h.advance(by: 3)
+        #expect(h.poster.requests.count == 3, "the next wait (8 s) is cut to the deadline (10 s), not before it")
+        try await h.advance(by: 1)
         try await eventually("given up") { (try? h.store.alertStatistics().lastGiveUp) != nil }
         let statistics = try h.store.alertStatistics()
         #expect(statistics.backlog == 0)

@@ -247,6 +247,28 @@ import Testing
         _ = try second.brid.terminate()
     } }
 
+    @Test func sigtermDuringASlowExecNotifierStopsWithinSecondsAndKeepsTheNotification() async throws { try await offPool {
+        let w = try Workspace(config: "")
+        try w.write("slow.sh", "#!/bin/sh\ntouch \"$(dirname \"$0\")/started\"\nsleep 60\n")
+        chmod(w.root + "/slow.sh", 0o755)
+        let notifiers = """
+            [[notify]]
+            id = "slow"
+            kind = "exec"
+            command = ["\(w.root)/slow.sh"]
+            timeout = "2m"
+            """
+        let r = try Running(Self.config(notifiers), workspace: w)
+        try r.drop("r1.csv", Self.sample)
+        try waitUntil("the notifier runs", seconds: 10) { FileManager.default.fileExists(atPath: w.root + "/started") }
+        let (status, elapsed) = try r.brid.terminate()
+        #expect(status == 0)
+        #expect(elapsed < 5, "the command is ended, not waited for")
+        #expect(r.brid.log.contains("brid is shutting down"))
+        #expect(try w.sql("SELECT count(*) FROM deliveries WHERE delivered_at IS NULL AND gave_up_at IS NULL") == "1\n",
+                "still pending: delivered after the restart")
+    } }
+
     @Test func aRealAlertmanagerShowsTheAlertWhileFiringAndNotAfterResolution() async throws { try await offPool {
         let alertmanager = try Alertmanager()
         let notifiers = """

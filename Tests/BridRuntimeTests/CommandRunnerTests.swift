@@ -121,6 +121,22 @@ import Testing
         #expect(outcome.ending == .signalled(SIGKILL))
     }
 
+    @Test func cancellingTheTaskEndsTheCommandBeforeItsTimeout() async throws {
+        let scratch = try Scratch()
+        let script = #"echo $$ > "$DIR/child"; echo started; sleep 30"#
+        let start = ContinuousClock.now
+        let directory = scratch.path
+        let task = Task {
+            try await CommandRunner.run(Self.shell(script), stdin: [], environment: ["DIR": directory], timeout: .seconds(60))
+        }
+        while (try? scratch.pid("child")) == nil { try await Task.sleep(for: .milliseconds(10)) }
+        task.cancel()
+        let outcome = try await task.value
+        #expect(outcome.ending == .cancelled)
+        #expect(start.duration(to: .now) < .seconds(20), "long before the 60 s timeout or the 30 s sleep")
+        #expect(kill(try scratch.pid("child"), 0) == -1 && errno == ESRCH, "the child is reaped")
+    }
+
     @Test func timeoutEndsTheWholeProcessGroup() async throws {
         let scratch = try Scratch()
         let script = #"sleep 30 & echo $! > "$DIR/grandchild"; echo $$ > "$DIR/child"; echo started; sleep 30"#

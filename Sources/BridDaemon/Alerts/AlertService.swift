@@ -19,6 +19,9 @@ struct AlertService: Service {
     func run() async throws {
         let stopping = Atomic<Bool>(false)
         let wake = delivery.wake
+        // The round in flight: on shutdown it is cancelled at once (a command is ended, a
+        // POST aborted; each is retried after the restart) so brid stops within seconds.
+        let current = Mutex<Task<Date?, Never>?>(nil)
         await withTaskCancellationOrGracefulShutdownHandler {
             var nextEvaluation = clock.now()
             while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
@@ -28,11 +31,16 @@ struct AlertService: Service {
                     nextEvaluation = now.addingTimeInterval(AlertDelivery.evaluationInterval)
                 }
                 let notifiers = await daemon.config.notifiers
-                let nextDelivery = await delivery.round(notifiers, at: now)
+                let round = Task { await delivery.round(notifiers, at: now) }
+                current.withLock { $0 = round }
+                if stopping.load(ordering: .relaxed) { round.cancel() }
+                let nextDelivery = await round.value
+                current.withLock { $0 = nil }
                 await sleep(until: [nextEvaluation, nextDelivery].compactMap { $0 }.min(), on: clock, orUntil: wake)
             }
         } onCancelOrGracefulShutdown: {
             stopping.store(true, ordering: .relaxed)
+            current.withLock { $0 }?.cancel()
             wake.signal()
         }
     }

@@ -82,6 +82,7 @@ struct Notifiers: Sendable {
             case let .exited(code): "exited with status \(code)"
             case let .signalled(signal): "was killed by signal \(signal)"
             case .timedOut: "did not finish within \(ConfigDuration.format(timeout))"
+            case .cancelled: "was stopped: brid is shutting down (it is run again after the restart)"
             }
             let output = outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
             throw DeliveryError("\(program) \(how)" + (output.isEmpty ? "" : ": \(output.suffix(300))"))

@@ -19,6 +19,11 @@ struct ChildProcess {
     /// When SIGKILL follows the SIGTERM sent at the deadline.
     private var killAt: ContinuousClock.Instant?
     private var killed = false
+    private let cancellation: CommandCancellation
+    /// The group was ended because the task was cancelled, not at the deadline.
+    private var endedByCancellation = false
+    /// How often cancellation is looked at while the command runs.
+    private static let cancellationPoll: Int32 = 100
 
     /// At most this much is read or written in one go, so a flood does not starve the clock.
     private static let chunk = 64 << 10
@@ -27,7 +32,8 @@ struct ChildProcess {
     private static let fallbackPoll: Int32 = 50
 
     /// Spawns `argv` and supervises it to the end; blocks.
-    static func run(argv: [String], environment: [String], stdin: [UInt8], timeout: Duration) -> Result<CommandOutcome, CommandError> {
+    static func run(argv: [String], environment: [String], stdin: [UInt8], timeout: Duration,
+                    cancellation: CommandCancellation = CommandCancellation()) -> Result<CommandOutcome, CommandError> {
         let program = argv[0]
         var inputPipe: [Int32] = [-1, -1]
         var outputPipe: [Int32] = [-1, -1]
@@ -54,12 +60,14 @@ struct ChildProcess {
         }
         let clock = ContinuousClock()
         var child = ChildProcess(pid: pid, input: stdin, deadline: clock.now.advanced(by: min(timeout, .seconds(Int32.max))),
-                                 stdinFD: inputPipe[1], outputFD: outputPipe[0])
+                                 stdinFD: inputPipe[1], outputFD: outputPipe[0], cancellation: cancellation)
         return .success(child.supervise(clock: clock))
     }
 
-    private init(pid: pid_t, input: [UInt8], deadline: ContinuousClock.Instant, stdinFD: Int32, outputFD: Int32) {
+    private init(pid: pid_t, input: [UInt8], deadline: ContinuousClock.Instant, stdinFD: Int32, outputFD: Int32,
+                 cancellation: CommandCancellation) {
         self.pid = pid
+        self.cancellation = cancellation
         self.input = input
         self.deadline = deadline
         self.stdinFD = stdinFD
@@ -73,7 +81,8 @@ struct ChildProcess {
         // -1 (ECHILD) would mean someone else reaped it: gone all the same.
         while clinux_child_exited(pid) == 0 {
             let now = clock.now
-            if killAt == nil, now >= deadline {
+            if killAt == nil, now >= deadline || cancellation.isCancelled {
+                endedByCancellation = now < deadline
                 signalGroup(SIGTERM)
                 killAt = now.advanced(by: CommandRunner.killGrace)
             } else if let killAt, !killed, now >= killAt {
@@ -93,7 +102,7 @@ struct ChildProcess {
         if let killAt {
             // The leader is reaped now; its pid still names the group while any member is left.
             if !killed { awaitEmptyGroup(until: killAt, clock: clock) }
-            ending = .timedOut
+            ending = endedByCancellation ? .cancelled : .timedOut
         } else if let status, clinux_wifsignaled(status) != 0 {
             ending = .signalled(clinux_wtermsig(status))
         } else if let status {
@@ -109,6 +118,7 @@ struct ChildProcess {
         let next: ContinuousClock.Instant? = killAt == nil ? deadline : (killed ? nil : killAt)
         var timeout: Int32 = next.map { Self.milliseconds(now.duration(to: $0)) } ?? -1
         if pidFD < 0 { timeout = timeout < 0 ? Self.fallbackPoll : min(timeout, Self.fallbackPoll) }
+        if killAt == nil { timeout = timeout < 0 ? Self.cancellationPoll : min(timeout, Self.cancellationPoll) }
         return timeout
     }
 

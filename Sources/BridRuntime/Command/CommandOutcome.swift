@@ -9,6 +9,9 @@ public struct CommandOutcome: Sendable, Equatable {
         case signalled(Int32)
         /// It ran past the timeout and its process group was ended.
         case timedOut
+        /// The task waiting for it was cancelled (brid is stopping) and its process group
+        /// was ended the same way.
+        case cancelled
     }
     public var ending: Ending
     /// The last (at most 4 KiB) of what it wrote to stdout and stderr together, for error messages.

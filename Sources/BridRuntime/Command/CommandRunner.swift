@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs external commands (the `exec` alert notifier) without a shell.
 public enum CommandRunner {
@@ -10,7 +11,7 @@ public enum CommandRunner {
     static let basePath = "/usr/local/bin:/usr/bin:/bin"
     static let inheritedVariables = ["LANG", "TZ", "HOME"]
 
-    /// Runs argv[0] (an absolute path) with argv, no shell, no PATH lookup. `stdin` is written to its standard input, then closed. The environment is a small clean base (PATH=/usr/local/bin:/usr/bin:/bin, plus LANG, TZ, HOME from brid's own environment when set) with `environment` added on top. After `timeout` the process group gets SIGTERM, and SIGKILL one second later; the outcome is then .timedOut.
+    /// Runs argv[0] (an absolute path) with argv, no shell, no PATH lookup. `stdin` is written to its standard input, then closed. The environment is a small clean base (PATH=/usr/local/bin:/usr/bin:/bin, plus LANG, TZ, HOME from brid's own environment when set) with `environment` added on top. After `timeout` the process group gets SIGTERM, and SIGKILL one second later; the outcome is then .timedOut. Cancelling the calling task ends the group the same way (.cancelled).
     ///
     /// Everything that blocks (spawning, writing stdin, reading output, waiting) happens on
     /// a thread of its own, never on the concurrency pool. The run ends when the command
@@ -26,12 +27,18 @@ public enum CommandRunner {
         }
         let variables = try childEnvironment(adding: environment, program: program)
         _ = sigpipeIgnored
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<CommandOutcome, CommandError>, Never>) in
-            let thread = Thread {
-                continuation.resume(returning: ChildProcess.run(argv: argv, environment: variables, stdin: stdin, timeout: timeout))
+        let cancellation = CommandCancellation()
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<CommandOutcome, CommandError>, Never>) in
+                let thread = Thread {
+                    continuation.resume(returning: ChildProcess.run(argv: argv, environment: variables, stdin: stdin, timeout: timeout,
+                                                                    cancellation: cancellation))
+                }
+                thread.name = "brid-exec"
+                thread.start()
             }
-            thread.name = "brid-exec"
-            thread.start()
+        } onCancel: {
+            cancellation.cancel()
         }
         return try result.get()
     }
@@ -63,4 +70,11 @@ public enum CommandRunner {
     private static let sigpipeIgnored: Void = {
         _ = signal(SIGPIPE, SIG_IGN)
     }()
+}
+
+/// Set when the task waiting for a command is cancelled; the supervising thread looks.
+final class CommandCancellation: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func cancel() { flag.store(true, ordering: .relaxed) }
+    var isCancelled: Bool { flag.load(ordering: .relaxed) }
 }
