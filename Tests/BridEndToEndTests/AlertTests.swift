@@ -247,6 +247,45 @@ import Testing
         _ = try second.brid.terminate()
     } }
 
+    @Test func aFailingURLSourceFiresFetchFailingAndTheNextSuccessResolvesIt() async throws { try await offPool {
+        let w = try Workspace(config: "")
+        let publisher = try Publisher(folder: w.root + "/published")
+        let config = """
+            [daemon]
+            state_dir = "state"
+            socket = "state/control.sock"
+
+            [[source]]
+            id = "kz-stat"
+            url = "\(publisher.url("kz.csv"))"
+            format = "csv"
+            every = "1h"
+
+            [[alert]]
+            id = "feed-failing"
+            source = "kz-stat"
+            when = "fetch_failing"
+            failures = 1
+            severity = "critical"
+
+            [[notify]]
+            kind = "log"
+            """
+        let r = try Running(config, workspace: w)
+        // Nothing published yet: the first check (at start-up) gets a 404.
+        try waitUntil("fetch_failing fires", seconds: 10) { try r.alerts().count == 1 }
+        let alert = try #require(try r.alerts().first)
+        #expect(alert["source"] as? String == "kz-stat" && alert["severity"] as? String == "critical")
+        #expect((alert["summary"] as? String)?.hasPrefix("source kz-stat failing, 1 in a row: HTTP 404") == true)
+        #expect(try r.json("status")["alerts"].flatMap { ($0 as? [String: Any])?["firing"] as? [String: Int] }?["critical"] == 1)
+        try publisher.publish("kz.csv", "series,period,value\nkz.freight.transit,2018,13.98\n")
+        #expect(try r.brictl("fetch", "kz-stat").status == 0)
+        try waitUntil("the success resolves it", seconds: 5) { try r.alerts().isEmpty }
+        #expect(try r.alerts(all: true).first?["resolveReason"] as? String == "a check succeeded")
+        #expect(r.brid.log.contains("firing [critical] feed-failing"))
+        _ = try r.brid.terminate()
+    } }
+
     @Test func sigtermDuringASlowExecNotifierStopsWithinSecondsAndKeepsTheNotification() async throws { try await offPool {
         let w = try Workspace(config: "")
         try w.write("slow.sh", "#!/bin/sh\ntouch \"$(dirname \"$0\")/started\"\nsleep 60\n")

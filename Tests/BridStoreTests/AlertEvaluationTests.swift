@@ -162,7 +162,7 @@ import Testing
         }
         try t.store.recordFailure(source: "src", message: "HTTP 503", at: t.clock.addingTimeInterval(4))
         let alert = try #require(try t.store.alerts().first)
-        #expect(alert.summary == "source src: 3 failed checks in a row: HTTP 503 from http://x (3)")
+        #expect(alert.summary == "source src failing, 3 in a row: HTTP 503 from http://x (3)")
         #expect(alert.severity == .critical)
         try t.ingest([("kz.a", "2018", "1")])
         #expect(try t.store.alerts().isEmpty)

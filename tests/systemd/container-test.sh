@@ -269,6 +269,13 @@ check "journalctl -u brid -p err does not have info lines (\"accepted: release\"
     journal_lacks 'accepted: release' -p err
 check "journalctl -u brid -p info..info has them" journal_has 'accepted: release' -p info..info
 
+# Alerts of the installed example config, through the log notifier: the 2018 sample fires
+# kz-exports-growth (info: notice), the rejected file bri-cn-kz-rejected (critical: crit).
+check "journalctl -u brid -p notice..notice has the alert kz-exports-growth firing" \
+    wait_for 5 journal_has 'alert [0-9]* firing \[info\] kz-exports-growth' -p notice..notice
+check "journalctl -u brid -p crit has the alert bri-cn-kz-rejected firing" \
+    wait_for 5 journal_has 'alert [0-9]* firing \[critical\] bri-cn-kz-rejected: a file dropped for bri-cn-kz was rejected' -p crit
+
 # --- reload ---------------------------------------------------------------------------
 
 before=$(journal_count 'reloaded')
@@ -300,6 +307,8 @@ check "after restoring the config, a reload is accepted again" \
 check "brictl status answers over /run/brid/control.sock" c /usr/local/bin/brictl status
 status_lists_source() { c /usr/local/bin/brictl --json status | grep -q '"bri-cn-kz"'; }
 check "brictl --json status lists the drop source" status_lists_source
+alerts_listed() { c /usr/local/bin/brictl alerts --all | grep -q 'bri-cn-kz-rejected'; }
+check "brictl alerts --all lists the alerts" alerts_listed
 check "the control socket is 0660 brid:brid" test "$(c stat -c '%a %U:%G' /run/brid/control.sock)" = "660 brid:brid"
 show_has_value() { c /usr/local/bin/brictl show cn-kz.trade.total | grep -q '19.885'; }
 check "brictl show has the dropped 2018 figure" show_has_value

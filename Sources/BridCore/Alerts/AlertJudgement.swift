@@ -56,7 +56,7 @@ extension AlertCondition {
         case .revisionPct: "{series} {period} revised to {value} from {previous} ({change_pct:+.2f} %)"
         case .revisionAbs: "{series} {period} revised to {value} from {previous} ({change:+f})"
         case .stale: "{target}: nothing new since {last} ({age_days} days)"
-        case .fetchFailing: "source {source}: {failures} failed checks in a row: {reason}"
+        case .fetchFailing: "source {source} failing, {failures} in a row: {reason}"
         }
     }
 }
