@@ -173,6 +173,11 @@ import Testing
         let tuned = try r.brictl("rules", "test", "trade-revised")
         #expect(tuned.stdout.contains("not yet reloaded") && tuned.stdout.contains("would fire nothing"))
         #expect(try r.brictl("alerts").stdout.contains("trade-revised"), "testing fires and resolves nothing")
+        // A file that does not load: the running rule is tested, and the operator told why.
+        try w.write("brid.toml", Self.config(notifiers) + "\n[[alert]]\nid = \"broken\"\n")
+        let fallback = try r.brictl("rules", "test", "trade-revised")
+        #expect(fallback.stdout.contains("as in the running configuration (\(w.root)/brid.toml does not load now:"))
+        #expect(fallback.stdout.contains("would fire 1 time"))
         // A reload without the rule resolves its alert, with the reason.
         try w.write("brid.toml", Self.config(notifiers, rules: Self.rules.components(separatedBy: "\n\n")[0]))
         #expect(try r.brictl("reload").status == 0)

@@ -34,10 +34,15 @@ extension ControlAPI {
         let running = await daemon.config
         var rule = running.alerts.first { $0.id == request.rule }
         var from = "the running configuration"
-        if case let .success(onDisk) = ConfigLoader.load(path: running.path), let edited = onDisk.alerts.first(where: { $0.id == request.rule }),
-           edited != rule {
-            rule = edited
-            from = "\(running.path) (edited, not yet reloaded)"
+        switch ConfigLoader.load(path: running.path) {
+        case let .success(onDisk):
+            if let edited = onDisk.alerts.first(where: { $0.id == request.rule }), edited != rule {
+                rule = edited
+                from = "\(running.path) (edited, not yet reloaded)"
+            }
+        case let .failure(failure):
+            from += " (\(running.path) does not load now: \(failure.errors.first.map { "\($0)" } ?? "errors")"
+                + (failure.errors.count > 1 ? ", and \(failure.errors.count - 1) more" : "") + ")"
         }
         guard let rule else { throw ControlError.notFound("no alert rule \(request.rule) in \(running.path)") }
         let result = try store.testRule(rule, series: try seriesFilter(request.series), at: daemon.clock.now())
