@@ -5,15 +5,19 @@ import Foundation
 /// caller owns: an alert transition commits with the release (or source state) that caused
 /// it, or not at all.
 struct AlertWriter {
-    let db: Connection
+    /// The transaction's connection, its statements prepared once.
+    let db: StatementCache
     let policy: AlertPolicy
     let now: Date
     private(set) var transitions: [AlertTransition] = []
     /// Rules evaluated, for `brictl rules`.
     private(set) var evaluatedRules: Set<String> = []
+    /// While one series is evaluated: the keys of its firing alerts, so that a condition
+    /// that does not hold costs no query when nothing fires for it.
+    private var firingKeys: Set<String>?
 
     init(db: Connection, policy: AlertPolicy, now: Date) {
-        self.db = db
+        self.db = StatementCache(db)
         self.policy = policy
         self.now = now
     }
@@ -31,6 +35,9 @@ struct AlertWriter {
             let rules = policy.seriesRules(for: key)
             if rules.isEmpty { continue }
             guard let history = try SeriesHistory.load(id: seriesID, in: db) else { continue }
+            firingKeys = Set(try db.prepare("SELECT dedup_key FROM alerts WHERE series = ? AND state = 'firing'")
+                .bind(.text(key)).rows { $0.text(0) ?? "" })
+            defer { firingKeys = nil }
             for rule in rules {
                 try evaluate(rule, history, periods: periods)
             }
@@ -110,7 +117,7 @@ struct AlertWriter {
     }
 
     /// A source rule's verdict on one source; nil when the source never ran.
-    static func judgeSource(_ rule: AlertRule, _ source: String, in db: Connection, now: Date) throws -> Verdict? {
+    static func judgeSource(_ rule: AlertRule, _ source: String, in db: StatementCache, now: Date) throws -> Verdict? {
         guard let (failures, error, created) = try db.prepare("SELECT consecutive_failures, last_error, created_at FROM sources WHERE id = ?")
             .bind(.text(source)).firstRow({ (Int($0.int(0)), $0.text(1), Date(milliseconds: $0.int(2))) }) else { return nil }
         switch rule.condition {
@@ -148,7 +155,7 @@ struct AlertWriter {
     }
 
     /// A stale rule's verdict on one series: its newest period's end, or its last change.
-    static func judgeStale(_ rule: AlertRule, _ history: SeriesHistory, in db: Connection, now: Date) throws -> Verdict {
+    static func judgeStale(_ rule: AlertRule, _ history: SeriesHistory, in db: StatementCache, now: Date) throws -> Verdict {
         guard case let .stale(_, on) = rule.condition else { return Verdict(met: false) }
         let basis: Date?
         if on == .release {
@@ -182,6 +189,7 @@ struct AlertWriter {
     /// Fires when the condition holds and nothing is firing for the key; resolves when it
     /// no longer holds and something is.
     private mutating func settle(_ rule: AlertRule, key: String, _ verdict: Verdict, series: String?, source: String?) throws {
+        if !verdict.met, let firingKeys, !firingKeys.contains(key) { return }
         let existing = try firing(key: key)
         if verdict.met, existing == nil {
             try fire(rule, key: key, verdict, series: series, source: source)
@@ -203,7 +211,8 @@ struct AlertWriter {
             """).bind(.text(key), .text(rule.id), .text(rule.condition.name), .text(rule.severity.rawValue), .optional(series),
                       .optional(source), .optional(verdict.period), .optional(verdict.value), .optional(verdict.previousValue),
                       .text(summary), .optional(verdict.releaseID), .integer(now.millisecondsSince1970)).run()
-        let id = db.lastInsertedRowID
+        let id = db.db.lastInsertedRowID
+        firingKeys?.insert(key)
         guard let alert = try AlertWriter.alert(id: id, in: db) else { return }
         try record(.firing, alert)
     }
@@ -231,7 +240,7 @@ struct AlertWriter {
         try db.prepare("INSERT INTO outbox (alert_id, event, created_at, payload) VALUES (?, ?, ?, ?)")
             .bind(.integer(alert.id), .text(event.rawValue), .integer(now.millisecondsSince1970),
                   .text(String(decoding: notification.encoded(), as: UTF8.self))).run()
-        let outboxID = db.lastInsertedRowID
+        let outboxID = db.db.lastInsertedRowID
         let insert = try db.prepare("INSERT INTO deliveries (outbox_id, notifier, next_attempt_at) VALUES (?, ?, ?)")
         for notifier in policy.notifiers where policy.wants(notifier, rule: alert.rule, severity: alert.severity, event: event) {
             try insert.bind(.integer(outboxID), .text(notifier.id), .integer(now.millisecondsSince1970)).run()
@@ -245,7 +254,7 @@ struct AlertWriter {
         try Self.firing(key: key, in: db)
     }
 
-    static func firing(key: String, in db: Connection) throws -> StoredAlert? {
+    static func firing(key: String, in db: StatementCache) throws -> StoredAlert? {
         try db.prepare("\(AlertWriter.columns) WHERE dedup_key = ? AND state = 'firing'").bind(.text(key)).firstRow(AlertWriter.row)
     }
 
@@ -253,7 +262,7 @@ struct AlertWriter {
         try db.prepare("\(AlertWriter.columns) WHERE state = 'firing' ORDER BY id").rows(AlertWriter.row)
     }
 
-    static func alert(id: Int64, in db: Connection) throws -> StoredAlert? {
+    static func alert(id: Int64, in db: StatementCache) throws -> StoredAlert? {
         try db.prepare("\(columns) WHERE id = ?").bind(.integer(id)).firstRow(row)
     }
 

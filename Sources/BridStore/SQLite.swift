@@ -207,3 +207,19 @@ enum SQLValue {
     static func optional(_ s: String?) -> SQLValue { s.map { .text($0) } ?? .null }
     static func optional(_ n: Int64?) -> SQLValue { n.map { .integer($0) } ?? .null }
 }
+
+/// Prepared statements kept for the length of one piece of work (an alert evaluation
+/// prepares the same few statements for every series and period it looks at).
+final class StatementCache {
+    let db: Connection
+    private var statements: [String: Statement] = [:]
+
+    init(_ db: Connection) { self.db = db }
+
+    func prepare(_ sql: String) throws(StoreError) -> Statement {
+        if let statement = statements[sql] { return statement }
+        let statement = try db.prepare(sql)
+        statements[sql] = statement
+        return statement
+    }
+}

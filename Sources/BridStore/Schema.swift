@@ -121,6 +121,7 @@ enum Schema {
         );
         CREATE UNIQUE INDEX alerts_one_firing ON alerts(dedup_key) WHERE state = 'firing';
         CREATE INDEX alerts_by_rule ON alerts(rule, state);
+        CREATE INDEX alerts_firing_by_series ON alerts(series) WHERE state = 'firing';
 
         -- Every alert transition, written in the transaction that caused it; the payload is
         -- the notification JSON, delivered unchanged.

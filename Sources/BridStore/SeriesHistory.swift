@@ -23,7 +23,7 @@ struct SeriesHistory {
     private(set) var periods: [String] = []
     private(set) var observations: [String: Observation] = [:]
 
-    static func load(id: Int64, in db: Connection) throws -> SeriesHistory? {
+    static func load(id: Int64, in db: StatementCache) throws -> SeriesHistory? {
         guard let (key, frequency, source) = try db.prepare("SELECT key, frequency, source_id FROM series WHERE id = ?")
             .bind(.integer(id)).firstRow({ ($0.text(0) ?? "", Frequency(rawValue: $0.text(1) ?? "") ?? .annual, $0.text(2)) }) else {
             return nil

@@ -80,19 +80,19 @@ extension Store {
     }
 
     public func alert(id: Int64) throws -> StoredAlert? {
-        try reader.withLock { db in try AlertWriter.alert(id: id, in: db) }
+        try reader.withLock { db in try AlertWriter.alert(id: id, in: StatementCache(db)) }
     }
 
     /// Acknowledges a firing alert: nil when there is no such alert; `changed` is false when
     /// it was acked already. Throws when the alert is resolved.
     public func ack(alert id: Int64, comment: String?, at now: Date) throws -> (alert: StoredAlert, changed: Bool)? {
-        try alertingTransaction(at: now) { db, alerts in
-            guard let alert = try AlertWriter.alert(id: id, in: db) else { return nil }
+        try alertingTransaction(at: now) { _, alerts in
+            guard let alert = try AlertWriter.alert(id: id, in: alerts.db) else { return nil }
             guard alert.state == .firing else {
                 throw AlertStateError("alert \(id) is resolved (\(alert.resolveReason ?? "condition gone")); only firing alerts are acked")
             }
             let changed = try alerts.ack(alert, comment: comment)
-            return (try AlertWriter.alert(id: id, in: db) ?? alert, changed)
+            return (try AlertWriter.alert(id: id, in: alerts.db) ?? alert, changed)
         }
     }
 

@@ -7,8 +7,9 @@ extension Store {
     /// rule, and where a stale or fetch_failing rule holds now. `series` narrows the targets.
     public func testRule(_ rule: AlertRule, series filter: Glob? = nil, at now: Date, limit: Int = 1_000) throws -> RuleTestResult {
         let policy = alertPolicy
-        return try reader.withLock { db in
-            try db.snapshot {
+        return try reader.withLock { connection in
+            let db = StatementCache(connection)
+            return try connection.snapshot {
                 var targets = 0, evaluated = 0
                 var hits: [RuleTestResult.Hit] = []
                 func hit(_ verdict: Verdict, series: String?, source: String?, key: String) throws {

@@ -84,6 +84,7 @@ struct IngestBenchmark {
         lines.append(String(format: "queries: changes of release 2 (%d rows) %.3f s; one series as of release 1 (%d rows) %.4f s", changesCount, changesSeconds, asOfCount, asOfSeconds))
         let peakA = Double(phases[0].peakRSS) / 1_048_576
         lines.append(String(format: "peak RSS of (a): %.1f MB (target ≤ 250 MB) %@", peakA, peakA <= 250 ? "ok" : "MISS"))
+        lines += try AlertBenchmark(original: original, revised: revised, directory: dir).run(without: (phases[0].seconds, phases[1].seconds))
         lines += try SDMXCSVBenchmark(series: series, periods: periods, directory: dir).run(phaseA: phases[0])
         lines.append(contentsOf: SDMXJSONBenchmark.summary(sdmxJSON, against: phases[0]))
         return lines.joined(separator: "\n")
