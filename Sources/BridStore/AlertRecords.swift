@@ -143,3 +143,13 @@ public struct RuleTestResult: Sendable, Equatable {
     public let evaluated: Int
     public let hits: [Hit]
 }
+
+extension AlertRule {
+    /// `stale` and `fetch_failing`: evaluated on the timer too.
+    var isTimed: Bool {
+        switch condition {
+        case .stale, .fetchFailing: true
+        default: false
+        }
+    }
+}

@@ -211,9 +211,13 @@ struct AlertWriter {
             """).bind(.text(key), .text(rule.id), .text(rule.condition.name), .text(rule.severity.rawValue), .optional(series),
                       .optional(source), .optional(verdict.period), .optional(verdict.value), .optional(verdict.previousValue),
                       .text(summary), .optional(verdict.releaseID), .integer(now.millisecondsSince1970)).run()
-        let id = db.db.lastInsertedRowID
         firingKeys?.insert(key)
-        guard let alert = try AlertWriter.alert(id: id, in: db) else { return }
+        // The fired_at stored is the millisecond of `now`, as a read-back would give it.
+        let alert = StoredAlert(id: db.db.lastInsertedRowID, rule: rule.id, when: rule.condition.name, severity: rule.severity,
+                                series: series, source: source, period: verdict.period, state: .firing, value: verdict.value,
+                                previousValue: verdict.previousValue, summary: summary, releaseID: verdict.releaseID,
+                                firedAt: Date(milliseconds: now.millisecondsSince1970), resolvedAt: nil, resolveReason: nil,
+                                ackedAt: nil, ackComment: nil)
         try record(.firing, alert)
     }
 

@@ -25,7 +25,8 @@ extension Store {
     /// Evaluates `stale` and `fetch_failing` for every target: the timer's work.
     @discardableResult
     public func evaluateTimedRules(at now: Date) throws -> [AlertTransition] {
-        try alertingTransaction(at: now) { _, alerts in
+        guard alertPolicy.rules.contains(where: \.isTimed) else { return [] }
+        return try alertingTransaction(at: now) { _, alerts in
             try alerts.evaluateTimed()
             return alerts.transitions
         }

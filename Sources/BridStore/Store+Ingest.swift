@@ -55,7 +55,8 @@ extension Store {
                 try alerts.evaluateSource(source)
                 return .unchangedValues(observations: plan.unchanged)
             }
-            let (release, touched) = try write(plan, payload: payload, source: source, sha256: sha256, at: now, in: db)
+            let (release, touched) = try write(plan, payload: payload, source: source, sha256: sha256, at: now, in: db,
+                                               collectTouched: alerts.policy.hasSeriesRules)
             try markAccepted(source: source, sha256: sha256, at: release.ingestedAt, in: db)
             try alerts.evaluate(touched: touched)
             try alerts.evaluateSource(source)
@@ -183,8 +184,10 @@ extension Store {
 
     // MARK: - Writing
 
+    /// Writes the release; with `collectTouched`, also says which periods of which series
+    /// it wrote (for the alert rules; a million period strings are not kept for nothing).
     private func write(_ plan: IngestPlan, payload: Payload, source: String, sha256: String, at now: Date,
-                       in db: Connection) throws -> (Release, [(seriesID: Int64, periods: Set<String>)]) {
+                       in db: Connection, collectTouched: Bool) throws -> (Release, [(seriesID: Int64, periods: Set<String>)]) {
         // Release ids and ingest times rise together, so "as of a time" is "as of a release".
         let lastTime = try db.prepare("SELECT max(ingested_at) FROM releases").firstRow { $0.optionalInt(0) } ?? nil
         let ingestedAt = max(now.millisecondsSince1970, lastTime ?? 0)
@@ -220,10 +223,12 @@ extension Store {
                 for index in indexes {
                     try insertVersion.runBindingTexts(incoming.periods[index], at: 2, incoming.values[index], at: 4)
                 }
-                touched.append((id, Set(indexes.map { incoming.periods[$0] })))
+                if collectTouched { touched.append((id, Set(indexes.map { incoming.periods[$0] }))) }
             }
             guard let id = seriesID, !entry.changes.removed.isEmpty else { continue }
-            if touched.last?.seriesID == id {
+            if !collectTouched {
+                // nothing to remember
+            } else if touched.last?.seriesID == id {
                 touched[touched.count - 1].periods.formUnion(entry.changes.removed)
             } else {
                 touched.append((id, Set(entry.changes.removed)))

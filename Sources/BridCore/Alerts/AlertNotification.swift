@@ -92,7 +92,8 @@ public struct AlertNotification: Sendable, Codable, Equatable {
         try decoder.decode(AlertNotification.self, from: Data(bytes))
     }
 
-    private static var encoder: JSONEncoder {
+    /// One encoder for every notification (JSONEncoder is thread-safe once configured).
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
@@ -100,7 +101,7 @@ public struct AlertNotification: Sendable, Codable, Equatable {
             try container.encode(WireTime.format(date))
         }
         return encoder
-    }
+    }()
 
     private static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
