@@ -145,6 +145,7 @@ enum Schema {
             PRIMARY KEY (outbox_id, notifier)
         ) WITHOUT ROWID;
         CREATE INDEX deliveries_pending ON deliveries(notifier, outbox_id) WHERE delivered_at IS NULL AND gave_up_at IS NULL;
+        CREATE INDEX deliveries_given_up ON deliveries(gave_up_at) WHERE gave_up_at IS NOT NULL;
 
         CREATE VIEW alert_log AS
             SELECT id, rule, severity, state, series, source, period, value, previous_value, summary,

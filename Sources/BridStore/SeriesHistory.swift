@@ -22,6 +22,8 @@ struct SeriesHistory {
     /// Periods whose current version is not a removal, in order.
     private(set) var periods: [String] = []
     private(set) var observations: [String: Observation] = [:]
+    /// The release that first wrote anything of this series.
+    private(set) var firstReleaseID: Int64?
 
     static func load(id: Int64, in db: StatementCache) throws -> SeriesHistory? {
         guard let (key, frequency, source) = try db.prepare("SELECT key, frequency, source_id FROM series WHERE id = ?")
@@ -33,6 +35,7 @@ struct SeriesHistory {
             .bind(.integer(id)).rows { ($0.text(0) ?? "", $0.text(1), $0.int(2) != 0, $0.int(3)) }
         var removed: Set<String> = []
         for (period, value, isRemoval, release) in rows {
+            history.firstReleaseID = min(history.firstReleaseID ?? release, release)
             var observation = history.observations[period] ?? Observation(value: nil, releaseID: release, firstValue: nil, valuedVersions: 0)
             observation.value = value
             observation.releaseID = release
@@ -52,12 +55,14 @@ struct SeriesHistory {
         period.flatMap { observations[$0]?.value }
     }
 
+    /// The value as a number; nil for "no value" and for what a Double cannot hold
+    /// (`9e9999`), which no threshold can be judged against.
     func number(_ period: String?) -> Double? {
-        value(period).flatMap(Double.init)
+        value(period).flatMap(Double.init).flatMap { $0.isFinite ? $0 : nil }
     }
 
-    /// The newest period with a stored observation.
-    var latestPeriod: String? { periods.last }
+    /// The newest period with a value: what `level` judges and `stale` ages from.
+    var latestValuedPeriod: String? { periods.last { number($0) != nil } }
 }
 
 /// What a rule concluded about one place (a series' period, a series, a source).
@@ -71,6 +76,8 @@ struct Verdict {
     var fields: [String: String] = [:]
     /// Why the condition does not hold (the resolve reason).
     var reason = ""
+    /// Nothing to judge (no value, no base): neither fire nor resolve.
+    var undecided = false
 }
 
 /// The rules' judgements, shared by evaluation (which fires and resolves) and `rules test`
@@ -94,16 +101,12 @@ enum RuleJudge {
             : Period.yearAgo(period, frequency: history.frequency)
         var verdict = Verdict(met: false, period: period, value: history.value(period), previousValue: history.value(basePeriod),
                               releaseID: history.observations[period]?.releaseID)
-        guard let value = history.number(period) else {
-            verdict.reason = "\(period) has no value now"
-            return verdict
-        }
-        guard let base = history.number(basePeriod) else {
-            verdict.reason = "\(basePeriod ?? "the period before") has no value to compare with"
-            return verdict
-        }
-        guard let measured = AlertJudgement.change(from: base, to: value, percent: percent) else {
-            verdict.reason = "\(basePeriod ?? "") is zero: no percentage change"
+        // Without a value, a base, or a percentage of a zero base there is nothing to judge:
+        // an alert for the period stays as it is (so a value that goes missing and comes
+        // back does not fire the same condition twice).
+        guard let value = history.number(period), let base = history.number(basePeriod),
+              let measured = AlertJudgement.change(from: base, to: value, percent: percent) else {
+            verdict.undecided = true
             return verdict
         }
         verdict.fields["change"] = format(value - base)
@@ -114,9 +117,9 @@ enum RuleJudge {
         return verdict
     }
 
-    /// A level rule on the series' newest period; nil when the series has no value at all.
+    /// A level rule on the series' newest period with a value; nil when it has none.
     static func level(_ rule: AlertRule, _ history: SeriesHistory, period: String? = nil) -> Verdict? {
-        guard case let .level(above, below) = rule.condition, let period = period ?? history.latestPeriod else { return nil }
+        guard case let .level(above, below) = rule.condition, let period = period ?? history.latestValuedPeriod else { return nil }
         guard let value = history.number(period) else { return nil }
         var verdict = Verdict(met: AlertJudgement.beyond(value, above: above, below: below), period: period,
                               value: history.value(period), releaseID: history.observations[period]?.releaseID)
@@ -136,13 +139,17 @@ enum RuleJudge {
         let observation = history.observations[period]
         var verdict = Verdict(met: false, period: period, value: observation?.value, previousValue: observation?.firstValue,
                               releaseID: observation?.releaseID)
-        guard let observation, let value = observation.value.flatMap(Double.init) else {
-            verdict.reason = "\(period) has no value now"
+        guard let observation, let value = history.number(period) else {
+            verdict.undecided = true
             return verdict
         }
-        guard observation.valuedVersions > 1, let first = observation.firstValue.flatMap(Double.init),
-              let measured = AlertJudgement.change(from: first, to: value, percent: percent) else {
+        guard observation.valuedVersions > 1 else {
             verdict.reason = "\(period) is as first published"
+            return verdict
+        }
+        guard let first = observation.firstValue.flatMap(Double.init), first.isFinite,
+              let measured = AlertJudgement.change(from: first, to: value, percent: percent) else {
+            verdict.undecided = true
             return verdict
         }
         verdict.fields["change"] = format(value - first)
@@ -179,6 +186,7 @@ enum RuleJudge {
     }
 
     static func format(_ x: Double) -> String {
+        guard abs(x) < 1e15 else { return String(x) }
         let rounded = (x * 1e6).rounded() / 1e6
         return SummaryTemplate.NumberFormat.shortest(rounded)
     }

@@ -40,9 +40,10 @@ extension Store {
     /// One write transaction with an `AlertWriter` for it; the transitions it made are
     /// reported once committed.
     func alertingTransaction<T: Sendable>(at now: Date, _ body: @Sendable (Connection, inout AlertWriter) throws -> T) throws -> T {
-        let policy = self.policy.withLock { $0 }
         let (result, transitions, evaluated) = try writer.withLock { db in
-            try db.transaction {
+            // Read under the write lock: a policy swapped by a reload applies to whole transactions.
+            let policy = self.policy.withLock { $0 }
+            return try db.transaction {
                 var alerts = AlertWriter(db: db, policy: policy, now: now)
                 let result = try body(db, &alerts)
                 return (result, alerts.transitions, alerts.evaluatedRules)
@@ -118,6 +119,14 @@ extension Store {
         }
     }
 
+    /// Firing alerts per rule.
+    public func firingCounts() throws -> [String: Int] {
+        try reader.withLock { db in
+            Dictionary(uniqueKeysWithValues: try db.prepare("SELECT rule, count(*) FROM alerts WHERE state = 'firing' GROUP BY rule")
+                .rows { ($0.text(0) ?? "", Int($0.int(1))) })
+        }
+    }
+
     // MARK: - Deliveries
 
     /// The notifier's undelivered notifications, oldest first.
@@ -176,7 +185,7 @@ extension Store {
     /// ones left out when it does not want them.
     public func firingAlerts(for notifier: NotifierConfig) throws -> [StoredAlert] {
         let policy = alertPolicy
-        return try alerts().filter { alert in
+        return try alerts(limit: Int.max).filter { alert in
             policy.wants(notifier, rule: alert.rule, severity: alert.severity, event: .firing)
                 && (notifier.notifyAcked || alert.ackedAt == nil)
         }.reversed()

@@ -58,7 +58,7 @@ extension Store {
             let (release, touched) = try write(plan, payload: payload, source: source, sha256: sha256, at: now, in: db,
                                                collectTouched: alerts.policy.hasSeriesRules)
             try markAccepted(source: source, sha256: sha256, at: release.ingestedAt, in: db)
-            try alerts.evaluate(touched: touched)
+            try alerts.evaluate(touched: touched, release: release.id)
             try alerts.evaluateSource(source)
             return .released(release)
         }

@@ -46,14 +46,16 @@ extension Store {
                             }
                         case .stale:
                             evaluated += 1
-                            let verdict = try AlertWriter.judgeStale(rule, history, in: db, now: now)
+                            let verdict = try AlertWriter.judgeStale(rule, seriesID: history.id, frequency: history.frequency, in: db, now: now)
                             if verdict.met { try hit(verdict, series: key, source: source, key: AlertWriter.key(rule, series: key)) }
                         case .fetchFailing:
                             break
                         }
                     }
-                case .source:
-                    for source in policy.sources.sorted() where policy.targets(rule, series: nil, source: source) && (filter?.matches(source) ?? true) {
+                case .source(let pattern):
+                    // The rule's own glob: it may be new or edited on disk, unknown to the running policy.
+                    let glob = try Glob(pattern)
+                    for source in policy.sources.sorted() where glob.matches(source) && (filter?.matches(source) ?? true) {
                         targets += 1
                         guard let verdict = try AlertWriter.judgeSource(rule, source, in: db, now: now) else { continue }
                         evaluated += 1

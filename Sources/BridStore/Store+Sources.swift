@@ -48,8 +48,12 @@ extension Store {
 
     /// Records a check answered "not modified" (HTTP 304): a success without a payload.
     public func recordNotModified(source: String, at now: Date) throws {
-        try updateSource(source, now: now, sql: "UPDATE sources SET last_check_at = ?1, last_success_at = ?1, consecutive_failures = 0 WHERE id = ?2",
-                         .integer(now.millisecondsSince1970))
+        try alertingTransaction(at: now) { db, alerts in
+            try ensureSource(source, at: now, in: db)
+            try db.prepare("UPDATE sources SET last_check_at = ?1, last_success_at = ?1, consecutive_failures = 0 WHERE id = ?2")
+                .bind(.integer(now.millisecondsSince1970), .text(source)).run()
+            try alerts.evaluateSource(source)  // a success resolves fetch_failing
+        }
     }
 
     /// Pauses or resumes a source (kept across restarts).

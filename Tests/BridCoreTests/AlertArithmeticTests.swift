@@ -12,6 +12,9 @@ import Testing
         #expect(Period.offset("2020-W53", by: 1, frequency: .weekly) == "2021-W01")
         #expect(Period.offset("2018-03-01", by: -1, frequency: .daily) == "2018-02-28")
         #expect(Period.offset("2018-Q1", by: -1, frequency: .monthly) == nil)
+        #expect(Period.offset("1200-12-31", by: 1, frequency: .daily) == "1201-01-01")
+        #expect(Period.offset("1600-03-01", by: -1, frequency: .daily) == "1600-02-29")
+        #expect(Period.offset("2020-W01", by: -1, frequency: .weekly) == "2019-W52")
     }
 
     @Test func yearAgoExistsOnlyWhenThatPeriodDoes() {

@@ -73,8 +73,8 @@ import Testing
         let t = try TemporaryStore()
         try Self.use(t, [Self.rule("yoy", "trains.*", .changePct(above: nil, below: -10, compare: .yearAgo))])
         // 2017-Q2 does not exist: 2018-Q2 has nothing to compare with.
-        try t.ingest([("trains.alataw", "2017-Q1", "600"), ("trains.alataw", "2017-Q3", "600"),
-                      ("trains.alataw", "2018-Q1", "500"), ("trains.alataw", "2018-Q2", "10")])
+        try t.ingest([("trains.alataw", "2017-Q1", "600"), ("trains.alataw", "2017-Q3", "600")])
+        try t.ingest([("trains.alataw", "2018-Q1", "500"), ("trains.alataw", "2018-Q2", "10")])
         let alerts = try t.store.alerts()
         #expect(alerts.map(\.period) == ["2018-Q1"])
         #expect(alerts.first?.previousValue == "600")
@@ -87,10 +87,40 @@ import Testing
         #expect(try t.store.alerts().isEmpty)
         try t.ingest([("kz.x", "2016", "1"), ("kz.x", "2017", "10"), ("kz.x", "2018", "50")])
         #expect(try t.store.alerts().compactMap(\.period).sorted() == ["2017", "2018"])
-        // 2018 loses its value: its alert resolves.
+        // 2018 loses its value: nothing to judge, its alert stays; the value comes back
+        // (still beyond): the same condition does not fire again.
         try t.ingest([("kz.x", "2016", "1"), ("kz.x", "2017", "10"), ("kz.x", "2018", nil)])
-        #expect(try t.store.alerts().map(\.period) == ["2017"])
-        #expect(try t.store.alerts(includeResolved: true).first { $0.period == "2018" }?.resolveReason == "2018 has no value now")
+        #expect(try t.store.alerts().compactMap(\.period).sorted() == ["2017", "2018"])
+        try t.ingest([("kz.x", "2016", "1"), ("kz.x", "2017", "10"), ("kz.x", "2018", "60")])
+        #expect(try t.store.alerts(includeResolved: true).count == 2)
+        // Values no Double holds are not judged either.
+        try t.ingest([("kz.x", "2016", "1"), ("kz.x", "2017", "10"), ("kz.x", "2018", "60"), ("kz.x", "2019", "9e9999")])
+        #expect(try t.store.alerts(includeResolved: true).count == 2)
+    }
+
+    @Test func aSeriesFirstReleaseIsHistoryOnlyItsNewestPeriodIsJudged() throws {
+        let t = try TemporaryStore()
+        try Self.use(t, [Self.rule("jump", "kz.*", .changePct(above: 25, below: -25, compare: .previous)),
+                         Self.rule("high", "kz.*", .level(above: 100, below: nil))])
+        // Sixty years with a jump every other year: only 2019 against 2018 is news.
+        let history = (1960...2019).map { ("kz.x", String($0), $0 % 2 == 0 ? "50" : "99") }
+        try t.ingest(history)
+        #expect(try t.store.alerts().map(\.rule) == ["jump"])
+        #expect(try t.store.alerts().first?.period == "2019")
+        // From the second release on, every touched period counts.
+        try t.ingest([("kz.x", "1961", "200")])
+        #expect(try t.store.alerts().compactMap(\.period).sorted() == ["1961", "1962", "2019"])
+    }
+
+    @Test func aLevelDoesNotFireTwiceAcrossAnEmptyNewestPeriod() throws {
+        let t = try TemporaryStore()
+        try Self.use(t, [Self.rule("high", "wb.*", .level(above: 100, below: nil))])
+        try t.ingest([("wb.kaz", "2017", "150")])
+        #expect(try t.store.alerts().count == 1)
+        try t.ingest([("wb.kaz", "2017", "150"), ("wb.kaz", "2018", nil)])  // the new year listed before its data
+        try t.ingest([("wb.kaz", "2017", "150"), ("wb.kaz", "2018", "160")])
+        #expect(try t.store.alerts(includeResolved: true).count == 1)
+        #expect(try t.store.alerts().first?.period == "2017")
     }
 
     @Test func aLevelBeyondItsThresholdForFiveReleasesFiresOnceAndResolvesOnTheWayBack() throws {
@@ -167,6 +197,25 @@ import Testing
         try t.ingest([("kz.a", "2018", "1")])
         #expect(try t.store.alerts().isEmpty)
         #expect(try t.store.alert(id: alert.id)?.resolveReason == "a check succeeded")
+    }
+
+    @Test func aNotModifiedAnswerResolvesFetchFailing() throws {
+        let t = try TemporaryStore()
+        try Self.use(t, [Self.sourceRule("failing", "src", .fetchFailing(failures: 1))])
+        try t.store.recordFailure(source: "src", message: "HTTP 503", at: t.clock)
+        #expect(try t.store.alerts().count == 1)
+        try t.store.recordNotModified(source: "src", at: t.clock.addingTimeInterval(60))
+        #expect(try t.store.alerts().isEmpty)
+    }
+
+    @Test func resendsCoverEveryFiringAlert() throws {
+        let t = try TemporaryStore()
+        let am = NotifierConfig(id: "am", kind: .alertmanager(url: "http://127.0.0.1:9093"))
+        try Self.use(t, [Self.rule("up", "*", .changeAbs(above: 0, below: nil, compare: .previous))], notifiers: [am])
+        try t.ingest((0..<1_201).map { ("kz.s\($0)", "2017", "1") })
+        try t.ingest((0..<1_201).map { ("kz.s\($0)", "2018", "2") })
+        #expect(try t.store.firingAlerts(for: am).count == 1_201)
+        #expect(try t.store.firingCounts() == ["up": 1_201])
     }
 
     @Test func sourceRulesWatchOnlyConfiguredSources() throws {
@@ -274,6 +323,11 @@ import Testing
         #expect(narrowed.targets == 1 && narrowed.hits.count == 1)
         let level = try t.store.testRule(Self.rule("low", "trains.alataw", .level(above: nil, below: 2_400)), at: t.clock)
         #expect(level.hits.map(\.period) == ["2016", "2018"])
+        // A source rule not in the running policy (edited on disk) is tested with its own glob.
+        try Self.use(t, [], sources: ["src", "other"])
+        try t.store.recordFailure(source: "src", message: "HTTP 503", at: t.clock)
+        let failing = try t.store.testRule(Self.sourceRule("new-failing", "s*", .fetchFailing(failures: 1)), at: t.clock)
+        #expect(failing.targets == 1 && failing.hits.map(\.source) == ["src"])
         #expect(try t.store.alerts(includeResolved: true).isEmpty)
         #expect(try Self.outbox(t).isEmpty)
     }

@@ -76,6 +76,7 @@ extension Period {
     private static func civilDate(dayNumber: Int) -> (Int, Int, Int) {
         var year = 1970 + floorDivide(dayNumber, 366)
         while Calendar.dayNumber(year: year + 1, month: 1, day: 1) <= dayNumber { year += 1 }
+        while Calendar.dayNumber(year: year, month: 1, day: 1) > dayNumber { year -= 1 }
         var month = 1
         while month < 12 && Calendar.dayNumber(year: year, month: month + 1, day: 1) <= dayNumber { month += 1 }
         return (year, month, dayNumber - Calendar.dayNumber(year: year, month: month, day: 1) + 1)

@@ -23,9 +23,7 @@ extension ControlAPI {
     }
 
     func firingByRule() throws -> [String: Int] {
-        var counts: [String: Int] = [:]
-        for alert in try store.alerts() { counts[alert.rule, default: 0] += 1 }
-        return counts
+        try store.firingCounts()
     }
 
     /// Tests the rule as the configuration file on disk has it when that file is valid and
