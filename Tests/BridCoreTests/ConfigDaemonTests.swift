@@ -104,6 +104,6 @@ struct ConfigDaemonTests {
 
     @Test func inlineArrayOfTablesWorksToo() throws {
         let config = try config(#"notify = [{ kind = "log" }, { kind = "log", id = "quiet" }]"#)
-        #expect(config.notifiers.map(\.id) == ["log-1", "quiet"])
+        #expect(config.notifiers.map(\.id) == ["log", "quiet"])
     }
 }

@@ -73,7 +73,7 @@ struct ConfigExampleTests {
         #expect(config.alerts == [AlertRule(id: "kz-exports-jump", target: .series(glob: "cn-kz.exports.*"),
                                             condition: .changePct(above: 25, below: nil, compare: .previous),
                                             severity: .warning, summary: nil, line: 27)])
-        #expect(config.notifiers == [NotifierConfig(id: "alertmanager-1", kind: .alertmanager(url: "http://127.0.0.1:9093"),
+        #expect(config.notifiers == [NotifierConfig(id: "alertmanager", kind: .alertmanager(url: "http://127.0.0.1:9093"),
                                                     timeout: .seconds(10), headers: [], severities: nil, rules: nil,
                                                     giveUpAfter: .seconds(86_400), resend: .seconds(60),
                                                     notifyAcked: true, line: 34)])

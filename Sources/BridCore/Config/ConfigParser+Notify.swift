@@ -17,12 +17,12 @@ extension ConfigParser {
         for (index, found) in tables.enumerated() {
             let section = ConfigSection(table: found.table, line: found.line, context: "[[notify]] #\(index + 1)",
                                         diagnostics: diagnostics)
-            if let notifier = readNotifier(section, number: index + 1, seen: &seen) { notifiers.append(notifier) }
+            if let notifier = readNotifier(section, seen: &seen) { notifiers.append(notifier) }
         }
         return notifiers
     }
 
-    private static func readNotifier(_ section: ConfigSection, number: Int, seen: inout [String: Int]) -> NotifierConfig? {
+    private static func readNotifier(_ section: ConfigSection, seen: inout [String: Int]) -> NotifierConfig? {
         let kindName = section.string("kind")
         let validKind = kindName.flatMap { notifierKinds.contains($0) ? $0 : nil }
 
@@ -31,10 +31,13 @@ extension ConfigParser {
             section.context = "[[notify]] \(given.debugDescription)"
             if checkID(given, in: section, kind: "[[notify]]", seen: &seen) { id = given }
         } else if !section.has("id"), let validKind {
-            let generated = "\(validKind)-\(number)"
+            // The default id is the kind, for the one notifier of a kind without an id. Ids
+            // name undelivered notifications across reloads, so they never come from the
+            // order of the file (inserting a notifier must not rename the others).
+            let generated = validKind
             section.context = "[[notify]] \(generated.debugDescription)"
             if let first = seen[generated] {
-                section.error(nil, "its default id \(generated.debugDescription) is already the id of the [[notify]] on line \(first); give it an `id`")
+                section.error(nil, "the [[notify]] on line \(first) is already \(generated.debugDescription); give this one an `id` (e.g. id = \"\(validKind)-oncall\")")
             } else {
                 seen[generated] = section.line
                 id = generated

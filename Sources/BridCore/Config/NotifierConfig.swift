@@ -4,7 +4,7 @@ public struct NotifierConfig: Sendable, Equatable {
     public static let defaultGiveUpAfter = Duration.seconds(86_400)
     public static let defaultResend = Duration.seconds(60)
 
-    /// Given as `id`, or `<kind>-<n>` with n its 1-based place among all notifiers.
+    /// Given as `id`, or the kind (`log`, `webhook`, …) for the one notifier of a kind without one.
     public let id: String
     public let kind: NotifierKind
     public let timeout: Duration
