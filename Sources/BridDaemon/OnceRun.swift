@@ -70,7 +70,7 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
         // Alerts: the timed rules once, then one delivery attempt each; what is left waits
         // in the outbox for the daemon.
         await daemon.evaluateTimedRules()
-        _ = await AlertDelivery(daemon: daemon, notifiers: environment.notifiers(for: daemon))
+        await AlertDelivery(daemon: daemon, notifiers: environment.notifiers(for: daemon))
             .round(config.notifiers, at: environment.clock.now())
         let backlog = try store.alertStatistics().backlog
         if backlog > 0 { logger.warning("alerts: \(backlog) notifications not delivered yet; the daemon retries them") }

@@ -144,6 +144,47 @@ final class ScriptedPoster: HTTPPosting {
         #expect(h.poster.requests.map { $0.at.timeIntervalSince(Self.start) } == [0, 2, 6, 10])
     }
 
+    @Test func alertmanagerRepostsGoOnWhileADeliveryWaitsForItsRetry() async throws {
+        let config = Self.config(Self.failing).replacingOccurrences(of: """
+            kind = "webhook"
+            url = "http://127.0.0.1:9/hook"
+            """, with: """
+            kind = "alertmanager"
+            url = "http://127.0.0.1:9"
+            resend = "10s"
+            """)
+        let h = try Harness(config, failures: 1_000)
+        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        try await eventually("the first delivery attempt") { h.poster.requests.count >= 1 }
+        for _ in 0..<30 { try await h.advance(by: 1) }
+        try await eventually("attempts up to 30 s") { h.poster.requests.contains { $0.at.timeIntervalSince(Self.start) == 30 } }
+        let times = Set(h.poster.requests.map { $0.at.timeIntervalSince(Self.start) })
+        // Retries of the delivery at 0, 2, 6, 14, 30; re-posts every 10 s regardless.
+        #expect(times.isSuperset(of: [0, 2, 6, 14, 30]))
+        #expect(times.isSuperset(of: [10, 20]), "re-posts do not wait for the delivery's backoff")
+        #expect(h.poster.requests.allSatisfy { $0.url == "http://127.0.0.1:9/api/v2/alerts" })
+    }
+
+    @Test func aSlowNotifierDoesNotHoldUpAnother() async throws {
+        let config = Self.config(Self.failing) + """
+
+            [[notify]]
+            id = "slow"
+            kind = "exec"
+            command = ["/bin/sleep", "10"]
+            timeout = "30s"
+            """
+        let h = try Harness(config, failures: 0)
+        let start = ContinuousClock.now
+        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        try await eventually("the webhook gets it") { h.poster.requests.count == 1 }
+        #expect(start.duration(to: .now) < .seconds(5), "not after the 10 s command")
+        try await eventually("only the command's delivery is left") { (try? h.store.alertStatistics().backlog) == 1 }
+        #expect(start.duration(to: .now) < .seconds(8))
+    }
+
     @Test func theTimerFiresStaleRulesAndFetchFailingResolvesOnSuccess() async throws {
         let rules = Self.failing + """
 

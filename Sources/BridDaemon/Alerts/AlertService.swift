@@ -6,43 +6,64 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Evaluates `stale` and `fetch_failing` on a timer, and drains the outbox: each pending
-/// notification goes to its notifier, in order, with retries (exponential backoff up to an
-/// hour) until delivered or `give_up_after` has passed. Alertmanager notifiers also get the
-/// firing alerts re-posted every `resend`. Sleeps until the next thing is due, or until a
-/// commit wrote a transition.
+/// Evaluates `stale` and `fetch_failing` on a timer, and drains the outbox: each notifier
+/// has a loop of its own, so a slow or dead one never holds up another. A loop delivers its
+/// notifier's notifications in order, with retries (exponential backoff up to an hour)
+/// until delivered or `give_up_after` has passed; an Alertmanager loop also re-posts the
+/// firing alerts every `resend`, whatever its backlog. Loops sleep until something is due
+/// or a commit wrote a transition; a reload starts and stops them.
 struct AlertService: Service {
     let daemon: Daemon
     let delivery: AlertDelivery
     let clock: any DaemonClock
 
     func run() async throws {
-        let stopping = Atomic<Bool>(false)
+        let stopping = StopFlag()
         let wake = delivery.wake
-        // The round in flight: on shutdown it is cancelled at once (a command is ended, a
-        // POST aborted; each is retried after the restart) so brid stops within seconds.
-        let current = Mutex<Task<Date?, Never>?>(nil)
+        let timerWake = WakeSignal()
         await withTaskCancellationOrGracefulShutdownHandler {
-            var nextEvaluation = clock.now()
-            while !stopping.load(ordering: .relaxed) && !Task.isCancelled {
-                let now = clock.now()
-                if now >= nextEvaluation {
-                    await daemon.evaluateTimedRules()
-                    nextEvaluation = now.addingTimeInterval(AlertDelivery.evaluationInterval)
-                }
-                let notifiers = await daemon.config.notifiers
-                let round = Task { await delivery.round(notifiers, at: now) }
-                current.withLock { $0 = round }
-                if stopping.load(ordering: .relaxed) { round.cancel() }
-                let nextDelivery = await round.value
-                current.withLock { $0 = nil }
-                await sleep(until: [nextEvaluation, nextDelivery].compactMap { $0 }.min(), on: clock, orUntil: wake)
+            await withDiscardingTaskGroup { group in
+                group.addTask { await timer(stopping, timerWake) }
+                group.addTask { await supervise(stopping, wake) }
             }
         } onCancelOrGracefulShutdown: {
-            stopping.store(true, ordering: .relaxed)
-            current.withLock { $0 }?.cancel()
+            stopping.stop()
             wake.signal()
+            timerWake.signal()
         }
+    }
+
+    /// `stale` and `fetch_failing` every minute, apart from the deliveries.
+    private func timer(_ stopping: StopFlag, _ wake: WakeSignal) async {
+        while !stopping.isStopped && !Task.isCancelled {
+            await daemon.evaluateTimedRules()
+            await sleep(until: clock.now().addingTimeInterval(AlertDelivery.evaluationInterval), on: clock, orUntil: wake)
+        }
+    }
+
+    /// One loop per configured notifier; a changed notifier gets a new loop. On shutdown
+    /// the loops are cancelled: a command in flight is ended, a POST aborted, and the
+    /// notification stays pending for the restart.
+    private func supervise(_ stopping: StopFlag, _ wake: WakeSignal) async {
+        var loops: [String: (notifier: NotifierConfig, wake: WakeSignal, task: Task<Void, Never>)] = [:]
+        while !stopping.isStopped && !Task.isCancelled {
+            let configured = await daemon.config.notifiers
+            for (id, loop) in loops where !configured.contains(loop.notifier) {
+                loop.task.cancel()
+                loops[id] = nil
+            }
+            for notifier in configured where loops[notifier.id] == nil {
+                let notifierWake = WakeSignal()
+                let task = Task { [delivery, clock] in
+                    await delivery.loop(notifier, clock: clock, wake: notifierWake)
+                }
+                loops[notifier.id] = (notifier, notifierWake, task)
+            }
+            await wake.wait()
+            for loop in loops.values { loop.wake.signal() }
+        }
+        for loop in loops.values { loop.task.cancel() }
+        for loop in loops.values { await loop.task.value }
     }
 }
 
@@ -53,7 +74,7 @@ final class AlertDelivery: Sendable {
     /// The first retry waits this long; each next one twice as long, up to `maxBackoff`.
     static let firstBackoff: TimeInterval = 2
     static let maxBackoff: TimeInterval = 3_600
-    /// Notifications taken per notifier per round.
+    /// Notifications taken from the outbox at a time, per notifier.
     static let batch = 100
 
     let store: Store
@@ -62,8 +83,6 @@ final class AlertDelivery: Sendable {
     /// Store writes wait for an ingest in flight: they run on the daemon's blocking-work queue.
     let work: BlockingWork
     let wake: WakeSignal
-    /// When each Alertmanager notifier last re-posted its firing alerts.
-    private let lastRepost = Mutex<[String: Date]>([:])
 
     init(daemon: Daemon, notifiers: Notifiers) {
         store = daemon.store
@@ -73,18 +92,32 @@ final class AlertDelivery: Sendable {
         wake = daemon.alertWake
     }
 
-    /// Delivers what is due to every notifier (concurrently, each in order) and says when
-    /// something is due next.
-    func round(_ configured: [NotifierConfig], at now: Date) async -> Date? {
-        await withTaskGroup(of: Date?.self, returning: Date?.self) { group in
+    /// One notifier's loop, until cancelled.
+    func loop(_ notifier: NotifierConfig, clock: any DaemonClock, wake: WakeSignal) async {
+        var nextRepost: Date? = notifier.reposts ? clock.now() : nil
+        while !Task.isCancelled {
+            let now = clock.now()
+            var wakeAt = await deliverDue(to: notifier, at: now)
+            if let due = nextRepost {
+                if now >= due {
+                    await repost(notifier, at: now)
+                    nextRepost = now.addingTimeInterval(notifier.resend.seconds)
+                }
+                wakeAt = [wakeAt, nextRepost].compactMap { $0 }.min()
+            }
+            await sleep(until: wakeAt, on: clock, orUntil: wake)
+        }
+    }
+
+    /// `brid --once`: what is due to every notifier, once, and the firing alerts to Alertmanagers.
+    func round(_ configured: [NotifierConfig], at now: Date) async {
+        await withDiscardingTaskGroup { group in
             for notifier in configured {
-                group.addTask { await self.deliver(to: notifier, at: now) }
+                group.addTask {
+                    _ = await self.deliverDue(to: notifier, at: now)
+                    if notifier.reposts { await self.repost(notifier, at: now) }
+                }
             }
-            var next: Date?
-            for await due in group {
-                if let due, next.map({ due < $0 }) ?? true { next = due }
-            }
-            return next
         }
     }
 
@@ -93,7 +126,8 @@ final class AlertDelivery: Sendable {
         min(maxBackoff, firstBackoff * pow(2, Double(max(0, attempt - 1))))
     }
 
-    private func deliver(to notifier: NotifierConfig, at now: Date) async -> Date? {
+    /// Delivers the notifier's due notifications in order; says when the next is due.
+    private func deliverDue(to notifier: NotifierConfig, at now: Date) async -> Date? {
         let pending: [PendingDelivery]
         do {
             pending = try store.pendingDeliveries(notifier: notifier.id, limit: Self.batch)
@@ -102,12 +136,12 @@ final class AlertDelivery: Sendable {
             return now.addingTimeInterval(Self.evaluationInterval)
         }
         for item in pending {
+            if Task.isCancelled { return nil }
             // In order: a notification waits until the one before it is delivered or given up.
             if item.nextAttemptAt > now { return item.nextAttemptAt }
             if let retryAt = await attempt(item, notifier, at: now) { return retryAt }
         }
-        if pending.count == Self.batch { return now }
-        return await repostIfDue(notifier, at: now)
+        return pending.count == Self.batch ? now : nil
     }
 
     /// One attempt; returns when to retry, or nil when delivered or given up.
@@ -148,20 +182,28 @@ final class AlertDelivery: Sendable {
         }
     }
 
-    private func repostIfDue(_ notifier: NotifierConfig, at now: Date) async -> Date? {
-        guard case .alertmanager = notifier.kind else { return nil }
-        let interval = notifier.resend.seconds
-        if let last = lastRepost.withLock({ $0[notifier.id] }), now < last.addingTimeInterval(interval) {
-            return last.addingTimeInterval(interval)
-        }
-        lastRepost.withLock { $0[notifier.id] = now }
+    private func repost(_ notifier: NotifierConfig, at now: Date) async {
         do {
             let firing = try store.firingAlerts(for: notifier).map(\.notificationBody)
             try await notifiers.repost(firing, to: notifier, at: now)
         } catch {
+            if Task.isCancelled { return }
             logger.warning("alerts: re-posting firing alerts to \(notifier.id) failed: \(error)", metadata: ["notifier": "\(notifier.id)"])
         }
-        return now.addingTimeInterval(interval)
     }
 }
 
+
+extension NotifierConfig {
+    /// Alertmanager notifiers re-post their firing alerts every `resend`.
+    var reposts: Bool {
+        if case .alertmanager = kind { true } else { false }
+    }
+}
+
+/// Set once, when shutdown begins; read by loops in other tasks.
+final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func stop() { flag.store(true, ordering: .relaxed) }
+    var isStopped: Bool { flag.load(ordering: .relaxed) }
+}
