@@ -18,4 +18,16 @@ final class BlockingWork: Sendable {
             }
         }
     }
+
+    /// Long reads (`rules test` over the whole history): a concurrent queue of their own,
+    /// so they neither hold up writes nor occupy a cooperative thread.
+    private static let reads = DispatchQueue(label: "brid.reads", qos: .utility, attributes: .concurrent)
+
+    static func read<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            reads.async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
 }

@@ -53,7 +53,7 @@ import Testing
             w = try workspace ?? Workspace(config: config)
             try w.write("brid.toml", config)
             brid = try DaemonProcess(config: w.root + "/brid.toml", environment: environment, logPath: w.root + "/brid.log")
-            try brid.waitForLog("running:", seconds: 10)
+            try brid.waitForLog("running:", seconds: 20)
         }
 
         func brictl(_ arguments: String...) throws -> BridProcess.Result {
@@ -70,7 +70,7 @@ import Testing
         func drop(_ name: String, _ text: String) throws {
             try w.write("staging/" + name, text)
             rename(w.root + "/staging/" + name, w.root + "/state/drop/bri-cn-kz/" + name)
-            try waitUntil("\(name) is processed", seconds: 5) {
+            try waitUntil("\(name) is processed", seconds: 20) {
                 FileManager.default.fileExists(atPath: w.root + "/state/drop/bri-cn-kz/processed/" + name)
                     || FileManager.default.fileExists(atPath: w.root + "/state/drop/bri-cn-kz/rejected/" + name)
             }
@@ -98,7 +98,7 @@ import Testing
             """
         let r = try Running(Self.config(notifiers), workspace: w)
         try r.drop("r1.csv", Self.sample)
-        try waitUntil("the growth alert fires", seconds: 5) { try r.alerts().count == 1 }
+        try waitUntil("the growth alert fires", seconds: 20) { try r.alerts().count == 1 }
         let fired = try #require(try r.alerts().first)
         #expect(fired["rule"] as? String == "kz-exports-growth")
         #expect(fired["series"] as? String == "cn-kz.exports.kz-to-cn.growth")
@@ -111,7 +111,7 @@ import Testing
         try r.brid.waitForLog("r2.csv")
         // A revision: trade 19.885 → 20.2 (+1.6 %), growth 30 → 24 (back within the level).
         try r.drop("r3.csv", "series,period,value\ncn-kz.trade.total,2018,20.2\ncn-kz.exports.kz-to-cn.growth,2018,24\n")
-        try waitUntil("the revision alert fires and the level resolves", seconds: 5) {
+        try waitUntil("the revision alert fires and the level resolves", seconds: 20) {
             let firing = try r.alerts()
             return firing.count == 1 && firing.first?["rule"] as? String == "trade-revised"
         }
@@ -137,7 +137,7 @@ import Testing
         let status = try r.json("status")
         let counts = try #require(status["alerts"] as? [String: Any])
         #expect((counts["firing"] as? [String: Int])?["warning"] == 1 && counts["acked"] as? Int == 1)
-        try waitUntil("the outbox drains", seconds: 10) { (try r.json("status")["alerts"] as? [String: Any])?["outboxBacklog"] as? Int == 0 }
+        try waitUntil("the outbox drains", seconds: 20) { (try r.json("status")["alerts"] as? [String: Any])?["outboxBacklog"] as? Int == 0 }
         #expect(try r.brictl("status").stdout.contains("1 warning"))
         #expect(try r.brictl("alerts").stdout.contains("firing, acked"))
         #expect(try r.brictl("alerts", "--rule", "kz-exports-growth").stdout.contains("no alerts"))
@@ -173,6 +173,7 @@ import Testing
         let tuned = try r.brictl("rules", "test", "trade-revised")
         #expect(tuned.stdout.contains("not yet reloaded") && tuned.stdout.contains("would fire nothing"))
         #expect(try r.brictl("alerts").stdout.contains("trade-revised"), "testing fires and resolves nothing")
+        #expect(try w.sql("SELECT count(*) FROM outbox") == "4\n", "and writes nothing to the outbox")
         // A file that does not load: the running rule is tested, and the operator told why.
         try w.write("brid.toml", Self.config(notifiers) + "\n[[alert]]\nid = \"broken\"\n")
         let fallback = try r.brictl("rules", "test", "trade-revised")
@@ -181,7 +182,7 @@ import Testing
         // A reload without the rule resolves its alert, with the reason.
         try w.write("brid.toml", Self.config(notifiers, rules: Self.rules.components(separatedBy: "\n\n")[0]))
         #expect(try r.brictl("reload").status == 0)
-        try waitUntil("the removed rule's alert resolves", seconds: 5) { try r.alerts().isEmpty }
+        try waitUntil("the removed rule's alert resolves", seconds: 20) { try r.alerts().isEmpty }
         let removed = try #require(try r.alerts(all: true).first { $0["id"] as? Int == revisionID })
         #expect(removed["resolveReason"] as? String == "rule trade-revised was removed from the configuration")
         _ = try r.brid.terminate()
@@ -212,7 +213,7 @@ import Testing
         #expect((payload["alert"] as? [String: Any])?["series"] as? String == "cn-kz.exports.kz-to-cn.growth")
         let headers = posts[0]["headers"] as? [String: String] ?? [:]
         #expect(headers["Authorization"] == "Bearer s3cret-token" && headers["Content-Type"] == "application/json")
-        try waitUntil("the delivery is logged", seconds: 5) { r.brid.log.contains("after 3 attempts") }
+        try waitUntil("the delivery is logged", seconds: 20) { r.brid.log.contains("after 3 attempts") }
         #expect(r.brid.log.contains("failed (attempt 1)") && r.brid.log.contains("failed (attempt 2)"))
         #expect(!r.brid.log.contains("s3cret-token"), "header secrets are never logged")
         #expect(try r.w.sql("SELECT count(*) FROM deliveries WHERE delivered_at IS NOT NULL AND attempts = 3") == "1\n")
@@ -233,7 +234,7 @@ import Testing
         let first = try Running(config)
         try first.drop("r1.csv", Self.sample)
         // Committed with its release; nobody listens yet, so it stays in the outbox.
-        try waitUntil("a first attempt failed", seconds: 10) { first.brid.log.contains("failed (attempt 1)") }
+        try waitUntil("a first attempt failed", seconds: 20) { first.brid.log.contains("failed (attempt 1)") }
         first.brid.signal(SIGKILL)
         _ = try? first.brid.terminate(seconds: 5)
         #expect(try first.w.sql("SELECT count(*) FROM outbox") == "1\n")
@@ -241,15 +242,53 @@ import Testing
 
         let receiver = try Publisher(script: script, arguments: ["0", String(port)])
         let second = try Running(config, workspace: first.w)
-        try waitUntil("the restarted brid delivers it", seconds: 15) { try Self.posts(receiver).count == 1 }
+        try waitUntil("the restarted brid delivers it", seconds: 20) { try Self.posts(receiver).count == 1 }
         let body = try #require(try Self.posts(receiver).first?["body"] as? String)
         #expect(body.contains("\"event\":\"firing\"") && body.contains("kz-exports-growth"))
-        try waitUntil("recorded as delivered", seconds: 5) {
+        try waitUntil("recorded as delivered", seconds: 20) {
             try first.w.sql("SELECT count(*) FROM deliveries WHERE delivered_at IS NOT NULL") == "1\n"
         }
         Thread.sleep(forTimeInterval: 1)
         #expect(try Self.posts(receiver).count == 1, "delivered once")
         _ = try second.brid.terminate()
+    } }
+
+    @Test func killNineWhileANotificationIsBeingDeliveredDeliversItAfterTheRestart() async throws { try await offPool {
+        let w = try Workspace(config: "")
+        // The first run hangs (brid is killed meanwhile); the next one records its stdin.
+        try w.write("notify.sh", """
+            #!/bin/sh
+            dir="$(dirname "$0")"
+            if [ ! -e "$dir/first-run" ]; then echo $$ > "$dir/first-run"; sleep 60; fi
+            cat >> "$dir/delivered.jsonl"; echo >> "$dir/delivered.jsonl"
+
+            """)
+        chmod(w.root + "/notify.sh", 0o755)
+        let config = Self.config("""
+            [[notify]]
+            id = "script"
+            kind = "exec"
+            command = ["\(w.root)/notify.sh"]
+            timeout = "2m"
+            """)
+        let first = try Running(config, workspace: w)
+        try first.drop("r1.csv", Self.sample)
+        try waitUntil("the delivery is in flight", seconds: 20) { FileManager.default.fileExists(atPath: w.root + "/first-run") }
+        first.brid.signal(SIGKILL)
+        _ = try? first.brid.terminate(seconds: 5)
+        #expect(try w.sql("SELECT count(*) FROM deliveries WHERE delivered_at IS NULL") == "1\n")
+        let second = try Running(config, workspace: w)
+        try waitUntil("the restarted brid delivers it", seconds: 20) {
+            (try? w.read("delivered.jsonl"))?.contains("\"event\":\"firing\"") == true
+        }
+        let lines = try w.read("delivered.jsonl").split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains("kz-exports-growth"))
+        try waitUntil("recorded as delivered", seconds: 20) {
+            try w.sql("SELECT count(*) FROM deliveries WHERE delivered_at IS NOT NULL") == "1\n"
+        }
+        _ = try second.brid.terminate()
+        // The orphaned first run (its own process group, which kill -9 of brid leaves alone).
+        if let pid = Int32((try? w.read("first-run"))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") { kill(-pid, SIGKILL) }
     } }
 
     @Test func aFailingURLSourceFiresFetchFailingAndTheNextSuccessResolvesIt() async throws { try await offPool {
@@ -278,14 +317,14 @@ import Testing
             """
         let r = try Running(config, workspace: w)
         // Nothing published yet: the first check (at start-up) gets a 404.
-        try waitUntil("fetch_failing fires", seconds: 10) { try r.alerts().count == 1 }
+        try waitUntil("fetch_failing fires", seconds: 20) { try r.alerts().count == 1 }
         let alert = try #require(try r.alerts().first)
         #expect(alert["source"] as? String == "kz-stat" && alert["severity"] as? String == "critical")
         #expect((alert["summary"] as? String)?.hasPrefix("source kz-stat failing, 1 in a row: HTTP 404") == true)
         #expect(try r.json("status")["alerts"].flatMap { ($0 as? [String: Any])?["firing"] as? [String: Int] }?["critical"] == 1)
         try publisher.publish("kz.csv", "series,period,value\nkz.freight.transit,2018,13.98\n")
         #expect(try r.brictl("fetch", "kz-stat").status == 0)
-        try waitUntil("the success resolves it", seconds: 5) { try r.alerts().isEmpty }
+        try waitUntil("the success resolves it", seconds: 20) { try r.alerts().isEmpty }
         #expect(try r.alerts(all: true).first?["resolveReason"] as? String == "a check succeeded")
         #expect(r.brid.log.contains("firing [critical] feed-failing"))
         _ = try r.brid.terminate()
@@ -304,7 +343,7 @@ import Testing
             """
         let r = try Running(Self.config(notifiers), workspace: w)
         try r.drop("r1.csv", Self.sample)
-        try waitUntil("the notifier runs", seconds: 10) { FileManager.default.fileExists(atPath: w.root + "/started") }
+        try waitUntil("the notifier runs", seconds: 20) { FileManager.default.fileExists(atPath: w.root + "/started") }
         let (status, elapsed) = try r.brid.terminate()
         #expect(status == 0)
         #expect(elapsed < 5, "the command is ended, not waited for")
@@ -324,7 +363,7 @@ import Testing
             """
         let r = try Running(Self.config(notifiers))
         try r.drop("r1.csv", Self.sample)
-        try waitUntil("Alertmanager has the alert", seconds: 15) {
+        try waitUntil("Alertmanager has the alert", seconds: 20) {
             try alertmanager.alerts().contains { ($0["labels"] as? [String: String])?["alertname"] == "kz-exports-growth" }
         }
         let alert = try #require(try alertmanager.alerts().first)
@@ -337,10 +376,10 @@ import Testing
         #expect((alert["status"] as? [String: Any])?["state"] as? String == "active")
         // Re-posted every `resend` while firing: Alertmanager's updatedAt moves on.
         let updated = alert["updatedAt"] as? String
-        try waitUntil("a re-post", seconds: 10) { try alertmanager.alerts().first?["updatedAt"] as? String != updated }
+        try waitUntil("a re-post", seconds: 20) { try alertmanager.alerts().first?["updatedAt"] as? String != updated }
 
         try r.drop("r2.csv", "series,period,value\ncn-kz.exports.kz-to-cn.growth,2018,24\n")
-        try waitUntil("Alertmanager no longer shows it", seconds: 15) { try alertmanager.alerts().isEmpty }
+        try waitUntil("Alertmanager no longer shows it", seconds: 20) { try alertmanager.alerts().isEmpty }
         #expect(try r.alerts().isEmpty)
         _ = try r.brid.terminate()
     } }

@@ -43,7 +43,8 @@ extension ControlAPI {
                 + (failure.errors.count > 1 ? ", and \(failure.errors.count - 1) more" : "") + ")"
         }
         guard let rule else { throw ControlError.notFound("no alert rule \(request.rule) in \(running.path)") }
-        let result = try store.testRule(rule, series: try seriesFilter(request.series), at: daemon.clock.now())
+        let (store, series, now) = (self.store, try seriesFilter(request.series), daemon.clock.now())
+        let result = try await BlockingWork.read { try store.testRule(rule, series: series, at: now) }
         let hits = result.hits.map {
             RuleTestHit(series: $0.series, source: $0.source, period: $0.period, value: $0.value, previousValue: $0.previousValue,
                         releaseID: $0.releaseID, summary: $0.summary, firingNow: $0.firingNow)
