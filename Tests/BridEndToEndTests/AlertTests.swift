@@ -44,6 +44,19 @@ import Testing
         """
     }
 
+    /// Writes an executable shell script into the workspace; returns its `[[notify]]`.
+    static func execNotifier(_ w: Workspace, id: String, script: String, timeout: String) throws -> String {
+        try w.write(id + ".sh", "#!/bin/sh\n" + script)
+        chmod(w.root + "/" + id + ".sh", 0o755)
+        return """
+            [[notify]]
+            id = "\(id)"
+            kind = "exec"
+            command = ["\(w.root)/\(id).sh"]
+            timeout = "\(timeout)"
+            """
+    }
+
     /// A daemon on a workspace, with brictl beside it.
     final class Running {
         let w: Workspace
@@ -83,14 +96,9 @@ import Testing
 
     @Test func theSampleTwiceAndARevisionFireResolveAndAckThroughBrictlAndAScript() async throws { try await offPool {
         let w = try Workspace(config: "")
-        try w.write("notify.sh", "#!/bin/sh\n{ cat; echo; env | grep '^BRID_ALERT_' | sort; echo ---; } >> \"$(dirname \"$0\")/notified.txt\"\n")
-        chmod(w.root + "/notify.sh", 0o755)
-        let notifiers = """
-            [[notify]]
-            id = "script"
-            kind = "exec"
-            command = ["\(w.root)/notify.sh"]
-            timeout = "5s"
+        let script = try Self.execNotifier(w, id: "script", script: "{ cat; echo; env | grep '^BRID_ALERT_' | sort; echo ---; } >> \"$(dirname \"$0\")/notified.txt\"\n", timeout: "5s")
+        let notifiers = script + """
+
 
             [[notify]]
             id = "journal"
@@ -256,21 +264,12 @@ import Testing
     @Test func killNineWhileANotificationIsBeingDeliveredDeliversItAfterTheRestart() async throws { try await offPool {
         let w = try Workspace(config: "")
         // The first run hangs (brid is killed meanwhile); the next one records its stdin.
-        try w.write("notify.sh", """
-            #!/bin/sh
+        let config = Self.config(try Self.execNotifier(w, id: "script", script: """
             dir="$(dirname "$0")"
             if [ ! -e "$dir/first-run" ]; then echo $$ > "$dir/first-run"; sleep 60; fi
             cat >> "$dir/delivered.jsonl"; echo >> "$dir/delivered.jsonl"
 
-            """)
-        chmod(w.root + "/notify.sh", 0o755)
-        let config = Self.config("""
-            [[notify]]
-            id = "script"
-            kind = "exec"
-            command = ["\(w.root)/notify.sh"]
-            timeout = "2m"
-            """)
+            """, timeout: "2m"))
         let first = try Running(config, workspace: w)
         try first.drop("r1.csv", Self.sample)
         try waitUntil("the delivery is in flight", seconds: 20) { FileManager.default.fileExists(atPath: w.root + "/first-run") }
@@ -332,15 +331,7 @@ import Testing
 
     @Test func sigtermDuringASlowExecNotifierStopsWithinSecondsAndKeepsTheNotification() async throws { try await offPool {
         let w = try Workspace(config: "")
-        try w.write("slow.sh", "#!/bin/sh\ntouch \"$(dirname \"$0\")/started\"\nsleep 60\n")
-        chmod(w.root + "/slow.sh", 0o755)
-        let notifiers = """
-            [[notify]]
-            id = "slow"
-            kind = "exec"
-            command = ["\(w.root)/slow.sh"]
-            timeout = "2m"
-            """
+        let notifiers = try Self.execNotifier(w, id: "slow", script: "touch \"$(dirname \"$0\")/started\"\nsleep 60\n", timeout: "2m")
         let r = try Running(Self.config(notifiers), workspace: w)
         try r.drop("r1.csv", Self.sample)
         try waitUntil("the notifier runs", seconds: 20) { FileManager.default.fileExists(atPath: w.root + "/started") }
