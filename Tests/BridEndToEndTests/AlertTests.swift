@@ -196,6 +196,53 @@ import Testing
         _ = try r.brid.terminate()
     } }
 
+    @Test func everyObservationRuleKindFiresThroughTheBuiltDaemon() async throws { try await offPool {
+        let rules = """
+            [[alert]]
+            id = "jump"
+            series = "kz.*"
+            when = "change_pct"
+            above = 25.0
+
+            [[alert]]
+            id = "trains-yoy"
+            series = "trains.*"
+            when = "change_abs"
+            compare = "year_ago"
+            below = -100.0
+
+            [[alert]]
+            id = "revised"
+            series = "kz.*"
+            when = "revision_abs"
+            above = 0.5
+
+            [[alert]]
+            id = "old-data"
+            series = "kz.*"
+            when = "stale"
+            after = "400d"
+            """
+        let r = try Running(Self.config("[[notify]]\nkind = \"log\"", rules: rules))
+        // Test figures: 2017 is old by now, so stale fires at once (ingest evaluates it).
+        try r.drop("r1.csv", "series,period,value\nkz.exports,2017,6.566\n"
+            + "trains.alataw,2017-Q1,600\ntrains.alataw,2017-Q2,590\ntrains.alataw,2017-Q3,610\ntrains.alataw,2017-Q4,588\n")
+        try waitUntil("stale fires", seconds: 20) { try r.alerts().map { $0["rule"] as? String } == ["old-data"] }
+        // +30 % on the year; 2018-Q1 is 200 trains below 2017-Q1.
+        try r.drop("r2.csv", "series,period,value\nkz.exports,2018,8.535\ntrains.alataw,2018-Q1,400\n")
+        try waitUntil("change_pct and change_abs (year_ago) fire", seconds: 20) { try r.alerts().count == 3 }
+        // 2018 revised by +0.665: revision_abs; stale stays one alert.
+        try r.drop("r3.csv", "series,period,value\nkz.exports,2018,9.2\n")
+        try waitUntil("revision_abs fires", seconds: 20) { try r.alerts().count == 4 }
+        let byRule = Dictionary(uniqueKeysWithValues: try r.alerts().map { ($0["rule"] as? String ?? "", $0) })
+        #expect(byRule["old-data"]?["series"] as? String == "kz.exports" && byRule["old-data"]?["period"] as? String == "2017")
+        #expect(byRule["jump"]?["period"] as? String == "2018" && byRule["jump"]?["previousValue"] as? String == "6.566")
+        #expect(byRule["trains-yoy"]?["period"] as? String == "2018-Q1" && byRule["trains-yoy"]?["previousValue"] as? String == "600")
+        #expect(byRule["revised"]?["value"] as? String == "9.2" && byRule["revised"]?["previousValue"] as? String == "8.535")
+        #expect(try r.alerts(all: true).count == 4, "nothing fired twice")
+        _ = try r.brid.terminate()
+    } }
+
     @Test func aWebhookThatFailsTwiceIsRetriedAndGetsTheAlertOnce() async throws { try await offPool {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/receiver.py").path
         let receiver = try Publisher(script: script, arguments: ["2"])
