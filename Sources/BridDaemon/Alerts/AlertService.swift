@@ -67,7 +67,7 @@ struct AlertService: Service {
     }
 }
 
-/// The outbox's delivery: one round over every notifier, each in order.
+/// The outbox's delivery to one notifier at a time: its loop (the daemon), or one round over all (`--once`).
 final class AlertDelivery: Sendable {
     /// How often `stale` and `fetch_failing` are evaluated.
     static let evaluationInterval: TimeInterval = 60
