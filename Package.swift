@@ -69,16 +69,18 @@ let package = Package(
             name: "brictl",
             dependencies: ["BridInfo", "BridProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "brid-bench", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime", "BridDaemon", .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "brid-bench", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime", "BridDaemon", "BridTestSupport", .product(name: "Logging", package: "swift-log")]),
+        // Helpers shared by the tests and the benchmarks: socket clients, process runners.
+        .target(name: "BridTestSupport", path: "Tests/BridTestSupport"),
         .testTarget(name: "BridCoreTests", dependencies: ["BridCore"]),
         .testTarget(name: "BridFormatsTests", dependencies: ["BridCore", "BridFormats"], exclude: ["Fixtures"]),
         .testTarget(name: "BridStoreTests", dependencies: ["BridCore", "BridStore"]),
         .testTarget(name: "BridFetchTests", dependencies: ["BridCore", "BridFetch"], exclude: ["Support/test_http_server.py"]),
-        .testTarget(name: "BridRuntimeTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime"]),
-        .testTarget(name: "BridDaemonTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridDaemon"]),
+        .testTarget(name: "BridRuntimeTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime", "BridTestSupport"]),
+        .testTarget(name: "BridDaemonTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridDaemon", "BridTestSupport"]),
         .testTarget(name: "BridProtocolTests", dependencies: ["BridProtocol"]),
-        .testTarget(name: "BrictlTests", dependencies: ["brictl", "BridInfo", "BridProtocol"]),
-        .testTarget(name: "BridEndToEndTests", dependencies: ["BridCore", "BridStore", "BridRuntime"], exclude: ["Support"]),
+        .testTarget(name: "BrictlTests", dependencies: ["brictl", "BridInfo", "BridProtocol", "BridTestSupport"]),
+        .testTarget(name: "BridEndToEndTests", dependencies: ["BridCore", "BridStore", "BridRuntime", "BridTestSupport"], exclude: ["Support"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import BridCore
 import BridStore
+import BridTestSupport
 import Foundation
 import Synchronization
 
@@ -41,7 +42,7 @@ struct ControlBenchmark {
         let brid = try ChildProcess([bridPath, "--config", root + "/brid.toml"], stderrPath: root + "/brid.log")
         defer { brid.terminate() }
         let socket = root + "/state/control.sock"
-        try waitFor(seconds: 20) { FileManager.default.fileExists(atPath: socket) && ControlClient.canConnect(socket) }
+        try waitFor(seconds: 20) { FileManager.default.fileExists(atPath: socket) && LineSocket.canConnect(socket) }
 
         // 1. End to end.
         let asOf = Timestamp.format(middle)
@@ -78,7 +79,7 @@ struct ControlBenchmark {
             _ = try store.observations(series: "bench.vintaged", vintage: .time(middle))
             storeTimes.append((ContinuousClock.now - start).seconds * 1000)
         }
-        let client = try ControlClient(path: socket)
+        let client = try LineSocket(path: socket)
         let request = Array(#"{"v":1,"id":1,"cmd":"series.show","args":{"series":"bench.vintaged","asOf":"\#(asOf)"}}"#.utf8) + [0x0A]
         var roundTrips: [Double] = []
         for _ in 0..<runs {
@@ -157,7 +158,7 @@ struct ControlBenchmark {
             group.enter()
             let thread = Thread {
                 defer { group.leave() }
-                guard let client = try? ControlClient(path: socket) else { failures.add(1, ordering: .relaxed); return }
+                guard let client = try? LineSocket(path: socket) else { failures.add(1, ordering: .relaxed); return }
                 var count = 0
                 while Date() < deadline {
                     guard let reply = try? client.roundTrip(request), reply.contains("\"ok\":true") else {
@@ -188,44 +189,3 @@ struct Stats {
     }
 }
 
-/// A blocking protocol client: one persistent connection, one line out, one line back.
-final class ControlClient: @unchecked Sendable {
-    let fd: Int32
-    private var buffer: [UInt8] = []
-
-    init(path: String) throws {
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-        let rc = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-        guard rc == 0 else {
-            close(fd)
-            throw BenchError("cannot connect to \(path): \(String(cString: strerror(errno)))")
-        }
-    }
-
-    deinit { close(fd) }
-
-    static func canConnect(_ path: String) -> Bool { (try? ControlClient(path: path)) != nil }
-
-    func roundTrip(_ request: [UInt8]) throws -> String {
-        var sent = 0
-        while sent < request.count {
-            let n = request.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { throw BenchError("send failed") }
-            sent += n
-        }
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                let line = String(decoding: buffer[..<newline], as: UTF8.self)
-                buffer.removeSubrange(...newline)
-                return line
-            }
-            let n = recv(fd, &chunk, chunk.count, 0)
-            guard n > 0 else { throw BenchError("connection closed") }
-            buffer += chunk[0..<n]
-        }
-    }
-}

@@ -2,6 +2,7 @@ import BridCore
 @testable import BridDaemon
 import BridFetch
 import BridRuntime
+import BridTestSupport
 import Foundation
 import Logging
 import Testing
@@ -51,7 +52,7 @@ import Testing
 
         /// Sends one line on a new connection, returns the reply line.
         func ask(_ line: String) async throws -> String {
-            let client = try LineClient(path: socket)
+            let client = try LineSocket(path: socket)
             return try await client.ask(line)
         }
     }
@@ -59,7 +60,7 @@ import Testing
     @Test func answersEveryKindOfRequestOnOneConnection() async throws {
         let h = try Harness()
         try await eventually("the drop file and the URL are ingested") { try h.built.daemon.store.releases().count == 2 }
-        let client = try LineClient(path: h.socket)
+        let client = try LineSocket(path: h.socket)
         let status = try await client.ask(#"{"v":1,"id":1,"cmd":"status"}"#)
         #expect(status.hasPrefix(#"{"id":1,"ok":true"#) || status.contains(#""ok":true"#))
         #expect(status.contains(#""id":"kz""#) && status.contains(#""state":"ok""#))
@@ -102,54 +103,11 @@ import Testing
 }
 
 /// The `text` of an export reply, parsed as JSON.
-func exportedJSON(_ client: LineClient, _ args: String) async throws -> Any {
+func exportedJSON(_ client: LineSocket, _ args: String) async throws -> Any {
     let reply = try await client.ask(#"{"v":1,"id":9,"cmd":"export","args":"# + args + "}")
     let result = try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any]
     let text = try #require((result?["result"] as? [String: Any])?["text"] as? String, "\(reply)")
     return try JSONSerialization.jsonObject(with: Data(text.utf8))
-}
-
-/// A blocking line client. Its calls run on a thread of their own (`ask` is async), so a
-/// test waiting for a reply never holds a cooperative thread the server's handlers need.
-final class LineClient: @unchecked Sendable {
-    let fd: Int32
-    private var buffer: [UInt8] = []
-
-    init(path: String) throws {
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-        let rc = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-        guard rc == 0 else { throw Timeout(description: "cannot connect to \(path)") }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    deinit { close(fd) }
-
-    func ask(_ line: String) async throws -> String {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
-            Thread { continuation.resume(with: Result { try self.askBlocking(line) }) }.start()
-        }
-    }
-
-    private func askBlocking(_ line: String) throws -> String {
-        let bytes = Array((line + "\n").utf8)
-        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else {
-            throw Timeout(description: "send failed")
-        }
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                defer { buffer.removeSubrange(...newline) }
-                return String(decoding: buffer[..<newline], as: UTF8.self)
-            }
-            let n = recv(fd, &chunk, chunk.count, 0)
-            guard n > 0 else { throw Timeout(description: "no reply") }
-            buffer += chunk[0..<n]
-        }
-    }
 }
 
 @Suite struct PeerCredentialsTests {

@@ -1,52 +1,19 @@
+import BridTestSupport
 import Foundation
 
-/// Runs the built `brid` executable as a child process.
+/// Runs the built `brid` (or `brictl`) as a child process, without the caller's
+/// `JOURNAL_STREAM`, `BRID_SOCKET` and `NO_COLOR`.
 enum BridProcess {
-    /// The folder holding the built products (`brid`, the test bundle).
-    static let productsFolder: String = {
-        if let override = ProcessInfo.processInfo.environment["BRID_PRODUCTS"] { return override }
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var folder = URL(fileURLWithPath: executable).deletingLastPathComponent()
-        // The test bundle may be a folder (…/bridPackageTests.xctest/…) on some setups.
-        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("brid").path), folder.path != "/" {
-            folder = folder.deletingLastPathComponent()
-        }
-        return folder.path
-    }()
+    static var bridPath: String { BuiltProducts.brid }
+    static var brictlPath: String { BuiltProducts.brictl }
 
-    static var bridPath: String { productsFolder + "/brid" }
-    static var brictlPath: String { productsFolder + "/brictl" }
+    typealias Result = ProcessRunner.Result
 
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
+    /// `prefix` runs the executable under another program (`runuser -u nobody --`).
     static func run(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil,
                     executable: String = bridPath, prefix: [String] = []) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: prefix.first ?? executable)
-        let arguments = prefix.isEmpty ? arguments : Array(prefix.dropFirst()) + [executable] + arguments
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for name in ["JOURNAL_STREAM", "BRID_SOCKET", "NO_COLOR"] { env.removeValue(forKey: name) }
-        env.merge(environment) { _, new in new }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes before waiting, so a chatty child cannot block on a full pipe.
-        let errData = Mutex(Data())
-        let errReader = Thread { errData.withLock { $0 = err.fileHandleForReading.readDataToEndOfFile() } }
-        errReader.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errReader.isFinished { usleep(1000) }
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: errData.withLock { String(decoding: $0, as: UTF8.self) })
+        try ProcessRunner.run(prefix.first ?? executable, prefix.isEmpty ? arguments : Array(prefix.dropFirst()) + [executable] + arguments,
+                              environment: environment, removing: ["JOURNAL_STREAM", "BRID_SOCKET", "NO_COLOR"], in: directory)
     }
 }
 

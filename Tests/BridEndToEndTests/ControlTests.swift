@@ -1,3 +1,4 @@
+import BridTestSupport
 import Foundation
 import Testing
 
@@ -143,7 +144,7 @@ import Testing
     @Test func abuseDoesNotStopTheServer() async throws { try await offPool {
         let r = try Running()
         // Garbage and invalid UTF-8 get error replies; the connection stays usable.
-        let client = try RawClient(path: r.socket)
+        let client = try LineSocket(path: r.socket, sendTimeout: 1)
         try client.send(Array("this is not json\n".utf8))
         #expect(try client.readLine().contains("\"bad_request\""))
         try client.send([0xFF, 0xFE, 0x0A])
@@ -156,16 +157,16 @@ import Testing
         #expect(try client.readLine().contains("\"ok\":true"))
 
         // A 10 MiB line: an error reply, then the connection is closed.
-        let big = try RawClient(path: r.socket)
+        let big = try LineSocket(path: r.socket, sendTimeout: 1)
         try? big.send([UInt8](repeating: 0x61, count: 10 << 20) + [0x0A])
         #expect(try big.readLine().contains("bad_request"))
 
         // 500 idle connections, one client sending half a line, one never reading its replies.
-        var idle: [RawClient] = []
-        for _ in 0..<500 { idle.append(try RawClient(path: r.socket)) }
-        let half = try RawClient(path: r.socket)
+        var idle: [LineSocket] = []
+        for _ in 0..<500 { idle.append(try LineSocket(path: r.socket, sendTimeout: 1)) }
+        let half = try LineSocket(path: r.socket, sendTimeout: 1)
         try half.send(Array(#"{"v":1,"id":1,"cmd":"sta"#.utf8))
-        let greedy = try RawClient(path: r.socket)
+        let greedy = try LineSocket(path: r.socket, sendTimeout: 1)
         let request = Array(#"{"v":1,"id":1,"cmd":"series.list"}"#.utf8) + [0x0A]
         // Once its socket buffers are full brid stops reading it; its sends then time out.
         for _ in 0..<2000 { if (try? greedy.send(request)) == nil { break } }
@@ -188,7 +189,7 @@ import Testing
             chmod(path.path, 0o755)
             path = path.deletingLastPathComponent()
         }
-        chmod(BridProcess.productsFolder, 0o755)
+        chmod(BuiltProducts.folder, 0o755)
         let asUser = ["/usr/sbin/runuser", "-u", user, "--"]
         let status = try r.brictl("status", prefix: asUser)
         #expect(status.status == 0, "\(status.stderr)")
@@ -259,50 +260,6 @@ import Testing
         try activated.waitForLog("(from systemd)")
         #expect(try activated.terminate().status == 0)
     } }
-}
-
-/// A raw protocol client for abuse tests.
-final class RawClient {
-    let fd: Int32
-    private var buffer: [UInt8] = []
-
-    init(path: String) throws {
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-        let rc = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-        guard rc == 0 else { throw WaitTimeout(description: "connect failed: \(String(cString: strerror(errno)))") }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var sendTimeout = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    deinit { close(fd) }
-
-    func send(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { throw WaitTimeout(description: "send failed: \(String(cString: strerror(errno)))") }
-            offset += n
-        }
-    }
-
-    func readLine() throws -> String {
-        while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                let line = String(decoding: buffer[..<newline], as: UTF8.self)
-                buffer.removeSubrange(...newline)
-                return line
-            }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let n = recv(fd, &chunk, chunk.count, 0)
-            guard n > 0 else { throw WaitTimeout(description: "connection closed or timed out") }
-            buffer += chunk[0..<n]
-        }
-    }
 }
 
 @discardableResult

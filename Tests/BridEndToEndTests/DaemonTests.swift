@@ -1,3 +1,4 @@
+import BridTestSupport
 import Foundation
 import Testing
 
@@ -28,7 +29,7 @@ import Testing
         let publisher = try Publisher(folder: w.root + "/published")
         try publisher.publish("kz.csv", "series,period,value\nwb.kaz.exports,2018,8.535\n")
         try w.write("brid.toml", Self.config(publisher: publisher))
-        let notify = try NotifySocket(folder: w.root)
+        let notify = try NotifySocket(path: w.root + "/notify.sock", collecting: true)
         let brid = try DaemonProcess(config: w.root + "/brid.toml",
                                      environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"],
                                      logPath: w.root + "/brid.log")

@@ -1,42 +1,11 @@
 import BridRuntime
+import BridTestSupport
 import Foundation
 import Testing
 
-/// A datagram socket bound in a temporary folder, standing in for systemd's notify socket.
-final class NotifySocket {
-    let path: String
-    let fd: Int32
-
-    init() throws {
-        path = NSTemporaryDirectory() + "notify-" + UUID().uuidString.prefix(8) + ".sock"
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard rc == 0 else { throw POSIXError(.EADDRINUSE) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    deinit {
-        close(fd)
-        unlink(path)
-    }
-
-    /// The next datagram, or nil after the timeout.
-    func receive() -> String? {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let n = recv(fd, &buffer, buffer.count, 0)
-        return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : nil
-    }
-}
-
 @Suite struct SystemdNotifierTests {
     @Test func sendsStateDatagrams() throws {
-        let socket = try NotifySocket()
+        let socket = try NotifySocket(path: NSTemporaryDirectory() + "notify-" + UUID().uuidString.prefix(8) + ".sock")
         let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.path])
         #expect(notifier.ready(status: "3 sources"))
         #expect(socket.receive() == "READY=1\nSTATUS=3 sources")
