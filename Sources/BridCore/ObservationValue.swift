@@ -3,9 +3,6 @@
 /// Values are never converted to floating point for storage or comparison: `19.885` is
 /// kept as the text `19.885`, and `19.885` vs `19.8850` compare equal as decimals.
 public enum ObservationValue {
-    /// Markers that mean "no value" (compared case-insensitively after trimming).
-    public static let missingMarkers: Set<String> = ["", ".", "na", ":"]
-
     /// Reads a published cell: nil for a missing marker, the trimmed decimal text otherwise.
     /// NaN, infinities, thousands separators and anything else that is not a plain decimal
     /// number are errors.

@@ -12,11 +12,7 @@ final class BlockingWork: Sendable {
     }
 
     func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try work() })
-            }
-        }
+        try await Self.run(work, on: queue)
     }
 
     /// Long reads (`rules test` over the whole history): a concurrent queue of their own,
@@ -24,8 +20,12 @@ final class BlockingWork: Sendable {
     private static let reads = DispatchQueue(label: "brid.reads", qos: .utility, attributes: .concurrent)
 
     static func read<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await run(work, on: reads)
+    }
+
+    private static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T, on queue: DispatchQueue) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            reads.async {
+            queue.async {
                 continuation.resume(with: Result { try work() })
             }
         }

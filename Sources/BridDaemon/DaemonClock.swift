@@ -51,7 +51,6 @@ public final class ManualClock: DaemonClock {
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
     /// The earliest deadline anyone sleeps until.
-    public var nextDeadline: Date? { state.withLock { $0.sleepers.map(\.deadline).min() } }
 
     /// Moves time forward and wakes every sleeper whose deadline has come.
     public func advance(by seconds: TimeInterval) {

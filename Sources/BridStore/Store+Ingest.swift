@@ -166,7 +166,7 @@ extension Store {
     }
 
     /// The latest version of every period of a series, sorted by period.
-    static func currentVersions(of seriesID: Int64, using statement: Statement, upTo release: Int64? = nil) throws -> [StoredObservation] {
+    static func currentVersions(of seriesID: Int64, using statement: Statement) throws -> [StoredObservation] {
         statement.bind(.integer(seriesID))
         var result: [StoredObservation] = []
         while try statement.step() {

@@ -47,10 +47,6 @@ static inline CURLcode ccurl_getinfo_string(CURL *handle, CURLINFO info, char **
     return curl_easy_getinfo(handle, info, value);
 }
 
-static inline CURLcode ccurl_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-
 // Macros Swift cannot import.
 static inline long ccurl_global_all(void) { return CURL_GLOBAL_ALL; }
 static inline long ccurl_error_size(void) { return CURL_ERROR_SIZE; }

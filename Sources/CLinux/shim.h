@@ -114,7 +114,6 @@ static inline int clinux_child_exited(pid_t pid) {
     return info.si_pid != 0;
 }
 
-static inline int clinux_wifexited(int status) { return WIFEXITED(status); }
 static inline int clinux_wexitstatus(int status) { return WEXITSTATUS(status); }
 static inline int clinux_wifsignaled(int status) { return WIFSIGNALED(status); }
 static inline int clinux_wtermsig(int status) { return WTERMSIG(status); }

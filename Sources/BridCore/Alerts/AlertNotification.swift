@@ -103,7 +103,7 @@ public struct AlertNotification: Sendable, Codable, Equatable {
         return encoder
     }()
 
-    private static var decoder: JSONDecoder {
+    private static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
@@ -114,5 +114,5 @@ public struct AlertNotification: Sendable, Codable, Equatable {
             return date
         }
         return decoder
-    }
+    }()
 }

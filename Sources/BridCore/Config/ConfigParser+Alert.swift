@@ -153,19 +153,12 @@ extension ConfigParser {
         case "change_abs": return .changeAbs(above: above, below: below, compare: compare)
         case "level":
             if let above, let below, above <= below {
-                section.error("above", "must be greater than `below` (\(above.formatted) ≤ \(below.formatted)); a level alert fires outside the band")
+                section.error("above", "must be greater than `below` (\(SummaryTemplate.NumberFormat.shortest(above)) ≤ \(SummaryTemplate.NumberFormat.shortest(below))); a level alert fires outside the band")
                 return nil
             }
             return .level(above: above, below: below)
         case "revision_pct": return .revisionPct(above: above, below: below)
         default: return .revisionAbs(above: above, below: below)
         }
-    }
-}
-
-private extension Double {
-    /// `25` rather than `25.0` in messages.
-    var formatted: String {
-        rounded() == self && abs(self) < 1e15 ? String(Int64(self)) : String(self)
     }
 }

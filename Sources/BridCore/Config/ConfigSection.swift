@@ -30,8 +30,6 @@ final class ConfigSection {
 
     func has(_ key: String) -> Bool { table.entry(key) != nil }
 
-    func lineOf(_ key: String) -> Int { table.entry(key)?.line ?? line }
-
     /// Marks `key` as read and returns its value.
     func value(_ key: String) -> TOMLValue? {
         used.insert(key)

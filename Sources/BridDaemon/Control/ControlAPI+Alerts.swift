@@ -22,10 +22,6 @@ extension ControlAPI {
         }
     }
 
-    func firingByRule() throws -> [String: Int] {
-        try store.firingCounts()
-    }
-
     /// Tests the rule as the configuration file on disk has it when that file is valid and
     /// differs (so a threshold can be tuned before reloading); else as running.
     func testRule(_ request: RuleTestRequest) async throws -> RuleTestResponse {
@@ -50,7 +46,7 @@ extension ControlAPI {
                         releaseID: $0.releaseID, summary: $0.summary, firingNow: $0.firingNow)
         }
         let evaluations = store.lastRuleEvaluations()
-        return RuleTestResponse(rule: wire(rule, lastEvaluatedAt: evaluations[rule.id], firing: try firingByRule()[rule.id] ?? 0),
+        return RuleTestResponse(rule: wire(rule, lastEvaluatedAt: evaluations[rule.id], firing: try store.firingCounts()[rule.id] ?? 0),
                                 targets: result.targets, evaluated: result.evaluated, hits: hits, ruleFrom: from)
     }
 

@@ -64,7 +64,7 @@ final class ControlAPI: Sendable {
         }
         h.on(RulesRequest.self) { _, _ in
             let evaluations = store.lastRuleEvaluations()
-            let firing = try api.firingByRule()
+            let firing = try store.firingCounts()
             return RulesResponse(rules: await daemon.config.alerts.map {
                 wire($0, lastEvaluatedAt: evaluations[$0.id], firing: firing[$0.id] ?? 0)
             })

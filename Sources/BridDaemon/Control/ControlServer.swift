@@ -1,4 +1,5 @@
 import BridProtocol
+import BridRuntime
 import CLinux
 import Foundation
 import Logging
@@ -43,7 +44,7 @@ public final class ControlServer: Sendable {
         self.logger = logger
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         wakeFD = eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK))
-        guard epollFD >= 0, wakeFD >= 0 else { throw RuntimeErrorBox("epoll/eventfd: \(String(cString: strerror(errno)))") }
+        guard epollFD >= 0, wakeFD >= 0 else { throw RuntimeError("epoll/eventfd: \(String(cString: strerror(errno)))") }
         Self.watch(epollFD, listenFD, events: UInt32(EPOLLIN.rawValue))
         Self.watch(epollFD, wakeFD, events: UInt32(EPOLLIN.rawValue))
     }
@@ -319,9 +320,4 @@ public final class ControlServer: Sendable {
             close(fd)
         }
     }
-}
-
-struct RuntimeErrorBox: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
