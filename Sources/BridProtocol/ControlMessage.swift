@@ -7,45 +7,16 @@ import Foundation
 /// `ControlProtocol.maxLineBytes` before the newline. Requests
 /// `{"args":{…},"cmd":"series.show","id":7,"v":1}`; replies
 /// `{"id":7,"ok":true,"result":{…},"v":1}` or `{"error":{"code":…,"message":…},"id":7,"ok":false,"v":1}`
-/// (keys sorted; `id` is null when the request's could not be read). Replies come in
+/// (`WireJSON`: keys sorted; `id` is null when the request's could not be read). Replies come in
 /// the order of the requests on a connection.
 public enum ControlMessage {
     // MARK: - Coders
-
-    /// The encoder both ends use: sorted keys, no escaped slashes, times by `WireTime`,
-    /// bytes as base64.
-    public static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(WireTime.format(date))
-        }
-        encoder.dataEncodingStrategy = .base64
-        return encoder
-    }
-
-    /// The decoder both ends use: times must be ISO-8601 text.
-    public static func makeDecoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = WireTime.parse(text) else {
-                throw DecodingError.dataCorruptedError(
-                    in: container, debugDescription: "expected an ISO-8601 time such as 2025-11-30T10:27:00Z, got \"\(text)\"")
-            }
-            return date
-        }
-        decoder.dataDecodingStrategy = .base64
-        return decoder
-    }
 
     // MARK: - Client side
 
     /// One request line, newline included.
     public static func encodeRequest<R: ControlRequest>(_ request: R, id: Int) throws -> Data {
-        var line = try makeEncoder().encode(RequestEnvelope(v: ControlProtocol.protocolVersion, id: id, cmd: R.command, args: request))
+        var line = try WireJSON.encoder.encode(RequestEnvelope(v: ControlProtocol.protocolVersion, id: id, cmd: R.command, args: request))
         line.append(0x0A)
         return line
     }
@@ -59,7 +30,7 @@ public enum ControlMessage {
 
     /// Reads one reply line with its result as `Result`.
     public static func decodeReply<Result: Decodable>(_ line: Data, as _: Result.Type) throws(ControlError) -> Reply<Result> {
-        let decoder = makeDecoder()
+        let decoder = WireJSON.decoder
         let header: ReplyHeader
         do {
             header = try decoder.decode(ReplyHeader.self, from: line)
@@ -115,7 +86,7 @@ public enum ControlMessage {
             return .failure(ControlErrorReply(id: nil, error: .badRequest("the request is not valid UTF-8")))
         }
         let data = Data(line)
-        let decoder = makeDecoder()
+        let decoder = WireJSON.decoder
         let header: RequestHeader
         do {
             header = try decoder.decode(RequestHeader.self, from: data)
@@ -165,7 +136,7 @@ public enum ControlMessage {
     /// encoded (a bug), the reply says so with `internal` instead.
     public static func encodeReply<Result: Encodable>(id: Int?, result: Result) -> Data {
         do {
-            var line = try makeEncoder().encode(SuccessEnvelope(v: ControlProtocol.protocolVersion, id: id, result: result))
+            var line = try WireJSON.encoder.encode(SuccessEnvelope(v: ControlProtocol.protocolVersion, id: id, result: result))
             line.append(0x0A)
             return line
         } catch {
@@ -176,7 +147,7 @@ public enum ControlMessage {
     /// The error reply line to request `id` (nil when it could not be read), newline included.
     public static func encodeErrorReply(id: Int?, _ error: ControlError) -> Data {
         let envelope = ErrorEnvelope(v: ControlProtocol.protocolVersion, id: id, error: error)
-        var line = (try? makeEncoder().encode(envelope))
+        var line = (try? WireJSON.encoder.encode(envelope))
             ?? Data(#"{"error":{"code":"internal","message":"the error could not be encoded"},"id":null,"ok":false,"v":1}"#.utf8)
         line.append(0x0A)
         return line

@@ -28,7 +28,9 @@ public struct IngestStaging: Sendable {
         guard request.offset + request.data.count == request.size else {
             throw .badRequest("ingest of \(request.fileName): \(request.offset + request.data.count) bytes arrived, \(request.size) announced")
         }
+        // Taken out of the staging first, so the append does not copy what is held.
         var file = bytes
+        bytes = Data()
         file.append(request.data)
         return file
     }

@@ -85,34 +85,10 @@ public struct AlertNotification: Sendable, Codable, Equatable {
     /// Compact JSON, sorted keys, times in ISO-8601 UTC.
     public func encoded() -> [UInt8] {
         // Encoding plain strings, numbers and dates cannot fail.
-        Array((try? Self.encoder.encode(self)) ?? Data())
+        Array((try? WireJSON.encoder.encode(self)) ?? Data())
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> AlertNotification {
-        try decoder.decode(AlertNotification.self, from: Data(bytes))
+        try WireJSON.decoder.decode(AlertNotification.self, from: Data(bytes))
     }
-
-    /// One encoder for every notification (JSONEncoder is thread-safe once configured).
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(WireTime.format(date))
-        }
-        return encoder
-    }()
-
-    private static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = WireTime.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO-8601 time: \(text)")
-            }
-            return date
-        }
-        return decoder
-    }()
 }

@@ -163,8 +163,6 @@ struct AlertmanagerAlert: Encodable {
     }
 
     static func encode(_ alerts: [AlertmanagerAlert]) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(alerts)) ?? Data("[]".utf8))
+        Array((try? WireJSON.encoder.encode(alerts)) ?? Data("[]".utf8))
     }
 }
