@@ -25,9 +25,7 @@ extension Daemon {
         log[metadataKey: "source.id"] = "\(id)"
         let started = clock.now()
         let outcome = await fetchAndIngest(source, url: url, logger: log)
-        if Task.isCancelled, case let .failed(reason) = outcome, reason.hasPrefix("cancelled") {
-            return outcome  // brid is stopping: the source is checked again after the restart
-        }
+        if case .cancelled = outcome { return outcome }  // brid is stopping: checked again after the restart
         let state = try? await work.run { [store] in try store.sourceState(id) }
         let now = clock.now()
         // A reload while the check ran may have changed or removed the source: schedule it
@@ -37,7 +35,7 @@ extension Daemon {
         switch outcome {
         case .released, .unchanged:
             next = SchedulePolicy.nextDue(after: started, schedule: current, sourceID: id)
-        case .rejected, .failed:
+        case .rejected, .failed, .cancelled:
             next = SchedulePolicy.retry(after: now, failures: max(state?.consecutiveFailures ?? 1, 1), schedule: current)
         }
         if config.source(id: id) != nil, due[id] != nil { due[id] = next }
@@ -54,7 +52,7 @@ extension Daemon {
             log.info("fetched: unchanged (\(reason)); next check in \(wait)")
         case let .rejected(reason):
             log.error("rejected: \(reason); retry in \(wait)")
-        case let .failed(reason):
+        case let .failed(reason), let .cancelled(reason):
             log.error("fetch failed: \(reason); retry in \(wait)")
         }
         updateStatus()
@@ -78,7 +76,7 @@ extension Daemon {
         do {
             result = try await fetcher.fetch(request)
         } catch let error as FetchError {
-            if error.kind == .cancelled { return .failed("cancelled: \(error)") }
+            if error.kind == .cancelled { return .cancelled("\(error)") }
             return await recordFailure(source.id, error.description, at: clock.now())
         } catch {
             return await recordFailure(source.id, "\(error)", at: clock.now())

@@ -15,6 +15,8 @@ public enum CheckOutcome: Sendable, Equatable {
     case rejected(String)
     /// The payload could not be had (HTTP error, timeout, …).
     case failed(String)
+    /// brid is stopping: the fetch was aborted, nothing recorded; checked again after the restart.
+    case cancelled(String)
 }
 
 /// The running daemon's state: the current configuration, the schedule of URL sources,

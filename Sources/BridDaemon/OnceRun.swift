@@ -51,7 +51,7 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
             switch outcome {
             case .released: released += 1
             case .unchanged: unchanged += 1
-            case .rejected, .failed: failed += 1
+            case .rejected, .failed, .cancelled: failed += 1
             }
         }
         let scanFailuresBefore = await daemon.scanFailures

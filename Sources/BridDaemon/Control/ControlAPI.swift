@@ -194,7 +194,7 @@ final class ControlAPI: Sendable {
             FetchOutcome(source: id, outcome: .released, release: wire(release))
         case let .unchanged(reason): FetchOutcome(source: id, outcome: .unchanged, message: reason)
         case let .rejected(reason): FetchOutcome(source: id, outcome: .rejected, message: reason)
-        case let .failed(reason): FetchOutcome(source: id, outcome: .failed, message: reason)
+        case let .failed(reason), let .cancelled(reason): FetchOutcome(source: id, outcome: .failed, message: reason)
         }
     }
 
