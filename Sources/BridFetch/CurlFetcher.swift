@@ -29,20 +29,10 @@ public final class CurlFetcher: HTTPFetching {
     /// curl abort it (`.cancelled`).
     private func onOwnThread<Success: Sendable>(
         named name: String, url: String,
-        _ transfer: @escaping @Sendable (FetchCancellation) -> Result<Success, FetchError>
+        _ transfer: @escaping @Sendable (CancellationFlag) -> Result<Success, FetchError>
     ) async throws(FetchError) -> Success {
         if Task.isCancelled { throw FetchError(kind: .cancelled, url: url, elapsed: .zero) }
-        let cancellation = FetchCancellation()
-        let outcome = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<Success, FetchError>, Never>) in
-                let thread = Thread { continuation.resume(returning: transfer(cancellation)) }
-                thread.name = name
-                thread.start()
-            }
-        } onCancel: {
-            cancellation.cancel()
-        }
-        return try outcome.get()
+        return try await OwnThread.run(named: name, transfer).get()
     }
 }
 

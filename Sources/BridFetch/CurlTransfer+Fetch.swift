@@ -1,3 +1,4 @@
+import BridCore
 import CCurl
 
 /// A GET, redirects followed here rather than by `CURLOPT_FOLLOWLOCATION`: curl 7.88 strips
@@ -8,7 +9,7 @@ import CCurl
 extension CurlTransfer {
     /// Runs a GET, redirects included, to its end; blocks the calling thread.
     static func fetch(_ request: FetchRequest, userAgent: String,
-                      cancellation: FetchCancellation) -> Result<FetchResult, FetchError> {
+                      cancellation: CancellationFlag) -> Result<FetchResult, FetchError> {
         let transfer = CurlTransfer(url: request.url, timeout: request.timeout, connectTimeout: request.connectTimeout,
                                     bodyLimit: .whole(maxBytes: request.maxBytes), userAgent: userAgent,
                                     cancellation: cancellation)

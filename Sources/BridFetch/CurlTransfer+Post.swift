@@ -1,3 +1,4 @@
+import BridCore
 import CCurl
 
 /// A POST: one request, its body copied into curl, redirects not followed but failed on, since
@@ -11,7 +12,7 @@ extension CurlTransfer {
 
     /// Runs a POST to its end; blocks the calling thread.
     static func post(_ request: PostRequest, userAgent: String,
-                     cancellation: FetchCancellation) -> Result<PostResponse, FetchError> {
+                     cancellation: CancellationFlag) -> Result<PostResponse, FetchError> {
         let transfer = CurlTransfer(url: request.url, timeout: request.timeout, connectTimeout: request.connectTimeout,
                                     bodyLimit: .prefix(bytes: postResponseLimit), userAgent: userAgent,
                                     cancellation: cancellation)

@@ -1,3 +1,4 @@
+import BridCore
 import CCurl
 
 /// One blocking libcurl transfer on the thread that runs it: the easy handle, its options,
@@ -22,7 +23,7 @@ final class CurlTransfer {
     let connectTimeout: Duration
     let bodyLimit: BodyLimit
     let userAgent: String
-    private let cancellation: FetchCancellation
+    private let cancellation: CancellationFlag
     private let start = ContinuousClock.now
     /// Body and headers of the response of the current hop.
     var body: [UInt8] = []
@@ -35,7 +36,7 @@ final class CurlTransfer {
     private let errorBufferSize: Int
 
     init(url: String, timeout: Duration, connectTimeout: Duration, bodyLimit: BodyLimit, userAgent: String,
-         cancellation: FetchCancellation) {
+         cancellation: CancellationFlag) {
         self.url = url
         self.timeout = timeout
         self.connectTimeout = connectTimeout

@@ -18,35 +18,28 @@ struct AlertService: Service {
     let clock: any DaemonClock
 
     func run() async throws {
-        let stopping = StopFlag()
-        let wake = delivery.wake
-        let timerWake = WakeSignal()
-        await withTaskCancellationOrGracefulShutdownHandler {
+        await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                group.addTask { await timer(stopping, timerWake) }
-                group.addTask { await supervise(stopping, wake) }
+                group.addTask { await timer() }
+                group.addTask { await supervise(delivery.wake) }
             }
-        } onCancelOrGracefulShutdown: {
-            stopping.stop()
-            wake.signal()
-            timerWake.signal()
         }
     }
 
     /// `stale` and `fetch_failing` every minute, apart from the deliveries.
-    private func timer(_ stopping: StopFlag, _ wake: WakeSignal) async {
-        while !stopping.isStopped && !Task.isCancelled {
+    private func timer() async {
+        while !Task.isCancelled {
             await daemon.evaluateTimedRules()
-            await sleep(until: clock.now().addingTimeInterval(AlertDelivery.evaluationInterval), on: clock, orUntil: wake)
+            try? await clock.sleep(until: clock.now().addingTimeInterval(AlertDelivery.evaluationInterval))
         }
     }
 
     /// One loop per configured notifier; a changed notifier gets a new loop. On shutdown
     /// the loops are cancelled: a command in flight is ended, a POST aborted, and the
     /// notification stays pending for the restart.
-    private func supervise(_ stopping: StopFlag, _ wake: WakeSignal) async {
+    private func supervise(_ wake: WakeSignal) async {
         var loops: [String: (notifier: NotifierConfig, wake: WakeSignal, task: Task<Void, Never>)] = [:]
-        while !stopping.isStopped && !Task.isCancelled {
+        while !Task.isCancelled {
             let configured = await daemon.config.notifiers
             for (id, loop) in loops where !configured.contains(loop.notifier) {
                 loop.task.cancel()
@@ -199,11 +192,4 @@ extension NotifierConfig {
     var reposts: Bool {
         if case .alertmanager = kind { true } else { false }
     }
-}
-
-/// Set once, when shutdown begins; read by loops in other tasks.
-final class StopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func stop() { flag.store(true, ordering: .relaxed) }
-    var isStopped: Bool { flag.load(ordering: .relaxed) }
 }

@@ -1,3 +1,4 @@
+import BridCore
 import BridProtocol
 import BridRuntime
 import CLinux
@@ -34,8 +35,6 @@ public final class ControlServer: Sendable {
     private let logger: Logger
     private let completions = Mutex<[(fd: Int32, generation: UInt64, reply: Data)]>([])
     private let stopping = Atomic<Bool>(false)
-    private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
-    private let done = Atomic<Bool>(false)
 
     public init(socket: ControlSocket, handlers: ControlHandlers<ControlConnection>, logger: Logger) throws {
         listenFD = socket.fd
@@ -56,21 +55,9 @@ public final class ControlServer: Sendable {
 
     /// Serves until `stop()`; returns when the loop has closed every connection.
     public func run() async {
-        let thread = Thread { [self] in
+        await OwnThread.run(named: "brid-control") { [self] _ in
             var loop = Loop(server: self)
             loop.run()
-            done.store(true, ordering: .sequentiallyConsistent)
-            finished.withLock { $0 }?.resume()
-        }
-        thread.name = "brid-control"
-        thread.start()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let alreadyDone: Bool = finished.withLock { slot in
-                if done.load(ordering: .sequentiallyConsistent) { return true }
-                slot = continuation
-                return false
-            }
-            if alreadyDone { continuation.resume() }
         }
     }
 

@@ -1,3 +1,4 @@
+import BridCore
 import CLinux
 import Glibc
 
@@ -19,7 +20,7 @@ struct ChildProcess {
     /// When SIGKILL follows the SIGTERM sent at the deadline.
     private var killAt: ContinuousClock.Instant?
     private var killed = false
-    private let cancellation: CommandCancellation
+    private let cancellation: CancellationFlag
     /// The group was ended because the task was cancelled, not at the deadline.
     private var endedByCancellation = false
     /// How often cancellation is looked at while the command runs.
@@ -33,7 +34,7 @@ struct ChildProcess {
 
     /// Spawns `argv` and supervises it to the end; blocks.
     static func run(argv: [String], environment: [String], stdin: [UInt8], timeout: Duration,
-                    cancellation: CommandCancellation = CommandCancellation()) -> Result<CommandOutcome, CommandError> {
+                    cancellation: CancellationFlag = CancellationFlag()) -> Result<CommandOutcome, CommandError> {
         let program = argv[0]
         var inputPipe: [Int32] = [-1, -1]
         var outputPipe: [Int32] = [-1, -1]
@@ -65,7 +66,7 @@ struct ChildProcess {
     }
 
     private init(pid: pid_t, input: [UInt8], deadline: ContinuousClock.Instant, stdinFD: Int32, outputFD: Int32,
-                 cancellation: CommandCancellation) {
+                 cancellation: CancellationFlag) {
         self.pid = pid
         self.cancellation = cancellation
         self.input = input

@@ -1,3 +1,4 @@
+import BridCore
 import Foundation
 import Synchronization
 
@@ -27,20 +28,9 @@ public enum CommandRunner {
         }
         let variables = try childEnvironment(adding: environment, program: program)
         _ = sigpipeIgnored
-        let cancellation = CommandCancellation()
-        let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<CommandOutcome, CommandError>, Never>) in
-                let thread = Thread {
-                    continuation.resume(returning: ChildProcess.run(argv: argv, environment: variables, stdin: stdin, timeout: timeout,
-                                                                    cancellation: cancellation))
-                }
-                thread.name = "brid-exec"
-                thread.start()
-            }
-        } onCancel: {
-            cancellation.cancel()
-        }
-        return try result.get()
+        return try await OwnThread.run(named: "brid-exec") { cancellation in
+            ChildProcess.run(argv: argv, environment: variables, stdin: stdin, timeout: timeout, cancellation: cancellation)
+        }.get()
     }
 
     /// The child's environment as `NAME=value` entries: the clean base, then `extra` on top.
@@ -70,11 +60,4 @@ public enum CommandRunner {
     private static let sigpipeIgnored: Void = {
         _ = signal(SIGPIPE, SIG_IGN)
     }()
-}
-
-/// Set when the task waiting for a command is cancelled; the supervising thread looks.
-final class CommandCancellation: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func cancel() { flag.store(true, ordering: .relaxed) }
-    var isCancelled: Bool { flag.load(ordering: .relaxed) }
 }
