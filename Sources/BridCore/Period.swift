@@ -1,3 +1,4 @@
+import BridInfo
 /// A period in canonical text for its frequency: `2018`, `2018-Q1`, `2018-03`, `2018-W05`,
 /// `2018-03-15`. Canonical texts of one frequency sort chronologically as plain strings,
 /// which is what the store relies on.
@@ -148,29 +149,15 @@ enum PeriodShape: Equatable {
     }
 }
 
-/// Proleptic Gregorian calendar arithmetic, without Foundation's calendars (which are slow
-/// and locale-dependent for what is plain arithmetic here).
+/// Day numbers and weekdays for periods: the civil calendar itself is `WireTime`'s (one
+/// proleptic Gregorian implementation for the whole project), in `Int`.
 enum Calendar {
-    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+    static func daysIn(month m: Int, year y: Int) -> Int { WireTime.daysIn(month: m, year: y) }
 
-    static func daysIn(month m: Int, year y: Int) -> Int {
-        switch m {
-        case 2: isLeap(y) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
+    /// Days since 1970-01-01.
+    static func dayNumber(year: Int, month: Int, day: Int) -> Int { Int(WireTime.days(fromCivil: year, month, day)) }
 
-    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    static func dayNumber(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
-    }
+    static func date(dayNumber: Int) -> (year: Int, month: Int, day: Int) { WireTime.civil(fromDays: Int64(dayNumber)) }
 
     /// ISO weekday, Monday = 1 … Sunday = 7.
     static func weekday(dayNumber: Int) -> Int {
@@ -184,7 +171,7 @@ enum ISOWeek {
     static func containing(year: Int, month: Int, day: Int) -> (year: Int, week: Int) {
         let n = Calendar.dayNumber(year: year, month: month, day: day)
         let thursday = n - Calendar.weekday(dayNumber: n) + 4
-        let weekYear = civilYear(ofDayNumber: thursday)
+        let weekYear = Calendar.date(dayNumber: thursday).year
         let firstDay = Calendar.dayNumber(year: weekYear, month: 1, day: 1)
         return (weekYear, (thursday - firstDay) / 7 + 1)
     }
@@ -192,12 +179,5 @@ enum ISOWeek {
     /// 52 or 53.
     static func weeks(in year: Int) -> Int {
         containing(year: year, month: 12, day: 28).week
-    }
-
-    private static func civilYear(ofDayNumber n: Int) -> Int {
-        var y = 1970 + n / 366
-        while Calendar.dayNumber(year: y + 1, month: 1, day: 1) <= n { y += 1 }
-        while Calendar.dayNumber(year: y, month: 1, day: 1) > n { y -= 1 }
-        return y
     }
 }

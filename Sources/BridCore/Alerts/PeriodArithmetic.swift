@@ -18,11 +18,11 @@ extension Period {
             return pad(floorDivide(index, 12), 4) + "-" + pad(index - floorDivide(index, 12) * 12 + 1, 2)
         case .week(let y, let w):
             let monday = firstMonday(ofISOYear: y) + (w - 1) * 7 + steps * 7
-            let (year, month, day) = civilDate(dayNumber: monday)
+            let (year, month, day) = Calendar.date(dayNumber: monday)
             let week = ISOWeek.containing(year: year, month: month, day: day)
             return pad(week.year, 4) + "-W" + pad(week.week, 2)
         case .date(let y, let m, let d):
-            let (year, month, day) = civilDate(dayNumber: Calendar.dayNumber(year: y, month: m, day: d) + steps)
+            let (year, month, day) = Calendar.date(dayNumber: Calendar.dayNumber(year: y, month: m, day: d) + steps)
             return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
         }
     }
@@ -71,15 +71,6 @@ extension Period {
     private static func firstMonday(ofISOYear y: Int) -> Int {
         let january4 = Calendar.dayNumber(year: y, month: 1, day: 4)
         return january4 - Calendar.weekday(dayNumber: january4) + 1
-    }
-
-    private static func civilDate(dayNumber: Int) -> (Int, Int, Int) {
-        var year = 1970 + floorDivide(dayNumber, 366)
-        while Calendar.dayNumber(year: year + 1, month: 1, day: 1) <= dayNumber { year += 1 }
-        while Calendar.dayNumber(year: year, month: 1, day: 1) > dayNumber { year -= 1 }
-        var month = 1
-        while month < 12 && Calendar.dayNumber(year: year, month: month + 1, day: 1) <= dayNumber { month += 1 }
-        return (year, month, dayNumber - Calendar.dayNumber(year: year, month: month, day: 1) + 1)
     }
 
     private static func floorDivide(_ a: Int, _ b: Int) -> Int {

@@ -1,3 +1,4 @@
+import BridInfo
 import Foundation
 
 /// A 5-field cron schedule in UTC: minute, hour, day of month, month, day of week.
@@ -138,7 +139,7 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     }
 
     private func matches(day: Int64) -> Bool {
-        let (_, month, dayOfMonth) = Self.civil(fromDays: day)
+        let (_, month, dayOfMonth) = WireTime.civil(fromDays: day)
         guard months & (1 << month) != 0 else { return false }
         let weekday = Int(((day % 7) + 11) % 7)  // 1970-01-01 was a Thursday (4)
         let domMatch = daysOfMonth & (1 << dayOfMonth) != 0
@@ -159,19 +160,6 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
 
     private static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
         a >= 0 ? a / b : (a - b + 1) / b
-    }
-
-    /// Year, month and day of a day number counted from 1970-01-01 (proleptic Gregorian).
-    private static func civil(fromDays days: Int64) -> (year: Int64, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = floorDivide(z, 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = Int(doy - (153 * mp + 2) / 5 + 1)
-        let month = Int(mp < 10 ? mp + 3 : mp - 9)
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     public var description: String { expression }
