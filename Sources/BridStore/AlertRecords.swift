@@ -153,3 +153,11 @@ extension AlertRule {
         }
     }
 }
+
+/// What a release wrote of one series, for the alert rules.
+struct TouchedSeries {
+    let id: Int64
+    /// Known for series in the payload; nil for one a snapshot removed as a whole.
+    let key: String?
+    var periods: Set<String>
+}

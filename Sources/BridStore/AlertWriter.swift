@@ -28,15 +28,16 @@ struct AlertWriter {
     /// comparison base it is, and each touched series' level and staleness. A series' first
     /// release is its history, not news: of it only the newest period is judged, so adding
     /// a source with sixty years of data does not page for every jump in them.
-    mutating func evaluate(touched: [(seriesID: Int64, periods: Set<String>)], release: Int64) throws {
+    mutating func evaluate(touched: [TouchedSeries], release: Int64) throws {
         // Without series rules an ingest costs nothing more (the benchmarks have none).
         guard policy.hasSeriesRules else { return }
-        let keyOf = try db.prepare("SELECT key FROM series WHERE id = ?")
-        for (seriesID, periods) in touched {
-            guard let key = try keyOf.bind(.integer(seriesID)).firstRow({ $0.text(0) }) ?? nil else { continue }
+        for series in touched {
+            let periods = series.periods
+            guard let key = try series.key ?? db.prepare("SELECT key FROM series WHERE id = ?").bind(.integer(series.id)).firstRow({ $0.text(0) }) ?? nil
+            else { continue }
             let rules = policy.seriesRules(for: key)
             if rules.isEmpty { continue }
-            guard let history = try SeriesHistory.load(id: seriesID, in: db) else { continue }
+            guard let history = try SeriesHistory.load(id: series.id, in: db) else { continue }
             firingKeys = Set(try db.prepare("SELECT dedup_key FROM alerts WHERE series = ? AND state = 'firing'")
                 .bind(.text(key)).rows { $0.text(0) ?? "" })
             defer { firingKeys = nil }
@@ -82,13 +83,17 @@ struct AlertWriter {
 
     /// `stale` and `fetch_failing` for every target: what the timer runs.
     mutating func evaluateTimed() throws {
+        // Every series, read once for all stale series rules (and only if there is one).
+        var allSeries: [(id: Int64, key: String, source: String?, frequency: Frequency)]?
         for rule in policy.rules {
             if case .series = rule.target, case .stale = rule.condition { evaluatedRules.insert(rule.id) }
             switch (rule.condition, rule.target) {
             case (.stale, .series):
-                let all = try db.prepare("SELECT id, key, source_id, frequency FROM series ORDER BY key")
-                    .rows { ($0.int(0), $0.text(1) ?? "", $0.text(2), Frequency(rawValue: $0.text(3) ?? "") ?? .annual) }
-                for (id, key, source, frequency) in all where policy.targets(rule, series: key, source: nil) {
+                if allSeries == nil {
+                    allSeries = try db.prepare("SELECT id, key, source_id, frequency FROM series ORDER BY key")
+                        .rows { ($0.int(0), $0.text(1) ?? "", $0.text(2), Frequency(rawValue: $0.text(3) ?? "") ?? .annual) }
+                }
+                for (id, key, source, frequency) in allSeries ?? [] where policy.targets(rule, series: key, source: nil) {
                     try settle(rule, key: Self.key(rule, series: key),
                                try Self.judgeStale(rule, seriesID: id, frequency: frequency, in: db, now: now), series: key, source: source)
                 }

@@ -187,7 +187,7 @@ extension Store {
     /// Writes the release; with `collectTouched`, also says which periods of which series
     /// it wrote (for the alert rules; a million period strings are not kept for nothing).
     private func write(_ plan: IngestPlan, payload: Payload, source: String, sha256: String, at now: Date,
-                       in db: Connection, collectTouched: Bool) throws -> (Release, [(seriesID: Int64, periods: Set<String>)]) {
+                       in db: Connection, collectTouched: Bool) throws -> (Release, [TouchedSeries]) {
         // Release ids and ingest times rise together, so "as of a time" is "as of a release".
         let lastTime = try db.prepare("SELECT max(ingested_at) FROM releases").firstRow { $0.optionalInt(0) } ?? nil
         let ingestedAt = max(now.millisecondsSince1970, lastTime ?? 0)
@@ -203,7 +203,7 @@ extension Store {
         let claimSeries = try db.prepare("UPDATE series SET source_id = ?, name = coalesce(name, ?), unit = coalesce(unit, ?) WHERE id = ?")
         let insertVersion = try db.prepare("INSERT INTO observation_versions (series_id, period, release_id, value, removed) VALUES (?, ?, ?, ?, ?)")
         insertVersion.bindInt(releaseID, at: 3)
-        var touched: [(seriesID: Int64, periods: Set<String>)] = []
+        var touched: [TouchedSeries] = []
 
         for entry in plan.series where !entry.changes.isEmpty {
             var seriesID = entry.seriesID
@@ -223,15 +223,15 @@ extension Store {
                 for index in indexes {
                     try insertVersion.runBindingTexts(incoming.periods[index], at: 2, incoming.values[index], at: 4)
                 }
-                if collectTouched { touched.append((id, Set(indexes.map { incoming.periods[$0] }))) }
+                if collectTouched { touched.append(TouchedSeries(id: id, key: incoming.key, periods: Set(indexes.map { incoming.periods[$0] }))) }
             }
             guard let id = seriesID, !entry.changes.removed.isEmpty else { continue }
             if !collectTouched {
                 // nothing to remember
-            } else if touched.last?.seriesID == id {
+            } else if touched.last?.id == id {
                 touched[touched.count - 1].periods.formUnion(entry.changes.removed)
             } else {
-                touched.append((id, Set(entry.changes.removed)))
+                touched.append(TouchedSeries(id: id, key: nil, periods: Set(entry.changes.removed)))
             }
             insertVersion.bindInt(id, at: 1)
             insertVersion.bindNull(at: 4)
