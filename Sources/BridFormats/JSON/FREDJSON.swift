@@ -99,12 +99,11 @@ public struct FREDJSON: PayloadFormat {
                     throw doc.error(at: entry.obs, origin: origin, "\(error) (the source says frequency = \"\(frequency.code)\")")
                 }
             }
-            let value: String?
-            switch doc.member(entry.obs, "value").map({ doc.kind($0) }) {
-            case .string?, .number?: value = doc.scalarText(doc.member(entry.obs, "value")!)
-            case .null?: value = nil
-            case nil: throw doc.error(at: entry.obs, origin: origin, "the observation has no \"value\" (\".\" stands for no value)")
-            case let kind?: throw doc.error(at: doc.member(entry.obs, "value")!, origin: origin, "value must be a string, found \(kind.description)")
+            guard let v = doc.member(entry.obs, "value") else {
+                throw doc.error(at: entry.obs, origin: origin, "the observation has no \"value\" (\".\" stands for no value)")
+            }
+            guard let value = doc.observationValue(v) else {
+                throw doc.error(at: v, origin: origin, "value must be a string, found \(doc.kind(v).description)")
             }
             try builder.add(series: key, period: period, value: value, ordinal: Int32(n), place: .pointer(doc.pointer(to: entry.obs)))
         }

@@ -109,14 +109,11 @@ public struct JSONDocument {
         }
     }
 
-    /// The raw bytes of a string (between the quotes, still escaped) or of a number.
-    public func rawBytes(_ v: Value) -> ArraySlice<UInt8> {
-        let t = tokens[v]
-        return t.isContainer ? bytes[Int(t.start)..<Int(t.start) + 1] : bytes[Int(t.start)..<Int(t.end)]
+    /// An observation's value as every JSON format reads it: `.some(nil)` for null (no
+    /// value), the text of a string or number, nil for anything else (the caller's error).
+    public func observationValue(_ v: Value) -> String?? {
+        tokens[v].kind == .null ? .some(nil) : scalarText(v).map { .some($0) }
     }
-
-    /// Whether the string value `v` has escapes (so its raw bytes are not its text).
-    public func isEscaped(_ v: Value) -> Bool { tokens[v].escaped }
 
     private func decodedString(_ t: JSONToken) -> String {
         var out: [UInt8] = []

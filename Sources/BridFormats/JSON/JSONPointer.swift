@@ -45,11 +45,6 @@ public struct JSONPointer: Sendable, Equatable, CustomStringConvertible {
         tokens.map { "/" + JSONPointer.escape($0) }.joined()
     }
 
-    /// This pointer with one more reference token.
-    public func appending(_ token: String) -> JSONPointer {
-        JSONPointer(tokens: tokens + [token])
-    }
-
     /// A reference token escaped for a pointer text (`a/b` → `a~1b`).
     public static func escape(_ token: String) -> String {
         guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }

@@ -104,14 +104,11 @@ public struct JSONRecords: PayloadFormat {
                 key = try text(field, "series key")
             }
             let periodText = try text(period, "period")
-            let valueText: String?
             guard let v = value.value(in: doc, record) else {
                 throw doc.error(at: record, origin: origin, "the record has no field \(value) (the value; use null for no value)")
             }
-            switch doc.kind(v) {
-            case .null: valueText = nil
-            case .number, .string: valueText = doc.scalarText(v)
-            default: throw doc.error(at: v, origin: origin, "the value must be a number, a string or null, found \(doc.kind(v).description)")
+            guard let valueText = doc.observationValue(v) else {
+                throw doc.error(at: v, origin: origin, "the value must be a number, a string or null, found \(doc.kind(v).description)")
             }
             try builder.add(series: key, period: periodText, value: valueText, ordinal: n, place: .pointer(doc.pointer(to: record)))
             if nameField != nil || unitField != nil {

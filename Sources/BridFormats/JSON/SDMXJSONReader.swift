@@ -56,12 +56,10 @@ extension SDMXJSON {
                     guard let first = doc.element(observation, 0) else {
                         throw fail(observation, "an observation must be [value, attribute…], found an empty array")
                     }
-                    switch doc.kind(first) {
-                    case .number: value = doc.numberText(first)
-                    case .string: value = doc.string(first)
-                    case .null: value = nil
-                    default: throw fail(first, "the observation value must be a number, a string or null, found \(doc.kind(first).description)")
+                    guard let text = doc.observationValue(first) else {
+                        throw fail(first, "the observation value must be a number, a string or null, found \(doc.kind(first).description)")
                     }
+                    value = text
                 case .number: value = doc.numberText(observation)
                 case .null: value = nil
                 default: throw fail(observation, "an observation must be [value, attribute…], found \(doc.kind(observation).description)")

@@ -110,11 +110,8 @@ public struct WorldBankJSON: PayloadFormat {
         }
         let period = try string("date")
         guard let v = doc.member(row, "value") else { throw fail(row, "the row has no value (null stands for no value)") }
-        let value: String?
-        switch doc.kind(v) {
-        case .null: value = nil
-        case .number, .string: value = doc.scalarText(v)
-        default: throw fail(v, "value must be a number or null, found \(doc.kind(v).description)")
+        guard let value = doc.observationValue(v) else {
+            throw fail(v, "value must be a number or null, found \(doc.kind(v).description)")
         }
         try builder.add(series: key, period: period, value: value, ordinal: ordinal, place: .pointer(doc.pointer(to: row) + suffix))
         let name = doc.member(row, "indicator").flatMap { doc.member($0, "value") }.flatMap { doc.string($0) }
