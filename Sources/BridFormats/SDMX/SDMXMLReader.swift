@@ -223,13 +223,15 @@ struct SDMXMLReader {
 
     /// Hands the current observation to the builder.
     private mutating func emit(_ builder: inout PayloadBuilder) throws(InputError) {
-        let place = flat ? "DataSet[\(dataSetIndex)]/Obs[\(obsIndex)]" : "Series[\(seriesIndex)]/Obs[\(obsIndex)]"
+        // Named only when something is wrong: not built for each of millions of observations.
+        let (flat, dataSetIndex, seriesIndex, obsIndex) = (self.flat, self.dataSetIndex, self.seriesIndex, self.obsIndex)
+        func place() -> String { flat ? "DataSet[\(dataSetIndex)]/Obs[\(obsIndex)]" : "Series[\(seriesIndex)]/Obs[\(obsIndex)]" }
         guard let period = obsTime?.trimmingSpaces(), !period.isEmpty else {
-            throw fail(generic ? "<Obs> without an ObsDimension (its period)" : "<Obs> without a \(timeDimension) attribute (its period)", place: place, line: obsLine)
+            throw fail(generic ? "<Obs> without an ObsDimension (its period)" : "<Obs> without a \(timeDimension) attribute (its period)", place: place(), line: obsLine)
         }
         let key: String
         if flat {
-            key = try makeKey(obsParts, place: place)
+            key = try makeKey(obsParts, place: place())
         } else if let seriesKey {
             key = seriesKey
         } else {
@@ -240,9 +242,9 @@ struct SDMXMLReader {
         let line = obsLine
         do {
             if deleting {
-                try builder.delete(series: key, period: period, ordinal: Int32(clamping: records), place: .element(place))
+                try builder.delete(series: key, period: period, ordinal: Int32(clamping: records), place: .element(place()))
             } else {
-                try builder.add(series: key, period: period, value: value, ordinal: Int32(clamping: records), place: .element(place))
+                try builder.add(series: key, period: period, value: value, ordinal: Int32(clamping: records), place: .element(place()))
             }
         } catch {
             var located = error
@@ -252,11 +254,11 @@ struct SDMXMLReader {
     }
 
     /// The series key from the key components found (see `SDMXKeyRule`).
-    private func makeKey(_ parts: [(id: String, value: String)], place: String) throws(InputError) -> String {
+    private func makeKey(_ parts: [(id: String, value: String)], place: @autoclosure () -> String) throws(InputError) -> String {
         let rule = format.keyRule
         func value(_ id: String, _ listedIn: String) throws(InputError) -> String {
             guard let part = parts.first(where: { $0.id == id }) else {
-                throw fail("has no component \(id) (\(listedIn)); it has \(parts.map(\.id).joined(separator: ", "))", place: place)
+                throw fail("has no component \(id) (\(listedIn)); it has \(parts.map(\.id).joined(separator: ", "))", place: place())
             }
             return part.value
         }
@@ -269,9 +271,9 @@ struct SDMXMLReader {
         } else {
             let attributes = generic ? (rule.attributes ?? []) : format.attributes
             for part in parts where !attributes.contains(part.id) { values.append(part.value); ids.append(part.id) }
-            if values.isEmpty, prefix.isEmpty { throw fail("has no key components and `series_prefix` is empty", place: place) }
+            if values.isEmpty, prefix.isEmpty { throw fail("has no key components and `series_prefix` is empty", place: place()) }
         }
-        if let empty = values.firstIndex(where: { $0.isEmpty }) { throw fail("component \(ids[empty]) is empty", place: place) }
+        if let empty = values.firstIndex(where: { $0.isEmpty }) { throw fail("component \(ids[empty]) is empty", place: place()) }
         if let template = rule.template {
             return template.expand { field in values[ids.firstIndex(of: field)!] }
         }
