@@ -10,11 +10,7 @@ struct ShowCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The series key.", valueName: "series"))
     var series: String
 
-    @Option(name: .customLong("as-of"), help: ArgumentHelp("What was known at this time: 2019-03-01 (end of that day, UTC) or 2019-03-01T06:00:00Z.", valueName: "time"))
-    var asOf: String?
-
-    @Option(name: .long, help: ArgumentHelp("What was known right after this release.", valueName: "id"))
-    var release: Int64?
+    @OptionGroup var vintage: VintageOptions
 
     @Option(name: .long, help: ArgumentHelp("First period, e.g. 2015, 2015-Q1, 2015-03.", valueName: "period"))
     var from: String?
@@ -22,14 +18,8 @@ struct ShowCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Last period.", valueName: "period"))
     var to: String?
 
-    func validate() throws {
-        if asOf != nil && release != nil { throw ValidationError("--as-of and --release do not go together: pick one vintage") }
-        try Arguments.checkAsOf(asOf)
-        if let release, release < 1 { throw ValidationError("--release must be a release id (1 or more)") }
-    }
-
     func run() throws {
-        let request = ShowRequest(series: series, asOf: asOf.flatMap(Arguments.asOf), release: release, from: from, to: to)
+        let request = ShowRequest(series: series, asOf: vintage.asOfDate, release: vintage.release, from: from, to: to)
         try options.perform(request, render: Self.render)
     }
 
