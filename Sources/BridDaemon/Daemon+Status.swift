@@ -19,7 +19,8 @@ extension Daemon {
     public func statusLine() -> String {
         let states = (try? store.sourceStates()) ?? []
         let ids = Set(config.sources.map(\.id))
-        let failing = states.filter { ids.contains($0.id) && $0.consecutiveFailures > 0 }.count
+        // As `status` says it: a paused source is paused, not failing.
+        let failing = states.filter { ids.contains($0.id) && !$0.paused && $0.consecutiveFailures > 0 }.count
         var line = "\(config.sources.count) source\(config.sources.count == 1 ? "" : "s"), \(failing) failing"
         if !checking.isEmpty { line += ", \(checking.count) fetching" }
         if let next = due.filter({ !paused.contains($0.key) && !checking.contains($0.key) }).min(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {

@@ -44,18 +44,24 @@ final class ControlAPI: Sendable {
             api.audit("ingest \(request.fileName) (\(bytes.count) bytes) into \(request.source)", connection)
             return try await api.ingest(Array(bytes), fileName: request.fileName, source: request.source)
         }
-        h.on(SeriesListRequest.self) { request, _ in try await api.seriesList(request) }
-        h.on(ShowRequest.self) { request, _ in try await api.show(request) }
-        h.on(HistoryRequest.self) { request, _ in try await api.history(request) }
+        // Queries that may read a whole history run on the read queue, off the cooperative
+        // pool (status stays here: it is cached, and the busiest).
+        h.on(SeriesListRequest.self) { request, _ in try await BlockingWork.read { try api.seriesList(request) } }
+        h.on(ShowRequest.self) { request, _ in try await BlockingWork.read { try api.show(request) } }
+        h.on(HistoryRequest.self) { request, _ in try await BlockingWork.read { try api.history(request) } }
         h.on(ReleasesRequest.self) { request, _ in
-            ReleasesResponse(releases: try store.releases(source: request.source, limit: min(max(request.limit ?? 20, 1), 10_000)).map { wire($0) })
+            try await BlockingWork.read {
+                ReleasesResponse(releases: try store.releases(source: request.source, limit: min(max(request.limit ?? 20, 1), 10_000)).map { wire($0) })
+            }
         }
         h.on(ReleaseRequest.self) { request, _ in
-            guard let release = try store.release(id: request.id) else { throw ControlError.notFound("no release \(request.id)") }
-            return ReleaseResponse(release: wire(release), changes: try store.changes(release: request.id).map {
-                ReleaseChange(series: $0.series, period: $0.period, kind: ReleaseChange.Kind(rawValue: $0.kind.rawValue) ?? .added,
-                              value: $0.value, previousValue: $0.previousValue)
-            })
+            try await BlockingWork.read {
+                guard let release = try store.release(id: request.id) else { throw ControlError.notFound("no release \(request.id)") }
+                return ReleaseResponse(release: wire(release), changes: try store.changes(release: request.id).map {
+                    ReleaseChange(series: $0.series, period: $0.period, kind: ReleaseChange.Kind(rawValue: $0.kind.rawValue) ?? .added,
+                                  value: $0.value, previousValue: $0.previousValue)
+                })
+            }
         }
         h.on(AlertsRequest.self) { request, _ in try api.alerts(request) }
         h.on(AckRequest.self) { request, connection in
@@ -84,7 +90,7 @@ final class ControlAPI: Sendable {
             return ReloadResponse(applied: report.applied, configPath: await daemon.config.path, errors: report.errors,
                                   sourcesAdded: report.added, sourcesRemoved: report.removed, sourcesChanged: report.changed)
         }
-        h.on(ExportRequest.self) { request, _ in try await api.export(request) }
+        h.on(ExportRequest.self) { request, _ in try await BlockingWork.read { try api.export(request) } }
         return h
     }
 
@@ -216,7 +222,7 @@ final class ControlAPI: Sendable {
 
     // MARK: - Series
 
-    func seriesList(_ request: SeriesListRequest) async throws -> SeriesListResponse {
+    func seriesList(_ request: SeriesListRequest) throws -> SeriesListResponse {
         var matcher: (@Sendable (String) -> Bool)?
         if let pattern = request.glob {
             do {
@@ -229,7 +235,7 @@ final class ControlAPI: Sendable {
         return SeriesListResponse(series: try store.seriesSummaries(matching: matcher).map(wire))
     }
 
-    func show(_ request: ShowRequest) async throws -> ShowResponse {
+    func show(_ request: ShowRequest) throws -> ShowResponse {
         let info = try seriesInfo(request.series)
         if request.asOf != nil && request.release != nil { throw ControlError.badRequest("give --as-of or --release, not both") }
         let vintage: Vintage = request.release.map { .release($0) } ?? request.asOf.map { .time($0) } ?? .latest
@@ -240,7 +246,7 @@ final class ControlAPI: Sendable {
                             observations: rows.map { Observation(period: $0.period, value: $0.value, releaseID: $0.releaseID) })
     }
 
-    func history(_ request: HistoryRequest) async throws -> HistoryResponse {
+    func history(_ request: HistoryRequest) throws -> HistoryResponse {
         let info = try seriesInfo(request.series)
         let period = try canonical(request.period, info)
         let versions = try store.history(series: request.series, period: period) ?? []
@@ -251,7 +257,7 @@ final class ControlAPI: Sendable {
         })
     }
 
-    func export(_ request: ExportRequest) async throws -> ExportResponse {
+    func export(_ request: ExportRequest) throws -> ExportResponse {
         if request.series.isEmpty { throw ControlError.badRequest("name at least one series") }
         let vintage: Vintage = request.release.map { .release($0) } ?? request.asOf.map { .time($0) } ?? .latest
         if request.vintages {
