@@ -1,9 +1,10 @@
+import CLinux
 import Foundation
 import Synchronization
 
 /// Watches drop folders with inotify and reports which folder got a new complete file
 /// (`IN_CLOSE_WRITE`: written in place and closed; `IN_MOVED_TO`: renamed in). One thread
-/// blocks in `poll`, so an idle daemon uses no CPU; `stop()` wakes it through a pipe.
+/// blocks in `poll`, so an idle daemon uses no CPU; `stop()` wakes it through an eventfd.
 public final class DropWatcher: Sendable {
     /// A file that is complete in a folder (closed after writing, or renamed in); `name` is
     /// nil after an inotify queue overflow, when every watched folder is reported.
@@ -21,30 +22,26 @@ public final class DropWatcher: Sendable {
     public let arrivals: AsyncStream<Arrival>
     private let continuation: AsyncStream<Arrival>.Continuation
     private let inotify: Int32
-    private let wake: (read: Int32, write: Int32)
+    /// An eventfd, created close-on-exec (as the control server's): `stop()` writes to it.
+    private let wake: Int32
     private let watches = Mutex<[Int32: String]>([:])
 
     public init() throws {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { throw RuntimeError("inotify_init1 failed: \(String(cString: strerror(errno)))") }
-        var pipeFDs: [Int32] = [0, 0]
-        guard pipe(&pipeFDs) == 0 else {
+        let wakeFD = eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK))
+        guard wakeFD >= 0 else {
             close(fd)
-            throw RuntimeError("pipe failed: \(String(cString: strerror(errno)))")
-        }
-        for pipeFD in pipeFDs {
-            _ = fcntl(pipeFD, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(pipeFD, F_SETFL, fcntl(pipeFD, F_GETFL) | O_NONBLOCK)
+            throw RuntimeError("eventfd failed: \(String(cString: strerror(errno)))")
         }
         inotify = fd
-        wake = (pipeFDs[0], pipeFDs[1])
+        wake = wakeFD
         (arrivals, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(4096))
     }
 
     deinit {
         close(inotify)
-        close(wake.read)
-        close(wake.write)
+        close(wake)
     }
 
     /// Starts watching `folder` (which must exist).
@@ -74,13 +71,13 @@ public final class DropWatcher: Sendable {
 
     /// Ends the reading thread and the `arrivals` stream.
     public func stop() {
-        var byte: UInt8 = 1
-        _ = write(wake.write, &byte, 1)
+        var one: UInt64 = 1
+        _ = write(wake, &one, 8)
     }
 
     private func run() {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        var fds = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
+        var fds = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
         while true {
             let ready = poll(&fds, 2, -1)
             if ready < 0 && errno == EINTR { continue }
