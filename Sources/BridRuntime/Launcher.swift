@@ -40,10 +40,4 @@ public enum Launcher {
     }
 }
 
-extension LineSink {
-    public static let stdout = LineSink { line in
-        line.utf8CString.withUnsafeBufferPointer { buffer in
-            _ = Foundation.write(STDOUT_FILENO, buffer.baseAddress, buffer.count - 1)
-        }
-    }
-}
+

@@ -90,9 +90,15 @@ public struct LineSink: Sendable {
         self.write = write
     }
 
-    public static let stderr = LineSink { line in
-        line.utf8CString.withUnsafeBufferPointer { buffer in
-            _ = Foundation.write(STDERR_FILENO, buffer.baseAddress, buffer.count - 1)
+    public static let stderr = LineSink.descriptor(STDERR_FILENO)
+    public static let stdout = LineSink.descriptor(STDOUT_FILENO)
+
+    /// Each line written whole to a file descriptor.
+    public static func descriptor(_ fd: Int32) -> LineSink {
+        LineSink { line in
+            line.utf8CString.withUnsafeBufferPointer { buffer in
+                _ = Foundation.write(fd, buffer.baseAddress, buffer.count - 1)
+            }
         }
     }
 }

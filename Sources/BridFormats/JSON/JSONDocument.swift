@@ -45,13 +45,13 @@ public struct JSONDocument {
 
     /// The elements of an array (empty for other values).
     public func elements(_ array: Value) -> Children {
-        Children(document: self, first: array + 1, end: kind(array) == .array ? Int(tokens[array].end) : array + 1)
+        Children(document: self, position: array + 1, end: kind(array) == .array ? Int(tokens[array].end) : array + 1)
     }
 
     /// The members of an object as (name, value) pairs (empty for other values); the name
     /// is a string value, read it with `string(_:)` or compare it with `name(_:is:)`.
     public func members(_ object: Value) -> Members {
-        Members(document: self, first: object + 1, end: kind(object) == .object ? Int(tokens[object].end) : object + 1)
+        Members(document: self, position: object + 1, end: kind(object) == .object ? Int(tokens[object].end) : object + 1)
     }
 
     /// The `index`-th element of an array.
@@ -219,12 +219,6 @@ public struct JSONDocument {
         var position: Int
         let end: Int
 
-        init(document: JSONDocument, first: Int, end: Int) {
-            self.document = document
-            self.position = first
-            self.end = end
-        }
-
         public mutating func next() -> Value? {
             guard position < end else { return nil }
             let v = position
@@ -238,12 +232,6 @@ public struct JSONDocument {
         let document: JSONDocument
         var position: Int
         let end: Int
-
-        init(document: JSONDocument, first: Int, end: Int) {
-            self.document = document
-            self.position = first
-            self.end = end
-        }
 
         public mutating func next() -> (name: Value, value: Value)? {
             guard position < end else { return nil }
