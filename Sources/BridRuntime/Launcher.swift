@@ -39,5 +39,3 @@ public enum Launcher {
         Logger(label: "brid") { label in StderrLogHandler(label: label, level: level) }
     }
 }
-
-

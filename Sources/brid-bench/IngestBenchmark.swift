@@ -43,7 +43,7 @@ struct IngestBenchmark {
                 let bytes = try readFile(file)
                 let result = try ingestor.ingest(bytes, origin: file, source: source, at: Date())
                 let seconds = (ContinuousClock.now - start).seconds
-                phases.append(Phase(label: label, seconds: seconds, peakRSS: peakRSS(), outcome: describe(result)))
+                phases.append(Phase(label: label, seconds: seconds, peakRSS: peakRSS(), outcome: Self.describe(result)))
             }
             var start = ContinuousClock.now
             let changes = try store.changes(release: 2)
@@ -90,7 +90,8 @@ struct IngestBenchmark {
         return lines.joined(separator: "\n")
     }
 
-    private func describe(_ result: Ingestor.Result) -> String {
+    /// An ingest's outcome in a benchmark line; every phase of every benchmark says it so.
+    static func describe(_ result: Ingestor.Result) -> String {
         switch result {
         case let .accepted(.released(release)):
             "release \(release.id): +\(release.added) ~\(release.revised) -\(release.removed) =\(release.unchanged)"

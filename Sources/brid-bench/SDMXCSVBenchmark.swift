@@ -29,12 +29,7 @@ struct SDMXCSVBenchmark {
         let result = try ingestor.ingest(bytes, origin: file, source: source, at: Date())
         let seconds = (ContinuousClock.now - start).seconds
         let peak = Double(peakRSS()) / 1_048_576
-        let outcome: String
-        switch result {
-        case let .accepted(.released(release)): outcome = "release \(release.id): +\(release.added) ~\(release.revised) -\(release.removed) =\(release.unchanged)"
-        case let .rejected(error): outcome = "REJECTED: \(error)"
-        case let .accepted(other): outcome = "\(other)"
-        }
+        let outcome = IngestBenchmark.describe(result)
         let ratio = seconds / phaseA.seconds
         let parseStart = ContinuousClock.now
         var builder = PayloadBuilder(origin: file) { _ in nil }

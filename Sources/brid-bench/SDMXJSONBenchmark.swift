@@ -38,7 +38,7 @@ struct SDMXJSONBenchmark {
         let bytes = try readFile(file)
         let result = try Ingestor(store: store).ingest(bytes, origin: file, source: source, at: Date())
         let seconds = (ContinuousClock.now - start).seconds
-        let phase = IngestBenchmark.Phase(label: "(e) SDMX-JSON 2.x into an empty store", seconds: seconds, peakRSS: peakRSS(), outcome: outcome(result))
+        let phase = IngestBenchmark.Phase(label: "(e) SDMX-JSON 2.x into an empty store", seconds: seconds, peakRSS: peakRSS(), outcome: IngestBenchmark.describe(result))
 
         let parseStart = ContinuousClock.now
         let again = try readFile(file)
@@ -60,15 +60,6 @@ struct SDMXJSONBenchmark {
             String(format: "peak RSS of (e): %.1f MB (target ≤ 300 MB) %@, of which %.1f MB held before it started", rss, rss <= 300 ? "ok" : "MISS",
                    Double(result.baselineRSS) / 1_048_576),
         ]
-    }
-
-    private func outcome(_ result: Ingestor.Result) -> String {
-        switch result {
-        case let .accepted(.released(release)): "release \(release.id): +\(release.added) ~\(release.revised) -\(release.removed) =\(release.unchanged)"
-        case .accepted(.unchangedPayload): "unchanged (same SHA-256)"
-        case let .accepted(.unchangedValues(n)): "unchanged values (\(n))"
-        case let .rejected(error): "REJECTED: \(error)"
-        }
     }
 
     /// Writes the message, tab-indented like the SDMX-JSON samples (one array element a line).
