@@ -169,6 +169,33 @@ final class ScriptedPoster: HTTPPosting {
         #expect(h.poster.requests.allSatisfy { $0.url == "http://127.0.0.1:9/api/v2/alerts" })
     }
 
+    @Test func notifyAckedFalseStopsTheRepostsOfAnAckedAlert() async throws {
+        let config = Self.config(Self.failing).replacingOccurrences(of: """
+            kind = "webhook"
+            url = "http://127.0.0.1:9/hook"
+            """, with: """
+            kind = "alertmanager"
+            url = "http://127.0.0.1:9"
+            resend = "10s"
+            notify_acked = false
+            """)
+        let h = try Harness(config, failures: 0)
+        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        try await h.advance(by: 10)
+        try await eventually("a re-post at 10 s") { h.poster.requests.contains { $0.at.timeIntervalSince(Self.start) == 10 } }
+        #expect(h.poster.requests.last?.body.contains("kz-failing") == true)
+        let alert = try #require(try h.store.alerts().first)
+        _ = try h.store.ack(alert: alert.id, comment: "known outage", at: h.clock.now())
+        let before = h.poster.requests.count
+        try await h.advance(by: 10)
+        try await h.advance(by: 10)
+        try await Task.sleep(for: .milliseconds(200))
+        // Nothing acked is posted any more: no acked notification, no re-post of the alert.
+        #expect(h.poster.requests.dropFirst(before).allSatisfy { !$0.body.contains("kz-failing") })
+        #expect(try h.store.alertStatistics().backlog == 0, "the acked transition was never queued for this notifier")
+    }
+
     @Test func aSlowNotifierDoesNotHoldUpAnother() async throws {
         let config = Self.config(Self.failing) + """
 
