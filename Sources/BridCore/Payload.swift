@@ -3,13 +3,75 @@ import Foundation
 /// A completely parsed and validated payload, grouped by series, each series' periods in
 /// canonical form, sorted and unique. Only a `Payload` can be handed to the store, so
 /// nothing half-read is ever stored.
+///
+/// A small payload holds its observations in `series`; a large one (see `PayloadBuilder`)
+/// keeps them in sorted runs on disk, and `series` holds only each series' key,
+/// frequency and metadata. Either way the store reads it through `forEachBatch`, one
+/// bounded batch of series at a time.
 public struct Payload: Sendable {
     public var origin: String
+    /// Every series of the payload in first-seen order; with their observations unless
+    /// the payload was spilled.
     public var series: [SeriesObservations]
     /// When the publisher says the data were released, if the payload tells.
     public var publishedAt: Date?
+    /// The sorted runs of a spilled payload (empty when it is held in memory).
+    let runs: [any SpillRun]
+    let ordinalKind: PayloadBuilder.OrdinalKind
+    /// Observations (values and deletions) in the payload.
+    public let observationCount: Int
 
-    public var observationCount: Int { series.reduce(0) { $0 + $1.count } }
+    init(origin: String, series: [SeriesObservations], publishedAt: Date?, runs: [any SpillRun], ordinalKind: PayloadBuilder.OrdinalKind,
+         observationCount: Int) {
+        self.observationCount = observationCount
+        self.origin = origin
+        self.series = series
+        self.publishedAt = publishedAt
+        self.runs = runs
+        self.ordinalKind = ordinalKind
+    }
+
+    /// Whether the observations are in runs on disk rather than in `series`.
+    public var isSpilled: Bool { !runs.isEmpty }
+
+    /// Hands the series to `body` with their observations, in first-seen order, in
+    /// batches of at most `maxSeries` series and (roughly) `maxObservations` observations.
+    /// A spilled payload is merged from its runs here, so a duplicate observation found
+    /// only across runs throws `InputError` (after earlier batches were handed over: the
+    /// caller's transaction is what makes the payload all-or-nothing).
+    public func forEachBatch(maxSeries: Int = 4_096, maxObservations: Int = 1 << 18,
+                             _ body: ([SeriesObservations]) throws -> Void) throws {
+        if runs.isEmpty {
+            var start = 0
+            while start < series.count {
+                var end = start, observations = 0
+                while end < series.count, end - start < maxSeries, end == start || observations + series[end].count <= maxObservations {
+                    observations += series[end].count
+                    end += 1
+                }
+                try body(Array(series[start..<end]))
+                start = end
+            }
+            return
+        }
+        var merge = try RunMerge(runs: runs)
+        var batch: [SeriesObservations] = []
+        var observations = 0
+        while let first = merge.upcomingSeries {
+            var s = series[Int(first)]
+            while merge.upcomingSeries == first, let record = try merge.next() {
+                try s.appendSorted(record, origin: origin, ordinalKind: ordinalKind)
+            }
+            observations += s.count
+            batch.append(s)
+            if batch.count >= maxSeries || observations >= maxObservations {
+                try body(batch)
+                batch.removeAll(keepingCapacity: true)
+                observations = 0
+            }
+        }
+        if !batch.isEmpty { try body(batch) }
+    }
 }
 
 /// The observations of one series in one payload, as parallel arrays sorted by period.
@@ -35,4 +97,33 @@ public struct SeriesObservations: Sendable {
     }
 
     public var count: Int { periods.count + deletedPeriods.count }
+
+    /// Drops the observations (they were spilled), keeping the series' description.
+    mutating func clearObservations() {
+        periods = []
+        values = []
+        ordinals = []
+        deletedPeriods = []
+        deletedOrdinals = []
+    }
+
+    /// Appends a merged record (records come in period order); a period seen before, as a
+    /// value or a deletion, is a duplicate.
+    mutating func appendSorted(_ record: RunRecord, origin: String, ordinalKind: PayloadBuilder.OrdinalKind) throws(InputError) {
+        let lastValue = periods.last.map { ($0, ordinals[ordinals.count - 1]) }
+        let lastDeleted = deletedPeriods.last.map { ($0, deletedOrdinals[deletedOrdinals.count - 1]) }
+        for last in [lastValue, lastDeleted] {
+            if let (period, ordinal) = last, period == record.period {
+                throw PayloadBuilder.duplicate(origin: origin, kind: ordinalKind, series: key, period: period, first: ordinal, again: record.ordinal)
+            }
+        }
+        if record.kind == .deletion {
+            deletedPeriods.append(record.period)
+            deletedOrdinals.append(record.ordinal)
+        } else {
+            periods.append(record.period)
+            values.append(record.value)
+            ordinals.append(record.ordinal)
+        }
+    }
 }

@@ -17,15 +17,39 @@ public struct PayloadBuilder {
     private var lastIndex = 0
     public var publishedAt: Date?
 
+    /// Where observations go once `memoryLimit` of them are held; nil keeps everything in
+    /// memory (small payloads: control-socket uploads, tests).
+    private let spill: (any SpillArea)?
+    /// How many observations are held in memory before they are sorted into a run.
+    public let memoryLimit: Int
+    private var held = 0
+    private var total = 0
+    private var runs: [any SpillRun] = []
+    private var spillFailure: SpillError?
+    /// Called every `progressInterval` observations: the runtime drops the payload's
+    /// pages already read from memory then.
+    public var onProgress: (@Sendable () -> Void)?
+    public static let progressInterval = 1 << 18
+    private var sinceProgress = 0
+
     public enum OrdinalKind: Sendable { case line, record }
 
     /// - Parameter knownFrequency: the frequency of a series as stored or catalogued, or
     ///   nil for a series whose frequency is to be inferred from its first period.
-    public init(origin: String, ordinalKind: OrdinalKind = .line, knownFrequency: @escaping (String) -> Frequency?) {
+    /// - Parameters:
+    ///   - spill: where to sort observations beyond `memoryLimit` (an external merge sort);
+    ///     nil to hold the whole payload in memory.
+    public init(origin: String, ordinalKind: OrdinalKind = .line, spill: (any SpillArea)? = nil,
+                memoryLimit: Int = PayloadBuilder.defaultMemoryLimit, knownFrequency: @escaping (String) -> Frequency?) {
         self.origin = origin
         self.ordinalKind = ordinalKind
+        self.spill = spill
+        self.memoryLimit = max(1, memoryLimit)
         self.knownFrequency = knownFrequency
     }
+
+    /// About 60 MB of observations in memory; a payload beyond it is sorted in runs.
+    public static let defaultMemoryLimit = 1 << 20
 
     /// Adds one observation. `value` is the published text (nil when the payload has an
     /// explicit null). Throws an `InputError` naming `place` on the first invalid field.
@@ -51,6 +75,68 @@ public struct PayloadBuilder {
         series[slot].periods.append(canonical)
         series[slot].values.append(parsedValue)
         series[slot].ordinals.append(ordinal)
+        try counted()
+    }
+
+    /// Counts one observation held; spills a run when the limit is reached.
+    private mutating func counted() throws(InputError) {
+        held += 1
+        total += 1
+        sinceProgress += 1
+        if sinceProgress >= Self.progressInterval {
+            sinceProgress = 0
+            onProgress?()
+        }
+        if held >= memoryLimit, let spill {
+            try spillRun(to: spill)
+        }
+    }
+
+    /// Sorts what is held, checks it for duplicates and writes it as one run. A storage
+    /// failure is kept for `finish` (it is not the payload's fault); what is held is
+    /// dropped so memory stays bounded.
+    private mutating func spillRun(to area: any SpillArea) throws(InputError) {
+        defer { held = 0 }
+        var run: (any SpillRun)?
+        var encoder: RunEncoder?
+        if spillFailure == nil {
+            do {
+                let made = try area.makeRun()
+                run = made
+                encoder = RunEncoder(run: made)
+            } catch {
+                spillFailure = SpillError("cannot spill a large payload: \(error)")
+            }
+        }
+        for slot in series.indices where series[slot].count > 0 {
+            if !sorted[slot] { try sortAndCheck(&series[slot]) }
+            sorted[slot] = true
+            let s = series[slot]
+            if encoder != nil {
+                do {
+                    let index = UInt32(slot)
+                    for i in s.periods.indices {
+                        try encoder!.append(series: index, ordinal: s.ordinals[i], kind: s.values[i] == nil ? .noValue : .value,
+                                            period: s.periods[i], value: s.values[i])
+                    }
+                    for i in s.deletedPeriods.indices {
+                        try encoder!.append(series: index, ordinal: s.deletedOrdinals[i], kind: .deletion, period: s.deletedPeriods[i], value: nil)
+                    }
+                } catch {
+                    spillFailure = SpillError("cannot spill a large payload: \(error)")
+                    encoder = nil
+                }
+            }
+            series[slot].clearObservations()
+        }
+        if var encoder, let run {
+            do {
+                try encoder.flush()
+                runs.append(run)
+            } catch {
+                spillFailure = SpillError("cannot spill a large payload: \(error)")
+            }
+        }
     }
 
     /// The index of a series, created on first sight with its frequency.
@@ -90,6 +176,7 @@ public struct PayloadBuilder {
         series[slot].deletedPeriods.append(canonical)
         series[slot].deletedOrdinals.append(ordinal)
         sorted[slot] = false
+        try counted()
     }
 
     /// Sets metadata the payload offers for a series already added.
@@ -101,15 +188,24 @@ public struct PayloadBuilder {
 
     /// The payload, with each series sorted by period; duplicates are an error, and so is a
     /// payload with no observation at all (almost always a misconfigured reader).
-    public func finish() throws(InputError) -> Payload {
+    ///
+    /// Throws `InputError` for the payload's faults and `SpillError` when a large payload
+    /// could not be spilled (the payload is then to be tried again, not rejected).
+    public func finish() throws -> Payload {
+        guard !series.isEmpty else {
+            throw InputError(origin: origin, place: nil, reason: "no observations found")
+        }
+        if !runs.isEmpty || spillFailure != nil, let spill {
+            var rest = self
+            try rest.spillRun(to: spill)
+            if let spillFailure = rest.spillFailure { throw spillFailure }
+            return Payload(origin: origin, series: rest.series, publishedAt: publishedAt, runs: rest.runs, ordinalKind: ordinalKind, observationCount: total)
+        }
         var result = series
         for slot in result.indices where !sorted[slot] {
             try sortAndCheck(&result[slot])
         }
-        guard !result.isEmpty else {
-            throw InputError(origin: origin, place: nil, reason: "no observations found")
-        }
-        return Payload(origin: origin, series: result, publishedAt: publishedAt)
+        return Payload(origin: origin, series: result, publishedAt: publishedAt, runs: [], ordinalKind: ordinalKind, observationCount: total)
     }
 
     private func sortAndCheck(_ s: inout SeriesObservations) throws(InputError) {
@@ -127,11 +223,15 @@ public struct PayloadBuilder {
         for i in s.deletedPeriods.indices { all.append((s.deletedPeriods[i], s.deletedOrdinals[i])) }
         all.sort { a, b in a.period < b.period || (a.period == b.period && a.ordinal < b.ordinal) }
         for (a, b) in zip(all, all.dropFirst()) where a.period == b.period {
-            throw InputError(origin: origin, place: place(b.ordinal), reason: "duplicate observation for series \(s.key), period \(a.period) (first at \(place(a.ordinal)))")
+            throw Self.duplicate(origin: origin, kind: ordinalKind, series: s.key, period: a.period, first: a.ordinal, again: b.ordinal)
         }
     }
 
-    private func place(_ ordinal: Int32) -> InputPlace {
-        ordinalKind == .line ? .line(Int(ordinal)) : .record(Int(ordinal))
+    static func duplicate(origin: String, kind: OrdinalKind, series: String, period: String, first: Int32, again: Int32) -> InputError {
+        InputError(origin: origin, place: place(again, kind), reason: "duplicate observation for series \(series), period \(period) (first at \(place(first, kind)))")
+    }
+
+    static func place(_ ordinal: Int32, _ kind: OrdinalKind) -> InputPlace {
+        kind == .line ? .line(Int(ordinal)) : .record(Int(ordinal))
     }
 }

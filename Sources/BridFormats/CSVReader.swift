@@ -18,7 +18,7 @@ public enum CSVReader {
         }
     }
 
-    private static func read(_ buffer: UnsafeBufferPointer<UInt8>, into builder: inout PayloadBuilder) throws(InputError) {
+    public static func read(_ buffer: UnsafeBufferPointer<UInt8>, into builder: inout PayloadBuilder) throws(InputError) {
         let origin = builder.origin
         func next(_ tokenizer: inout CSVTokenizer, _ fields: inout [CSVTokenizer.Field]) throws(InputError) -> Int? {
             do { return try tokenizer.next(into: &fields) } catch { throw InputError(origin: origin, place: .line(error.line), reason: error.reason) }

@@ -62,7 +62,7 @@ public struct CSVFormat: PayloadFormat {
         }
     }
 
-    public func read(_ bytes: [UInt8], into builder: inout PayloadBuilder) throws(InputError) {
+    public func read(_ bytes: UnsafeBufferPointer<UInt8>, into builder: inout PayloadBuilder) throws(InputError) {
         try CSVReader.read(bytes, into: &builder)
     }
 }

@@ -15,7 +15,16 @@ public protocol PayloadFormat: Sendable {
     /// do not make sense.
     init(settings: FormatSettings) throws
     /// Reads a whole payload. Throws on the first invalid record, naming its place.
-    func read(_ bytes: [UInt8], into builder: inout PayloadBuilder) throws(InputError)
+    func read(_ bytes: UnsafeBufferPointer<UInt8>, into builder: inout PayloadBuilder) throws(InputError)
+}
+
+extension PayloadFormat {
+    /// Reads a whole payload held in an array.
+    public func read(_ bytes: [UInt8], into builder: inout PayloadBuilder) throws(InputError) {
+        try bytes.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(InputError) in
+            try read(buffer, into: &builder)
+        }
+    }
 }
 
 /// What a format reader is configured with: the source's `series` template and its

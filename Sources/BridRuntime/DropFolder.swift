@@ -80,9 +80,9 @@ public struct DropFolder: Sendable {
     public func process(_ name: String, source: Ingestor.SourceSpec, maxBytes: Int, ingestor: Ingestor, at now: Date) throws -> Outcome {
         let file = path + "/" + name
         let result: Ingestor.Result
-        switch try readPayload(file, name: name, maxBytes: maxBytes) {
-        case let .success(bytes):
-            result = try ingestor.ingest(bytes, origin: name, source: source, at: now)
+        switch try mapPayload(file, name: name, maxBytes: maxBytes) {
+        case let .success(mapped):
+            result = try ingestor.ingest(file: mapped, origin: name, source: source, at: now)
         case let .failure(error):
             try ingestor.store.recordFailure(source: source.id, message: error.description, at: now)
             result = .rejected(error)
@@ -98,22 +98,15 @@ public struct DropFolder: Sendable {
         }
     }
 
-    /// The file's bytes; `.failure` for a file that is too large (an input error), a thrown
+    /// The file, mapped; `.failure` for a file that is too large (an input error), a thrown
     /// error when it cannot be read (not the input's fault: it stays, to be tried again).
-    private func readPayload(_ file: String, name: String, maxBytes: Int) throws -> Result<[UInt8], InputError> {
+    /// Mapped, not read: memory does not grow with the file (see `MappedFile`).
+    private func mapPayload(_ file: String, name: String, maxBytes: Int) throws -> Result<MappedFile, InputError> {
         var info = stat()
         if stat(file, &info) == 0, Int(info.st_size) > maxBytes {
             return .failure(InputError(origin: name, place: nil, reason: "file is \(info.st_size) bytes, over max_bytes (\(maxBytes) bytes)"))
         }
-        guard let handle = FileHandle(forReadingAtPath: file) else {
-            throw RuntimeError("cannot open \(file): \(String(cString: strerror(errno)))")
-        }
-        defer { try? handle.close() }
-        do {
-            return .success([UInt8](try handle.readToEnd() ?? Data()))
-        } catch {
-            throw RuntimeError("cannot read \(file): \(error.localizedDescription)")
-        }
+        return .success(try MappedFile(path: file))
     }
 
     /// Renames `file` into `folder`, never over an existing file (`name.2.csv`, …).

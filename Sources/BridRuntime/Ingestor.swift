@@ -7,9 +7,17 @@ import Foundation
 /// rejects it): hash, parse completely, then one store transaction.
 public struct Ingestor: Sendable {
     public let store: Store
+    /// Where payloads larger than `memoryLimit` observations are sorted: the store's folder.
+    let spill: (any SpillArea)?
+    let memoryLimit: Int
 
-    public init(store: Store) {
+    /// - Parameter memoryLimit: observations held in memory before the rest is sorted in
+    ///   runs on disk (tests make it small to exercise the runs).
+    public init(store: Store, memoryLimit: Int = PayloadBuilder.defaultMemoryLimit) {
         self.store = store
+        let folder = store.path.lastIndex(of: "/").map { String(store.path[..<$0]) } ?? "."
+        self.spill = FileSpillArea(directory: folder.isEmpty ? "/" : folder)
+        self.memoryLimit = memoryLimit
     }
 
     /// What happened to a payload.
@@ -40,14 +48,35 @@ public struct Ingestor: Sendable {
     /// `.rejected` and recorded as the source's last error; store failures are thrown.
     public func ingest(_ bytes: [UInt8], origin: String, source: SourceSpec, publishedAt: Date? = nil, at now: Date) throws -> Result {
         let digest = SHA256.hex(bytes)
+        return try bytes.withUnsafeBufferPointer { buffer in
+            try ingest(buffer, digest: digest, origin: origin, source: source, publishedAt: publishedAt, releasePages: nil, at: now)
+        }
+    }
+
+    /// Ingests a mapped file in bounded memory: its SHA-256 first (an identical payload
+    /// ends there), then the payload read through the mapping with pages dropped as it
+    /// goes and observations beyond the builder's limit sorted in runs on disk.
+    /// - Parameter sha256: the digest when already known (computed while downloading).
+    public func ingest(file: MappedFile, origin: String, source: SourceSpec, publishedAt: Date? = nil, sha256: String? = nil, at now: Date) throws -> Result {
+        let digest = sha256 ?? file.sha256()
+        defer { file.releasePages() }
+        return try ingest(file.bytes, digest: digest, origin: origin, source: source, publishedAt: publishedAt,
+                          releasePages: { file.releasePages() }, at: now)
+    }
+
+    private func ingest(_ bytes: UnsafeBufferPointer<UInt8>, digest: String, origin: String, source: SourceSpec, publishedAt: Date?,
+                        releasePages: (@Sendable () -> Void)?, at now: Date) throws -> Result {
         if try store.lastPayloadDigest(source: source.id) == digest {
             try store.recordUnchangedPayload(source: source.id, sha256: digest, at: now)
             return .accepted(.unchangedPayload)
         }
         let frequencies = try store.seriesFrequencies()
-        var builder = PayloadBuilder(origin: origin, ordinalKind: type(of: source.reader).ordinalKind) { frequencies[$0] }
+        var builder = PayloadBuilder(origin: origin, ordinalKind: type(of: source.reader).ordinalKind, spill: spill,
+                                     memoryLimit: memoryLimit) { frequencies[$0] }
+        builder.onProgress = releasePages
         do {
             try source.reader.read(bytes, into: &builder)
+            releasePages?()
             var payload = try builder.finish()
             if payload.publishedAt == nil { payload.publishedAt = publishedAt }
             return .accepted(try store.ingest(payload, source: source.id, recordRemovals: source.snapshot, sha256: digest, at: now))

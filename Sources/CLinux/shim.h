@@ -117,3 +117,15 @@ static inline int clinux_child_exited(pid_t pid) {
 static inline int clinux_wexitstatus(int status) { return WEXITSTATUS(status); }
 static inline int clinux_wifsignaled(int status) { return WIFSIGNALED(status); }
 static inline int clinux_wtermsig(int status) { return WTERMSIG(status); }
+
+// ---- Spilling a large payload (BridRuntime's FileSpillArea) ----
+// O_TMPFILE is a GNU extension, hidden from Swift's Glibc module: an unnamed file in a
+// folder, gone with its last descriptor.
+static inline int clinux_open_tmpfile(const char *directory) {
+#ifdef __O_TMPFILE
+    return open(directory, __O_TMPFILE | O_DIRECTORY | O_RDWR | O_CLOEXEC, 0600);
+#else
+    errno = EOPNOTSUPP;
+    return -1;
+#endif
+}

@@ -3,7 +3,7 @@ import BridCore
 import Testing
 
 @Suite struct CSVReaderTests {
-    func read(_ text: String, known: [String: Frequency] = [:]) throws(InputError) -> Payload {
+    func read(_ text: String, known: [String: Frequency] = [:]) throws -> Payload {
         var builder = PayloadBuilder(origin: "drop.csv") { known[$0] }
         try CSVReader.read(Array(text.utf8), into: &builder)
         return try builder.finish()
@@ -76,7 +76,7 @@ import Testing
             do {
                 _ = try read(text)
             } catch {
-                #expect(error.description == message)
+                #expect((error as? InputError)?.description == message)
             }
         }
     }

@@ -130,11 +130,11 @@ import Testing
 }
 
 @Suite struct LargePayloadTests {
-    /// Over `Store.parallelPlanThreshold` stored series, the diff runs on two threads with
+    /// Over `ReleaseWriter.parallelThreshold` stored series, the diff runs on two threads with
     /// read connections of their own: the outcome must be exactly the sequential one.
     @Test func aLargeRevisionIsDiffedExactly() throws {
         let t = try TemporaryStore()
-        let count = Store.parallelPlanThreshold + 1_000
+        let count = ReleaseWriter.parallelThreshold + 2_500
         var rows: [(String, String, String?)] = []
         for s in 0..<count {
             rows.append(("big.s\(s)", "2017", "\(s)"))
@@ -142,14 +142,15 @@ import Testing
         }
         _ = try t.ingest(rows, snapshot: true)
         var revised = rows
-        for s in stride(from: 0, to: count, by: 30) { revised[2 * s + 1].2 = "\(s).75" }  // 100 revisions
+        let revisions = (count + 29) / 30
+        for s in stride(from: 0, to: count, by: 30) { revised[2 * s + 1].2 = "\(s).75" }
         revised.removeLast()                                                              // a removal (snapshot)
         revised.append(("big.s0", "2019", "7"))                                           // an addition
         let release = try #require(t.release(try t.ingest(revised, snapshot: true)))
-        #expect((release.added, release.revised, release.removed) == (1, 100, 1))
-        #expect(release.unchanged == 2 * count - 100 - 1)
+        #expect((release.added, release.revised, release.removed) == (1, revisions, 1))
+        #expect(release.unchanged == 2 * count - revisions - 1)
         let changes = try t.store.changes(release: release.id)
-        #expect(changes.count == 102)
+        #expect(changes.count == revisions + 2)
         #expect(changes.filter { $0.kind == .revised }.allSatisfy { $0.period == "2018" && $0.value?.hasSuffix(".75") == true })
         #expect(changes.contains(ObservationChange(series: "big.s\(count - 1)", period: "2018", kind: .removed, value: nil,
                                                    previousValue: "\(count - 1).5", previousReleaseID: 1)))

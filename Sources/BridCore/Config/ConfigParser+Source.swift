@@ -48,7 +48,7 @@ extension ConfigParser {
         let schedule = readSchedule(section, isDrop: isDrop)
         let timeout = section.duration("timeout") ?? SourceConfig.defaultTimeout
         let connectTimeout = section.duration("connect_timeout") ?? SourceConfig.defaultConnectTimeout
-        let maxBytes = section.size("max_bytes") ?? SourceConfig.defaultMaxBytes
+        let maxBytes = section.size("max_bytes") ?? (isDrop ? SourceConfig.defaultDropMaxBytes : SourceConfig.defaultMaxBytes)
         let seriesTemplate = section.text("series")
         let mode = section.choice("mode", IngestMode.allCases.map { ($0.rawValue, $0) }) ?? .append
         var headers: [HTTPHeaderValue] = []

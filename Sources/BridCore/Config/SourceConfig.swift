@@ -3,7 +3,12 @@ public struct SourceConfig: Sendable, Equatable {
     public static let defaultSchedule = Schedule.every(.seconds(3600))
     public static let defaultTimeout = Duration.seconds(30)
     public static let defaultConnectTimeout = Duration.seconds(10)
+    /// The largest payload a URL source downloads unless `max_bytes` says otherwise: a
+    /// safety net against a misbehaving server (bodies are held in memory).
     public static let defaultMaxBytes = 20 << 20
+    /// The largest file a drop source takes by default: drop files are mapped and read in
+    /// bounded memory, so only the disk limits them.
+    public static let defaultDropMaxBytes = 8 << 30
 
     public let id: String
     public let location: SourceLocation

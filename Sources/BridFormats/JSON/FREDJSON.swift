@@ -33,6 +33,11 @@ public struct FREDJSON: PayloadFormat {
         }
     }
 
+    /// JSON formats hold their document (and its tape) in memory.
+    public func read(_ bytes: UnsafeBufferPointer<UInt8>, into builder: inout PayloadBuilder) throws(InputError) {
+        try read(Array(bytes), into: &builder)
+    }
+
     public func read(_ bytes: [UInt8], into builder: inout PayloadBuilder) throws(InputError) {
         let origin = builder.origin
         let doc = try JSONInput.parse(bytes, origin: origin)

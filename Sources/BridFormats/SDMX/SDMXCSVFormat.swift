@@ -37,7 +37,7 @@ public struct SDMXCSVFormat: PayloadFormat {
         }
     }
 
-    public func read(_ bytes: [UInt8], into builder: inout PayloadBuilder) throws(InputError) {
+    public func read(_ bytes: UnsafeBufferPointer<UInt8>, into builder: inout PayloadBuilder) throws(InputError) {
         try SDMXCSVReader(format: self).read(bytes, into: &builder)
     }
 }

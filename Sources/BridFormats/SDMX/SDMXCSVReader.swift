@@ -15,13 +15,7 @@ struct SDMXCSVReader {
 
     private enum Action { case store, append, delete }
 
-    func read(_ bytes: [UInt8], into builder: inout PayloadBuilder) throws(InputError) {
-        try bytes.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(InputError) in
-            try read(buffer, into: &builder)
-        }
-    }
-
-    private func read(_ buffer: UnsafeBufferPointer<UInt8>, into builder: inout PayloadBuilder) throws(InputError) {
+    func read(_ buffer: UnsafeBufferPointer<UInt8>, into builder: inout PayloadBuilder) throws(InputError) {
         let origin = builder.origin
         func next(_ tokenizer: inout CSVTokenizer, _ fields: inout [CSVTokenizer.Field]) throws(InputError) -> Int? {
             do { return try tokenizer.next(into: &fields) } catch { throw InputError(origin: origin, place: .line(error.line), reason: error.reason) }

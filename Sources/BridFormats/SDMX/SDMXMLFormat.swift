@@ -27,10 +27,8 @@ public struct SDMXMLFormat: PayloadFormat {
     /// Components never part of a key: the source's `attributes`, or the default list.
     var attributes: Set<String> { keyRule.attributes ?? Self.defaultAttributes }
 
-    public func read(_ bytes: [UInt8], into builder: inout PayloadBuilder) throws(InputError) {
-        try bytes.withUnsafeBufferPointer { (buffer: UnsafeBufferPointer<UInt8>) throws(InputError) in
-            var reader = SDMXMLReader(format: self, scanner: XMLScanner(bytes: buffer), origin: builder.origin)
-            try reader.read(into: &builder)
-        }
+    public func read(_ bytes: UnsafeBufferPointer<UInt8>, into builder: inout PayloadBuilder) throws(InputError) {
+        var reader = SDMXMLReader(format: self, scanner: XMLScanner(bytes: bytes), origin: builder.origin)
+        try reader.read(into: &builder)
     }
 }

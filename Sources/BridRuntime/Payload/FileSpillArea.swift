@@ -1,0 +1,64 @@
+import BridCore
+import CLinux
+import Glibc
+
+/// Spilled runs as unnamed temporary files (`O_TMPFILE`) in one folder — the state
+/// folder, which has the room a large payload needs (`/tmp` may be memory). An unnamed
+/// file vanishes with its last descriptor, so a crash leaves nothing behind.
+public struct FileSpillArea: SpillArea {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    public func makeRun() throws -> any SpillRun {
+        var fd = clinux_open_tmpfile(directory)
+        if fd < 0 {
+            // A file system without O_TMPFILE: a named file, unlinked at once.
+            var template = Array((directory + "/.brid-spill-XXXXXX").utf8CString)
+            fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            if fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            if fd >= 0 { template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) } }
+        }
+        guard fd >= 0 else { throw SpillError("cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))") }
+        return FileRun(fd: fd, directory: directory)
+    }
+}
+
+/// One run: a descriptor written at its end and read with `pread`.
+final class FileRun: SpillRun, @unchecked Sendable {
+    // Written by the one thread that builds the payload, then only read: the payload
+    // hands runs over once they are complete.
+    private let fd: Int32
+    private let directory: String
+    private(set) var size = 0
+
+    init(fd: Int32, directory: String) {
+        self.fd = fd
+        self.directory = directory
+    }
+
+    deinit { close(fd) }
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SpillError("cannot write a temporary file in \(directory): \(String(cString: strerror(errno)))")
+            }
+            done += n
+        }
+        size += bytes.count
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
+        while true {
+            let n = pread(fd, buffer.baseAddress, buffer.count, off_t(offset))
+            if n >= 0 { return n }
+            if errno != EINTR { throw SpillError("cannot read a temporary file in \(directory): \(String(cString: strerror(errno)))") }
+        }
+    }
+}

@@ -1,0 +1,256 @@
+import BridCore
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Writes one release inside the ingest transaction, one batch of series at a time:
+/// each batch is compared with the stored versions (on read connections of its own when
+/// it is large: they see the store as it was before this transaction, which is what the
+/// comparison needs, since a series comes in exactly one batch) and its new versions are
+/// written under the release id taken at the start. The release row comes last, when its
+/// counts are known; the versions' foreign key to it is checked at commit.
+struct ReleaseWriter {
+    let db: Connection
+    let path: String
+    let source: String
+    let ingestedAt: Int64
+    /// The id the release will have (AUTOINCREMENT's next one: this transaction holds the
+    /// write lock, so no other release can take it).
+    let releaseID: Int64
+    let collectTouched: Bool
+    private(set) var added = 0, revised = 0, removed = 0, unchanged = 0
+    /// Series the payload had, stored or new (for a snapshot's removal of the others).
+    private var seen = Set<Int64>()
+    private let lookup: Statement
+    private let versions: Statement
+    private let insertSeries: Statement
+    private let claimSeries: Statement
+    private let insertVersion: Statement
+    /// Read connections for comparing large batches on two threads; opened on first use.
+    private var readers: [Connection] = []
+
+    /// From how many stored series in one batch the comparison runs on two threads.
+    static let parallelThreshold = 512
+
+    init(db: Connection, path: String, source: String, at now: Date, collectTouched: Bool) throws {
+        self.db = db
+        self.path = path
+        self.source = source
+        self.collectTouched = collectTouched
+        try db.execute("PRAGMA defer_foreign_keys = ON")
+        // Release ids and ingest times rise together, so "as of a time" is "as of a release".
+        let lastTime = try db.prepare("SELECT max(ingested_at) FROM releases").firstRow { $0.optionalInt(0) } ?? nil
+        ingestedAt = max(now.millisecondsSince1970, lastTime ?? 0)
+        releaseID = try db.prepare("""
+            SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'releases'), 0),
+                       coalesce((SELECT max(id) FROM releases), 0)) + 1
+            """).firstRow { $0.int(0) } ?? 1
+        lookup = try db.prepare("SELECT id, frequency, source_id FROM series WHERE key = ?")
+        versions = try db.prepare(Self.versionsSQL)
+        insertSeries = try db.prepare("INSERT INTO series (key, frequency, source_id, name, unit) VALUES (?, ?, ?, ?, ?)")
+        claimSeries = try db.prepare("UPDATE series SET source_id = ?, name = coalesce(name, ?), unit = coalesce(unit, ?) WHERE id = ?")
+        insertVersion = try db.prepare("INSERT INTO observation_versions (series_id, period, release_id, value, removed) VALUES (?, ?, ?, ?, ?)")
+        insertVersion.bindInt(releaseID, at: 3)
+    }
+
+    static let versionsSQL = "SELECT period, value, removed FROM observation_versions WHERE series_id = ? ORDER BY period, release_id"
+
+    /// Drops the read connections.
+    mutating func close() {
+        readers = []
+    }
+
+    var hasChanges: Bool { added + revised + removed > 0 }
+
+    // MARK: - One batch
+
+    private struct Entry {
+        var seriesID: Int64?
+        /// A stored series without a source yet (from the catalogue): claim it.
+        var claim = false
+        var changes = SeriesChanges()
+    }
+
+    /// Compares a batch of the payload's series with what is stored and writes what
+    /// changed. Returns, when alert rules want them, the periods written per series.
+    mutating func write(_ batch: [SeriesObservations], origin: String, recordRemovals: Bool) throws -> [TouchedSeries] {
+        var entries: [Entry] = []
+        entries.reserveCapacity(batch.count)
+        var stored: [(entry: Int, id: Int64)] = []
+        for incoming in batch {
+            let row = try lookup.bind(.text(incoming.key)).firstRow { ($0.int(0), $0.text(1) ?? "", $0.text(2)) }
+            if let (id, frequency, owner) = row {
+                if frequency != incoming.frequency.rawValue {
+                    let place = incoming.ordinals.first.map { InputPlace.line(Int($0)) }
+                    throw InputError(origin: origin, place: place,
+                                     reason: "series \(incoming.key) is stored with frequency \(frequency), but the payload has \(incoming.frequency.rawValue) periods")
+                }
+                if let owner, owner != source {
+                    throw InputError(origin: origin, place: nil,
+                                     reason: "series \(incoming.key) belongs to source \(owner); one series is fed by one source")
+                }
+                seen.insert(id)
+                stored.append((entries.count, id))
+                entries.append(Entry(seriesID: id, claim: owner == nil))
+            } else {
+                var changes = SeriesChanges(current: [], incoming: incoming, recordRemovals: false)
+                changes.added = Array(incoming.periods.indices)
+                entries.append(Entry(seriesID: nil, changes: changes))
+            }
+        }
+        if stored.count >= Self.parallelThreshold {
+            for (entry, changes) in try diffInParallel(stored, batch: batch, recordRemovals: recordRemovals) {
+                entries[entry].changes = changes
+            }
+        } else {
+            for (entry, id) in stored {
+                let current = try Self.currentVersions(of: id, using: versions)
+                entries[entry].changes = SeriesChanges(current: current, incoming: batch[entry], recordRemovals: recordRemovals)
+            }
+        }
+
+        var touched: [TouchedSeries] = []
+        for (index, entry) in entries.enumerated() {
+            added += entry.changes.added.count
+            revised += entry.changes.revised.count
+            removed += entry.changes.removed.count
+            unchanged += entry.changes.unchanged
+            guard !entry.changes.isEmpty else { continue }
+            let incoming = batch[index]
+            var seriesID = entry.seriesID
+            if seriesID == nil {
+                try insertSeries.bind(.text(incoming.key), .text(incoming.frequency.rawValue), .text(source),
+                                      .optional(incoming.name), .optional(incoming.unit)).run()
+                seriesID = db.lastInsertedRowID
+                seen.insert(db.lastInsertedRowID)
+            } else if entry.claim, let id = seriesID {
+                try claimSeries.bind(.text(source), .optional(incoming.name), .optional(incoming.unit), .integer(id)).run()
+            }
+            guard let id = seriesID else { continue }
+            // Rows go into the B-tree in key order: added and revised merged by period.
+            let indexes = Self.merged(entry.changes.added, entry.changes.revised)
+            if !indexes.isEmpty {
+                insertVersion.bindInt(id, at: 1)
+                insertVersion.bindInt(0, at: 5)
+                for index in indexes {
+                    try insertVersion.runBindingTexts(incoming.periods[index], at: 2, incoming.values[index], at: 4)
+                }
+            }
+            try writeRemovals(entry.changes.removed, of: id)
+            if collectTouched {
+                var periods = Set(indexes.map { incoming.periods[$0] })
+                periods.formUnion(entry.changes.removed)
+                touched.append(TouchedSeries(id: id, key: incoming.key, periods: periods))
+            }
+        }
+        return touched
+    }
+
+    /// A snapshot's removals of the source's stored series the payload did not have at all.
+    mutating func removeUnseen() throws -> [TouchedSeries] {
+        let owned = try db.prepare("SELECT id FROM series WHERE source_id = ? ORDER BY id").bind(.text(source)).rows { $0.int(0) }
+        var touched: [TouchedSeries] = []
+        for id in owned where !seen.contains(id) {
+            let current = try Self.currentVersions(of: id, using: versions)
+            let changes = SeriesChanges(removingAllOf: current)
+            guard !changes.removed.isEmpty else { continue }
+            removed += changes.removed.count
+            try writeRemovals(changes.removed, of: id)
+            if collectTouched { touched.append(TouchedSeries(id: id, key: nil, periods: Set(changes.removed))) }
+        }
+        return touched
+    }
+
+    private func writeRemovals(_ periods: [String], of id: Int64) throws {
+        guard !periods.isEmpty else { return }
+        insertVersion.bindInt(id, at: 1)
+        insertVersion.bindNull(at: 4)
+        insertVersion.bindInt(1, at: 5)
+        for period in periods {
+            insertVersion.bindText(period, at: 2)
+            try insertVersion.run()
+        }
+    }
+
+    /// Writes the release row when anything changed; nil when nothing did (and nothing
+    /// was written).
+    func finish(payload: Payload, sha256: String) throws -> Release? {
+        guard hasChanges else { return nil }
+        try db.prepare("""
+            INSERT INTO releases (id, source_id, ingested_at, published_at, origin, sha256, added, revised, removed, unchanged)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).bind(.integer(releaseID), .text(source), .integer(ingestedAt), .optional(payload.publishedAt?.millisecondsSince1970),
+                      .text(payload.origin), .text(sha256), .integer(Int64(added)), .integer(Int64(revised)),
+                      .integer(Int64(removed)), .integer(Int64(unchanged))).run()
+        return Release(id: releaseID, sourceID: source, ingestedAt: Date(milliseconds: ingestedAt), publishedAt: payload.publishedAt,
+                       origin: payload.origin, sha256: sha256, added: added, revised: revised, removed: removed, unchanged: unchanged)
+    }
+
+    // MARK: - Comparing
+
+    private mutating func diffInParallel(_ stored: [(entry: Int, id: Int64)], batch: [SeriesObservations],
+                                         recordRemovals: Bool) throws -> [(Int, SeriesChanges)] {
+        let workers = 2
+        if readers.isEmpty {
+            for _ in 0..<workers {
+                let connection = try Connection(path: path, readOnly: true)
+                try connection.execute("PRAGMA query_only = ON; PRAGMA cache_size = -8192;")
+                readers.append(connection)
+            }
+        }
+        let statements = try readers.map { try $0.prepare(Self.versionsSQL) }
+        let results = Mutex<[(Int, SeriesChanges)]>([])
+        let failure = Mutex<(any Error)?>(nil)
+        let work = UnsafeSendable((stored, batch, statements))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let (stored, batch, statements) = work.value
+            do {
+                var mine: [(Int, SeriesChanges)] = []
+                mine.reserveCapacity(stored.count / workers + 1)
+                var index = worker
+                while index < stored.count {
+                    let (entry, id) = stored[index]
+                    let current = try Self.currentVersions(of: id, using: statements[worker])
+                    mine.append((entry, SeriesChanges(current: current, incoming: batch[entry], recordRemovals: recordRemovals)))
+                    index += workers
+                }
+                results.withLock { $0 += mine }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return results.withLock { $0 }
+    }
+
+    /// The latest version of every period of a series, sorted by period.
+    static func currentVersions(of seriesID: Int64, using statement: Statement) throws -> [StoredObservation] {
+        statement.bind(.integer(seriesID))
+        var result: [StoredObservation] = []
+        while try statement.step() {
+            let period = statement.text(0) ?? ""
+            let observation = StoredObservation(period: period, value: statement.text(1), removed: statement.int(2) != 0)
+            if let last = result.last, last.period == period {
+                result[result.count - 1] = observation
+            } else {
+                result.append(observation)
+            }
+        }
+        statement.reset()
+        return result
+    }
+
+    /// Added and revised indexes in ascending order.
+    private static func merged(_ a: [Int], _ b: [Int]) -> [Int] {
+        if b.isEmpty { return a }
+        if a.isEmpty { return b }
+        return (a + b).sorted()
+    }
+}
+
+/// Hands values that are used by one thread at a time (each worker its own connection)
+/// across `concurrentPerform`.
+private struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
