@@ -1,0 +1,205 @@
+import BridCore
+import BridFormats
+import BridRuntime
+import BridStore
+import Foundation
+import Testing
+
+/// Payloads larger than the in-memory limit are sorted in runs on disk and merged: these
+/// tests make the limit tiny, so that every payload here is spilled, and compare what is
+/// stored with the same payload ingested wholly in memory.
+@Suite struct BoundedIngestTests {
+    /// A store, an ingestor with a tiny memory limit, and one with none.
+    final class Pair {
+        let root: String
+        let spilled: Store
+        let inMemory: Store
+        let spilledIngestor: Ingestor
+        let inMemoryIngestor: Ingestor
+        var now = Date(timeIntervalSince1970: 1_543_622_400)
+
+        init(limit: Int = 997) throws {
+            root = NSTemporaryDirectory() + "brid-bounded-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: root + "/a", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: root + "/b", withIntermediateDirectories: true)
+            spilled = try Store(path: root + "/a/brid.sqlite")
+            inMemory = try Store(path: root + "/b/brid.sqlite")
+            spilledIngestor = Ingestor(store: spilled, memoryLimit: limit)
+            inMemoryIngestor = Ingestor(store: inMemory, memoryLimit: Int.max)
+        }
+
+        deinit { try? FileManager.default.removeItem(atPath: root) }
+
+        func spec(snapshot: Bool = false, format: any PayloadFormat = try! CSVFormat(settings: FormatSettings())) -> Ingestor.SourceSpec {
+            Ingestor.SourceSpec(id: "src", reader: format, snapshot: snapshot)
+        }
+
+        /// Ingests `text` as a file into both stores; returns both results.
+        @discardableResult
+        func ingest(_ text: String, name: String = "p.csv", snapshot: Bool = false,
+                    format: any PayloadFormat = try! CSVFormat(settings: FormatSettings())) throws -> (Ingestor.Result, Ingestor.Result) {
+            now = now.addingTimeInterval(60)
+            let path = root + "/" + name
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            defer { unlink(path) }
+            let a = try spilledIngestor.ingest(file: try MappedFile(path: path), origin: name, source: spec(snapshot: snapshot, format: format), at: now)
+            let b = try inMemoryIngestor.ingest(file: try MappedFile(path: path), origin: name, source: spec(snapshot: snapshot, format: format), at: now)
+            return (a, b)
+        }
+
+        /// Every release's changes and every series' latest values, as text.
+        func contents(_ store: Store) throws -> [String] {
+            var lines: [String] = []
+            for release in try store.releases(limit: 1_000).reversed() {
+                lines.append("release \(release.id) +\(release.added) ~\(release.revised) -\(release.removed) =\(release.unchanged)")
+                for change in try store.changes(release: release.id) {
+                    lines.append("  \(change.kind) \(change.series) \(change.period) \(change.value ?? "∅") \(change.previousValue ?? "∅")")
+                }
+            }
+            for summary in try store.seriesSummaries() {
+                lines.append("series \(summary.key) \(summary.frequency) \(summary.latestPeriod ?? "-") \(summary.latestValue ?? "∅")")
+            }
+            return lines
+        }
+
+        /// The vintage tables as the sqlite3 shell dumps them.
+        func dump(_ store: Store) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            process.arguments = ["-readonly", store.path, ".dump releases series observation_versions"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+
+    /// A long CSV whose rows of each series are scattered through the file (series
+    /// interleaved, periods in reverse), so every run holds a piece of every series.
+    static func scattered(series: Int, periods: Int, change: (Int, Int) -> String? = { _, _ in nil }) -> String {
+        var text = "series,period,value\n"
+        for p in (0..<periods).reversed() {
+            for s in 0..<series {
+                let value = change(s, p) ?? "\(s).\(p)"
+                text += "sc.s\(s),\(2000 + p / 12)-\(String(format: "%02d", p % 12 + 1)),\(value)\n"
+            }
+        }
+        return text
+    }
+
+    @Test func aScatteredPayloadIsStoredAsIfHeldInMemory() throws {
+        let pair = try Pair()
+        let (a, b) = try pair.ingest(Self.scattered(series: 40, periods: 120))
+        #expect(a == b)
+        guard case let .accepted(.released(release)) = a else { Issue.record("not released: \(a)"); return }
+        #expect(release.added == 4_800)
+        // A revision of 1 % and an unchanged remainder, spilled again.
+        let (c, d) = try pair.ingest(Self.scattered(series: 40, periods: 120) { s, p in (s * 120 + p) % 100 == 0 ? "9\(s).\(p)" : nil })
+        #expect(c == d)
+        guard case let .accepted(.released(revision)) = c else { Issue.record("not released: \(c)"); return }
+        #expect((revision.added, revision.revised, revision.unchanged) == (0, 48, 4_752))
+        #expect(try pair.contents(pair.spilled) == pair.contents(pair.inMemory))
+        #expect(try pair.dump(pair.spilled) == pair.dump(pair.inMemory))
+    }
+
+    @Test func aWideFileOfTwoThousandColumns() throws {
+        let pair = try Pair()
+        var text = "period," + (0..<2_000).map { "w.c\($0)" }.joined(separator: ",") + "\n"
+        for year in 1990..<2000 {
+            text += "\(year)," + (0..<2_000).map { "\($0 * 10 + year - 1990)" }.joined(separator: ",") + "\n"
+        }
+        let (a, b) = try pair.ingest(text)
+        #expect(a == b)
+        guard case let .accepted(.released(release)) = a else { Issue.record("not released: \(a)"); return }
+        #expect(release.added == 20_000)
+        #expect(try pair.spilled.observations(series: "w.c1999")?.map(\.value) == (0..<10).map { "\(19_990 + $0)" })
+        #expect(try pair.dump(pair.spilled) == pair.dump(pair.inMemory))
+    }
+
+    @Test func aDuplicateInAnotherRunRejectsEverything() throws {
+        let pair = try Pair()
+        try pair.ingest("series,period,value\nsc.s1,2000-01,1\n")
+        let before = try pair.dump(pair.spilled)
+        // The duplicate of line 2 is thousands of lines later, in another run.
+        var text = Self.scattered(series: 40, periods: 120)
+        text += "sc.s0,2009-12,5\n"
+        let (a, b) = try pair.ingest(text, name: "dup.csv")
+        #expect(a == b)
+        #expect(a == .rejected(InputError(origin: "dup.csv", place: .line(4_802),
+                                          reason: "duplicate observation for series sc.s0, period 2009-12 (first at line 2)")))
+        #expect(try pair.dump(pair.spilled) == before)
+    }
+
+    @Test func aBadLastRowRejectsEverything() throws {
+        let pair = try Pair()
+        try pair.ingest("series,period,value\nsc.s1,2000-01,1\n")
+        let before = try pair.dump(pair.spilled)
+        let (a, _) = try pair.ingest(Self.scattered(series: 40, periods: 120) + "sc.s1,2020-01,oops\n", name: "bad.csv")
+        #expect(a == .rejected(InputError(origin: "bad.csv", place: .line(4_802), reason: "value \"oops\" is not a number (series sc.s1, period 2020-01)")))
+        #expect(try pair.dump(pair.spilled) == before)
+    }
+
+    @Test func aSpilledSnapshotRemovesWhatItLacks() throws {
+        let pair = try Pair()
+        try pair.ingest(Self.scattered(series: 40, periods: 120), snapshot: true)
+        // Without series 0 and without the oldest period of every other series.
+        let lines = Self.scattered(series: 40, periods: 120).split(separator: "\n").filter { line in
+            !line.hasPrefix("sc.s0,") && !line.contains(",2000-01,")
+        }
+        let (a, b) = try pair.ingest(lines.joined(separator: "\n") + "\n", snapshot: true)
+        #expect(a == b)
+        guard case let .accepted(.released(release)) = a else { Issue.record("not released: \(a)"); return }
+        #expect(release.removed == 120 + 39)
+        #expect(try pair.spilled.observations(series: "sc.s0")?.isEmpty == true)
+        #expect(try pair.dump(pair.spilled) == pair.dump(pair.inMemory))
+    }
+
+    @Test func spilledSDMXCSVWithDeletions() throws {
+        let pair = try Pair(limit: 50)
+        let format = try SDMXCSVFormat(settings: FormatSettings())
+        var text = "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,TIME_PERIOD,OBS_VALUE\n"
+        for year in 2000..<2030 { for area in ["KZ", "CN", "RU", "DE"] { text += "dataflow,X:Y(1.0),I,A,\(area),\(year),\(year - 1999)\n" } }
+        let (a, b) = try pair.ingest(text, format: format)
+        #expect(a == b)
+        var second = "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,TIME_PERIOD,OBS_VALUE\n"
+        for year in 2000..<2030 { second += "dataflow,X:Y(1.0),\(year % 3 == 0 ? "D" : "I"),A,KZ,\(year),\(year - 1999)\n" }
+        let (c, d) = try pair.ingest(second, name: "d.csv", format: format)
+        #expect(c == d)
+        guard case let .accepted(.released(release)) = c else { Issue.record("not released: \(c)"); return }
+        #expect(release.removed == 10)
+        #expect(try pair.dump(pair.spilled) == pair.dump(pair.inMemory))
+    }
+
+    @Test func theSpillLeavesNoFileBehind() throws {
+        let pair = try Pair()
+        try pair.ingest(Self.scattered(series: 40, periods: 120))
+        let files = try FileManager.default.contentsOfDirectory(atPath: pair.root + "/a").filter { !$0.hasPrefix("brid.sqlite") }
+        #expect(files.isEmpty)
+    }
+
+    @Test func theDigestOfAMappedFileIsItsSHA256() throws {
+        let pair = try Pair()
+        let path = pair.root + "/big.bin"
+        // Larger than one hashing slice (16 MiB), with a tail.
+        var bytes = [UInt8](repeating: 0, count: (16 << 20) + 12_345)
+        for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: i &* 31 &+ i >> 9) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = [path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(try MappedFile(path: path).sha256() == String(output.prefix(64)))
+        #expect(SHA256.hex(bytes) == String(output.prefix(64)))
+        let mapped = try MappedFile(path: path)
+        #expect(mapped.bytes.elementsEqual(bytes))
+        withExtendedLifetime(mapped) {}
+        try Data().write(to: URL(fileURLWithPath: path))
+        #expect(try MappedFile(path: path).sha256() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+}
