@@ -160,4 +160,7 @@ struct TouchedSeries {
     /// Known for series in the payload; nil for one a snapshot removed as a whole.
     let key: String?
     var periods: Set<String>
+    /// The series had no version before this release: its first release is its history,
+    /// of which only the newest period is judged.
+    var firstRelease = false
 }

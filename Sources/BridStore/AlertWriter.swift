@@ -28,24 +28,53 @@ struct AlertWriter {
     /// comparison base it is, and each touched series' level and staleness. A series' first
     /// release is its history, not news: of it only the newest period is judged, so adding
     /// a source with sixty years of data does not page for every jump in them.
+    ///
+    /// Only what the rules need is read: the judged periods, their neighbours that change
+    /// rules compare with, and the newest valued period for `level` — a few index seeks
+    /// per series, not its history.
     mutating func evaluate(touched: [TouchedSeries], release: Int64) throws {
         // Without series rules an ingest costs nothing more (the benchmarks have none).
         guard policy.hasSeriesRules else { return }
         for series in touched {
-            let periods = series.periods
             guard let key = try series.key ?? db.prepare("SELECT key FROM series WHERE id = ?").bind(.integer(series.id)).firstRow({ $0.text(0) }) ?? nil
             else { continue }
             let rules = policy.seriesRules(for: key)
             if rules.isEmpty { continue }
-            guard let history = try SeriesHistory.load(id: series.id, in: db) else { continue }
+            let needsLevel = series.firstRelease || rules.contains { if case .level = $0.condition { true } else { false } }
+            guard var history = try SeriesHistory.load(id: series.id, periods: series.firstRelease ? [] : series.periods,
+                                                       latestValued: needsLevel, in: db) else { continue }
+            let judged = series.firstRelease ? Set([history.latestValuedPeriod].compactMap { $0 }) : series.periods
+            try history.ensure(Self.neighbours(of: judged, for: rules, frequency: history.frequency), in: db)
             firingKeys = Set(try db.prepare("SELECT dedup_key FROM alerts WHERE series = ? AND state = 'firing'")
                 .bind(.text(key)).rows { $0.text(0) ?? "" })
             defer { firingKeys = nil }
-            let judged = history.firstReleaseID == release ? Set([history.latestValuedPeriod].compactMap { $0 }) : periods
             for rule in rules {
                 try evaluate(rule, history, periods: judged)
             }
         }
+    }
+
+    /// The periods change rules compare the judged ones with: each one's base, and the
+    /// period whose base it is.
+    private static func neighbours(of judged: Set<String>, for rules: [AlertRule], frequency: Frequency) -> Set<String> {
+        var result = judged
+        for rule in rules {
+            switch rule.condition {
+            case .changePct(_, _, .previous), .changeAbs(_, _, .previous):
+                for period in judged {
+                    if let p = Period.offset(period, by: -1, frequency: frequency) { result.insert(p) }
+                    if let p = Period.offset(period, by: 1, frequency: frequency) { result.insert(p) }
+                }
+            case .changePct(_, _, .yearAgo), .changeAbs(_, _, .yearAgo):
+                for period in judged {
+                    if let p = Period.yearAgo(period, frequency: frequency) { result.insert(p) }
+                    if let p = Period.yearLater(period, frequency: frequency) { result.insert(p) }
+                }
+            default:
+                continue
+            }
+        }
+        return result
     }
 
     private mutating func evaluate(_ rule: AlertRule, _ history: SeriesHistory, periods: Set<String>) throws {

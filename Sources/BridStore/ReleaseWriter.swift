@@ -69,6 +69,8 @@ struct ReleaseWriter {
         /// A stored series without a source yet (from the catalogue): claim it.
         var claim = false
         var changes = SeriesChanges()
+        /// Whether the series had any version before this release.
+        var hadVersions = false
     }
 
     /// Compares a batch of the payload's series with what is stored and writes what
@@ -99,13 +101,15 @@ struct ReleaseWriter {
             }
         }
         if stored.count >= Self.parallelThreshold {
-            for (entry, changes) in try diffInParallel(stored, batch: batch, recordRemovals: recordRemovals) {
+            for (entry, changes, hadVersions) in try diffInParallel(stored, batch: batch, recordRemovals: recordRemovals) {
                 entries[entry].changes = changes
+                entries[entry].hadVersions = hadVersions
             }
         } else {
             for (entry, id) in stored {
                 let current = try Self.currentVersions(of: id, using: versions)
                 entries[entry].changes = SeriesChanges(current: current, incoming: batch[entry], recordRemovals: recordRemovals)
+                entries[entry].hadVersions = !current.isEmpty
             }
         }
 
@@ -140,7 +144,7 @@ struct ReleaseWriter {
             if collectTouched {
                 var periods = Set(indexes.map { incoming.periods[$0] })
                 periods.formUnion(entry.changes.removed)
-                touched.append(TouchedSeries(id: id, key: incoming.key, periods: periods))
+                touched.append(TouchedSeries(id: id, key: incoming.key, periods: periods, firstRelease: !entry.hadVersions))
             }
         }
         return touched
@@ -189,7 +193,7 @@ struct ReleaseWriter {
     // MARK: - Comparing
 
     private mutating func diffInParallel(_ stored: [(entry: Int, id: Int64)], batch: [SeriesObservations],
-                                         recordRemovals: Bool) throws -> [(Int, SeriesChanges)] {
+                                         recordRemovals: Bool) throws -> [(Int, SeriesChanges, Bool)] {
         let workers = 2
         if readers.isEmpty {
             for _ in 0..<workers {
@@ -199,19 +203,19 @@ struct ReleaseWriter {
             }
         }
         let statements = try readers.map { try $0.prepare(Self.versionsSQL) }
-        let results = Mutex<[(Int, SeriesChanges)]>([])
+        let results = Mutex<[(Int, SeriesChanges, Bool)]>([])
         let failure = Mutex<(any Error)?>(nil)
         let work = UnsafeSendable((stored, batch, statements))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let (stored, batch, statements) = work.value
             do {
-                var mine: [(Int, SeriesChanges)] = []
+                var mine: [(Int, SeriesChanges, Bool)] = []
                 mine.reserveCapacity(stored.count / workers + 1)
                 var index = worker
                 while index < stored.count {
                     let (entry, id) = stored[index]
                     let current = try Self.currentVersions(of: id, using: statements[worker])
-                    mine.append((entry, SeriesChanges(current: current, incoming: batch[entry], recordRemovals: recordRemovals)))
+                    mine.append((entry, SeriesChanges(current: current, incoming: batch[entry], recordRemovals: recordRemovals), !current.isEmpty))
                     index += workers
                 }
                 results.withLock { $0 += mine }

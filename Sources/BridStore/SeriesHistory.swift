@@ -19,36 +19,94 @@ struct SeriesHistory {
     let key: String
     let frequency: Frequency
     let source: String?
-    /// Periods whose current version is not a removal, in order.
+    /// Periods whose current version is not a removal, in order: all of them after
+    /// `load(id:in:)`, only those asked for after `load(id:periods:latestValued:in:)`.
     private(set) var periods: [String] = []
     private(set) var observations: [String: Observation] = [:]
-    /// The release that first wrote anything of this series.
-    private(set) var firstReleaseID: Int64?
+    /// The newest period with a value: what `level` judges and `stale` ages from.
+    private(set) var latestValuedPeriod: String?
+    /// The periods read so far (a period read and found removed or absent is not in
+    /// `observations`).
+    private var read: Set<String> = []
 
+    /// The whole history of a series (for `rules test`, which judges every period).
     static func load(id: Int64, in db: StatementCache) throws -> SeriesHistory? {
-        guard let (key, frequency, source) = try db.prepare("SELECT key, frequency, source_id FROM series WHERE id = ?")
-            .bind(.integer(id)).firstRow({ ($0.text(0) ?? "", Frequency(rawValue: $0.text(1) ?? "") ?? .annual, $0.text(2)) }) else {
-            return nil
-        }
-        var history = SeriesHistory(id: id, key: key, frequency: frequency, source: source)
+        guard var history = try describe(id: id, in: db) else { return nil }
         let rows = try db.prepare("SELECT period, value, removed, release_id FROM observation_versions WHERE series_id = ? ORDER BY period, release_id")
             .bind(.integer(id)).rows { ($0.text(0) ?? "", $0.text(1), $0.int(2) != 0, $0.int(3)) }
         var removed: Set<String> = []
         for (period, value, isRemoval, release) in rows {
-            history.firstReleaseID = min(history.firstReleaseID ?? release, release)
-            var observation = history.observations[period] ?? Observation(value: nil, releaseID: release, firstValue: nil, valuedVersions: 0)
-            observation.value = value
-            observation.releaseID = release
-            if value != nil {
-                observation.valuedVersions += 1
-                if observation.firstValue == nil { observation.firstValue = value }
-            }
-            history.observations[period] = observation
+            history.add(period: period, value: value, release: release)
             if isRemoval { removed.insert(period) } else { removed.remove(period) }
         }
         for period in removed { history.observations[period] = nil }
         history.periods = history.observations.keys.sorted()
+        history.latestValuedPeriod = history.periods.last { history.number($0) != nil }
         return history
+    }
+
+    /// What the rules judging `periods` need and no more: those periods' versions (index
+    /// seeks), and with `latestValued` the newest period with a value (read from the end
+    /// of the series). An ingest judges a few periods per series, whatever its length.
+    static func load(id: Int64, periods: Set<String>, latestValued: Bool, in db: StatementCache) throws -> SeriesHistory? {
+        guard var history = try describe(id: id, in: db) else { return nil }
+        if latestValued {
+            let newest = try db.prepare("SELECT period, value, removed FROM observation_versions WHERE series_id = ? ORDER BY period DESC, release_id DESC")
+            newest.bind(.integer(id))
+            var previous: String?
+            while try newest.step() {
+                let period = newest.text(0) ?? ""
+                if period == previous { continue }
+                previous = period
+                // The first row of a period is its current version.
+                if newest.int(2) == 0, let value = newest.text(1), let number = Double(value), number.isFinite {
+                    history.latestValuedPeriod = period
+                    break
+                }
+            }
+            newest.reset()
+            if let period = history.latestValuedPeriod { try history.ensure([period], in: db) }
+        }
+        try history.ensure(periods, in: db)
+        return history
+    }
+
+    private static func describe(id: Int64, in db: StatementCache) throws -> SeriesHistory? {
+        guard let (key, frequency, source) = try db.prepare("SELECT key, frequency, source_id FROM series WHERE id = ?")
+            .bind(.integer(id)).firstRow({ ($0.text(0) ?? "", Frequency(rawValue: $0.text(1) ?? "") ?? .annual, $0.text(2)) }) else {
+            return nil
+        }
+        return SeriesHistory(id: id, key: key, frequency: frequency, source: source)
+    }
+
+    /// Reads the versions of the periods not read yet.
+    mutating func ensure(_ wanted: some Sequence<String>, in db: StatementCache) throws {
+        let one = try db.prepare("SELECT value, removed, release_id FROM observation_versions WHERE series_id = ? AND period = ? ORDER BY release_id")
+        var added = false
+        for period in wanted where !read.contains(period) {
+            read.insert(period)
+            one.bind(.integer(id), .text(period))
+            var isRemoval = false
+            while try one.step() {
+                add(period: period, value: one.text(0), release: one.int(2))
+                isRemoval = one.int(1) != 0
+            }
+            one.reset()
+            if isRemoval { observations[period] = nil }
+            added = true
+        }
+        if added { periods = observations.keys.sorted() }
+    }
+
+    private mutating func add(period: String, value: String?, release: Int64) {
+        var observation = observations[period] ?? Observation(value: nil, releaseID: release, firstValue: nil, valuedVersions: 0)
+        observation.value = value
+        observation.releaseID = release
+        if value != nil {
+            observation.valuedVersions += 1
+            if observation.firstValue == nil { observation.firstValue = value }
+        }
+        observations[period] = observation
     }
 
     func value(_ period: String?) -> String? {
@@ -61,8 +119,6 @@ struct SeriesHistory {
         value(period).flatMap(Double.init).flatMap { $0.isFinite ? $0 : nil }
     }
 
-    /// The newest period with a value: what `level` judges and `stale` ages from.
-    var latestValuedPeriod: String? { periods.last { number($0) != nil } }
 }
 
 /// What a rule concluded about one place (a series' period, a series, a source).

@@ -29,7 +29,7 @@ struct AlertBenchmark {
         for file in [original, revised] {
             let before = try store.alerts(includeResolved: true, limit: Int.max).count
             let start = ContinuousClock.now
-            _ = try ingestor.ingest(try readFile(file), origin: file, source: source, at: Date())
+            _ = try ingestor.ingest(file: try MappedFile(path: file), origin: file, source: source, at: Date())
             seconds.append((ContinuousClock.now - start).seconds)
             fired.append(try store.alerts(includeResolved: true, limit: Int.max).count - before)
         }

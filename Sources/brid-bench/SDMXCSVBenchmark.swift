@@ -25,8 +25,7 @@ struct SDMXCSVBenchmark {
         resetPeakRSS()
         let baseline = Double(peakRSS()) / 1_048_576
         let start = ContinuousClock.now
-        let bytes = try readFile(file)
-        let result = try ingestor.ingest(bytes, origin: file, source: source, at: Date())
+        let result = try ingestor.ingest(file: try MappedFile(path: file), origin: file, source: source, at: Date())
         let seconds = (ContinuousClock.now - start).seconds
         let peak = Double(peakRSS()) / 1_048_576
         let outcome = IngestBenchmark.describe(result)

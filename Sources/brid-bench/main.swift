@@ -16,6 +16,10 @@ import Foundation
 //
 // The daemon's footprint instead: see DaemonBenchmark.swift.
 //
+//   swift run -c release brid-bench --sweep 1,10,60 [--brid PATH] [--keep DIR]
+//
+// The payload sweep: the built brid --once on 1M, 10M, 60M-row CSVs: SweepBenchmark.swift.
+//
 //   swift run -c release brid-bench --control [--brid PATH]
 //
 // The control socket and brictl (brictl is taken from beside brid): ControlBenchmark.swift.
@@ -27,6 +31,7 @@ var daemonMode = false
 var idleSeconds = 60.0
 var bridPath: String?
 var controlMode = false
+var sweep: [Int]?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
@@ -37,14 +42,18 @@ while let argument = arguments.next() {
     case "--idle": idleSeconds = Double(arguments.next() ?? "") ?? idleSeconds
     case "--brid": bridPath = arguments.next()
     case "--control": controlMode = true
+    case "--sweep": sweep = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
     default:
-        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --sweep 1,10,60 [--brid PATH] [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH]\n".data(using: .utf8)!)
         exit(2)
     }
 }
 
 do {
-    if controlMode {
+    if let sweep {
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        print(try SweepBenchmark(millions: sweep, bridPath: bridPath ?? products + "/brid", directory: keep).run())
+    } else if controlMode {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         let brid = bridPath ?? products + "/brid"
         let brictl = URL(fileURLWithPath: brid).deletingLastPathComponent().path + "/brictl"
