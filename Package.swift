@@ -3,7 +3,8 @@ import PackageDescription
 
 // Module graph (see README "Architecture"):
 //   BridCore     — the domain with no I/O: periods, exact values, series keys, payloads,
-//                  ingest semantics, schedules, the configuration model and its TOML reader.
+//                  ingest semantics, schedules, the configuration model and its TOML reader,
+//                  and the incremental SHA-256 of payloads (libcrypto, CLibCrypto).
 //   BridFormats  — format readers: bytes in, raw records out (pure).
 //   BridStore    — the SQLite vintage store behind one façade.
 //   BridFetch    — HTTP fetching (and posting, for notifiers) with libcurl (CCurl), request
@@ -35,7 +36,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The version, shared by everything including brictl (which must stay lean).
         .target(name: "BridInfo"),
-        .target(name: "BridCore", dependencies: ["BridInfo"]),
+        .target(name: "BridCore", dependencies: ["BridInfo", "CLibCrypto"]),
         .target(name: "BridFormats", dependencies: ["BridCore"]),
         .target(name: "BridStore", dependencies: ["BridCore", "CSQLite"]),
         .target(name: "BridFetch", dependencies: ["BridCore", "CCurl"]),
