@@ -8,7 +8,8 @@ import PackageDescription
 //   BridFormats  — format readers: bytes in, raw records out (pure).
 //   BridStore    — the SQLite vintage store behind one façade.
 //   BridFetch    — HTTP fetching (and posting, for notifiers) with libcurl (CCurl), request
-//                  headers resolved from env/files.
+//                  headers resolved from env/files; bodies spooled to an unnamed temporary
+//                  file (CLinux) and hashed as they arrive.
 //   BridRuntime  — I/O around the core: config files, drop folders, inotify, logging,
 //                  hashing, systemd's notify and socket-activation protocols, external commands.
 //   BridDaemon   — the long-running services (scheduler, drop watcher, reload) in one
@@ -39,7 +40,7 @@ let package = Package(
         .target(name: "BridCore", dependencies: ["BridInfo", "CLibCrypto"]),
         .target(name: "BridFormats", dependencies: ["BridCore"]),
         .target(name: "BridStore", dependencies: ["BridCore", "CSQLite"]),
-        .target(name: "BridFetch", dependencies: ["BridCore", "CCurl"]),
+        .target(name: "BridFetch", dependencies: ["BridCore", "CCurl", "CLinux"]),
         .target(
             name: "BridRuntime",
             dependencies: [
