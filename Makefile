@@ -2,7 +2,7 @@
 #   make run    builds brid and brictl, drops the bundled 2018 sample into var/, runs the daemon
 #   make once   the same sample through `brid --once`, then the store as the sqlite3 shell sees it
 #   make test   builds and runs the whole test suite (what CI runs)
-#   make bench  the release-mode benchmarks (ingest, then the daemon's footprint)
+#   make bench  the release-mode benchmarks (ingest, the daemon's footprint, control, a bulk fetch)
 #   make release                 release binaries (Swift runtime linked in statically)
 #   make install / uninstall     binaries, systemd units, sysusers/tmpfiles, example config;
 #                                PREFIX (default /usr/local) and DESTDIR honoured — Docs/systemd.md
@@ -14,7 +14,7 @@ CONFIG ?= Config/brid.toml
 STATE := var
 DB := $(STATE)/brid.sqlite
 
-.PHONY: test-deps deps build run once test bench bench-ingest bench-daemon bench-control clean-state release man install uninstall check-units container-test
+.PHONY: test-deps deps build run once test bench bench-ingest bench-daemon bench-control bench-fetch clean-state release man install uninstall check-units container-test
 
 deps:
 	@scripts/install-deps.sh
@@ -54,11 +54,16 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: bench-ingest bench-daemon bench-control
+bench: bench-ingest bench-daemon bench-control bench-fetch
 
 bench-ingest: deps
 	$(SWIFT) build -c release --product brid-bench
 	.build/release/brid-bench
+
+# A bulk URL download (7M rows, 209 MB of CSV from a local server) fetched and ingested.
+bench-fetch: deps
+	$(SWIFT) build -c release --product brid-bench
+	.build/release/brid-bench --fetch --series 70000 --periods 100
 
 # The daemon is measured as it is shipped: statically linked Swift runtime (what
 # `make install` builds), which keeps its resident memory under 30 MB.

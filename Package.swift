@@ -3,11 +3,13 @@ import PackageDescription
 
 // Module graph (see README "Architecture"):
 //   BridCore     — the domain with no I/O: periods, exact values, series keys, payloads,
-//                  ingest semantics, schedules, the configuration model and its TOML reader.
+//                  ingest semantics, schedules, the configuration model and its TOML reader,
+//                  and the incremental SHA-256 of payloads (libcrypto, CLibCrypto).
 //   BridFormats  — format readers: bytes in, raw records out (pure).
 //   BridStore    — the SQLite vintage store behind one façade.
 //   BridFetch    — HTTP fetching (and posting, for notifiers) with libcurl (CCurl), request
-//                  headers resolved from env/files.
+//                  headers resolved from env/files; bodies spooled to an unnamed temporary
+//                  file (CLinux) and hashed as they arrive.
 //   BridRuntime  — I/O around the core: config files, drop folders, inotify, logging,
 //                  hashing, systemd's notify and socket-activation protocols, external commands.
 //   BridDaemon   — the long-running services (scheduler, drop watcher, reload) in one
@@ -35,10 +37,10 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The version, shared by everything including brictl (which must stay lean).
         .target(name: "BridInfo"),
-        .target(name: "BridCore", dependencies: ["BridInfo"]),
+        .target(name: "BridCore", dependencies: ["BridInfo", "CLibCrypto"]),
         .target(name: "BridFormats", dependencies: ["BridCore"]),
         .target(name: "BridStore", dependencies: ["BridCore", "CSQLite"]),
-        .target(name: "BridFetch", dependencies: ["BridCore", "CCurl"]),
+        .target(name: "BridFetch", dependencies: ["BridCore", "CCurl", "CLinux"]),
         .target(
             name: "BridRuntime",
             dependencies: [
@@ -69,7 +71,7 @@ let package = Package(
             name: "brictl",
             dependencies: ["BridInfo", "BridProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "brid-bench", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime", "BridDaemon", "BridTestSupport", .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "brid-bench", dependencies: ["BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridDaemon", "BridTestSupport", .product(name: "Logging", package: "swift-log")]),
         // Helpers shared by the tests and the benchmarks: socket clients, process runners.
         .target(name: "BridTestSupport", path: "Tests/BridTestSupport"),
         .testTarget(name: "BridCoreTests", dependencies: ["BridCore"]),

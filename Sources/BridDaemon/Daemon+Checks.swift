@@ -72,9 +72,17 @@ extension Daemon {
         }
         let request = FetchRequest(url: url, timeout: source.timeout, connectTimeout: source.connectTimeout, maxBytes: source.maxBytes,
                                    headers: headers, etag: state?.etag, lastModified: state?.lastModified)
+        // The body goes to an unnamed file in the state folder as it arrives, hashed on the
+        // way, and is ingested through a mapping of it: memory does not grow with its size.
+        let spool: BodySpool
+        do {
+            spool = try BodySpool(directory: ingestor.folder)
+        } catch {
+            return await recordFailure(source.id, "\(error)", at: now)
+        }
         let result: FetchResult
         do {
-            result = try await fetcher.fetch(request)
+            result = try await fetcher.fetch(request, into: spool)
         } catch let error as FetchError {
             if error.kind == .cancelled { return .cancelled("\(error)") }
             return await recordFailure(source.id, error.description, at: clock.now())
@@ -89,16 +97,17 @@ extension Daemon {
                 return .failed("cannot record the check: \(error)")
             }
             return .unchanged("HTTP 304 not modified")
-        case let .body(firstPage, info):
-            let body: [UInt8]
-            switch await remainingPages(of: firstPage, source: source, request: request) {
-            case let .success(bytes): body = bytes
-            case let .failure(error): return await recordFailure(source.id, error.description, at: clock.now())
+        case let .body(firstPageSize, info):
+            if let error = await fetchRemainingPages(into: spool, firstPageSize: firstPageSize, source: source, request: request) {
+                if error.kind == .cancelled { return .cancelled("\(error)") }
+                return await recordFailure(source.id, error.description, at: clock.now())
             }
             let publishedAt = info.lastModified.flatMap(Timestamp.parseHTTPDate)
             do {
                 let ingested = try await work.run { [ingestor, now = clock.now()] in
-                    try ingestor.ingest(body, origin: url, source: spec, publishedAt: publishedAt, at: now)
+                    let file = try MappedFile(descriptor: spool.descriptor, path: url)
+                    return try ingestor.ingest(file: file, origin: url, source: spec, publishedAt: publishedAt,
+                                               sha256: spool.sha256(), at: now)
                 }
                 switch ingested {
                 case let .accepted(outcome):
@@ -120,15 +129,21 @@ extension Daemon {
         }
     }
 
-    /// Multi-page World Bank responses are fetched completely (`page=2…N`, each within the
-    /// source's limits) and ingested as one release; any page that fails fails the check,
-    /// so a partial download never becomes a release.
-    func remainingPages(of firstPage: [UInt8], source: SourceConfig, request: FetchRequest) async -> Result<[UInt8], FetchError> {
-        guard source.format == WorldBankJSON.name, let (page, pages) = WorldBankJSON.pageCount(firstPage), page == 1, pages > 1 else {
-            return .success(firstPage)
+    /// Multi-page World Bank responses are fetched completely (`page=2…N`, each within what
+    /// is left of the source's `max_bytes`) into the same spool, the pages joined by a line
+    /// feed (`WorldBankJSON.combinePages`), and ingested as one release; any page that
+    /// fails fails the check, so a partial download never becomes a release.
+    /// - Returns: nil when the spool holds the whole response.
+    func fetchRemainingPages(into spool: BodySpool, firstPageSize: Int, source: SourceConfig, request: FetchRequest) async -> FetchError? {
+        guard source.format == WorldBankJSON.name else { return nil }
+        let firstPage: [UInt8]
+        do {
+            firstPage = try spool.contents()
+        } catch {
+            return FetchError(kind: .other(curlCode: -1), url: request.url, elapsed: .zero, detail: "\(error)")
         }
-        var all = [firstPage]
-        var total = firstPage.count
+        guard let (page, pages) = WorldBankJSON.pageCount(firstPage), page == 1, pages > 1 else { return nil }
+        var total = firstPageSize
         for n in 2...pages {
             var pageRequest = request
             pageRequest.url = Self.url(request.url, settingQuery: "page", to: String(n))
@@ -136,18 +151,18 @@ extension Daemon {
             pageRequest.lastModified = nil
             pageRequest.maxBytes = request.maxBytes - total
             do {
-                guard case let .body(bytes, _) = try await fetcher.fetch(pageRequest) else {
-                    return .failure(FetchError(kind: .http(status: 304), url: pageRequest.url, elapsed: .zero, detail: "page \(n) of \(pages) answered 304"))
+                try spool.append([0x0A])
+                guard case let .body(size, _) = try await fetcher.fetch(pageRequest, into: spool) else {
+                    return FetchError(kind: .http(status: 304), url: pageRequest.url, elapsed: .zero, detail: "page \(n) of \(pages) answered 304")
                 }
-                total += bytes.count
-                all.append(bytes)
+                total += size
             } catch let error as FetchError {
-                return .failure(error)
+                return error
             } catch {
-                return .failure(FetchError(kind: .other(curlCode: -1), url: pageRequest.url, elapsed: .zero, detail: "\(error)"))
+                return FetchError(kind: .other(curlCode: -1), url: pageRequest.url, elapsed: .zero, detail: "\(error)")
             }
         }
-        return .success(WorldBankJSON.combinePages(all))
+        return nil
     }
 
     /// The URL with one query parameter set (added or replaced).

@@ -7,11 +7,12 @@ import CCurl
 /// `curl_easy_perform` on the same handle (so the connection is reused), and the
 /// configured headers are dropped for good once a redirect leaves the source's origin.
 extension CurlTransfer {
-    /// Runs a GET, redirects included, to its end; blocks the calling thread.
-    static func fetch(_ request: FetchRequest, userAgent: String,
+    /// Runs a GET, redirects included, to its end, the body appended to `spool`; blocks the
+    /// calling thread.
+    static func fetch(_ request: FetchRequest, into spool: BodySpool, userAgent: String,
                       cancellation: CancellationFlag) -> Result<FetchResult, FetchError> {
         let transfer = CurlTransfer(url: request.url, timeout: request.timeout, connectTimeout: request.connectTimeout,
-                                    bodyLimit: .whole(maxBytes: request.maxBytes), userAgent: userAgent,
+                                    bodyTarget: .spool(spool, maxBytes: request.maxBytes), userAgent: userAgent,
                                     cancellation: cancellation)
         return transfer.withHandle { transfer.fetch(request, on: $0) }
     }
@@ -48,7 +49,7 @@ extension CurlTransfer {
             let info = FetchInfo(status: status, etag: headers.etag, lastModified: headers.lastModified,
                                  finalURL: string(handle, CURLINFO_EFFECTIVE_URL) ?? url, elapsed: elapsed,
                                  contentType: string(handle, CURLINFO_CONTENT_TYPE))
-            return .success(status == 304 ? .notModified(info) : .body(body, info))
+            return .success(status == 304 ? .notModified(info) : .body(bytes: spooled, info))
         }
     }
 

@@ -22,7 +22,7 @@ extension CurlTransfer {
             }),
             ("FAILONERROR", { ccurl_setopt_long(handle, CURLOPT_FAILONERROR, 0) }),
             ("MAXFILESIZE_LARGE", {
-                ccurl_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(self.bodyLimit.curlMaxFileSize))
+                ccurl_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(self.bodyTarget.curlMaxFileSize))
             }),
             ("ERRORBUFFER", { ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, self.errorBuffer) }),
             ("WRITEFUNCTION", { ccurl_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteBody) }),
@@ -68,13 +68,13 @@ extension CurlTransfer {
     // MARK: What the callbacks do, on the transfer thread
 
     func receiveBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        switch bodyLimit {
-        case .whole(let maxBytes): receiveWholeBody(bytes, maxBytes: maxBytes)
+        switch bodyTarget {
+        case .spool(let spool, let maxBytes): spoolBody(bytes, into: spool, maxBytes: maxBytes)
         case .prefix(let limit): receiveBodyPrefix(bytes, limit: limit)
         }
     }
 
-    private func receiveWholeBody(_ bytes: UnsafeBufferPointer<UInt8>, maxBytes: Int) -> Int {
+    private func spoolBody(_ bytes: UnsafeBufferPointer<UInt8>, into spool: BodySpool, maxBytes: Int) -> Int {
         if let status = headers.status {
             if status >= 400 {
                 refusedErrorBody = true
@@ -82,11 +82,17 @@ extension CurlTransfer {
             }
             if (300..<400).contains(status) { return bytes.count }  // a redirect's body: skipped
         }
-        guard body.count + bytes.count <= maxBytes else {
+        guard spooled + bytes.count <= maxBytes else {
             exceededMaxBytes = true
             return 0
         }
-        body.append(contentsOf: bytes)
+        do {
+            try spool.append(UnsafeRawBufferPointer(bytes))
+        } catch {
+            spoolFailure = error
+            return 0
+        }
+        spooled += bytes.count
         return bytes.count
     }
 

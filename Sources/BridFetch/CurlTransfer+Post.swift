@@ -14,7 +14,7 @@ extension CurlTransfer {
     static func post(_ request: PostRequest, userAgent: String,
                      cancellation: CancellationFlag) -> Result<PostResponse, FetchError> {
         let transfer = CurlTransfer(url: request.url, timeout: request.timeout, connectTimeout: request.connectTimeout,
-                                    bodyLimit: .prefix(bytes: postResponseLimit), userAgent: userAgent,
+                                    bodyTarget: .prefix(bytes: postResponseLimit), userAgent: userAgent,
                                     cancellation: cancellation)
         return transfer.withHandle { transfer.post(request, on: $0) }
     }

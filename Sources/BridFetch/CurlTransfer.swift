@@ -7,12 +7,14 @@ import CCurl
 /// What is the same for every method lives here; a GET (`fetch`, redirects followed by hand)
 /// and a POST (`post`, redirects refused) are in extensions.
 final class CurlTransfer {
-    /// How much of a response body is kept, and what happens past that.
-    enum BodyLimit {
-        /// A fetch: the whole body of a 2xx, or `.tooLarge` past `maxBytes`. The bodies of
-        /// redirects and error responses are not kept.
-        case whole(maxBytes: Int)
-        /// A post: the first `bytes` of any response, which is read to its end; the rest is dropped.
+    /// Where a response body goes, how much of it is kept, and what happens past that.
+    enum BodyTarget {
+        /// A fetch: the whole body of a 2xx appended to the spool as it arrives, or
+        /// `.tooLarge` as soon as it goes past `maxBytes`. The bodies of redirects and error
+        /// responses are not kept.
+        case spool(BodySpool, maxBytes: Int)
+        /// A post: the first `bytes` of any response, in `body`; the response is read to its
+        /// end, the rest is dropped.
         case prefix(bytes: Int)
     }
 
@@ -21,26 +23,30 @@ final class CurlTransfer {
     /// Limit on the whole transfer, redirects included.
     let timeout: Duration
     let connectTimeout: Duration
-    let bodyLimit: BodyLimit
+    let bodyTarget: BodyTarget
     let userAgent: String
     private let cancellation: CancellationFlag
     private let start = ContinuousClock.now
-    /// Body and headers of the response of the current hop.
+    /// A post's response body (its start), and the headers of the response of the current hop.
     var body: [UInt8] = []
     var headers = ResponseHeaders()
+    /// Bytes of a fetch's body appended to the spool by the current hop.
+    var spooled = 0
     /// The write callback refused more bytes because the body went past `maxBytes`.
     var exceededMaxBytes = false
+    /// The spool could not take the body (a full disk): the transfer was aborted.
+    var spoolFailure: BodySpoolError?
     /// The write callback refused the body of an error response (status ≥ 400): not needed.
     var refusedErrorBody = false
     let errorBuffer: UnsafeMutablePointer<CChar>
     private let errorBufferSize: Int
 
-    init(url: String, timeout: Duration, connectTimeout: Duration, bodyLimit: BodyLimit, userAgent: String,
+    init(url: String, timeout: Duration, connectTimeout: Duration, bodyTarget: BodyTarget, userAgent: String,
          cancellation: CancellationFlag) {
         self.url = url
         self.timeout = timeout
         self.connectTimeout = connectTimeout
-        self.bodyLimit = bodyLimit
+        self.bodyTarget = bodyTarget
         self.userAgent = userAgent
         self.cancellation = cancellation
         errorBufferSize = Int(ccurl_error_size())
@@ -87,7 +93,9 @@ final class CurlTransfer {
     private func startHop() {
         body = []
         headers = ResponseHeaders()
+        spooled = 0
         exceededMaxBytes = false
+        spoolFailure = nil
         refusedErrorBody = false
         errorBuffer.update(repeating: 0, count: errorBufferSize)
     }
@@ -117,20 +125,23 @@ final class CurlTransfer {
 
     /// A failed `curl_easy_perform` (or `curl_global_init`), with curl's own words for it.
     func failure(_ code: CURLcode) -> FetchError {
+        if code == CURLE_WRITE_ERROR, let spoolFailure {
+            return error(.other(curlCode: Int(code.rawValue)), detail: spoolFailure.description)
+        }
         let message = String(cString: errorBuffer)
         let detail = message.isEmpty ? String(cString: curl_easy_strerror(code)) : message
-        return error(CurlFailure.kind(of: code, exceededMaxBytes: exceededMaxBytes, maxBytes: bodyLimit.curlMaxFileSize,
+        return error(CurlFailure.kind(of: code, exceededMaxBytes: exceededMaxBytes, maxBytes: bodyTarget.curlMaxFileSize,
                                       cancelled: cancellation.isCancelled),
                      detail: detail)
     }
 }
 
-extension CurlTransfer.BodyLimit {
+extension CurlTransfer.BodyTarget {
     /// For `CURLOPT_MAXFILESIZE_LARGE`, which refuses a body by its announced length before it
     /// arrives: a fetch's `maxBytes`, or 0 (no limit) for a post, whose long bodies are only cut.
     var curlMaxFileSize: Int {
         switch self {
-        case .whole(let maxBytes): max(0, maxBytes)
+        case .spool(_, let maxBytes): max(0, maxBytes)
         case .prefix: 0
         }
     }

@@ -7,7 +7,8 @@ public struct FetchRequest: Sendable {
     public var timeout: Duration
     /// Limit on establishing the connection (DNS, TCP and TLS).
     public var connectTimeout: Duration
-    /// Largest body accepted, counted while downloading (after gzip/deflate decoding).
+    /// Largest body accepted, counted while downloading (after gzip/deflate decoding): the
+    /// transfer is aborted as soon as the body would go past it.
     public var maxBytes: Int
     /// Extra request headers, already resolved (see `HeaderResolver`); their values are never logged.
     public var headers: [(name: String, value: String)]

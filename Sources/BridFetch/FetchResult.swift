@@ -2,8 +2,8 @@
 public enum FetchResult: Sendable {
     /// 304: the payload has not changed since the ETag/Last-Modified sent.
     case notModified(FetchInfo)
-    /// A 2xx response and its complete (decoded) body.
-    case body([UInt8], FetchInfo)
+    /// A 2xx response: its complete (decoded) body, `bytes` long, was appended to the spool.
+    case body(bytes: Int, FetchInfo)
 
     /// The response's metadata, whichever the case.
     public var info: FetchInfo {

@@ -7,6 +7,9 @@ import Foundation
 /// rejects it): hash, parse completely, then one store transaction.
 public struct Ingestor: Sendable {
     public let store: Store
+    /// The store's folder (the state folder): where large payloads are sorted and URL
+    /// bodies are spooled while they download, as unnamed temporary files.
+    public let folder: String
     /// Where payloads larger than `memoryLimit` observations are sorted: the store's folder.
     let spill: (any SpillArea)?
     let memoryLimit: Int
@@ -16,7 +19,8 @@ public struct Ingestor: Sendable {
     public init(store: Store, memoryLimit: Int = PayloadBuilder.defaultMemoryLimit) {
         self.store = store
         let folder = store.path.lastIndex(of: "/").map { String(store.path[..<$0]) } ?? "."
-        self.spill = FileSpillArea(directory: folder.isEmpty ? "/" : folder)
+        self.folder = folder.isEmpty ? "/" : folder
+        self.spill = FileSpillArea(directory: self.folder)
         self.memoryLimit = memoryLimit
     }
 
@@ -56,7 +60,8 @@ public struct Ingestor: Sendable {
     /// Ingests a mapped file in bounded memory: its SHA-256 first (an identical payload
     /// ends there), then the payload read through the mapping with pages dropped as it
     /// goes and observations beyond the builder's limit sorted in runs on disk.
-    /// - Parameter sha256: the digest when already known (computed while downloading).
+    /// - Parameter sha256: the digest when already known (computed while downloading: see
+    ///   BridFetch's `BodySpool`).
     public func ingest(file: MappedFile, origin: String, source: SourceSpec, publishedAt: Date? = nil, sha256: String? = nil, at now: Date) throws -> Result {
         let digest = sha256 ?? file.sha256()
         defer { file.releasePages() }

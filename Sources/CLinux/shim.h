@@ -1,5 +1,5 @@
 // Linux interfaces Swift's Glibc module does not export or that are awkward from Swift:
-// epoll, eventfd, and spawning a child process.
+// epoll, eventfd, spawning a child process, and unnamed temporary files.
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
@@ -118,7 +118,7 @@ static inline int clinux_wexitstatus(int status) { return WEXITSTATUS(status); }
 static inline int clinux_wifsignaled(int status) { return WIFSIGNALED(status); }
 static inline int clinux_wtermsig(int status) { return WTERMSIG(status); }
 
-// ---- Spilling a large payload (BridRuntime's FileSpillArea) ----
+// ---- Temporary files: spilled runs (BridRuntime's FileSpillArea), downloads (BridFetch's BodySpool) ----
 // O_TMPFILE is a GNU extension, hidden from Swift's Glibc module: an unnamed file in a
 // folder, gone with its last descriptor.
 static inline int clinux_open_tmpfile(const char *directory) {
@@ -128,4 +128,28 @@ static inline int clinux_open_tmpfile(const char *directory) {
     errno = EOPNOTSUPP;
     return -1;
 #endif
+}
+
+#include <stdio.h>
+#include <stdlib.h>
+
+// An unnamed file in `directory`, open for reading and writing, close-on-exec, gone with
+// its last descriptor (and mapping): O_TMPFILE, or on a file system without it a named
+// file (`.brid-tmp-XXXXXX`) unlinked at once. Returns the descriptor, or -1 with errno.
+static inline int clinux_open_unnamed_file(const char *directory) {
+    int fd = clinux_open_tmpfile(directory);
+    if (fd >= 0) return fd;
+    size_t length = strlen(directory) + sizeof "/.brid-tmp-XXXXXX";
+    char *path = malloc(length);
+    if (path == NULL) return -1;
+    snprintf(path, length, "%s/.brid-tmp-XXXXXX", directory);
+    fd = mkstemp(path);
+    int saved = errno;
+    if (fd >= 0) {
+        (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+        (void)unlink(path);
+    }
+    free(path);
+    errno = saved;
+    return fd;
 }

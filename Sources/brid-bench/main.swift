@@ -23,6 +23,10 @@ import Foundation
 //   swift run -c release brid-bench --control [--brid PATH]
 //
 // The control socket and brictl (brictl is taken from beside brid): ControlBenchmark.swift.
+//
+//   swift run -c release brid-bench --fetch [--series N] [--periods N]
+//
+// A bulk URL download fetched and ingested in bounded memory: FetchBenchmark.swift.
 
 var series = 10_000
 var periods = 100
@@ -32,6 +36,7 @@ var idleSeconds = 60.0
 var bridPath: String?
 var controlMode = false
 var sweep: [Int]?
+var fetchMode = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
@@ -43,8 +48,9 @@ while let argument = arguments.next() {
     case "--brid": bridPath = arguments.next()
     case "--control": controlMode = true
     case "--sweep": sweep = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
+    case "--fetch": fetchMode = true
     default:
-        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --sweep 1,10,60 [--brid PATH] [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --sweep 1,10,60 [--brid PATH] [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH] | --fetch [--series N] [--periods N]\n".data(using: .utf8)!)
         exit(2)
     }
 }
@@ -58,6 +64,9 @@ do {
         let brid = bridPath ?? products + "/brid"
         let brictl = URL(fileURLWithPath: brid).deletingLastPathComponent().path + "/brictl"
         print(try await ControlBenchmark(bridPath: brid, brictlPath: brictl, runs: 200).run())
+    } else if fetchMode {
+        let script = FileManager.default.currentDirectoryPath + "/Tests/BridEndToEndTests/Support/publisher.py"
+        print(try await FetchBenchmark(series: series, periods: periods, publisherScript: script).run())
     } else if daemonMode {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         let script = FileManager.default.currentDirectoryPath + "/Tests/BridEndToEndTests/Support/publisher.py"

@@ -8,9 +8,15 @@ import Foundation
 import Logging
 import Synchronization
 
+/// What a scripted fetch answers: a 304, or a body that goes into the request's spool.
+enum ScriptedAnswer: Sendable {
+    case notModified(FetchInfo)
+    case body([UInt8], FetchInfo)
+}
+
 /// A fetcher that answers from a script and records what it was asked.
 final class ScriptedFetcher: HTTPFetching {
-    typealias Answer = @Sendable (FetchRequest) async throws -> FetchResult
+    typealias Answer = @Sendable (FetchRequest) async throws -> ScriptedAnswer
     private let state = Mutex<(requests: [FetchRequest], answers: [String: Answer], inFlight: Int, maxInFlight: Int)>(([], [:], 0, 0))
 
     func answer(_ url: String, _ answer: @escaping Answer) {
@@ -35,7 +41,7 @@ final class ScriptedFetcher: HTTPFetching {
     var maxInFlight: Int { state.withLock { $0.maxInFlight } }
     func requestCount(_ url: String) -> Int { requests.filter { $0.url == url }.count }
 
-    func fetch(_ request: FetchRequest) async throws -> FetchResult {
+    func fetch(_ request: FetchRequest, into spool: BodySpool) async throws -> FetchResult {
         let answer: Answer? = state.withLock { s in
             s.requests.append(request)
             s.inFlight += 1
@@ -44,7 +50,16 @@ final class ScriptedFetcher: HTTPFetching {
         }
         defer { state.withLock { $0.inFlight -= 1 } }
         guard let answer else { throw FetchError(kind: .http(status: 404), url: request.url, elapsed: .zero) }
-        return try await answer(request)
+        switch try await answer(request) {
+        case .notModified(let info):
+            return .notModified(info)
+        case .body(let bytes, let info):
+            guard bytes.count <= request.maxBytes else {
+                throw FetchError(kind: .tooLarge(limit: request.maxBytes), url: request.url, elapsed: .zero)
+            }
+            try spool.append(bytes)
+            return .body(bytes: bytes.count, info)
+        }
     }
 }
 

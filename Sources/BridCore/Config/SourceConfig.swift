@@ -4,7 +4,8 @@ public struct SourceConfig: Sendable, Equatable {
     public static let defaultTimeout = Duration.seconds(30)
     public static let defaultConnectTimeout = Duration.seconds(10)
     /// The largest payload a URL source downloads unless `max_bytes` says otherwise: a
-    /// safety net against a misbehaving server (bodies are held in memory).
+    /// safety net against a misbehaving server. Bodies are spooled to disk as they arrive,
+    /// not held in memory, so a bulk download only needs a larger `max_bytes`.
     public static let defaultMaxBytes = 20 << 20
     /// The largest file a drop source takes by default: drop files are mapped and read in
     /// bounded memory, so only the disk limits them.

@@ -13,14 +13,8 @@ public struct FileSpillArea: SpillArea {
     }
 
     public func makeRun() throws -> any SpillRun {
-        var fd = clinux_open_tmpfile(directory)
-        if fd < 0 {
-            // A file system without O_TMPFILE: a named file, unlinked at once.
-            var template = Array((directory + "/.brid-spill-XXXXXX").utf8CString)
-            fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-            if fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-            if fd >= 0 { template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) } }
-        }
+        // On a file system without O_TMPFILE: a named file, unlinked at once.
+        let fd = clinux_open_unnamed_file(directory)
         guard fd >= 0 else { throw SpillError("cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))") }
         return FileRun(fd: fd, directory: directory)
     }

@@ -1,5 +1,4 @@
 import BridCore
-import CLibCrypto
 import Glibc
 
 /// A payload file mapped read-only into memory, so readers see one buffer whatever its
@@ -13,11 +12,17 @@ public final class MappedFile: @unchecked Sendable {
     private let base: UnsafeMutableRawPointer?
 
     /// Maps `path`; throws `RuntimeError` when it cannot be opened or mapped.
-    public init(path: String) throws {
-        self.path = path
+    public convenience init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw RuntimeError("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        try self.init(descriptor: fd, path: path)
+    }
+
+    /// Maps the whole of an open file as it is now (a downloaded body's spool, say), named
+    /// `path` in errors; the descriptor stays the caller's (the mapping outlives it).
+    public init(descriptor fd: Int32, path: String) throws {
+        self.path = path
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw RuntimeError("cannot stat \(path): \(String(cString: strerror(errno)))") }
         size = Int(info.st_size)

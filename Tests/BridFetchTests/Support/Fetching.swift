@@ -1,5 +1,53 @@
 import BridFetch
+import Foundation
 import Testing
+
+/// A fetch as the tests look at it: the result and the body read back from its spool.
+enum Fetched: CustomStringConvertible {
+    case notModified(FetchInfo)
+    case body([UInt8], FetchInfo)
+
+    var info: FetchInfo {
+        switch self {
+        case .notModified(let info), .body(_, let info): info
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .notModified(let info): "notModified(\(info))"
+        case .body(let bytes, let info): "body(\(bytes.count) bytes, \(info))"
+        }
+    }
+}
+
+/// The folder the tests' spools are created in.
+let spoolFolder = NSTemporaryDirectory()
+
+extension CurlFetcher {
+    /// Fetches into a fresh spool in `spoolFolder` and reads the body back.
+    func fetch(_ request: FetchRequest) async throws(FetchError) -> Fetched {
+        let spool: BodySpool
+        do {
+            spool = try BodySpool(directory: spoolFolder)
+        } catch {
+            throw FetchError(kind: .other(curlCode: -1), url: request.url, elapsed: .zero, detail: "\(error)")
+        }
+        switch try await fetch(request, into: spool) {
+        case .notModified(let info):
+            return .notModified(info)
+        case .body(let size, let info):
+            let bytes: [UInt8]
+            do {
+                bytes = try spool.contents()
+            } catch {
+                throw FetchError(kind: .other(curlCode: -1), url: request.url, elapsed: .zero, detail: "\(error)")
+            }
+            #expect(bytes.count == size, "the spool holds what the fetch says it wrote")
+            return .body(bytes, info)
+        }
+    }
+}
 
 /// Runs one fetch against the test server and returns the thrown `FetchError`, recording an
 /// issue when the fetch succeeds instead.
@@ -28,7 +76,7 @@ private func thrownError<Success>(sourceLocation: SourceLocation,
 }
 
 /// The body of a `.body` result, recording an issue for a `.notModified`.
-func bodyText(_ result: FetchResult, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
+func bodyText(_ result: Fetched, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
     guard case .body(let bytes, _) = result else {
         Issue.record("expected a body, got \(result)", sourceLocation: sourceLocation)
         return nil

@@ -13,6 +13,7 @@ Routes (GET):
   /slow?ms=M[&to=U]        waits M ms, then "slow done" (or a 302 to U)
   /big?bytes=N             N bytes with Content-Length
   /big-chunked?bytes=N     N bytes, chunked, no Content-Length
+  /pattern?bytes=N         N bytes, byte i being i % 251, chunked in 64 KiB pieces
   /redirect/<n>            302 to /redirect/<n-1>; /redirect/0 says "arrived"
   /loop                    302 to itself, forever
   /to-file                 302 to file:///etc/passwd
@@ -40,6 +41,7 @@ import urllib.parse
 
 ETAG = '"v1-5f2b"'
 LAST_MODIFIED = "Wed, 21 Oct 2015 07:28:00 GMT"
+PATTERN = bytes(range(251)) * 263  # any 64 KiB slice of the cycle starts within its first 251 bytes
 GZIP_TEXT = ("period,value\n" + "".join(f"2020-{m:02d},{m}.5\n" for m in range(1, 13))) * 20
 
 counter_lock = threading.Lock()
@@ -134,6 +136,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     chunk = b"c" * min(remaining, 4096)
                     remaining -= len(chunk)
                     self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"0\r\n\r\n")
+            elif route == "pattern":
+                remaining = int(query["bytes"])
+                self.send_response(200)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                sent = 0
+                while remaining > 0:
+                    n = min(remaining, 65536)
+                    chunk = PATTERN[sent % 251:sent % 251 + n]
+                    sent += n
+                    remaining -= n
+                    self.wfile.write(b"%x\r\n%s\r\n" % (n, chunk))
                 self.wfile.write(b"0\r\n\r\n")
             elif route == "redirect":
                 n = int(parts[1])
