@@ -48,7 +48,7 @@ once: build
 
 # The tests also need a real Alertmanager (the alerting end-to-end test starts one).
 test-deps:
-	@scripts/install-deps.sh prometheus-alertmanager
+	@scripts/install-deps.sh prometheus-alertmanager time
 
 test: test-deps
 	$(SWIFT) build --build-tests

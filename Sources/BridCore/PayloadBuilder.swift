@@ -136,10 +136,27 @@ public struct PayloadBuilder {
             do {
                 try encoder.flush()
                 runs.append(run)
+                if runs.count >= Self.maxRuns { runs = [try Self.mergeRuns(runs, into: area)] }
             } catch {
                 spillFailure = SpillError("cannot spill a large payload: \(error)")
             }
         }
+    }
+
+    /// Runs merged at once at most: each holds a read buffer and a descriptor while merged,
+    /// so past this many they are first merged into one (a multi-pass merge sort).
+    static let maxRuns = 32
+
+    /// Merges sorted runs into one sorted run.
+    static func mergeRuns(_ runs: [any SpillRun], into area: any SpillArea) throws -> any SpillRun {
+        let run = try area.makeRun()
+        var encoder = RunEncoder(run: run)
+        var merge = try RunMerge(runs: runs)
+        while let record = try merge.next() {
+            try encoder.append(series: record.series, ordinal: record.ordinal, kind: record.kind, period: record.period, value: record.value)
+        }
+        try encoder.flush()
+        return run
     }
 
     /// The index of a series, created on first sight with its frequency.

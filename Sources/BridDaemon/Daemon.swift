@@ -69,7 +69,7 @@ public actor Daemon {
                 readFile: @escaping @Sendable (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }) {
         self.config = config
         self.store = store
-        self.ingestor = Ingestor(store: store)
+        self.ingestor = Ingestor(store: store, memoryLimit: config.daemon.spillAfter)
         self.fetcher = fetcher
         self.clock = clock
         self.logger = logger

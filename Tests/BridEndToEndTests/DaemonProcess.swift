@@ -11,10 +11,11 @@ final class DaemonProcess {
     private var exitStatus: Int32?
 
     /// - Parameter via: a program and its arguments to start brid under (systemd-socket-activate).
-    init(config: String, environment: [String: String] = [:], logPath: String, via: [String] = []) throws {
+    /// - Parameter extra: more arguments for brid (`--once`).
+    init(config: String, environment: [String: String] = [:], logPath: String, via: [String] = [], extra: [String] = []) throws {
         self.logPath = logPath
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let arguments = via + [BridProcess.bridPath, "--config", config]
+        let arguments = via + [BridProcess.bridPath, "--config", config] + extra
         var env = ProcessInfo.processInfo.environment
         for name in ["JOURNAL_STREAM", "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID"] { env.removeValue(forKey: name) }
         env.merge(environment) { _, new in new }

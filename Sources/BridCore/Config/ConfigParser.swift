@@ -97,7 +97,7 @@ public enum ConfigParser {
 
     // MARK: [daemon]
 
-    private static let daemonKeys = ["state_dir", "socket", "max_concurrent_fetches"]
+    private static let daemonKeys = ["state_dir", "socket", "max_concurrent_fetches", "spill_after"]
 
     private static func readDaemon(_ found: (table: TOMLTable, line: Int)?, folder: String,
                                    _ diagnostics: ConfigDiagnostics) -> DaemonConfig {
@@ -115,8 +115,16 @@ public enum ConfigParser {
                 section.error("max_concurrent_fetches", "must be between 1 and 64, not \(n)")
             }
         }
+        var spillAfter = DaemonConfig.defaultSpillAfter
+        if let n = section.integer("spill_after") {
+            if DaemonConfig.spillAfterRange.contains(n) {
+                spillAfter = n
+            } else {
+                section.error("spill_after", "must be between \(DaemonConfig.spillAfterRange.lowerBound) and \(DaemonConfig.spillAfterRange.upperBound) observations, not \(n)")
+            }
+        }
         section.rejectUnread(known: daemonKeys)
-        return DaemonConfig(stateDir: stateDir, socket: socket, maxConcurrentFetches: fetches)
+        return DaemonConfig(stateDir: stateDir, socket: socket, maxConcurrentFetches: fetches, spillAfter: spillAfter)
     }
 
     // MARK: [[series]]

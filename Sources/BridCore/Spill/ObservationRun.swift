@@ -95,7 +95,7 @@ struct RunDecoder {
     private var buffer: [UInt8]
     private var start = 0, end = 0
     private var offset = 0
-    static let bufferSize = 256 << 10
+    static let bufferSize = 128 << 10
 
     init(run: any SpillRun) {
         self.run = run
