@@ -11,7 +11,14 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 final class Connection {
     let handle: OpaquePointer
 
+    /// Set once, before the first connection opens SQLite.
+    private static let configured: Bool = {
+        _ = csqlite_disable_memory_statistics()
+        return true
+    }()
+
     init(path: String, readOnly: Bool = false) throws(StoreError) {
+        _ = Self.configured
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)

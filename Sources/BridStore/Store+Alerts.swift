@@ -39,10 +39,17 @@ extension Store {
 
     /// One write transaction with an `AlertWriter` for it; the transitions it made are
     /// reported once committed.
-    func alertingTransaction<T: Sendable>(at now: Date, _ body: @Sendable (Connection, inout AlertWriter) throws -> T) throws -> T {
+    /// - Parameter bulk: the release writer's transaction, whose versions reference a series
+    ///   and a release it wrote or read itself: foreign keys are not checked row by row
+    ///   (SQLite would look both parents up for every version, and scan the versions for
+    ///   the release row written last); every other write checks them.
+    func alertingTransaction<T: Sendable>(at now: Date, bulk: Bool = false, _ body: @Sendable (Connection, inout AlertWriter) throws -> T) throws -> T {
         let (result, transitions, evaluated) = try writer.withLock { db in
             // Read under the write lock: a policy swapped by a reload applies to whole transactions.
             let policy = self.policy.withLock { $0 }
+            // Only outside a transaction does this pragma take effect.
+            if bulk { try db.execute("PRAGMA foreign_keys = OFF") }
+            defer { if bulk { try? db.execute("PRAGMA foreign_keys = ON") } }
             return try db.transaction {
                 var alerts = AlertWriter(db: db, policy: policy, now: now)
                 let result = try body(db, &alerts)

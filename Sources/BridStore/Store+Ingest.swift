@@ -42,13 +42,13 @@ extension Store {
     /// batch is compared with what is stored and its versions written before the next is
     /// read, so memory depends on the batch, not on the payload. The release row, whose
     /// counts are known only at the end, is written last under the id its versions were
-    /// written with (foreign keys are checked at commit).
+    /// written with (see `ReleaseWriter` on foreign keys).
     ///
     /// Throws `InputError` when the payload conflicts with what is stored (a series fed
     /// by another source, a frequency that differs) or repeats an observation; nothing is
     /// written then.
     public func ingest(_ payload: Payload, source: String, recordRemovals: Bool, sha256: String, at now: Date) throws -> IngestOutcome {
-        try alertingTransaction(at: now) { db, alerts in
+        try alertingTransaction(at: now, bulk: true) { db, alerts in
             try ensureSource(source, at: now, in: db)
             let lastDigest = try db.prepare("SELECT last_payload_sha256 FROM sources WHERE id = ?").bind(.text(source)).firstRow { $0.text(0) } ?? nil
             if lastDigest == sha256 {
