@@ -37,6 +37,18 @@ public struct PayloadBuilder {
 
     public enum OrdinalKind: Sendable { case line, record }
 
+    /// Streaming (see `stream(to:)`): where complete series go, which series were sent,
+    /// the batch being gathered.
+    private var channel: SeriesChannel?
+    private var sent: [Bool] = []
+    private var batch: [SeriesObservations] = []
+    private var batchObservations = 0
+    /// Metadata arrived for a series already sent.
+    private var lateMetadata = false
+    /// The builder stopped streaming (the payload is scattered, or the writer hung up):
+    /// the `InputError` it threw to stop the reader is not the payload's fault.
+    public private(set) var streamStopped = false
+
     /// - Parameter knownFrequency: the frequency of a series as stored or catalogued, or
     ///   nil for a series whose frequency is to be inferred from its first period.
     /// - Parameters:
@@ -90,9 +102,64 @@ public struct PayloadBuilder {
             sinceProgress = 0
             onProgress?()
         }
+        if channel != nil {
+            // One series larger than memory, or metadata for a series already sent: read
+            // the payload whole instead (sorted in runs).
+            if held >= memoryLimit || lateMetadata { try stopStreaming(.scattered) }
+            return
+        }
         if held >= memoryLimit, let spill {
             try spillRun(to: spill)
         }
+    }
+
+    // MARK: - Streaming
+
+    /// Streams the payload: each series is sent through `channel` as soon as the payload
+    /// moves on to another series, so a payload grouped by series (most long tables, SDMX
+    /// messages) is written while it is read, in memory bounded by one series. A series
+    /// that comes back later stops the stream (`.scattered`).
+    public mutating func stream(to channel: SeriesChannel) {
+        self.channel = channel
+    }
+
+    private mutating func send(_ slot: Int) throws(InputError) {
+        if !sorted[slot] { try sortAndCheck(&series[slot]) }
+        sorted[slot] = true
+        sent[slot] = true
+        held -= series[slot].count
+        batchObservations += series[slot].count
+        batch.append(series[slot])
+        series[slot].clearObservations()
+        if batch.count >= 4_096 || batchObservations >= 1 << 18 { try sendBatch() }
+    }
+
+    private mutating func sendBatch() throws(InputError) {
+        guard !batch.isEmpty, let channel else { return }
+        let full = batch
+        batch = []
+        batchObservations = 0
+        if !channel.send(.batch(full)) { try stopStreaming(nil) }
+    }
+
+    /// Tells the writer (unless it hung up) and stops the reader with an error that
+    /// `streamStopped` marks as not the payload's.
+    private mutating func stopStreaming(_ message: SeriesChannel.Message?) throws(InputError) -> Never {
+        streamStopped = true
+        if let message { channel?.send(message) }
+        throw InputError(origin: origin, place: nil, reason: "streaming stopped")
+    }
+
+    /// Ends a streamed payload: the series still open are sent, then the end.
+    public mutating func finishStream() throws(InputError) {
+        guard let channel else { return }
+        guard !series.isEmpty else {
+            throw InputError(origin: origin, place: nil, reason: "no observations found")
+        }
+        if lateMetadata { try stopStreaming(.scattered) }
+        for slot in series.indices where !sent[slot] { try send(slot) }
+        try sendBatch()
+        if !channel.send(.end(publishedAt: publishedAt, observations: total)) { try stopStreaming(nil) }
     }
 
     /// Sorts what is held, checks it for duplicates and writes it as one run. A storage
@@ -161,10 +228,12 @@ public struct PayloadBuilder {
 
     /// The index of a series, created on first sight with its frequency.
     private mutating func slot(for key: String, period: String, place: () -> InputPlace) throws(InputError) -> Int {
+        if key == lastKey { return lastIndex }
+        // Streaming: the payload moved on, so the series read last is complete.
+        if channel != nil, lastKey != nil, !sent[lastIndex] { try send(lastIndex) }
         let slot: Int
-        if key == lastKey {
-            slot = lastIndex
-        } else if let existing = index[key] {
+        if let existing = index[key] {
+            if channel != nil, sent[existing] { try stopStreaming(.scattered) }
             slot = existing
         } else {
             if let problem = SeriesKey.problem(with: key) {
@@ -178,6 +247,7 @@ public struct PayloadBuilder {
             slot = series.count
             series.append(SeriesObservations(key: key, frequency: periodFrequency))
             sorted.append(true)
+            sent.append(false)
             index[key] = slot
         }
         lastKey = key
@@ -202,6 +272,7 @@ public struct PayloadBuilder {
     /// Sets metadata the payload offers for a series already added.
     public mutating func describe(series key: String, name: String?, unit: String?) {
         guard let slot = index[key] else { return }
+        if channel != nil, sent[slot] { lateMetadata = true }
         if let name, !name.isEmpty { series[slot].name = name }
         if let unit, !unit.isEmpty { series[slot].unit = unit }
     }

@@ -76,10 +76,16 @@ public struct Ingestor: Sendable {
             return .accepted(.unchangedPayload)
         }
         let frequencies = try store.seriesFrequencies()
-        var builder = PayloadBuilder(origin: origin, ordinalKind: type(of: source.reader).ordinalKind, spill: spill,
-                                     memoryLimit: memoryLimit) { frequencies[$0] }
-        builder.onProgress = releasePages
         do {
+            do {
+                return .accepted(try streamed(bytes, digest: digest, origin: origin, source: source, publishedAt: publishedAt,
+                                              frequencies: frequencies, releasePages: releasePages, at: now))
+            } catch is ScatteredPayload {
+                // Not grouped by series: rolled back; read whole, sorted in memory or in runs.
+            }
+            var builder = PayloadBuilder(origin: origin, ordinalKind: type(of: source.reader).ordinalKind, spill: spill,
+                                         memoryLimit: memoryLimit) { frequencies[$0] }
+            builder.onProgress = releasePages
             try source.reader.read(bytes, into: &builder)
             releasePages?()
             var payload = try builder.finish()
@@ -90,4 +96,47 @@ public struct Ingestor: Sendable {
             return .rejected(error)
         }
     }
+
+    /// The payload read on a thread of its own while this one writes the release: each
+    /// series goes to the store as soon as the payload moves on to the next (see
+    /// `PayloadBuilder.stream(to:)`). Throws `ScatteredPayload` (after rolling back) when
+    /// a series comes back later in the payload.
+    private func streamed(_ bytes: UnsafeBufferPointer<UInt8>, digest: String, origin: String, source: SourceSpec, publishedAt: Date?,
+                          frequencies: [String: Frequency], releasePages: (@Sendable () -> Void)?, at now: Date) throws -> IngestOutcome {
+        let channel = SeriesChannel()
+        let done = DispatchSemaphore(value: 0)
+        let input = SendableBytes(bytes)
+        let reader = source.reader
+        let ordinalKind = type(of: source.reader).ordinalKind
+        let memoryLimit = memoryLimit
+        let thread = Thread {
+            defer { done.signal() }
+            var builder = PayloadBuilder(origin: origin, ordinalKind: ordinalKind, memoryLimit: memoryLimit) { frequencies[$0] }
+            builder.onProgress = releasePages
+            builder.stream(to: channel)
+            do throws(InputError) {
+                try reader.read(input.bytes, into: &builder)
+                releasePages?()
+                try builder.finishStream()
+            } catch {
+                if !builder.streamStopped { channel.send(.failed(error)) }
+            }
+        }
+        thread.name = "brid-read"
+        thread.start()
+        // Whatever happens here, the reading thread is released and gone before `bytes`
+        // (owned by the caller) can be.
+        defer {
+            channel.hangUp()
+            done.wait()
+        }
+        return try store.ingest(StreamedPayload(origin: origin, channel: channel, publishedAt: publishedAt),
+                                source: source.id, recordRemovals: source.snapshot, sha256: digest, at: now)
+    }
+}
+
+/// The caller's bytes, read by the reading thread while the caller waits for it.
+private struct SendableBytes: @unchecked Sendable {
+    let bytes: UnsafeBufferPointer<UInt8>
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 }

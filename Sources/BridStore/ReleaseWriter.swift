@@ -179,16 +179,16 @@ struct ReleaseWriter {
 
     /// Writes the release row when anything changed; nil when nothing did (and nothing
     /// was written).
-    func finish(payload: Payload, sha256: String) throws -> Release? {
+    func finish(origin: String, publishedAt: Date?, sha256: String) throws -> Release? {
         guard hasChanges else { return nil }
         try db.prepare("""
             INSERT INTO releases (id, source_id, ingested_at, published_at, origin, sha256, added, revised, removed, unchanged)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).bind(.integer(releaseID), .text(source), .integer(ingestedAt), .optional(payload.publishedAt?.millisecondsSince1970),
-                      .text(payload.origin), .text(sha256), .integer(Int64(added)), .integer(Int64(revised)),
+            """).bind(.integer(releaseID), .text(source), .integer(ingestedAt), .optional(publishedAt?.millisecondsSince1970),
+                      .text(origin), .text(sha256), .integer(Int64(added)), .integer(Int64(revised)),
                       .integer(Int64(removed)), .integer(Int64(unchanged))).run()
-        return Release(id: releaseID, sourceID: source, ingestedAt: Date(milliseconds: ingestedAt), publishedAt: payload.publishedAt,
-                       origin: payload.origin, sha256: sha256, added: added, revised: revised, removed: removed, unchanged: unchanged)
+        return Release(id: releaseID, sourceID: source, ingestedAt: Date(milliseconds: ingestedAt), publishedAt: publishedAt,
+                       origin: origin, sha256: sha256, added: added, revised: revised, removed: removed, unchanged: unchanged)
     }
 
     // MARK: - Comparing

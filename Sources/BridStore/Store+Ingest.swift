@@ -47,7 +47,7 @@ extension Store {
     /// Throws `InputError` when the payload conflicts with what is stored (a series fed
     /// by another source, a frequency that differs) or repeats an observation; nothing is
     /// written then.
-    public func ingest(_ payload: Payload, source: String, recordRemovals: Bool, sha256: String, at now: Date) throws -> IngestOutcome {
+    public func ingest(_ payload: some SeriesBatches, source: String, recordRemovals: Bool, sha256: String, at now: Date) throws -> IngestOutcome {
         try alertingTransaction(at: now, bulk: true) { db, alerts in
             try ensureSource(source, at: now, in: db)
             let lastDigest = try db.prepare("SELECT last_payload_sha256 FROM sources WHERE id = ?").bind(.text(source)).firstRow { $0.text(0) } ?? nil
@@ -58,7 +58,7 @@ extension Store {
             }
             var release = try ReleaseWriter(db: db, path: path, source: source, at: now, collectTouched: alerts.policy.hasSeriesRules)
             defer { release.close() }
-            try payload.forEachBatch { batch in
+            let publishedAt = try payload.forEachBatch { batch in
                 let touched = try release.write(batch, origin: payload.origin, recordRemovals: recordRemovals)
                 try alerts.evaluate(touched: touched, release: release.releaseID)
             }
@@ -66,7 +66,7 @@ extension Store {
                 let touched = try release.removeUnseen()
                 try alerts.evaluate(touched: touched, release: release.releaseID)
             }
-            guard let written = try release.finish(payload: payload, sha256: sha256) else {
+            guard let written = try release.finish(origin: payload.origin, publishedAt: publishedAt, sha256: sha256) else {
                 try markAccepted(source: source, sha256: sha256, at: now, in: db)
                 try alerts.evaluateSource(source)
                 return .unchangedValues(observations: release.unchanged)
