@@ -20,6 +20,7 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
     do {
         let environment = environment ?? DaemonEnvironment(logger: logger)
         let store = try Launcher.openStore(config, logger: logger)
+        defer { store.close() }  // checkpointed and closed: no brid.sqlite-wal or -shm left behind
         let daemon = Daemon(config: config, store: store, fetcher: environment.fetcher, clock: environment.clock,
                             logger: logger, environment: environment.variables)
         try Daemon.prepareAlerts(store: store, config: config, now: environment.clock.now(), wake: daemon.alertWake, logger: logger)

@@ -31,6 +31,7 @@ public final class Store: Sendable {
             PRAGMA foreign_keys = ON;
             PRAGMA cache_size = -32768;
             PRAGMA temp_store = MEMORY;
+            PRAGMA journal_size_limit = \(Store.journalSizeLimit);
             """)
         try Store.migrate(connection)
         let readConnection = try Connection(path: path, readOnly: true)

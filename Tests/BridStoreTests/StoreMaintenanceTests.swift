@@ -1,0 +1,101 @@
+import BridCore
+@testable import BridStore
+import Foundation
+import Testing
+
+/// The WAL on real SQLite files: bounded while the store is open, gone once it is closed.
+@Suite struct StoreMaintenanceTests {
+    /// `count` series × 50 annual periods, the values shifted by `shift`.
+    static func rows(series count: Int, shift: Int = 0) -> [(String, String, String?)] {
+        (0..<count).flatMap { s in (1950..<2000).map { year in ("s\(s)", String(year), String(s * year + shift)) } }
+    }
+
+    func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+    @Test func closeCheckpointsAndRemovesTheWALAndSharedMemory() throws {
+        let t = try TemporaryStore()
+        try t.ingest(Self.rows(series: 200))
+        #expect(exists(t.store.path + "-wal"))
+        #expect(exists(t.store.path + "-shm"))
+        #expect(t.store.fileSizes().walBytes > 0)
+        t.store.close()
+        #expect(!exists(t.store.path + "-wal"))
+        #expect(!exists(t.store.path + "-shm"))
+        #expect(t.store.isClosed)
+        // Every later use throws instead of touching a closed handle; a second close is harmless.
+        #expect(throws: StoreError.self) { try t.store.releases() }
+        #expect(throws: StoreError.self) { try t.ingest([("x", "2018", "1")]) }
+        t.store.close()
+        // All of it reached the database file.
+        let reopened = try Store(path: t.store.path)
+        #expect(try reopened.statistics().observationVersions == 200 * 50)
+        reopened.close()
+    }
+
+    @Test func closeWaitsForTheLastReadOnlyConnectionOrder() throws {
+        // A read-only connection cannot checkpoint: were it the last to close, the WAL
+        // would stay. The store closes its reader first and its writer last.
+        let t = try TemporaryStore()
+        try t.ingest(Self.rows(series: 10))
+        _ = try t.store.observations(series: "s1")  // the reader has been used
+        t.store.close()
+        #expect(!exists(t.store.path + "-wal"))
+    }
+
+    @Test func checkpointTruncatesTheWALAndStatisticsCountTheDatabaseAlone() throws {
+        let t = try TemporaryStore()
+        try t.ingest(Self.rows(series: 400))
+        let wal = t.store.fileSizes().walBytes
+        #expect(wal > 500_000)
+        #expect(try t.store.checkpointIfLarge(threshold: wal + 1) == false)
+        #expect(t.store.fileSizes().walBytes == wal)
+        // `status` counts the database file, not the WAL.
+        let sizes = t.store.fileSizes()
+        #expect(try t.store.statistics().sizeBytes == sizes.databaseBytes)
+        #expect(try t.store.checkpointIfLarge(threshold: 1_000) == true)
+        #expect(t.store.fileSizes().walBytes == 0)
+        #expect(t.store.fileSizes().databaseBytes > 500_000)
+        // Still a working store.
+        try t.ingest(Self.rows(series: 400, shift: 1))
+        #expect(try t.store.releases().count == 2)
+    }
+
+    @Test func theWALIsCappedAndCheckpointedAfterEachLargeRelease() throws {
+        let t = try TemporaryStore()
+        let limit = try t.store.writer.withLock { db in try db.prepare("PRAGMA journal_size_limit").firstRow { $0.int(0) } }
+        #expect(limit == Store.journalSizeLimit)
+        // What the daemon does after each release (with a threshold this test's releases pass):
+        // the WAL never holds more than the last release.
+        var largest: Int64 = 0
+        for shift in 0..<5 {
+            try t.ingest(Self.rows(series: 300, shift: shift))
+            largest = max(largest, t.store.fileSizes().walBytes)
+            #expect(try t.store.checkpointIfLarge(threshold: 100_000))
+            #expect(t.store.fileSizes().walBytes == 0)
+        }
+        #expect(largest < t.store.fileSizes().databaseBytes)
+    }
+
+    @Test func aReopenedStoreDoesNotAppendToAnOldWAL() throws {
+        // Before the store closed its connections, every process left its WAL behind and the
+        // next one appended to it: +1 release's size per run.
+        let t = try TemporaryStore()
+        var path = t.store.path
+        for shift in 0..<4 {
+            let store = shift == 0 ? t.store : try Store(path: path)
+            let frequencies = try store.seriesFrequencies()
+            var builder = PayloadBuilder(origin: "r.csv") { frequencies[$0] }
+            for (i, row) in Self.rows(series: 300, shift: shift).enumerated() {
+                try builder.add(series: row.0, period: row.1, value: row.2, ordinal: Int32(i + 2), place: .line(i + 2))
+            }
+            _ = try store.ingest(try builder.finish(), source: "src", recordRemovals: false,
+                                 sha256: String(repeating: "\(shift)", count: 64), at: Date(timeIntervalSince1970: Double(1_600_000_000 + shift)))
+            store.close()
+            #expect(!exists(path + "-wal"))
+            path = store.path
+        }
+        let reopened = try Store(path: path)
+        #expect(try reopened.releases().count == 4)
+        reopened.close()
+    }
+}
