@@ -68,7 +68,7 @@ struct Fixtures {
         [
             StatusRequest.command: StatusResponse(
                 version: "0.1.0", pid: 4242, startedAt: ago(26 * 3600), configPath: "/etc/brid/brid.toml",
-                database: DatabaseStatus(path: "/var/lib/brid/brid.sqlite", sizeBytes: 12_582_912, releases: 43, series: 18, observationVersions: 1_234),
+                database: DatabaseStatus(path: "/var/lib/brid/brid.sqlite", sizeBytes: 12_582_912, walBytes: 4_210_688, releases: 43, series: 18, observationVersions: 1_234),
                 sources: [worldBank, ministry, drop, paused],
                 alerts: AlertCounts(firing: SeverityCounts(info: 0, warning: 1, critical: 1), acked: 1, outboxBacklog: 0)),
             SourcesRequest.command: SourcesResponse(sources: [worldBank, ministry, drop, paused]),

@@ -131,7 +131,7 @@ import Testing
     @Test func status() {
         let text = StatusCommand.render(reply("status", as: StatusResponse.self), terminal)
         #expect(text.hasPrefix("brid 0.1.0  pid 4242  up 26h (since 2025-11-29T08:27:00Z)\n"))
-        #expect(text.contains("database  /var/lib/brid/brid.sqlite  13 MB  43 releases  18 series  1,234 observation versions"))
+        #expect(text.contains("database  /var/lib/brid/brid.sqlite  13 MB + WAL 4.2 MB  43 releases  18 series  1,234 observation versions"))
         #expect(text.contains("alerts    2 firing (1 critical, 1 warning), 1 acked, outbox 0"))
         #expect(text.contains("kz-stat-freight  url   csv"))
         #expect(text.contains("HTTP 503 Service Unavailable"))

@@ -47,8 +47,16 @@ import Testing
         try w.write("staging/r1.csv", Self.csv(shift: 0))
         #expect(rename(w.root + "/staging/r1.csv", w.root + "/state/drop/big/r1.csv") == 0)
         try brid.waitForLog("accepted: release 1", seconds: 20)
-        // While it runs, the database is in WAL mode.
+        // While it runs, the database is in WAL mode, and `status` shows the two files apart.
         #expect(databaseFiles(w).contains("brid.sqlite-wal"))
+        let json = try BridProcess.run(["--socket", w.root + "/state/control.sock", "--json", "status"], executable: BridProcess.brictlPath)
+        #expect(json.status == 0, "\(json.stderr)")
+        let database = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])["database"] as? [String: Any]
+        let size = try FileManager.default.attributesOfItem(atPath: w.root + "/state/brid.sqlite")[.size] as? Int
+        #expect(database?["sizeBytes"] as? Int == size)
+        #expect((database?["walBytes"] as? Int ?? 0) > 0)
+        let text = try BridProcess.run(["--socket", w.root + "/state/control.sock", "status"], executable: BridProcess.brictlPath)
+        #expect(text.stdout.contains(" + WAL "), "\(text.stdout)")
         let (status, elapsed) = try brid.terminate()
         #expect(status == 0, "\(brid.log)")
         #expect(elapsed < 5)

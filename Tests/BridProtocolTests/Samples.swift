@@ -55,7 +55,7 @@ enum Samples {
     static let responses: [String: any Codable & Sendable] = [
         StatusRequest.command: StatusResponse(
             version: "0.1.0", pid: 4242, startedAt: t0, configPath: "/etc/brid/brid.toml",
-            database: DatabaseStatus(path: "/var/lib/brid/brid.sqlite", sizeBytes: 12_345_678, releases: 42, series: 18, observationVersions: 1234),
+            database: DatabaseStatus(path: "/var/lib/brid/brid.sqlite", sizeBytes: 12_345_678, walBytes: 65_536, releases: 42, series: 18, observationVersions: 1234),
             sources: [sourceOK, sourceFailing, sourceNever, sourcePaused],
             alerts: AlertCounts(firing: SeverityCounts(info: 0, warning: 2, critical: 1), acked: 1, outboxBacklog: 3, lastDeliveryError: "webhook: 503"),
             lastReloadError: ReloadFailure(at: t1, errors: ["brid.toml:12: unknown key \"evry\""])),

@@ -128,7 +128,8 @@ final class ControlAPI: Sendable {
         }
         let response = StatusResponse(
             version: BridVersion.current, pid: getpid(), startedAt: startedAt, configPath: config.path,
-            database: DatabaseStatus(path: store.path, sizeBytes: statistics.sizeBytes, releases: statistics.releases,
+            database: DatabaseStatus(path: store.path, sizeBytes: statistics.sizeBytes, walBytes: store.fileSizes().walBytes,
+                                     releases: statistics.releases,
                                      series: statistics.series, observationVersions: statistics.observationVersions),
             sources: sources, alerts: try alertCounts(),
             lastReloadError: reloadFailure.map { BridProtocol.ReloadFailure(at: $0.at, errors: $0.errors) })
