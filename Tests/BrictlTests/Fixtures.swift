@@ -128,6 +128,8 @@ struct Fixtures {
             ResumeRequest.command: PauseResponse(source: "imf-dot", paused: false, changed: true),
             ReloadRequest.command: ReloadResponse(applied: true, configPath: "/etc/brid/brid.toml", sourcesAdded: ["kz-customs"], sourcesChanged: ["wb-kaz-exports"]),
             ExportRequest.command: ExportResponse(format: .csv, text: "series,period,value\ncn-kz.trade.total,2016,13.096\ncn-kz.trade.total,2017,18.010\ncn-kz.trade.total,2018,19.902\n"),
+            BackupRequest.command: BackupResponse(path: "/var/lib/brid/backups/brid-2026-12-07.sqlite", sizeBytes: 12_591_104,
+                                                  lastReleaseID: 43, seconds: 0.41),
         ]
     }
 }

@@ -83,7 +83,7 @@ import Testing
 
     @Test func accessClasses() {
         let mutating = Set(ControlCommands.all.filter { $0.access == .mutating }.map { $0.command })
-        #expect(mutating == ["fetch", "ingest", "ingest.chunk", "alert.ack", "source.pause", "source.resume", "reload"])
+        #expect(mutating == ["fetch", "ingest", "ingest.chunk", "alert.ack", "source.pause", "source.resume", "reload", "backup"])
     }
 }
 

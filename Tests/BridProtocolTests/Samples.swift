@@ -46,6 +46,7 @@ enum Samples {
             PauseRequest(source: "wb"),
             ResumeRequest(source: "wb"),
             ReloadRequest(),
+            BackupRequest(path: "/var/lib/brid/backups/brid-2026-12-07.sqlite", force: true),
             ExportRequest(series: ["a", "b"], asOf: nil, release: 3, format: .json, vintages: false),
         ]
         return Dictionary(uniqueKeysWithValues: list.map { (type(of: $0).command, $0) })
@@ -101,5 +102,7 @@ enum Samples {
         ReloadRequest.command: ReloadResponse(applied: false, configPath: "/etc/brid/brid.toml", errors: ["line 3: x"],
                                               sourcesAdded: ["n"], sourcesRemoved: ["o"], sourcesChanged: ["c"]),
         ExportRequest.command: ExportResponse(format: .csv, text: "series,period,value\ncn-kz.trade.total,2018,19.885\n"),
+        BackupRequest.command: BackupResponse(path: "/var/lib/brid/backups/brid-2026-12-07.sqlite", sizeBytes: 12_345_678,
+                                              lastReleaseID: 42, seconds: 0.8),
     ]
 }

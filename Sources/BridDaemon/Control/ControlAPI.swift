@@ -91,6 +91,10 @@ final class ControlAPI: Sendable {
                                   sourcesAdded: report.added, sourcesRemoved: report.removed, sourcesChanged: report.changed)
         }
         h.on(ExportRequest.self) { request, _ in try await BlockingWork.read { try api.export(request) } }
+        h.on(BackupRequest.self) { request, connection in
+            api.audit("backup to \(request.path)\(request.force ? " (--force)" : "")", connection)
+            return try await api.backup(request)
+        }
         return h
     }
 
