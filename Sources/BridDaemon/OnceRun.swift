@@ -73,6 +73,7 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
         await daemon.evaluateTimedRules()
         await AlertDelivery(daemon: daemon, notifiers: environment.notifiers(for: daemon))
             .round(config.notifiers, at: environment.clock.now())
+        await daemon.pruneNotifications()
         let backlog = try store.alertStatistics().backlog
         if backlog > 0 { logger.warning("alerts: \(backlog) notifications not delivered yet; the daemon retries them") }
         logger.info("done: \(released) new releases, \(unchanged) unchanged, \(failed) rejected or failed")

@@ -4,17 +4,24 @@ public struct DaemonConfig: Sendable, Equatable {
     public static let defaultSocket = "/run/brid/control.sock"
     public static let defaultMaxConcurrentFetches = 4
     public static let maxConcurrentFetchesRange = 1...64
+    /// How long delivered and given-up notifications are kept (`notification_retention`).
+    public static let defaultNotificationRetention: Duration = .seconds(30 * 86_400)
 
     /// Absolute folder for the database and, by default, drop folders.
     public let stateDir: String
     /// Absolute path of the control socket.
     public let socket: String
     public let maxConcurrentFetches: Int
+    /// Outbox rows and deliveries are pruned this long after their last delivery finished
+    /// (delivered or given up). Alerts and vintages are never pruned.
+    public let notificationRetention: Duration
 
     public init(stateDir: String = defaultStateDir, socket: String = defaultSocket,
-                maxConcurrentFetches: Int = defaultMaxConcurrentFetches) {
+                maxConcurrentFetches: Int = defaultMaxConcurrentFetches,
+                notificationRetention: Duration = defaultNotificationRetention) {
         self.stateDir = stateDir
         self.socket = socket
         self.maxConcurrentFetches = maxConcurrentFetches
+        self.notificationRetention = notificationRetention
     }
 }
