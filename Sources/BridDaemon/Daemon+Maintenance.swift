@@ -4,7 +4,7 @@ import Logging
 
 /// Keeping the WAL small while brid runs: folded back into the database after big releases.
 extension Daemon {
-    /// After an ingest: a WAL grown past `Store.walCheckpointThreshold` (a large release)
+    /// After an ingest: a WAL grown past the store's `walCheckpointThreshold` (a large release)
     /// is checkpointed and truncated, on the write queue, between ingests.
     func checkpointIfLarge() async {
         do {

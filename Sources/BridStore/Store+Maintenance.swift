@@ -15,8 +15,9 @@ extension Store {
     /// The WAL is truncated back to at most this size after a checkpoint
     /// (`PRAGMA journal_size_limit`), so one big release does not leave a big file behind.
     public static let journalSizeLimit: Int64 = 64 << 20
-    /// `checkpointIfLarge()` checkpoints once the WAL has grown past this.
-    public static let walCheckpointThreshold: Int64 = 64 << 20
+    /// `checkpointIfLarge()` checkpoints once the WAL has grown past this (unless the
+    /// store's `walCheckpointThreshold` says otherwise).
+    public static let defaultWALCheckpointThreshold: Int64 = 64 << 20
 
     /// The sizes of the database file and of its WAL.
     public func fileSizes() -> StoreFileSizes {
@@ -52,8 +53,8 @@ extension Store {
     /// older pages (a long query, a backup); they are left for the next one. Returns whether
     /// it checkpointed.
     @discardableResult
-    public func checkpointIfLarge(threshold: Int64 = Store.walCheckpointThreshold) throws -> Bool {
-        guard fileSizes().walBytes > threshold else { return false }
+    public func checkpointIfLarge(threshold: Int64? = nil) throws -> Bool {
+        guard fileSizes().walBytes > threshold ?? walCheckpointThreshold.load(ordering: .relaxed) else { return false }
         return try checkpoint(patience: .milliseconds(200))
     }
 
