@@ -14,7 +14,7 @@ extension ControlAPI {
         do {
             result = try await BlockingWork.read { try store.backup(to: request.path, overwrite: request.force) }
         } catch let error as BackupError {
-            logger.error("backup to \(request.path) failed: \(error)")
+            logger.log(level: error.kind == .exists ? .warning : .error, "backup to \(request.path) refused: \(error)")
             switch error.kind {
             case .exists: throw ControlError.conflict(error.description)
             case .unwritable, .failed: throw ControlError.failed(error.description)
