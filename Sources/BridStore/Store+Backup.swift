@@ -58,14 +58,26 @@ extension Store {
         if access(folder, W_OK) != 0 {
             throw BackupError(kind: .unwritable, description: "cannot write \(target): brid (uid \(getuid())) may not write to \(folder): \(String(cString: strerror(errno)))")
         }
-        let temporary = folder + "/." + (target as NSString).lastPathComponent + ".partial-\(getpid())"
-        unlink(temporary)
+        // Unique, so that two backups to one path never share a temporary file.
+        let temporary = folder + "/." + (target as NSString).lastPathComponent + ".partial-\(getpid())-\(UInt32.random(in: .min ... .max))"
         do {
             try copy(into: temporary)
             let lastRelease = try Self.check(temporary)
             try Self.flush(temporary)
-            guard rename(temporary, target) == 0 else {
-                throw BackupError(kind: .unwritable, description: "cannot rename the copy to \(target): \(String(cString: strerror(errno)))")
+            if overwrite {
+                guard rename(temporary, target) == 0 else {
+                    throw BackupError(kind: .unwritable, description: "cannot rename the copy to \(target): \(String(cString: strerror(errno)))")
+                }
+            } else {
+                // link() fails when the target appeared meanwhile: never a silent replacement.
+                // (A file system without hard links, vfat say, gets a checked rename instead.)
+                if link(temporary, target) == 0 {
+                    unlink(temporary)
+                } else if errno == EEXIST || lstat(target, &info) == 0 {
+                    throw BackupError(kind: .exists, description: "\(target) exists; use --force to replace it")
+                } else if rename(temporary, target) != 0 {
+                    throw BackupError(kind: .unwritable, description: "cannot rename the copy to \(target): \(String(cString: strerror(errno)))")
+                }
             }
             try? Self.flush(folder)
             var written = stat()
