@@ -26,10 +26,14 @@ import Testing
         try await h.advance(by: 1_800)
         try await h.advance(by: 1_799)
         #expect(try Self.outboxRows(h.store) == 2)
-        // The first tick after an hour has passed since their delivery prunes them; the
+        // A tick after an hour has passed since their delivery prunes them (the first one,
+        // unless a loaded machine made the timer miss the step; then a later one); the
         // alert itself stays.
-        try await h.advance(by: 60)
-        try await eventually("pruned") { (try? Self.outboxRows(h.store)) == 0 }
+        try await eventually("pruned") {
+            if (try? Self.outboxRows(h.store)) == 0 { return true }
+            try await h.advance(by: 60)
+            return false
+        }
         #expect(try h.store.alerts(includeResolved: true).map(\.rule) == ["kz-failing"])
     }
 }
