@@ -29,7 +29,7 @@ import Testing
         return try connection.prepare("PRAGMA integrity_check").rows { $0.text(0) ?? "" }
     }
 
-    @Test func aBackupDoesNotWaitForAnOpenWriteTransactionAndLeavesItOut() throws {
+    @Test func aBackupDoesNotWaitForAnOpenWriteTransactionAndLeavesItOut() async throws { try await offPool {
         let t = try TemporaryStore()
         try t.ingest(Self.rows(series: 50, shift: 0))
         let target = t.folder + "/copy.sqlite"
@@ -50,9 +50,9 @@ import Testing
         #expect(try copy.sourceState("uncommitted") == nil)
         #expect(try copy.sourceState("src") != nil)
         #expect(try Self.vintages(copy, upTo: .max) == Self.vintages(t.store, upTo: .max))
-    }
+    } }
 
-    @Test func aBackupTakenDuringIngestsIsAConsistentRestorableStore() throws {
+    @Test func aBackupTakenDuringIngestsIsAConsistentRestorableStore() async throws { try await offPool {
         let t = try TemporaryStore()
         try t.ingest(Self.rows(series: 400, shift: 0))
         let done = Atomic(false)
@@ -112,9 +112,9 @@ import Testing
         try builder.add(series: "s1", period: "1950", value: "-1", ordinal: 2, place: .line(2))
         #expect(try copy.ingest(try builder.finish(), source: "src", recordRemovals: false, sha256: String(repeating: "f", count: 64),
                                 at: Date()) != .unchangedPayload)
-    }
+    } }
 
-    @Test func anExistingTargetIsRefusedUnlessOverwriting() throws {
+    @Test func anExistingTargetIsRefusedUnlessOverwriting() async throws { try await offPool {
         let t = try TemporaryStore()
         try t.ingest(Self.rows(series: 5, shift: 0))
         let target = t.folder + "/b.sqlite"
@@ -130,5 +130,5 @@ import Testing
         #expect { try t.store.backup(to: "b.sqlite") } throws: { ($0 as? BackupError)?.kind == .failed }
         #expect { try t.store.backup(to: t.folder + "/no/such/b.sqlite") } throws: { ($0 as? BackupError)?.kind == .unwritable }
         #expect(try t.store.releases().count == 1)
-    }
+    } }
 }
