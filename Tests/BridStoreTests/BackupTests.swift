@@ -54,11 +54,11 @@ import Testing
 
     @Test func aBackupTakenDuringIngestsIsAConsistentRestorableStore() async throws { try await offPool {
         let t = try TemporaryStore()
-        try t.ingest(Self.rows(series: 400, shift: 0))
+        try t.ingest(Self.rows(series: 200, shift: 0))
         let done = Atomic(false)
         let failure = Mutex<(any Error)?>(nil)
         let clock = Mutex(t.clock)
-        // A writer thread releasing one revision after another, each of 20,000 observations.
+        // A writer thread releasing one revision after another, each of 10,000 observations.
         let writer = Thread { [store = t.store] in
             var shift = 1
             while !done.load(ordering: .relaxed) && shift < 40 {
@@ -66,7 +66,7 @@ import Testing
                     let now = clock.withLock { $0 = $0.addingTimeInterval(86_400); return $0 }
                     let frequencies = try store.seriesFrequencies()
                     var builder = PayloadBuilder(origin: "r\(shift).csv") { frequencies[$0] }
-                    for (i, row) in Self.rows(series: 400, shift: shift).enumerated() {
+                    for (i, row) in Self.rows(series: 200, shift: shift).enumerated() {
                         try builder.add(series: row.0, period: row.1, value: row.2, ordinal: Int32(i + 2), place: .line(i + 2))
                     }
                     _ = try store.ingest(try builder.finish(), source: "src", recordRemovals: false,
