@@ -9,8 +9,9 @@ struct BackupCommand: ParsableCommand {
             brid itself writes the file, as its own user: the folder must be writable by brid \
             (under systemd, one of its writable folders, e.g. /var/lib/brid/backups). A relative \
             PATH is taken from the current folder. An existing file is refused (exit 1) unless \
-            --force. To restore, stop brid and put the copy in place as brid.sqlite in state_dir \
-            (or point state_dir at a folder holding it as brid.sqlite).
+            --force. Waits up to an hour unless --timeout says otherwise. To restore, stop brid, \
+            put the copy in place as brid.sqlite in state_dir (removing any brid.sqlite-wal and \
+            -shm beside it), or point state_dir at a folder holding it as brid.sqlite.
             """)
 
     @OptionGroup var options: GlobalOptions
