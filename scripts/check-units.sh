@@ -83,8 +83,9 @@ if [ "$(id -u)" -eq 0 ] && command -v systemd-sysusers >/dev/null && command -v 
         fail "brid.sysusers: $output"
     fi
     if output=$(systemd-tmpfiles --root="$root" --create "$PWD/systemd/brid.tmpfiles" 2>&1) \
-        && [ "$(stat -c '%a %U' "$root/var/lib/brid/drop" 2>/dev/null)" = "750 $(stat -c %U "$root/var/lib/brid" 2>/dev/null)" ]; then
-        pass "brid.tmpfiles creates /var/lib/brid and its drop folder (0750, owned by brid)"
+        && [ "$(stat -c '%a %U' "$root/var/lib/brid/drop" 2>/dev/null)" = "750 $(stat -c %U "$root/var/lib/brid" 2>/dev/null)" ] \
+        && [ "$(stat -c '%a %U' "$root/var/lib/brid/backups" 2>/dev/null)" = "750 $(stat -c %U "$root/var/lib/brid" 2>/dev/null)" ]; then
+        pass "brid.tmpfiles creates /var/lib/brid, its drop and backups folders (0750, owned by brid)"
     else
         fail "brid.tmpfiles: $output"
     fi

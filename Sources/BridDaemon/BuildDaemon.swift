@@ -121,6 +121,7 @@ public func runDaemon(configPath: String, logger: Logger) async -> Int32 {
     }
     do {
         let built = try buildDaemon(config: config, environment: DaemonEnvironment(logger: logger))
+        defer { built.daemon.store.close() }  // after the services stopped: checkpointed, no -wal/-shm left
         try await built.group.run()
         logger.notice("stopped")
         return 0

@@ -55,6 +55,7 @@ extension Daemon {
         case let .failed(reason), let .cancelled(reason):
             log.error("fetch failed: \(reason); retry in \(wait)")
         }
+        if case .released = outcome { await checkpointIfLarge() }
         updateStatus()
         return outcome
     }

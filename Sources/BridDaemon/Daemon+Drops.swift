@@ -53,6 +53,7 @@ extension Daemon {
                     }
                     Self.log(outcome, logger: log)
                     outcomes.append(outcome)
+                    if case .accepted(.released) = outcome.result { await checkpointIfLarge() }
                 }
             } catch {
                 log.error("cannot scan \(path): \(error)")
@@ -134,6 +135,7 @@ extension Daemon {
         var log = logger
         log[metadataKey: "source.id"] = "\(source.id)"
         Self.log(DropFolder.Outcome(file: origin, result: result, movedTo: "(control socket)"), logger: log)
+        if case .accepted(.released) = result { await checkpointIfLarge() }
         changed()
         updateStatus()
         return result

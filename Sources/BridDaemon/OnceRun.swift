@@ -20,6 +20,7 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
     do {
         let environment = environment ?? DaemonEnvironment(logger: logger)
         let store = try Launcher.openStore(config, logger: logger)
+        defer { store.close() }  // checkpointed and closed: no brid.sqlite-wal or -shm left behind
         let daemon = Daemon(config: config, store: store, fetcher: environment.fetcher, clock: environment.clock,
                             logger: logger, environment: environment.variables)
         try Daemon.prepareAlerts(store: store, config: config, now: environment.clock.now(), wake: daemon.alertWake, logger: logger)
@@ -72,6 +73,7 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
         await daemon.evaluateTimedRules()
         await AlertDelivery(daemon: daemon, notifiers: environment.notifiers(for: daemon))
             .round(config.notifiers, at: environment.clock.now())
+        await daemon.pruneNotifications()
         let backlog = try store.alertStatistics().backlog
         if backlog > 0 { logger.warning("alerts: \(backlog) notifications not delivered yet; the daemon retries them") }
         logger.info("done: \(released) new releases, \(unchanged) unchanged, \(failed) rejected or failed")

@@ -20,6 +20,7 @@ public enum ControlCommands {
         PauseRequest.self,
         ResumeRequest.self,
         ReloadRequest.self,
+        BackupRequest.self,
         ExportRequest.self,
     ]
 

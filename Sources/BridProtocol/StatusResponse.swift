@@ -31,16 +31,31 @@ public struct DatabaseStatus: Codable, Sendable, Equatable {
     public var path: String
     /// The database file's size (WAL excluded).
     public var sizeBytes: Int64
+    /// The write-ahead log's size (`brid.sqlite-wal`), apart from the database: checkpoints
+    /// fold it back after large releases; a clean stop removes it. Absent (0) from a brid
+    /// older than this field.
+    public var walBytes: Int64
     public var releases: Int
     public var series: Int
     public var observationVersions: Int
 
-    public init(path: String, sizeBytes: Int64, releases: Int, series: Int, observationVersions: Int) {
+    public init(path: String, sizeBytes: Int64, walBytes: Int64 = 0, releases: Int, series: Int, observationVersions: Int) {
         self.path = path
         self.sizeBytes = sizeBytes
+        self.walBytes = walBytes
         self.releases = releases
         self.series = series
         self.observationVersions = observationVersions
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        path = try c.decode(String.self, forKey: .path)
+        sizeBytes = try c.decode(Int64.self, forKey: .sizeBytes)
+        walBytes = try c.decodeIfPresent(Int64.self, forKey: .walBytes) ?? 0
+        releases = try c.decode(Int.self, forKey: .releases)
+        series = try c.decode(Int.self, forKey: .series)
+        observationVersions = try c.decode(Int.self, forKey: .observationVersions)
     }
 }
 

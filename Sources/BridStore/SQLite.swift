@@ -5,11 +5,18 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+
+    /// The store was closed (brid is stopping).
+    static let closed = StoreError("the database is closed")
 }
 
 /// One SQLite connection. Not thread-safe: the `Store` guards each connection with a lock.
 final class Connection {
     let handle: OpaquePointer
+    /// How long a statement waits for a lock another connection holds.
+    static let busyTimeoutMilliseconds: Int32 = 5_000
+    /// False once `close()` ran: every later use throws instead of touching a freed handle.
+    private(set) var isOpen = true
 
     /// Set once, before the first connection opens SQLite.
     private static let configured: Bool = {
@@ -28,12 +35,24 @@ final class Connection {
             throw StoreError("cannot open database \(path): \(message)")
         }
         handle = db
-        sqlite3_busy_timeout(db, 5_000)
+        sqlite3_busy_timeout(db, Self.busyTimeoutMilliseconds)
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit { if isOpen { sqlite3_close_v2(handle) } }
+
+    /// Closes the connection now. Returns false when statements of it are still alive: it is
+    /// then closed when the last of them is finalized (`sqlite3_close_v2`).
+    @discardableResult
+    func close() -> Bool {
+        guard isOpen else { return true }
+        isOpen = false
+        if sqlite3_close(handle) == SQLITE_OK { return true }
+        sqlite3_close_v2(handle)
+        return false
+    }
 
     func execute(_ sql: String) throws(StoreError) {
+        guard isOpen else { throw StoreError.closed }
         var error: UnsafeMutablePointer<CChar>?
         if sqlite3_exec(handle, sql, nil, nil, &error) != SQLITE_OK {
             let message = error.map { String(cString: $0) } ?? lastError
@@ -43,6 +62,7 @@ final class Connection {
     }
 
     func prepare(_ sql: String) throws(StoreError) -> Statement {
+        guard isOpen else { throw StoreError.closed }
         var statement: OpaquePointer?
         guard sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK, let statement else {
             throw StoreError("cannot prepare SQL (\(lastError)): \(sql)")

@@ -155,5 +155,10 @@ enum Schema {
                    strftime('%Y-%m-%dT%H:%M:%SZ', acked_at / 1000, 'unixepoch') AS acked_at, ack_comment
             FROM alerts;
         """),
+            ("2026-12-07-outbox-retention", """
+        -- Pruning finished notifications after `notification_retention` finds the old outbox
+        -- rows by their time instead of scanning the table every minute.
+        CREATE INDEX outbox_by_created ON outbox(created_at);
+        """),
 ]
 }

@@ -178,12 +178,8 @@ extension Store {
                 let releases = try db.prepare("SELECT count(*), coalesce(sum(added + revised + removed), 0) FROM releases").firstRow { ($0.int(0), $0.int(1)) } ?? (0, 0)
                 let series = try db.prepare("SELECT count(*) FROM series").firstRow { $0.int(0) } ?? 0
                 let last = try db.prepare("SELECT source_id, max(id) FROM releases GROUP BY source_id").rows { ($0.text(0) ?? "", $0.int(1)) }
-                var size: Int64 = 0
-                for suffix in ["", "-wal"] {
-                    var info = stat()
-                    if stat(path + suffix, &info) == 0 { size += Int64(info.st_size) }
-                }
-                return StoreStatistics(sizeBytes: size, releases: Int(releases.0), series: Int(series), observationVersions: Int(releases.1),
+                // The database file alone; the WAL is `fileSizes().walBytes`.
+                return StoreStatistics(sizeBytes: fileSizes().databaseBytes, releases: Int(releases.0), series: Int(series), observationVersions: Int(releases.1),
                                        lastRelease: Dictionary(last, uniquingKeysWith: max))
             }
         }

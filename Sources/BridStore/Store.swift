@@ -19,6 +19,8 @@ public final class Store: Sendable {
     let alertObserver = Mutex<(@Sendable ([AlertTransition]) -> Void)?>(nil)
     /// When each rule was last evaluated.
     let ruleEvaluations = Mutex<[String: Date]>([:])
+    /// The WAL size past which `checkpointIfLarge()` checkpoints (tests lower it).
+    public let walCheckpointThreshold = Atomic<Int64>(Store.defaultWALCheckpointThreshold)
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws(StoreError) {
@@ -31,6 +33,7 @@ public final class Store: Sendable {
             PRAGMA foreign_keys = ON;
             PRAGMA cache_size = -32768;
             PRAGMA temp_store = MEMORY;
+            PRAGMA journal_size_limit = \(Store.journalSizeLimit);
             """)
         try Store.migrate(connection)
         let readConnection = try Connection(path: path, readOnly: true)
@@ -38,6 +41,9 @@ public final class Store: Sendable {
         writer = Mutex(connection)
         reader = Mutex(readConnection)
     }
+
+    /// Closed in the right order (see `close()`) if nobody did.
+    deinit { close() }
 
     /// Names of the migrations applied to this database, in order.
     public func appliedMigrations() throws -> [String] {

@@ -20,7 +20,7 @@ struct Brictl: ParsableCommand {
             StatusCommand.self, SourcesCommand.self, FetchCommand.self, IngestCommand.self,
             SeriesCommand.self, ShowCommand.self, HistoryCommand.self, ReleasesCommand.self, ReleaseCommand.self,
             AlertsCommand.self, AckCommand.self, RulesCommand.self,
-            PauseCommand.self, ResumeCommand.self, ReloadCommand.self, ExportCommand.self,
+            PauseCommand.self, ResumeCommand.self, ReloadCommand.self, ExportCommand.self, BackupCommand.self,
         ]
     )
 

@@ -20,7 +20,8 @@ import Testing
                           ["show", "k", "--release", "3"], ["fetch", "--all", "--no-wait"], ["fetch", "a", "b"], ["history", "k", "2018"],
                           ["releases", "--source", "s", "--limit", "5"], ["release", "4"], ["alerts", "--all", "--rule", "r"],
                           ["ack", "17", "--comment", "seen"], ["rules"], ["rules", "test", "r", "--series", "s"], ["pause", "s"],
-                          ["resume", "s"], ["reload"], ["export", "a", "b", "--format", "json"], ["export", "--vintages", "a"]] {
+                          ["resume", "s"], ["reload"], ["export", "a", "b", "--format", "json"], ["export", "--vintages", "a"],
+                          ["backup", "/var/lib/brid/backups/b.sqlite"], ["backup", "b.sqlite", "--force"]] {
             #expect(usageError(arguments) == nil, "\(arguments)")
         }
     }

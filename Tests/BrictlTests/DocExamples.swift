@@ -19,6 +19,7 @@ import Testing
             ["show", "cn-kz.trade.total"], ["history", "cn-kz.trade.total", "2018"], ["releases", "--limit", "2"], ["release", "43"],
             ["alerts", "--all"], ["ack", "17", "--comment", "expected: new methodology"], ["rules"], ["rules", "test", "kz-exports-jump"],
             ["pause", "imf-dot"], ["resume", "imf-dot"], ["reload"], ["export", "cn-kz.trade.total", "--as-of", "2019-03-01"],
+            ["backup", "/var/lib/brid/backups/brid-2026-12-07.sqlite"],
         ]
         var text = ""
         for command in commands {

@@ -68,7 +68,7 @@ struct Fixtures {
         [
             StatusRequest.command: StatusResponse(
                 version: "0.1.0", pid: 4242, startedAt: ago(26 * 3600), configPath: "/etc/brid/brid.toml",
-                database: DatabaseStatus(path: "/var/lib/brid/brid.sqlite", sizeBytes: 12_582_912, releases: 43, series: 18, observationVersions: 1_234),
+                database: DatabaseStatus(path: "/var/lib/brid/brid.sqlite", sizeBytes: 12_582_912, walBytes: 4_210_688, releases: 43, series: 18, observationVersions: 1_234),
                 sources: [worldBank, ministry, drop, paused],
                 alerts: AlertCounts(firing: SeverityCounts(info: 0, warning: 1, critical: 1), acked: 1, outboxBacklog: 0)),
             SourcesRequest.command: SourcesResponse(sources: [worldBank, ministry, drop, paused]),
@@ -128,6 +128,8 @@ struct Fixtures {
             ResumeRequest.command: PauseResponse(source: "imf-dot", paused: false, changed: true),
             ReloadRequest.command: ReloadResponse(applied: true, configPath: "/etc/brid/brid.toml", sourcesAdded: ["kz-customs"], sourcesChanged: ["wb-kaz-exports"]),
             ExportRequest.command: ExportResponse(format: .csv, text: "series,period,value\ncn-kz.trade.total,2016,13.096\ncn-kz.trade.total,2017,18.010\ncn-kz.trade.total,2018,19.902\n"),
+            BackupRequest.command: BackupResponse(path: "/var/lib/brid/backups/brid-2026-12-07.sqlite", sizeBytes: 12_591_104,
+                                                  lastReleaseID: 43, seconds: 0.41),
         ]
     }
 }

@@ -131,7 +131,7 @@ import Testing
     @Test func status() {
         let text = StatusCommand.render(reply("status", as: StatusResponse.self), terminal)
         #expect(text.hasPrefix("brid 0.1.0  pid 4242  up 26h (since 2025-11-29T08:27:00Z)\n"))
-        #expect(text.contains("database  /var/lib/brid/brid.sqlite  13 MB  43 releases  18 series  1,234 observation versions"))
+        #expect(text.contains("database  /var/lib/brid/brid.sqlite  13 MB + WAL 4.2 MB  43 releases  18 series  1,234 observation versions"))
         #expect(text.contains("alerts    2 firing (1 critical, 1 warning), 1 acked, outbox 0"))
         #expect(text.contains("kz-stat-freight  url   csv"))
         #expect(text.contains("HTTP 503 Service Unavailable"))
@@ -175,6 +175,11 @@ import Testing
         #expect(AckCommand.render(reply("alert.ack", as: AckResponse.self), terminal) == "acked alert 17 (kz-exports-jump, cn-kz.exports.total 2018)")
         #expect(PauseCommand.render(reply("source.pause", as: PauseResponse.self), terminal) == "paused imf-dot")
         #expect(RulesTestCommand.render(reply("rules.test", as: RuleTestResponse.self), terminal).contains("would fire 2 times"))
+        #expect(BackupCommand.render(reply("backup", as: BackupResponse.self), terminal)
+            == "backup /var/lib/brid/backups/brid-2026-12-07.sqlite: 13 MB, up to release 43, in 0.4 s")
+        #expect(BackupCommand.absolute("b.sqlite", cwd: "/home/op") == "/home/op/b.sqlite")
+        #expect(BackupCommand.absolute("../backups/./b.sqlite", cwd: "/var/lib/brid/x/") == "/var/lib/brid/backups/b.sqlite")
+        #expect(BackupCommand.absolute("/srv/b.sqlite", cwd: "/home/op") == "/srv/b.sqlite")
         #expect(ReloadCommand.render(ReloadResponse(applied: false, configPath: "/etc/brid/brid.toml", errors: ["brid.toml:3: unknown key \"evry\""]), terminal)
             == "configuration /etc/brid/brid.toml rejected; brid keeps running the previous one:\n  brid.toml:3: unknown key \"evry\"")
     }

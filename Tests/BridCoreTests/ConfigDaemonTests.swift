@@ -54,6 +54,23 @@ struct ConfigDaemonTests {
         ])
     }
 
+    @Test func notificationRetentionDefaultsTo30DaysAndIsADurationOfAtLeastAnHour() throws {
+        #expect(try config("[daemon]\n").daemon.notificationRetention == .seconds(30 * 86_400))
+        #expect(try config("").daemon.notificationRetention == DaemonConfig.defaultNotificationRetention)
+        #expect(try config("[daemon]\nnotification_retention = \"90d\"\n").daemon.notificationRetention == .seconds(90 * 86_400))
+        #expect(try config("[daemon]\nnotification_retention = \"1h\"\n").daemon.notificationRetention == .seconds(3_600))
+        #expect(errorLines("[daemon]\nstate_dir = \"/x\"\nnotification_retention = \"30 days\"\n") == [
+            "\(configPath):3: [daemon]: notification_retention: invalid duration \"30 days\" — use a whole number and a unit, e.g. 90s, 15m, 6h, 7d",
+        ])
+        #expect(errorLines("[daemon]\nnotification_retention = \"10m\"\n") == [
+            "\(configPath):2: [daemon]: notification_retention: must be at least 1h, not 10m: `status` shows the last given-up delivery until it is pruned",
+        ])
+        #expect(errorLines("[daemon]\nnotification_retention = 30\n") == [
+            "\(configPath):2: [daemon]: notification_retention: expected a string, found an integer",
+        ])
+        #expect(errorLines("[daemon]\nnotification_retention = \"0d\"\n").count == 1)
+    }
+
     @Test func unknownDaemonKeySuggestsTheRightOne() {
         #expect(errorLines("[daemon]\nstatedir = \"/x\"\n") == [
             "\(configPath):2: [daemon]: statedir: unknown key; did you mean `state_dir`?",

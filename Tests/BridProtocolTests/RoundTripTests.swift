@@ -83,6 +83,15 @@ import Testing
 
     @Test func accessClasses() {
         let mutating = Set(ControlCommands.all.filter { $0.access == .mutating }.map { $0.command })
-        #expect(mutating == ["fetch", "ingest", "ingest.chunk", "alert.ack", "source.pause", "source.resume", "reload"])
+        #expect(mutating == ["fetch", "ingest", "ingest.chunk", "alert.ack", "source.pause", "source.resume", "reload", "backup"])
+    }
+}
+
+@Suite struct StatusCompatibilityTests {
+    /// `walBytes` came later: the status of a brid without it still decodes, as 0.
+    @Test func aDatabaseStatusWithoutWALBytesDecodes() throws {
+        let json = #"{"observationVersions":3,"path":"/var/lib/brid/brid.sqlite","releases":1,"series":2,"sizeBytes":8192}"#
+        let status = try JSONDecoder().decode(DatabaseStatus.self, from: Data(json.utf8))
+        #expect(status == DatabaseStatus(path: "/var/lib/brid/brid.sqlite", sizeBytes: 8192, walBytes: 0, releases: 1, series: 2, observationVersions: 3))
     }
 }

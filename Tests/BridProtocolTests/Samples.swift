@@ -46,6 +46,7 @@ enum Samples {
             PauseRequest(source: "wb"),
             ResumeRequest(source: "wb"),
             ReloadRequest(),
+            BackupRequest(path: "/var/lib/brid/backups/brid-2026-12-07.sqlite", force: true),
             ExportRequest(series: ["a", "b"], asOf: nil, release: 3, format: .json, vintages: false),
         ]
         return Dictionary(uniqueKeysWithValues: list.map { (type(of: $0).command, $0) })
@@ -55,7 +56,7 @@ enum Samples {
     static let responses: [String: any Codable & Sendable] = [
         StatusRequest.command: StatusResponse(
             version: "0.1.0", pid: 4242, startedAt: t0, configPath: "/etc/brid/brid.toml",
-            database: DatabaseStatus(path: "/var/lib/brid/brid.sqlite", sizeBytes: 12_345_678, releases: 42, series: 18, observationVersions: 1234),
+            database: DatabaseStatus(path: "/var/lib/brid/brid.sqlite", sizeBytes: 12_345_678, walBytes: 65_536, releases: 42, series: 18, observationVersions: 1234),
             sources: [sourceOK, sourceFailing, sourceNever, sourcePaused],
             alerts: AlertCounts(firing: SeverityCounts(info: 0, warning: 2, critical: 1), acked: 1, outboxBacklog: 3, lastDeliveryError: "webhook: 503"),
             lastReloadError: ReloadFailure(at: t1, errors: ["brid.toml:12: unknown key \"evry\""])),
@@ -101,5 +102,7 @@ enum Samples {
         ReloadRequest.command: ReloadResponse(applied: false, configPath: "/etc/brid/brid.toml", errors: ["line 3: x"],
                                               sourcesAdded: ["n"], sourcesRemoved: ["o"], sourcesChanged: ["c"]),
         ExportRequest.command: ExportResponse(format: .csv, text: "series,period,value\ncn-kz.trade.total,2018,19.885\n"),
+        BackupRequest.command: BackupResponse(path: "/var/lib/brid/backups/brid-2026-12-07.sqlite", sizeBytes: 12_345_678,
+                                              lastReleaseID: 42, seconds: 0.8),
     ]
 }

@@ -312,6 +312,14 @@ check "brictl alerts --all lists the alerts" alerts_listed
 check "the control socket is 0660 brid:brid" test "$(c stat -c '%a %U:%G' /run/brid/control.sock)" = "660 brid:brid"
 show_has_value() { c /usr/local/bin/brictl show cn-kz.trade.total | grep -q '19.885'; }
 check "brictl show has the dropped 2018 figure" show_has_value
+check "/var/lib/brid/backups is brid:brid 750" test "$(c stat -c '%U:%G %a' /var/lib/brid/backups)" = "brid:brid 750"
+check "brictl backup writes a copy into /var/lib/brid/backups under ProtectSystem=strict" \
+    c /usr/local/bin/brictl backup /var/lib/brid/backups/check.sqlite
+backup_checks() {
+    test "$(c stat -c '%U %A' /var/lib/brid/backups/check.sqlite 2>/dev/null)" = "brid -rw-r-----" \
+        && test "$(c sqlite3 -readonly /var/lib/brid/backups/check.sqlite 'PRAGMA integrity_check' 2>&1)" = ok
+}
+check "the copy is brid's, not world-readable, and passes integrity_check" backup_checks
 
 # --- watchdog -------------------------------------------------------------------------
 

@@ -97,7 +97,7 @@ public enum ConfigParser {
 
     // MARK: [daemon]
 
-    private static let daemonKeys = ["state_dir", "socket", "max_concurrent_fetches", "spill_after"]
+    private static let daemonKeys = ["state_dir", "socket", "max_concurrent_fetches", "spill_after", "notification_retention"]
 
     private static func readDaemon(_ found: (table: TOMLTable, line: Int)?, folder: String,
                                    _ diagnostics: ConfigDiagnostics) -> DaemonConfig {
@@ -123,8 +123,17 @@ public enum ConfigParser {
                 section.error("spill_after", "must be between \(DaemonConfig.spillAfterRange.lowerBound) and \(DaemonConfig.spillAfterRange.upperBound) observations, not \(n)")
             }
         }
+        var retention = DaemonConfig.defaultNotificationRetention
+        if let duration = section.duration("notification_retention") {
+            if duration < .seconds(3_600) {
+                section.error("notification_retention", "must be at least 1h, not \(ConfigDuration.format(duration)): `status` shows the last given-up delivery until it is pruned")
+            } else {
+                retention = duration
+            }
+        }
         section.rejectUnread(known: daemonKeys)
-        return DaemonConfig(stateDir: stateDir, socket: socket, maxConcurrentFetches: fetches, spillAfter: spillAfter)
+        return DaemonConfig(stateDir: stateDir, socket: socket, maxConcurrentFetches: fetches, spillAfter: spillAfter,
+                            notificationRetention: retention)
     }
 
     // MARK: [[series]]

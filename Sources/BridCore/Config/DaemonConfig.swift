@@ -8,6 +8,8 @@ public struct DaemonConfig: Sendable, Equatable {
     /// in runs on disk; see `PayloadBuilder`.
     public static let defaultSpillAfter = PayloadBuilder.defaultMemoryLimit
     public static let spillAfterRange = 100...(1 << 28)
+    /// How long delivered and given-up notifications are kept (`notification_retention`).
+    public static let defaultNotificationRetention: Duration = .seconds(30 * 86_400)
 
     /// Absolute folder for the database and, by default, drop folders.
     public let stateDir: String
@@ -16,12 +18,17 @@ public struct DaemonConfig: Sendable, Equatable {
     public let maxConcurrentFetches: Int
     /// `spill_after`: observations of a payload held in memory before it is spilled.
     public let spillAfter: Int
+    /// Outbox rows and deliveries are pruned this long after their last delivery finished
+    /// (delivered or given up). Alerts and vintages are never pruned.
+    public let notificationRetention: Duration
 
     public init(stateDir: String = defaultStateDir, socket: String = defaultSocket,
-                maxConcurrentFetches: Int = defaultMaxConcurrentFetches, spillAfter: Int = defaultSpillAfter) {
+                maxConcurrentFetches: Int = defaultMaxConcurrentFetches, spillAfter: Int = defaultSpillAfter,
+                notificationRetention: Duration = defaultNotificationRetention) {
         self.stateDir = stateDir
         self.socket = socket
         self.maxConcurrentFetches = maxConcurrentFetches
         self.spillAfter = spillAfter
+        self.notificationRetention = notificationRetention
     }
 }

@@ -30,6 +30,7 @@ struct AlertService: Service {
     private func timer() async {
         while !Task.isCancelled {
             await daemon.evaluateTimedRules()
+            await daemon.pruneNotifications()
             try? await clock.sleep(until: clock.now().addingTimeInterval(AlertDelivery.evaluationInterval))
         }
     }

@@ -91,6 +91,10 @@ final class ControlAPI: Sendable {
                                   sourcesAdded: report.added, sourcesRemoved: report.removed, sourcesChanged: report.changed)
         }
         h.on(ExportRequest.self) { request, _ in try await BlockingWork.read { try api.export(request) } }
+        h.on(BackupRequest.self) { request, connection in
+            api.audit("backup to \(request.path)\(request.force ? " (--force)" : "")", connection)
+            return try await api.backup(request)
+        }
         return h
     }
 
@@ -128,7 +132,8 @@ final class ControlAPI: Sendable {
         }
         let response = StatusResponse(
             version: BridVersion.current, pid: getpid(), startedAt: startedAt, configPath: config.path,
-            database: DatabaseStatus(path: store.path, sizeBytes: statistics.sizeBytes, releases: statistics.releases,
+            database: DatabaseStatus(path: store.path, sizeBytes: statistics.sizeBytes, walBytes: store.fileSizes().walBytes,
+                                     releases: statistics.releases,
                                      series: statistics.series, observationVersions: statistics.observationVersions),
             sources: sources, alerts: try alertCounts(),
             lastReloadError: reloadFailure.map { BridProtocol.ReloadFailure(at: $0.at, errors: $0.errors) })

@@ -17,7 +17,7 @@ struct StatusCommand: ParsableCommand {
         lines.append(terminal.paint("brid \(status.version)", .bold) + "  pid \(status.pid)  up \(uptime) (since \(WireTime.format(status.startedAt)))")
         lines.append("config    \(status.configPath)")
         let db = status.database
-        lines.append("database  \(db.path)  \(Formats.bytes(db.sizeBytes))  \(Formats.plural(db.releases, "release"))  "
+        lines.append("database  \(db.path)  \(Formats.bytes(db.sizeBytes)) + WAL \(Formats.bytes(db.walBytes))  \(Formats.plural(db.releases, "release"))  "
             + "\(Formats.plural(db.series, "series", "series"))  \(Formats.plural(db.observationVersions, "observation version"))")
         lines.append("alerts    " + alertLine(status.alerts, terminal))
         if let failure = status.lastReloadError {
