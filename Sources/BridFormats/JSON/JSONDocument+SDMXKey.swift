@@ -8,9 +8,7 @@ extension JSONDocument {
             guard let text = string(key) else { return false }
             return JSONDocument.sdmxKey(Array(text.utf8)[...], count: count, into: &indices)
         }
-        return bytes.withUnsafeBufferPointer { b in
-            JSONDocument.sdmxKey(b[Int(t.start)..<Int(t.end)], count: count, into: &indices)
-        }
+        return JSONDocument.sdmxKey(bytes[Int(t.start)..<Int(t.end)], count: count, into: &indices)
     }
 
     private static func sdmxKey<C: Collection<UInt8>>(_ bytes: C, count: Int, into indices: inout [Int]) -> Bool {

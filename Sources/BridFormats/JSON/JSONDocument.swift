@@ -8,7 +8,9 @@ public struct JSONDocument {
     /// A value of the document (its token index).
     public typealias Value = Int
 
-    public let bytes: [UInt8]
+    /// The text the tokens point into.
+    private let text: JSONText
+    var bytes: UnsafeBufferPointer<UInt8> { text.buffer }
     let tokens: [JSONToken]
     /// The top-level values: one, or several for a concatenation of documents.
     public let roots: [Value]
@@ -19,10 +21,18 @@ public struct JSONDocument {
     /// Parses and validates `bytes`. With `allowsMultipleValues`, the input may be several
     /// JSON texts separated by white space (each becomes a root).
     public init(parsing bytes: [UInt8], maximumDepth: Int = JSONDocument.defaultMaximumDepth, allowsMultipleValues: Bool = false) throws(JSONSyntaxError) {
-        let parsed = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) in
-            try JSONParser.parse(buffer, maximumDepth: maximumDepth, allowsMultipleValues: allowsMultipleValues)
-        }
-        self.bytes = bytes
+        try self.init(text: JSONText(copying: bytes), maximumDepth: maximumDepth, allowsMultipleValues: allowsMultipleValues)
+    }
+
+    /// Parses `bytes` in place, without a copy: the document must not outlive them (a
+    /// format reader's document lives for one `read`).
+    public init(borrowing bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int = JSONDocument.defaultMaximumDepth, allowsMultipleValues: Bool = false) throws(JSONSyntaxError) {
+        try self.init(text: JSONText(borrowing: bytes), maximumDepth: maximumDepth, allowsMultipleValues: allowsMultipleValues)
+    }
+
+    private init(text: JSONText, maximumDepth: Int, allowsMultipleValues: Bool) throws(JSONSyntaxError) {
+        let parsed = try JSONParser.parse(text.buffer, maximumDepth: maximumDepth, allowsMultipleValues: allowsMultipleValues)
+        self.text = text
         self.tokens = parsed.tokens
         self.roots = parsed.roots
     }
@@ -80,10 +90,9 @@ public struct JSONDocument {
         if t.escaped { return Array(decodedString(t).utf8).elementsEqual(name) }
         let start = Int(t.start), length = Int(t.end) - start
         guard length == name.count else { return false }
-        return bytes.withUnsafeBufferPointer { b in
-            for k in 0..<length where b[start + k] != name[k] { return false }
-            return true
-        }
+        let b = bytes
+        for k in 0..<length where b[start + k] != name[k] { return false }
+        return true
     }
 
     /// A string value, unescaped; nil for other kinds.
@@ -208,7 +217,7 @@ public struct JSONDocument {
     public func location(of v: Value) -> (line: Int, column: Int) {
         let t = tokens[v]
         let offset = t.kind == .string ? Int(t.start) - 1 : Int(t.start)
-        return bytes.withUnsafeBufferPointer { JSONSyntaxError.lineAndColumn(of: offset, in: $0) }
+        return JSONSyntaxError.lineAndColumn(of: offset, in: bytes)
     }
 
     // MARK: Iteration
@@ -240,4 +249,25 @@ public struct JSONDocument {
             return (key, key + 1)
         }
     }
+}
+
+/// A JSON document's text: a copy it owns, or a caller's buffer it borrows.
+final class JSONText: @unchecked Sendable {
+    // Immutable after init.
+    let buffer: UnsafeBufferPointer<UInt8>
+    private let owned: UnsafeMutableBufferPointer<UInt8>?
+
+    init(copying bytes: [UInt8]) {
+        let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(bytes.count, 1))
+        _ = copy.initialize(from: bytes)
+        owned = copy
+        buffer = UnsafeBufferPointer(start: copy.baseAddress, count: bytes.count)
+    }
+
+    init(borrowing bytes: UnsafeBufferPointer<UInt8>) {
+        owned = nil
+        buffer = bytes
+    }
+
+    deinit { owned?.deallocate() }
 }

@@ -5,9 +5,10 @@ import Foundation
 /// settings, errors that name a value's pointer, timestamps.
 enum JSONInput {
     /// The document, or an input error with the line and column of the syntax error.
-    static func parse(_ bytes: [UInt8], origin: String, allowsMultipleValues: Bool = false) throws(InputError) -> JSONDocument {
+    /// The document reads `bytes` in place: it must not outlive them.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, origin: String, allowsMultipleValues: Bool = false) throws(InputError) -> JSONDocument {
         do {
-            return try JSONDocument(parsing: bytes, allowsMultipleValues: allowsMultipleValues)
+            return try JSONDocument(borrowing: bytes, allowsMultipleValues: allowsMultipleValues)
         } catch {
             throw InputError(origin: origin, place: nil, reason: "invalid JSON at \(error.description)")
         }

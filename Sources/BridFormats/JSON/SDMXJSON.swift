@@ -59,12 +59,9 @@ public struct SDMXJSON: PayloadFormat {
         }
     }
 
-    /// JSON formats hold their document (and its tape) in memory.
+    /// JSON formats hold their document's tape in memory (the text stays in the caller's
+    /// buffer).
     public func read(_ bytes: UnsafeBufferPointer<UInt8>, into builder: inout PayloadBuilder) throws(InputError) {
-        try read(Array(bytes), into: &builder)
-    }
-
-    public func read(_ bytes: [UInt8], into builder: inout PayloadBuilder) throws(InputError) {
         let origin = builder.origin
         let doc = try JSONInput.parse(bytes, origin: origin)
         let root = doc.root
