@@ -163,4 +163,8 @@ struct TouchedSeries {
     /// The series had no version before this release: its first release is its history,
     /// of which only the newest period is judged.
     var firstRelease = false
+    /// The payload's observations of the series (known for series in the payload): a
+    /// first release's history, and the series' frequency and source without a query.
+    var incoming: SeriesObservations?
+    var source: String?
 }

@@ -15,6 +15,9 @@ struct AlertWriter {
     /// While one series is evaluated: the keys of its firing alerts, so that a condition
     /// that does not hold costs no query when nothing fires for it.
     private var firingKeys: Set<String>?
+    /// The firing alerts' keys by series, read once per transaction (on the first series
+    /// evaluated) and kept current as alerts fire and resolve in it.
+    private var firingBySeries: [String: Set<String>]?
 
     init(db: Connection, policy: AlertPolicy, now: Date) {
         self.db = StatementCache(db)
@@ -40,13 +43,31 @@ struct AlertWriter {
             else { continue }
             let rules = policy.seriesRules(for: key)
             if rules.isEmpty { continue }
-            let needsLevel = series.firstRelease || rules.contains { if case .level = $0.condition { true } else { false } }
-            guard var history = try SeriesHistory.load(id: series.id, periods: series.firstRelease ? [] : series.periods,
-                                                       latestValued: needsLevel, in: db) else { continue }
-            let judged = series.firstRelease ? Set([history.latestValuedPeriod].compactMap { $0 }) : series.periods
-            try history.ensure(Self.neighbours(of: judged, for: rules, frequency: history.frequency), in: db)
-            firingKeys = Set(try db.prepare("SELECT dedup_key FROM alerts WHERE series = ? AND state = 'firing'")
-                .bind(.text(key)).rows { $0.text(0) ?? "" })
+            let history: SeriesHistory
+            let judged: Set<String>
+            if series.firstRelease, let incoming = series.incoming {
+                history = SeriesHistory.firstRelease(incoming, id: series.id, source: series.source, release: release) { latest in
+                    Self.neighbours(of: Set([latest].compactMap { $0 }), for: rules, frequency: incoming.frequency)
+                }
+                judged = Set([history.latestValuedPeriod].compactMap { $0 })
+            } else {
+                let needsLevel = rules.contains { if case .level = $0.condition { true } else { false } }
+                let described = series.incoming.map { (key: $0.key, frequency: $0.frequency, source: series.source) }
+                guard var loaded = try SeriesHistory.load(id: series.id, described: described, periods: [],
+                                                          latestValued: needsLevel, in: db) else { continue }
+                judged = series.periods
+                try loaded.ensure(Self.neighbours(of: judged, for: rules, frequency: loaded.frequency), in: db)
+                history = loaded
+            }
+            if firingBySeries == nil {
+                var all: [String: Set<String>] = [:]
+                for (series, key) in try db.prepare("SELECT series, dedup_key FROM alerts WHERE state = 'firing' AND series IS NOT NULL")
+                    .rows({ ($0.text(0) ?? "", $0.text(1) ?? "") }) {
+                    all[series, default: []].insert(key)
+                }
+                firingBySeries = all
+            }
+            firingKeys = firingBySeries?[key] ?? []
             defer { firingKeys = nil }
             for rule in rules {
                 try evaluate(rule, history, periods: judged)
@@ -257,6 +278,7 @@ struct AlertWriter {
                       .optional(source), .optional(verdict.period), .optional(verdict.value), .optional(verdict.previousValue),
                       .text(summary), .optional(verdict.releaseID), .integer(now.millisecondsSince1970)).run()
         firingKeys?.insert(key)
+        if let series { firingBySeries?[series, default: []].insert(key) }
         // The fired_at stored is the millisecond of `now`, as a read-back would give it.
         let alert = StoredAlert(id: db.db.lastInsertedRowID, rule: rule.id, when: rule.condition.name, severity: rule.severity,
                                 series: series, source: source, period: verdict.period, state: .firing, value: verdict.value,

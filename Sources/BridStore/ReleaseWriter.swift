@@ -145,7 +145,8 @@ struct ReleaseWriter {
             if collectTouched {
                 var periods = Set(indexes.map { incoming.periods[$0] })
                 periods.formUnion(entry.changes.removed)
-                touched.append(TouchedSeries(id: id, key: incoming.key, periods: periods, firstRelease: !entry.hadVersions))
+                touched.append(TouchedSeries(id: id, key: incoming.key, periods: periods, firstRelease: !entry.hadVersions,
+                                             incoming: incoming, source: source))
             }
         }
         return touched

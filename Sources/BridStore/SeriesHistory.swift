@@ -48,8 +48,13 @@ struct SeriesHistory {
     /// What the rules judging `periods` need and no more: those periods' versions (index
     /// seeks), and with `latestValued` the newest period with a value (read from the end
     /// of the series). An ingest judges a few periods per series, whatever its length.
-    static func load(id: Int64, periods: Set<String>, latestValued: Bool, in db: StatementCache) throws -> SeriesHistory? {
-        guard var history = try describe(id: id, in: db) else { return nil }
+    /// - Parameter described: the series' key, frequency and source when the caller knows
+    ///   them (saves a query).
+    static func load(id: Int64, described: (key: String, frequency: Frequency, source: String?)? = nil, periods: Set<String>,
+                     latestValued: Bool, in db: StatementCache) throws -> SeriesHistory? {
+        var known = described.map { SeriesHistory(id: id, key: $0.key, frequency: $0.frequency, source: $0.source) }
+        if known == nil { known = try describe(id: id, in: db) }
+        guard var history = known else { return nil }
         if latestValued {
             let newest = try db.prepare("SELECT period, value, removed FROM observation_versions WHERE series_id = ? ORDER BY period DESC, release_id DESC")
             newest.bind(.integer(id))
@@ -79,23 +84,52 @@ struct SeriesHistory {
         return SeriesHistory(id: id, key: key, frequency: frequency, source: source)
     }
 
-    /// Reads the versions of the periods not read yet.
+    /// Reads the versions of the periods not read yet: one range scan from the first to
+    /// the last of them (they are near each other: a judged period and its neighbours).
     mutating func ensure(_ wanted: some Sequence<String>, in db: StatementCache) throws {
-        let one = try db.prepare("SELECT value, removed, release_id FROM observation_versions WHERE series_id = ? AND period = ? ORDER BY release_id")
-        var added = false
-        for period in wanted where !read.contains(period) {
-            read.insert(period)
-            one.bind(.integer(id), .text(period))
-            var isRemoval = false
-            while try one.step() {
-                add(period: period, value: one.text(0), release: one.int(2))
-                isRemoval = one.int(1) != 0
-            }
-            one.reset()
-            if isRemoval { observations[period] = nil }
-            added = true
+        let missing = Set(wanted).subtracting(read)
+        guard let low = missing.min(), let high = missing.max() else { return }
+        read.formUnion(missing)
+        let range = try db.prepare("""
+            SELECT period, value, removed, release_id FROM observation_versions
+            WHERE series_id = ? AND period BETWEEN ? AND ? ORDER BY period, release_id
+            """)
+        range.bind(.integer(id), .text(low), .text(high))
+        var removed: Set<String> = []
+        while try range.step() {
+            let period = range.text(0) ?? ""
+            guard missing.contains(period) else { continue }
+            add(period: period, value: range.text(1), release: range.int(3))
+            if range.int(2) != 0 { removed.insert(period) } else { removed.remove(period) }
         }
-        if added { periods = observations.keys.sorted() }
+        range.reset()
+        for period in removed { observations[period] = nil }
+        periods = observations.keys.sorted()
+    }
+
+    /// A series' history when this release is its first: the payload itself (every period
+    /// was added by `release`), of which only `wanted` periods and the newest valued one
+    /// are taken — no query.
+    static func firstRelease(_ incoming: SeriesObservations, id: Int64, source: String?, release: Int64,
+                             wanted: (_ latestValued: String?) -> Set<String>) -> SeriesHistory {
+        var history = SeriesHistory(id: id, key: incoming.key, frequency: incoming.frequency, source: source)
+        let periods = incoming.periods
+        history.latestValuedPeriod = periods.indices.reversed().first { i in
+            incoming.values[i].flatMap(Double.init).map { $0.isFinite } == true
+        }.map { periods[$0] }
+        for period in wanted(history.latestValuedPeriod) {
+            // Periods are sorted: a binary search.
+            var low = 0, high = periods.count
+            while low < high {
+                let mid = (low + high) / 2
+                if periods[mid] < period { low = mid + 1 } else { high = mid }
+            }
+            if low < periods.count, periods[low] == period {
+                history.add(period: period, value: incoming.values[low], release: release)
+            }
+        }
+        history.periods = history.observations.keys.sorted()
+        return history
     }
 
     private mutating func add(period: String, value: String?, release: Int64) {
