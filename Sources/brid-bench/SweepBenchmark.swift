@@ -88,8 +88,12 @@ struct SweepBenchmark {
         var stderr: String
     }
 
-    /// Runs a program to its end; its wall time and its peak RSS (`ru_maxrss` of `wait4`).
-    static func runChild(_ path: String, _ arguments: [String], stdin: String? = nil) throws -> ChildRun {
+    /// Runs a program to its end under `/usr/bin/time`; its wall time and its peak RSS.
+    /// (`ru_maxrss` of the child itself would not do: a child spawned from this large
+    /// process starts its high-water mark at this process's size.)
+    static func runChild(_ program: String, _ programArguments: [String], stdin: String? = nil) throws -> ChildRun {
+        let path = "/usr/bin/time"
+        let arguments = ["-f", "brid-bench-maxrss-kb=%M", program] + programArguments
         var inPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
         guard pipe(&inPipe) == 0, pipe(&errPipe) == 0 else { throw BenchError("pipe failed") }
         var actions = posix_spawn_file_actions_t()
@@ -133,8 +137,13 @@ struct SweepBenchmark {
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
         let seconds = (ContinuousClock.now - start).seconds
-        return ChildRun(status: (status >> 8) & 0xFF, seconds: seconds, peakRSS: Int(usage.ru_maxrss) * 1024,
-                        stderr: String(decoding: errBytes, as: UTF8.self))
+        var stderr = String(decoding: errBytes, as: UTF8.self)
+        var peak = 0
+        if let range = stderr.range(of: "brid-bench-maxrss-kb=", options: .backwards) {
+            peak = (Int(stderr[range.upperBound...].prefix { $0.isNumber }) ?? 0) * 1024
+            stderr = String(stderr[..<range.lowerBound])
+        }
+        return ChildRun(status: (status >> 8) & 0xFF, seconds: seconds, peakRSS: peak, stderr: stderr)
     }
 
     /// The sqlite3 shell importing a CSV into a keyed table, as a child process.
