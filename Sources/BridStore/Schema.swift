@@ -155,5 +155,35 @@ enum Schema {
                    strftime('%Y-%m-%dT%H:%M:%SZ', acked_at / 1000, 'unixepoch') AS acked_at, ack_comment
             FROM alerts;
         """),
-]
+        ("2026-12-07-indexed-reads", """
+        -- A release's changes by index: rows of one release are inserted in ascending
+        -- (series_id, period) order, so this index grows at its right edge.
+        CREATE INDEX observation_versions_by_release ON observation_versions(release_id, series_id, period);
+
+        -- One row per series that has versions, kept current by every release that writes
+        -- the series (Store.refreshSummaries), so `series` costs by series, not by versions.
+        CREATE TABLE series_summaries (
+            series_id INTEGER PRIMARY KEY REFERENCES series(id),
+            latest_period TEXT,          -- the newest period whose current version has a value
+            latest_value TEXT,           -- that value, decimal text as published
+            last_release_id INTEGER NOT NULL REFERENCES releases(id),   -- the last release that wrote the series
+            last_changed_at INTEGER NOT NULL                            -- its ingested_at
+        );
+
+        INSERT INTO series_summaries (series_id, latest_period, latest_value, last_release_id, last_changed_at)
+        SELECT m.series_id,
+               (SELECT v.period FROM observation_versions v
+                WHERE v.series_id = m.series_id AND v.value IS NOT NULL
+                  AND v.release_id = (SELECT max(w.release_id) FROM observation_versions w WHERE w.series_id = v.series_id AND w.period = v.period)
+                ORDER BY v.period DESC LIMIT 1),
+               NULL, m.last, r.ingested_at
+        FROM (SELECT series_id, max(release_id) AS last FROM observation_versions GROUP BY series_id) m
+        JOIN releases r ON r.id = m.last;
+        UPDATE series_summaries SET latest_value = (
+            SELECT v.value FROM observation_versions v
+            WHERE v.series_id = series_summaries.series_id AND v.period = series_summaries.latest_period
+            ORDER BY v.release_id DESC LIMIT 1)
+        WHERE latest_period IS NOT NULL;
+        """),
+    ]
 }
