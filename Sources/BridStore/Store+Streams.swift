@@ -6,7 +6,7 @@ import Foundation
 extension Store {
     /// A release's changes in the order it wrote them (series as first stored, then period),
     /// from the by-release index; the version each replaced is one primary-key seek.
-    static let changesSQL = """
+    public static let changesSQL = """
         SELECT s.key, v.period, v.value, v.removed, p.value, p.removed, p.release_id
         FROM observation_versions v INDEXED BY observation_versions_by_release
         JOIN series s ON s.id = v.series_id

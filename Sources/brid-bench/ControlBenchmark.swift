@@ -1,3 +1,4 @@
+import BridProtocol
 import BridCore
 import BridStore
 import BridTestSupport
@@ -80,7 +81,7 @@ struct ControlBenchmark {
             storeTimes.append((ContinuousClock.now - start).seconds * 1000)
         }
         let client = try LineSocket(path: socket)
-        let request = Array(#"{"v":1,"id":1,"cmd":"series.show","args":{"series":"bench.vintaged","asOf":"\#(asOf)"}}"#.utf8) + [0x0A]
+        let request = Array(#"{"v":\#(ControlProtocol.protocolVersion),"id":1,"cmd":"series.show","args":{"series":"bench.vintaged","asOf":"\#(asOf)"}}"#.utf8) + [0x0A]
         var roundTrips: [Double] = []
         for _ in 0..<runs {
             let start = ContinuousClock.now
@@ -151,7 +152,7 @@ struct ControlBenchmark {
         let total = Atomic<Int>(0)
         let failures = Atomic<Int>(0)
         let deadline = Date().addingTimeInterval(seconds)
-        let request = Array(#"{"v":1,"id":1,"cmd":"status"}"#.utf8) + [0x0A]
+        let request = Array(#"{"v":\#(ControlProtocol.protocolVersion),"id":1,"cmd":"status"}"#.utf8) + [0x0A]
         let group = DispatchGroup()
         let start = ContinuousClock.now
         for _ in 0..<clients {

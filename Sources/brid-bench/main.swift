@@ -19,6 +19,11 @@ import Foundation
 //   swift run -c release brid-bench --control [--brid PATH]
 //
 // The control socket and brictl (brictl is taken from beside brid): ControlBenchmark.swift.
+//
+//   swift run -c release brid-bench --stream [--brid PATH] [--series N] [--periods N]
+//
+// Reads that do not scan and replies that stream (brictl release 1 with 1,000,000 changes
+// vs the sqlite3 shell, brictl's and brid's peak RSS): StreamBenchmark.swift.
 
 var series = 10_000
 var periods = 100
@@ -27,6 +32,7 @@ var daemonMode = false
 var idleSeconds = 60.0
 var bridPath: String?
 var controlMode = false
+var streamMode = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
@@ -37,14 +43,20 @@ while let argument = arguments.next() {
     case "--idle": idleSeconds = Double(arguments.next() ?? "") ?? idleSeconds
     case "--brid": bridPath = arguments.next()
     case "--control": controlMode = true
+    case "--stream": streamMode = true
     default:
-        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH] | --stream [--brid PATH] [--series N] [--periods N]\n".data(using: .utf8)!)
         exit(2)
     }
 }
 
 do {
-    if controlMode {
+    if streamMode {
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        let brid = bridPath ?? products + "/brid"
+        let brictl = URL(fileURLWithPath: brid).deletingLastPathComponent().path + "/brictl"
+        print(try await StreamBenchmark(bridPath: brid, brictlPath: brictl, series: series, periods: periods).run())
+    } else if controlMode {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         let brid = bridPath ?? products + "/brid"
         let brictl = URL(fileURLWithPath: brid).deletingLastPathComponent().path + "/brictl"

@@ -1,5 +1,6 @@
 @testable import BridProtocol
 import Foundation
+import Synchronization
 import Testing
 
 @Suite struct WireTimeTests {
@@ -86,5 +87,60 @@ import Testing
 
         let garbage = await handlers.reply(to: [0xFF, 0xFE], context: "", mayMutate: true)
         #expect(try ControlMessage.decodeReply(garbage, for: RulesRequest.self).error?.code == .badRequest)
+    }
+}
+
+@Suite struct ReplyStreamTests {
+    struct Boom: Error {}
+
+    @Test func anErrorMidStreamEndsItWithAnErrorLine() async throws {
+        var handlers = ControlHandlers<Int>()
+        let closed = Mutex(0)
+        handlers.onStream(ReleasesRequest.self) { _, _ in
+            let calls = Mutex(0)
+            return (Empty(), RowSource(next: { _ in
+                let call = calls.withLock { $0 += 1; return $0 }
+                if call > 1 { throw ControlError.failed("the disk went away") }
+                return [Samples.release]
+            }, close: { closed.withLock { $0 += 1 } }))
+        }
+        let request = Array(try ControlMessage.encodeRequest(ReleasesRequest(), id: 4))
+        let lines = await handlers.reply(to: request, context: 0, mayMutate: false).split(separator: 0x0A).map { Data($0) }
+        #expect(lines.count == 3)
+        #expect(String(decoding: lines[0], as: UTF8.self).contains(#""stream":true"#))
+        guard case let .rows(rows) = try ControlMessage.decodeStreamLine(lines[1], as: Release.self) else { throw Boom() }
+        #expect(rows == [Samples.release])
+        guard case let .failure(error) = try ControlMessage.decodeStreamLine(lines[2], as: Release.self) else { throw Boom() }
+        #expect(error == .failed("the disk went away"))
+        #expect(closed.withLock { $0 } == 1)
+    }
+
+    @Test func aBatchTooLongForALineIsCut() throws {
+        let big = String(repeating: "x", count: 300_000)
+        let rows = (0..<10).map { ReleaseChange(series: "s\($0)", period: "2018", kind: .added, value: big) }
+        let lines = try ReplyStream.encodeRows(rows, id: 1)
+        #expect(lines.count > 1)
+        #expect(lines.allSatisfy { $0.line.count <= ControlProtocol.maxLineBytes })
+        #expect(lines.map(\.rows).reduce(0, +) == 10)
+        let huge = ReleaseChange(series: "s", period: "2018", kind: .added, value: String(repeating: "9", count: 2 << 20))
+        #expect(throws: ControlError.self) { try ReplyStream.encodeRows([huge], id: 1) }
+    }
+
+    @Test func aWholeResultAsAStreamReassembles() throws {
+        let response = ReleaseResponse(release: Samples.release, changes: (0..<2_500).map {
+            ReleaseChange(series: "s\($0)", period: "2018", kind: .revised, value: "\($0)", previousValue: "1")
+        })
+        let lines = ControlMessage.encodeStream(ReleaseRequest.self, id: 3, response: response).split(separator: 0x0A).map { Data($0) }
+        let header = try ControlMessage.decodeReply(lines[0], as: ReleaseHeader.self).outcome.get()
+        var rows: [ReleaseChange] = []
+        var end: StreamEnd?
+        for line in lines.dropFirst() {
+            switch try ControlMessage.decodeStreamLine(line, as: ReleaseChange.self) {
+            case let .rows(batch): rows += batch
+            case let .end(last): end = last
+            case .failure: throw Boom()
+            }
+        }
+        #expect(ReleaseRequest.assemble(header, rows, try #require(end)) == response)
     }
 }

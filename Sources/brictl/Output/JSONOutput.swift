@@ -9,4 +9,11 @@ enum JSONOutput {
         else { return "null" }
         return String(decoding: data, as: UTF8.self)
     }
+
+    /// Any JSON value pretty-printed as `prettyResult` does.
+    static func pretty(_ value: Any) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+        else { return "null" }
+        return String(decoding: data, as: UTF8.self)
+    }
 }

@@ -73,6 +73,27 @@ struct Table {
         return lines.joined(separator: "\n")
     }
 
+    /// The first batch of a streamed table: the header and these rows, laid out as `render`
+    /// does, and the widths the later batches keep.
+    func renderFirst(_ terminal: Terminal) -> (text: String, widths: [Int]) {
+        let text = render(terminal)
+        var widths = naturalWidths(rows)
+        if let limit = terminal.width { shrink(&widths, to: limit) }
+        return (text, widths)
+    }
+
+    /// A later batch of a streamed table, at the first batch's widths: a longer cell of a
+    /// column that may not be cut pushes the rest of its line right.
+    func renderRows(widths: [Int], _ terminal: Terminal) -> String {
+        rows.map { row in
+            var fitted = widths
+            for (i, cell) in row.enumerated() where i < fitted.count {
+                if !(columns[i].flexible && terminal.width != nil) { fitted[i] = max(fitted[i], cell.text.count) }
+            }
+            return line(row, fitted, terminal)
+        }.joined(separator: "\n")
+    }
+
     private func naturalWidths(_ rows: [[Cell]]) -> [Int] {
         var widths = columns.map { $0.title.count }
         for row in rows {

@@ -1,0 +1,151 @@
+import BridCore
+import BridFormats
+import BridRuntime
+import BridStore
+import BridTestSupport
+import Foundation
+
+/// `brid-bench --stream`: reads that do not scan and replies that stream (issue 10,
+/// points 4 and 5), against the built `brid` and `brictl`.
+///   1. A store of 10,000 series × 100 months: release 1 adds the 1,000,000 observations,
+///      release 2 revises 1 % of them (10,000 changes).
+///   2. In the store: the changes of release 2, and `series` over all 10,000 series.
+///   3. End to end: `brictl release 1` (1,000,000 changes) to /dev/null — time and brictl's
+///      peak RSS — beside the sqlite3 shell answering the same query; the daemon's peak
+///      RSS while it answers (VmHWM, reset first); then `brictl --json release 1`,
+///      `brictl series` and `brictl export` of every series.
+struct StreamBenchmark {
+    let bridPath: String
+    let brictlPath: String
+    let series: Int
+    let periods: Int
+
+    func run() async throws -> String {
+        let root = NSTemporaryDirectory() + "brid-bench-stream-\(getpid())"
+        try? FileManager.default.removeItem(atPath: root)
+        try FileManager.default.createDirectory(atPath: root + "/state", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var lines: [String] = []
+        func report(_ line: String) { lines.append(line); FileHandle.standardError.write(Data((line + "\n").utf8)) }
+
+        let database = root + "/state/brid.sqlite"
+        try {
+            let store = try Store(path: database)
+            let ingestor = Ingestor(store: store)
+            let source = Ingestor.SourceSpec(id: "bench", reader: try CSVFormat(settings: FormatSettings()), snapshot: false)
+            for (file, changeEvery) in [("release-1.csv", nil), ("release-2.csv", 100)] as [(String, Int?)] {
+                try writeLongCSV(to: root + "/" + file, series: series, periods: periods, changeEvery: changeEvery)
+                _ = try ingestor.ingest(try readFile(root + "/" + file), origin: file, source: source, at: Date())
+                try FileManager.default.removeItem(atPath: root + "/" + file)
+            }
+        }()
+        let rows = series * periods
+
+        // 2. In the store.
+        let store = try Store(path: database)
+        let changes = try median(20) { _ = try store.changes(release: 2) }
+        let changesCount = try store.changes(release: 2).count
+        let list = try median(5) {
+            let (cursor, _) = try store.seriesCursor(SeriesFilter())
+            while try !cursor.next(1_000).isEmpty {}
+        }
+        report(String(format: "store: changes of release 2 (%d rows) %.1f ms (target ≤ 50 ms, at any store size); series over %d series %.1f ms",
+                      changesCount, changes, series, list))
+
+        // 3. End to end.
+        let config = """
+            [daemon]
+            state_dir = "state"
+            socket = "state/control.sock"
+
+            [[source]]
+            id = "bench"
+            drop = "drop/bench"
+            format = "csv"
+            """
+        try Data(config.utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
+        let brid = try ChildProcess([bridPath, "--config", root + "/brid.toml"], stderrPath: root + "/brid.log")
+        defer { brid.terminate() }
+        let socket = root + "/state/control.sock"
+        try waitFor(seconds: 20) { FileManager.default.fileExists(atPath: socket) && LineSocket.canConnect(socket) }
+        let daemonBefore = Self.rss(pid: brid.pid)
+
+        Self.resetPeak(pid: brid.pid)
+        let release = try Self.measure([brictlPath, "--socket", socket, "--timeout", "5m", "release", "1"])
+        let daemonPeak = Self.peak(pid: brid.pid)
+        let sql = try Self.measure(["/usr/bin/sqlite3", "-readonly", database, Store.changesSQL.replacingOccurrences(of: "?1", with: "1")])
+        report(String(format: "brictl release 1 (%d changes) to /dev/null: %.2f s, brictl peak RSS %.1f MB (target ≤ 50 MB); sqlite3 -readonly, same query: %.2f s → %.2f× (target ≤ 2×)",
+                      rows, release.seconds, release.peakMB, sql.seconds, release.seconds / sql.seconds))
+        report(String(format: "brid while answering it: peak RSS %.1f MB (VmHWM reset before; %.1f MB before the query; target ≤ 100 MB)",
+                      daemonPeak, daemonBefore))
+
+        Self.resetPeak(pid: brid.pid)
+        let json = try Self.measure([brictlPath, "--socket", socket, "--timeout", "5m", "--json", "release", "1"])
+        report(String(format: "brictl --json release 1: %.2f s, brictl peak RSS %.1f MB; brid peak RSS %.1f MB",
+                      json.seconds, json.peakMB, Self.peak(pid: brid.pid)))
+
+        Self.resetPeak(pid: brid.pid)
+        let all = try Self.measure([brictlPath, "--socket", socket, "series"])
+        report(String(format: "brictl series (%d series): %.2f s, brictl peak RSS %.1f MB; brid peak RSS %.1f MB",
+                      series, all.seconds, all.peakMB, Self.peak(pid: brid.pid)))
+
+        Self.resetPeak(pid: brid.pid)
+        let keys = (0..<series).map { "bench.s" + String($0).leftPadded(to: 5) }
+        let export = try Self.measure([brictlPath, "--socket", socket, "--timeout", "5m", "export"] + keys)
+        report(String(format: "brictl export of all %d series (%d rows): %.2f s, brictl peak RSS %.1f MB; brid peak RSS %.1f MB",
+                      series, rows, export.seconds, export.peakMB, Self.peak(pid: brid.pid)))
+        return lines.joined(separator: "\n")
+    }
+
+    private func median(_ runs: Int, _ body: () throws -> Void) throws -> Double {
+        try body()
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            try body()
+            times.append((ContinuousClock.now - start).seconds * 1000)
+        }
+        return Stats(times).median
+    }
+
+    struct Run {
+        let seconds: Double
+        let peakMB: Double
+    }
+
+    /// Runs a command to its end, output to /dev/null: its wall time and peak RSS (wait4).
+    static func measure(_ arguments: [String]) throws -> Run {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let start = ContinuousClock.now
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        guard rc == 0 else { throw BenchError("cannot run \(arguments[0]): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        var usage = rusage()
+        wait4(pid, &status, 0, &usage)
+        let seconds = (ContinuousClock.now - start).seconds
+        guard status == 0 else { throw BenchError("\(arguments.prefix(8).joined(separator: " ")) exited with status \(status)") }
+        return Run(seconds: seconds, peakMB: Double(usage.ru_maxrss) / 1024)
+    }
+
+    /// Resets a process's VmHWM to its current RSS (`/proc/PID/clear_refs`, "5").
+    static func resetPeak(pid: Int32) {
+        try? Data("5".utf8).write(to: URL(fileURLWithPath: "/proc/\(pid)/clear_refs"))
+    }
+
+    static func peak(pid: Int32) -> Double { status(pid: pid, "VmHWM:") }
+    static func rss(pid: Int32) -> Double { status(pid: pid, "VmRSS:") }
+
+    private static func status(pid: Int32, _ field: String) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
+              let kB = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+        return kB / 1024
+    }
+}
