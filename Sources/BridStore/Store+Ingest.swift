@@ -204,7 +204,7 @@ extension Store {
         let insertVersion = try db.prepare("INSERT INTO observation_versions (series_id, period, release_id, value, removed) VALUES (?, ?, ?, ?, ?)")
         insertVersion.bindInt(releaseID, at: 3)
         var touched: [TouchedSeries] = []
-        var written: [Int64] = []  // series this release writes versions for: their summaries are refreshed below
+        let contents = try ReleaseContentsWriter(release: releaseID, in: db)  // what the release wrote, for `release N` and `series`
 
         for entry in plan.series where !entry.changes.isEmpty {
             var seriesID = entry.seriesID
@@ -226,7 +226,7 @@ extension Store {
                 }
                 if collectTouched { touched.append(TouchedSeries(id: id, key: incoming.key, periods: Set(indexes.map { incoming.periods[$0] }))) }
             }
-            if let id = seriesID { written.append(id) }
+            if let id = seriesID { try contents.add(series: id, changes: entry.changes, incoming: entry.slot.map { payload.series[$0] }) }
             guard let id = seriesID, !entry.changes.removed.isEmpty else { continue }
             if !collectTouched {
                 // nothing to remember
@@ -243,7 +243,7 @@ extension Store {
                 try insertVersion.run()
             }
         }
-        try refreshSummaries(seriesIDs: written, in: db)
+        try contents.finish(self)
         let release = Release(id: releaseID, sourceID: source, ingestedAt: Date(milliseconds: ingestedAt), publishedAt: payload.publishedAt,
                               origin: payload.origin, sha256: sha256, added: plan.added, revised: plan.revised,
                               removed: plan.removed, unchanged: plan.unchanged)

@@ -78,9 +78,10 @@ extension Store {
     /// What a release added, revised and removed, with the values it replaced, in the
     /// order the release wrote them (series as first stored, then period).
     public func changes(release id: Int64) throws -> [ObservationChange] {
-        try reader.withLock { db in
-            try db.prepare(Self.changesSQL).bind(.integer(id)).rows(Self.changeRow)
-        }
+        let cursor = try changesCursor(release: id)
+        var changes: [ObservationChange] = []
+        while case let batch = try cursor.next(10_000), !batch.isEmpty { changes += batch }
+        return changes
     }
 
     /// The id of the newest release, or nil for an empty store.

@@ -4,33 +4,46 @@ import Foundation
 // Cursors for the replies that stream: each reads its rows in batches on a connection of
 // its own, from an index (no query here scans observation_versions).
 extension Store {
-    /// A release's changes in the order it wrote them (series as first stored, then period),
-    /// from the by-release index; the version each replaced is one primary-key seek.
+    /// The series a release wrote, in the order it wrote them (as first stored), with
+    /// their periods: the release's own rows of release_contents.
     public static let changesSQL = """
-        SELECT s.key, v.period, v.value, v.removed, p.value, p.removed, p.release_id
-        FROM observation_versions v INDEXED BY observation_versions_by_release
-        JOIN series s ON s.id = v.series_id
-        LEFT JOIN observation_versions p ON p.series_id = v.series_id AND p.period = v.period
-            AND p.release_id = (SELECT max(q.release_id) FROM observation_versions q
-                                WHERE q.series_id = v.series_id AND q.period = v.period AND q.release_id < v.release_id)
-        WHERE v.release_id = ?1
-        ORDER BY v.release_id, v.series_id, v.period
+        SELECT s.key, c.series_id, c.periods FROM release_contents c JOIN series s ON s.id = c.series_id
+        WHERE c.release_id = ?1 ORDER BY c.release_id, c.series_id
         """
 
-    static func changeRow(_ row: Statement) -> ObservationChange {
-        let removed = row.int(3) != 0
-        let hadPrevious = !row.isNull(6) && row.int(5) == 0
-        let kind: ObservationChange.Kind = removed ? .removed : (hadPrevious ? .revised : .added)
-        return ObservationChange(series: row.text(0) ?? "", period: row.text(1) ?? "", kind: kind, value: row.text(2),
-                                 previousValue: hadPrevious ? row.text(4) : nil, previousReleaseID: row.optionalInt(6))
-    }
+    /// The version a release wrote for one period and the one before it: one primary-key seek.
+    static let changeVersionsSQL = """
+        SELECT release_id, value, removed FROM observation_versions
+        WHERE series_id = ?1 AND period = ?2 AND release_id <= ?3 ORDER BY release_id DESC LIMIT 2
+        """
 
-    /// What a release added, revised and removed, as a cursor.
+    /// What a release added, revised and removed, as a cursor: series in the order the release
+    /// wrote them, then period.
     public func changesCursor(release id: Int64) throws -> StoreCursor<ObservationChange> {
-        try StoreCursor(path: path, sql: Self.changesSQL, binds: [.integer(id)]) { row, rows in
-            rows.append(Self.changeRow(row))
-            return true
-        }
+        try StoreCursor(path: path, sql: Self.changesSQL, binds: [.integer(id)], making: { db in
+            let versions = try db.prepare(Self.changeVersionsSQL)
+            return { row, rows in
+                let key = row.text(0) ?? ""
+                let seriesID = row.int(1)
+                for period in (row.text(2) ?? "").split(separator: ",") {
+                    versions.bind(.integer(seriesID), .text(String(period)), .integer(id))
+                    guard try versions.step(), versions.int(0) == id else {
+                        versions.reset()
+                        throw StoreError("release \(id) lists \(key) \(period) but wrote no version of it")
+                    }
+                    let value = versions.text(1)
+                    let removed = versions.int(2) != 0
+                    var previous: (release: Int64, value: String?, removed: Bool)?
+                    if try versions.step() { previous = (versions.int(0), versions.text(1), versions.int(2) != 0) }
+                    versions.reset()
+                    let hadPrevious = previous.map { !$0.removed } ?? false
+                    let kind: ObservationChange.Kind = removed ? .removed : (hadPrevious ? .revised : .added)
+                    rows.append(ObservationChange(series: key, period: String(period), kind: kind, value: value,
+                                                  previousValue: hadPrevious ? previous?.value : nil, previousReleaseID: previous?.release))
+                }
+                return true
+            }
+        })
     }
 
     /// Releases, newest first, optionally of one source, as a cursor.
@@ -120,6 +133,7 @@ extension Store {
     public func readQueryPlans() throws -> [String: [String]] {
         let queries: [String: String] = [
             "release.show": Self.changesSQL,
+            "release.show (versions)": Self.changeVersionsSQL,
             "series.list": Self.seriesListSQL,
             "series.history": Self.historySQL,
             "summaries": Self.latestValuedPeriodSQL,

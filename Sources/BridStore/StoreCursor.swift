@@ -23,14 +23,19 @@ public final class StoreCursor<Row> {
     private let finish: ((inout [Row]) -> Void)?
     public private(set) var isFinished = false
 
-    init(path: String, sql: String, binds: [SQLValue], produce: @escaping Produce, finish: ((inout [Row]) -> Void)? = nil) throws {
+    convenience init(path: String, sql: String, binds: [SQLValue], produce: @escaping Produce, finish: ((inout [Row]) -> Void)? = nil) throws {
+        try self.init(path: path, sql: sql, binds: binds, making: { _ in produce }, finish: finish)
+    }
+
+    /// A cursor whose rows need more statements on its connection: `making` prepares them.
+    init(path: String, sql: String, binds: [SQLValue], making: (Connection) throws -> Produce, finish: ((inout [Row]) -> Void)? = nil) throws {
         let connection = try Connection(path: path, readOnly: true)
         try connection.execute("PRAGMA query_only = ON; PRAGMA cache_size = -8192; BEGIN DEFERRED")
         let statement = try connection.prepare(sql)
         sqlite3ResetAndBind(statement, binds)
         self.connection = connection
         self.statement = statement
-        self.produce = produce
+        self.produce = try making(connection)
         self.finish = finish
         StoreCursors.count.add(1, ordering: .relaxed)
     }

@@ -15,7 +15,9 @@ import Testing
             #expect(scans.isEmpty, "\(query): \(plan)")
             #expect(!plan.isEmpty, "\(query)")
         }
-        #expect(try t.store.readQueryPlans()["release.show"]?.contains { $0.contains("observation_versions_by_release") } == true)
+        let plans = try t.store.readQueryPlans()
+        #expect(plans["release.show"]?.contains { $0.hasPrefix("SEARCH c USING PRIMARY KEY (release_id=?)") } == true, "\(plans)")
+        #expect(plans["release.show (versions)"]?.contains { $0.hasPrefix("SEARCH observation_versions USING PRIMARY KEY (series_id=? AND period=? AND release_id<?)") } == true, "\(plans)")
     }
 
     @Test func summariesFollowEveryRelease() throws {
@@ -42,14 +44,17 @@ import Testing
         _ = try t.ingest([("m", "2018-01", "1"), ("m", "2018-02", nil), ("m", "2018-03", "3")], snapshot: true)
         _ = try t.store.applyCatalogue([SeriesMetadata(key: "empty", name: "No data yet", unit: nil, frequency: .annual)])
         let before = try t.store.seriesSummaries()
+        let changesBefore = try (1...2).map { try t.store.changes(release: Int64($0)) }
+        #expect(changesBefore[1].map(\.kind) == [.revised, .added, .removed])
         try t.store.writer.withLock { db in
             try db.execute("""
-                DROP INDEX observation_versions_by_release; DROP TABLE series_summaries;
+                DROP TABLE release_contents; DROP TABLE series_summaries;
                 DELETE FROM schema_migrations WHERE name = '2026-12-07-indexed-reads';
                 """)
         }
         let reopened = try Store(path: t.store.path)
         #expect(try reopened.seriesSummaries() == before)
+        for release in 1...2 { #expect(try reopened.changes(release: Int64(release)) == changesBefore[release - 1]) }
         #expect(before.map(\.key) == ["empty", "m", "n"])
         #expect(before[0].latestPeriod == nil && before[0].lastChangedAt == nil)
         #expect((before[1].latestPeriod, before[1].latestValue) == ("2018-03", "3"))
