@@ -155,8 +155,10 @@ public enum ControlMessage {
         }
     }
 
-    /// One line of rows of a streamed reply, newline included.
+    /// One line of rows of a streamed reply, newline included (written by the rows
+    /// themselves when they can: `RowJSON`).
     static func encodeRowsLine<Row: Encodable>(_ rows: [Row], id: Int) throws -> Data {
+        if Row.self is any RowJSON.Type, let fast = rows as? [any RowJSON] { return writeRowsLine(fast, id: id) }
         var line = try WireJSON.encoder.encode(RowsEnvelope(v: ControlProtocol.protocolVersion, id: id, rows: rows))
         line.append(0x0A)
         return line
@@ -193,6 +195,13 @@ public enum ControlMessage {
 
     /// Reads one line of a stream whose rows are `Row`.
     public static func decodeStreamLine<Row: Decodable>(_ line: Data, as _: Row.Type) throws(ControlError) -> StreamLine<Row> {
+        if let readable = Row.self as? any RowJSONReadable.Type {
+            do {
+                if let rows = try fastRows(line, readable) as? [Row] { return .rows(rows) }
+            } catch {
+                throw ControlError(.internal, "brid's reply stream has an unexpected row: \(error)")
+            }
+        }
         let body: StreamLineBody<Row>
         do {
             body = try WireJSON.decoder.decode(StreamLineBody<Row>.self, from: line)
@@ -203,6 +212,10 @@ public enum ControlMessage {
         if let end = body.end { return .end(end) }
         if let error = body.error { return .failure(error) }
         throw ControlError(.internal, "brid's reply stream has a line with neither rows, end nor error")
+    }
+
+    private static func fastRows<Row: RowJSONReadable>(_ line: Data, _: Row.Type) throws -> [Row]? {
+        try RowsLineReader.rows(line, as: Row.self)
     }
 
     /// The error reply line to request `id` (nil when it could not be read), newline included.

@@ -26,8 +26,10 @@ final class ReleaseContentsWriter {
             for index in changes.added { periods.append(incoming.periods[index]) }
             for index in changes.revised { periods.append(incoming.periods[index]) }
         }
+        // Each list is ascending; only a mix needs sorting.
+        let lists = (changes.added.isEmpty ? 0 : 1) + (changes.revised.isEmpty ? 0 : 1) + (changes.removed.isEmpty ? 0 : 1)
         periods += changes.removed
-        periods.sort()
+        if lists > 1 { periods.sort() }
         try insert.bind(.integer(releaseID), .integer(id), .text(periods.joined(separator: ","))).run()
         seriesIDs.append(id)
     }

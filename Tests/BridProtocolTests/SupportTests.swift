@@ -144,3 +144,48 @@ import Testing
         #expect(ReleaseRequest.assemble(header, rows, try #require(end)) == response)
     }
 }
+
+@Suite struct RowJSONTests {
+    func same(_ value: some Encodable & RowJSON) throws {
+        var fast: [UInt8] = []
+        value.writeJSON(to: &fast)
+        let reference = try WireJSON.encoder.encode(value)
+        #expect(String(decoding: fast, as: UTF8.self) == String(decoding: reference, as: UTF8.self))
+    }
+
+    func readsBack<Row: Codable & Equatable & RowJSONReadable>(_ rows: [Row]) throws {
+        let line = try ControlMessage.encodeRowsLine(rows, id: 1)
+        #expect(try RowsLineReader.rows(line, as: Row.self) == rows)
+        #expect(try WireJSON.decoder.decode(StreamLineBody<Row>.self, from: line).rows == rows)
+    }
+
+    @Test func rowsWriteWhatTheEncoderWritesAndReadBack() throws {
+        let tricky = "a\"b\\c/d\n\t\r\u{8}\u{C}\u{1}\u{1F} é 中 🚂 \u{2028}"
+        try same(ReleaseChange(series: "a", period: "2018", kind: .revised, value: "19.902", previousValue: "19.885"))
+        try same(ReleaseChange(series: tricky, period: "2018-Q1", kind: .removed, value: nil))
+        try same(Samples.release)
+        try same(Samples.releaseMinimal)
+        try same(SeriesSummary(key: "cn-kz.trade.total", name: tricky, unit: "USD bn", frequency: "A", source: "bri-cn-kz",
+                               latestPeriod: "2018", latestValue: "19.885", lastChangedAt: Samples.t1))
+        try same(SeriesSummary(key: "x", frequency: "M"))
+        try same(ObservationVersion(releaseID: 1, source: "s", value: "1", validFrom: Samples.t0, validUntil: Samples.t1))
+        try same(ObservationVersion(releaseID: 2, source: "s", value: nil, removed: true, validFrom: Samples.t1))
+        try same(tricky)
+        try same("series,period,value,release")
+        let line = try ControlMessage.encodeRowsLine([Samples.release, Samples.releaseMinimal], id: 7)
+        let reference = try WireJSON.encoder.encode(RowsEnvelope(v: ControlProtocol.protocolVersion, id: 7, rows: [Samples.release, Samples.releaseMinimal]))
+        #expect(line == reference + [0x0A])
+
+        try readsBack([ReleaseChange(series: tricky, period: "2018-Q1", kind: .removed, value: nil),
+                       ReleaseChange(series: "a", period: "2018", kind: .revised, value: "19.902", previousValue: "19.885")])
+        try readsBack([Samples.release, Samples.releaseMinimal])
+        try readsBack([SeriesSummary(key: "x", frequency: "M"), SeriesSummary(key: "k", name: tricky, unit: "u", frequency: "A", source: "s",
+                                                                               latestPeriod: "2018", latestValue: "1", lastChangedAt: Samples.t1)])
+        try readsBack([ObservationVersion(releaseID: 2, source: "s", value: nil, removed: true, validFrom: Samples.t1),
+                       ObservationVersion(releaseID: 1, source: "s", value: "1", validFrom: Samples.t0, validUntil: Samples.t1)])
+        // Escapes another writer may use, and members in another order.
+        let other = Data(#"{"v":2,"rows":[{"value":"\u00e9\/\ud83d\ude82","series":"s\"","period":"2018","kind":"added","extra":null}],"id":1}"#.utf8)
+        guard case let .rows(rows) = try ControlMessage.decodeStreamLine(other, as: ReleaseChange.self) else { throw ReplyStreamTests.Boom() }
+        #expect(rows == [ReleaseChange(series: "s\"", period: "2018", kind: .added, value: "é/🚂")])
+    }
+}

@@ -24,7 +24,7 @@ struct Table {
         init(_ text: String, _ style: Style = .plain, compact: String? = nil) {
             self.compact = compact
             // A cell is one line: newlines and tabs inside a message would break the columns.
-            self.text = text.contains(where: { $0 == "\n" || $0 == "\t" || $0 == "\r\n" })
+            self.text = text.utf8.contains(where: { $0 == 0x0A || $0 == 0x09 || $0 == 0x0D })
                 ? text.split(whereSeparator: { $0 == "\n" || $0 == "\t" || $0 == "\r\n" }).joined(separator: " ")
                 : text
             self.style = style
@@ -88,7 +88,7 @@ struct Table {
         rows.map { row in
             var fitted = widths
             for (i, cell) in row.enumerated() where i < fitted.count {
-                if !(columns[i].flexible && terminal.width != nil) { fitted[i] = max(fitted[i], cell.text.count) }
+                if !(columns[i].flexible && terminal.width != nil) { fitted[i] = max(fitted[i], Self.width(cell.text)) }
             }
             return line(row, fitted, terminal)
         }.joined(separator: "\n")
@@ -97,7 +97,7 @@ struct Table {
     private func naturalWidths(_ rows: [[Cell]]) -> [Int] {
         var widths = columns.map { $0.title.count }
         for row in rows {
-            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.text.count) }
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], Self.width(cell.text)) }
         }
         return widths
     }
@@ -125,7 +125,7 @@ struct Table {
         for (i, width) in widths.enumerated() {
             let cell = i < cells.count ? cells[i] : Cell("")
             let fitted = Self.truncate(cell.text, to: width)
-            let padding = String(repeating: " ", count: max(0, width - fitted.count))
+            let padding = String(repeating: " ", count: max(0, width - Self.width(fitted)))
             let isLast = i == widths.count - 1
             if i > 0 { text += String(repeating: " ", count: Self.gap) }
             switch columns[i].alignment {
@@ -137,9 +137,15 @@ struct Table {
         return text
     }
 
+    /// How many characters `text` has, counted fast when it is ASCII (almost always).
+    static func width(_ text: String) -> Int {
+        let bytes = text.utf8
+        return bytes.contains(where: { $0 >= 0x80 }) ? text.count : bytes.count
+    }
+
     /// `text` cut to `width` characters, ending in "…" when cut.
     static func truncate(_ text: String, to width: Int) -> String {
-        guard text.count > width else { return text }
+        guard Self.width(text) > width else { return text }
         guard width > 1 else { return String(text.prefix(width)) }
         return String(text.prefix(width - 1)) + "…"
     }
