@@ -195,7 +195,13 @@ public enum ControlMessage {
 
     /// Reads one line of a stream whose rows are `Row`.
     public static func decodeStreamLine<Row: Decodable>(_ line: Data, as _: Row.Type) throws(ControlError) -> StreamLine<Row> {
-        if let readable = Row.self as? any RowJSONReadable.Type {
+        if Row.self == String.self {
+            do {
+                if let rows = try RowsLineReader.strings(line) as? [Row] { return .rows(rows) }
+            } catch {
+                throw ControlError(.internal, "brid's reply stream has an unexpected row: \(error)")
+            }
+        } else if let readable = Row.self as? any RowJSONReadable.Type {
             do {
                 if let rows = try fastRows(line, readable) as? [Row] { return .rows(rows) }
             } catch {

@@ -53,11 +53,19 @@ struct RowsLineReader {
     static func rows<Row: RowJSONReadable>(_ line: Data, as _: Row.Type) throws -> [Row]? {
         try line.withUnsafeBytes { raw -> [Row]? in
             var reader = RowsLineReader(raw.bindMemory(to: UInt8.self))
-            return try reader.line()
+            return try reader.line { reader in try reader.object().map { try Row(members: $0) } }
         }
     }
 
-    private mutating func line<Row: RowJSONReadable>() throws -> [Row]? {
+    /// Rows that are strings (the lines of an export).
+    static func strings(_ line: Data) throws -> [String]? {
+        try line.withUnsafeBytes { raw -> [String]? in
+            var reader = RowsLineReader(raw.bindMemory(to: UInt8.self))
+            return try reader.line { reader in try reader.string() }
+        }
+    }
+
+    private mutating func line<Row>(_ element: (inout RowsLineReader) throws -> Row?) throws -> [Row]? {
         var rows: [Row]?
         guard take(UInt8(ascii: "{")) else { return nil }
         repeat {
@@ -69,8 +77,8 @@ struct RowsLineReader {
                 var list: [Row] = []
                 if !take(UInt8(ascii: "]")) {
                     repeat {
-                        guard let members = try object() else { return nil }
-                        list.append(try Row(members: members))
+                        guard let row = try element(&self) else { return nil }
+                        list.append(row)
                     } while take(UInt8(ascii: ","))
                     guard take(UInt8(ascii: "]")) else { return nil }
                 }

@@ -25,8 +25,9 @@ extension Store {
             return { row, rows in
                 let key = row.text(0) ?? ""
                 let seriesID = row.int(1)
-                for period in (row.text(2) ?? "").split(separator: ",") {
-                    versions.bind(.integer(seriesID), .text(String(period)), .integer(id))
+                for bytes in (row.text(2) ?? "").utf8.split(separator: UInt8(ascii: ",")) {
+                    let period = String(decoding: bytes, as: UTF8.self)
+                    versions.bind(.integer(seriesID), .text(period), .integer(id))
                     guard try versions.step(), versions.int(0) == id else {
                         versions.reset()
                         throw StoreError("release \(id) lists \(key) \(period) but wrote no version of it")
@@ -38,7 +39,7 @@ extension Store {
                     versions.reset()
                     let hadPrevious = previous.map { !$0.removed } ?? false
                     let kind: ObservationChange.Kind = removed ? .removed : (hadPrevious ? .revised : .added)
-                    rows.append(ObservationChange(series: key, period: String(period), kind: kind, value: value,
+                    rows.append(ObservationChange(series: key, period: period, kind: kind, value: value,
                                                   previousValue: hadPrevious ? previous?.value : nil, previousReleaseID: previous?.release))
                 }
                 return true

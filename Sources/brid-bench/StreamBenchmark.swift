@@ -73,7 +73,7 @@ struct StreamBenchmark {
         Self.resetPeak(pid: brid.pid)
         let release = try Self.measure([brictlPath, "--socket", socket, "--timeout", "5m", "release", "1"])
         let daemonPeak = Self.peak(pid: brid.pid)
-        let sql = try Self.measure(["/usr/bin/sqlite3", "-readonly", database, Store.changesSQL.replacingOccurrences(of: "?1", with: "1")])
+        let sql = try Self.measure(["/usr/bin/sqlite3", "-readonly", database, Self.changesQuery(release: 1)])
         report(String(format: "brictl release 1 (%d changes) to /dev/null: %.2f s, brictl peak RSS %.1f MB (target ≤ 50 MB); sqlite3 -readonly, same query: %.2f s → %.2f× (target ≤ 2×)",
                       rows, release.seconds, release.peakMB, sql.seconds, release.seconds / sql.seconds))
         report(String(format: "brid while answering it: peak RSS %.1f MB (VmHWM reset before; %.1f MB before the query; target ≤ 100 MB)",
@@ -108,13 +108,33 @@ struct StreamBenchmark {
         return Stats(times).median
     }
 
+    /// What `release N` answers, as one query for the sqlite3 shell: release_contents'
+    /// periods split with json_each, each change's version and the one before it.
+    static func changesQuery(release: Int64) -> String {
+        """
+        SELECT s.key, j.value, v.value, v.removed, p.value, p.removed, p.release_id
+        FROM release_contents c JOIN series s ON s.id = c.series_id
+        JOIN json_each('["' || replace(c.periods, ',', '","') || '"]') j
+        JOIN observation_versions v ON v.series_id = c.series_id AND v.period = j.value AND v.release_id = c.release_id
+        LEFT JOIN observation_versions p ON p.series_id = v.series_id AND p.period = v.period
+          AND p.release_id = (SELECT max(q.release_id) FROM observation_versions q
+                              WHERE q.series_id = v.series_id AND q.period = v.period AND q.release_id < v.release_id)
+        WHERE c.release_id = \(release) ORDER BY c.series_id, j.key
+        """
+    }
+
     struct Run {
         let seconds: Double
         let peakMB: Double
     }
 
-    /// Runs a command to its end, output to /dev/null: its wall time and peak RSS (wait4).
-    static func measure(_ arguments: [String]) throws -> Run {
+    /// Runs a command to its end, output to /dev/null: its wall time, and its peak RSS as
+    /// GNU time reports it (wait4 here would count this process's own pages: posix_spawn
+    /// shares them with the child until it execs).
+    static func measure(_ command: [String]) throws -> Run {
+        let report = NSTemporaryDirectory() + "brid-bench-time-\(getpid())"
+        defer { unlink(report) }
+        let arguments = ["/usr/bin/time", "-f", "%M", "-o", report] + command
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -127,11 +147,11 @@ struct StreamBenchmark {
         let rc = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
         guard rc == 0 else { throw BenchError("cannot run \(arguments[0]): \(String(cString: strerror(rc)))") }
         var status: Int32 = 0
-        var usage = rusage()
-        wait4(pid, &status, 0, &usage)
+        waitpid(pid, &status, 0)
         let seconds = (ContinuousClock.now - start).seconds
-        guard status == 0 else { throw BenchError("\(arguments.prefix(8).joined(separator: " ")) exited with status \(status)") }
-        return Run(seconds: seconds, peakMB: Double(usage.ru_maxrss) / 1024)
+        guard status == 0 else { throw BenchError("\(command.prefix(8).joined(separator: " ")) exited with status \(status)") }
+        let kB = (try? String(contentsOfFile: report, encoding: .utf8)).flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        return Run(seconds: seconds, peakMB: (kB ?? .nan) / 1024)
     }
 
     /// Resets a process's VmHWM to its current RSS (`/proc/PID/clear_refs`, "5").

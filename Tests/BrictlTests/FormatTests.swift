@@ -194,3 +194,30 @@ import Testing
         #expect(text.contains(#""releaseID" : 43"#))
     }
 }
+
+@Suite struct StreamedJSONTests {
+    /// `--json` lays out brid's rows without parsing them: the same text JSONSerialization writes.
+    @Test func rowsAreLaidOutAsTheGeneralPathDoes() throws {
+        let fixtures = Fixtures()
+        let release = try #require(fixtures.replies[ReleaseRequest.command] as? ReleaseResponse)
+        var tricky = release
+        tricky.changes.append(ReleaseChange(series: "a/b \"c\" d,e:f{g}", period: "2018", kind: .removed, value: nil, previousValue: "1,5"))
+        let series = try #require(fixtures.replies[SeriesListRequest.command] as? SeriesListResponse)
+        let lines = ControlMessage.encodeStream(ReleaseRequest.self, id: 1, response: tricky, batch: 100).split(separator: 0x0A)
+            + ControlMessage.encodeStream(SeriesListRequest.self, id: 2, response: series, batch: 100).split(separator: 0x0A)
+        var checked = 0
+        for line in lines {
+            guard let raw = JSONOutput.rawRows(Data(line)) else { continue }  // the header and end lines
+            let parsed = try #require((try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])?["rows"] as? [Any])
+            #expect(raw.count == parsed.count)
+            for (bytes, object) in zip(raw, parsed) {
+                var out: [UInt8] = []
+                JSONOutput.prettyFlat(bytes, indent: 4, into: &out)
+                let expected = JSONOutput.pretty(object).split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ")
+                #expect(String(decoding: out, as: UTF8.self) == expected)
+                checked += 1
+            }
+        }
+        #expect(checked == tricky.changes.count + series.series.count)
+    }
+}

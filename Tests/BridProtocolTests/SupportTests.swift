@@ -183,6 +183,8 @@ import Testing
                                                                                latestPeriod: "2018", latestValue: "1", lastChangedAt: Samples.t1)])
         try readsBack([ObservationVersion(releaseID: 2, source: "s", value: nil, removed: true, validFrom: Samples.t1),
                        ObservationVersion(releaseID: 1, source: "s", value: "1", validFrom: Samples.t0, validUntil: Samples.t1)])
+        let strings = [tricky, "series,period,value,release", ""]
+        #expect(try RowsLineReader.strings(try ControlMessage.encodeRowsLine(strings, id: 3)) == strings)
         // Escapes another writer may use, and members in another order.
         let other = Data(#"{"v":2,"rows":[{"value":"\u00e9\/\ud83d\ude82","series":"s\"","period":"2018","kind":"added","extra":null}],"id":1}"#.utf8)
         guard case let .rows(rows) = try ControlMessage.decodeStreamLine(other, as: ReleaseChange.self) else { throw ReplyStreamTests.Boom() }

@@ -77,6 +77,18 @@ struct StreamPrinter {
     }
 
     mutating func jsonRows(_ line: Data) {
+        if let rows = JSONOutput.rawRows(line) {
+            // Rows written by brid: flat objects with sorted keys, laid out without a parse.
+            var out: [UInt8] = []
+            out.reserveCapacity(line.count * 2)
+            for row in rows {
+                out.append(contentsOf: (jsonRows == 0 ? "\n    " : ",\n    ").utf8)
+                JSONOutput.prettyFlat(row, indent: 4, into: &out)
+                jsonRows += 1
+            }
+            FileHandle.standardOutput.write(Data(out))
+            return
+        }
         guard let envelope = try? JSONSerialization.jsonObject(with: line) as? [String: Any], let rows = envelope["rows"] as? [Any] else { return }
         var text = ""
         for row in rows {
