@@ -21,7 +21,14 @@ public struct ControlHandlers<Context: Sendable>: Sendable {
                 return .line(ControlMessage.encodeErrorReply(id: id, .internal("\(R.command) dispatched with the wrong request type")))
             }
             do {
-                return .line(ControlMessage.encodeReply(id: id, result: try await handler(request, context)))
+                let line = ControlMessage.encodeReply(id: id, result: try await handler(request, context))
+                // No reply line passes the protocol's limit: the commands that list rows stream,
+                // and one of the others this large is refused rather than sent.
+                guard line.count - 1 <= ControlProtocol.maxLineBytes else {
+                    return .line(ControlMessage.encodeErrorReply(id: id, .failed(
+                        "the reply to \(R.command) would be \(line.count) bytes, over the protocol's 1 MiB line; narrow the request")))
+                }
+                return .line(line)
             } catch {
                 return .line(Self.errorLine(error, id: id, command: R.command))
             }

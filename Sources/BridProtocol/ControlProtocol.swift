@@ -7,8 +7,8 @@ public enum ControlProtocol {
     /// - 1: first version. Envelope `{v, id, cmd, args}` / `{v, id, ok, result | error}`,
     ///   one JSON object per line; times as ISO-8601 UTC text; decimal values as text;
     ///   files over 512 KiB are sent as `ingest.chunk` requests followed by `ingest`.
-    /// - 2: replies that list rows stream (`series.list`, `series.history`, `releases`,
-    ///   `release.show`, `export`): a header line (`"stream":true`, the `result` without the
+    /// - 2: replies that list rows stream (`series.list`, `series.show`, `series.history`,
+    ///   `releases`, `release.show`, `export`): a header line (`"stream":true`, the `result` without the
     ///   rows), lines of `{"rows":[…]}`, then `{"end":{"rows":N}}` or an error line; no reply
     ///   line exceeds `maxLineBytes`. `series.list` takes `source`, `after` and `limit`
     ///   (the end line's `next` is the `after` of the next page); `release.show` lists

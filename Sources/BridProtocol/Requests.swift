@@ -126,6 +126,7 @@ public struct SeriesListRequest: ControlRequest {
 
 /// `series.show`: the observations of one series in one vintage: the latest, as of a time,
 /// or as of a release (at most one of `asOf` and `release`), optionally between two periods.
+/// Streams.
 public struct ShowRequest: ControlRequest {
     public typealias Response = ShowResponse
     public static let command = "series.show"

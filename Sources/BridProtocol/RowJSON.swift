@@ -128,6 +128,17 @@ extension ObservationVersion: RowJSON {
     }
 }
 
+extension Observation: RowJSON {
+    public func writeJSON(to out: inout [UInt8]) {
+        var first = true
+        out.append(UInt8(ascii: "{"))
+        JSONBytes.string("period", period, &first, &out)
+        JSONBytes.integer("releaseID", releaseID, &first, &out)
+        JSONBytes.string("value", value, &first, &out)
+        out.append(UInt8(ascii: "}"))
+    }
+}
+
 extension String: RowJSON {
     public func writeJSON(to out: inout [UInt8]) {
         JSONBytes.string(self, &out)

@@ -226,6 +226,22 @@ extension ReleaseChange: RowJSONReadable {
     }
 }
 
+extension Observation: RowJSONReadable {
+    public init(members: [(key: String, value: JSONScalar)]) throws {
+        var period: String?, value: String?, releaseID: Int64?
+        for (key, scalar) in members {
+            switch key {
+            case "period": period = try scalar.required(key)
+            case "value": value = scalar.string
+            case "releaseID": releaseID = try scalar.integer(key)
+            default: break
+            }
+        }
+        guard let period, let releaseID else { throw RowJSONError("an observation needs period and releaseID") }
+        self.init(period: period, value: value, releaseID: releaseID)
+    }
+}
+
 extension SeriesSummary: RowJSONReadable {
     public init(members: [(key: String, value: JSONScalar)]) throws {
         var key: String?, frequency: String?

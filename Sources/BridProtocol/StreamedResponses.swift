@@ -9,6 +9,18 @@ public struct ReleaseHeader: Codable, Sendable, Equatable {
     public init(release: Release) { self.release = release }
 }
 
+/// The header of `series.show`: the series and the vintage asked for; the observations are the rows.
+public struct ShowHeader: Codable, Sendable, Equatable {
+    public var series: SeriesInfo
+    public var asOf: Date?
+    public var release: Int64?
+    public init(series: SeriesInfo, asOf: Date? = nil, release: Int64? = nil) {
+        self.series = series
+        self.asOf = asOf
+        self.release = release
+    }
+}
+
 /// The header of `series.history`: the series and the period; the versions are the rows.
 public struct HistoryHeader: Codable, Sendable, Equatable {
     public var series: SeriesInfo
@@ -34,6 +46,18 @@ extension SeriesListRequest: StreamedRequest {
     }
     public static func split(_ response: SeriesListResponse) -> (Empty, [SeriesSummary], next: String?) {
         (Empty(), response.series, response.next)
+    }
+}
+
+extension ShowRequest: StreamedRequest {
+    public typealias Header = ShowHeader
+    public typealias Row = Observation
+    public static let rowsKey = "observations"
+    public static func assemble(_ header: ShowHeader, _ rows: [Observation], _: StreamEnd) -> ShowResponse {
+        ShowResponse(series: header.series, asOf: header.asOf, release: header.release, observations: rows)
+    }
+    public static func split(_ response: ShowResponse) -> (ShowHeader, [Observation], next: String?) {
+        (ShowHeader(series: response.series, asOf: response.asOf, release: response.release), response.observations, nil)
     }
 }
 

@@ -82,7 +82,7 @@ extension Store {
 
     static let observationsSQL = """
         SELECT period, value, removed, release_id FROM observation_versions
-        WHERE series_id = (SELECT id FROM series WHERE key = ?1) AND release_id <= ?2
+        WHERE series_id = (SELECT id FROM series WHERE key = ?1) AND release_id <= ?2 AND period >= ?3 AND period <= ?4
         ORDER BY period, release_id
         """
 
@@ -99,11 +99,11 @@ extension Store {
 
     /// The observations of a series in a vintage, by period (removed periods absent), as a
     /// cursor: versions are read in primary-key order and collapsed period by period.
-    public func observationsCursor(series key: String, vintage: Vintage) throws -> StoreCursor<ObservationRow> {
+    public func observationsCursor(series key: String, vintage: Vintage, from: String? = nil, to: String? = nil) throws -> StoreCursor<ObservationRow> {
         let limit = try reader.withLock { db in try releaseLimit(vintage, in: db) }
         guard let limit else { return StoreCursor(rows: []) }
         var pending: (row: ObservationRow, removed: Bool)?
-        return try StoreCursor(path: path, sql: Self.observationsSQL, binds: [.text(key), .integer(limit)], produce: { row, rows in
+        return try StoreCursor(path: path, sql: Self.observationsSQL, binds: [.text(key), .integer(limit), .text(from ?? ""), .text(to ?? "\u{10FFFF}")], produce: { row, rows in
             let current = ObservationRow(period: row.text(0) ?? "", value: row.text(1), releaseID: row.int(3))
             if let previous = pending, previous.row.period != current.period, !previous.removed { rows.append(previous.row) }
             pending = (current, row.int(2) != 0)

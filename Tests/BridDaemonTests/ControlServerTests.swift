@@ -64,7 +64,7 @@ import Testing
         let status = try await client.ask(#"{"v":2,"id":1,"cmd":"status"}"#)
         #expect(status.hasPrefix(#"{"id":1,"ok":true"#) || status.contains(#""ok":true"#))
         #expect(status.contains(#""id":"kz""#) && status.contains(#""state":"ok""#))
-        let show = try await client.ask(#"{"v":2,"id":2,"cmd":"series.show","args":{"series":"cn-kz.trade.total"}}"#)
+        let show = try await client.askAll(#"{"v":2,"id":2,"cmd":"series.show","args":{"series":"cn-kz.trade.total"}}"#).joined()
         #expect(show.contains(#""value":"19.885""#))
         #expect(try await client.ask(#"{"v":2,"id":3,"cmd":"series.show","args":{"series":"nope"}}"#).contains(#""code":"not_found""#))
         #expect(try await client.askAll(#"{"v":2,"id":4,"cmd":"series.history","args":{"series":"cn-kz.trade.total","period":"2018-01-01"}}"#).joined().contains(#""period":"2018""#))

@@ -170,6 +170,9 @@ import Testing
         try same(SeriesSummary(key: "x", frequency: "M"))
         try same(ObservationVersion(releaseID: 1, source: "s", value: "1", validFrom: Samples.t0, validUntil: Samples.t1))
         try same(ObservationVersion(releaseID: 2, source: "s", value: nil, removed: true, validFrom: Samples.t1))
+        try same(Observation(period: "2018", value: "19.885", releaseID: 3))
+        try same(Observation(period: "2018-Q1", value: nil, releaseID: 4))
+        try readsBack([Observation(period: "2018", value: "19.885", releaseID: 3), Observation(period: "2018-Q1", value: nil, releaseID: 4)])
         try same(tricky)
         try same("series,period,value,release")
         let line = try ControlMessage.encodeRowsLine([Samples.release, Samples.releaseMinimal], id: 7)
@@ -189,5 +192,19 @@ import Testing
         let other = Data(#"{"v":2,"rows":[{"value":"\u00e9\/\ud83d\ude82","series":"s\"","period":"2018","kind":"added","extra":null}],"id":1}"#.utf8)
         guard case let .rows(rows) = try ControlMessage.decodeStreamLine(other, as: ReleaseChange.self) else { throw ReplyStreamTests.Boom() }
         #expect(rows == [ReleaseChange(series: "s\"", period: "2018", kind: .added, value: "é/🚂")])
+    }
+}
+
+@Suite struct ReplyLimitTests {
+    @Test func aSingleLineReplyOverTheLimitIsRefused() async throws {
+        var handlers = ControlHandlers<Int>()
+        handlers.on(AlertsRequest.self) { _, _ in
+            AlertsResponse(alerts: (0..<6_000).map { _ in Samples.alert })
+        }
+        let request = Array(try ControlMessage.encodeRequest(AlertsRequest(all: true), id: 5))
+        let reply = await handlers.reply(to: request, context: 0, mayMutate: false)
+        #expect(reply.count <= ControlProtocol.maxLineBytes)
+        let error = try ControlMessage.decodeReply(reply, for: AlertsRequest.self).error
+        #expect(error?.code == .failed && error?.message.contains("1 MiB") == true, "\(String(describing: error))")
     }
 }

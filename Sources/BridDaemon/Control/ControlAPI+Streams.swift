@@ -12,6 +12,7 @@ extension ControlAPI {
         let api = self
         let store = self.store
         h.onStream(SeriesListRequest.self) { request, _ in try await BlockingWork.read { try api.seriesList(request) } }
+        h.onStream(ShowRequest.self) { request, _ in try await BlockingWork.read { try api.show(request) } }
         h.onStream(HistoryRequest.self) { request, _ in try await BlockingWork.read { try api.history(request) } }
         h.onStream(ReleasesRequest.self) { request, _ in
             try await BlockingWork.read {
@@ -58,6 +59,17 @@ extension ControlAPI {
                 state = nil
             }
         }))
+    }
+
+    func show(_ request: ShowRequest) throws -> (ShowHeader, RowSource<Observation>) {
+        let info = try seriesInfo(request.series)
+        if request.asOf != nil && request.release != nil { throw ControlError.badRequest("give --as-of or --release, not both") }
+        let vintage: Vintage = request.release.map { .release($0) } ?? request.asOf.map { .time($0) } ?? .latest
+        let from = try request.from.map { try canonical($0, info) }
+        let to = try request.to.map { try canonical($0, info) }
+        let cursor = try store.observationsCursor(series: request.series, vintage: vintage, from: from, to: to)
+        return (ShowHeader(series: wireInfo(info), asOf: request.asOf, release: request.release),
+                rows(cursor) { Observation(period: $0.period, value: $0.value, releaseID: $0.releaseID) })
     }
 
     func history(_ request: HistoryRequest) throws -> (HistoryHeader, RowSource<BridProtocol.ObservationVersion>) {

@@ -46,7 +46,6 @@ final class ControlAPI: Sendable {
         }
         // Queries that may read a whole history run on the read queue, off the cooperative
         // pool (status stays here: it is cached, and the busiest).
-        h.on(ShowRequest.self) { request, _ in try await BlockingWork.read { try api.show(request) } }
         h.on(AlertsRequest.self) { request, _ in try api.alerts(request) }
         h.on(AckRequest.self) { request, connection in
             api.audit("ack \(request.id)\(request.comment.map { " (\($0))" } ?? "")", connection)
@@ -206,16 +205,6 @@ final class ControlAPI: Sendable {
 
     // MARK: - Series
 
-    func show(_ request: ShowRequest) throws -> ShowResponse {
-        let info = try seriesInfo(request.series)
-        if request.asOf != nil && request.release != nil { throw ControlError.badRequest("give --as-of or --release, not both") }
-        let vintage: Vintage = request.release.map { .release($0) } ?? request.asOf.map { .time($0) } ?? .latest
-        let from = try request.from.map { try canonical($0, info) }
-        let to = try request.to.map { try canonical($0, info) }
-        let rows = try store.observations(series: request.series, vintage: vintage, from: from, to: to) ?? []
-        return ShowResponse(series: wireInfo(info), asOf: request.asOf, release: request.release,
-                            observations: rows.map { Observation(period: $0.period, value: $0.value, releaseID: $0.releaseID) })
-    }
 }
 
 func wire(_ r: BridStore.Release) -> BridProtocol.Release {
