@@ -19,6 +19,9 @@ struct StreamBenchmark {
     let brictlPath: String
     let series: Int
     let periods: Int
+    /// Grow the store to this many million observations (filler releases of new series)
+    /// and measure the read commands again; 0: don't.
+    let growTo: Int
 
     func run() async throws -> String {
         let root = NSTemporaryDirectory() + "brid-bench-stream-\(getpid())"
@@ -94,7 +97,69 @@ struct StreamBenchmark {
         let export = try Self.measure([brictlPath, "--socket", socket, "--timeout", "5m", "export"] + keys)
         report(String(format: "brictl export of all %d series (%d rows): %.2f s, brictl peak RSS %.1f MB; brid peak RSS %.1f MB",
                       series, rows, export.seconds, export.peakMB, Self.peak(pid: brid.pid)))
+
+        // 4. The read commands at this size and, after growing the store, at the larger one.
+        report("read commands with \(rows / 1_000_000)M observations: " + (try readCommands(store: store, socket: socket)))
+        if growTo * 1_000_000 > rows {
+            let start = ContinuousClock.now
+            var total = rows + 10_000
+            var release = 0
+            while total < growTo * 1_000_000 {
+                release += 1
+                var builder = PayloadBuilder(origin: "fill-\(release).csv") { _ in .monthly }
+                var ordinal: Int32 = 2
+                for s in 0..<series {
+                    let key = "fill.r" + String(release).leftPadded(to: 3) + ".s" + String(s).leftPadded(to: 5)
+                    for p in 0..<periods {
+                        try builder.add(series: key, period: String(2000 + p / 12) + "-" + String(p % 12 + 1).leftPadded(to: 2),
+                                        value: "\(s).\(p)", ordinal: ordinal, place: .line(Int(ordinal)))
+                        ordinal += 1
+                    }
+                }
+                _ = try store.ingest(try builder.finish(), source: "fill", recordRemovals: false,
+                                     sha256: String(format: "%064x", 1_000 + release), at: Date())
+                total += series * periods
+            }
+            let size = ["", "-wal"].reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: database + $1)[.size] as? Int) ?? 0) }
+            report(String(format: "grew the store to %dM observations with %d releases of %d: %.0f s, database %.1f GB",
+                          total / 1_000_000, release, series * periods, (ContinuousClock.now - start).seconds, Double(size) / 1e9))
+            report("read commands with \(total / 1_000_000)M observations: " + (try readCommands(store: store, socket: socket)))
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// The read commands on the benchmark's own series, whatever else the store holds: in
+    /// the store (median of 20) and end to end with brictl (median of 5).
+    private func readCommands(store: Store, socket: String) throws -> String {
+        let middle = "bench.s" + String(series / 2).leftPadded(to: 5)
+        let glob = try Glob("bench.*")
+        let inStore: [(String, () throws -> Void)] = [
+            ("changes of release 2", { _ = try store.changes(release: 2) }),
+            ("series 'bench.*'", {
+                let (cursor, _) = try store.seriesCursor(SeriesFilter(glob: glob))
+                while try !cursor.next(1_000).isEmpty {}
+            }),
+            ("series 'bench.*' --limit 50", {
+                let (cursor, _) = try store.seriesCursor(SeriesFilter(glob: glob, limit: 50))
+                while try !cursor.next(1_000).isEmpty {}
+            }),
+            ("show", { _ = try store.observations(series: middle) }),
+            ("history", { _ = try store.history(series: middle, period: "2004-06") }),
+            ("releases", { _ = try store.releases(limit: 20) }),
+        ]
+        var parts = try inStore.map { String(format: "%@ %.2f ms", $0.0, try median(20, $0.1)) }
+        let endToEnd: [(String, [String])] = [
+            ("brictl release 2", ["release", "2"]),
+            ("brictl series 'bench.*' --limit 50", ["series", "bench.*", "--limit", "50"]),
+            ("brictl show", ["show", middle]),
+            ("brictl history", ["history", middle, "2004-06"]),
+        ]
+        for (label, arguments) in endToEnd {
+            var times: [Double] = []
+            for _ in 0..<5 { times.append(try Self.measure([brictlPath, "--socket", socket] + arguments).seconds * 1000) }
+            parts.append(String(format: "%@ %.1f ms", label, Stats(times).median))
+        }
+        return parts.joined(separator: "; ")
     }
 
     private func median(_ runs: Int, _ body: () throws -> Void) throws -> Double {

@@ -20,7 +20,7 @@ import Foundation
 //
 // The control socket and brictl (brictl is taken from beside brid): ControlBenchmark.swift.
 //
-//   swift run -c release brid-bench --stream [--brid PATH] [--series N] [--periods N]
+//   swift run -c release brid-bench --stream [--brid PATH] [--series N] [--periods N] [--grow MILLIONS]
 //
 // Reads that do not scan and replies that stream (brictl release 1 with 1,000,000 changes
 // vs the sqlite3 shell, brictl's and brid's peak RSS): StreamBenchmark.swift.
@@ -33,6 +33,7 @@ var idleSeconds = 60.0
 var bridPath: String?
 var controlMode = false
 var streamMode = false
+var growTo = 0
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
@@ -44,8 +45,9 @@ while let argument = arguments.next() {
     case "--brid": bridPath = arguments.next()
     case "--control": controlMode = true
     case "--stream": streamMode = true
+    case "--grow": growTo = Int(arguments.next() ?? "") ?? growTo
     default:
-        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH] | --stream [--brid PATH] [--series N] [--periods N]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH] | --stream [--brid PATH] [--series N] [--periods N] [--grow MILLIONS]\n".data(using: .utf8)!)
         exit(2)
     }
 }
@@ -55,7 +57,7 @@ do {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         let brid = bridPath ?? products + "/brid"
         let brictl = URL(fileURLWithPath: brid).deletingLastPathComponent().path + "/brictl"
-        print(try await StreamBenchmark(bridPath: brid, brictlPath: brictl, series: series, periods: periods).run())
+        print(try await StreamBenchmark(bridPath: brid, brictlPath: brictl, series: series, periods: periods, growTo: growTo).run())
     } else if controlMode {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         let brid = bridPath ?? products + "/brid"
