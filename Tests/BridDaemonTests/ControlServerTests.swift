@@ -16,7 +16,7 @@ import Testing
         let built: BuiltDaemon
         let run: Task<Void, any Error>
 
-        init() throws {
+        init(streamStallLimit: Duration = .seconds(60)) throws {
             try FileManager.default.createDirectory(atPath: root + "/state/drop/d", withIntermediateDirectories: true)
             try Data("series,period,value\ncn-kz.trade.total,2018,19.885\n".utf8).write(to: URL(fileURLWithPath: root + "/state/drop/d/r1.csv"))
             try Data("""
@@ -37,8 +37,10 @@ import Testing
             fetcher.serve("http://publisher.test/kz.csv", "series,period,value\nwb.kaz.exports,2018,8.535\n")
             let config = try ConfigLoader.load(path: root + "/brid.toml").get()
             let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-            built = try buildDaemon(config: config, environment: DaemonEnvironment(
-                clock: ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600)), fetcher: fetcher, logger: logger, variables: [:]))
+            var environment = DaemonEnvironment(clock: ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600)), fetcher: fetcher,
+                                                logger: logger, variables: [:])
+            environment.streamStallLimit = streamStallLimit
+            built = try buildDaemon(config: config, environment: environment)
             let group = built.group
             run = Task { try await group.run() }
         }

@@ -70,6 +70,21 @@ import Testing
         #expect(try await h.ask(#"{"v":2,"id":1,"cmd":"status"}"#).contains(#""ok":true"#))
     }
 
+    @Test func aClientThatStopsReadingMidStreamIsDisconnected() async throws {
+        let h = try ControlServerTests.Harness(streamStallLimit: .milliseconds(500))
+        try await eventually("the drop file and the URL are ingested") { try h.built.daemon.store.releases().count == 2 }
+        let id = try bigRelease(h, series: 1_000)
+        let client = try LineSocket(path: h.socket, receiveTimeout: 30)
+        try client.send(Array(#"{"v":2,"id":1,"cmd":"release.show","args":{"id":\#(id)}}"#.utf8) + [0x0A])
+        #expect(try client.readLine().contains(#""stream":true"#))
+        // Reads nothing more: the socket's buffers fill, then the stream waits, then brid gives up.
+        try await eventually("the stalled stream is closed") { StoreCursors.open == 0 }
+        var rest: [String] = []
+        while let line = try? client.readLine() { rest.append(line) }
+        #expect(!rest.contains { $0.hasPrefix(#"{"end":"#) }, "the connection was closed before the reply was complete")
+        #expect(try await h.ask(#"{"v":2,"id":1,"cmd":"status"}"#).contains(#""ok":true"#))
+    }
+
     @Test func seriesPagesAndExportsStream() async throws {
         let h = try ControlServerTests.Harness()
         try await eventually("the drop file and the URL are ingested") { try h.built.daemon.store.releases().count == 2 }

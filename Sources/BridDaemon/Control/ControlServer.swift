@@ -28,7 +28,9 @@ public final class ControlConnection: Sendable {
 /// Streamed replies (protocol version 2) are produced lazily: the next batch of rows is
 /// read from the store, on the read queue, only once the previous line has been handed to
 /// the kernel, so a slow reader holds one batch in brid, not its whole result; a client
-/// that goes away mid-stream ends the stream and frees its cursor.
+/// that goes away mid-stream ends the stream and frees its cursor. A client that stops
+/// reading mid-stream for `streamStallLimit` is disconnected: its stream's read transaction
+/// would otherwise hold back every WAL checkpoint for as long as it liked.
 public final class ControlServer: Sendable {
     static let readChunk = 64 << 10
 
@@ -48,8 +50,11 @@ public final class ControlServer: Sendable {
         case streamed(Data?)
     }
     private let stopping = Atomic<Bool>(false)
+    private let streamStallLimit: Duration
 
-    public init(socket: ControlSocket, handlers: ControlHandlers<ControlConnection>, logger: Logger) throws {
+    public init(socket: ControlSocket, handlers: ControlHandlers<ControlConnection>, logger: Logger,
+                streamStallLimit: Duration = .seconds(60)) throws {
+        self.streamStallLimit = streamStallLimit
         listenFD = socket.fd
         self.socket = socket
         self.handlers = handlers
@@ -123,6 +128,8 @@ public final class ControlServer: Sendable {
             /// The streamed reply being sent, and whether its next line is being produced.
             var stream: ReplyStream?
             var producing = false
+            /// When a byte last went out or a line was queued: how long a stream has stalled.
+            var lastProgress = ContinuousClock.now
         }
 
         init(server: ControlServer) {
@@ -141,6 +148,13 @@ public final class ControlServer: Sendable {
                     } else {
                         timeout = Int32(max(1, left.components.attoseconds / 1_000_000_000_000_000 + left.components.seconds * 1000))
                     }
+                }
+                if connections.values.contains(where: { $0.stream != nil }) {
+                    // Streams are watched for stalled readers.
+                    let limit = server.streamStallLimit.components
+                    let millis = limit.seconds * 1_000 + limit.attoseconds / 1_000_000_000_000_000
+                    let check = Int32(max(1, min(1_000, millis / 2)))
+                    timeout = timeout < 0 ? check : min(timeout, check)
                 }
                 let count = epoll_wait(server.epollFD, &events, Int32(events.count), timeout)
                 if count < 0 {
@@ -161,6 +175,7 @@ public final class ControlServer: Sendable {
                         handle(fd, flags: flags)
                     }
                 }
+                dropStalledStreams()
             }
             for fd in Array(connections.keys) { drop(fd) }
         }
@@ -260,6 +275,7 @@ public final class ControlServer: Sendable {
                     if case let .reply(.stream(_, stream)) = completion { stream.close() }
                     continue
                 }
+                connection.lastProgress = ContinuousClock.now
                 switch completion {
                 case let .reply(.line(line)):
                     connection.busy = false
@@ -307,6 +323,7 @@ public final class ControlServer: Sendable {
                 }
                 if n > 0 {
                     connection.written += n
+                    connection.lastProgress = ContinuousClock.now
                 } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
                     break
                 } else {
@@ -349,6 +366,21 @@ public final class ControlServer: Sendable {
                 connection.interest = interest
                 connections[fd] = connection
                 ControlServer.modify(server.epollFD, fd, events: interest)
+            }
+        }
+
+        /// Closes the connections whose stream has waited longer than the limit for its
+        /// client to read.
+        mutating func dropStalledStreams() {
+            let now = ContinuousClock.now
+            let stalled = connections.values.filter {
+                $0.stream != nil && !$0.producing && $0.written < $0.output.count && now - $0.lastProgress > server.streamStallLimit
+            }
+            for connection in stalled {
+                server.logger.notice("control: a client read nothing of its streamed reply for \(server.streamStallLimit); disconnected",
+                                     metadata: ["peer.uid": "\(connection.context.peer.map { String($0.uid) } ?? "?")",
+                                                "peer.pid": "\(connection.context.peer.map { String($0.pid) } ?? "?")"])
+                drop(connection.fd)
             }
         }
 
