@@ -101,30 +101,46 @@ public final class ReplyStream: Sendable {
     public func nextLine() -> Data? {
         state.withLock { state -> Data? in
             guard !state.finished else { return nil }
+            var data = Data()
+            var lines = 0
             do {
-                let lines = try produce(state.batchSize)
-                if lines.isEmpty {
-                    let next = end()
-                    finish(&state)
-                    return ControlMessage.encodeLine(StreamEndEnvelope(v: ControlProtocol.protocolVersion, id: id,
-                                                                       end: StreamEnd(rows: state.rows, next: next)))
-                }
-                var data = Data()
-                for (line, count) in lines {
-                    data += line
+                var count = try append(produce(state.batchSize), to: &data, lines: &lines)
+                state.rows += count
+                // A short batch is usually the last: if so, the end line goes with it, which
+                // saves a small reply a round through the server.
+                if count < state.batchSize {
+                    count = try append(produce(state.batchSize), to: &data, lines: &lines)
                     state.rows += count
+                    if count == 0 {
+                        let next = end()
+                        finish(&state)
+                        return data + ControlMessage.encodeLine(StreamEndEnvelope(v: ControlProtocol.protocolVersion, id: id,
+                                                                                  end: StreamEnd(rows: state.rows, next: next)))
+                    }
                 }
                 // Aim at lines of about a quarter MiB.
-                let bytes = data.count / max(lines.count, 1)
+                let bytes = data.count / max(1, lines)
                 if bytes < Self.targetLineBytes / 4 && state.batchSize < 8_192 { state.batchSize *= 2 }
                 if bytes > Self.targetLineBytes && state.batchSize > 1 { state.batchSize /= 2 }
                 return data
             } catch {
+                // What was read before the failure is sent, then the error that ends the stream.
                 finish(&state)
                 let wire = error as? ControlError ?? .internal("the reply failed midway: \(error)")
-                return ControlMessage.encodeErrorReply(id: id, wire)
+                return data + ControlMessage.encodeErrorReply(id: id, wire)
             }
         }
+    }
+
+    /// Appends encoded lines; returns how many rows they carry.
+    private func append(_ produced: [(line: Data, rows: Int)], to data: inout Data, lines: inout Int) -> Int {
+        var count = 0
+        for (line, rows) in produced {
+            data += line
+            count += rows
+        }
+        lines += produced.count
+        return count
     }
 
     /// Ends the stream early (the client went away): frees its source. Idempotent.

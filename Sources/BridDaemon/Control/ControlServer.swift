@@ -149,7 +149,8 @@ public final class ControlServer: Sendable {
                         timeout = Int32(max(1, left.components.attoseconds / 1_000_000_000_000_000 + left.components.seconds * 1000))
                     }
                 }
-                if connections.values.contains(where: { $0.stream != nil }) {
+                let streaming = connections.values.contains(where: { $0.stream != nil })
+                if streaming {
                     // Streams are watched for stalled readers.
                     let limit = server.streamStallLimit.components
                     let millis = limit.seconds * 1_000 + limit.attoseconds / 1_000_000_000_000_000
@@ -175,7 +176,7 @@ public final class ControlServer: Sendable {
                         handle(fd, flags: flags)
                     }
                 }
-                dropStalledStreams()
+                if streaming { dropStalledStreams() }
             }
             for fd in Array(connections.keys) { drop(fd) }
         }
@@ -256,7 +257,12 @@ public final class ControlServer: Sendable {
                 connections[fd] = connection
                 let (server, context, mayMutate, generation) = (server, connection.context, connection.mayMutate, connection.generation)
                 Task {
-                    let reply = await server.handlers.respond(to: bytes, context: context, mayMutate: mayMutate)
+                    var reply = await server.handlers.respond(to: bytes, context: context, mayMutate: mayMutate)
+                    if case let .stream(header, stream) = reply {
+                        // The first rows go with the header (a small result: all of it, and its end).
+                        let first = try? await BlockingWork.read { stream.nextLine() }
+                        reply = .stream(header: header + ((first ?? nil) ?? Data()), stream)
+                    }
                     server.complete(fd: fd, generation: generation, reply: .reply(reply))
                 }
                 return
@@ -281,8 +287,12 @@ public final class ControlServer: Sendable {
                     connection.busy = false
                     connection.output += line
                 case let .reply(.stream(header, stream)):
-                    connection.stream = stream  // busy until the stream ends
                     connection.output += header
+                    if stream.isFinished {
+                        connection.busy = false
+                    } else {
+                        connection.stream = stream  // busy until the stream ends
+                    }
                 case let .streamed(line):
                     connection.producing = false
                     if let line { connection.output += line }
