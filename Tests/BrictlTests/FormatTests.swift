@@ -221,3 +221,25 @@ import Testing
         #expect(checked == tricky.changes.count + series.series.count)
     }
 }
+
+@Suite struct StreamedTableTests {
+    @Test func laterBatchesKeepTheFirstBatchWidths() {
+        let columns: [Table.Column] = [.init("SERIES"), .init("PERIOD"), .init("VALUE", .right), .init("NOTE", flexible: true)]
+        let rows: [[Table.Cell]] = [["cn-kz.trade.total", "2018", "19.902", "revised"], ["a", "2017", "1", ""],
+                                    ["b", "2016", "22", "x"], ["c.much-longer-than-the-first", "2015", "3", "y"]]
+        var first = Table(columns)
+        for row in rows.prefix(2) { first.add(row) }
+        let (head, widths) = first.renderFirst(Terminal())
+        var later = Table(columns)
+        for row in rows.dropFirst(2) { later.add(row) }
+        let rest = String(decoding: later.renderRows(widths: widths, Terminal()), as: UTF8.self)
+        var whole = Table(columns)
+        for row in rows.prefix(3) { whole.add(row) }
+        // Where no later cell is wider, the lines are those of the whole table.
+        let wholeLines = whole.render(Terminal()).split(separator: "\n").map(String.init)
+        let streamed = (head + "\n" + rest).split(separator: "\n").map(String.init)
+        #expect(Array(streamed.prefix(4)) == wholeLines)
+        // A wider cell pushes the rest of its line right instead of being cut.
+        #expect(streamed[4] == "c.much-longer-than-the-first  2015         3  y")
+    }
+}

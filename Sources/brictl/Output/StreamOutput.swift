@@ -52,7 +52,7 @@ struct StreamPrinter {
         var batch = Table(table.columns)
         for row in rows { batch.add(table.cells(row, terminal)) }
         if let widths {
-            Output.write(batch.renderRows(widths: widths, terminal))
+            FileHandle.standardOutput.write(Data(batch.renderRows(widths: widths, terminal)))
         } else {
             let (text, widths) = batch.renderFirst(terminal)
             self.widths = widths

@@ -83,15 +83,38 @@ struct Table {
     }
 
     /// A later batch of a streamed table, at the first batch's widths: a longer cell of a
-    /// column that may not be cut pushes the rest of its line right.
-    func renderRows(widths: [Int], _ terminal: Terminal) -> String {
-        rows.map { row in
-            var fitted = widths
-            for (i, cell) in row.enumerated() where i < fitted.count {
-                if !(columns[i].flexible && terminal.width != nil) { fitted[i] = max(fitted[i], Self.width(cell.text)) }
+    /// column that may not be cut pushes the rest of its line right. Written into bytes
+    /// directly (a million-row release is a million of these lines).
+    func renderRows(widths: [Int], _ terminal: Terminal) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(rows.count * (widths.reduce(0, +) + Self.gap * widths.count + 1))
+        let cut = terminal.width != nil
+        for row in rows {
+            let lineStart = out.count
+            for (i, width) in widths.enumerated() {
+                let cell = i < row.count ? row[i] : Cell("")
+                var text = cell.text
+                var count = Self.width(text)
+                if count > width, columns[i].flexible, cut {
+                    text = Self.truncate(text, to: width)
+                    count = Self.width(text)
+                }
+                let padding = max(0, width - count)
+                if i > 0 { out.append(contentsOf: repeatElement(0x20, count: Self.gap)) }
+                let painted = terminal.color ? terminal.paint(text, cell.style) : text
+                switch columns[i].alignment {
+                case .left:
+                    out.append(contentsOf: painted.utf8)
+                    if i < widths.count - 1 { out.append(contentsOf: repeatElement(0x20, count: padding)) }
+                case .right:
+                    out.append(contentsOf: repeatElement(0x20, count: padding))
+                    out.append(contentsOf: painted.utf8)
+                }
             }
-            return line(row, fitted, terminal)
-        }.joined(separator: "\n")
+            while out.count > lineStart, out.last == 0x20 { out.removeLast() }
+            out.append(0x0A)
+        }
+        return out
     }
 
     private func naturalWidths(_ rows: [[Cell]]) -> [Int] {
