@@ -6,12 +6,15 @@ import BridCore
 /// those series (`Store.refreshSummaries`).
 final class ReleaseContentsWriter {
     private let releaseID: Int64
+    private let ingestedAt: Int64
     private let db: Connection
     private let insert: Statement
     private var seriesIDs: [Int64] = []
 
-    init(release releaseID: Int64, in db: Connection) throws {
+    /// For release `releaseID`, ingested at `ingestedAt` (milliseconds since 1970).
+    init(release releaseID: Int64, ingestedAt: Int64, in db: Connection) throws {
         self.releaseID = releaseID
+        self.ingestedAt = ingestedAt
         self.db = db
         insert = try db.prepare("INSERT INTO release_contents (release_id, series_id, periods) VALUES (?, ?, ?)")
     }
@@ -36,6 +39,6 @@ final class ReleaseContentsWriter {
 
     /// Brings the summaries of every series written up to date.
     func finish(_ store: Store) throws {
-        try store.refreshSummaries(seriesIDs: seriesIDs, in: db)
+        try store.refreshSummaries(seriesIDs: seriesIDs, release: releaseID, ingestedAt: ingestedAt, in: db)
     }
 }

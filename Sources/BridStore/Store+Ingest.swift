@@ -204,7 +204,7 @@ extension Store {
         let insertVersion = try db.prepare("INSERT INTO observation_versions (series_id, period, release_id, value, removed) VALUES (?, ?, ?, ?, ?)")
         insertVersion.bindInt(releaseID, at: 3)
         var touched: [TouchedSeries] = []
-        let contents = try ReleaseContentsWriter(release: releaseID, in: db)  // what the release wrote, for `release N` and `series`
+        let contents = try ReleaseContentsWriter(release: releaseID, ingestedAt: ingestedAt, in: db)  // what the release wrote, for `release N` and `series`
 
         for entry in plan.series where !entry.changes.isEmpty {
             var seriesID = entry.seriesID

@@ -25,12 +25,11 @@ public struct SeriesFilter: Sendable, Equatable {
 }
 
 extension Store {
-    /// Brings the summary rows of these series up to date. Called at the end of a release's
-    /// write, in its transaction, with every series the release wrote a version for (removals
-    /// included): the newest release is then the last one that changed each of them.
-    func refreshSummaries(seriesIDs: some Sequence<Int64>, in db: Connection) throws {
-        guard let (release, at) = try db.prepare("SELECT id, ingested_at FROM releases ORDER BY id DESC LIMIT 1")
-            .firstRow({ ($0.int(0), $0.int(1)) }) else { return }
+    /// Brings the summary rows of these series up to date. Called in a release's transaction
+    /// once its versions are written, with every series it wrote a version for (removals
+    /// included), the release's id and its ingest time (milliseconds): that release is then
+    /// the last one that changed each of them. The release row itself need not exist yet.
+    func refreshSummaries(seriesIDs: some Sequence<Int64>, release: Int64, ingestedAt at: Int64, in db: Connection) throws {
         let latest = try db.prepare(Self.latestValuedPeriodSQL)
         let upsert = try db.prepare("""
             INSERT OR REPLACE INTO series_summaries (series_id, latest_period, latest_value, last_release_id, last_changed_at)
