@@ -14,7 +14,7 @@ CONFIG ?= Config/brid.toml
 STATE := var
 DB := $(STATE)/brid.sqlite
 
-.PHONY: test-deps deps build run once test bench bench-ingest bench-daemon bench-control bench-fetch clean-state release man install uninstall check-units container-test
+.PHONY: test-deps deps build run once test bench bench-ingest bench-daemon bench-control bench-fetch bench-stream clean-state release man install uninstall check-units container-test
 
 deps:
 	@scripts/install-deps.sh
@@ -54,7 +54,7 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: bench-ingest bench-daemon bench-control bench-fetch
+bench: bench-ingest bench-daemon bench-control bench-fetch bench-stream
 
 bench-ingest: deps
 	$(SWIFT) build -c release --product brid-bench
@@ -78,6 +78,14 @@ bench-control: deps
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product brictl
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product brid-bench
 	.build-static/release/brid-bench --control --brid .build-static/release/brid
+
+# Reads that do not scan and replies that stream: brictl release 1 with a million changes
+# against the sqlite3 shell, brictl's and brid's peak RSS (release builds).
+bench-stream: deps
+	$(SWIFT) build -c release --product brid
+	$(SWIFT) build -c release --product brictl
+	$(SWIFT) build -c release --product brid-bench
+	.build/release/brid-bench --stream
 
 clean-state:
 	rm -rf $(STATE)

@@ -71,7 +71,7 @@ let package = Package(
             name: "brictl",
             dependencies: ["BridInfo", "BridProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "brid-bench", dependencies: ["BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridDaemon", "BridTestSupport", .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "brid-bench", dependencies: ["BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridDaemon", "BridProtocol", "BridTestSupport", .product(name: "Logging", package: "swift-log")]),
         // Helpers shared by the tests and the benchmarks: socket clients, process runners.
         .target(name: "BridTestSupport", path: "Tests/BridTestSupport"),
         .testTarget(name: "BridCoreTests", dependencies: ["BridCore"]),

@@ -17,6 +17,9 @@ public struct DaemonEnvironment: Sendable {
     public var notifier: SystemdNotifier
     /// How often drop folders are rescanned besides inotify.
     public var dropRescanInterval: TimeInterval
+    /// How long a streamed reply may wait for its client to read before the connection is
+    /// closed (its read transaction would otherwise hold back every WAL checkpoint).
+    public var streamStallLimit: Duration = .seconds(60)
 
     public init(clock: any DaemonClock = SystemClock(), fetcher: any HTTPFetching = CurlFetcher(),
                 poster: any HTTPPosting = CurlFetcher(), logger: Logger,
@@ -56,7 +59,8 @@ public func buildDaemon(config: BridConfig, environment: DaemonEnvironment) thro
     let socket = try ControlSocket.open(path: config.daemon.socket, environment: environment.variables)
     environment.logger.info("control socket \(socket.path)\(socket.activated ? " (from systemd)" : "") listening")
     let api = ControlAPI(daemon: daemon, startedAt: Date(), logger: environment.logger)
-    let server = try ControlServer(socket: socket, handlers: api.handlers(), logger: environment.logger)
+    let server = try ControlServer(socket: socket, handlers: api.handlers(), logger: environment.logger,
+                                   streamStallLimit: environment.streamStallLimit)
     let services: [any Service] = [
         SchedulerService(daemon: daemon, clock: environment.clock, notifier: environment.notifier,
                          watchdogInterval: SystemdNotifier.watchdogInterval(environment: environment.variables)),

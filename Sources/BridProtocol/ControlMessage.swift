@@ -144,11 +144,91 @@ public enum ControlMessage {
         }
     }
 
+    /// The header line of a streamed reply: a success reply marked `"stream":true`.
+    public static func encodeStreamHeader<Header: Encodable>(id: Int, header: Header) -> Data {
+        do {
+            var line = try WireJSON.encoder.encode(StreamHeaderEnvelope(v: ControlProtocol.protocolVersion, id: id, result: header))
+            line.append(0x0A)
+            return line
+        } catch {
+            return encodeErrorReply(id: id, ControlError(.internal, "the result could not be encoded: \(error)"))
+        }
+    }
+
+    /// One line of rows of a streamed reply, newline included (written by the rows
+    /// themselves when they can: `RowJSON`).
+    static func encodeRowsLine<Row: Encodable>(_ rows: [Row], id: Int) throws -> Data {
+        if Row.self is any RowJSON.Type, let fast = rows as? [any RowJSON] { return writeRowsLine(fast, id: id) }
+        var line = try WireJSON.encoder.encode(RowsEnvelope(v: ControlProtocol.protocolVersion, id: id, rows: rows))
+        line.append(0x0A)
+        return line
+    }
+
+    /// Any envelope as one line, newline included.
+    static func encodeLine(_ envelope: some Encodable) -> Data {
+        var line = (try? WireJSON.encoder.encode(envelope)) ?? Data(#"{"error":{"code":"internal","message":"a line could not be encoded"},"id":null,"ok":false,"v":2}"#.utf8)
+        line.append(0x0A)
+        return line
+    }
+
+    /// A whole result as the lines of its stream (header, rows, end), for a server that has
+    /// the result whole, and for tests.
+    public static func encodeStream<R: StreamedRequest>(_: R.Type, id: Int, response: R.Response, batch: Int = 1_000) -> Data {
+        let (header, rows, next) = R.split(response)
+        var data = encodeStreamHeader(id: id, header: header)
+        var start = 0
+        while start < rows.count {
+            let end = min(rows.count, start + batch)
+            for (line, _) in (try? ReplyStream.encodeRows(Array(rows[start..<end]), id: id)) ?? [] { data += line }
+            start = end
+        }
+        data += encodeLine(StreamEndEnvelope(v: ControlProtocol.protocolVersion, id: id, end: StreamEnd(rows: rows.count, next: next)))
+        return data
+    }
+
+    /// One line after a stream's header: rows, the end, or the error that ended it.
+    public enum StreamLine<Row> {
+        case rows([Row])
+        case end(StreamEnd)
+        case failure(ControlError)
+    }
+
+    /// Reads one line of a stream whose rows are `Row`.
+    public static func decodeStreamLine<Row: Decodable>(_ line: Data, as _: Row.Type) throws(ControlError) -> StreamLine<Row> {
+        if Row.self == String.self {
+            do {
+                if let rows = try RowsLineReader.strings(line) as? [Row] { return .rows(rows) }
+            } catch {
+                throw ControlError(.internal, "brid's reply stream has an unexpected row: \(error)")
+            }
+        } else if let readable = Row.self as? any RowJSONReadable.Type {
+            do {
+                if let rows = try fastRows(line, readable) as? [Row] { return .rows(rows) }
+            } catch {
+                throw ControlError(.internal, "brid's reply stream has an unexpected row: \(error)")
+            }
+        }
+        let body: StreamLineBody<Row>
+        do {
+            body = try WireJSON.decoder.decode(StreamLineBody<Row>.self, from: line)
+        } catch {
+            throw ControlError(.internal, "brid's reply stream has an unexpected line: \(describe(error, command: nil))")
+        }
+        if let rows = body.rows { return .rows(rows) }
+        if let end = body.end { return .end(end) }
+        if let error = body.error { return .failure(error) }
+        throw ControlError(.internal, "brid's reply stream has a line with neither rows, end nor error")
+    }
+
+    private static func fastRows<Row: RowJSONReadable>(_ line: Data, _: Row.Type) throws -> [Row]? {
+        try RowsLineReader.rows(line, as: Row.self)
+    }
+
     /// The error reply line to request `id` (nil when it could not be read), newline included.
     public static func encodeErrorReply(id: Int?, _ error: ControlError) -> Data {
         let envelope = ErrorEnvelope(v: ControlProtocol.protocolVersion, id: id, error: error)
         var line = (try? WireJSON.encoder.encode(envelope))
-            ?? Data(#"{"error":{"code":"internal","message":"the error could not be encoded"},"id":null,"ok":false,"v":1}"#.utf8)
+            ?? Data(#"{"error":{"code":"internal","message":"the error could not be encoded"},"id":null,"ok":false,"v":2}"#.utf8)
         line.append(0x0A)
         return line
     }
@@ -269,6 +349,41 @@ struct SuccessEnvelope<Result: Encodable>: Encodable {
         try c.encode(true, forKey: .ok)
         try c.encode(result, forKey: .result)
     }
+}
+
+struct StreamHeaderEnvelope<Result: Encodable>: Encodable {
+    let v: Int
+    let id: Int
+    let result: Result
+
+    enum CodingKeys: String, CodingKey { case v, id, ok, result, stream }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(v, forKey: .v)
+        try c.encode(id, forKey: .id)
+        try c.encode(true, forKey: .ok)
+        try c.encode(result, forKey: .result)
+        try c.encode(true, forKey: .stream)
+    }
+}
+
+struct RowsEnvelope<Row: Encodable>: Encodable {
+    let v: Int
+    let id: Int
+    let rows: [Row]
+}
+
+struct StreamEndEnvelope: Encodable {
+    let v: Int
+    let id: Int
+    let end: StreamEnd
+}
+
+struct StreamLineBody<Row: Decodable>: Decodable {
+    let rows: [Row]?
+    let end: StreamEnd?
+    let error: ControlError?
 }
 
 struct ErrorEnvelope: Encodable {

@@ -7,7 +7,13 @@ public enum ControlProtocol {
     /// - 1: first version. Envelope `{v, id, cmd, args}` / `{v, id, ok, result | error}`,
     ///   one JSON object per line; times as ISO-8601 UTC text; decimal values as text;
     ///   files over 512 KiB are sent as `ingest.chunk` requests followed by `ingest`.
-    public static let protocolVersion = 1
+    /// - 2: replies that list rows stream (`series.list`, `series.show`, `series.history`,
+    ///   `releases`, `release.show`, `export`): a header line (`"stream":true`, the `result` without the
+    ///   rows), lines of `{"rows":[…]}`, then `{"end":{"rows":N}}` or an error line; no reply
+    ///   line exceeds `maxLineBytes`. `series.list` takes `source`, `after` and `limit`
+    ///   (the end line's `next` is the `after` of the next page); `release.show` lists
+    ///   changes in the order the release wrote them; `export` rows are the document's lines.
+    public static let protocolVersion = 2
 
     /// The longest line either side sends or accepts, newline excluded (1 MiB).
     public static let maxLineBytes = 1 << 20
@@ -19,9 +25,9 @@ public enum ControlProtocol {
     /// in base64), so every request line stays well under `maxLineBytes`.
     public static let maxChunkBytes = 512 << 10
 
-    /// The longest reply line a client accepts. Replies are normally far below 1 MiB, but an
-    /// `export` of many series may not be; a client is liberal here so it never cuts one off.
-    public static let maxReplyLineBytes = 96 << 20
+    /// The longest reply line a client accepts: since version 2 no reply line is longer than
+    /// `maxLineBytes`; a little slack is left for a server that rounds differently.
+    public static let maxReplyLineBytes = 2 << 20
 
     /// Where the daemon listens when neither `--socket` nor `BRID_SOCKET` say otherwise.
     public static let defaultSocketPath = "/run/brid/control.sock"

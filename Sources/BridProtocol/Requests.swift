@@ -102,17 +102,31 @@ public struct IngestRequest: ControlRequest {
     }
 }
 
-/// `series.list`: series keys matching a glob (`*`, `?`; all when absent) with their latest value.
+/// `series.list`: series keys matching a glob (`*`, `?`, `[…]`; all when absent), of one
+/// source or all, with their latest value, by key; paged with `after` and `limit`. Streams.
 public struct SeriesListRequest: ControlRequest {
     public typealias Response = SeriesListResponse
     public static let command = "series.list"
     public static let access = Access.readOnly
     public var glob: String?
-    public init(glob: String? = nil) { self.glob = glob }
+    /// Only series fed by this source.
+    public var source: String?
+    /// Only keys after this one: the end line's `next` of the previous page.
+    public var after: String?
+    /// At most this many series (all when absent).
+    public var limit: Int?
+
+    public init(glob: String? = nil, source: String? = nil, after: String? = nil, limit: Int? = nil) {
+        self.glob = glob
+        self.source = source
+        self.after = after
+        self.limit = limit
+    }
 }
 
 /// `series.show`: the observations of one series in one vintage: the latest, as of a time,
 /// or as of a release (at most one of `asOf` and `release`), optionally between two periods.
+/// Streams.
 public struct ShowRequest: ControlRequest {
     public typealias Response = ShowResponse
     public static let command = "series.show"
@@ -136,7 +150,7 @@ public struct ShowRequest: ControlRequest {
     }
 }
 
-/// `series.history`: every version of one observation.
+/// `series.history`: every version of one observation. Streams.
 public struct HistoryRequest: ControlRequest {
     public typealias Response = HistoryResponse
     public static let command = "series.history"
@@ -149,7 +163,7 @@ public struct HistoryRequest: ControlRequest {
     }
 }
 
-/// `releases`: the newest releases first, of one source or all.
+/// `releases`: the newest releases first, of one source or all. Streams.
 public struct ReleasesRequest: ControlRequest {
     public typealias Response = ReleasesResponse
     public static let command = "releases"
@@ -163,7 +177,7 @@ public struct ReleasesRequest: ControlRequest {
     }
 }
 
-/// `release.show`: one release and every change it made.
+/// `release.show`: one release and every change it made. Streams.
 public struct ReleaseRequest: ControlRequest {
     public typealias Response = ReleaseResponse
     public static let command = "release.show"
@@ -260,6 +274,7 @@ public struct ReloadRequest: ControlRequest {
 
 /// `export`: series as CSV or JSON text, latest or as of a time or release; with
 /// `vintages`, the ALFRED-style matrix of one series (period × every release that changed it).
+/// Streams: the rows are the document's lines.
 public struct ExportRequest: ControlRequest {
     public typealias Response = ExportResponse
     public static let command = "export"

@@ -47,7 +47,12 @@ public struct SeriesSummary: Codable, Sendable, Equatable {
 /// The answer to `series.list`, ordered by key.
 public struct SeriesListResponse: Codable, Sendable, Equatable {
     public var series: [SeriesSummary]
-    public init(series: [SeriesSummary]) { self.series = series }
+    /// When `limit` cut the list short: the `after` of the next page.
+    public var next: String?
+    public init(series: [SeriesSummary], next: String? = nil) {
+        self.series = series
+        self.next = next
+    }
 }
 
 /// One observation in some vintage.

@@ -30,6 +30,8 @@ struct ReleaseWriter {
     private let insertVersion: Statement
     /// Read connections for comparing large batches on two threads; opened on first use.
     private var readers: [Connection] = []
+    /// What the release wrote, per series (for `release N`), and the series summaries.
+    private let contents: ReleaseContentsWriter
 
     /// From how many stored series in one batch the comparison runs on two threads.
     static let parallelThreshold = 512
@@ -52,6 +54,7 @@ struct ReleaseWriter {
         claimSeries = try db.prepare("UPDATE series SET source_id = ?, name = coalesce(name, ?), unit = coalesce(unit, ?) WHERE id = ?")
         insertVersion = try db.prepare("INSERT INTO observation_versions (series_id, period, release_id, value, removed) VALUES (?, ?, ?, ?, ?)")
         insertVersion.bindInt(releaseID, at: 3)
+        contents = try ReleaseContentsWriter(release: releaseID, ingestedAt: ingestedAt, in: db)
     }
 
     static let versionsSQL = "SELECT period, value, removed FROM observation_versions WHERE series_id = ? ORDER BY period, release_id"
@@ -142,6 +145,7 @@ struct ReleaseWriter {
                 }
             }
             try writeRemovals(entry.changes.removed, of: id)
+            try contents.add(series: id, changes: entry.changes, incoming: incoming)
             if collectTouched {
                 var periods = Set(indexes.map { incoming.periods[$0] })
                 periods.formUnion(entry.changes.removed)
@@ -162,6 +166,7 @@ struct ReleaseWriter {
             guard !changes.removed.isEmpty else { continue }
             removed += changes.removed.count
             try writeRemovals(changes.removed, of: id)
+            try contents.add(series: id, changes: changes, incoming: nil)
             if collectTouched { touched.append(TouchedSeries(id: id, key: nil, periods: Set(changes.removed))) }
         }
         return touched
@@ -180,8 +185,9 @@ struct ReleaseWriter {
 
     /// Writes the release row when anything changed; nil when nothing did (and nothing
     /// was written).
-    func finish(origin: String, publishedAt: Date?, sha256: String) throws -> Release? {
+    func finish(origin: String, publishedAt: Date?, sha256: String, store: Store) throws -> Release? {
         guard hasChanges else { return nil }
+        try contents.finish(store)
         try db.prepare("""
             INSERT INTO releases (id, source_id, ingested_at, published_at, origin, sha256, added, revised, removed, unchanged)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

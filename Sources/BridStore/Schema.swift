@@ -160,5 +160,49 @@ enum Schema {
         -- rows by their time instead of scanning the table every minute.
         CREATE INDEX outbox_by_created ON outbox(created_at);
         """),
-]
+        ("2026-12-07-indexed-reads", """
+        -- What each release wrote: one row per series, with the periods it wrote a version
+        -- for, so a release's changes are found by primary-key seeks. (An index over every
+        -- version by release would do it too, but costs a million-row ingest +50 %.)
+        CREATE TABLE release_contents (
+            release_id INTEGER NOT NULL REFERENCES releases(id),
+            series_id INTEGER NOT NULL REFERENCES series(id),
+            periods TEXT NOT NULL,       -- the periods, ascending, separated by ','
+            PRIMARY KEY (release_id, series_id)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER release_contents_immutable BEFORE UPDATE ON release_contents
+            BEGIN SELECT RAISE(ABORT, 'releases are immutable'); END;
+        CREATE TRIGGER release_contents_undeletable BEFORE DELETE ON release_contents
+            BEGIN SELECT RAISE(ABORT, 'releases are immutable'); END;
+        INSERT INTO release_contents (release_id, series_id, periods)
+        SELECT release_id, series_id, group_concat(period, ',')
+        FROM (SELECT release_id, series_id, period FROM observation_versions ORDER BY release_id, series_id, period)
+        GROUP BY release_id, series_id;
+
+        -- One row per series that has versions, kept current by every release that writes
+        -- the series (Store.refreshSummaries), so `series` costs by series, not by versions.
+        CREATE TABLE series_summaries (
+            series_id INTEGER PRIMARY KEY REFERENCES series(id),
+            latest_period TEXT,          -- the newest period whose current version has a value
+            latest_value TEXT,           -- that value, decimal text as published
+            last_release_id INTEGER NOT NULL REFERENCES releases(id),   -- the last release that wrote the series
+            last_changed_at INTEGER NOT NULL                            -- its ingested_at
+        );
+
+        INSERT INTO series_summaries (series_id, latest_period, latest_value, last_release_id, last_changed_at)
+        SELECT m.series_id,
+               (SELECT v.period FROM observation_versions v
+                WHERE v.series_id = m.series_id AND v.value IS NOT NULL
+                  AND v.release_id = (SELECT max(w.release_id) FROM observation_versions w WHERE w.series_id = v.series_id AND w.period = v.period)
+                ORDER BY v.period DESC LIMIT 1),
+               NULL, m.last, r.ingested_at
+        FROM (SELECT series_id, max(release_id) AS last FROM observation_versions GROUP BY series_id) m
+        JOIN releases r ON r.id = m.last;
+        UPDATE series_summaries SET latest_value = (
+            SELECT v.value FROM observation_versions v
+            WHERE v.series_id = series_summaries.series_id AND v.period = series_summaries.latest_period
+            ORDER BY v.release_id DESC LIMIT 1)
+        WHERE latest_period IS NOT NULL;
+        """),
+    ]
 }

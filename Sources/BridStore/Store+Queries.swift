@@ -75,54 +75,13 @@ extension Store {
         }
     }
 
-    /// What a release added, revised and removed, with the values it replaced.
+    /// What a release added, revised and removed, with the values it replaced, in the
+    /// order the release wrote them (series as first stored, then period).
     public func changes(release id: Int64) throws -> [ObservationChange] {
-        try reader.withLock { db in
-            try db.prepare("""
-                SELECT s.key, v.period, v.value, v.removed, p.value, p.removed, p.release_id
-                FROM observation_versions v
-                JOIN series s ON s.id = v.series_id
-                LEFT JOIN observation_versions p ON p.series_id = v.series_id AND p.period = v.period
-                    AND p.release_id = (SELECT max(q.release_id) FROM observation_versions q
-                                        WHERE q.series_id = v.series_id AND q.period = v.period AND q.release_id < v.release_id)
-                WHERE v.release_id = ?
-                ORDER BY s.key, v.period
-                """).bind(.integer(id)).rows { row in
-                let removed = row.int(3) != 0
-                let hadPrevious = !row.isNull(6) && row.int(5) == 0
-                let kind: ObservationChange.Kind = removed ? .removed : (hadPrevious ? .revised : .added)
-                return ObservationChange(series: row.text(0) ?? "", period: row.text(1) ?? "", kind: kind, value: row.text(2),
-                                         previousValue: hadPrevious ? row.text(4) : nil,
-                                         previousReleaseID: row.optionalInt(6))
-            }
-        }
-    }
-
-    /// Series whose key matches `filter` (all when nil), with their latest observation.
-    public func seriesSummaries(matching filter: (@Sendable (String) -> Bool)? = nil) throws -> [SeriesSummary] {
-        try reader.withLock { db in
-            try db.snapshot {
-                let all = try db.prepare("SELECT id, key, frequency, source_id, name, unit FROM series ORDER BY key").rows {
-                    ($0.int(0), $0.text(1) ?? "", Frequency(rawValue: $0.text(2) ?? "") ?? .annual, $0.text(3), $0.text(4), $0.text(5))
-                }
-                let latestPeriod = try db.prepare("""
-                    SELECT v.period, v.value FROM observation_versions v
-                    WHERE v.series_id = ?1 AND v.removed = 0
-                      AND v.release_id = (SELECT max(w.release_id) FROM observation_versions w WHERE w.series_id = ?1 AND w.period = v.period)
-                    ORDER BY v.period DESC LIMIT 1
-                    """)
-                let lastChange = try db.prepare("""
-                    SELECT max(r.ingested_at) FROM releases r WHERE r.id = (SELECT max(release_id) FROM observation_versions WHERE series_id = ?)
-                    """)
-                return try all.filter { filter?($0.1) ?? true }.map { row in
-                    let latest = try latestPeriod.bind(.integer(row.0)).firstRow { ($0.text(0), $0.text(1)) }
-                    let changed = try lastChange.bind(.integer(row.0)).firstRow { $0.optionalInt(0) } ?? nil
-                    return SeriesSummary(key: row.1, frequency: row.2, sourceID: row.3, name: row.4, unit: row.5,
-                                         latestPeriod: latest?.0, latestValue: latest?.1 ?? nil,
-                                         lastChangedAt: changed.map { Date(milliseconds: $0) })
-                }
-            }
-        }
+        let cursor = try changesCursor(release: id)
+        var changes: [ObservationChange] = []
+        while case let batch = try cursor.next(10_000), !batch.isEmpty { changes += batch }
+        return changes
     }
 
     /// The id of the newest release, or nil for an empty store.

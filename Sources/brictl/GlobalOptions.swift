@@ -75,6 +75,42 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
+extension GlobalOptions {
+    /// Sends a request whose reply streams and prints it as it arrives: as the table
+    /// describes, or with `--json` the reassembled result written element by element.
+    @discardableResult
+    func performStream<R: StreamedRequest>(_ request: R, defaultTimeout: Double = 10, table: StreamedTable<R>) throws(Failure) -> StreamEnd {
+        let terminal = Terminal.current()
+        var printer = StreamPrinter(terminal: terminal)
+        let json = self.json
+        return try performStream(request, defaultTimeout: defaultTimeout, header: { header, line in
+            if json { printer.jsonHeader(line, rowsKey: R.rowsKey) } else { printer.heading(table, header) }
+        }, rows: { rows, line in
+            if json { printer.jsonRows(line) } else { printer.rows(table, rows) }
+        }, end: { end in
+            if json { printer.jsonEnd(end) } else { printer.end(table, end) }
+        })
+    }
+
+    /// Sends a request whose reply streams on a new connection, handing over its pieces.
+    @discardableResult
+    func performStream<R: StreamedRequest>(_ request: R, defaultTimeout: Double = 10, header: (R.Header, Data) throws -> Void,
+                                           rows: ([R.Row], Data) throws -> Void, end: (StreamEnd) -> Void) throws(Failure) -> StreamEnd {
+        let client = try connect(defaultTimeout: defaultTimeout)
+        do {
+            let last = try client.stream(request, header: header, rows: rows)
+            end(last)
+            return last
+        } catch let error as ClientError {
+            throw error.failure
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(.failed, "\(error)")
+        }
+    }
+}
+
 /// Durations as operators write them: `500ms`, `10s`, `5m`, `1h`, `2d`, or bare seconds.
 enum Durations {
     static func seconds(_ text: String) -> Double? {

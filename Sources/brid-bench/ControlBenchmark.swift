@@ -1,3 +1,4 @@
+import BridProtocol
 import BridCore
 import BridStore
 import BridTestSupport
@@ -80,13 +81,16 @@ struct ControlBenchmark {
             storeTimes.append((ContinuousClock.now - start).seconds * 1000)
         }
         let client = try LineSocket(path: socket)
-        let request = Array(#"{"v":1,"id":1,"cmd":"series.show","args":{"series":"bench.vintaged","asOf":"\#(asOf)"}}"#.utf8) + [0x0A]
+        let request = Array(#"{"v":\#(ControlProtocol.protocolVersion),"id":1,"cmd":"series.show","args":{"series":"bench.vintaged","asOf":"\#(asOf)"}}"#.utf8) + [0x0A]
         var roundTrips: [Double] = []
         for _ in 0..<runs {
             let start = ContinuousClock.now
-            let reply = try client.roundTrip(request)
+            try client.send(request)
+            let reply = try client.readReply()  // header, rows, end: show streams
             roundTrips.append((ContinuousClock.now - start).seconds * 1000)
-            guard reply.contains("\"ok\":true") else { throw BenchError("show failed: \(reply.prefix(200))") }
+            guard reply[0].contains("\"ok\":true"), reply.last?.hasPrefix(#"{"end":"#) == true else {
+                throw BenchError("show failed: \(reply[0].prefix(200))")
+            }
         }
         report(String(format: "show of a series with 500 vintages as of a middle date: store query median %.3f ms, socket round trip median %.3f ms, p99 %.3f ms (target ≤ 2 ms)",
                       Stats(storeTimes).median, Stats(roundTrips).median, Stats(roundTrips).p99))
@@ -151,7 +155,7 @@ struct ControlBenchmark {
         let total = Atomic<Int>(0)
         let failures = Atomic<Int>(0)
         let deadline = Date().addingTimeInterval(seconds)
-        let request = Array(#"{"v":1,"id":1,"cmd":"status"}"#.utf8) + [0x0A]
+        let request = Array(#"{"v":\#(ControlProtocol.protocolVersion),"id":1,"cmd":"status"}"#.utf8) + [0x0A]
         let group = DispatchGroup()
         let start = ContinuousClock.now
         for _ in 0..<clients {

@@ -27,6 +27,11 @@ import Foundation
 //   swift run -c release brid-bench --fetch [--series N] [--periods N]
 //
 // A bulk URL download fetched and ingested in bounded memory: FetchBenchmark.swift.
+//
+//   swift run -c release brid-bench --stream [--brid PATH] [--series N] [--periods N] [--grow MILLIONS]
+//
+// Reads that do not scan and replies that stream (brictl release 1 with 1,000,000 changes
+// vs the sqlite3 shell, brictl's and brid's peak RSS): StreamBenchmark.swift.
 
 var series = 10_000
 var periods = 100
@@ -37,6 +42,8 @@ var bridPath: String?
 var controlMode = false
 var sweep: [Int]?
 var fetchMode = false
+var streamMode = false
+var growTo = 0
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
@@ -49,8 +56,10 @@ while let argument = arguments.next() {
     case "--control": controlMode = true
     case "--sweep": sweep = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
     case "--fetch": fetchMode = true
+    case "--stream": streamMode = true
+    case "--grow": growTo = Int(arguments.next() ?? "") ?? growTo
     default:
-        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --sweep 1,10,60 [--brid PATH] [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH] | --fetch [--series N] [--periods N]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --sweep 1,10,60 [--brid PATH] [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH] | --fetch [--series N] [--periods N] | --stream [--brid PATH] [--series N] [--periods N] [--grow MILLIONS]\n".data(using: .utf8)!)
         exit(2)
     }
 }
@@ -59,6 +68,11 @@ do {
     if let sweep {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         print(try SweepBenchmark(millions: sweep, bridPath: bridPath ?? products + "/brid", directory: keep).run())
+    } else if streamMode {
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        let brid = bridPath ?? products + "/brid"
+        let brictl = URL(fileURLWithPath: brid).deletingLastPathComponent().path + "/brictl"
+        print(try await StreamBenchmark(bridPath: brid, brictlPath: brictl, series: series, periods: periods, growTo: growTo).run())
     } else if controlMode {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         let brid = bridPath ?? products + "/brid"

@@ -33,7 +33,7 @@ enum BrictlProcess {
         let help = try BrictlProcess.run(["--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("SUBCOMMANDS"))
-        #expect(try BrictlProcess.run(["--version"]).stdout == "\(BridVersion.current) (control protocol 1)\n")
+        #expect(try BrictlProcess.run(["--version"]).stdout == "\(BridVersion.current) (control protocol 2)\n")
         let completion = try BrictlProcess.run(["--generate-completion-script", "bash"])
         #expect(completion.status == 0 && completion.stdout.contains("_brictl"))
     }

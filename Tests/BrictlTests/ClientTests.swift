@@ -36,7 +36,28 @@ import Testing
         let second = try client.send(PauseRequest(source: "imf-dot"))
         #expect(second.reply.id == 2)
         #expect(server.requests.count == 2)
-        #expect(server.requests[0] == #"{"args":{},"cmd":"status","id":1,"v":1}"#)
+        #expect(server.requests[0] == #"{"args":{},"cmd":"status","id":1,"v":2}"#)
+    }
+
+    @Test func aStreamThatFailsMidwayIsReported() throws {
+        let release = Fixtures().replies[ReleaseRequest.command] as! ReleaseResponse
+        let server = try FakeServer { line in
+            guard case let .success(request) = ControlMessage.parseRequestLine(line) else { return nil }
+            var lines = ControlMessage.encodeStream(ReleaseRequest.self, id: request.id, response: release, batch: 1)
+                .split(separator: 0x0A).prefix(2).map { Data($0) + [0x0A] }.reduce(Data(), +)
+            lines += ControlMessage.encodeErrorReply(id: request.id, .failed("the disk went away"))
+            return lines
+        }
+        defer { server.stop() }
+        do {  // the fake server serves one connection at a time: this one closes at the end of the block
+            let client = ControlClient(path: server.path, timeout: 2)
+            var rows: [ReleaseChange] = []
+            #expect { _ = try client.stream(ReleaseRequest(id: 43), header: { _, _ in }, rows: { batch, _ in rows += batch }) } throws: {
+                ($0 as? ClientError) == .reply(.failed("the disk went away"))
+            }
+            #expect(rows == [release.changes[0]])
+        }
+        #expect(Brictl.runAndReport(["release", "43", "--socket", server.path, "--timeout", "5s"]) == 1)
     }
 
     @Test func notFoundReplyExitsFour() throws {

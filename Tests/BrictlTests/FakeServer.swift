@@ -45,8 +45,17 @@ final class FakeServer: Sendable {
             guard case let .success(request) = ControlMessage.parseRequestLine(line) else { return nil }
             if let error = errors[request.name] { return ControlMessage.encodeErrorReply(id: request.id, error) }
             guard let result = table[request.name] else { return ControlMessage.encodeErrorReply(id: request.id, .internal("no fixture")) }
+            if let type = request.command as? any StreamedRequest.Type, let lines = Self.stream(type, id: request.id, result: result) {
+                return lines
+            }
             return ControlMessage.encodeReply(id: request.id, result: AnyEncodable(result))
         }
+    }
+
+    /// A fixture of a streamed command sent as brid sends it: header, rows, end.
+    private static func stream<R: StreamedRequest>(_: R.Type, id: Int, result: Any) -> Data? {
+        guard let response = result as? R.Response else { return nil }
+        return ControlMessage.encodeStream(R.self, id: id, response: response, batch: 2)
     }
 
     func stop() {

@@ -199,3 +199,52 @@ import Testing
         #expect(text.contains(#""releaseID" : 43"#))
     }
 }
+
+@Suite struct StreamedJSONTests {
+    /// `--json` lays out brid's rows without parsing them: the same text JSONSerialization writes.
+    @Test func rowsAreLaidOutAsTheGeneralPathDoes() throws {
+        let fixtures = Fixtures()
+        let release = try #require(fixtures.replies[ReleaseRequest.command] as? ReleaseResponse)
+        var tricky = release
+        tricky.changes.append(ReleaseChange(series: "a/b \"c\" d,e:f{g}", period: "2018", kind: .removed, value: nil, previousValue: "1,5"))
+        let series = try #require(fixtures.replies[SeriesListRequest.command] as? SeriesListResponse)
+        let lines = ControlMessage.encodeStream(ReleaseRequest.self, id: 1, response: tricky, batch: 100).split(separator: 0x0A)
+            + ControlMessage.encodeStream(SeriesListRequest.self, id: 2, response: series, batch: 100).split(separator: 0x0A)
+        var checked = 0
+        for line in lines {
+            guard let raw = JSONOutput.rawRows(Data(line)) else { continue }  // the header and end lines
+            let parsed = try #require((try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])?["rows"] as? [Any])
+            #expect(raw.count == parsed.count)
+            for (bytes, object) in zip(raw, parsed) {
+                var out: [UInt8] = []
+                JSONOutput.prettyFlat(bytes, indent: 4, into: &out)
+                let expected = JSONOutput.pretty(object).split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ")
+                #expect(String(decoding: out, as: UTF8.self) == expected)
+                checked += 1
+            }
+        }
+        #expect(checked == tricky.changes.count + series.series.count)
+    }
+}
+
+@Suite struct StreamedTableTests {
+    @Test func laterBatchesKeepTheFirstBatchWidths() {
+        let columns: [Table.Column] = [.init("SERIES"), .init("PERIOD"), .init("VALUE", .right), .init("NOTE", flexible: true)]
+        let rows: [[Table.Cell]] = [["cn-kz.trade.total", "2018", "19.902", "revised"], ["a", "2017", "1", ""],
+                                    ["b", "2016", "22", "x"], ["c.much-longer-than-the-first", "2015", "3", "y"]]
+        var first = Table(columns)
+        for row in rows.prefix(2) { first.add(row) }
+        let (head, widths) = first.renderFirst(Terminal())
+        var later = Table(columns)
+        for row in rows.dropFirst(2) { later.add(row) }
+        let rest = String(decoding: later.renderRows(widths: widths, Terminal()), as: UTF8.self)
+        var whole = Table(columns)
+        for row in rows.prefix(3) { whole.add(row) }
+        // Where no later cell is wider, the lines are those of the whole table.
+        let wholeLines = whole.render(Terminal()).split(separator: "\n").map(String.init)
+        let streamed = (head + "\n" + rest).split(separator: "\n").map(String.init)
+        #expect(Array(streamed.prefix(4)) == wholeLines)
+        // A wider cell pushes the rest of its line right instead of being cut.
+        #expect(streamed[4] == "c.much-longer-than-the-first  2015         3  y")
+    }
+}

@@ -16,7 +16,7 @@ import Testing
         let built: BuiltDaemon
         let run: Task<Void, any Error>
 
-        init() throws {
+        init(streamStallLimit: Duration = .seconds(60)) throws {
             try FileManager.default.createDirectory(atPath: root + "/state/drop/d", withIntermediateDirectories: true)
             try Data("series,period,value\ncn-kz.trade.total,2018,19.885\n".utf8).write(to: URL(fileURLWithPath: root + "/state/drop/d/r1.csv"))
             try Data("""
@@ -37,8 +37,10 @@ import Testing
             fetcher.serve("http://publisher.test/kz.csv", "series,period,value\nwb.kaz.exports,2018,8.535\n")
             let config = try ConfigLoader.load(path: root + "/brid.toml").get()
             let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-            built = try buildDaemon(config: config, environment: DaemonEnvironment(
-                clock: ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600)), fetcher: fetcher, logger: logger, variables: [:]))
+            var environment = DaemonEnvironment(clock: ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600)), fetcher: fetcher,
+                                                logger: logger, variables: [:])
+            environment.streamStallLimit = streamStallLimit
+            built = try buildDaemon(config: config, environment: environment)
             let group = built.group
             run = Task { try await group.run() }
         }
@@ -61,27 +63,27 @@ import Testing
         let h = try Harness()
         try await eventually("the drop file and the URL are ingested") { try h.built.daemon.store.releases().count == 2 }
         let client = try LineSocket(path: h.socket)
-        let status = try await client.ask(#"{"v":1,"id":1,"cmd":"status"}"#)
+        let status = try await client.ask(#"{"v":2,"id":1,"cmd":"status"}"#)
         #expect(status.hasPrefix(#"{"id":1,"ok":true"#) || status.contains(#""ok":true"#))
         #expect(status.contains(#""id":"kz""#) && status.contains(#""state":"ok""#))
-        let show = try await client.ask(#"{"v":1,"id":2,"cmd":"series.show","args":{"series":"cn-kz.trade.total"}}"#)
+        let show = try await client.askAll(#"{"v":2,"id":2,"cmd":"series.show","args":{"series":"cn-kz.trade.total"}}"#).joined()
         #expect(show.contains(#""value":"19.885""#))
-        #expect(try await client.ask(#"{"v":1,"id":3,"cmd":"series.show","args":{"series":"nope"}}"#).contains(#""code":"not_found""#))
-        #expect(try await client.ask(#"{"v":1,"id":4,"cmd":"series.history","args":{"series":"cn-kz.trade.total","period":"2018-01-01"}}"#).contains(#""period":"2018""#))
+        #expect(try await client.ask(#"{"v":2,"id":3,"cmd":"series.show","args":{"series":"nope"}}"#).contains(#""code":"not_found""#))
+        #expect(try await client.askAll(#"{"v":2,"id":4,"cmd":"series.history","args":{"series":"cn-kz.trade.total","period":"2018-01-01"}}"#).joined().contains(#""period":"2018""#))
         #expect(try await client.ask("not json").contains(#""code":"bad_request""#))
         #expect(try await client.ask(#"{"v":9,"id":5,"cmd":"status"}"#).contains(#""code":"version_mismatch""#))
         // Mutating commands from this process's own uid are allowed.
-        let fetch = try await client.ask(#"{"v":1,"id":6,"cmd":"fetch","args":{"sources":["kz"]}}"#)
+        let fetch = try await client.ask(#"{"v":2,"id":6,"cmd":"fetch","args":{"sources":["kz"]}}"#)
         #expect(fetch.contains(#""outcome":"unchanged""#), "\(fetch)")
         #expect(h.fetcher.requests.last?.etag != nil, "the manual fetch is conditional")
-        let queued = try await client.ask(#"{"v":1,"id":10,"cmd":"fetch","args":{"sources":["kz"],"wait":false}}"#)
+        let queued = try await client.ask(#"{"v":2,"id":10,"cmd":"fetch","args":{"sources":["kz"],"wait":false}}"#)
         #expect(queued.contains(#""outcome":"queued""#), "\(queued)")
         try await eventually("the queued fetch runs") { h.fetcher.requestCount("http://publisher.test/kz.csv") >= 3 }
-        let pause = try await client.ask(#"{"v":1,"id":7,"cmd":"source.pause","args":{"source":"kz"}}"#)
+        let pause = try await client.ask(#"{"v":2,"id":7,"cmd":"source.pause","args":{"source":"kz"}}"#)
         #expect(pause.contains(#""paused":true"#))
         #expect(await h.built.daemon.isPaused("kz"))
-        let export = try await client.ask(#"{"v":1,"id":8,"cmd":"export","args":{"series":["cn-kz.trade.total"],"vintages":true}}"#)
-        #expect(export.contains("2018,19.885"))
+        let export = try await client.askAll(#"{"v":2,"id":8,"cmd":"export","args":{"series":["cn-kz.trade.total"],"vintages":true}}"#)
+        #expect(export.joined().contains("2018,19.885"))
         // The JSON exports parse as JSON with the documented shapes.
         let latest = try await exportedJSON(client, #"{"series":["cn-kz.trade.total"],"format":"json"}"#) as? [[String: Any]]
         #expect(latest?.first?["value"] as? String == "19.885")
@@ -94,19 +96,22 @@ import Testing
     @Test func aChangeInvalidatesTheCachedStatus() async throws {
         let h = try Harness()
         try await eventually("both ingested") { try h.built.daemon.store.releases().count == 2 }
-        #expect(try await h.ask(#"{"v":1,"id":1,"cmd":"status"}"#).contains(#""state":"ok""#))
+        #expect(try await h.ask(#"{"v":2,"id":1,"cmd":"status"}"#).contains(#""state":"ok""#))
         let before = await h.built.daemon.generation
-        _ = try await h.ask(#"{"v":1,"id":3,"cmd":"source.pause","args":{"source":"d"}}"#)
+        _ = try await h.ask(#"{"v":2,"id":3,"cmd":"source.pause","args":{"source":"d"}}"#)
         #expect(await h.built.daemon.generation > before)
-        #expect(try await h.ask(#"{"v":1,"id":4,"cmd":"status"}"#).contains(#""state":"paused""#))
+        #expect(try await h.ask(#"{"v":2,"id":4,"cmd":"status"}"#).contains(#""state":"paused""#))
     }
 }
 
-/// The `text` of an export reply, parsed as JSON.
+/// The document of a streamed export reply (its rows are the lines), parsed as JSON.
 func exportedJSON(_ client: LineSocket, _ args: String) async throws -> Any {
-    let reply = try await client.ask(#"{"v":1,"id":9,"cmd":"export","args":"# + args + "}")
-    let result = try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any]
-    let text = try #require((result?["result"] as? [String: Any])?["text"] as? String, "\(reply)")
+    let reply = try await client.askAll(#"{"v":2,"id":9,"cmd":"export","args":"# + args + "}")
+    var text = ""
+    for line in reply.dropFirst() {
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        for row in object?["rows"] as? [String] ?? [] { text += row + "\n" }
+    }
     return try JSONSerialization.jsonObject(with: Data(text.utf8))
 }
 

@@ -149,11 +149,11 @@ import Testing
         #expect(try client.readLine().contains("\"bad_request\""))
         try client.send([0xFF, 0xFE, 0x0A])
         #expect(try client.readLine().contains("\"bad_request\""))
-        try client.send(Array(#"{"v":2,"id":1,"cmd":"status"}"#.utf8) + [0x0A])
+        try client.send(Array(#"{"v":3,"id":1,"cmd":"status"}"#.utf8) + [0x0A])
         #expect(try client.readLine().contains("version_mismatch"))
-        try client.send(Array(#"{"v":1,"id":2,"cmd":"series.show","args":{"series":5}}"#.utf8) + [0x0A])
+        try client.send(Array(#"{"v":2,"id":2,"cmd":"series.show","args":{"series":5}}"#.utf8) + [0x0A])
         #expect(try client.readLine().contains("bad_request"))
-        try client.send(Array(#"{"v":1,"id":3,"cmd":"status"}"#.utf8) + [0x0A])
+        try client.send(Array(#"{"v":2,"id":3,"cmd":"status"}"#.utf8) + [0x0A])
         #expect(try client.readLine().contains("\"ok\":true"))
 
         // A 10 MiB line: an error reply, then the connection is closed.
@@ -165,9 +165,9 @@ import Testing
         var idle: [LineSocket] = []
         for _ in 0..<500 { idle.append(try LineSocket(path: r.socket, sendTimeout: 1)) }
         let half = try LineSocket(path: r.socket, sendTimeout: 1)
-        try half.send(Array(#"{"v":1,"id":1,"cmd":"sta"#.utf8))
+        try half.send(Array(#"{"v":2,"id":1,"cmd":"sta"#.utf8))
         let greedy = try LineSocket(path: r.socket, sendTimeout: 1)
-        let request = Array(#"{"v":1,"id":1,"cmd":"series.list"}"#.utf8) + [0x0A]
+        let request = Array(#"{"v":2,"id":1,"cmd":"series.list"}"#.utf8) + [0x0A]
         // Once its socket buffers are full brid stops reading it; its sends then time out.
         for _ in 0..<2000 { if (try? greedy.send(request)) == nil { break } }
         let status = try r.brictl("status")

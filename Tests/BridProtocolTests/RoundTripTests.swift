@@ -58,11 +58,11 @@ import Testing
 
     @Test func envelopeShape() throws {
         let line = try ControlMessage.encodeRequest(HistoryRequest(series: "a/b", period: "2018"), id: 7)
-        #expect(String(decoding: line, as: UTF8.self) == #"{"args":{"period":"2018","series":"a/b"},"cmd":"series.history","id":7,"v":1}"# + "\n")
+        #expect(String(decoding: line, as: UTF8.self) == #"{"args":{"period":"2018","series":"a/b"},"cmd":"series.history","id":7,"v":2}"# + "\n")
         let reply = ControlMessage.encodeReply(id: 7, result: PauseResponse(source: "wb", paused: true, changed: false))
-        #expect(String(decoding: reply, as: UTF8.self) == #"{"id":7,"ok":true,"result":{"changed":false,"paused":true,"source":"wb"},"v":1}"# + "\n")
+        #expect(String(decoding: reply, as: UTF8.self) == #"{"id":7,"ok":true,"result":{"changed":false,"paused":true,"source":"wb"},"v":2}"# + "\n")
         let error = ControlMessage.encodeErrorReply(id: nil, .notFound("no series x"))
-        #expect(String(decoding: error, as: UTF8.self) == #"{"error":{"code":"not_found","message":"no series x"},"id":null,"ok":false,"v":1}"# + "\n")
+        #expect(String(decoding: error, as: UTF8.self) == #"{"error":{"code":"not_found","message":"no series x"},"id":null,"ok":false,"v":2}"# + "\n")
     }
 
     @Test func timesAndValuesOnTheWire() throws {

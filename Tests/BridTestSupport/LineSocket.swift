@@ -64,6 +64,30 @@ public final class LineSocket: @unchecked Sendable {
         return try readLine()
     }
 
+    /// Every line of one reply: one line, or a stream's header, rows and end (or error) line.
+    public func readReply() throws -> [String] {
+        let first = try readLine()
+        var lines = [first]
+        guard first.contains(#""stream":true"#) else { return lines }
+        while true {
+            let line = try readLine()
+            lines.append(line)
+            if line.hasPrefix(#"{"end":"#) || line.hasPrefix(#"{"error":"#) { return lines }
+        }
+    }
+
+    /// `readReply` after sending a request line, on a thread of its own.
+    public func askAll(_ line: String) async throws -> [String] {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[String], any Error>) in
+            Thread {
+                continuation.resume(with: Result {
+                    try self.send(Array((line + "\n").utf8))
+                    return try self.readReply()
+                })
+            }.start()
+        }
+    }
+
     /// `roundTrip` on a thread of its own, so a test awaiting a reply never holds a
     /// cooperative thread the server's handlers need.
     public func ask(_ line: String) async throws -> String {

@@ -46,23 +46,6 @@ final class ControlAPI: Sendable {
         }
         // Queries that may read a whole history run on the read queue, off the cooperative
         // pool (status stays here: it is cached, and the busiest).
-        h.on(SeriesListRequest.self) { request, _ in try await BlockingWork.read { try api.seriesList(request) } }
-        h.on(ShowRequest.self) { request, _ in try await BlockingWork.read { try api.show(request) } }
-        h.on(HistoryRequest.self) { request, _ in try await BlockingWork.read { try api.history(request) } }
-        h.on(ReleasesRequest.self) { request, _ in
-            try await BlockingWork.read {
-                ReleasesResponse(releases: try store.releases(source: request.source, limit: min(max(request.limit ?? 20, 1), 10_000)).map { wire($0) })
-            }
-        }
-        h.on(ReleaseRequest.self) { request, _ in
-            try await BlockingWork.read {
-                guard let release = try store.release(id: request.id) else { throw ControlError.notFound("no release \(request.id)") }
-                return ReleaseResponse(release: wire(release), changes: try store.changes(release: request.id).map {
-                    ReleaseChange(series: $0.series, period: $0.period, kind: ReleaseChange.Kind(rawValue: $0.kind.rawValue) ?? .added,
-                                  value: $0.value, previousValue: $0.previousValue)
-                })
-            }
-        }
         h.on(AlertsRequest.self) { request, _ in try api.alerts(request) }
         h.on(AckRequest.self) { request, connection in
             api.audit("ack \(request.id)\(request.comment.map { " (\($0))" } ?? "")", connection)
@@ -90,11 +73,11 @@ final class ControlAPI: Sendable {
             return ReloadResponse(applied: report.applied, configPath: await daemon.config.path, errors: report.errors,
                                   sourcesAdded: report.added, sourcesRemoved: report.removed, sourcesChanged: report.changed)
         }
-        h.on(ExportRequest.self) { request, _ in try await BlockingWork.read { try api.export(request) } }
         h.on(BackupRequest.self) { request, connection in
             api.audit("backup to \(request.path)\(request.force ? " (--force)" : "")", connection)
             return try await api.backup(request)
         }
+        registerStreams(&h)
         return h
     }
 
@@ -227,76 +210,6 @@ final class ControlAPI: Sendable {
 
     // MARK: - Series
 
-    func seriesList(_ request: SeriesListRequest) throws -> SeriesListResponse {
-        var matcher: (@Sendable (String) -> Bool)?
-        if let pattern = request.glob {
-            do {
-                let glob = try Glob(pattern)
-                matcher = { glob.matches($0) }
-            } catch {
-                throw ControlError.badRequest("glob \"\(pattern)\": \(error.message)")
-            }
-        }
-        return SeriesListResponse(series: try store.seriesSummaries(matching: matcher).map(wire))
-    }
-
-    func show(_ request: ShowRequest) throws -> ShowResponse {
-        let info = try seriesInfo(request.series)
-        if request.asOf != nil && request.release != nil { throw ControlError.badRequest("give --as-of or --release, not both") }
-        let vintage: Vintage = request.release.map { .release($0) } ?? request.asOf.map { .time($0) } ?? .latest
-        let from = try request.from.map { try canonical($0, info) }
-        let to = try request.to.map { try canonical($0, info) }
-        let rows = try store.observations(series: request.series, vintage: vintage, from: from, to: to) ?? []
-        return ShowResponse(series: wireInfo(info), asOf: request.asOf, release: request.release,
-                            observations: rows.map { Observation(period: $0.period, value: $0.value, releaseID: $0.releaseID) })
-    }
-
-    func history(_ request: HistoryRequest) throws -> HistoryResponse {
-        let info = try seriesInfo(request.series)
-        let period = try canonical(request.period, info)
-        let versions = try store.history(series: request.series, period: period) ?? []
-        if versions.isEmpty { throw ControlError.notFound("series \(request.series) has no observation for \(period)") }
-        return HistoryResponse(series: wireInfo(info), period: period, versions: versions.map {
-            BridProtocol.ObservationVersion(releaseID: $0.releaseID, source: $0.sourceID, value: $0.value, removed: $0.removed,
-                                            validFrom: $0.validFrom, validUntil: $0.validUntil)
-        })
-    }
-
-    func export(_ request: ExportRequest) throws -> ExportResponse {
-        if request.series.isEmpty { throw ControlError.badRequest("name at least one series") }
-        let vintage: Vintage = request.release.map { .release($0) } ?? request.asOf.map { .time($0) } ?? .latest
-        if request.vintages {
-            guard request.series.count == 1 else { throw ControlError.badRequest("--vintages takes one series") }
-            return try VintageExport.matrix(series: request.series[0], store: store, format: request.format)
-        }
-        var rows: [VintageExport.Row] = []
-        for key in request.series {
-            _ = try seriesInfo(key)
-            for row in try store.observations(series: key, vintage: vintage) ?? [] {
-                rows.append(VintageExport.Row(series: key, period: row.period, value: row.value, release: row.releaseID))
-            }
-        }
-        return try VintageExport.observations(rows, format: request.format)
-    }
-
-    // MARK: - Helpers
-
-    private func seriesInfo(_ key: String) throws -> BridStore.SeriesSummary {
-        guard let info = try store.seriesInfo(key) else { throw ControlError.notFound("no series \(key)") }
-        return info
-    }
-
-    /// A period as the user typed it (`2018Q1`), in the series' canonical form.
-    private func canonical(_ period: String, _ info: BridStore.SeriesSummary) throws -> String {
-        switch Period.normalize(period, frequency: info.frequency) {
-        case let .success(normalized): return normalized.text
-        case let .failure(error): throw ControlError.badRequest("\(error) (series \(info.key))")
-        }
-    }
-
-    private func wireInfo(_ s: BridStore.SeriesSummary) -> SeriesInfo {
-        SeriesInfo(key: s.key, name: s.name, unit: s.unit, frequency: s.frequency.rawValue, source: s.sourceID)
-    }
 }
 
 func wire(_ r: BridStore.Release) -> BridProtocol.Release {

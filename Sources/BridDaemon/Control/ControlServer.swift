@@ -24,6 +24,13 @@ public final class ControlConnection: Sendable {
 ///
 /// Limits: a line over 1 MiB gets an error reply and the connection is closed; a client
 /// that does not read its replies is not served further (one reply at most is pending).
+///
+/// Streamed replies (protocol version 2) are produced lazily: the next batch of rows is
+/// read from the store, on the read queue, only once the previous line has been handed to
+/// the kernel, so a slow reader holds one batch in brid, not its whole result; a client
+/// that goes away mid-stream ends the stream and frees its cursor. A client that stops
+/// reading mid-stream for `streamStallLimit` is disconnected: its stream's read transaction
+/// would otherwise hold back every WAL checkpoint for as long as it liked.
 public final class ControlServer: Sendable {
     static let readChunk = 64 << 10
 
@@ -33,10 +40,21 @@ public final class ControlServer: Sendable {
     private let handlers: ControlHandlers<ControlConnection>
     private let socket: ControlSocket
     private let logger: Logger
-    private let completions = Mutex<[(fd: Int32, generation: UInt64, reply: Data)]>([])
-    private let stopping = Atomic<Bool>(false)
+    private let completions = Mutex<[(fd: Int32, generation: UInt64, reply: Completion)]>([])
 
-    public init(socket: ControlSocket, handlers: ControlHandlers<ControlConnection>, logger: Logger) throws {
+    /// What a handler task hands back to the loop thread.
+    fileprivate enum Completion: Sendable {
+        /// The answer to a request: a line, or a stream's header and its stream.
+        case reply(ControlReply)
+        /// The next line of a stream (nil: it had ended).
+        case streamed(Data?)
+    }
+    private let stopping = Atomic<Bool>(false)
+    private let streamStallLimit: Duration
+
+    public init(socket: ControlSocket, handlers: ControlHandlers<ControlConnection>, logger: Logger,
+                streamStallLimit: Duration = .seconds(60)) throws {
+        self.streamStallLimit = streamStallLimit
         listenFD = socket.fd
         self.socket = socket
         self.handlers = handlers
@@ -72,7 +90,7 @@ public final class ControlServer: Sendable {
     }
 
     /// Called from handler tasks: hands a reply to the loop thread.
-    fileprivate func complete(fd: Int32, generation: UInt64, reply: Data) {
+    fileprivate func complete(fd: Int32, generation: UInt64, reply: Completion) {
         completions.withLock { $0.append((fd, generation, reply)) }
         wake()
     }
@@ -107,6 +125,11 @@ public final class ControlServer: Sendable {
             /// Out of epoll: the client is gone and a request of it is still running.
             var detached = false
             var interest: UInt32 = 0
+            /// The streamed reply being sent, and whether its next line is being produced.
+            var stream: ReplyStream?
+            var producing = false
+            /// When a byte last went out or a line was queued: how long a stream has stalled.
+            var lastProgress = ContinuousClock.now
         }
 
         init(server: ControlServer) {
@@ -125,6 +148,14 @@ public final class ControlServer: Sendable {
                     } else {
                         timeout = Int32(max(1, left.components.attoseconds / 1_000_000_000_000_000 + left.components.seconds * 1000))
                     }
+                }
+                let streaming = connections.values.contains(where: { $0.stream != nil })
+                if streaming {
+                    // Streams are watched for stalled readers.
+                    let limit = server.streamStallLimit.components
+                    let millis = limit.seconds * 1_000 + limit.attoseconds / 1_000_000_000_000_000
+                    let check = Int32(max(1, min(1_000, millis / 2)))
+                    timeout = timeout < 0 ? check : min(timeout, check)
                 }
                 let count = epoll_wait(server.epollFD, &events, Int32(events.count), timeout)
                 if count < 0 {
@@ -145,6 +176,7 @@ public final class ControlServer: Sendable {
                         handle(fd, flags: flags)
                     }
                 }
+                if streaming { dropStalledStreams() }
             }
             for fd in Array(connections.keys) { drop(fd) }
         }
@@ -187,7 +219,9 @@ public final class ControlServer: Sendable {
                     // The client hung up (or broke): answer nothing more. A request still
                     // running keeps the descriptor (so its number is not reused) but leaves
                     // epoll, whose hang-up event would otherwise fire on every wait.
-                    if connections[fd]!.busy {
+                    if connections[fd]!.stream != nil && !connections[fd]!.producing {
+                        drop(fd)  // a stream waiting for the client to read: end it now
+                    } else if connections[fd]!.busy {
                         connections[fd]!.closeAfterFlush = true
                         connections[fd]!.detached = true
                         epoll_ctl(server.epollFD, Int32(EPOLL_CTL_DEL), fd, nil)
@@ -223,8 +257,13 @@ public final class ControlServer: Sendable {
                 connections[fd] = connection
                 let (server, context, mayMutate, generation) = (server, connection.context, connection.mayMutate, connection.generation)
                 Task {
-                    let reply = await server.handlers.reply(to: bytes, context: context, mayMutate: mayMutate)
-                    server.complete(fd: fd, generation: generation, reply: reply)
+                    var reply = await server.handlers.respond(to: bytes, context: context, mayMutate: mayMutate)
+                    if case let .stream(header, stream) = reply {
+                        // The first rows go with the header (a small result: all of it, and its end).
+                        let first = try? await BlockingWork.read { stream.nextLine() }
+                        reply = .stream(header: header + ((first ?? nil) ?? Data()), stream)
+                    }
+                    server.complete(fd: fd, generation: generation, reply: .reply(reply))
                 }
                 return
             }
@@ -237,17 +276,52 @@ public final class ControlServer: Sendable {
                 defer { pending.removeAll(keepingCapacity: true) }
                 return pending
             }
-            for (fd, generation, reply) in ready {
-                guard var connection = connections[fd], connection.generation == generation else { continue }
+            for (fd, generation, completion) in ready {
+                guard var connection = connections[fd], connection.generation == generation else {
+                    if case let .reply(.stream(_, stream)) = completion { stream.close() }
+                    continue
+                }
+                connection.lastProgress = ContinuousClock.now
+                switch completion {
+                case let .reply(.line(line)):
+                    connection.busy = false
+                    connection.output += line
+                case let .reply(.stream(header, stream)):
+                    connection.output += header
+                    if stream.isFinished {
+                        connection.busy = false
+                    } else {
+                        connection.stream = stream  // busy until the stream ends
+                    }
+                case let .streamed(line):
+                    connection.producing = false
+                    if let line { connection.output += line }
+                    if line == nil || connection.stream?.isFinished == true {
+                        connection.stream = nil
+                        connection.busy = false
+                    }
+                }
+                connections[fd] = connection
                 if connection.detached {
                     drop(fd)
                     continue
                 }
-                connection.busy = false
-                connection.output += reply
-                connections[fd] = connection
                 flush(fd)
                 dispatchNext(fd)
+            }
+        }
+
+        /// Asks the stream of a connection for its next line once everything before it has
+        /// been handed to the kernel: the backpressure that keeps a slow reader's reply small.
+        mutating func pump(_ fd: Int32) {
+            guard var connection = connections[fd], let stream = connection.stream, !connection.producing,
+                  connection.written == connection.output.count else { return }
+            connection.producing = true
+            connections[fd] = connection
+            let (server, generation) = (server, connection.generation)
+            Task {
+                let line = try? await BlockingWork.read { stream.nextLine() }
+                server.complete(fd: fd, generation: generation, reply: .streamed(line ?? nil))
             }
         }
 
@@ -259,6 +333,7 @@ public final class ControlServer: Sendable {
                 }
                 if n > 0 {
                     connection.written += n
+                    connection.lastProgress = ContinuousClock.now
                 } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
                     break
                 } else {
@@ -277,7 +352,10 @@ public final class ControlServer: Sendable {
             }
             connections[fd] = connection
             updateReading(fd)
-            if drained { dispatchNext(fd) }
+            if drained {
+                pump(fd)
+                dispatchNext(fd)
+            }
         }
 
         /// Reads only while the connection can take more: not over its output limit, not
@@ -301,8 +379,24 @@ public final class ControlServer: Sendable {
             }
         }
 
+        /// Closes the connections whose stream has waited longer than the limit for its
+        /// client to read.
+        mutating func dropStalledStreams() {
+            let now = ContinuousClock.now
+            let stalled = connections.values.filter {
+                $0.stream != nil && !$0.producing && $0.written < $0.output.count && now - $0.lastProgress > server.streamStallLimit
+            }
+            for connection in stalled {
+                server.logger.notice("control: a client read nothing of its streamed reply for \(server.streamStallLimit); disconnected",
+                                     metadata: ["peer.uid": "\(connection.context.peer.map { String($0.uid) } ?? "?")",
+                                                "peer.pid": "\(connection.context.peer.map { String($0.pid) } ?? "?")"])
+                drop(connection.fd)
+            }
+        }
+
         mutating func drop(_ fd: Int32) {
-            guard connections.removeValue(forKey: fd) != nil else { return }
+            guard let connection = connections.removeValue(forKey: fd) else { return }
+            connection.stream?.close()
             epoll_ctl(server.epollFD, Int32(EPOLL_CTL_DEL), fd, nil)
             close(fd)
         }

@@ -70,6 +70,38 @@ final class ControlClient {
 
     /// Sends one request and waits for its reply.
     func send<R: ControlRequest>(_ request: R) throws(ClientError) -> Answer<R.Response> {
+        try send(request, as: R.Response.self)
+    }
+
+    /// Sends a request whose reply streams (protocol version 2) and hands over its pieces as
+    /// they arrive: the header once, then each batch of rows, each with its line as brid
+    /// sent it (for `--json`). Returns the end line. An error line midway throws `.reply`.
+    /// Each line must come within `timeout`; nothing but the current line is held.
+    func stream<R: StreamedRequest>(_ request: R, header: (R.Header, Data) throws -> Void,
+                                    rows: ([R.Row], Data) throws -> Void) throws -> StreamEnd {
+        let answer = try send(request, as: R.Header.self)
+        switch answer.reply.outcome {
+        case let .failure(error): throw ClientError.reply(error)
+        case let .success(value): try header(value, answer.line)
+        }
+        while true {
+            let line = try readLine()
+            let piece: ControlMessage.StreamLine<R.Row>
+            do {
+                piece = try ControlMessage.decodeStreamLine(line, as: R.Row.self)
+            } catch {
+                throw ClientError.reply(error)
+            }
+            switch piece {
+            case let .rows(batch): try rows(batch, line)
+            case let .end(end): return end
+            case let .failure(error): throw ClientError.reply(error)
+            }
+        }
+    }
+
+    /// Sends one request and waits for its reply, read as `Result`.
+    private func send<R: ControlRequest, Result: Decodable>(_ request: R, as _: Result.Type) throws(ClientError) -> Answer<Result> {
         try connect()
         let id = nextID
         nextID += 1
@@ -84,9 +116,9 @@ final class ControlClient {
         }
         try write(line)
         let replyLine = try readLine()
-        let reply: ControlMessage.Reply<R.Response>
+        let reply: ControlMessage.Reply<Result>
         do {
-            reply = try ControlMessage.decodeReply(replyLine, for: R.self)
+            reply = try ControlMessage.decodeReply(replyLine, as: Result.self)
         } catch {
             throw .reply(error)
         }

@@ -4,7 +4,10 @@ import BridProtocol
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Write series as CSV or JSON: the latest, as of a time or release, or every vintage of one series.",
-        discussion: "With --vintages, one series as the ALFRED-style matrix: a row per period, a column per release that changed it.")
+        discussion: """
+            With --vintages, one series as the ALFRED-style matrix: a row per period, a column per release that changed it. \
+            The document is written as it arrives, whatever its size (JSON one element per line).
+            """)
 
     @OptionGroup var options: GlobalOptions
 
@@ -31,7 +34,15 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let request = ExportRequest(series: series, asOf: vintage.asOfDate, release: vintage.release,
                                     format: ExportFormat(rawValue: format) ?? .csv, vintages: vintages)
-        try options.perform(request, defaultTimeout: 60, render: Self.render)
+        var printer = StreamPrinter(terminal: Terminal.current())
+        let json = options.json
+        try options.performStream(request, defaultTimeout: 60, header: { _, line in
+            if json { printer.jsonHeader(line, rowsKey: ExportRequest.rowsKey) }
+        }, rows: { lines, line in
+            if json { printer.jsonRows(line) } else { Output.write(lines.joined(separator: "\n")) }
+        }, end: { end in
+            if json { printer.jsonEnd(end) }
+        })
     }
 
     static func render(_ response: ExportResponse, _ terminal: Terminal) -> String {

@@ -14,7 +14,23 @@ struct HistoryCommand: ParsableCommand {
     var period: String
 
     func run() throws {
-        try options.perform(HistoryRequest(series: series, period: period), render: Self.render)
+        // One observation's versions are few: gathered, then printed as one table.
+        var header: HistoryHeader?
+        var versions: [ObservationVersion] = []
+        var printer = StreamPrinter(terminal: Terminal.current())
+        let asJSON = options.json
+        try options.performStream(HistoryRequest(series: series, period: period), header: { value, line in
+            header = value
+            if asJSON { printer.jsonHeader(line, rowsKey: HistoryRequest.rowsKey) }
+        }, rows: { rows, line in
+            versions += rows
+            if asJSON { printer.jsonRows(line) }
+        }, end: { end in
+            if asJSON { printer.jsonEnd(end) }
+        })
+        if !asJSON, let header {
+            Output.write(Self.render(HistoryResponse(series: header.series, period: header.period, versions: versions), Terminal.current()))
+        }
     }
 
     static func render(_ response: HistoryResponse, _ terminal: Terminal) -> String {

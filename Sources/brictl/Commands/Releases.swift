@@ -9,7 +9,7 @@ struct ReleasesCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only this source's releases.", valueName: "id"))
     var source: String?
 
-    @Option(name: .long, help: ArgumentHelp("How many to list (default 50).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("How many to list (default 20).", valueName: "n"))
     var limit: Int?
 
     func validate() throws {
@@ -17,20 +17,22 @@ struct ReleasesCommand: ParsableCommand {
     }
 
     func run() throws {
-        try options.perform(ReleasesRequest(source: source, limit: limit), render: Self.render)
+        try options.performStream(ReleasesRequest(source: source, limit: limit), table: Self.table)
     }
 
+    static let table = StreamedTable<ReleasesRequest>(
+        columns: [.init("ID", .right), .init("SOURCE"), .init("INGESTED"), .init("PUBLISHED"), .init("ADDED", .right),
+                  .init("REVISED", .right), .init("REMOVED", .right), .init("UNCHANGED", .right), .init("ORIGIN", flexible: true)],
+        cells: { release, terminal in
+            [.init(String(release.id)), .init(release.source), Formats.timeCell(release.ingestedAt, terminal),
+             .init(release.publishedAt.map(WireTime.format) ?? "-"), .init(Formats.count(release.added)),
+             .init(Formats.count(release.revised), release.revised > 0 ? .yellow : .plain),
+             .init(Formats.count(release.removed), release.removed > 0 ? .red : .plain),
+             .init(Formats.count(release.unchanged)), .init(release.origin)]
+        },
+        empty: "no releases")
+
     static func render(_ response: ReleasesResponse, _ terminal: Terminal) -> String {
-        guard !response.releases.isEmpty else { return "no releases" }
-        var table = Table([.init("ID", .right), .init("SOURCE"), .init("INGESTED"), .init("PUBLISHED"), .init("ADDED", .right),
-                           .init("REVISED", .right), .init("REMOVED", .right), .init("UNCHANGED", .right), .init("ORIGIN", flexible: true)])
-        for release in response.releases {
-            table.add([.init(String(release.id)), .init(release.source), Formats.timeCell(release.ingestedAt, terminal),
-                       .init(release.publishedAt.map(WireTime.format) ?? "-"), .init(Formats.count(release.added)),
-                       .init(Formats.count(release.revised), release.revised > 0 ? .yellow : .plain),
-                       .init(Formats.count(release.removed), release.removed > 0 ? .red : .plain),
-                       .init(Formats.count(release.unchanged)), .init(release.origin)])
-        }
-        return table.render(terminal)
+        table.render(response, terminal)
     }
 }

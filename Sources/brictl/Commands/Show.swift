@@ -20,7 +20,22 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let request = ShowRequest(series: series, asOf: vintage.asOfDate, release: vintage.release, from: from, to: to)
-        try options.perform(request, render: Self.render)
+        // One series' observations: gathered (the sparkline needs them all), then printed.
+        var header: ShowHeader?
+        var observations: [Observation] = []
+        var printer = StreamPrinter(terminal: Terminal.current())
+        let asJSON = options.json
+        try options.performStream(request, header: { value, line in
+            header = value
+            if asJSON { printer.jsonHeader(line, rowsKey: ShowRequest.rowsKey) }
+        }, rows: { rows, line in
+            if asJSON { printer.jsonRows(line) } else { observations += rows }
+        }, end: { end in
+            if asJSON { printer.jsonEnd(end) }
+        })
+        if !asJSON, let header {
+            Output.write(Self.render(ShowRequest.assemble(header, observations, StreamEnd(rows: observations.count)), Terminal.current()))
+        }
     }
 
     static func render(_ response: ShowResponse, _ terminal: Terminal) -> String {

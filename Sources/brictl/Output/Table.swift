@@ -24,7 +24,7 @@ struct Table {
         init(_ text: String, _ style: Style = .plain, compact: String? = nil) {
             self.compact = compact
             // A cell is one line: newlines and tabs inside a message would break the columns.
-            self.text = text.contains(where: { $0 == "\n" || $0 == "\t" || $0 == "\r\n" })
+            self.text = text.utf8.contains(where: { $0 == 0x0A || $0 == 0x09 || $0 == 0x0D })
                 ? text.split(whereSeparator: { $0 == "\n" || $0 == "\t" || $0 == "\r\n" }).joined(separator: " ")
                 : text
             self.style = style
@@ -73,10 +73,54 @@ struct Table {
         return lines.joined(separator: "\n")
     }
 
+    /// The first batch of a streamed table: the header and these rows, laid out as `render`
+    /// does, and the widths the later batches keep.
+    func renderFirst(_ terminal: Terminal) -> (text: String, widths: [Int]) {
+        let text = render(terminal)
+        var widths = naturalWidths(rows)
+        if let limit = terminal.width { shrink(&widths, to: limit) }
+        return (text, widths)
+    }
+
+    /// A later batch of a streamed table, at the first batch's widths: a longer cell of a
+    /// column that may not be cut pushes the rest of its line right. Written into bytes
+    /// directly (a million-row release is a million of these lines).
+    func renderRows(widths: [Int], _ terminal: Terminal) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(rows.count * (widths.reduce(0, +) + Self.gap * widths.count + 1))
+        let cut = terminal.width != nil
+        for row in rows {
+            let lineStart = out.count
+            for (i, width) in widths.enumerated() {
+                let cell = i < row.count ? row[i] : Cell("")
+                var text = cell.text
+                var count = Self.width(text)
+                if count > width, columns[i].flexible, cut {
+                    text = Self.truncate(text, to: width)
+                    count = Self.width(text)
+                }
+                let padding = max(0, width - count)
+                if i > 0 { out.append(contentsOf: repeatElement(0x20, count: Self.gap)) }
+                let painted = terminal.color ? terminal.paint(text, cell.style) : text
+                switch columns[i].alignment {
+                case .left:
+                    out.append(contentsOf: painted.utf8)
+                    if i < widths.count - 1 { out.append(contentsOf: repeatElement(0x20, count: padding)) }
+                case .right:
+                    out.append(contentsOf: repeatElement(0x20, count: padding))
+                    out.append(contentsOf: painted.utf8)
+                }
+            }
+            while out.count > lineStart, out.last == 0x20 { out.removeLast() }
+            out.append(0x0A)
+        }
+        return out
+    }
+
     private func naturalWidths(_ rows: [[Cell]]) -> [Int] {
         var widths = columns.map { $0.title.count }
         for row in rows {
-            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.text.count) }
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], Self.width(cell.text)) }
         }
         return widths
     }
@@ -104,7 +148,7 @@ struct Table {
         for (i, width) in widths.enumerated() {
             let cell = i < cells.count ? cells[i] : Cell("")
             let fitted = Self.truncate(cell.text, to: width)
-            let padding = String(repeating: " ", count: max(0, width - fitted.count))
+            let padding = String(repeating: " ", count: max(0, width - Self.width(fitted)))
             let isLast = i == widths.count - 1
             if i > 0 { text += String(repeating: " ", count: Self.gap) }
             switch columns[i].alignment {
@@ -116,9 +160,15 @@ struct Table {
         return text
     }
 
+    /// How many characters `text` has, counted fast when it is ASCII (almost always).
+    static func width(_ text: String) -> Int {
+        let bytes = text.utf8
+        return bytes.contains(where: { $0 >= 0x80 }) ? text.count : bytes.count
+    }
+
     /// `text` cut to `width` characters, ending in "…" when cut.
     static func truncate(_ text: String, to width: Int) -> String {
-        guard text.count > width else { return text }
+        guard Self.width(text) > width else { return text }
         guard width > 1 else { return String(text.prefix(width)) }
         return String(text.prefix(width - 1)) + "…"
     }
