@@ -76,7 +76,7 @@ let package = Package(
         .target(name: "BridTestSupport", path: "Tests/BridTestSupport"),
         .testTarget(name: "BridCoreTests", dependencies: ["BridCore"]),
         .testTarget(name: "BridFormatsTests", dependencies: ["BridCore", "BridFormats"], exclude: ["Fixtures"]),
-        .testTarget(name: "BridStoreTests", dependencies: ["BridCore", "BridStore"]),
+        .testTarget(name: "BridStoreTests", dependencies: ["BridCore", "BridStore", "BridTestSupport"]),
         .testTarget(name: "BridFetchTests", dependencies: ["BridCore", "BridFetch"], exclude: ["Support/test_http_server.py"]),
         .testTarget(name: "BridRuntimeTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime", "BridTestSupport"]),
         .testTarget(name: "BridDaemonTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridDaemon", "BridTestSupport"]),

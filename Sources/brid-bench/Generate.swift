@@ -3,7 +3,8 @@ import Foundation
 /// Writes the benchmark's long CSV: `series` × `periods` monthly rows, values with three
 /// decimals from a fixed pseudo-random sequence. Every `changeEvery`-th row gets another
 /// value when `changeEvery` is set (the "1 % revised" copy).
-func writeLongCSV(to path: String, series: Int, periods: Int, changeEvery: Int? = nil) throws {
+/// Keys are `prefix` + the series number (`bench.s00042`).
+func writeLongCSV(to path: String, series: Int, periods: Int, changeEvery: Int? = nil, prefix: String = "bench.s") throws {
     _ = FileManager.default.createFile(atPath: path, contents: nil)
     guard let handle = FileHandle(forWritingAtPath: path) else { throw BenchError("cannot write \(path)") }
     defer { try? handle.close() }
@@ -13,7 +14,7 @@ func writeLongCSV(to path: String, series: Int, periods: Int, changeEvery: Int? 
     var random: UInt64 = 0x9E37_79B9_7F4A_7C15
     var row = 0
     for s in 0..<series {
-        let key = "bench.s" + String(s).leftPadded(to: 5)
+        let key = prefix + String(s).leftPadded(to: 5)
         for p in 0..<periods {
             random = random &* 6364136223846793005 &+ 1442695040888963407
             var value = Int((random >> 33) % 10_000_000)

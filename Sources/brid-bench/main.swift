@@ -20,6 +20,10 @@ import Foundation
 //
 // The payload sweep: the built brid --once on 1M, 10M, 60M-row CSVs: SweepBenchmark.swift.
 //
+//   swift run -c release brid-bench --scale 100 [--keep DIR]
+//
+// Ingest speed into a store grown to 100M observations: ScaleBenchmark.swift.
+//
 //   swift run -c release brid-bench --control [--brid PATH]
 //
 // The control socket and brictl (brictl is taken from beside brid): ControlBenchmark.swift.
@@ -41,6 +45,7 @@ var idleSeconds = 60.0
 var bridPath: String?
 var controlMode = false
 var sweep: [Int]?
+var scale: Int?
 var fetchMode = false
 var streamMode = false
 var growTo = 0
@@ -55,17 +60,20 @@ while let argument = arguments.next() {
     case "--brid": bridPath = arguments.next()
     case "--control": controlMode = true
     case "--sweep": sweep = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
+    case "--scale": scale = Int(arguments.next() ?? "")
     case "--fetch": fetchMode = true
     case "--stream": streamMode = true
     case "--grow": growTo = Int(arguments.next() ?? "") ?? growTo
     default:
-        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --sweep 1,10,60 [--brid PATH] [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH] | --fetch [--series N] [--periods N] | --stream [--brid PATH] [--series N] [--periods N] [--grow MILLIONS]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --sweep 1,10,60 [--brid PATH] [--keep DIR] | --scale MILLIONS [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH] | --fetch [--series N] [--periods N] | --stream [--brid PATH] [--series N] [--periods N] [--grow MILLIONS]\n".data(using: .utf8)!)
         exit(2)
     }
 }
 
 do {
-    if let sweep {
+    if let scale {
+        print(try ScaleBenchmark(millions: scale, directory: keep).run())
+    } else if let sweep {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         print(try SweepBenchmark(millions: sweep, bridPath: bridPath ?? products + "/brid", directory: keep).run())
     } else if streamMode {

@@ -1,4 +1,5 @@
 import BridCore
+import BridTestSupport
 import Foundation
 import Testing
 
@@ -73,12 +74,10 @@ import Testing
         text.reserveCapacity(rows * 1030)
         for i in 0..<rows { text += "s\(i % 1000),\(1800 + i / 1000),\(i).5,\(note)\n" }
         try w.write("state/drop/big/wide.csv", text)
-        let run = try BridProcess.run(["--once", "--config", w.root + "/brid.toml"], prefix: ["/usr/bin/time", "-f", "maxrss_kb=%M"])
+        let (run, peak) = try BridProcess.measuredOnce(config: w.root + "/brid.toml")
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("accepted: release 1, \(rows) added"), "\(run.stderr)")
         #expect(try w.sql("SELECT sha256 FROM releases") == SHA256.hex(Array(text.utf8)) + "\n")
-        let line = run.stderr.split(separator: "\n").last { $0.hasPrefix("maxrss_kb=") }
-        let peak = line.flatMap { Int($0.dropFirst("maxrss_kb=".count)) }.map { $0 * 1024 }
         // A debug brid sits at about 40 MB by itself; holding the file would add 100 MB.
         #expect(peak.map { $0 < 80 << 20 } == true, "peak RSS \(peak.map { $0 >> 20 } ?? -1) MiB for a \(text.utf8.count >> 20) MiB file")
     } }

@@ -5,6 +5,14 @@ import Foundation
 /// `JOURNAL_STREAM`, `BRID_SOCKET` and `NO_COLOR`.
 enum BridProcess {
     static var bridPath: String { BuiltProducts.brid }
+
+    /// `brid --once` under `/usr/bin/time`: its result and its peak RSS in bytes (nil when
+    /// `time` did not say).
+    static func measuredOnce(config: String) throws -> (run: Result, peakRSS: Int?) {
+        let run = try run(["--once", "--config", config], prefix: ["/usr/bin/time", "-f", "maxrss_kb=%M"])
+        let line = run.stderr.split(separator: "\n").last { $0.hasPrefix("maxrss_kb=") }
+        return (run, line.flatMap { Int($0.dropFirst("maxrss_kb=".count)) }.map { $0 * 1024 })
+    }
     static var brictlPath: String { BuiltProducts.brictl }
 
     typealias Result = ProcessRunner.Result

@@ -104,20 +104,3 @@ func waitUntil(_ what: String, seconds: Double, poll: Double = 0.01, _ condition
     throw WaitTimeout(description: "timed out after \(seconds) s waiting until \(what)")
 }
 
-/// Runs a blocking test body (child processes, polling waits) on a thread of its own, so
-/// that it does not hold one of Swift concurrency's few cooperative threads — the in-process
-/// daemon tests running beside it need them.
-func offPool(_ body: @escaping @Sendable () throws -> Void) async throws {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-        let thread = Thread {
-            do {
-                try body()
-                continuation.resume()
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
-}

@@ -1,4 +1,5 @@
 import BridCore
+import BridTestSupport
 import Foundation
 import Testing
 
@@ -88,12 +89,10 @@ import Testing
             format = "csv"
             max_bytes = "250MB"
             """)
-        let run = try BridProcess.run(["--once", "--config", w.root + "/brid.toml"], prefix: ["/usr/bin/time", "-f", "maxrss_kb=%M"])
+        let (run, peak) = try BridProcess.measuredOnce(config: w.root + "/brid.toml")
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("fetched: release 1, \(rows) added"), "\(run.stderr)")
         #expect(try w.sql("SELECT sha256 FROM releases") == SHA256.hex(Array(text.utf8)) + "\n")
-        let line = run.stderr.split(separator: "\n").last { $0.hasPrefix("maxrss_kb=") }
-        let peak = line.flatMap { Int($0.dropFirst("maxrss_kb=".count)) }.map { $0 * 1024 }
         #expect(size > 100_000_000)
         // A debug brid sits at about 40 MB by itself; holding the body would add 100 MB.
         #expect(peak.map { $0 < 80 << 20 } == true, "peak RSS \(peak.map { $0 >> 20 } ?? -1) MiB for a \(size >> 20) MiB body")

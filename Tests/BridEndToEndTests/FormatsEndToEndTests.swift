@@ -1,3 +1,4 @@
+import BridTestSupport
 import Foundation
 import Testing
 

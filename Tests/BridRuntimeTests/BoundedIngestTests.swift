@@ -2,6 +2,7 @@ import BridCore
 import BridFormats
 import BridRuntime
 import BridStore
+import BridTestSupport
 import Foundation
 import Testing
 
@@ -65,30 +66,18 @@ import Testing
         /// What `PRAGMA foreign_key_check` finds wrong (nothing, when every version's series
         /// and release exist).
         func foreignKeyProblems(_ store: Store) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            process.arguments = ["-readonly", store.path, "PRAGMA foreign_key_check"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            try sqlite3(store, "PRAGMA foreign_key_check")
         }
 
-        /// The vintage tables as the sqlite3 shell dumps them.
+        /// The vintage tables as the sqlite3 shell dumps them (and what the foreign key
+        /// check finds, which is nothing when the keys the release writer does not check
+        /// row by row hold).
         func dump(_ store: Store) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            // The foreign keys the release writer does not check row by row hold: the check
-            // prints nothing when they do.
-            process.arguments = ["-readonly", store.path, "PRAGMA foreign_key_check", ".dump releases series observation_versions"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            try sqlite3(store, "PRAGMA foreign_key_check", ".dump releases series observation_versions release_contents series_summaries")
+        }
+
+        private func sqlite3(_ store: Store, _ commands: String...) throws -> String {
+            try ProcessRunner.run("/usr/bin/sqlite3", ["-readonly", store.path] + commands).stdout
         }
     }
 

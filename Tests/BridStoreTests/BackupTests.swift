@@ -1,5 +1,6 @@
 import BridCore
 @testable import BridStore
+import BridTestSupport
 import Foundation
 import Synchronization
 import Testing
