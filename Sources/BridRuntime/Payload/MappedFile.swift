@@ -54,7 +54,7 @@ public final class MappedFile: @unchecked Sendable {
     /// The SHA-256 of the file as lowercase hex, read slice by slice so that at most one
     /// slice is resident at a time.
     public func sha256() -> String {
-        let slice = 16 << 20
+        let slice = 4 << 20
         var hasher = SHA256()
         var offset = 0
         while offset < size, let base {
