@@ -57,7 +57,11 @@ struct ReleaseWriter {
         contents = try ReleaseContentsWriter(release: releaseID, ingestedAt: ingestedAt, in: db)
     }
 
-    static let versionsSQL = "SELECT period, value, removed FROM observation_versions WHERE series_id = ? ORDER BY period, release_id"
+    /// Each period's current version (the row with the highest release; SQLite takes the
+    /// other columns from it), in period order along the primary key.
+    static let versionsSQL = """
+        SELECT period, value, removed, max(release_id) FROM observation_versions WHERE series_id = ? GROUP BY period ORDER BY period
+        """
 
     /// Drops the read connections.
     mutating func close() {
@@ -111,9 +115,7 @@ struct ReleaseWriter {
             }
         } else {
             for (entry, id) in stored {
-                let current = try Self.currentVersions(of: id, using: versions)
-                entries[entry].changes = SeriesChanges(current: current, incoming: batch[entry], recordRemovals: recordRemovals)
-                entries[entry].hadVersions = !current.isEmpty
+                (entries[entry].changes, entries[entry].hadVersions) = try Self.diff(id, batch[entry], recordRemovals: recordRemovals, using: versions)
             }
         }
 
@@ -222,8 +224,8 @@ struct ReleaseWriter {
                 var index = worker
                 while index < stored.count {
                     let (entry, id) = stored[index]
-                    let current = try Self.currentVersions(of: id, using: statements[worker])
-                    mine.append((entry, SeriesChanges(current: current, incoming: batch[entry], recordRemovals: recordRemovals), !current.isEmpty))
+                    let (changes, hadVersions) = try Self.diff(id, batch[entry], recordRemovals: recordRemovals, using: statements[worker])
+                    mine.append((entry, changes, hadVersions))
                     index += workers
                 }
                 results.withLock { $0 += mine }
@@ -240,16 +242,81 @@ struct ReleaseWriter {
         statement.bind(.integer(seriesID))
         var result: [StoredObservation] = []
         while try statement.step() {
-            let period = statement.text(0) ?? ""
-            let observation = StoredObservation(period: period, value: statement.text(1), removed: statement.int(2) != 0)
-            if let last = result.last, last.period == period {
-                result[result.count - 1] = observation
-            } else {
-                result.append(observation)
-            }
+            result.append(StoredObservation(period: statement.text(0) ?? "", value: statement.text(1), removed: statement.int(2) != 0))
         }
         statement.reset()
         return result
+    }
+
+    /// What `incoming` changes in a stored series (the ingest semantics of `SeriesChanges`),
+    /// merged straight off the stored rows: periods and values are compared as bytes, and
+    /// a `String` is made only for a value that differs in spelling (`1.50` against `1.5`)
+    /// or a period the payload lacks. Also whether the series had any version.
+    static func diff(_ seriesID: Int64, _ incoming: SeriesObservations, recordRemovals: Bool,
+                     using statement: Statement) throws -> (SeriesChanges, Bool) {
+        statement.bind(.integer(seriesID))
+        defer { statement.reset() }
+        var changes = SeriesChanges()
+        var deletions = incoming.deletedPeriods[...]
+        let periods = incoming.periods
+        var n = 0
+        var hadVersions = false
+        while try statement.step() {
+            hadVersions = true
+            guard let stored = statement.bytes(0) else { continue }
+            while n < periods.count, Self.compare(periods[n], stored) < 0 {
+                changes.added.append(n)
+                n += 1
+            }
+            let isRemoval = statement.int(2) != 0
+            if n < periods.count, Self.compare(periods[n], stored) == 0 {
+                if isRemoval {
+                    changes.added.append(n)
+                } else if Self.same(statement.bytes(1), incoming.values[n]) {
+                    changes.unchanged += 1
+                } else {
+                    changes.revised.append(n)
+                }
+                n += 1
+            } else {
+                // A stored period the payload lacks: removed by a snapshot or a deletion.
+                let period = String(decoding: stored, as: UTF8.self)
+                while let d = deletions.first, d < period { deletions.removeFirst() }
+                if recordRemovals || deletions.first == period, !isRemoval { changes.removed.append(period) }
+            }
+        }
+        while n < periods.count {
+            changes.added.append(n)
+            n += 1
+        }
+        return (changes, hadVersions)
+    }
+
+    /// `a` against stored bytes, in the order of `String`'s `<` for canonical (ASCII) periods.
+    @inline(__always)
+    private static func compare(_ a: String, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        var a = a
+        return a.withUTF8 { x in
+            let common = min(x.count, b.count)
+            if common > 0, let xb = x.baseAddress, let bb = b.baseAddress {
+                let c = memcmp(xb, bb, common)
+                if c != 0 { return Int(c) }
+            }
+            return x.count - b.count
+        }
+    }
+
+    /// Whether a stored value (bytes, nil for no value) is the same decimal as `value`.
+    @inline(__always)
+    private static func same(_ stored: UnsafeBufferPointer<UInt8>?, _ value: String?) -> Bool {
+        switch (stored, value) {
+        case (nil, nil): return true
+        case let (bytes?, text?):
+            var text = text
+            let identical = text.withUTF8 { x in x.count == bytes.count && (x.count == 0 || memcmp(x.baseAddress!, bytes.baseAddress!, x.count) == 0) }
+            return identical || ObservationValue.sameNumber(String(decoding: bytes, as: UTF8.self), text)
+        default: return false
+        }
     }
 
     /// Added and revised indexes in ascending order.

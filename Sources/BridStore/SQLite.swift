@@ -216,6 +216,13 @@ final class Statement {
         let count = Int(sqlite3_column_bytes(handle, column))
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
     }
+
+    /// A text column's bytes in place (nil for NULL), valid until the next step or reset:
+    /// for comparisons that need no `String`.
+    func bytes(_ column: Int32) -> UnsafeBufferPointer<UInt8>? {
+        guard let bytes = sqlite3_column_text(handle, column) else { return nil }
+        return UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column)))
+    }
 }
 
 /// A C empty string with static lifetime, for binding "" without a copy.

@@ -13,6 +13,9 @@ struct SweepBenchmark {
     let millions: [Int]
     let bridPath: String
     let directory: String?
+    /// `csv` (all three phases and the reference), `sdmx-csv`, `sdmx-ml` (a new release and
+    /// the identical file: memory and time).
+    var format = "csv"
 
     /// Series in every payload; the periods per series grow with the payload.
     static let series = 100_000
@@ -27,9 +30,15 @@ struct SweepBenchmark {
             try FileManager.default.createDirectory(atPath: dir + "/state/drop/big", withIntermediateDirectories: true)
             let rows = m * 1_000_000
             let periods = rows / Self.series
-            let original = dir + "/release-1.csv", revised = dir + "/release-2.csv"
-            try writeLongCSV(to: original, series: Self.series, periods: periods)
-            try writeLongCSV(to: revised, series: Self.series, periods: periods, changeEvery: 100)
+            let ext = format == "sdmx-ml" ? ".xml" : ".csv"
+            let original = dir + "/release-1" + ext, revised = dir + "/release-2" + ext
+            switch format {
+            case "sdmx-csv": try writeSDMXCSV(to: original, series: Self.series, periods: periods)
+            case "sdmx-ml": try writeSDMXML(to: original, series: Self.series, periods: periods)
+            default:
+                try writeLongCSV(to: original, series: Self.series, periods: periods)
+                try writeLongCSV(to: revised, series: Self.series, periods: periods, changeEvery: 100)
+            }
             let size = (try FileManager.default.attributesOfItem(atPath: original)[.size] as? Int) ?? 0
             let config = dir + "/brid.toml"
             try """
@@ -39,28 +48,32 @@ struct SweepBenchmark {
                 [[source]]
                 id = "big"
                 drop = "drop/big"
-                format = "csv"
+                format = "\(format)"
                 max_bytes = "8GB"
                 """.write(toFile: config, atomically: true, encoding: .utf8)
-            let reference = try Self.sqliteImport(csv: original, database: dir + "/reference.sqlite", withoutRowID: true)
+            let reference = format == "csv" ? try Self.sqliteImport(csv: original, database: dir + "/reference.sqlite", withoutRowID: true) : nil
             try? FileManager.default.removeItem(atPath: dir + "/reference.sqlite")
-            for (label, file) in [("(a) new release", original), ("(b) 1 % revised", revised), ("(c) identical", revised)] {
+            let phases = format == "csv" ? [("(a) new release", original), ("(b) 1 % revised", revised), ("(c) identical", revised)]
+                : [("(a) new release", original), ("(c) identical", original)]
+            for (label, file) in phases {
                 let dropped = dir + "/state/drop/big/" + URL(fileURLWithPath: file).lastPathComponent
                 try? FileManager.default.removeItem(atPath: dropped)
                 if label.hasPrefix("(c)") {
-                    try FileManager.default.copyItem(atPath: file, toPath: dir + "/state/drop/big/again.csv")
+                    try FileManager.default.copyItem(atPath: file, toPath: dir + "/state/drop/big/again" + ext)
                 } else {
                     try FileManager.default.copyItem(atPath: file, toPath: dropped)
                 }
                 let run = try Self.runChild(bridPath, ["--once", "--config", config])
                 let outcome = Self.outcome(of: run)
                 lines.append(String(format: "%-8@ %5d MB  %-20@ %8.2f s  %6.2f   %5.2f  %6.1f MB   %@",
-                                    "\(m)M", size / 1_000_000, label, run.seconds, run.seconds / Double(m), run.seconds / reference.seconds,
-                                    Double(run.peakRSS) / 1_048_576, outcome))
+                                    "\(m)M \(format)", size / 1_000_000, label, run.seconds, run.seconds / Double(m),
+                                    reference.map { run.seconds / $0.seconds } ?? 0, Double(run.peakRSS) / 1_048_576, outcome))
             }
-            lines.append(String(format: "%-8@ %5d MB  %-20@ %8.2f s  %6.2f   %5.2f  %6.1f MB   %@", "\(m)M", size / 1_000_000,
-                                "(d) sqlite3 .import", reference.seconds, reference.seconds / Double(m), 1.0, Double(reference.peakRSS) / 1_048_576,
-                                "WITHOUT ROWID, WAL"))
+            if let reference {
+                lines.append(String(format: "%-8@ %5d MB  %-20@ %8.2f s  %6.2f   %5.2f  %6.1f MB   %@", "\(m)M", size / 1_000_000,
+                                    "(d) sqlite3 .import", reference.seconds, reference.seconds / Double(m), 1.0, Double(reference.peakRSS) / 1_048_576,
+                                    "WITHOUT ROWID, WAL"))
+            }
             let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/state"))?.filter { $0.hasPrefix("brid.sqlite-") } ?? []
             lines.append("         store after 3 runs: \(((try? FileManager.default.attributesOfItem(atPath: dir + "/state/brid.sqlite")[.size] as? Int) ?? 0) / 1_000_000) MB; left beside it: \(leftovers.isEmpty ? "nothing" : leftovers.joined(separator: ", "))")
             if directory == nil { try? FileManager.default.removeItem(atPath: dir) }

@@ -46,6 +46,7 @@ var bridPath: String?
 var controlMode = false
 var sweep: [Int]?
 var scale: Int?
+var sweepFormat = "csv"
 var fetchMode = false
 var streamMode = false
 var growTo = 0
@@ -61,11 +62,12 @@ while let argument = arguments.next() {
     case "--control": controlMode = true
     case "--sweep": sweep = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
     case "--scale": scale = Int(arguments.next() ?? "")
+    case "--format": sweepFormat = arguments.next() ?? sweepFormat
     case "--fetch": fetchMode = true
     case "--stream": streamMode = true
     case "--grow": growTo = Int(arguments.next() ?? "") ?? growTo
     default:
-        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --sweep 1,10,60 [--brid PATH] [--keep DIR] | --scale MILLIONS [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH] | --fetch [--series N] [--periods N] | --stream [--brid PATH] [--series N] [--periods N] [--grow MILLIONS]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --sweep 1,10,60 [--format csv|sdmx-csv|sdmx-ml] [--brid PATH] [--keep DIR] | --scale MILLIONS [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH] | --fetch [--series N] [--periods N] | --stream [--brid PATH] [--series N] [--periods N] [--grow MILLIONS]\n".data(using: .utf8)!)
         exit(2)
     }
 }
@@ -75,7 +77,7 @@ do {
         print(try ScaleBenchmark(millions: scale, directory: keep).run())
     } else if let sweep {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-        print(try SweepBenchmark(millions: sweep, bridPath: bridPath ?? products + "/brid", directory: keep).run())
+        print(try SweepBenchmark(millions: sweep, bridPath: bridPath ?? products + "/brid", directory: keep, format: sweepFormat).run())
     } else if streamMode {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
         let brid = bridPath ?? products + "/brid"
