@@ -14,7 +14,7 @@ CONFIG ?= Config/brid.toml
 STATE := var
 DB := $(STATE)/brid.sqlite
 
-.PHONY: test-deps deps build run once test bench bench-ingest bench-daemon bench-control bench-fetch bench-stream clean-state release man install uninstall check-units container-test
+.PHONY: test-deps deps build run once test bench bench-ingest bench-daemon bench-control bench-fetch bench-stream bench-sweep bench-scale clean-state release man install uninstall check-units container-test
 
 deps:
 	@scripts/install-deps.sh
@@ -86,6 +86,20 @@ bench-stream: deps
 	$(SWIFT) build -c release --product brictl
 	$(SWIFT) build -c release --product brid-bench
 	.build/release/brid-bench --stream
+
+# Payloads of 1M, 10M and 60M rows through the built brid --once (needs ~10 GB of disk
+# and about half an hour); then SDMX-CSV and SDMX-ML of 10M observations.
+bench-sweep: deps
+	$(SWIFT) build -c release --product brid
+	$(SWIFT) build -c release --product brid-bench
+	.build/release/brid-bench --sweep 1,10,60
+	.build/release/brid-bench --sweep 10 --format sdmx-csv
+	.build/release/brid-bench --sweep 10 --format sdmx-ml
+
+# New and revised 1M-row releases into a store grown to 100M observations (~8 GB of disk).
+bench-scale: deps
+	$(SWIFT) build -c release --product brid-bench
+	.build/release/brid-bench --scale 100
 
 clean-state:
 	rm -rf $(STATE)

@@ -75,7 +75,7 @@ public struct Ingestor: Sendable {
             try store.recordUnchangedPayload(source: source.id, sha256: digest, at: now)
             return .accepted(.unchangedPayload)
         }
-        let frequencies = try store.seriesFrequencies()
+        let frequencies = try store.frequencyLookup()
         do {
             do {
                 return .accepted(try streamed(bytes, digest: digest, origin: origin, source: source, publishedAt: publishedAt,
@@ -84,7 +84,7 @@ public struct Ingestor: Sendable {
                 // Not grouped by series: rolled back; read whole, sorted in memory or in runs.
             }
             var builder = PayloadBuilder(origin: origin, ordinalKind: type(of: source.reader).ordinalKind, spill: spill,
-                                         memoryLimit: memoryLimit) { frequencies[$0] }
+                                         memoryLimit: memoryLimit) { frequencies.frequency(of: $0) }
             builder.onProgress = releasePages
             try source.reader.read(bytes, into: &builder)
             releasePages?()
@@ -102,7 +102,7 @@ public struct Ingestor: Sendable {
     /// `PayloadBuilder.stream(to:)`). Throws `ScatteredPayload` (after rolling back) when
     /// a series comes back later in the payload.
     private func streamed(_ bytes: UnsafeBufferPointer<UInt8>, digest: String, origin: String, source: SourceSpec, publishedAt: Date?,
-                          frequencies: [String: Frequency], releasePages: (@Sendable () -> Void)?, at now: Date) throws -> IngestOutcome {
+                          frequencies: FrequencyLookup, releasePages: (@Sendable () -> Void)?, at now: Date) throws -> IngestOutcome {
         let channel = SeriesChannel()
         let done = DispatchSemaphore(value: 0)
         let input = SendableBytes(bytes)
@@ -111,7 +111,7 @@ public struct Ingestor: Sendable {
         let memoryLimit = memoryLimit
         let thread = Thread {
             defer { done.signal() }
-            var builder = PayloadBuilder(origin: origin, ordinalKind: ordinalKind, memoryLimit: memoryLimit) { frequencies[$0] }
+            var builder = PayloadBuilder(origin: origin, ordinalKind: ordinalKind, memoryLimit: memoryLimit) { frequencies.frequency(of: $0) }
             builder.onProgress = releasePages
             builder.stream(to: channel)
             do throws(InputError) {

@@ -10,6 +10,8 @@ final class ReleaseContentsWriter {
     private let db: Connection
     private let insert: Statement
     private var seriesIDs: [Int64] = []
+    private let upsertSummary: Statement
+    private var text: [UInt8] = []
 
     /// For release `releaseID`, ingested at `ingestedAt` (milliseconds since 1970).
     init(release releaseID: Int64, ingestedAt: Int64, in db: Connection) throws {
@@ -17,12 +19,20 @@ final class ReleaseContentsWriter {
         self.ingestedAt = ingestedAt
         self.db = db
         insert = try db.prepare("INSERT INTO release_contents (release_id, series_id, periods) VALUES (?, ?, ?)")
+        upsertSummary = try db.prepare(Store.upsertSummarySQL)
     }
 
     /// The versions written for one series: `changes` of `incoming` (nil for a series the
     /// payload lacks, whose periods are all removed).
-    func add(series id: Int64, changes: SeriesChanges, incoming: SeriesObservations?) throws {
+    ///
+    /// - Parameter firstRelease: the series had no version before: its summary is the
+    ///   payload's newest valued period, written now without reading the versions back.
+    func add(series id: Int64, changes: SeriesChanges, incoming: SeriesObservations?, firstRelease: Bool = false) throws {
         guard !changes.isEmpty else { return }
+        if firstRelease, let incoming, changes.removed.isEmpty {
+            try writeFirstRelease(series: id, changes: changes, incoming: incoming)
+            return
+        }
         var periods: [String] = []
         periods.reserveCapacity(changes.added.count + changes.revised.count + changes.removed.count)
         if let incoming {
@@ -35,6 +45,20 @@ final class ReleaseContentsWriter {
         if lists > 1 { periods.sort() }
         try insert.bind(.integer(releaseID), .integer(id), .text(periods.joined(separator: ","))).run()
         seriesIDs.append(id)
+    }
+
+    /// A series' first release: every period of the payload was added, in order.
+    private func writeFirstRelease(series id: Int64, changes: SeriesChanges, incoming: SeriesObservations) throws {
+        text.removeAll(keepingCapacity: true)
+        for index in changes.added {
+            if !text.isEmpty { text.append(UInt8(ascii: ",")) }
+            text.append(contentsOf: incoming.periods[index].utf8)
+        }
+        try insert.bind(.integer(releaseID), .integer(id), .text(String(decoding: text, as: UTF8.self))).run()
+        // As `Store.latestValuedPeriodSQL` reads it: the newest period whose value is not "no value".
+        let newest = changes.added.last { incoming.values[$0] != nil }
+        let period = newest.map { incoming.periods[$0] }, value = newest.flatMap { incoming.values[$0] }
+        try upsertSummary.bind(.integer(id), .optional(period), .optional(value), .integer(releaseID), .integer(ingestedAt)).run()
     }
 
     /// Brings the summaries of every series written up to date.

@@ -147,7 +147,7 @@ struct ReleaseWriter {
                 }
             }
             try writeRemovals(entry.changes.removed, of: id)
-            try contents.add(series: id, changes: entry.changes, incoming: incoming)
+            try contents.add(series: id, changes: entry.changes, incoming: incoming, firstRelease: !entry.hadVersions)
             if collectTouched {
                 var periods = Set(indexes.map { incoming.periods[$0] })
                 periods.formUnion(entry.changes.removed)

@@ -31,15 +31,17 @@ extension Store {
     /// the last one that changed each of them. The release row itself need not exist yet.
     func refreshSummaries(seriesIDs: some Sequence<Int64>, release: Int64, ingestedAt at: Int64, in db: Connection) throws {
         let latest = try db.prepare(Self.latestValuedPeriodSQL)
-        let upsert = try db.prepare("""
-            INSERT OR REPLACE INTO series_summaries (series_id, latest_period, latest_value, last_release_id, last_changed_at)
-            VALUES (?, ?, ?, ?, ?)
-            """)
+        let upsert = try db.prepare(Self.upsertSummarySQL)
         for id in seriesIDs {
             let newest = try latest.bind(.integer(id)).firstRow { ($0.text(0), $0.text(1)) }
             try upsert.bind(.integer(id), .optional(newest?.0), .optional(newest?.1 ?? nil), .integer(release), .integer(at)).run()
         }
     }
+
+    static let upsertSummarySQL = """
+        INSERT OR REPLACE INTO series_summaries (series_id, latest_period, latest_value, last_release_id, last_changed_at)
+        VALUES (?, ?, ?, ?, ?)
+        """
 
     /// The newest period of a series whose current version has a value: read backwards
     /// along the primary key, so it usually stops at the first period.

@@ -106,7 +106,14 @@ public final class Store: Sendable {
         }
     }
 
-    /// Frequencies of every stored series, for the payload builder.
+    /// A lookup of stored (or catalogued) series' frequencies for one payload: one query
+    /// per series the payload has, on a read connection of its own — not a dictionary of
+    /// every series in the store (a million of them in a large store).
+    public func frequencyLookup() throws -> FrequencyLookup {
+        try FrequencyLookup(path: path)
+    }
+
+    /// Frequencies of every stored series (tests and tools; an ingest uses `frequencyLookup`).
     public func seriesFrequencies() throws -> [String: Frequency] {
         try reader.withLock { db in
             var result: [String: Frequency] = [:]
@@ -119,5 +126,27 @@ public final class Store: Sendable {
             statement.reset()
             return result
         }
+    }
+}
+
+/// Stored series' frequencies by key, for one payload's builder; used by one thread at a
+/// time (the payload's reading thread).
+public final class FrequencyLookup: @unchecked Sendable {
+    // The connection and statement are used by one thread at a time, as documented.
+    private let connection: Connection
+    private let statement: Statement
+
+    init(path: String) throws {
+        connection = try Connection(path: path, readOnly: true)
+        try connection.execute("PRAGMA query_only = ON; PRAGMA cache_size = -2048;")
+        statement = try connection.prepare("SELECT frequency FROM series WHERE key = ?")
+    }
+
+    /// The frequency of a stored series, or nil for a series the store does not know (or
+    /// when the store cannot be read: the payload then infers it, and the write, which
+    /// checks against the store, refuses a conflict).
+    public func frequency(of key: String) -> Frequency? {
+        guard let text = try? statement.bind(.text(key)).firstRow({ $0.text(0) }) else { return nil }
+        return text.flatMap(Frequency.init(rawValue:))
     }
 }

@@ -69,6 +69,13 @@ import Testing
                 #expect((release.added, release.revised, release.removed, release.unchanged) == expected, "round \(round)")
             }
             current = next.filter { !$0.value.isEmpty }
+            // The summary kept at ingest: the newest period with a value, and that value.
+            let summaries = Dictionary(uniqueKeysWithValues: try t.store.seriesSummaries().map { ($0.key, $0) })
+            for key in series.prefix(200) {
+                let newest = (current[key] ?? [:]).filter { $0.value != nil }.max { $0.key < $1.key }
+                #expect(summaries[key]?.latestPeriod == newest?.key, "round \(round), \(key)")
+                #expect(summaries[key]?.latestValue == newest?.value ?? nil, "round \(round), \(key)")
+            }
             for key in series.prefix(40) {
                 // The text as first written: an unchanged value keeps its first spelling.
                 #expect(try t.latest(key) == (current[key] ?? [:]), "round \(round), \(key)")
