@@ -27,12 +27,16 @@ final class ReleaseContentsWriter {
     ///
     /// - Parameter firstRelease: the series had no version before: its summary is the
     ///   payload's newest valued period, written now without reading the versions back.
-    func add(series id: Int64, changes: SeriesChanges, incoming: SeriesObservations?, firstRelease: Bool = false) throws {
+    /// - Parameter newest: the series' newest valued period and value after this release,
+    ///   when the caller knows it (`.some(nil)`: none); `.none` reads it back at `finish`.
+    func add(series id: Int64, changes: SeriesChanges, incoming: SeriesObservations?, firstRelease: Bool = false,
+             newest: (period: String, value: String)?? = .none) throws {
         guard !changes.isEmpty else { return }
         if firstRelease, let incoming, changes.removed.isEmpty {
             try writeFirstRelease(series: id, changes: changes, incoming: incoming)
             return
         }
+
         var periods: [String] = []
         periods.reserveCapacity(changes.added.count + changes.revised.count + changes.removed.count)
         if let incoming {
@@ -44,7 +48,11 @@ final class ReleaseContentsWriter {
         periods += changes.removed
         if lists > 1 { periods.sort() }
         try insert.bind(.integer(releaseID), .integer(id), .text(periods.joined(separator: ","))).run()
-        seriesIDs.append(id)
+        if case let .some(known) = newest {
+            try upsertSummary.bind(.integer(id), .optional(known?.period), .optional(known?.value), .integer(releaseID), .integer(ingestedAt)).run()
+        } else {
+            seriesIDs.append(id)
+        }
     }
 
     /// A series' first release: every period of the payload was added, in order.

@@ -79,6 +79,14 @@ struct ReleaseWriter {
         var changes = SeriesChanges()
         /// Whether the series had any version before this release.
         var hadVersions = false
+        /// The newest valued period after this release (for the summary), when known.
+        var newest: (period: String, value: String)?? = .none
+
+        mutating func take(_ comparison: Comparison) {
+            changes = comparison.changes
+            hadVersions = comparison.hadVersions
+            newest = .some(comparison.newest)
+        }
     }
 
     /// Compares a batch of the payload's series with what is stored and writes what
@@ -109,13 +117,12 @@ struct ReleaseWriter {
             }
         }
         if stored.count >= Self.parallelThreshold {
-            for (entry, changes, hadVersions) in try diffInParallel(stored, batch: batch, recordRemovals: recordRemovals) {
-                entries[entry].changes = changes
-                entries[entry].hadVersions = hadVersions
+            for (entry, comparison) in try diffInParallel(stored, batch: batch, recordRemovals: recordRemovals) {
+                entries[entry].take(comparison)
             }
         } else {
             for (entry, id) in stored {
-                (entries[entry].changes, entries[entry].hadVersions) = try Self.diff(id, batch[entry], recordRemovals: recordRemovals, using: versions)
+                entries[entry].take(try Self.diff(id, batch[entry], recordRemovals: recordRemovals, using: versions))
             }
         }
 
@@ -147,7 +154,7 @@ struct ReleaseWriter {
                 }
             }
             try writeRemovals(entry.changes.removed, of: id)
-            try contents.add(series: id, changes: entry.changes, incoming: incoming, firstRelease: !entry.hadVersions)
+            try contents.add(series: id, changes: entry.changes, incoming: incoming, firstRelease: !entry.hadVersions, newest: entry.newest)
             if collectTouched {
                 var periods = Set(indexes.map { incoming.periods[$0] })
                 periods.formUnion(entry.changes.removed)
@@ -168,7 +175,8 @@ struct ReleaseWriter {
             guard !changes.removed.isEmpty else { continue }
             removed += changes.removed.count
             try writeRemovals(changes.removed, of: id)
-            try contents.add(series: id, changes: changes, incoming: nil)
+            // Every period removed: no valued period is left.
+            try contents.add(series: id, changes: changes, incoming: nil, newest: .some(nil))
             if collectTouched { touched.append(TouchedSeries(id: id, key: nil, periods: Set(changes.removed))) }
         }
         return touched
@@ -203,7 +211,7 @@ struct ReleaseWriter {
     // MARK: - Comparing
 
     private mutating func diffInParallel(_ stored: [(entry: Int, id: Int64)], batch: [SeriesObservations],
-                                         recordRemovals: Bool) throws -> [(Int, SeriesChanges, Bool)] {
+                                         recordRemovals: Bool) throws -> [(Int, Comparison)] {
         let workers = 2
         if readers.isEmpty {
             for _ in 0..<workers {
@@ -213,19 +221,18 @@ struct ReleaseWriter {
             }
         }
         let statements = try readers.map { try $0.prepare(Self.versionsSQL) }
-        let results = Mutex<[(Int, SeriesChanges, Bool)]>([])
+        let results = Mutex<[(Int, Comparison)]>([])
         let failure = Mutex<(any Error)?>(nil)
         let work = UnsafeSendable((stored, batch, statements))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let (stored, batch, statements) = work.value
             do {
-                var mine: [(Int, SeriesChanges, Bool)] = []
+                var mine: [(Int, Comparison)] = []
                 mine.reserveCapacity(stored.count / workers + 1)
                 var index = worker
                 while index < stored.count {
                     let (entry, id) = stored[index]
-                    let (changes, hadVersions) = try Self.diff(id, batch[entry], recordRemovals: recordRemovals, using: statements[worker])
-                    mine.append((entry, changes, hadVersions))
+                    mine.append((entry, try Self.diff(id, batch[entry], recordRemovals: recordRemovals, using: statements[worker])))
                     index += workers
                 }
                 results.withLock { $0 += mine }
@@ -253,43 +260,99 @@ struct ReleaseWriter {
     /// a `String` is made only for a value that differs in spelling (`1.50` against `1.5`)
     /// or a period the payload lacks. Also whether the series had any version.
     static func diff(_ seriesID: Int64, _ incoming: SeriesObservations, recordRemovals: Bool,
-                     using statement: Statement) throws -> (SeriesChanges, Bool) {
+                     using statement: Statement) throws -> Comparison {
         statement.bind(.integer(seriesID))
         defer { statement.reset() }
-        var changes = SeriesChanges()
+        var result = Comparison()
         var deletions = incoming.deletedPeriods[...]
-        let periods = incoming.periods
+        let periods = incoming.periods, values = incoming.values
+        // The newest period with a value once the release is written (for the series'
+        // summary): the payload's period `n`, or a stored one and its text.
+        var newestIncoming: Int?
+        var newestStored: (period: String, value: String)?
+        func incomingValued(_ n: Int) {
+            if values[n] != nil { newestIncoming = n; newestStored = nil }
+        }
         var n = 0
-        var hadVersions = false
         while try statement.step() {
-            hadVersions = true
+            result.hadVersions = true
             guard let stored = statement.bytes(0) else { continue }
             while n < periods.count, Self.compare(periods[n], stored) < 0 {
-                changes.added.append(n)
+                result.changes.added.append(n)
+                incomingValued(n)
                 n += 1
             }
             let isRemoval = statement.int(2) != 0
             if n < periods.count, Self.compare(periods[n], stored) == 0 {
                 if isRemoval {
-                    changes.added.append(n)
-                } else if Self.same(statement.bytes(1), incoming.values[n]) {
-                    changes.unchanged += 1
+                    result.changes.added.append(n)
+                    incomingValued(n)
                 } else {
-                    changes.revised.append(n)
+                    switch Self.compare(statement.bytes(1), values[n]) {
+                    case .identical:
+                        result.changes.unchanged += 1
+                        incomingValued(n)
+                    case let .sameNumber(storedText):
+                        // Unchanged, and the stored spelling stays.
+                        result.changes.unchanged += 1
+                        newestStored = (periods[n], storedText)
+                        newestIncoming = nil
+                    case .different:
+                        result.changes.revised.append(n)
+                        incomingValued(n)
+                    }
                 }
                 n += 1
             } else {
                 // A stored period the payload lacks: removed by a snapshot or a deletion.
                 let period = String(decoding: stored, as: UTF8.self)
                 while let d = deletions.first, d < period { deletions.removeFirst() }
-                if recordRemovals || deletions.first == period, !isRemoval { changes.removed.append(period) }
+                if recordRemovals || deletions.first == period, !isRemoval {
+                    result.changes.removed.append(period)
+                } else if !isRemoval, let value = statement.bytes(1) {
+                    newestStored = (period, String(decoding: value, as: UTF8.self))
+                    newestIncoming = nil
+                }
             }
         }
         while n < periods.count {
-            changes.added.append(n)
+            result.changes.added.append(n)
+            incomingValued(n)
             n += 1
         }
-        return (changes, hadVersions)
+        result.newest = newestIncoming.map { (periods[$0], values[$0] ?? "") } ?? newestStored
+        return result
+    }
+
+    /// What `diff` found about one series.
+    struct Comparison {
+        var changes = SeriesChanges()
+        /// Whether the series had any version before this release.
+        var hadVersions = false
+        /// The newest period with a value after this release, and its text.
+        var newest: (period: String, value: String)?
+    }
+
+    private enum ValueComparison {
+        case identical
+        /// Another spelling of the same decimal: the stored text.
+        case sameNumber(String)
+        case different
+    }
+
+    /// A stored value (bytes, nil for no value) against the payload's.
+    @inline(__always)
+    private static func compare(_ stored: UnsafeBufferPointer<UInt8>?, _ value: String?) -> ValueComparison {
+        switch (stored, value) {
+        case (nil, nil): return .identical
+        case let (bytes?, text?):
+            var text = text
+            let identical = text.withUTF8 { x in x.count == bytes.count && (x.count == 0 || memcmp(x.baseAddress!, bytes.baseAddress!, x.count) == 0) }
+            if identical { return .identical }
+            let storedText = String(decoding: bytes, as: UTF8.self)
+            return ObservationValue.sameNumber(storedText, text) ? .sameNumber(storedText) : .different
+        default: return .different
+        }
     }
 
     /// `a` against stored bytes, in the order of `String`'s `<` for canonical (ASCII) periods.
@@ -303,19 +366,6 @@ struct ReleaseWriter {
                 if c != 0 { return Int(c) }
             }
             return x.count - b.count
-        }
-    }
-
-    /// Whether a stored value (bytes, nil for no value) is the same decimal as `value`.
-    @inline(__always)
-    private static func same(_ stored: UnsafeBufferPointer<UInt8>?, _ value: String?) -> Bool {
-        switch (stored, value) {
-        case (nil, nil): return true
-        case let (bytes?, text?):
-            var text = text
-            let identical = text.withUTF8 { x in x.count == bytes.count && (x.count == 0 || memcmp(x.baseAddress!, bytes.baseAddress!, x.count) == 0) }
-            return identical || ObservationValue.sameNumber(String(decoding: bytes, as: UTF8.self), text)
-        default: return false
         }
     }
 
