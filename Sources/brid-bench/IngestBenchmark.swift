@@ -83,10 +83,10 @@ struct IngestBenchmark {
                                 phase.label.padding(toLength: 42, withPad: " ", startingAt: 0), phase.seconds, ratio,
                                 target, verdict, Double(phase.peakRSS) / 1_048_576, phase.outcome))
         }
-        lines.append(String(format: "of (a): reading, hashing and parsing %.3f s, the store transaction %.3f s", parseSeconds, phases[0].seconds - parseSeconds))
+        lines.append(String(format: "reading, hashing and parsing (a)'s file alone: %.3f s (in (a) it runs on a thread of its own beside the store transaction)", parseSeconds))
         lines.append(String(format: "queries: changes of release 2 (%d rows) %.3f s; one series as of release 1 (%d rows) %.4f s", changesCount, changesSeconds, asOfCount, asOfSeconds))
         let peakA = Double(phases[0].peakRSS) / 1_048_576
-        lines.append(String(format: "peak RSS of (a): %.1f MB (target ≤ 250 MB) %@", peakA, peakA <= 250 ? "ok" : "MISS"))
+        lines.append(String(format: "peak RSS of (a): %.1f MB (target ≤ 200 MB for any ingest) %@", peakA, peakA <= 200 ? "ok" : "MISS"))
         lines += try AlertBenchmark(original: original, revised: revised, directory: dir).run(without: (phases[0].seconds, phases[1].seconds))
         lines += try SDMXCSVBenchmark(series: series, periods: periods, directory: dir).run(phaseA: phases[0])
         lines.append(contentsOf: SDMXJSONBenchmark.summary(sdmxJSON, against: phases[0]))
