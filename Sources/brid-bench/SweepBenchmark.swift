@@ -67,7 +67,7 @@ struct SweepBenchmark {
                 let outcome = Self.outcome(of: run)
                 lines.append(String(format: "%-8@ %5d MB  %-20@ %8.2f s  %6.2f   %5.2f  %6.1f MB   %@",
                                     "\(m)M \(format)", size / 1_000_000, label, run.seconds, run.seconds / Double(m),
-                                    reference.map { run.seconds / $0.seconds } ?? 0, Double(run.peakRSS) / 1_048_576, outcome))
+                                    reference.map { run.seconds / $0.seconds } ?? Double.nan, Double(run.peakRSS) / 1_048_576, outcome))
             }
             if let reference {
                 lines.append(String(format: "%-8@ %5d MB  %-20@ %8.2f s  %6.2f   %5.2f  %6.1f MB   %@", "\(m)M", size / 1_000_000,
