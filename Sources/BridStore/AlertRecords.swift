@@ -167,4 +167,15 @@ struct TouchedSeries {
     /// first release's history, and the series' frequency and source without a query.
     var incoming: SeriesObservations?
     var source: String?
+    /// The series' newest valued period after the release, when the comparison found it
+    /// (`.some(nil)`: none): spares `level` a query.
+    var newest: NewestValue?? = .none
+}
+
+/// A series' newest period with a value, that value, and the release that wrote its
+/// current version (nil: the release being written).
+struct NewestValue {
+    let period: String
+    let value: String
+    let release: Int64?
 }

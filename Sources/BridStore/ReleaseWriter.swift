@@ -80,7 +80,7 @@ struct ReleaseWriter {
         /// Whether the series had any version before this release.
         var hadVersions = false
         /// The newest valued period after this release (for the summary), when known.
-        var newest: (period: String, value: String)?? = .none
+        var newest: NewestValue?? = .none
 
         mutating func take(_ comparison: Comparison) {
             changes = comparison.changes
@@ -154,12 +154,13 @@ struct ReleaseWriter {
                 }
             }
             try writeRemovals(entry.changes.removed, of: id)
-            try contents.add(series: id, changes: entry.changes, incoming: incoming, firstRelease: !entry.hadVersions, newest: entry.newest)
+            try contents.add(series: id, changes: entry.changes, incoming: incoming, firstRelease: !entry.hadVersions,
+                             newest: entry.newest.map { $0.map { ($0.period, $0.value) } })
             if collectTouched {
                 var periods = Set(indexes.map { incoming.periods[$0] })
                 periods.formUnion(entry.changes.removed)
                 touched.append(TouchedSeries(id: id, key: incoming.key, periods: periods, firstRelease: !entry.hadVersions,
-                                             incoming: incoming, source: source))
+                                             incoming: incoming, source: source, newest: entry.newest))
             }
         }
         return touched
@@ -268,10 +269,12 @@ struct ReleaseWriter {
         let periods = incoming.periods, values = incoming.values
         // The newest period with a value once the release is written (for the series'
         // summary): the payload's period `n`, or a stored one and its text.
-        var newestIncoming: Int?
-        var newestStored: (period: String, value: String)?
-        func incomingValued(_ n: Int) {
-            if values[n] != nil { newestIncoming = n; newestStored = nil }
+        var newestIncoming: (n: Int, storedRelease: Int64?)?
+        var newestStored: NewestValue?
+        /// The payload's period `n` has a value after the release: written by it
+        /// (`storedRelease` nil) or unchanged since `storedRelease`.
+        func incomingValued(_ n: Int, storedRelease: Int64? = nil) {
+            if values[n] != nil { newestIncoming = (n, storedRelease); newestStored = nil }
         }
         var n = 0
         while try statement.step() {
@@ -291,11 +294,11 @@ struct ReleaseWriter {
                     switch Self.compare(statement.bytes(1), values[n]) {
                     case .identical:
                         result.changes.unchanged += 1
-                        incomingValued(n)
+                        incomingValued(n, storedRelease: statement.int(3))
                     case let .sameNumber(storedText):
                         // Unchanged, and the stored spelling stays.
                         result.changes.unchanged += 1
-                        newestStored = (periods[n], storedText)
+                        newestStored = NewestValue(period: periods[n], value: storedText, release: statement.int(3))
                         newestIncoming = nil
                     case .different:
                         result.changes.revised.append(n)
@@ -310,7 +313,7 @@ struct ReleaseWriter {
                 if recordRemovals || deletions.first == period, !isRemoval {
                     result.changes.removed.append(period)
                 } else if !isRemoval, let value = statement.bytes(1) {
-                    newestStored = (period, String(decoding: value, as: UTF8.self))
+                    newestStored = NewestValue(period: period, value: String(decoding: value, as: UTF8.self), release: statement.int(3))
                     newestIncoming = nil
                 }
             }
@@ -320,7 +323,7 @@ struct ReleaseWriter {
             incomingValued(n)
             n += 1
         }
-        result.newest = newestIncoming.map { (periods[$0], values[$0] ?? "") } ?? newestStored
+        result.newest = newestIncoming.map { NewestValue(period: periods[$0.n], value: values[$0.n] ?? "", release: $0.storedRelease) } ?? newestStored
         return result
     }
 
@@ -330,7 +333,7 @@ struct ReleaseWriter {
         /// Whether the series had any version before this release.
         var hadVersions = false
         /// The newest period with a value after this release, and its text.
-        var newest: (period: String, value: String)?
+        var newest: NewestValue?
     }
 
     private enum ValueComparison {

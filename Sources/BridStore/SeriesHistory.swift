@@ -50,12 +50,24 @@ struct SeriesHistory {
     /// of the series). An ingest judges a few periods per series, whatever its length.
     /// - Parameter described: the series' key, frequency and source when the caller knows
     ///   them (saves a query).
+    /// - Parameter newest: the newest valued period when the caller knows it (the release
+    ///   being written is `release`): `latestValued` then needs no query.
     static func load(id: Int64, described: (key: String, frequency: Frequency, source: String?)? = nil, periods: Set<String>,
-                     latestValued: Bool, in db: StatementCache) throws -> SeriesHistory? {
+                     latestValued: Bool, newest: NewestValue?? = .none, release: Int64 = 0, in db: StatementCache) throws -> SeriesHistory? {
         var known = described.map { SeriesHistory(id: id, key: $0.key, frequency: $0.frequency, source: $0.source) }
         if known == nil { known = try describe(id: id, in: db) }
         guard var history = known else { return nil }
-        if latestValued {
+        // Known, and a finite number (what `level` judges): taken as it is.
+        if latestValued, case let .some(value) = newest, value.flatMap({ Double($0.value) }).map({ $0.isFinite }) ?? true {
+            if let value {
+                history.latestValuedPeriod = value.period
+                // Not marked read: `ensure` reads the whole period if a rule needs more of it.
+                if history.observations[value.period] == nil {
+                    history.observations[value.period] = Observation(value: value.value, releaseID: value.release ?? release,
+                                                                     firstValue: nil, valuedVersions: 1)
+                }
+            }
+        } else if latestValued {
             let newest = try db.prepare("SELECT period, value, removed FROM observation_versions WHERE series_id = ? ORDER BY period DESC, release_id DESC")
             newest.bind(.integer(id))
             var previous: String?
@@ -90,6 +102,8 @@ struct SeriesHistory {
         let missing = Set(wanted).subtracting(read)
         guard let low = missing.min(), let high = missing.max() else { return }
         read.formUnion(missing)
+        // A period known only in part (the newest valued one, from the writer) is read whole.
+        for period in missing { observations[period] = nil }
         let range = try db.prepare("""
             SELECT period, value, removed, release_id FROM observation_versions
             WHERE series_id = ? AND period BETWEEN ? AND ? ORDER BY period, release_id
