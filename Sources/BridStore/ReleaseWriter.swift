@@ -57,11 +57,10 @@ struct ReleaseWriter {
         contents = try ReleaseContentsWriter(release: releaseID, ingestedAt: ingestedAt, in: db)
     }
 
-    /// Each period's current version (the row with the highest release; SQLite takes the
-    /// other columns from it), in period order along the primary key.
-    static let versionsSQL = """
-        SELECT period, value, removed, max(release_id) FROM observation_versions WHERE series_id = ? GROUP BY period ORDER BY period
-        """
+    /// Every version of a series in period, then release order (the last of a period is its
+    /// current version). Not `GROUP BY period` with `max(release_id)`: SQLite's aggregate
+    /// machinery costs three times the plain scan.
+    static let versionsSQL = "SELECT period, value, removed, release_id FROM observation_versions WHERE series_id = ? ORDER BY period, release_id"
 
     /// Drops the read connections.
     mutating func close() {
@@ -250,7 +249,13 @@ struct ReleaseWriter {
         statement.bind(.integer(seriesID))
         var result: [StoredObservation] = []
         while try statement.step() {
-            result.append(StoredObservation(period: statement.text(0) ?? "", value: statement.text(1), removed: statement.int(2) != 0))
+            let observation = StoredObservation(period: statement.text(0) ?? "", value: statement.text(1), removed: statement.int(2) != 0)
+            // Rows of a period come oldest first: the last is its current version.
+            if let last = result.last, last.period == observation.period {
+                result[result.count - 1] = observation
+            } else {
+                result.append(observation)
+            }
         }
         statement.reset()
         return result
@@ -277,28 +282,29 @@ struct ReleaseWriter {
             if values[n] != nil { newestIncoming = (n, storedRelease); newestStored = nil }
         }
         var n = 0
-        while try statement.step() {
+        var cursor = CurrentVersions(statement)
+        while try cursor.next() {
             result.hadVersions = true
-            guard let stored = statement.bytes(0) else { continue }
+            let stored = cursor.period
             while n < periods.count, Self.compare(periods[n], stored) < 0 {
                 result.changes.added.append(n)
                 incomingValued(n)
                 n += 1
             }
-            let isRemoval = statement.int(2) != 0
+            let isRemoval = cursor.removed
             if n < periods.count, Self.compare(periods[n], stored) == 0 {
                 if isRemoval {
                     result.changes.added.append(n)
                     incomingValued(n)
                 } else {
-                    switch Self.compare(statement.bytes(1), values[n]) {
+                    switch Self.compare(cursor.value, values[n]) {
                     case .identical:
                         result.changes.unchanged += 1
-                        incomingValued(n, storedRelease: statement.int(3))
+                        incomingValued(n, storedRelease: cursor.release)
                     case let .sameNumber(storedText):
                         // Unchanged, and the stored spelling stays.
                         result.changes.unchanged += 1
-                        newestStored = NewestValue(period: periods[n], value: storedText, release: statement.int(3))
+                        newestStored = NewestValue(period: periods[n], value: storedText, release: cursor.release)
                         newestIncoming = nil
                     case .different:
                         result.changes.revised.append(n)
@@ -312,8 +318,8 @@ struct ReleaseWriter {
                 while let d = deletions.first, d < period { deletions.removeFirst() }
                 if recordRemovals || deletions.first == period, !isRemoval {
                     result.changes.removed.append(period)
-                } else if !isRemoval, let value = statement.bytes(1) {
-                    newestStored = NewestValue(period: period, value: String(decoding: value, as: UTF8.self), release: statement.int(3))
+                } else if !isRemoval, let value = cursor.value {
+                    newestStored = NewestValue(period: period, value: String(decoding: value, as: UTF8.self), release: cursor.release)
                     newestIncoming = nil
                 }
             }
@@ -378,6 +384,92 @@ struct ReleaseWriter {
         if a.isEmpty { return b }
         return (a + b).sorted()
     }
+}
+
+/// Each period's current version of one series, off `ReleaseWriter.versionsSQL`: the last
+/// row of each period. SQLite's pointers end at the next step, so the row being held is
+/// copied (a period and a value: a few dozen bytes) into buffers reused for every row.
+struct CurrentVersions {
+    private let statement: Statement
+    private var current = Row(), following = Row()
+    private var hasFollowing = false, started = false
+
+    /// One row's columns, in buffers of its own.
+    final class Row {
+        private(set) var period = Bytes()
+        private(set) var value = Bytes()
+        private(set) var hasValue = false
+        private(set) var removed = false
+        private(set) var release: Int64 = 0
+
+        func copy(from statement: Statement) {
+            period.set(statement.bytes(0))
+            let bytes = statement.bytes(1)
+            hasValue = bytes != nil
+            value.set(bytes)
+            removed = statement.int(2) != 0
+            release = statement.int(3)
+        }
+    }
+
+    /// A growable byte buffer that owns its memory (valid until the next `set`).
+    final class Bytes {
+        private var base = UnsafeMutablePointer<UInt8>.allocate(capacity: 32)
+        private var capacity = 32
+        private(set) var count = 0
+
+        deinit { base.deallocate() }
+
+        func set(_ bytes: UnsafeBufferPointer<UInt8>?) {
+            let n = bytes?.count ?? 0
+            if n > capacity {
+                base.deallocate()
+                capacity = max(n, capacity * 2)
+                base = .allocate(capacity: capacity)
+            }
+            if let source = bytes?.baseAddress, n > 0 { base.update(from: source, count: n) }
+            count = n
+        }
+
+        var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+        func equals(_ other: Bytes) -> Bool {
+            count == other.count && memcmp(base, other.base, count) == 0
+        }
+    }
+
+    init(_ statement: Statement) {
+        self.statement = statement
+    }
+
+    /// Moves to the next period's current version; false after the last.
+    mutating func next() throws -> Bool {
+        if !started {
+            started = true
+            guard try statement.step() else { return false }
+            current.copy(from: statement)
+        } else {
+            guard hasFollowing else { return false }
+            swap(&current, &following)
+        }
+        hasFollowing = false
+        while try statement.step() {
+            following.copy(from: statement)
+            if following.period.equals(current.period) {
+                swap(&current, &following)  // a later version of the same period
+            } else {
+                hasFollowing = true
+                break
+            }
+        }
+        return true
+    }
+
+    /// Valid until the next `next()`.
+    var period: UnsafeBufferPointer<UInt8> { current.period.buffer }
+    var value: UnsafeBufferPointer<UInt8>? { current.hasValue ? current.value.buffer : nil }
+    var removed: Bool { current.removed }
+    var release: Int64 { current.release }
 }
 
 /// Hands values that are used by one thread at a time (each worker its own connection)
