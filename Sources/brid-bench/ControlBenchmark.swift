@@ -29,21 +29,8 @@ struct ControlBenchmark {
 
         // A store with a monthly series of 120 periods revised by 500 releases, and 50 others.
         let middle = try makeStore(root + "/state/brid.sqlite")
-        let config = """
-            [daemon]
-            state_dir = "state"
-            socket = "state/control.sock"
-
-            [[source]]
-            id = "bench"
-            drop = "drop/bench"
-            format = "csv"
-            """
-        try Data(config.utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
-        let brid = try ChildProcess([bridPath, "--config", root + "/brid.toml"], stderrPath: root + "/brid.log")
+        let (brid, socket) = try startBenchDaemon(in: root, bridPath: bridPath)
         defer { brid.terminate() }
-        let socket = root + "/state/control.sock"
-        try waitFor(seconds: 20) { FileManager.default.fileExists(atPath: socket) && LineSocket.canConnect(socket) }
 
         // 1. End to end.
         let asOf = Timestamp.format(middle)

@@ -1,3 +1,4 @@
+import BridTestSupport
 import Foundation
 
 /// Writes the benchmark's long CSV: `series` × `periods` monthly rows, values with three
@@ -101,4 +102,29 @@ private func writeGenerated(to path: String, header: String, footer: String, ser
     }
     chunk.append(contentsOf: footer.utf8)
     handle.write(Data(chunk))
+}
+
+/// The built brid as a daemon on `root`'s state folder (one drop source "bench"), once its
+/// control socket answers; the socket's path.
+func startBenchDaemon(in root: String, bridPath: String) throws -> (ChildProcess, String) {
+    let config = """
+        [daemon]
+        state_dir = "state"
+        socket = "state/control.sock"
+
+        [[source]]
+        id = "bench"
+        drop = "drop/bench"
+        format = "csv"
+        """
+    try Data(config.utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
+    let brid = try ChildProcess([bridPath, "--config", root + "/brid.toml"], stderrPath: root + "/brid.log")
+    let socket = root + "/state/control.sock"
+    do {
+        try waitFor(seconds: 20) { FileManager.default.fileExists(atPath: socket) && LineSocket.canConnect(socket) }
+    } catch {
+        brid.terminate()
+        throw error
+    }
+    return (brid, socket)
 }

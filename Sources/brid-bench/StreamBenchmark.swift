@@ -56,21 +56,8 @@ struct StreamBenchmark {
                       changesCount, changes, series, list))
 
         // 3. End to end.
-        let config = """
-            [daemon]
-            state_dir = "state"
-            socket = "state/control.sock"
-
-            [[source]]
-            id = "bench"
-            drop = "drop/bench"
-            format = "csv"
-            """
-        try Data(config.utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
-        let brid = try ChildProcess([bridPath, "--config", root + "/brid.toml"], stderrPath: root + "/brid.log")
+        let (brid, socket) = try startBenchDaemon(in: root, bridPath: bridPath)
         defer { brid.terminate() }
-        let socket = root + "/state/control.sock"
-        try waitFor(seconds: 20) { FileManager.default.fileExists(atPath: socket) && LineSocket.canConnect(socket) }
         let daemonBefore = Self.rss(pid: brid.pid)
 
         Self.resetPeak(pid: brid.pid)
