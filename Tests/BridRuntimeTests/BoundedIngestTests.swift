@@ -106,7 +106,7 @@ import Testing
         return text
     }
 
-    @Test func aGroupedPayloadIsStreamedAndStoredExactly() throws {
+    @Test func aGroupedPayloadIsStreamedAndStoredExactly() async throws { try await offPool {
         let pair = try Pair()
         let (a, b) = try pair.ingest(Self.grouped(series: 60, periods: 120))
         #expect(a == b)
@@ -116,11 +116,11 @@ import Testing
         #expect((revision.added, revision.revised) == (120, 140))  // -0.0 is 0.0: not a revision
         #expect(try pair.dump(pair.spilled) == pair.dump(pair.inMemory))
         #expect(try pair.foreignKeyProblems(pair.spilled) == "")
-    }
+    } }
 
     /// A series that comes back on the last line, after every other was written: the
     /// streamed write is rolled back and the payload read whole.
-    @Test func aSeriesComingBackLateIsReadWholeInstead() throws {
+    @Test func aSeriesComingBackLateIsReadWholeInstead() async throws { try await offPool {
         let pair = try Pair()
         let text = Self.grouped(series: 60, periods: 120) + "gr.s0,2030-01,7\n"
         let (a, b) = try pair.ingest(text)
@@ -129,9 +129,9 @@ import Testing
         #expect(release.added == 7_201)
         #expect(release.id == 1)
         #expect(try pair.dump(pair.spilled) == pair.dump(pair.inMemory))
-    }
+    } }
 
-    @Test func aBadLastRowOfAStreamedPayloadRejectsEverything() throws {
+    @Test func aBadLastRowOfAStreamedPayloadRejectsEverything() async throws { try await offPool {
         let pair = try Pair()
         try pair.ingest("series,period,value\ngr.s1,2000-01,1\n")
         let before = try pair.dump(pair.spilled)
@@ -143,9 +143,9 @@ import Testing
         let (c, _) = try pair.ingest(Self.grouped(series: 3, periods: 120) + "gr.s3,2000-01,1\ngr.s3,2000-01,2\n", name: "dup.csv")
         #expect(c == .rejected(InputError(origin: "dup.csv", place: .line(363), reason: "duplicate observation for series gr.s3, period 2000-01 (first at line 362)")))
         #expect(try pair.dump(pair.spilled) == before)
-    }
+    } }
 
-    @Test func aScatteredPayloadIsStoredAsIfHeldInMemory() throws {
+    @Test func aScatteredPayloadIsStoredAsIfHeldInMemory() async throws { try await offPool {
         let pair = try Pair()
         let (a, b) = try pair.ingest(Self.scattered(series: 40, periods: 120))
         #expect(a == b)
@@ -160,9 +160,9 @@ import Testing
         #expect(try pair.dump(pair.spilled) == pair.dump(pair.inMemory))
         #expect(try pair.foreignKeyProblems(pair.spilled) == "")
         #expect(try pair.foreignKeyProblems(pair.inMemory) == "")
-    }
+    } }
 
-    @Test func aWideFileOfTwoThousandColumns() throws {
+    @Test func aWideFileOfTwoThousandColumns() async throws { try await offPool {
         let pair = try Pair()
         var text = "period," + (0..<2_000).map { "w.c\($0)" }.joined(separator: ",") + "\n"
         for year in 1990..<2000 {
@@ -174,9 +174,9 @@ import Testing
         #expect(release.added == 20_000)
         #expect(try pair.spilled.observations(series: "w.c1999")?.map(\.value) == (0..<10).map { "\(19_990 + $0)" })
         #expect(try pair.dump(pair.spilled) == pair.dump(pair.inMemory))
-    }
+    } }
 
-    @Test func aDuplicateInAnotherRunRejectsEverything() throws {
+    @Test func aDuplicateInAnotherRunRejectsEverything() async throws { try await offPool {
         let pair = try Pair()
         try pair.ingest("series,period,value\nsc.s1,2000-01,1\n")
         let before = try pair.dump(pair.spilled)
@@ -188,18 +188,18 @@ import Testing
         #expect(a == .rejected(InputError(origin: "dup.csv", place: .line(4_802),
                                           reason: "duplicate observation for series sc.s0, period 2009-12 (first at line 2)")))
         #expect(try pair.dump(pair.spilled) == before)
-    }
+    } }
 
-    @Test func aBadLastRowRejectsEverything() throws {
+    @Test func aBadLastRowRejectsEverything() async throws { try await offPool {
         let pair = try Pair()
         try pair.ingest("series,period,value\nsc.s1,2000-01,1\n")
         let before = try pair.dump(pair.spilled)
         let (a, _) = try pair.ingest(Self.scattered(series: 40, periods: 120) + "sc.s1,2020-01,oops\n", name: "bad.csv")
         #expect(a == .rejected(InputError(origin: "bad.csv", place: .line(4_802), reason: "value \"oops\" is not a number (series sc.s1, period 2020-01)")))
         #expect(try pair.dump(pair.spilled) == before)
-    }
+    } }
 
-    @Test func aSpilledSnapshotRemovesWhatItLacks() throws {
+    @Test func aSpilledSnapshotRemovesWhatItLacks() async throws { try await offPool {
         let pair = try Pair()
         try pair.ingest(Self.scattered(series: 40, periods: 120), snapshot: true)
         // Without series 0 and without the oldest period of every other series.
@@ -213,9 +213,9 @@ import Testing
         #expect(try pair.foreignKeyProblems(pair.spilled) == "")
         #expect(try pair.spilled.observations(series: "sc.s0")?.isEmpty == true)
         #expect(try pair.dump(pair.spilled) == pair.dump(pair.inMemory))
-    }
+    } }
 
-    @Test func spilledSDMXCSVWithDeletions() throws {
+    @Test func spilledSDMXCSVWithDeletions() async throws { try await offPool {
         let pair = try Pair(limit: 50)
         let format = try SDMXCSVFormat(settings: FormatSettings())
         var text = "STRUCTURE,STRUCTURE_ID,ACTION,FREQ,REF_AREA,TIME_PERIOD,OBS_VALUE\n"
@@ -229,16 +229,16 @@ import Testing
         guard case let .accepted(.released(release)) = c else { Issue.record("not released: \(c)"); return }
         #expect(release.removed == 10)
         #expect(try pair.dump(pair.spilled) == pair.dump(pair.inMemory))
-    }
+    } }
 
-    @Test func theSpillLeavesNoFileBehind() throws {
+    @Test func theSpillLeavesNoFileBehind() async throws { try await offPool {
         let pair = try Pair()
         try pair.ingest(Self.scattered(series: 40, periods: 120))
         let files = try FileManager.default.contentsOfDirectory(atPath: pair.root + "/a").filter { !$0.hasPrefix("brid.sqlite") }
         #expect(files.isEmpty)
-    }
+    } }
 
-    @Test func theDigestOfAMappedFileIsItsSHA256() throws {
+    @Test func theDigestOfAMappedFileIsItsSHA256() async throws { try await offPool {
         let pair = try Pair()
         let path = pair.root + "/big.bin"
         // Larger than one hashing slice (16 MiB), with a tail.
@@ -260,5 +260,5 @@ import Testing
         withExtendedLifetime(mapped) {}
         try Data().write(to: URL(fileURLWithPath: path))
         #expect(try MappedFile(path: path).sha256() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-    }
+    } }
 }

@@ -145,7 +145,7 @@ import Testing
         }
         #expect(outcome == CommandOutcome(ending: .timedOut, output: "started\n"))
         #expect(elapsed >= .milliseconds(500))
-        #expect(elapsed < .seconds(10))
+        #expect(elapsed < .seconds(20))  // well before the child's own 30 s (or never), on a loaded machine too
         let child = try scratch.pid("child")
         let grandchild = try scratch.pid("grandchild")
         #expect(kill(child, 0) == -1 && errno == ESRCH, "the child is reaped")
@@ -161,7 +161,7 @@ import Testing
         }
         #expect(outcome.ending == .timedOut)
         #expect(elapsed >= .milliseconds(1300))
-        #expect(elapsed < .seconds(10))
+        #expect(elapsed < .seconds(20))  // well before the child's own 30 s (or never), on a loaded machine too
         #expect(kill(try scratch.pid("child"), 0) == -1 && errno == ESRCH)
     }
 
@@ -170,7 +170,7 @@ import Testing
             try await CommandRunner.run(["/usr/bin/yes", "flood"], stdin: [], environment: [:], timeout: .milliseconds(300))
         }
         #expect(outcome.ending == .timedOut)
-        #expect(elapsed < .seconds(10))
+        #expect(elapsed < .seconds(20))  // well before the child's own 30 s (or never), on a loaded machine too
         #expect(outcome.output.utf8.count <= 4096)
         #expect(outcome.output.utf8.count > 4000)
         #expect(outcome.output.split(separator: "\n").dropFirst().allSatisfy { $0 == "flood" })

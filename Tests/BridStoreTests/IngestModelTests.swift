@@ -1,5 +1,6 @@
 import BridCore
 @testable import BridStore
+import BridTestSupport
 import Foundation
 import Testing
 
@@ -21,7 +22,7 @@ import Testing
     static let values: [String?] = ["1", "1.0", "1.00", "10e-1", "2", "2.5", "2.50", "-0", "0", "3", nil]
 
     @Test(arguments: [1, 2, 3, 4])
-    func randomPayloadsFollowTheContract(seed: UInt64) throws {
+    func randomPayloadsFollowTheContract(seed: UInt64) async throws { try await offPool {
         let t = try TemporaryStore()
         var random = Random(state: seed)
         // The model: the current value of each observation; .none when removed or never stored.
@@ -81,5 +82,5 @@ import Testing
                 #expect(try t.latest(key) == (current[key] ?? [:]), "round \(round), \(key)")
             }
         }
-    }
+    } }
 }

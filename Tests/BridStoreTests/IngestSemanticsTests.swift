@@ -1,5 +1,6 @@
 import BridCore
 @testable import BridStore
+import BridTestSupport
 import Foundation
 import Testing
 
@@ -132,7 +133,7 @@ import Testing
 @Suite struct LargePayloadTests {
     /// Over `ReleaseWriter.parallelThreshold` stored series, the diff runs on two threads with
     /// read connections of their own: the outcome must be exactly the sequential one.
-    @Test func aLargeRevisionIsDiffedExactly() throws {
+    @Test func aLargeRevisionIsDiffedExactly() async throws { try await offPool {
         let t = try TemporaryStore()
         let count = ReleaseWriter.parallelThreshold + 2_500
         var rows: [(String, String, String?)] = []
@@ -154,5 +155,5 @@ import Testing
         #expect(changes.filter { $0.kind == .revised }.allSatisfy { $0.period == "2018" && $0.value?.hasSuffix(".75") == true })
         #expect(changes.contains(ObservationChange(series: "big.s\(count - 1)", period: "2018", kind: .removed, value: nil,
                                                    previousValue: "\(count - 1).5", previousReleaseID: 1)))
-    }
+    } }
 }
