@@ -282,7 +282,7 @@ struct ReleaseWriter {
             if values[n] != nil { newestIncoming = (n, storedRelease); newestStored = nil }
         }
         var n = 0
-        var cursor = CurrentVersions(statement)
+        let cursor = CurrentVersions(statement)
         while try cursor.next() {
             result.hadVersions = true
             let stored = cursor.period
@@ -388,21 +388,22 @@ struct ReleaseWriter {
 
 /// Each period's current version of one series, off `ReleaseWriter.versionsSQL`: the last
 /// row of each period. SQLite's pointers end at the next step, so the row being held is
-/// copied (a period and a value: a few dozen bytes) into buffers reused for every row.
-struct CurrentVersions {
+/// copied (a period and a value: a few dozen bytes) into buffers reused for every row —
+/// raw memory, so that reading a row costs no reference counting.
+final class CurrentVersions {
     private let statement: Statement
     private var current = Row(), following = Row()
     private var hasFollowing = false, started = false
 
-    /// One row's columns, in buffers of its own.
-    final class Row {
-        private(set) var period = Bytes()
-        private(set) var value = Bytes()
-        private(set) var hasValue = false
-        private(set) var removed = false
-        private(set) var release: Int64 = 0
+    /// One row's columns, in buffers owned by the cursor.
+    struct Row {
+        var period = Bytes()
+        var value = Bytes()
+        var hasValue = false
+        var removed = false
+        var release: Int64 = 0
 
-        func copy(from statement: Statement) {
+        mutating func copy(from statement: Statement) {
             period.set(statement.bytes(0))
             let bytes = statement.bytes(1)
             hasValue = bytes != nil
@@ -410,17 +411,20 @@ struct CurrentVersions {
             removed = statement.int(2) != 0
             release = statement.int(3)
         }
+
+        func free() {
+            period.free()
+            value.free()
+        }
     }
 
-    /// A growable byte buffer that owns its memory (valid until the next `set`).
-    final class Bytes {
+    /// A growable byte buffer; freed by its cursor.
+    struct Bytes {
         private var base = UnsafeMutablePointer<UInt8>.allocate(capacity: 32)
         private var capacity = 32
         private(set) var count = 0
 
-        deinit { base.deallocate() }
-
-        func set(_ bytes: UnsafeBufferPointer<UInt8>?) {
+        mutating func set(_ bytes: UnsafeBufferPointer<UInt8>?) {
             let n = bytes?.count ?? 0
             if n > capacity {
                 base.deallocate()
@@ -436,14 +440,21 @@ struct CurrentVersions {
         func equals(_ other: Bytes) -> Bool {
             count == other.count && memcmp(base, other.base, count) == 0
         }
+
+        func free() { base.deallocate() }
     }
 
     init(_ statement: Statement) {
         self.statement = statement
     }
 
+    deinit {
+        current.free()
+        following.free()
+    }
+
     /// Moves to the next period's current version; false after the last.
-    mutating func next() throws -> Bool {
+    func next() throws -> Bool {
         if !started {
             started = true
             guard try statement.step() else { return false }
