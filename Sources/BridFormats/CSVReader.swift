@@ -47,6 +47,10 @@ public enum CSVReader {
             }
         }
         let layout = try Layout(header: header, origin: origin, line: headerLine)
+        // A long table lists a series' rows together: the key of the row before, reused
+        // while the key field's bytes are the same (no String made, trimmed and checked).
+        var lastKeyField: CSVTokenizer.Field?
+        var lastKey = ""
 
         while let line = try next(&tokenizer, &fields) {
             if isSkippable(fields, tokenizer) { continue }
@@ -61,7 +65,15 @@ public enum CSVReader {
             }
             switch layout {
             case let .long(s, p, v, name, unit):
-                let key = try text(s).trimmingSpaces()
+                let field = fields[s]
+                let key: String
+                if let last = lastKeyField, !field.hasDoubledQuote, tokenizer.sameBytes(last, field) {
+                    key = lastKey
+                } else {
+                    key = try text(s).trimmingSpaces()
+                    lastKey = key
+                    lastKeyField = field.hasDoubledQuote ? nil : field
+                }
                 try builder.add(series: key, period: try text(p), value: try text(v), ordinal: Int32(line), place: .line(line))
                 if let name { builder.describe(series: key, name: try text(name), unit: nil) }
                 if let unit { builder.describe(series: key, name: nil, unit: try text(unit)) }

@@ -1,4 +1,5 @@
 import BridCore
+import Glibc
 
 /// Splits CSV text into records of fields (RFC 4180 quoting) without copying: fields are
 /// byte ranges into the payload. Handles `,` `;` and tab, LF and CRLF, and quoted
@@ -105,6 +106,14 @@ struct CSVTokenizer {
             text = String(decoding: unescaped, as: UTF8.self)
         }
         return text
+    }
+
+    /// Whether two fields (of any rows of this payload) hold the same bytes.
+    func sameBytes(_ a: Field, _ b: Field) -> Bool {
+        let count = a.end - a.start
+        guard count == b.end - b.start else { return false }
+        guard count > 0, let base = bytes.baseAddress else { return true }
+        return memcmp(base + a.start, base + b.start, count) == 0
     }
 
     /// Whether a field is empty after trimming spaces.
