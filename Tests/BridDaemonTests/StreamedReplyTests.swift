@@ -24,10 +24,17 @@ import Testing
         return release.id
     }
 
+    /// `bigRelease` on a thread of its own: building and writing 100,000s of observations
+    /// must not hold a cooperative thread (other suites' timing tests wait for them).
+    func bigReleaseOffPool(_ h: ControlServerTests.Harness, series: Int) async throws -> Int64 {
+        let harness = Unchecked(h)
+        return try await offPool { try self.bigRelease(harness.value, series: series) }
+    }
+
     @Test func aLargeReleaseStreamsInLinesUnderTheLimitAndReassemblesExactly() async throws {
         let h = try ControlServerTests.Harness()
         try await eventually("the drop file and the URL are ingested") { try h.built.daemon.store.releases().count == 2 }
-        let id = try bigRelease(h, series: 2_000)
+        let id = try await bigReleaseOffPool(h, series: 2_000)
         let client = try LineSocket(path: h.socket, receiveTimeout: 30)
         let lines = try await client.askAll(#"{"v":2,"id":1,"cmd":"release.show","args":{"id":\#(id)}}"#)
         #expect(lines.count > 3, "header, several lines of rows, end")
@@ -43,7 +50,8 @@ import Testing
             case let .failure(error): Issue.record("error line: \(error)")
             }
         }
-        let direct = try h.built.daemon.store.changes(release: id)
+        let store = Unchecked(h.built.daemon.store)
+        let direct = try await offPool { try store.value.changes(release: id) }
         #expect(end == StreamEnd(rows: 200_000))
         #expect(streamed.count == direct.count)
         #expect(streamed == direct.map {
@@ -58,7 +66,7 @@ import Testing
     @Test func aClientThatGoesAwayMidStreamFreesItsCursor() async throws {
         let h = try ControlServerTests.Harness()
         try await eventually("the drop file and the URL are ingested") { try h.built.daemon.store.releases().count == 2 }
-        let id = try bigRelease(h, series: 1_000)
+        let id = try await bigReleaseOffPool(h, series: 1_000)
         let client = try LineSocket(path: h.socket, receiveTimeout: 30)
         try client.send(Array(#"{"v":2,"id":1,"cmd":"release.show","args":{"id":\#(id)}}"#.utf8) + [0x0A])
         #expect(try client.readLine().contains(#""stream":true"#))
@@ -73,7 +81,7 @@ import Testing
     @Test func aClientThatStopsReadingMidStreamIsDisconnected() async throws {
         let h = try ControlServerTests.Harness(streamStallLimit: .milliseconds(500))
         try await eventually("the drop file and the URL are ingested") { try h.built.daemon.store.releases().count == 2 }
-        let id = try bigRelease(h, series: 1_000)
+        let id = try await bigReleaseOffPool(h, series: 1_000)
         let client = try LineSocket(path: h.socket, receiveTimeout: 30)
         try client.send(Array(#"{"v":2,"id":1,"cmd":"release.show","args":{"id":\#(id)}}"#.utf8) + [0x0A])
         #expect(try client.readLine().contains(#""stream":true"#))
