@@ -27,7 +27,9 @@ import Testing
         #expect(bodies.allSatisfy { $0 == "slow done\n" })
         // Serialised on a pool of a few threads this would take 50 s / threads; in parallel ~1 s.
         #expect(took < .seconds(6), "50 fetches of a 1 s response took \(took)")
-        #expect(try await pingLatency.value < .milliseconds(250))
+        // Blocked behind the transfers, the ping would wait for them (seconds); 1 s leaves room
+        // for a machine loaded by the suite's big tests.
+        #expect(try await pingLatency.value < .seconds(1))
     }
 
     @Test(arguments: ["GET", "POST"])
@@ -44,6 +46,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(300))
         task.cancel()
         #expect(await task.value?.kind == .cancelled)
-        #expect(started.duration(to: .now) < .seconds(5))
+        // Well before the drip's 20 s, with room for a machine loaded by the suite's big tests.
+        #expect(started.duration(to: .now) < .seconds(12))
     }
 }
