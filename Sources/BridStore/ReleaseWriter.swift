@@ -78,13 +78,13 @@ struct ReleaseWriter {
         var changes = SeriesChanges()
         /// Whether the series had any version before this release.
         var hadVersions = false
-        /// The newest valued period after this release (for the summary), when known.
-        var newest: NewestValue?? = .none
+        /// The newest valued period after this release (for the summary and `level`).
+        var newest: NewestValue?
 
         mutating func take(_ comparison: Comparison) {
             changes = comparison.changes
             hadVersions = comparison.hadVersions
-            newest = .some(comparison.newest)
+            newest = comparison.newest
         }
     }
 
@@ -110,9 +110,11 @@ struct ReleaseWriter {
                 stored.append((entries.count, id))
                 entries.append(Entry(seriesID: id, claim: owner == nil))
             } else {
-                var changes = SeriesChanges(current: [], incoming: incoming, recordRemovals: false)
-                changes.added = Array(incoming.periods.indices)
-                entries.append(Entry(seriesID: nil, changes: changes))
+                // A new series: every period is added; its newest valued one is the payload's.
+                let changes = SeriesChanges(current: [], incoming: incoming, recordRemovals: false)
+                let newest = incoming.values.lastIndex { $0 != nil }
+                    .map { NewestValue(period: incoming.periods[$0], value: incoming.values[$0] ?? "", release: nil) }
+                entries.append(Entry(seriesID: nil, changes: changes, newest: newest))
             }
         }
         if stored.count >= Self.parallelThreshold {
@@ -153,13 +155,12 @@ struct ReleaseWriter {
                 }
             }
             try writeRemovals(entry.changes.removed, of: id)
-            try contents.add(series: id, changes: entry.changes, incoming: incoming, firstRelease: !entry.hadVersions,
-                             newest: entry.newest.map { $0.map { ($0.period, $0.value) } })
+            try contents.add(series: id, changes: entry.changes, incoming: incoming, newest: entry.newest)
             if collectTouched {
                 var periods = Set(indexes.map { incoming.periods[$0] })
                 periods.formUnion(entry.changes.removed)
                 touched.append(TouchedSeries(id: id, key: incoming.key, periods: periods, firstRelease: !entry.hadVersions,
-                                             incoming: incoming, source: source, newest: entry.newest))
+                                             incoming: incoming, source: source, newest: .some(entry.newest)))
             }
         }
         return touched
@@ -169,14 +170,15 @@ struct ReleaseWriter {
     mutating func removeUnseen() throws -> [TouchedSeries] {
         let owned = try db.prepare("SELECT id FROM series WHERE source_id = ? ORDER BY id").bind(.text(source)).rows { $0.int(0) }
         var touched: [TouchedSeries] = []
+        let nothing = SeriesObservations(key: "", frequency: .annual)
         for id in owned where !seen.contains(id) {
-            let current = try Self.currentVersions(of: id, using: versions)
-            let changes = SeriesChanges(removingAllOf: current)
+            // Compared with an empty payload in snapshot mode: every stored period goes.
+            let changes = try Self.diff(id, nothing, recordRemovals: true, using: versions).changes
             guard !changes.removed.isEmpty else { continue }
             removed += changes.removed.count
             try writeRemovals(changes.removed, of: id)
             // Every period removed: no valued period is left.
-            try contents.add(series: id, changes: changes, incoming: nil, newest: .some(nil))
+            try contents.add(series: id, changes: changes, incoming: nil, newest: nil)
             if collectTouched { touched.append(TouchedSeries(id: id, key: nil, periods: Set(changes.removed))) }
         }
         return touched
@@ -195,9 +197,8 @@ struct ReleaseWriter {
 
     /// Writes the release row when anything changed; nil when nothing did (and nothing
     /// was written).
-    func finish(origin: String, publishedAt: Date?, sha256: String, store: Store) throws -> Release? {
+    func finish(origin: String, publishedAt: Date?, sha256: String) throws -> Release? {
         guard hasChanges else { return nil }
-        try contents.finish(store)
         try db.prepare("""
             INSERT INTO releases (id, source_id, ingested_at, published_at, origin, sha256, added, revised, removed, unchanged)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -242,23 +243,6 @@ struct ReleaseWriter {
         }
         if let error = failure.withLock({ $0 }) { throw error }
         return results.withLock { $0 }
-    }
-
-    /// The latest version of every period of a series, sorted by period.
-    static func currentVersions(of seriesID: Int64, using statement: Statement) throws -> [StoredObservation] {
-        statement.bind(.integer(seriesID))
-        var result: [StoredObservation] = []
-        while try statement.step() {
-            let observation = StoredObservation(period: statement.text(0) ?? "", value: statement.text(1), removed: statement.int(2) != 0)
-            // Rows of a period come oldest first: the last is its current version.
-            if let last = result.last, last.period == observation.period {
-                result[result.count - 1] = observation
-            } else {
-                result.append(observation)
-            }
-        }
-        statement.reset()
-        return result
     }
 
     /// What `incoming` changes in a stored series (the ingest semantics of `SeriesChanges`),

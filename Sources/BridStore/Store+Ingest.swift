@@ -66,7 +66,7 @@ extension Store {
                 let touched = try release.removeUnseen()
                 try alerts.evaluate(touched: touched, release: release.releaseID)
             }
-            guard let written = try release.finish(origin: payload.origin, publishedAt: publishedAt, sha256: sha256, store: self) else {
+            guard let written = try release.finish(origin: payload.origin, publishedAt: publishedAt, sha256: sha256) else {
                 try markAccepted(source: source, sha256: sha256, at: now, in: db)
                 try alerts.evaluateSource(source)
                 return .unchangedValues(observations: release.unchanged)

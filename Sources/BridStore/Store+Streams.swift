@@ -137,7 +137,6 @@ extension Store {
             "release.show (versions)": Self.changeVersionsSQL,
             "series.list": Self.seriesListSQL,
             "series.history": Self.historySQL,
-            "summaries": Self.latestValuedPeriodSQL,
             "releases": "\(Self.releaseColumns) WHERE source_id = ?2 ORDER BY id DESC LIMIT ?1",
             "export": Self.observationsSQL,
             "export --vintages": Self.versionsSQL,

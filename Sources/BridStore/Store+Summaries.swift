@@ -25,31 +25,11 @@ public struct SeriesFilter: Sendable, Equatable {
 }
 
 extension Store {
-    /// Brings the summary rows of these series up to date. Called in a release's transaction
-    /// once its versions are written, with every series it wrote a version for (removals
-    /// included), the release's id and its ingest time (milliseconds): that release is then
-    /// the last one that changed each of them. The release row itself need not exist yet.
-    func refreshSummaries(seriesIDs: some Sequence<Int64>, release: Int64, ingestedAt at: Int64, in db: Connection) throws {
-        let latest = try db.prepare(Self.latestValuedPeriodSQL)
-        let upsert = try db.prepare(Self.upsertSummarySQL)
-        for id in seriesIDs {
-            let newest = try latest.bind(.integer(id)).firstRow { ($0.text(0), $0.text(1)) }
-            try upsert.bind(.integer(id), .optional(newest?.0), .optional(newest?.1 ?? nil), .integer(release), .integer(at)).run()
-        }
-    }
-
+    /// A series' summary row, written with each release that writes the series (see
+    /// `ReleaseContentsWriter`).
     static let upsertSummarySQL = """
         INSERT OR REPLACE INTO series_summaries (series_id, latest_period, latest_value, last_release_id, last_changed_at)
         VALUES (?, ?, ?, ?, ?)
-        """
-
-    /// The newest period of a series whose current version has a value: read backwards
-    /// along the primary key, so it usually stops at the first period.
-    static let latestValuedPeriodSQL = """
-        SELECT v.period, v.value FROM observation_versions v
-        WHERE v.series_id = ?1 AND v.value IS NOT NULL
-          AND v.release_id = (SELECT max(w.release_id) FROM observation_versions w WHERE w.series_id = ?1 AND w.period = v.period)
-        ORDER BY v.period DESC LIMIT 1
         """
 
     /// The query behind `series`: the key index (a range for the glob's literal prefix),
