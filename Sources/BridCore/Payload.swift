@@ -39,7 +39,11 @@ public struct Payload: Sendable {
     /// A spilled payload is merged from its runs here, so a duplicate observation found
     /// only across runs throws `InputError` (after earlier batches were handed over: the
     /// caller's transaction is what makes the payload all-or-nothing).
-    public func forEachBatch(maxSeries: Int = 4_096, maxObservations: Int = 1 << 18,
+    /// How many series, and (roughly) observations, the store is handed at once.
+    public static let batchSeries = 4_096
+    public static let batchObservations = 1 << 18
+
+    public func forEachBatch(maxSeries: Int = Payload.batchSeries, maxObservations: Int = Payload.batchObservations,
                              _ body: ([SeriesObservations]) throws -> Void) throws {
         if runs.isEmpty {
             var start = 0

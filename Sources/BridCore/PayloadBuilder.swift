@@ -131,7 +131,7 @@ public struct PayloadBuilder {
         batchObservations += series[slot].count
         batch.append(series[slot])
         series[slot].clearObservations()
-        if batch.count >= 4_096 || batchObservations >= 1 << 18 { try sendBatch() }
+        if batch.count >= Payload.batchSeries || batchObservations >= Payload.batchObservations { try sendBatch() }
     }
 
     private mutating func sendBatch() throws(InputError) {

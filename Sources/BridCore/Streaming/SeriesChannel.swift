@@ -76,7 +76,7 @@ public protocol SeriesBatches: Sendable {
 
 extension Payload: SeriesBatches {
     public func forEachBatch(_ body: ([SeriesObservations]) throws -> Void) throws -> Date? {
-        try forEachBatch(maxSeries: 4_096, maxObservations: 1 << 18, body)
+        try forEachBatch(maxSeries: Payload.batchSeries, maxObservations: Payload.batchObservations, body)
         return publishedAt
     }
 }
