@@ -69,7 +69,7 @@ extension Store {
 
     /// Firing alerts (acked ones included), or with `includeResolved` all; newest first.
     public func alerts(includeResolved: Bool = false, rule: String? = nil, series: Glob? = nil, limit: Int = 1_000) throws -> [StoredAlert] {
-        try reader.withLock { db in
+        try reads.read { db in
             var sql = AlertWriter.columns + " WHERE 1"
             if !includeResolved { sql += " AND state = 'firing'" }
             if rule != nil { sql += " AND rule = ?1" }
@@ -89,7 +89,7 @@ extension Store {
     }
 
     public func alert(id: Int64) throws -> StoredAlert? {
-        try reader.withLock { db in try AlertWriter.alert(id: id, in: StatementCache(db)) }
+        try reads.read { db in try AlertWriter.alert(id: id, in: StatementCache(db)) }
     }
 
     /// Acknowledges a firing alert: nil when there is no such alert; `changed` is false when
@@ -107,28 +107,26 @@ extension Store {
 
     /// Firing counts by severity, acked count, the delivery backlog and the last give-up.
     public func alertStatistics() throws -> AlertStatistics {
-        try reader.withLock { db in
-            try db.snapshot {
-                var statistics = AlertStatistics()
-                let counts = try db.prepare("SELECT severity, count(*), sum(acked_at IS NOT NULL) FROM alerts WHERE state = 'firing' GROUP BY severity")
-                    .rows { ($0.text(0) ?? "", Int($0.int(1)), Int($0.int(2))) }
-                for (severity, count, acked) in counts {
-                    if let severity = Severity(rawValue: severity) { statistics.firing[severity] = count }
-                    statistics.acked += acked
-                }
-                statistics.backlog = Int(try db.prepare("SELECT count(*) FROM deliveries WHERE delivered_at IS NULL AND gave_up_at IS NULL")
-                    .firstRow { $0.int(0) } ?? 0)
-                statistics.lastGiveUp = try db.prepare("""
-                    SELECT notifier, gave_up_at, last_error FROM deliveries WHERE gave_up_at IS NOT NULL ORDER BY gave_up_at DESC LIMIT 1
-                    """).firstRow { ($0.text(0) ?? "", Date(milliseconds: $0.int(1)), $0.text(2) ?? "") }
-                return statistics
+        try reads.read { db in
+            var statistics = AlertStatistics()
+            let counts = try db.prepare("SELECT severity, count(*), sum(acked_at IS NOT NULL) FROM alerts WHERE state = 'firing' GROUP BY severity")
+                .rows { ($0.text(0) ?? "", Int($0.int(1)), Int($0.int(2))) }
+            for (severity, count, acked) in counts {
+                if let severity = Severity(rawValue: severity) { statistics.firing[severity] = count }
+                statistics.acked += acked
             }
+            statistics.backlog = Int(try db.prepare("SELECT count(*) FROM deliveries WHERE delivered_at IS NULL AND gave_up_at IS NULL")
+                .firstRow { $0.int(0) } ?? 0)
+            statistics.lastGiveUp = try db.prepare("""
+                SELECT notifier, gave_up_at, last_error FROM deliveries WHERE gave_up_at IS NOT NULL ORDER BY gave_up_at DESC LIMIT 1
+                """).firstRow { ($0.text(0) ?? "", Date(milliseconds: $0.int(1)), $0.text(2) ?? "") }
+            return statistics
         }
     }
 
     /// Firing alerts per rule.
     public func firingCounts() throws -> [String: Int] {
-        try reader.withLock { db in
+        try reads.read { db in
             Dictionary(uniqueKeysWithValues: try db.prepare("SELECT rule, count(*) FROM alerts WHERE state = 'firing' GROUP BY rule")
                 .rows { ($0.text(0) ?? "", Int($0.int(1))) })
         }
@@ -138,7 +136,7 @@ extension Store {
 
     /// The notifier's undelivered notifications, oldest first.
     public func pendingDeliveries(notifier: String, limit: Int = 100) throws -> [PendingDelivery] {
-        try reader.withLock { db in
+        try reads.read { db in
             try db.prepare("""
                 SELECT d.outbox_id, o.payload, d.attempts, o.created_at, d.next_attempt_at
                 FROM deliveries d JOIN outbox o ON o.id = d.outbox_id

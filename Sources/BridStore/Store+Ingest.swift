@@ -7,7 +7,7 @@ extension Store {
     /// The SHA-256 of the last payload the source delivered that was accepted (stored or
     /// found unchanged), so a byte-identical payload is recognised without parsing it.
     public func lastPayloadDigest(source: String) throws -> String? {
-        try reader.withLock { db in
+        try reads.read { db in
             try db.prepare("SELECT last_payload_sha256 FROM sources WHERE id = ?").bind(.text(source)).firstRow { $0.text(0) } ?? nil
         }
     }

@@ -58,13 +58,13 @@ extension Store {
         return try checkpoint(patience: .milliseconds(200))
     }
 
-    /// Closes the database: the read connection first, then — after a TRUNCATE checkpoint —
+    /// Closes the database: the read connections first, then — after a TRUNCATE checkpoint —
     /// the write connection, which as the last connection of the file removes
     /// `brid.sqlite-wal` and `brid.sqlite-shm`. (A read-only connection cannot checkpoint:
     /// closed last, it leaves both files behind.) Every use of the store afterwards
     /// throws. Safe to call more than once.
     public func close() {
-        reader.withLock { _ = $0.close() }
+        reads.close()
         writer.withLock { db in
             guard db.isOpen else { return }
             _ = sqlite3_wal_checkpoint_v2(db.handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)

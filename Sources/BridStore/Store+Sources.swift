@@ -19,14 +19,14 @@ public struct SourceState: Sendable, Equatable, Codable {
 extension Store {
     /// The state of every source the store has seen.
     public func sourceStates() throws -> [SourceState] {
-        try reader.withLock { db in
+        try reads.read { db in
             try db.prepare("\(Store.sourceColumns) ORDER BY id").rows(Store.sourceRow)
         }
     }
 
     /// The state of one source, or nil if it never ran.
     public func sourceState(_ id: String) throws -> SourceState? {
-        try reader.withLock { db in
+        try reads.read { db in
             try db.prepare("\(Store.sourceColumns) WHERE id = ?").bind(.text(id)).firstRow(Store.sourceRow)
         }
     }

@@ -100,7 +100,7 @@ extension Store {
     /// The observations of a series in a vintage, by period (removed periods absent), as a
     /// cursor: versions are read in primary-key order and collapsed period by period.
     public func observationsCursor(series key: String, vintage: Vintage, from: String? = nil, to: String? = nil) throws -> StoreCursor<ObservationRow> {
-        let limit = try reader.withLock { db in try releaseLimit(vintage, in: db) }
+        let limit = try reads.read { db in try releaseLimit(vintage, in: db) }
         guard let limit else { return StoreCursor(rows: []) }
         var pending: (row: ObservationRow, removed: Bool)?
         return try StoreCursor(path: path, sql: Self.observationsSQL, binds: [.text(key), .integer(limit), .text(from ?? ""), .text(to ?? "\u{10FFFF}")], produce: { row, rows in
@@ -124,7 +124,7 @@ extension Store {
 
     /// The releases that wrote a version of the series, oldest first, with their ingest times.
     public func releasesWriting(series key: String) throws -> [(id: Int64, ingestedAt: Date)] {
-        try reader.withLock { db in
+        try reads.read { db in
             try db.prepare(Self.releasesWritingSQL).bind(.text(key)).rows { ($0.int(0), Date(milliseconds: $0.int(1))) }
         }
     }
@@ -142,7 +142,7 @@ extension Store {
             "export --vintages": Self.versionsSQL,
             "export --vintages (columns)": Self.releasesWritingSQL,
         ]
-        return try reader.withLock { db in
+        return try reads.read { db in
             try queries.mapValues { sql in
                 try db.prepare("EXPLAIN QUERY PLAN " + sql).rows { $0.text(3) ?? "" }
             }

@@ -66,7 +66,7 @@ extension Store {
 
     /// Series whose key matches `filter` (all when nil), with their latest observation.
     public func seriesSummaries(matching filter: (@Sendable (String) -> Bool)? = nil) throws -> [SeriesSummary] {
-        try reader.withLock { db in
+        try reads.read { db in
             let statement = try db.prepare(Self.seriesListSQL)
             sqlite3ResetAndBind(statement, Self.seriesListBinds(SeriesFilter()))
             return try statement.rows { Self.seriesSummary($0, nil) }.compactMap { $0 }.filter { filter?($0.key) ?? true }

@@ -7,12 +7,13 @@ import Synchronization
 ///
 /// Every write is a named transaction that keeps the invariants of CONTRACT §2 (releases
 /// and observation versions are append-only; a release writes exactly its changes).
-/// Writes go through one connection, reads through another, so queries never wait for
-/// an ingest in flight (WAL mode).
+/// Writes go through one connection, reads through a small pool of others, so queries
+/// never wait for an ingest in flight, nor for each other (WAL mode).
 public final class Store: Sendable {
     public let path: String
     let writer: Mutex<Connection>
-    let reader: Mutex<Connection>
+    /// The read connections: a few queries run at once, each in one snapshot.
+    let reads: ReadPool
     /// The rules evaluated at each write, and the notifiers the outbox is written for.
     let policy = Mutex(AlertPolicy.none)
     /// Told of every committed alert transition (the daemon wakes its delivery then).
@@ -21,6 +22,9 @@ public final class Store: Sendable {
     let ruleEvaluations = Mutex<[String: Date]>([:])
     /// The WAL size past which `checkpointIfLarge()` checkpoints (tests lower it).
     public let walCheckpointThreshold = Atomic<Int64>(Store.defaultWALCheckpointThreshold)
+
+    /// How many queries may read the store at once.
+    public static let readConnections = 4
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws(StoreError) {
@@ -36,10 +40,8 @@ public final class Store: Sendable {
             PRAGMA journal_size_limit = \(Store.journalSizeLimit);
             """)
         try Store.migrate(connection)
-        let readConnection = try Connection(path: path, readOnly: true)
-        try readConnection.execute("PRAGMA query_only = ON; PRAGMA cache_size = -16384;")
         writer = Mutex(connection)
-        reader = Mutex(readConnection)
+        reads = ReadPool(path: path, capacity: Store.readConnections, cacheKiB: 8_192)
     }
 
     /// Closed in the right order (see `close()`) if nobody did.
@@ -47,7 +49,7 @@ public final class Store: Sendable {
 
     /// Names of the migrations applied to this database, in order.
     public func appliedMigrations() throws -> [String] {
-        try reader.withLock { db in
+        try reads.read { db in
             try db.prepare("SELECT name FROM schema_migrations ORDER BY rowid").rows { $0.text(0) ?? "" }
         }
     }
@@ -115,7 +117,7 @@ public final class Store: Sendable {
 
     /// Frequencies of every stored series (tests and tools; an ingest uses `frequencyLookup`).
     public func seriesFrequencies() throws -> [String: Frequency] {
-        try reader.withLock { db in
+        try reads.read { db in
             var result: [String: Frequency] = [:]
             let statement = try db.prepare("SELECT key, frequency FROM series")
             while try statement.step() {

@@ -8,7 +8,7 @@ import Testing
 /// on the daemon's (manual) clock, against a real SQLite file.
 @Suite(.serialized) struct NotificationRetentionServiceTests {
     static func outboxRows(_ store: Store) throws -> Int {
-        Int(try store.reader.withLock { db in try db.prepare("SELECT count(*) FROM outbox").firstRow { $0.int(0) } } ?? -1)
+        Int(try store.reads.read { db in try db.prepare("SELECT count(*) FROM outbox").firstRow { $0.int(0) } } ?? -1)
     }
 
     @Test func theTimerPrunesDeliveredNotificationsOnceTheRetentionHasPassed() async throws {

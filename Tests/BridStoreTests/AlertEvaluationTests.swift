@@ -20,7 +20,7 @@ import Testing
     }
 
     static func outbox(_ t: TemporaryStore) throws -> [(alert: Int64, event: String)] {
-        try t.store.reader.withLock { db in
+        try t.store.reads.read { db in
             try db.prepare("SELECT alert_id, event FROM outbox ORDER BY id").rows { ($0.int(0), $0.text(1) ?? "") }
         }
     }

@@ -15,7 +15,7 @@ import Testing
 
     /// Every version of every series of a store, up to a release: what `export --vintages` shows.
     static func vintages(_ store: Store, upTo release: Int64) throws -> [String: [SeriesVersion]] {
-        let keys = try store.reader.withLock { db in try db.prepare("SELECT key FROM series ORDER BY key").rows { $0.text(0) ?? "" } }
+        let keys = try store.reads.read { db in try db.prepare("SELECT key FROM series ORDER BY key").rows { $0.text(0) ?? "" } }
         var result: [String: [SeriesVersion]] = [:]
         for key in keys {
             let versions = try #require(try store.versions(series: key)).versions.filter { $0.releaseID <= release }

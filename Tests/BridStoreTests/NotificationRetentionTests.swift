@@ -11,11 +11,11 @@ import Testing
                                 severity: .warning, summary: nil)
 
     static func count(_ t: TemporaryStore, _ table: String) throws -> Int {
-        Int(try t.store.reader.withLock { db in try db.prepare("SELECT count(*) FROM \(table)").firstRow { $0.int(0) } } ?? -1)
+        Int(try t.store.reads.read { db in try db.prepare("SELECT count(*) FROM \(table)").firstRow { $0.int(0) } } ?? -1)
     }
 
     static func outboxIDs(_ t: TemporaryStore) throws -> [Int64] {
-        try t.store.reader.withLock { db in try db.prepare("SELECT id FROM outbox ORDER BY id").rows { $0.int(0) } }
+        try t.store.reads.read { db in try db.prepare("SELECT id FROM outbox ORDER BY id").rows { $0.int(0) } }
     }
 
     @Test func deliveredAndGivenUpGoAfterTheRetentionPendingAndRecentStay() throws {
@@ -97,7 +97,7 @@ import Testing
 
     @Test func theOldestFinishedAreFoundByIndex() throws {
         let t = try TemporaryStore()
-        let plan = try t.store.reader.withLock { db in
+        let plan = try t.store.reads.read { db in
             try db.prepare("""
                 EXPLAIN QUERY PLAN SELECT o.id FROM outbox o
                 WHERE o.created_at < ?1 AND NOT EXISTS (
