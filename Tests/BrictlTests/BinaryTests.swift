@@ -84,7 +84,7 @@ enum BrictlProcess {
     }
 
     @Test func againstAFakeDaemon() throws {
-        let server = try FakeServer(fixtures: Fixtures(now: Date()), errors: ["series.history": .notFound("no observation cn-kz.trade.total 1999")])
+        let server = try FakeServer(fixtures: Fixtures(now: Date()), errors: ["series.history": .notFound("series cn-kz.trade.total has no observation for 1999")])
         defer { server.stop() }
         let env = ["BRID_SOCKET": server.path, "NO_COLOR": "1"]
 
@@ -100,7 +100,7 @@ enum BrictlProcess {
 
         let history = try BrictlProcess.run(["history", "cn-kz.trade.total", "1999"], environment: env)
         #expect(history.status == 4)
-        #expect(history.stderr == "brictl: no observation cn-kz.trade.total 1999\n")
+        #expect(history.stderr == "brictl: series cn-kz.trade.total has no observation for 1999\n")
 
         let fetch = try BrictlProcess.run(["fetch", "--all"], environment: env)
         #expect(fetch.status == 1)

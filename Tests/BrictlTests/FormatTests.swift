@@ -328,6 +328,12 @@ import Testing
         let at80 = Terminal(width: 80, now: fixtures.now)
         // series: key, latest period, value and unit beside it stay; the name is cut, not the key.
         let series = SeriesCommand.render(reply("series.list", as: SeriesListResponse.self), at80)
+        #expect(series == """
+            SERIES                       NAME               LATEST    VALUE  UNIT    CHANGED
+            cn-kz.exports.total          Kazakh exports t…  2018      11.30  USD bn  3h ago
+            cn-kz.freight.trains.alataw  China–Europe fre…  2019-02     412  trains  3d ago
+            cn-kz.trade.total            China–Kazakhstan…  2018     19.902  USD bn  3h ago
+            """, "as Docs/brictl.md shows it")
         #expect(series.contains("cn-kz.freight.trains.alataw"))
         #expect(series.contains("2019-02     412  trains"), "\(series)")
         #expect(series.contains("19.902  USD bn"))
