@@ -22,13 +22,13 @@ struct VintageOptions: ParsableArguments {
     @Option(name: .customLong("as-of"), help: ArgumentHelp("What was known at this time: 2019-03-01 (end of that day, UTC) or 2019-03-01T06:00:00Z.", valueName: "time"))
     var asOf: String?
 
-    @Option(name: .long, help: ArgumentHelp("What was known right after this release.", valueName: "id"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("What was known right after this release.", valueName: "id"))
     var release: Int64?
 
     func validate() throws {
         if asOf != nil && release != nil { throw ValidationError("--as-of and --release do not go together: pick one vintage") }
         try Arguments.checkAsOf(asOf)
-        if let release, release < 1 { throw ValidationError("--release must be a release id (1 or more)") }
+        if let release, release < 1 { throw ValidationError("--release must be a release id (1 or more), not \(release)") }
     }
 
     var isSet: Bool { asOf != nil || release != nil }

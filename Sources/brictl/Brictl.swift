@@ -24,6 +24,10 @@ struct Brictl: ParsableCommand {
         ]
     )
 
+    /// Listed under OPTIONS of `brictl --help`; a command line with a subcommand reads them
+    /// there (`hoistingGlobalOptions` moves them after its name).
+    @OptionGroup var options: GlobalOptions
+
     static func main() {
         let status = runAndReport(CommandLine.arguments.dropFirst().map { $0 })
         Foundation.exit(status)

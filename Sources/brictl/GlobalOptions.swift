@@ -16,6 +16,9 @@ struct GlobalOptions: ParsableArguments {
 
     func validate() throws {
         if let timeout, Durations.seconds(timeout) == nil {
+            if Double(timeout) != nil {
+                throw ValidationError("--timeout \(timeout) has no unit: a duration needs one, such as \(timeout)s, 500ms, 5m or 1h")
+            }
             throw ValidationError("--timeout \(timeout) is not a duration such as 500ms, 10s, 5m or 1h")
         }
     }
@@ -111,7 +114,8 @@ extension GlobalOptions {
     }
 }
 
-/// Durations as operators write them: `500ms`, `10s`, `5m`, `1h`, `2d`, or bare seconds.
+/// Durations as operators write them: `500ms`, `10s`, `5m`, `1h`, `2d`. A bare number is
+/// refused: `5` could mean seconds or minutes.
 enum Durations {
     static func seconds(_ text: String) -> Double? {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
@@ -119,8 +123,7 @@ enum Durations {
             guard let number = Double(text.dropLast(suffix.count)), number.isFinite, number > 0 else { return nil }
             return number * scale
         }
-        guard let number = Double(text), number.isFinite, number > 0 else { return nil }
-        return number
+        return nil
     }
 
     /// `10s`, `5m`, `1.5s`: a timeout in words.

@@ -43,6 +43,22 @@ import Testing
         #expect(usageError(["frobnicate"]) != nil)
     }
 
+    /// A negative number is read as the option's value (argument-parser took it for an
+    /// option and said "Missing value"), then refused for what it is.
+    @Test func negativeNumbersAreRefusedClearly() {
+        #expect(usageError(["releases", "--limit", "-1"]) == "--limit must be a positive number (1 or more), not -1")
+        #expect(usageError(["series", "--limit", "-5"]) == "--limit must be a positive number (1 or more), not -5")
+        #expect(usageError(["show", "k", "--release", "-2"]) == "--release must be a release id (1 or more), not -2")
+        #expect(usageError(["releases", "--limit", "x"])?.contains("'x' is invalid") == true)
+    }
+
+    /// A duration without a unit could be seconds or minutes: refused, naming the fix.
+    @Test func durationsNeedAUnit() {
+        #expect(usageError(["status", "--timeout", "5"]) == "--timeout 5 has no unit: a duration needs one, such as 5s, 500ms, 5m or 1h")
+        #expect(usageError(["--timeout", "1.5", "status"])?.contains("has no unit") == true)
+        #expect(usageError(["status", "--timeout", "5s"]) == nil)
+    }
+
     @Test func usageErrorsExitTwo() {
         #expect(Brictl.runAndReport(["fetch"]) == 2)
         #expect(Brictl.runAndReport(["show"]) == 2)

@@ -1,9 +1,13 @@
+@testable import brictl
 import BridProtocol
 import BridInfo
 import Foundation
 import Synchronization
 import BridTestSupport
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the built `brictl` executable as a child process, without the caller's `BRID_SOCKET`.
 enum BrictlProcess {
@@ -33,13 +37,54 @@ enum BrictlProcess {
         let help = try BrictlProcess.run(["--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("SUBCOMMANDS"))
+        // The global options are listed under OPTIONS, with their values.
+        let options = try #require(help.stdout.components(separatedBy: "OPTIONS:").last?.components(separatedBy: "SUBCOMMANDS:").first)
+        for option in ["--socket <path>", "--json", "--timeout <duration>", "--version", "-h, --help"] {
+            #expect(options.contains(option), "\(option) under OPTIONS")
+        }
+        // A default is stated once (argument-parser adds "(default: csv)").
+        let export = try BrictlProcess.run(["export", "--help"]).stdout
+        let format = export.split(separator: "\n").filter { $0.contains("--format <format>") }.joined()
+        #expect(format.components(separatedBy: "default").count == 2, "\(format)")
         #expect(try BrictlProcess.run(["--version"]).stdout == "\(BridVersion.current) (control protocol 2)\n")
         let completion = try BrictlProcess.run(["--generate-completion-script", "bash"])
         #expect(completion.status == 0 && completion.stdout.contains("_brictl"))
     }
 
+    @Test func aPathThatIsNotASocketIsSaidSo() throws {
+        let folder = NSTemporaryDirectory() + "brictl-notsock-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/control.sock"
+        try Data("not a socket\n".utf8).write(to: URL(fileURLWithPath: file))
+        let regular = try BrictlProcess.run(["--socket", file, "status"])
+        #expect(regular.status == 3)
+        #expect(regular.stderr == "brictl: cannot reach brid at \(file): it is a regular file, not a socket — "
+            + "give brid's control socket (`socket` in brid.toml) with --socket or $BRID_SOCKET\n")
+        let directory = try BrictlProcess.run(["status"], environment: ["BRID_SOCKET": folder])
+        #expect(directory.status == 3)
+        #expect(directory.stderr.contains("\(folder): it is a folder, not a socket"), "\(directory.stderr)")
+    }
+
+    /// A user who may not open the socket is told who may: run as nobody (needs root to
+    /// switch user, so only where the tests run as root).
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func permissionDeniedSaysWhoMayConnect() throws {
+        let server = try FakeServer(fixtures: Fixtures())
+        defer { server.stop() }
+        #expect(chmod(server.path, 0o660) == 0)
+        let result = try ProcessRunner.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
+                                                                BuiltProducts.brictl, "--socket", server.path, "status"])
+        #expect(result.status == 3, "\(result.stderr)")
+        let owner = ClientError.userName(getuid()), group = ClientError.groupName(getgid())
+        #expect(result.stderr == "brictl: cannot reach brid at \(server.path): Permission denied — only root, brid's user (\(owner)) and "
+            + "members of the socket's group (\(group)) may connect: run brictl as one of them, or join the group "
+            + "(sudo usermod -aG \(group) $USER, then log in again)\n")
+        #expect(server.requests.isEmpty)
+    }
+
     @Test func againstAFakeDaemon() throws {
-        let server = try FakeServer(fixtures: Fixtures(now: Date()), errors: ["series.history": .notFound("no observation cn-kz.trade.total 1999")])
+        let server = try FakeServer(fixtures: Fixtures(now: Date()), errors: ["series.history": .notFound("series cn-kz.trade.total has no observation for 1999")])
         defer { server.stop() }
         let env = ["BRID_SOCKET": server.path, "NO_COLOR": "1"]
 
@@ -55,7 +100,7 @@ enum BrictlProcess {
 
         let history = try BrictlProcess.run(["history", "cn-kz.trade.total", "1999"], environment: env)
         #expect(history.status == 4)
-        #expect(history.stderr == "brictl: no observation cn-kz.trade.total 1999\n")
+        #expect(history.stderr == "brictl: series cn-kz.trade.total has no observation for 1999\n")
 
         let fetch = try BrictlProcess.run(["fetch", "--all"], environment: env)
         #expect(fetch.status == 1)

@@ -113,7 +113,7 @@ import Testing
         #expect(Durations.seconds("10s") == 10)
         #expect(Durations.seconds("5m") == 300)
         #expect(Durations.seconds("1h") == 3600)
-        #expect(Durations.seconds("2") == 2)
+        #expect(Durations.seconds("2") == nil, "a unit is needed")
         #expect(Durations.seconds("0s") == nil)
         #expect(Durations.seconds("ten") == nil)
         #expect(Durations.describe(300) == "5m")
@@ -234,10 +234,10 @@ import Testing
                                     ["b", "2016", "22", "x"], ["c.much-longer-than-the-first", "2015", "3", "y"]]
         var first = Table(columns)
         for row in rows.prefix(2) { first.add(row) }
-        let (head, widths) = first.renderFirst(Terminal())
+        let (head, layout) = first.renderFirst(Terminal())
         var later = Table(columns)
         for row in rows.dropFirst(2) { later.add(row) }
-        let rest = String(decoding: later.renderRows(widths: widths, Terminal()), as: UTF8.self)
+        let rest = String(decoding: later.renderRows(layout, Terminal()), as: UTF8.self)
         var whole = Table(columns)
         for row in rows.prefix(3) { whole.add(row) }
         // Where no later cell is wider, the lines are those of the whole table.
@@ -246,5 +246,135 @@ import Testing
         #expect(Array(streamed.prefix(4)) == wholeLines)
         // A wider cell pushes the rest of its line right instead of being cut.
         #expect(streamed[4] == "c.much-longer-than-the-first  2015         3  y")
+    }
+}
+
+/// Every command's human output fitted to 80 and 120 columns (issue 15): no line wider than
+/// the terminal (a terminal would wrap it, splitting what it cuts), and every number that is
+/// shown is shown whole — the fitted text's numbers are numbers of the unfitted text.
+@Suite struct FittedOutputTests {
+    let fixtures = Fixtures()
+
+    private func reply<T>(_ command: String, as _: T.Type) -> T { fixtures.replies[command] as! T }
+
+    /// The renderings to fit, by name.
+    private var renderings: [(String, (Terminal) -> String)] {
+        var wide = reply("series.list", as: SeriesListResponse.self)
+        wide.series += [
+            SeriesSummary(key: "wb.KAZ.NY.GDP.MKTP.CD", name: "GDP (current US$)", unit: "current US$", frequency: "A", source: "wb-kaz-exports",
+                          latestPeriod: "2023", latestValue: "261421047927.3461", lastChangedAt: fixtures.ago(6 * 86_400)),
+            SeriesSummary(key: "cn-kz.exports.kz-to-cn.growth", name: "Kazakh exports to China, growth on the year", unit: "%", frequency: "A",
+                          source: "bri-cn-kz", latestPeriod: "2018", latestValue: "-30.25", lastChangedAt: fixtures.ago(60)),
+        ]
+        var releases = reply("releases", as: ReleasesResponse.self)
+        releases.releases.append(Release(id: 1_041, source: "bri-cn-kz", ingestedAt: fixtures.ago(90 * 86_400), publishedAt: fixtures.ago(91 * 86_400),
+                                         origin: "/var/lib/brid/drop/bri-cn-kz/processed/bri-cn-kz-2018-revised-final.csv", sha256: "ab",
+                                         added: 1_234_567, revised: 23_456, removed: 3_456, unchanged: 12_345_678))
+        var rules = reply("rules", as: RulesResponse.self)
+        rules.rules.append(Rule(id: "kz-exports-growth", when: "level", target: "series cn-kz.exports.kz-to-cn.growth", severity: .info,
+                                condition: "value above 25 or below -10", lastEvaluatedAt: fixtures.ago(2), firing: 12))
+        return [
+            ("status", { StatusCommand.render(reply("status", as: StatusResponse.self), $0) }),
+            ("sources", { SourcesCommand.render(reply("sources", as: SourcesResponse.self), $0) }),
+            ("fetch", { FetchCommand.render(reply("fetch", as: FetchResponse.self), $0) }),
+            ("ingest", { IngestCommand.render(reply("ingest", as: IngestResponse.self), $0) }),
+            ("series", { SeriesCommand.render(wide, $0) }),
+            ("show", { ShowCommand.render(reply("series.show", as: ShowResponse.self), $0) }),
+            ("history", { HistoryCommand.render(reply("series.history", as: HistoryResponse.self), $0) }),
+            ("releases", { ReleasesCommand.render(releases, $0) }),
+            ("release", { ReleaseCommand.render(reply("release.show", as: ReleaseResponse.self), $0) }),
+            ("alerts --all", { AlertsCommand.render(reply("alerts", as: AlertsResponse.self), $0) }),
+            ("rules", { RulesListCommand.render(rules, $0) }),
+            ("rules test", { RulesTestCommand.render(reply("rules.test", as: RuleTestResponse.self), $0) }),
+            ("reload", { ReloadCommand.render(ReloadResponse(applied: false, configPath: "/etc/brid/brid.toml", errors: [
+                "brid.toml:12: [[source]] wb-kaz-exports: unknown key `evry`; did you mean `every`? (the keys of a source are id, url, drop, format, every)"]), $0) }),
+            ("backup", { BackupCommand.render(reply("backup", as: BackupResponse.self), $0) }),
+        ]
+    }
+
+    /// The words of a text that hold a digit, without the punctuation around them.
+    private func numbers(_ text: String) -> [String] {
+        text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "(),:;")) }
+            .filter { $0.contains(where: \.isNumber) }
+    }
+
+    @Test(arguments: [80, 120]) func everyTableFitsTheWidth(width: Int) {
+        for (name, render) in renderings {
+            let whole = render(Terminal(now: fixtures.now))
+            let known = Set(numbers(whole))
+            let text = render(Terminal(width: width, now: fixtures.now))
+            #expect(!text.isEmpty)
+            if ProcessInfo.processInfo.environment["SHOW_FITTED"] != nil { print("$ brictl \(name)  # \(width) columns\n\(text)\n") }
+            for line in text.split(separator: "\n") {
+                #expect(line.count <= width, "\(name) at \(width) columns: \(line.count) wide: \(line)")
+            }
+            for number in numbers(text) {
+                if number.hasSuffix("…") {
+                    // Cut text: never right after a digit that went on.
+                    let kept = String(number.dropLast())
+                    let split = kept.last?.isNumber == true && ((0...9).contains { whole.contains(kept + String($0)) } || whole.contains(kept + "."))
+                    #expect(!split, "\(name) at \(width): a number cut in \(number)")
+                } else {
+                    // A number of the whole output, or an age (a time's short form).
+                    let age = number.dropLast().allSatisfy(\.isNumber) && "smhd".contains(number.last!)
+                    #expect(known.contains(number) || age, "\(name) at \(width): \(number) is not a number of the whole output")
+                }
+            }
+        }
+    }
+
+    @Test func narrowTablesKeepTheUsefulColumns() {
+        let at80 = Terminal(width: 80, now: fixtures.now)
+        // series: key, latest period, value and unit beside it stay; the name is cut, not the key.
+        let series = SeriesCommand.render(reply("series.list", as: SeriesListResponse.self), at80)
+        #expect(series == """
+            SERIES                       NAME               LATEST    VALUE  UNIT    CHANGED
+            cn-kz.exports.total          Kazakh exports t…  2018      11.30  USD bn  3h ago
+            cn-kz.freight.trains.alataw  China–Europe fre…  2019-02     412  trains  3d ago
+            cn-kz.trade.total            China–Kazakhstan…  2018     19.902  USD bn  3h ago
+            """, "as Docs/brictl.md shows it")
+        #expect(series.contains("cn-kz.freight.trains.alataw"))
+        #expect(series.contains("2019-02     412  trains"), "\(series)")
+        #expect(series.contains("19.902  USD bn"))
+        // Times become their age before anything else goes.
+        let status = StatusCommand.render(reply("status", as: StatusResponse.self), at80)
+        #expect(status.contains("4m ago") && status.contains("in 26m") && !status.contains("2025-11-30T10:23:00Z"), "\(status)")
+        let releases = ReleasesCommand.render(reply("releases", as: ReleasesResponse.self), at80)
+        #expect(releases.contains("3h ago") && releases.contains("bri-cn-kz-2019.csv"), "\(releases)")
+        // A revision loses its percentage, never a digit.
+        let history = HistoryCommand.render(reply("series.history", as: HistoryResponse.self), Terminal(width: 60, now: fixtures.now))
+        #expect(history.contains("19.885 → 19.902"), "\(history)")
+        // Unlimited (not a terminal): everything, as before.
+        let whole = SeriesCommand.render(reply("series.list", as: SeriesListResponse.self), Terminal(now: fixtures.now))
+        #expect(whole.contains("China–Europe freight trains through Alataw Pass") && whole.contains("2025-11-27T10:27:00Z (3d ago)"))
+    }
+
+    @Test func aCutNeverEndsInsideANumber() {
+        #expect(Table.truncate("cn-kz.exports.total 2018: 11.30 (+31.4 % vs 8.60)", to: 30) == "cn-kz.exports.total 2018: …")
+        #expect(Table.truncate("release 44: 1 added, 1 revised", to: 11) == "release 44…")
+        #expect(Table.truncate("release 44: 1 added, 1 revised", to: 10) == "release …")
+        #expect(Table.truncate("per_page=1000&x", to: 12) == "per_page=…")
+        #expect(Table.truncate("HTTP 503 Service Unavailable", to: 12) == "HTTP 503 Se…")
+    }
+
+    /// A streamed table's later batches keep the first batch's layout: the same columns in
+    /// the same forms, and within the width even when a cell is wider than its column.
+    @Test func laterBatchesKeepTheLayoutWithinTheWidth() {
+        let terminal = Terminal(width: 80, now: fixtures.now)
+        let table = SeriesCommand.table
+        let all = reply("series.list", as: SeriesListResponse.self).series
+        var first = Table(table.columns)
+        first.add(table.cells(all[0], terminal))
+        let (head, layout) = first.renderFirst(terminal)
+        var later = Table(table.columns)
+        for series in all.dropFirst() { later.add(table.cells(series, terminal)) }
+        let rest = String(decoding: later.renderRows(layout, terminal), as: UTF8.self)
+        let lines = (head + "\n" + rest).split(separator: "\n")
+        #expect(lines.count == 4)
+        for line in lines { #expect(line.count <= 80, "\(line)") }
+        #expect(lines[2].hasPrefix("cn-kz.freight.trains.alataw"), "a wider key is whole: \(lines[2])")
+        #expect(lines[2].contains("412"))
+        #expect(!rest.contains("2025-11-"), "the compact forms of the first batch: \(rest)")
     }
 }

@@ -16,10 +16,10 @@ import Testing
         let built: BuiltDaemon
         let run: Task<Void, any Error>
 
-        init(streamStallLimit: Duration = .seconds(60)) throws {
+        init(streamStallLimit: Duration = .seconds(60), extraConfig: String = "") throws {
             try FileManager.default.createDirectory(atPath: root + "/state/drop/d", withIntermediateDirectories: true)
             try Data("series,period,value\ncn-kz.trade.total,2018,19.885\n".utf8).write(to: URL(fileURLWithPath: root + "/state/drop/d/r1.csv"))
-            try Data("""
+            try Data(("""
                 [daemon]
                 state_dir = "state"
                 socket = "state/ctl.sock"
@@ -33,7 +33,7 @@ import Testing
                 id = "kz"
                 url = "http://publisher.test/kz.csv"
                 format = "csv"
-                """.utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
+                """ + extraConfig).utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
             fetcher.serve("http://publisher.test/kz.csv", "series,period,value\nwb.kaz.exports,2018,8.535\n")
             let config = try ConfigLoader.load(path: root + "/brid.toml").get()
             let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
@@ -87,10 +87,38 @@ import Testing
         // The JSON exports parse as JSON with the documented shapes.
         let latest = try await exportedJSON(client, #"{"series":["cn-kz.trade.total"],"format":"json"}"#) as? [[String: Any]]
         #expect(latest?.first?["value"] as? String == "19.885")
-        #expect(latest?.first?["release"] as? Int == 1 || latest?.first?["release"] as? Int == 2)
+        #expect(Set(latest?.first?.keys.map { $0 } ?? []) == ["series", "period", "value", "releaseID"])
+        #expect(latest?.first?["releaseID"] as? Int == 1 || latest?.first?["releaseID"] as? Int == 2)
         let matrix = try await exportedJSON(client, #"{"series":["cn-kz.trade.total"],"format":"json","vintages":true}"#) as? [String: Any]
-        #expect((matrix?["vintages"] as? [[String: Any]])?.count == 1)
+        let columns = matrix?["vintages"] as? [[String: Any]]
+        #expect(columns?.count == 1)
+        // camelCase as in every other result: releaseID and ingestedAt, as in a release.
+        #expect(Set(columns?.first?.keys.map { $0 } ?? []) == ["releaseID", "ingestedAt"])
         #expect(((matrix?["periods"] as? [[String: Any]])?.first?["values"] as? [String]) == ["19.885"])
+    }
+
+    /// A mistake gets an error, not an empty answer that reads as "nothing there".
+    @Test func anUnknownRuleOrAReversedRangeIsAnError() async throws {
+        let h = try Harness(extraConfig: """
+
+            [[alert]]
+            id = "huge"
+            series = "cn-kz.*"
+            when = "level"
+            above = 1e12
+            """)
+        try await eventually("the drop file and the URL are ingested") { try h.built.daemon.store.releases().count == 2 }
+        let client = try LineSocket(path: h.socket)
+        let unknown = try await client.ask(#"{"v":2,"id":1,"cmd":"alerts","args":{"all":true,"rule":"nosuch"}}"#)
+        #expect(unknown.contains(#""code":"not_found""#), "\(unknown)")
+        #expect(unknown.contains("no alert rule nosuch in") && unknown.contains("(huge)"), "\(unknown)")
+        // A configured rule that never fired: an empty list.
+        let quiet = try await client.ask(#"{"v":2,"id":2,"cmd":"alerts","args":{"all":true,"rule":"huge"}}"#)
+        #expect(quiet.contains(#""ok":true"#) && quiet.contains(#""alerts":[]"#), "\(quiet)")
+        let reversed = try await client.ask(#"{"v":2,"id":3,"cmd":"series.show","args":{"series":"cn-kz.trade.total","from":"2020","to":"2010"}}"#)
+        #expect(reversed.contains(#""code":"bad_request""#) && reversed.contains("--from 2020 is after --to 2010"), "\(reversed)")
+        let single = try await client.askAll(#"{"v":2,"id":4,"cmd":"series.show","args":{"series":"cn-kz.trade.total","from":"2018","to":"2018"}}"#)
+        #expect(single.joined().contains(#""value":"19.885""#))
     }
 
     @Test func aChangeInvalidatesTheCachedStatus() async throws {

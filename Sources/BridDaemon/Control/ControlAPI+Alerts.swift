@@ -6,9 +6,19 @@ import Foundation
 
 /// `alerts`, `alert.ack`, `rules.test` and the alert counts of `status`.
 extension ControlAPI {
-    func alerts(_ request: AlertsRequest) throws -> AlertsResponse {
-        AlertsResponse(alerts: try store.alerts(includeResolved: request.all, rule: request.rule,
-                                                series: try seriesFilter(request.series)).map(wire))
+    /// An unknown `rule` is not_found rather than an empty list (a typo would read as "all
+    /// quiet"); a rule gone from the configuration still lists the alerts it left.
+    func alerts(_ request: AlertsRequest) async throws -> AlertsResponse {
+        let alerts = try store.alerts(includeResolved: request.all, rule: request.rule, series: try seriesFilter(request.series))
+        if let rule = request.rule, alerts.isEmpty {
+            let config = await daemon.config
+            if !config.alerts.contains(where: { $0.id == rule }),
+               try store.alerts(includeResolved: true, rule: rule, series: nil, limit: 1).isEmpty {
+                throw ControlError.notFound("no alert rule \(rule) in \(config.path)"
+                    + (config.alerts.isEmpty ? "" : " (\(config.alerts.map(\.id).joined(separator: ", ")))"))
+            }
+        }
+        return AlertsResponse(alerts: alerts.map(wire))
     }
 
     func ack(_ request: AckRequest) async throws -> AckResponse {

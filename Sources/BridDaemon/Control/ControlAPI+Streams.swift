@@ -67,6 +67,11 @@ extension ControlAPI {
         let vintage: Vintage = request.release.map { .release($0) } ?? request.asOf.map { .time($0) } ?? .latest
         let from = try request.from.map { try canonical($0, info) }
         let to = try request.to.map { try canonical($0, info) }
+        // Canonical periods of one series sort as text (Period): a reversed range is a
+        // mistake to say, not an empty answer.
+        if let from, let to, from > to {
+            throw ControlError.badRequest("the range is empty: --from \(from) is after --to \(to)")
+        }
         let cursor = try store.observationsCursor(series: request.series, vintage: vintage, from: from, to: to)
         return (ShowHeader(series: wireInfo(info), asOf: request.asOf, release: request.release),
                 rows(cursor) { Observation(period: $0.period, value: $0.value, releaseID: $0.releaseID) })

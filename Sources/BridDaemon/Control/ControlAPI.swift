@@ -46,7 +46,7 @@ final class ControlAPI: Sendable {
         }
         // Queries that may read a whole history run on the read queue, off the cooperative
         // pool (status stays here: it is cached, and the busiest).
-        h.on(AlertsRequest.self) { request, _ in try api.alerts(request) }
+        h.on(AlertsRequest.self) { request, _ in try await api.alerts(request) }
         h.on(AckRequest.self) { request, connection in
             api.audit("ack \(request.id)\(request.comment.map { " (\($0))" } ?? "")", connection)
             return try await api.ack(request)

@@ -39,31 +39,29 @@ final class ExportLines: Sendable {
         self.state = Mutex(state)
     }
 
+    // The JSON documents' keys are camelCase as in every other result (`releaseID` as in
+    // `series.show`'s observations, `ingestedAt` as in a release).
+
     struct Row: Encodable {
         let series: String
         let period: String
         let value: String?
-        let release: Int64
+        let releaseID: Int64
 
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(series, forKey: .series)
             try c.encode(period, forKey: .period)
             try c.encode(value, forKey: .value)  // null, not left out: "no value" is a value
-            try c.encode(release, forKey: .release)
+            try c.encode(releaseID, forKey: .releaseID)
         }
 
-        enum CodingKeys: String, CodingKey { case series, period, value, release }
+        enum CodingKeys: String, CodingKey { case series, period, value, releaseID }
     }
 
     struct Column: Encodable {
-        let release: Int64
+        let releaseID: Int64
         let ingestedAt: String
-
-        enum CodingKeys: String, CodingKey {
-            case release
-            case ingestedAt = "ingested_at"
-        }
     }
 
     struct Line: Encodable {
@@ -85,12 +83,12 @@ final class ExportLines: Sendable {
     static func matrix(series key: String, store: Store, format: ExportFormat) throws -> ExportLines {
         guard try store.seriesInfo(key) != nil else { throw ControlError.notFound("no series \(key)") }
         let releases = try store.releasesWriting(series: key)
-        let columns = releases.map { Column(release: $0.id, ingestedAt: Timestamp.format($0.ingestedAt)) }
+        let columns = releases.map { Column(releaseID: $0.id, ingestedAt: Timestamp.format($0.ingestedAt)) }
         let opening: [String]
         let closing: [String]
         switch format {
         case .csv:
-            opening = ["period," + columns.map { "r\($0.release)@\($0.ingestedAt)" }.joined(separator: ",")]
+            opening = ["period," + columns.map { "r\($0.releaseID)@\($0.ingestedAt)" }.joined(separator: ",")]
             closing = []
         case .json:
             opening = ["{", "  \"series\": \(try json(key)),", "  \"vintages\": \(try json(columns)),", "  \"periods\": ["]
@@ -134,7 +132,7 @@ final class ExportLines: Sendable {
         for row in batch {
             switch state.format {
             case .csv: lines.append("\(key),\(row.period),\(row.value ?? ""),\(row.releaseID)")
-            case .json: element("  " + (try Self.json(Row(series: key, period: row.period, value: row.value, release: row.releaseID))), &state, &lines)
+            case .json: element("  " + (try Self.json(Row(series: key, period: row.period, value: row.value, releaseID: row.releaseID))), &state, &lines)
             }
         }
     }

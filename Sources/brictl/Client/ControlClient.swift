@@ -63,7 +63,7 @@ final class ControlClient {
             let code = errno
             close(descriptor)
             if code == EAGAIN || code == EWOULDBLOCK || code == EINPROGRESS { throw .timedOut(path: path, seconds: timeout) }
-            throw .unreachable(path: path, reason: String(cString: strerror(code)))
+            throw ClientError.connectFailed(path: path, errno: code)
         }
         fd = descriptor
     }
@@ -193,8 +193,13 @@ final class ControlClient {
 
 /// Why a request got no usable reply.
 enum ClientError: Error, Equatable {
-    /// connect() failed: the socket is missing, refuses, or may not be opened.
+    /// connect() failed: the socket is missing, or refuses.
     case unreachable(path: String, reason: String)
+    /// connect() was refused for want of permission: who may connect is the socket's owner,
+    /// its group (the names, when the socket can be looked at) and root.
+    case permissionDenied(path: String, owner: String?, group: String?)
+    /// The path is there but is not a socket (a regular file, a folder…).
+    case notASocket(path: String, kind: String)
     /// No answer within the timeout.
     case timedOut(path: String, seconds: Double)
     /// brid closed the connection before answering.
@@ -209,6 +214,19 @@ enum ClientError: Error, Equatable {
         switch self {
         case let .unreachable(path, reason):
             return Failure(.unreachable, "cannot reach brid at \(path): \(reason) — is it running? (systemctl status brid)")
+        case let .permissionDenied(path, owner, group):
+            let who: String
+            if let owner, let group {
+                who = "only root, brid's user (\(owner)) and members of the socket's group (\(group)) may connect: "
+                    + "run brictl as one of them, or join the group"
+                    + (group.hasPrefix("gid ") ? "" : " (sudo usermod -aG \(group) $USER, then log in again)")
+            } else {
+                who = "only root, brid's user and members of the socket's group may connect (its folder cannot be read here to name them)"
+            }
+            return Failure(.unreachable, "cannot reach brid at \(path): Permission denied — \(who)")
+        case let .notASocket(path, kind):
+            return Failure(.unreachable, "cannot reach brid at \(path): it is \(kind), not a socket — "
+                + "give brid's control socket (`socket` in brid.toml) with --socket or $BRID_SOCKET")
         case let .timedOut(path, seconds):
             return Failure(.unreachable, "brid at \(path) did not answer within \(Durations.describe(seconds)) (wait longer with --timeout)")
         case let .disconnected(path, reason):
@@ -218,5 +236,38 @@ enum ClientError: Error, Equatable {
         case let .protocolError(message):
             return Failure(.failed, message)
         }
+    }
+}
+
+extension ClientError {
+    /// The error of a failed connect(), with what the socket's path says about it: who may
+    /// connect when permission is denied, what the path is when it is not a socket.
+    static func connectFailed(path: String, errno code: Int32) -> ClientError {
+        var info = stat()
+        let looked = stat(path, &info) == 0
+        if looked, info.st_mode & S_IFMT != S_IFSOCK {
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: return .notASocket(path: path, kind: "a folder")
+            case S_IFREG: return .notASocket(path: path, kind: "a regular file")
+            default: return .notASocket(path: path, kind: "another kind of file")
+            }
+        }
+        if code == EACCES || code == EPERM {
+            guard looked else { return .permissionDenied(path: path, owner: nil, group: nil) }
+            return .permissionDenied(path: path, owner: userName(info.st_uid), group: groupName(info.st_gid))
+        }
+        return .unreachable(path: path, reason: String(cString: strerror(code)))
+    }
+
+    /// A user's name, else its number.
+    static func userName(_ uid: uid_t) -> String {
+        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return "uid \(uid)" }
+        return String(cString: name)
+    }
+
+    /// A group's name, else its number.
+    static func groupName(_ gid: gid_t) -> String {
+        guard let entry = getgrgid(gid), let name = entry.pointee.gr_name else { return "gid \(gid)" }
+        return String(cString: name)
     }
 }

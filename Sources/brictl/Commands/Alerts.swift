@@ -22,14 +22,17 @@ struct AlertsCommand: ParsableCommand {
 
     static func render(_ response: AlertsResponse, _ terminal: Terminal) -> String {
         guard !response.alerts.isEmpty else { return "no alerts" }
-        var table = Table([.init("ID", .right), .init("SEVERITY"), .init("STATE"), .init("RULE"), .init("SERIES/SOURCE"),
-                           .init("PERIOD"), .init("FIRED"), .init("SUMMARY", flexible: true)])
+        // Narrow, the severity (the state's colour says it), the time and the key (the
+        // summary names them) go first.
+        var table = Table([.init("ID", .right), .init("SEVERITY", drop: 1), .init("STATE"), .init("RULE"), .init("SERIES/SOURCE", drop: 3),
+                           .init("PERIOD", drop: 4), .init("FIRED", drop: 2), .init("SUMMARY", flexible: true, minimum: 24)])
         for alert in response.alerts {
             var state = alert.state.rawValue
             if alert.acked { state += ", acked" }
+            let shortState = state
             if let resolved = alert.resolvedAt { state += " \(Formats.age(resolved, now: terminal.now))" }
             table.add([.init(String(alert.id)), .init(alert.severity.rawValue, Palette.style(alert.severity, state: alert.state)),
-                       .init(state, alert.state == .firing && !alert.acked ? Palette.style(alert.severity) : .dim),
+                       .init(state, alert.state == .firing && !alert.acked ? Palette.style(alert.severity) : .dim, compact: shortState),
                        .init(alert.rule), .init(alert.series ?? alert.source ?? "-"), .init(alert.period ?? "-"),
                        Formats.timeCell(alert.firedAt, terminal), .init(alert.summary)])
         }

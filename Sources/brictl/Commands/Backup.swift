@@ -40,6 +40,7 @@ struct BackupCommand: ParsableCommand {
 
     static func render(_ response: BackupResponse, _ terminal: Terminal) -> String {
         let releases = response.lastReleaseID.map { "up to release \($0)" } ?? "no releases"
-        return "backup \(response.path): \(Formats.bytes(response.sizeBytes)), \(releases), in \(String(format: "%.1f", response.seconds)) s"
+        return Formats.wrap("backup \(response.path): \(Formats.bytes(response.sizeBytes)), \(releases), in \(String(format: "%.1f", response.seconds)) s",
+                            width: terminal.width)
     }
 }

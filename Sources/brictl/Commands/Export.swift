@@ -16,7 +16,7 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var vintage: VintageOptions
 
-    @Option(name: .long, help: ArgumentHelp("csv (default) or json.", valueName: "format"), completion: .list(["csv", "json"]))
+    @Option(name: .long, help: ArgumentHelp("csv or json.", valueName: "format"), completion: .list(["csv", "json"]))
     var format = "csv"
 
     @Flag(name: .long, help: "Every vintage of one series: period × each release that changed it.")

@@ -63,7 +63,10 @@ struct IngestCommand: ParsableCommand {
     static func render(_ response: IngestResponse, _ terminal: Terminal) -> String {
         let outcome = response.outcome
         let head = "\(response.fileName) (\(Formats.bytes(Int64(response.bytes)))) → \(outcome.source): "
-        return head + terminal.paint(outcome.outcome.rawValue, Palette.style(outcome.outcome))
-            + (FetchCommand.detail(outcome).isEmpty ? "" : ", " + FetchCommand.detail(outcome))
+        let detail = FetchCommand.detail(outcome).isEmpty ? "" : ", " + FetchCommand.detail(outcome)
+        let text = Formats.wrap(head + outcome.outcome.rawValue + detail, width: terminal.width)
+        // The outcome in its colour, where the wrapped text has it.
+        guard let range = text.range(of: head + outcome.outcome.rawValue) else { return text }
+        return head + terminal.paint(outcome.outcome.rawValue, Palette.style(outcome.outcome)) + text[range.upperBound...]
     }
 }

@@ -25,21 +25,23 @@ struct ReleaseCommand: ParsableCommand {
             var lines = [terminal.paint("release \(release.id)", .bold) + " · source \(release.source)"]
             lines.append("ingested   \(Formats.time(release.ingestedAt, terminal))")
             if let published = release.publishedAt { lines.append("published  \(Formats.time(published, terminal))") }
-            lines.append("origin     \(release.origin)")
+            // A long URL is cut to the width: the release's file name or URL, to recognise it.
+            lines.append("origin     " + (terminal.width.map { Table.truncate(release.origin, to: max(20, $0 - 11)) } ?? release.origin))
             lines.append("sha256     \(release.sha256)")
-            lines.append("changes    \(release.added) added, \(release.revised) revised, \(release.removed) removed, \(release.unchanged) unchanged")
+            lines.append(Formats.wrap("changes    \(Formats.count(release.added)) added, \(Formats.count(release.revised)) revised, "
+                + "\(Formats.count(release.removed)) removed, \(Formats.count(release.unchanged)) unchanged", width: terminal.width, indent: 11))
             return lines
         },
         beforeRows: [""],
-        columns: [.init("SERIES"), .init("PERIOD"), .init("CHANGE"), .init("VALUE", flexible: true)],
+        columns: [.init("SERIES"), .init("PERIOD"), .init("CHANGE"), .init("VALUE")],
         cells: { change, _ in
-            let value: String
+            let value: Table.Cell
             switch change.kind {
-            case .added: value = Formats.value(change.value)
-            case .revised: value = Formats.revision(from: change.previousValue, to: change.value)
-            case .removed: value = Formats.revision(from: change.previousValue ?? "-", to: nil, removed: true)
+            case .added: value = .init(Formats.value(change.value))
+            case .revised: value = Formats.revisionCell(from: change.previousValue, to: change.value)
+            case .removed: value = Formats.revisionCell(from: change.previousValue ?? "-", to: nil, removed: true)
             }
-            return [.init(change.series), .init(change.period), .init(change.kind.rawValue, Palette.style(change.kind)), .init(value)]
+            return [.init(change.series), .init(change.period), .init(change.kind.rawValue, Palette.style(change.kind)), value]
         })
 
     static func render(_ response: ReleaseResponse, _ terminal: Terminal) -> String {

@@ -9,11 +9,11 @@ struct ReleasesCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only this source's releases.", valueName: "id"))
     var source: String?
 
-    @Option(name: .long, help: ArgumentHelp("How many to list (default 20).", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("How many to list (default 20).", valueName: "n"))
     var limit: Int?
 
     func validate() throws {
-        if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be a positive number (1 or more), not \(limit)") }
     }
 
     func run() throws {
@@ -21,11 +21,12 @@ struct ReleasesCommand: ParsableCommand {
     }
 
     static let table = StreamedTable<ReleasesRequest>(
-        columns: [.init("ID", .right), .init("SOURCE"), .init("INGESTED"), .init("PUBLISHED"), .init("ADDED", .right),
-                  .init("REVISED", .right), .init("REMOVED", .right), .init("UNCHANGED", .right), .init("ORIGIN", flexible: true)],
+        columns: [.init("ID", .right), .init("SOURCE"), .init("INGESTED"), .init("PUBLISHED", drop: 1), .init("ADDED", .right),
+                  .init("REVISED", .right), .init("REMOVED", .right), .init("UNCHANGED", .right, drop: 2),
+                  .init("ORIGIN", flexible: true, minimum: 20, drop: 3)],
         cells: { release, terminal in
             [.init(String(release.id)), .init(release.source), Formats.timeCell(release.ingestedAt, terminal),
-             .init(release.publishedAt.map(WireTime.format) ?? "-"), .init(Formats.count(release.added)),
+             Formats.bareTimeCell(release.publishedAt, terminal), .init(Formats.count(release.added)),
              .init(Formats.count(release.revised), release.revised > 0 ? .yellow : .plain),
              .init(Formats.count(release.removed), release.removed > 0 ? .red : .plain),
              .init(Formats.count(release.unchanged)), .init(release.origin)]

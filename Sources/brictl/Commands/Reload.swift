@@ -16,7 +16,7 @@ struct ReloadCommand: ParsableCommand {
     static func render(_ response: ReloadResponse, _ terminal: Terminal) -> String {
         guard response.applied else {
             var lines = [terminal.paint("configuration \(response.configPath) rejected; brid keeps running the previous one:", .red)]
-            lines += response.errors.map { "  " + $0 }
+            lines += response.errors.map { Formats.wrap("  " + $0, width: terminal.width, indent: 4) }
             return lines.joined(separator: "\n")
         }
         var lines = ["reloaded \(response.configPath)"]

@@ -14,14 +14,14 @@ struct SeriesCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only series fed by this source.", valueName: "id"))
     var source: String?
 
-    @Option(name: .long, help: ArgumentHelp("At most this many series (one page).", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("At most this many series (one page).", valueName: "n"))
     var limit: Int?
 
     @Option(name: .long, help: ArgumentHelp("Only keys after this one (the next page).", valueName: "key"))
     var after: String?
 
     func validate() throws {
-        if let limit, limit < 1 { throw ValidationError("--limit must be 1 or more") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be a positive number (1 or more), not \(limit)") }
     }
 
     func run() throws {
@@ -29,11 +29,12 @@ struct SeriesCommand: ParsableCommand {
     }
 
     static let table = StreamedTable<SeriesListRequest>(
-        columns: [.init("SERIES"), .init("NAME", flexible: true), .init("UNIT"), .init("FREQ"), .init("SOURCE"),
-                  .init("LATEST"), .init("VALUE", .right), .init("CHANGED")],
+        // The unit beside the value it measures; narrow, the frequency, source and time go first.
+        columns: [.init("SERIES"), .init("NAME", flexible: true, minimum: 16, drop: 4), .init("LATEST"), .init("VALUE", .right),
+                  .init("UNIT", drop: 5), .init("FREQ", drop: 1), .init("SOURCE", drop: 2), .init("CHANGED", drop: 3)],
         cells: { series, terminal in
-            [.init(series.key), .init(series.name ?? ""), .init(series.unit ?? ""), .init(series.frequency),
-             .init(series.source ?? "-"), .init(series.latestPeriod ?? "-"), .init(Formats.value(series.latestValue)),
+            [.init(series.key), .init(series.name ?? ""), .init(series.latestPeriod ?? "-"), .init(Formats.value(series.latestValue)),
+             .init(series.unit ?? ""), .init(series.frequency), .init(series.source ?? "-"),
              Formats.timeCell(series.lastChangedAt, terminal)]
         },
         empty: "no series",

@@ -66,12 +66,21 @@ struct ShowCommand: ParsableCommand {
 }
 
 /// The first line of `show` and `history`: `cn-kz.trade.total — China–Kazakhstan trade volume (USD bn, A) · source bri-cn-kz`.
+/// Too wide for the terminal, it leaves out the source, then cuts the name, then leaves it out.
 enum SeriesHeading {
     static func line(_ series: SeriesInfo, _ terminal: Terminal) -> String {
-        var text = terminal.paint(series.key, .bold)
-        if let name = series.name { text += " — \(name)" }
-        text += " (" + [series.unit, series.frequency].compactMap { $0 }.joined(separator: ", ") + ")"
-        if let source = series.source { text += " · source \(source)" }
-        return text
+        let units = " (" + [series.unit, series.frequency].compactMap { $0 }.joined(separator: ", ") + ")"
+        let source = series.source.map { " · source \($0)" } ?? ""
+        var name = series.name.map { " — \($0)" } ?? ""
+        if let width = terminal.width {
+            let fixed = Table.width(series.key) + Table.width(units)
+            if fixed + Table.width(name) + Table.width(source) <= width {
+                return terminal.paint(series.key, .bold) + name + units + source
+            }
+            let room = width - fixed
+            if Table.width(name) > room { name = room >= 3 + 8 ? Table.truncate(name, to: room) : "" }
+            return terminal.paint(series.key, .bold) + name + units
+        }
+        return terminal.paint(series.key, .bold) + name + units + source
     }
 }

@@ -13,8 +13,9 @@ struct SourcesCommand: ParsableCommand {
 
     static func render(_ response: SourcesResponse, _ terminal: Terminal) -> String {
         guard !response.sources.isEmpty else { return "no sources configured" }
-        var table = Table([.init("SOURCE"), .init("FORMAT"), .init("STATE"), .init("LAST CHECK"), .init("LAST SUCCESS"),
-                           .init("NEXT DUE"), .init("FAILS", .right), .init("LAST ERROR", flexible: true), .init("LOCATION", flexible: true)])
+        var table = Table([.init("SOURCE"), .init("FORMAT", drop: 1), .init("STATE"), .init("LAST CHECK"), .init("LAST SUCCESS", drop: 3),
+                           .init("NEXT DUE"), .init("FAILS", .right, drop: 4), .init("LAST ERROR", flexible: true, minimum: 20),
+                           .init("LOCATION", flexible: true, minimum: 16, drop: 2)])
         for source in response.sources {
             let error = source.lastError.map { message in
                 source.lastErrorAt.map { "\(Formats.age($0, now: terminal.now)): \(message)" } ?? message

@@ -14,11 +14,14 @@ struct StatusCommand: ParsableCommand {
     static func render(_ status: StatusResponse, _ terminal: Terminal) -> String {
         var lines: [String] = []
         let uptime = Formats.duration(max(0, terminal.now.timeIntervalSince(status.startedAt)))
-        lines.append(terminal.paint("brid \(status.version)", .bold) + "  pid \(status.pid)  up \(uptime) (since \(WireTime.format(status.startedAt)))")
+        let head = Formats.fitted("brid \(status.version)  ", ["pid \(status.pid)", "up \(uptime) (since \(WireTime.format(status.startedAt)))"],
+                                  width: terminal.width)
+        lines.append(terminal.paint("brid \(status.version)", .bold) + head.dropFirst("brid \(status.version)".count))
         lines.append("config    \(status.configPath)")
         let db = status.database
-        lines.append("database  \(db.path)  \(Formats.bytes(db.sizeBytes)) + WAL \(Formats.bytes(db.walBytes))  \(Formats.plural(db.releases, "release"))  "
-            + "\(Formats.plural(db.series, "series", "series"))  \(Formats.plural(db.observationVersions, "observation version"))")
+        lines.append(Formats.fitted("database  ", [db.path, "\(Formats.bytes(db.sizeBytes)) + WAL \(Formats.bytes(db.walBytes))",
+                                                   Formats.plural(db.releases, "release"), Formats.plural(db.series, "series", "series"),
+                                                   Formats.plural(db.observationVersions, "observation version")], width: terminal.width))
         lines.append("alerts    " + alertLine(status.alerts, terminal))
         if let failure = status.lastReloadError {
             lines.append(terminal.paint("reload    refused \(Formats.time(failure.at, terminal)):", .red))
@@ -28,8 +31,8 @@ struct StatusCommand: ParsableCommand {
         if status.sources.isEmpty {
             lines.append("no sources configured")
         } else {
-            var table = Table([.init("SOURCE"), .init("KIND"), .init("FORMAT"), .init("STATE"), .init("LAST CHECK"),
-                               .init("NEXT DUE"), .init("LAST ERROR", flexible: true)])
+            var table = Table([.init("SOURCE"), .init("KIND", drop: 1), .init("FORMAT", drop: 2), .init("STATE"), .init("LAST CHECK"),
+                               .init("NEXT DUE"), .init("LAST ERROR", flexible: true, minimum: 20)])
             for source in status.sources {
                 table.add([.init(source.id), .init(source.kind.rawValue), .init(source.format),
                            .init(Palette.sourceState(source), Palette.style(source.state)),

@@ -9,9 +9,63 @@ enum Formats {
         return "\(WireTime.format(date)) (\(age(date, now: terminal.now)))"
     }
 
-    /// A table cell of a time: `2025-11-30T10:27:00Z (3h ago)`, compacted to the time alone.
+    /// A table cell of a time: `2025-11-30T10:27:00Z (3h ago)`, compacted to its age alone.
     static func timeCell(_ date: Date?, _ terminal: Terminal, _ style: Style = .plain) -> Table.Cell {
-        Table.Cell(time(date, terminal), style, compact: date.map(WireTime.format))
+        Table.Cell(time(date, terminal), style, compact: date.map { age($0, now: terminal.now) })
+    }
+
+    /// A table cell of a time without its age (`2025-11-29T10:27:00Z`), compacted to its age.
+    static func bareTimeCell(_ date: Date?, _ terminal: Terminal) -> Table.Cell {
+        Table.Cell(date.map(WireTime.format) ?? "-", compact: date.map { age($0, now: terminal.now) })
+    }
+
+    /// A table cell of a revision: `19.885 → 19.902, +0.09 %`, compacted to `19.885 → 19.902`.
+    static func revisionCell(from old: String?, to new: String?, removed: Bool = false, _ style: Style = .plain) -> Table.Cell {
+        let full = revision(from: old, to: new, removed: removed)
+        let short = full.range(of: ", ").map { String(full[..<$0.lowerBound]) }
+        return Table.Cell(full, style, compact: short)
+    }
+
+    /// Lines of `parts` after `label`, two spaces apart, as many on a line as fit in `width`;
+    /// a part that does not fit starts the next line, under the first part.
+    static func fitted(_ label: String, _ parts: [String], width: Int?) -> String {
+        let indent = String(repeating: " ", count: Table.width(label))
+        var lines: [String] = []
+        var current = label
+        var filled = false
+        for part in parts {
+            if filled, let width, Table.width(current) + 2 + Table.width(part) > width {
+                lines.append(current)
+                current = indent + part
+            } else {
+                current += (filled ? "  " : "") + part
+            }
+            filled = true
+        }
+        lines.append(current)
+        return lines.joined(separator: "\n")
+    }
+
+    /// Words wrapped to `width` (nil: one line), later lines indented by `indent` spaces;
+    /// words are never split (a word longer than a line gets its own).
+    static func wrap(_ text: String, width: Int?, indent: Int = 2) -> String {
+        guard let width, Table.width(text) > width else { return text }
+        let pad = String(repeating: " ", count: indent)
+        var lines: [String] = []
+        // The text's own indentation stays on its first line.
+        var current = String(text.prefix(while: { $0 == " " }))
+        for word in text.drop(while: { $0 == " " }).split(separator: " ", omittingEmptySubsequences: false) {
+            let fresh = current.allSatisfy { $0 == " " }
+            let candidate = fresh ? current + word : current + " " + word
+            if !fresh, Table.width(candidate) > width {
+                lines.append(current)
+                current = pad + word
+            } else {
+                current = candidate
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines.joined(separator: "\n")
     }
 
     /// `3h ago`, `in 4m`, `now`: whole units, seconds below a minute, minutes below an hour,

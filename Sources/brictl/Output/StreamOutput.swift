@@ -31,11 +31,12 @@ struct StreamedTable<R: StreamedRequest>: Sendable {
     }
 }
 
-/// Prints a streamed reply as it arrives: a table whose column widths come from the header
-/// and the first batch, or (`--json`) the reassembled result written element by element.
+/// Prints a streamed reply as it arrives: a table whose layout (columns shown, their forms
+/// and widths) comes from the header and the first batch, or (`--json`) the reassembled
+/// result written element by element.
 struct StreamPrinter {
     let terminal: Terminal
-    private var widths: [Int]?
+    private var layout: Table.Layout?
     private var jsonRows = 0
 
     init(terminal: Terminal) { self.terminal = terminal }
@@ -51,11 +52,11 @@ struct StreamPrinter {
         guard !rows.isEmpty else { return }
         var batch = Table(table.columns)
         for row in rows { batch.add(table.cells(row, terminal)) }
-        if let widths {
-            FileHandle.standardOutput.write(Data(batch.renderRows(widths: widths, terminal)))
+        if let layout {
+            FileHandle.standardOutput.write(Data(batch.renderRows(layout, terminal)))
         } else {
-            let (text, widths) = batch.renderFirst(terminal)
-            self.widths = widths
+            let (text, layout) = batch.renderFirst(terminal)
+            self.layout = layout
             Output.write((table.beforeRows + [text]).joined(separator: "\n"))
         }
     }
