@@ -22,7 +22,7 @@ import Testing
     }
 
     /// The limits README's Data model documents: 64 characters, an exponent of 1–4 digits.
-    @Test func documentedLimits() {
+    @Test func documentedLimits() throws {
         let longest = "1." + String(repeating: "5", count: 62)
         #expect(try ObservationValue.parse(longest).get() == longest)
         #expect(try ObservationValue.parse("  " + longest + " ").get() == longest)
