@@ -125,7 +125,11 @@ install: release man
 man: deps
 	$(SWIFT) package generate-manual
 	@mkdir -p .build/man
-	cp .build/plugins/GenerateManual/outputs/brid/brid.1 .build/plugins/GenerateManual/outputs/brictl/brictl.1 .build/man/
+	cp .build/plugins/GenerateManual/outputs/brictl/brictl.1 .build/man/
+	@# brid has no subcommands: drop the `subcommand` argument-parser puts in every root
+	@# command's SYNOPSIS, and its implicit `help` entry.
+	awk '/^\.Ar subcommand$$/ { next } /^\.It Em help$$/ { skip = 1 } skip { if (/^\.El$$/) skip = 0; next } { print }' \
+	    .build/plugins/GenerateManual/outputs/brid/brid.1 > .build/man/brid.1
 
 uninstall:
 	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install.sh --uninstall

@@ -114,7 +114,8 @@ struct SystemdService: Service {
 }
 
 /// `brid` without `--once`: load the config, build the daemon, run until SIGTERM/SIGINT.
-/// Exit 0 after a graceful stop; 1 when the config is invalid or the store cannot open.
+/// Exit 0 after a graceful stop; 1 when the config is invalid, another brid holds the
+/// state folder, or the store cannot be opened for writing.
 public func runDaemon(configPath: String, logger: Logger) async -> Int32 {
     let config: BridConfig
     switch ConfigLoader.load(path: configPath) {
@@ -124,6 +125,8 @@ public func runDaemon(configPath: String, logger: Logger) async -> Int32 {
         return 1
     }
     do {
+        let lock = try Launcher.lockStateFolder(config, holderHint: Launcher.daemonHolderHint)
+        defer { withExtendedLifetime(lock) {} }  // held until the store is closed
         let built = try buildDaemon(config: config, environment: DaemonEnvironment(logger: logger))
         defer { built.daemon.store.close() }  // after the services stopped: checkpointed, no -wal/-shm left
         try await built.group.run()

@@ -7,7 +7,8 @@ import Logging
 
 /// `brid --once`: every source once — URL sources fetched (at most
 /// `max_concurrent_fetches` at once), drop folders scanned — then exit: 0, or 1 when a
-/// payload was rejected, a fetch failed, or the config is invalid. The checks are the
+/// payload was rejected, a fetch failed, the config is invalid, or another brid (a
+/// daemon) holds the state folder. The checks are the
 /// daemon's own, so the schedule they record is resumed by the next daemon start.
 public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvironment? = nil) async -> Int32 {
     let config: BridConfig
@@ -19,6 +20,10 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
     }
     do {
         let environment = environment ?? DaemonEnvironment(logger: logger)
+        // Refused beside a running daemon: both would take the same drop files and write
+        // the same database.
+        let lock = try Launcher.lockStateFolder(config, holderHint: Launcher.onceHolderHint)
+        defer { withExtendedLifetime(lock) {} }
         let store = try Launcher.openStore(config, logger: logger)
         defer { store.close() }  // checkpointed and closed: no brid.sqlite-wal or -shm left behind
         let daemon = Daemon(config: config, store: store, fetcher: environment.fetcher, clock: environment.clock,

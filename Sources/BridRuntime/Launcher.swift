@@ -18,20 +18,36 @@ public enum Launcher {
         }
     }
 
+    /// What a second daemon is told when the state folder is taken.
+    public static let daemonHolderHint = "stop it first (systemctl stop brid)"
+    /// What `brid --once` is told when a daemon holds the state folder.
+    public static let onceHolderHint = "brid --once does not run beside it; `brictl fetch --all` has the running brid check every source now"
+
+    /// Creates the state directory and takes its lock: one brid (daemon or `--once`) per
+    /// state folder. Held until the returned lock is released.
+    public static func lockStateFolder(_ config: BridConfig, holderHint: String) throws -> StateLock {
+        try createStateDir(config)
+        return try StateLock.acquire(stateDir: config.daemon.stateDir, holderHint: holderHint)
+    }
+
     /// Creates the state directory, opens the database and applies the catalogue.
     public static func openStore(_ config: BridConfig, logger: Logger) throws -> Store {
-        do {
-            try FileManager.default.createDirectory(atPath: config.daemon.stateDir, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o750])
-        } catch {
-            throw RuntimeError("cannot create state_dir \(config.daemon.stateDir): \(error.localizedDescription)")
-        }
+        try createStateDir(config)
         let store = try Store(path: config.databasePath)
         for conflict in try store.applyCatalogue(config.catalogue) {
             logger.warning("catalogue: \(conflict)")
         }
         logger.info("database \(config.databasePath) open, \(config.summary)")
         return store
+    }
+
+    private static func createStateDir(_ config: BridConfig) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: config.daemon.stateDir, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw RuntimeError("cannot create state_dir \(config.daemon.stateDir): \(error.localizedDescription)")
+        }
     }
 
     /// The process-wide logger: stderr, journald priorities when under systemd.

@@ -26,7 +26,7 @@ public struct StderrLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var line = journal ? "<\(Self.priority(event.level))>" : Timestamp.format(Date()) + " "
-        if !journal { line += event.level.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0) + " " }
+        if !journal { line += Self.levelColumn(event.level) }
         line += Self.oneLine("\(event.message)")
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         for key in merged.keys.sorted() {
@@ -34,6 +34,14 @@ public struct StderrLogHandler: LogHandler {
         }
         sink.write(line + "\n")
     }
+
+    /// The level's whole name in a column as wide as the longest (`critical`), then a space.
+    static func levelColumn(_ level: Logger.Level) -> String {
+        let name = level.rawValue
+        return name + String(repeating: " ", count: max(0, levelWidth - name.count)) + " "
+    }
+
+    static let levelWidth = Logger.Level.allCases.map(\.rawValue.count).max() ?? 8
 
     /// syslog priorities (sd-daemon.h): 3 err, 4 warning, 5 notice, 6 info, 7 debug.
     static func priority(_ level: Logger.Level) -> Int {

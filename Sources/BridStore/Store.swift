@@ -30,6 +30,11 @@ public final class Store: Sendable {
     public init(path: String) throws(StoreError) {
         self.path = path
         let connection = try Connection(path: path)
+        // SQLite falls back to read-only when the file or its file system cannot be
+        // written; brid would then run and never store anything.
+        guard sqlite3_db_readonly(connection.handle, "main") != 1 else {
+            throw StoreError("cannot write the database \(path): it is read-only (its owner, mode or file system) — brid needs to write its state folder")
+        }
         try connection.execute("""
             PRAGMA page_size = 8192;
             PRAGMA journal_mode = WAL;

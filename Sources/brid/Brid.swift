@@ -6,14 +6,26 @@ import Foundation
 
 @main
 struct Brid: AsyncParsableCommand {
+    /// Where the configuration is read from without `--config`.
+    static let defaultConfigPath = "/etc/brid/brid.toml"
+
+    /// A wrong command line exits 2, as brictl's does (argument-parser's own 64 is not
+    /// what either documents).
+    static let usageStatus: Int32 = 2
+
     static let configuration = CommandConfiguration(
         commandName: "brid",
         abstract: "Tracks time-series indicators: ingests releases, keeps every vintage, alerts on changes.",
+        discussion: """
+            Without --check-config or --once, brid runs as a daemon in the foreground until SIGTERM or SIGINT.
+            Exit status: 0 ok; 1 the config is invalid, the store cannot be opened for writing, another brid \
+            holds the state folder or its socket, or (--once) a payload was rejected or a fetch failed; 2 usage.
+            """,
         version: BridVersion.current
     )
 
-    @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "path"))
-    var config = "/etc/brid/brid.toml"
+    @Option(name: .long, help: ArgumentHelp("The configuration file (default: \(Brid.defaultConfigPath)).", valueName: "path"))
+    var config: String?
 
     @Flag(name: .long, help: "Parse and validate the configuration, print every error, and exit 0 or 1.")
     var checkConfig = false
@@ -26,8 +38,27 @@ struct Brid: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if checkConfig { throw ExitCode(Launcher.checkConfig(path: config)) }
-        if once { throw ExitCode(await runOnce(configPath: config, logger: Launcher.makeLogger())) }
-        throw ExitCode(await runDaemon(configPath: config, logger: Launcher.makeLogger()))
+        let path = config ?? Self.defaultConfigPath
+        if checkConfig { throw ExitCode(Launcher.checkConfig(path: path)) }
+        if once { throw ExitCode(await runOnce(configPath: path, logger: Launcher.makeLogger())) }
+        throw ExitCode(await runDaemon(configPath: path, logger: Launcher.makeLogger()))
+    }
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+            Foundation.exit(0)
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(usageStatus)
+            }
+            exit(withError: error)
+        }
     }
 }

@@ -21,6 +21,21 @@ import Testing
         #expect(throws: ValueError.self) { try ObservationValue.parse(text).get() }
     }
 
+    /// The limits README's Data model documents: 64 characters, an exponent of 1–4 digits.
+    @Test func documentedLimits() throws {
+        let longest = "1." + String(repeating: "5", count: 62)
+        #expect(try ObservationValue.parse(longest).get() == longest)
+        #expect(try ObservationValue.parse("  " + longest + " ").get() == longest)
+        guard case let .failure(long) = ObservationValue.parse(longest + "5") else { Issue.record("65 characters accepted"); return }
+        #expect(long.description.contains("is longer than 64 characters"))
+        #expect(try ObservationValue.parse("1e9999").get() == "1e9999")
+        #expect(try ObservationValue.parse("1.5E-0012").get() == "1.5E-0012")
+        for refused in ["1e10000", "1e"] {
+            guard case let .failure(error) = ObservationValue.parse(refused) else { Issue.record("\(refused) accepted"); continue }
+            #expect(error.description.contains("has a malformed exponent"))
+        }
+    }
+
     @Test func explainsThousandsSeparatorsAndNaN() {
         guard case let .failure(comma) = ObservationValue.parse("2,388"), case let .failure(nan) = ObservationValue.parse("NaN") else {
             Issue.record("accepted")

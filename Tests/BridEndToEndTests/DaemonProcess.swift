@@ -77,6 +77,12 @@ final class DaemonProcess {
         try waitUntil("the log shows \"\(text)\"", seconds: seconds) { self.log.contains(text) }
     }
 
+    /// Waits for brid to exit on its own (in real time, up to `seconds`); its status.
+    func waitForExit(seconds: Double = 10) throws -> Int32 {
+        try waitUntil("brid exits", seconds: seconds) { !self.isRunning }
+        return exitStatus ?? -1
+    }
+
     /// Sends SIGTERM and waits for the exit; returns the status and how long it took.
     func terminate(seconds: Double = 10) throws -> (status: Int32, elapsed: Double) {
         let start = Date()

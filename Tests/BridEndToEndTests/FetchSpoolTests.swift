@@ -16,9 +16,10 @@ import Testing
         return text
     }
 
-    /// The files left in the state folder besides the database (and its journal files).
+    /// The files left in the state folder besides the database (and its journal files)
+    /// and the state folder's lock.
     static func leftovers(_ w: Workspace) -> [String] {
-        w.files("state").filter { !$0.hasPrefix("brid.sqlite") }
+        w.files("state").filter { !$0.hasPrefix("brid.sqlite") && $0 != "brid.lock" }
     }
 
     @Test func aPayloadOfSeveralMegabytesIsStoredExactlyAndAnOversizedOneAbortedLeavingNothing() async throws { try await offPool {

@@ -238,8 +238,19 @@ import Testing
 
     @Test func versionAndUsage() async throws { try await offPool {
         #expect(try BridProcess.run(["--version"]).stdout == "0.1.0\n")
+        // Usage errors exit 2, as brictl's do.
         let usage = try BridProcess.run(["--once", "--check-config"])
-        #expect(usage.status == 64)
+        #expect(usage.status == 2)
         #expect(usage.stderr.contains("--check-config and --once do not go together"))
+        let unknown = try BridProcess.run(["--bogus"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("Unknown option '--bogus'"))
+        #expect(unknown.stderr.contains("Usage: brid"))
+        let missing = try BridProcess.run(["--config"])
+        #expect(missing.status == 2, "\(missing.stderr)")
+        // --help names the default config path once.
+        let help = try BridProcess.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.components(separatedBy: "/etc/brid/brid.toml").count == 2, "\(help.stdout)")
     } }
 }

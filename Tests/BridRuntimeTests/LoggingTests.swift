@@ -17,7 +17,22 @@ import Testing
         let capture = LogCapture()
         capture.logger().notice("hello", metadata: ["file": "a b.csv"])
         let line = capture.text
-        #expect(line.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ notice  hello file="a b.csv"\n$"#, options: .regularExpression) != nil, "\(line)")
+        #expect(line.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ notice   hello file="a b.csv"\n$"#, options: .regularExpression) != nil, "\(line)")
+    }
+
+    @Test func everyLevelIsNamedWholeInOneColumn() {
+        let capture = LogCapture()
+        let logger = capture.logger(level: .trace)
+        for level in Logger.Level.allCases { logger.log(level: level, "message") }
+        let lines = capture.lines.withLock { $0 }
+        #expect(lines.count == Logger.Level.allCases.count)
+        for (line, level) in zip(lines, Logger.Level.allCases) {
+            let afterTime = line.drop { $0 != " " }.dropFirst()
+            #expect(afterTime.hasPrefix(level.rawValue + " "), "\(line)")
+            // The messages line up: the level column is as wide as "critical" and a space.
+            #expect(afterTime.firstRange(of: "message")?.lowerBound == afterTime.index(afterTime.startIndex, offsetBy: 9), "\(line)")
+        }
+        #expect(lines.last?.contains(" critical message") == true)
     }
 
     @Test func journalStreamMustNameOurStderr() {

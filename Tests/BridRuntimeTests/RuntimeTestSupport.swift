@@ -60,8 +60,8 @@ final class LogCapture: Sendable {
 
     var text: String { lines.withLock { $0.joined() } }
 
-    func logger(journal: Bool = false) -> Logger {
+    func logger(journal: Bool = false, level: Logger.Level = .debug) -> Logger {
         let sink = self.sink
-        return Logger(label: "test") { label in StderrLogHandler(label: label, level: .debug, journal: journal, sink: sink) }
+        return Logger(label: "test") { label in StderrLogHandler(label: label, level: level, journal: journal, sink: sink) }
     }
 }
