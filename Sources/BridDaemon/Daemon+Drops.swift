@@ -40,13 +40,15 @@ extension Daemon {
             do {
                 let spec = try Ingestor.SourceSpec(source)
                 let complete = announced[path] ?? []
-                let settledBefore = settle ? Date().addingTimeInterval(-Self.settleTime) : nil
+                let now = clock.now()
+                let settledBefore = settle ? now.addingTimeInterval(-Self.settleTime) : nil
                 let (files, unsettled) = try await work.run {
                     try folder.prepare()
                     return try folder.scan(settledBefore: settledBefore, complete: complete)
                 }
                 announced[path] = (announced[path] ?? []).subtracting(complete)
-                if unsettled > 0 { scheduleSettledScan(path) }
+                // A little after the settle time, so the files' times are past it.
+                if unsettled > 0 { scheduleScan(path, at: now.addingTimeInterval(Self.settleTime + 0.1)) }
                 for name in files {
                     let outcome = try await work.run { [ingestor, now = clock.now(), maxBytes = source.maxBytes] in
                         try folder.process(name, source: spec, maxBytes: maxBytes, ingestor: ingestor, at: now)
@@ -75,12 +77,15 @@ extension Daemon {
         await scanDrop(arrival.folder)
     }
 
-    /// A scan once the files left for settling have settled (file times are real time).
-    private func scheduleSettledScan(_ path: String) {
-        guard settleScans.insert(path).inserted else { return }
-        Task {
-            try? await Task.sleep(for: .milliseconds(Int64(Self.settleTime * 1000) + 100))
-            self.settleScans.remove(path)
+    /// A scan of the folder at `date` on the daemon's clock; the earliest one asked for wins.
+    func scheduleScan(_ path: String, at date: Date) {
+        if let pending = scheduledScans[path], pending <= date { return }
+        scheduledScans[path] = date
+        Task { [clock] in
+            do { try await clock.sleep(until: date) } catch { return }
+            // Superseded by an earlier scan, which scheduled what it still needed.
+            guard self.scheduledScans[path] == date else { return }
+            self.scheduledScans[path] = nil
             await self.scanDrop(path)
         }
     }

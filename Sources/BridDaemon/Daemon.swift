@@ -45,8 +45,8 @@ public actor Daemon {
     var scanning: Set<String> = []
     /// Names inotify reported complete, per folder, not yet taken by a scan.
     var announced: [String: Set<String>] = [:]
-    /// Folders with a scan waiting for files to settle.
-    var settleScans: Set<String> = []
+    /// When the next scan of a folder is due (files left to settle).
+    var scheduledScans: [String: Date] = [:]
     /// Scans that failed (a folder that cannot be read, a file that cannot be moved).
     public internal(set) var scanFailures = 0
     var rescanRequested: Set<String> = []

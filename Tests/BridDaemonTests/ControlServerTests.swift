@@ -19,6 +19,10 @@ import Testing
         init(streamStallLimit: Duration = .seconds(60)) throws {
             try FileManager.default.createDirectory(atPath: root + "/state/drop/d", withIntermediateDirectories: true)
             try Data("series,period,value\ncn-kz.trade.total,2018,19.885\n".utf8).write(to: URL(fileURLWithPath: root + "/state/drop/d/r1.csv"))
+            // Dropped while brid was down, a minute before the clock's now: taken by the first scan.
+            let clock = ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600))
+            try FileManager.default.setAttributes([.modificationDate: clock.now().addingTimeInterval(-60)],
+                                                  ofItemAtPath: root + "/state/drop/d/r1.csv")
             try Data("""
                 [daemon]
                 state_dir = "state"
@@ -37,7 +41,7 @@ import Testing
             fetcher.serve("http://publisher.test/kz.csv", "series,period,value\nwb.kaz.exports,2018,8.535\n")
             let config = try ConfigLoader.load(path: root + "/brid.toml").get()
             let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-            var environment = DaemonEnvironment(clock: ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600)), fetcher: fetcher,
+            var environment = DaemonEnvironment(clock: clock, fetcher: fetcher,
                                                 logger: logger, variables: [:])
             environment.streamStallLimit = streamStallLimit
             built = try buildDaemon(config: config, environment: environment)
@@ -91,6 +95,12 @@ import Testing
         let matrix = try await exportedJSON(client, #"{"series":["cn-kz.trade.total"],"format":"json","vintages":true}"#) as? [String: Any]
         #expect((matrix?["vintages"] as? [[String: Any]])?.count == 1)
         #expect(((matrix?["periods"] as? [[String: Any]])?.first?["values"] as? [String]) == ["19.885"])
+    }
+
+    @Test func everyCommandOfTheProtocolHasAHandler() throws {
+        let h = try Harness()
+        let api = ControlAPI(daemon: h.built.daemon, startedAt: Date(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        #expect(api.handlers().missingCommands == [], "a command in ControlCommands.all that the daemon would answer with unknown_command")
     }
 
     @Test func aChangeInvalidatesTheCachedStatus() async throws {
