@@ -53,7 +53,8 @@ public struct BuiltDaemon: Sendable {
 public func buildDaemon(config: BridConfig, environment: DaemonEnvironment) throws -> BuiltDaemon {
     let store = try Launcher.openStore(config, logger: environment.logger)
     let daemon = Daemon(config: config, store: store, fetcher: environment.fetcher, clock: environment.clock,
-                        logger: environment.logger, notifier: environment.notifier, environment: environment.variables)
+                        logger: environment.logger, notifier: environment.notifier, environment: environment.variables,
+                        dropRescanInterval: environment.dropRescanInterval)
     try Daemon.prepareAlerts(store: store, config: config, now: environment.clock.now(), wake: daemon.alertWake,
                              logger: environment.logger)
     let socket = try ControlSocket.open(path: config.daemon.socket, environment: environment.variables)
@@ -123,6 +124,10 @@ public func runDaemon(configPath: String, logger: Logger) async -> Int32 {
         for error in failure.errors { logger.critical("\(error)") }
         return 1
     }
+    // A file-size limit (RLIMIT_FSIZE) reached by the database is a failed write, like a
+    // full disk — a failing source retried later — not SIGXFSZ ending the daemon.
+    // (Children get every signal's default back: see `clinux_spawn`.)
+    _ = signal(SIGXFSZ, SIG_IGN)
     do {
         let built = try buildDaemon(config: config, environment: DaemonEnvironment(logger: logger))
         defer { built.daemon.store.close() }  // after the services stopped: checkpointed, no -wal/-shm left
