@@ -59,7 +59,7 @@ public func buildDaemon(config: BridConfig, environment: DaemonEnvironment) thro
                              logger: environment.logger)
     let socket = try ControlSocket.open(path: config.daemon.socket, environment: environment.variables)
     environment.logger.info("control socket \(socket.path)\(socket.activated ? " (from systemd)" : "") listening")
-    let api = ControlAPI(daemon: daemon, startedAt: Date(), logger: environment.logger)
+    let api = ControlAPI(daemon: daemon, startedAt: environment.clock.now(), logger: environment.logger)
     let server = try ControlServer(socket: socket, handlers: api.handlers(), logger: environment.logger,
                                    streamStallLimit: environment.streamStallLimit)
     let services: [any Service] = [

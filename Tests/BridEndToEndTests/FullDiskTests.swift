@@ -19,7 +19,7 @@ import Testing
             format = "csv"
             """)
         let brid = try DaemonProcess(config: w.root + "/brid.toml", logPath: w.root + "/brid.log")
-        try brid.waitForLog("running:", seconds: 10)
+        try brid.waitForLog("running:", seconds: 30)
         func brictl(_ arguments: String...) throws -> BridProcess.Result {
             try BridProcess.run(["--socket", w.root + "/state/control.sock"] + arguments, executable: BridProcess.brictlPath)
         }
@@ -33,7 +33,7 @@ import Testing
         try w.write("staging/big.csv", "series,period,value\n" + rows + "\n")
         let folder = state + "drop/d"
         #expect(rename(w.root + "/staging/big.csv", folder + "/big.csv") == 0)
-        try brid.waitForLog("cannot scan \(folder)", seconds: 10)
+        try brid.waitForLog("cannot scan \(folder)", seconds: 60)  // a loaded machine: give the ingest time to reach the limit
 
         let fetch = try brictl("fetch", "d")
         #expect(fetch.status == 1, "\(fetch.stdout)\(fetch.stderr)")
