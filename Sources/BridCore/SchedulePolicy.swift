@@ -33,12 +33,18 @@ public enum SchedulePolicy {
     }
 
     /// When to try again after `failures` consecutive failed checks (1 for the first):
-    /// one minute, doubling, capped at the source's own interval.
+    /// one minute, doubling, capped at the source's own interval — so a source checked
+    /// more often than once a minute is retried at its interval, never less often.
     public static func retry(after failed: Date, failures: Int, schedule: Schedule) -> Date {
-        let cap = interval(of: schedule, near: failed)
+        failed.addingTimeInterval(retryDelay(failures: failures, cap: interval(of: schedule, near: failed)))
+    }
+
+    /// The wait before retry number `failures` (1 for the first): `firstRetry`, doubling,
+    /// at most `cap` seconds.
+    public static func retryDelay(failures: Int, cap: Double) -> Double {
         var delay = firstRetry.seconds
         for _ in 1..<max(failures, 1) where delay < cap { delay *= 2 }
-        return failed.addingTimeInterval(min(delay, max(cap, firstRetry.seconds)))
+        return min(delay, cap)
     }
 
     /// The interval of a schedule: its duration, or the gap between two cron firings.

@@ -53,12 +53,13 @@ public struct BuiltDaemon: Sendable {
 public func buildDaemon(config: BridConfig, environment: DaemonEnvironment) throws -> BuiltDaemon {
     let store = try Launcher.openStore(config, logger: environment.logger)
     let daemon = Daemon(config: config, store: store, fetcher: environment.fetcher, clock: environment.clock,
-                        logger: environment.logger, notifier: environment.notifier, environment: environment.variables)
+                        logger: environment.logger, notifier: environment.notifier, environment: environment.variables,
+                        dropRescanInterval: environment.dropRescanInterval)
     try Daemon.prepareAlerts(store: store, config: config, now: environment.clock.now(), wake: daemon.alertWake,
                              logger: environment.logger)
     let socket = try ControlSocket.open(path: config.daemon.socket, environment: environment.variables)
     environment.logger.info("control socket \(socket.path)\(socket.activated ? " (from systemd)" : "") listening")
-    let api = ControlAPI(daemon: daemon, startedAt: Date(), logger: environment.logger)
+    let api = ControlAPI(daemon: daemon, startedAt: environment.clock.now(), logger: environment.logger)
     let server = try ControlServer(socket: socket, handlers: api.handlers(), logger: environment.logger,
                                    streamStallLimit: environment.streamStallLimit)
     let services: [any Service] = [
@@ -124,6 +125,10 @@ public func runDaemon(configPath: String, logger: Logger) async -> Int32 {
         for error in failure.errors { logger.critical("\(error)") }
         return 1
     }
+    // A file-size limit (RLIMIT_FSIZE) reached by the database is a failed write, like a
+    // full disk — a failing source retried later — not SIGXFSZ ending the daemon.
+    // (Children get every signal's default back: see `clinux_spawn`.)
+    _ = signal(SIGXFSZ, SIG_IGN)
     do {
         let lock = try Launcher.lockStateFolder(config, holderHint: Launcher.daemonHolderHint)
         defer { withExtendedLifetime(lock) {} }  // held until the store is closed

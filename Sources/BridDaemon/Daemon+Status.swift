@@ -10,14 +10,27 @@ import Logging
 extension Daemon {
     /// What `status` shows of the daemon, read in one visit to the actor.
     func statusSnapshot() -> (generation: UInt64, config: BridConfig, schedule: [String: Date], inFlight: Set<String>,
-                              reloadFailure: ReloadFailure?) {
-        (generation, config, due, checking, lastReloadFailure)
+                              reloadFailure: ReloadFailure?, unrecorded: [String: DropScanFailure]) {
+        (generation, config, due, checking, lastReloadFailure, dropFailures.filter { $0.value.unrecorded > 0 })
+    }
+
+    /// The stored states of the sources with the failures the store could not record on top.
+    static func states(_ stored: [SourceState], unrecorded: [String: DropScanFailure]) -> [SourceState] {
+        var states = stored.map { state in
+            guard let failure = unrecorded[state.id], failure.unrecorded > 0 else { return state }
+            return state.adding(failures: failure.unrecorded, lastError: failure.lastError, at: failure.at)
+        }
+        let known = Set(stored.map(\.id))
+        for (id, failure) in unrecorded.sorted(by: { $0.key < $1.key }) where !known.contains(id) && failure.unrecorded > 0 {
+            states.append(SourceState.unseen(id).adding(failures: failure.unrecorded, lastError: failure.lastError, at: failure.at))
+        }
+        return states
     }
 
     /// The one-line summary for systemd's `STATUS=`:
     /// "12 sources, 3 failing, next fetch wb-kaz-exports in 4m".
     public func statusLine() -> String {
-        let states = (try? store.sourceStates()) ?? []
+        let states = Self.states((try? store.sourceStates()) ?? [], unrecorded: dropFailures)
         let ids = Set(config.sources.map(\.id))
         // As `status` says it: a paused source is paused, not failing.
         let failing = states.filter { ids.contains($0.id) && !$0.paused && $0.consecutiveFailures > 0 }.count

@@ -30,6 +30,8 @@ public actor Daemon {
     let logger: Logger
     let notifier: SystemdNotifier
     let environment: [String: String]
+    /// How often the drop folders are rescanned anyway: the longest wait of a failing folder's retries.
+    let dropRescanInterval: TimeInterval
     let readFile: @Sendable (String) throws -> String
     let work = BlockingWork()
     /// Wakes the scheduler when the schedule changed (a check finished, a reload, a request).
@@ -45,10 +47,12 @@ public actor Daemon {
     var scanning: Set<String> = []
     /// Names inotify reported complete, per folder, not yet taken by a scan.
     var announced: [String: Set<String>] = [:]
-    /// Folders with a scan waiting for files to settle.
-    var settleScans: Set<String> = []
+    /// When the next scan of a folder is due (files left to settle, a failed scan's retry).
+    var scheduledScans: [String: Date] = [:]
     /// Scans that failed (a folder that cannot be read, a file that cannot be moved).
     public internal(set) var scanFailures = 0
+    /// Drop sources whose scans fail for a reason other than a file's content, by source id.
+    var dropFailures: [String: DropScanFailure] = [:]
     var rescanRequested: Set<String> = []
     var dropWatcher: DropWatcher?
     /// Goes up whenever something `status` shows changes, so a status can be cached.
@@ -66,6 +70,7 @@ public actor Daemon {
 
     public init(config: BridConfig, store: Store, fetcher: any HTTPFetching, clock: any DaemonClock, logger: Logger,
                 notifier: SystemdNotifier = SystemdNotifier(environment: [:]), environment: [String: String] = [:],
+                dropRescanInterval: TimeInterval = 300,
                 readFile: @escaping @Sendable (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }) {
         self.config = config
         self.store = store
@@ -75,6 +80,7 @@ public actor Daemon {
         self.logger = logger
         self.notifier = notifier
         self.environment = environment
+        self.dropRescanInterval = dropRescanInterval
         self.readFile = readFile
         // Known before any service starts: the drop watcher's first scan must skip paused sources.
         self.paused = Set(((try? store.sourceStates()) ?? []).filter(\.paused).map(\.id))

@@ -13,12 +13,20 @@ public protocol DaemonClock: Sendable {
 /// it stands now; callers re-check the wall clock when they wake (a stepped clock then
 /// moves a wake-up once, and never stops one).
 public struct SystemClock: DaemonClock {
+    static let longestSleep: TimeInterval = 86_400
+
     public init() {}
 
     public func now() -> Date { Date() }
 
     public func sleep(until deadline: Date) async throws {
-        let remaining = deadline.timeIntervalSinceNow
+        var remaining = deadline.timeIntervalSinceNow
+        // `.distantFuture` (until woken or cancelled) is more nanoseconds than Task.sleep
+        // takes: a day at a time then.
+        while remaining > Self.longestSleep {
+            try await Task.sleep(for: .seconds(Self.longestSleep))
+            remaining = deadline.timeIntervalSinceNow
+        }
         if remaining > 0 {
             try await Task.sleep(for: .milliseconds(Int64((remaining * 1000).rounded(.up))))
         }
@@ -47,10 +55,11 @@ public final class ManualClock: DaemonClock {
 
     public func now() -> Date { state.withLock { $0.now } }
 
-    /// How many tasks are asleep on this clock.
+    /// How many tasks are asleep on this clock (every idle loop of the daemon is).
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
-    /// The earliest deadline anyone sleeps until.
+    /// The deadlines the sleepers sleep until, earliest first.
+    public var deadlines: [Date] { state.withLock { $0.sleepers.map(\.deadline).sorted() } }
 
     /// Moves time forward and wakes every sleeper whose deadline has come.
     public func advance(by seconds: TimeInterval) {

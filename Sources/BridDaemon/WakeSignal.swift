@@ -43,13 +43,13 @@ final class WakeSignal: Sendable {
     }
 }
 
-/// Sleeps until `deadline` on `clock`, or until `signal` fires, whichever comes first.
+/// Sleeps until `deadline` on `clock` (with none, until signalled), or until `signal`
+/// fires, whichever comes first. Always asleep on the clock, so a test clock sees every
+/// idle loop.
 func sleep(until deadline: Date?, on clock: any DaemonClock, orUntil signal: WakeSignal) async {
     await withTaskGroup(of: Void.self) { group in
         group.addTask { await signal.wait() }
-        if let deadline {
-            group.addTask { try? await clock.sleep(until: deadline) }
-        }
+        group.addTask { try? await clock.sleep(until: deadline ?? .distantFuture) }
         await group.next()
         group.cancelAll()
     }

@@ -22,14 +22,16 @@ extension Store {
         }
     }
 
-    /// Records a failed check (a rejected payload, a fetch error) for status reporting.
-    public func recordFailure(source: String, message: String, at now: Date) throws {
+    /// Records a failed check (a rejected payload, a fetch error, a drop folder that cannot
+    /// be scanned) for status reporting; `count` is more than 1 when earlier failures could
+    /// not be recorded (the store could not be written then).
+    public func recordFailure(source: String, message: String, at now: Date, count: Int = 1) throws {
         try alertingTransaction(at: now) { db, alerts in
             try ensureSource(source, at: now, in: db)
             try db.prepare("""
                 UPDATE sources SET last_check_at = ?1, last_error = ?2, last_error_at = ?1,
-                    consecutive_failures = consecutive_failures + 1 WHERE id = ?3
-                """).bind(.integer(now.millisecondsSince1970), .text(message), .text(source)).run()
+                    consecutive_failures = consecutive_failures + ?4 WHERE id = ?3
+                """).bind(.integer(now.millisecondsSince1970), .text(message), .text(source), .integer(Int64(max(count, 1)))).run()
             try alerts.evaluateSource(source)
         }
     }

@@ -48,6 +48,12 @@ extension Store {
 
     /// Records a check answered "not modified" (HTTP 304): a success without a payload.
     public func recordNotModified(source: String, at now: Date) throws {
+        try recordSuccessWithoutPayload(source: source, at: now)
+    }
+
+    /// Records a successful check that brought no payload (an HTTP 304, a drop folder that
+    /// scans again after failing): the source's failures end.
+    public func recordSuccessWithoutPayload(source: String, at now: Date) throws {
         try alertingTransaction(at: now) { db, alerts in
             try ensureSource(source, at: now, in: db)
             try db.prepare("UPDATE sources SET last_check_at = ?1, last_success_at = ?1, consecutive_failures = 0 WHERE id = ?2")
@@ -83,5 +89,20 @@ extension Store {
         return SourceState(id: row.text(0) ?? "", lastCheckAt: date(1), lastSuccessAt: date(2), lastError: row.text(3),
                            lastErrorAt: date(4), consecutiveFailures: Int(row.int(5)), nextDueAt: date(6),
                            etag: row.text(7), lastModified: row.text(8), paused: row.int(9) != 0)
+    }
+}
+
+extension SourceState {
+    /// The state of a source the store has no row for yet.
+    public static func unseen(_ id: String) -> SourceState {
+        SourceState(id: id, lastCheckAt: nil, lastSuccessAt: nil, lastError: nil, lastErrorAt: nil, consecutiveFailures: 0,
+                    nextDueAt: nil, etag: nil, lastModified: nil, paused: false)
+    }
+
+    /// The state with failed checks on top that the store could not record (it could not be written).
+    public func adding(failures count: Int, lastError: String, at date: Date) -> SourceState {
+        SourceState(id: id, lastCheckAt: max(lastCheckAt ?? date, date), lastSuccessAt: lastSuccessAt, lastError: lastError,
+                    lastErrorAt: date, consecutiveFailures: consecutiveFailures + count, nextDueAt: nextDueAt, etag: etag,
+                    lastModified: lastModified, paused: paused)
     }
 }

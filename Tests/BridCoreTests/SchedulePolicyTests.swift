@@ -41,6 +41,12 @@ import Testing
         #expect(SchedulePolicy.retry(after: t0, failures: 5, schedule: short).timeIntervalSince(t0) == 90)
     }
 
+    @Test func aSourceCheckedMoreOftenThanAMinuteIsRetriedAtItsInterval() {
+        let quick = Schedule.every(.seconds(15))
+        let delays = (1...4).map { SchedulePolicy.retry(after: t0, failures: $0, schedule: quick).timeIntervalSince(t0) }
+        #expect(delays == [15, 15, 15, 15], "capped at the interval, as the README says, not at the first retry's minute")
+    }
+
     @Test func cronIntervalIsTheGapBetweenFirings() throws {
         #expect(SchedulePolicy.interval(of: .cron(try CronExpression("*/15 * * * *")), near: t0) == 900)
     }

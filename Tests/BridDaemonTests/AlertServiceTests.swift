@@ -44,6 +44,8 @@ final class ScriptedPoster: HTTPPosting {
         let clock = ManualClock(now: AlertServiceTests.start)
         let poster: ScriptedPoster
         let daemon: Daemon
+        /// The timer's loop and one loop per notifier: each asleep on the clock when idle.
+        let loops: Int
         private var task: Task<Void, any Error>?
 
         init(_ config: String, failures: Int) throws {
@@ -53,6 +55,7 @@ final class ScriptedPoster: HTTPPosting {
             let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
             let store = try Launcher.openStore(loaded, logger: logger)
             poster = ScriptedPoster(clock: clock, failures: failures)
+            loops = 1 + loaded.notifiers.count
             daemon = Daemon(config: loaded, store: store, fetcher: ScriptedFetcher(), clock: clock, logger: logger)
             try Daemon.prepareAlerts(store: store, config: loaded, now: clock.now(), wake: daemon.alertWake, logger: logger)
             let notifiers = Notifiers(poster: poster, logger: logger, environment: [:], readFile: { _ in "" })
@@ -67,11 +70,18 @@ final class ScriptedPoster: HTTPPosting {
 
         var store: Store { daemon.store }
 
-        /// Moves the clock and gives the service time to act.
+        /// Waits until every loop of the service is asleep on the clock: it has done what
+        /// was due.
+        func idle() async throws {
+            try await eventually("the alert service is idle") { self.clock.sleeperCount == self.loops }
+        }
+
+        /// Moves the clock once the service is idle, and waits until it has acted on it
+        /// (the loops woken are asleep again).
         func advance(by seconds: TimeInterval) async throws {
-            try await Task.sleep(for: .milliseconds(30))
+            try await idle()
             clock.advance(by: seconds)
-            try await Task.sleep(for: .milliseconds(60))
+            try await idle()
         }
     }
 
@@ -190,7 +200,6 @@ final class ScriptedPoster: HTTPPosting {
         let before = h.poster.requests.count
         try await h.advance(by: 10)
         try await h.advance(by: 10)
-        try await Task.sleep(for: .milliseconds(200))
         // Nothing acked is posted any more: no acked notification, no re-post of the alert.
         #expect(h.poster.requests.dropFirst(before).allSatisfy { !$0.body.contains("kz-failing") })
         #expect(try h.store.alertStatistics().backlog == 0, "the acked transition was never queued for this notifier")

@@ -19,6 +19,10 @@ import Testing
         init(streamStallLimit: Duration = .seconds(60), extraConfig: String = "") throws {
             try FileManager.default.createDirectory(atPath: root + "/state/drop/d", withIntermediateDirectories: true)
             try Data("series,period,value\ncn-kz.trade.total,2018,19.885\n".utf8).write(to: URL(fileURLWithPath: root + "/state/drop/d/r1.csv"))
+            // Dropped while brid was down, a minute before the clock's now: taken by the first scan.
+            let clock = ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600))
+            try FileManager.default.setAttributes([.modificationDate: clock.now().addingTimeInterval(-60)],
+                                                  ofItemAtPath: root + "/state/drop/d/r1.csv")
             try Data(("""
                 [daemon]
                 state_dir = "state"
@@ -37,7 +41,7 @@ import Testing
             fetcher.serve("http://publisher.test/kz.csv", "series,period,value\nwb.kaz.exports,2018,8.535\n")
             let config = try ConfigLoader.load(path: root + "/brid.toml").get()
             let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-            var environment = DaemonEnvironment(clock: ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600)), fetcher: fetcher,
+            var environment = DaemonEnvironment(clock: clock, fetcher: fetcher,
                                                 logger: logger, variables: [:])
             environment.streamStallLimit = streamStallLimit
             built = try buildDaemon(config: config, environment: environment)
@@ -119,6 +123,21 @@ import Testing
         #expect(reversed.contains(#""code":"bad_request""#) && reversed.contains("--from 2020 is after --to 2010"), "\(reversed)")
         let single = try await client.askAll(#"{"v":2,"id":4,"cmd":"series.show","args":{"series":"cn-kz.trade.total","from":"2018","to":"2018"}}"#)
         #expect(single.joined().contains(#""value":"19.885""#))
+    }
+
+    @Test func everyCommandOfTheProtocolHasAHandler() throws {
+        // The daemon's API over a store, no services running.
+        let root = NSTemporaryDirectory() + "brid-handlers-" + UUID().uuidString.prefix(8)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try Data("[daemon]\nstate_dir = \"state\"\n".utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
+        let config = try ConfigLoader.load(path: root + "/brid.toml").get()
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let clock = ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600))
+        let daemon = Daemon(config: config, store: try Launcher.openStore(config, logger: logger), fetcher: ScriptedFetcher(),
+                            clock: clock, logger: logger)
+        let api = ControlAPI(daemon: daemon, startedAt: clock.now(), logger: logger)
+        #expect(api.handlers().missingCommands == [], "a command in ControlCommands.all that the daemon would answer with unknown_command")
     }
 
     @Test func aChangeInvalidatesTheCachedStatus() async throws {

@@ -107,19 +107,24 @@ final class DaemonHarness: @unchecked Sendable {
         scheduler = nil
     }
 
-    /// Waits (in real time, briefly) until the scheduler is asleep with nothing in flight.
+    /// Waits (in real time, briefly) until the scheduler is asleep with nothing in flight,
+    /// until the next due time of the schedule as it stands (not on a plan made before a
+    /// check finished).
     func settle() async throws {
         try await eventually("the scheduler settles") {
-            let inFlight = await self.daemon.sourcesInFlight
-            return inFlight.isEmpty && self.clock.sleeperCount > 0
+            let daemon: Daemon = self.daemon
+            guard await daemon.sourcesInFlight.isEmpty else { return false }
+            var next = Date.distantFuture
+            for (id, due) in await daemon.schedule where await !daemon.isPaused(id) { next = min(next, due) }
+            return next > self.clock.now() && self.clock.deadlines == [next]
         }
     }
 
-    /// Advances the clock and lets the scheduler act on it.
+    /// Advances the clock and lets the scheduler act on it: a scheduler woken by the
+    /// advance is off the clock until it has started what came due and gone back to sleep.
     func advance(by seconds: TimeInterval) async throws {
         try await settle()
         clock.advance(by: seconds)
-        try await Task.sleep(for: .milliseconds(20))
         try await settle()
     }
 

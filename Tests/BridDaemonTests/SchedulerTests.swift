@@ -85,6 +85,26 @@ import Testing
         #expect(recovered.nextDueAt!.timeIntervalSince(h.clock.now()) > 3500)
     }
 
+    @Test func aFailingSourceCheckedEvery15SecondsIsRetriedEvery15Seconds() async throws {
+        let h = try DaemonHarness(config: Self.config(sources: """
+            [[source]]
+            id = "kz"
+            url = "http://publisher.test/kz.csv"
+            format = "csv"
+            every = "15s"
+            """))
+        h.fetcher.fail("http://publisher.test/kz.csv", status: 503)
+        try await h.start()
+        try await h.settle()
+        for failures in 2...4 {
+            try await h.advance(by: 14)
+            #expect(h.fetcher.requestCount("http://publisher.test/kz.csv") == failures - 1, "not before 15 s")
+            try await h.advance(by: 1)
+            #expect(h.fetcher.requestCount("http://publisher.test/kz.csv") == failures, "15 s after the last failure, not 60 s")
+            #expect(try await h.state("kz")?.consecutiveFailures == failures)
+        }
+    }
+
     @Test func aRejectedPayloadIsAFailureAndItsETagIsNotKept() async throws {
         let h = try DaemonHarness(config: Self.hourly)
         h.fetcher.serve("http://publisher.test/kz.csv", "series,period,value\nwb.kaz.exports,2018,eight\n")

@@ -90,11 +90,12 @@ final class ControlAPI: Sendable {
     // MARK: - Status
 
     func status() async throws -> StatusResponse {
-        let (generation, config, schedule, inFlight, reloadFailure) = await daemon.statusSnapshot()
+        let (generation, config, schedule, inFlight, reloadFailure, unrecorded) = await daemon.statusSnapshot()
         if let cached = statusCache.withLock({ $0 }), cached.generation == generation, Date().timeIntervalSince(cached.at) < 1 {
             return cached.response
         }
-        let states = Dictionary(try store.sourceStates().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let states = Dictionary(Daemon.states(try store.sourceStates(), unrecorded: unrecorded).map { ($0.id, $0) },
+                                uniquingKeysWith: { a, _ in a })
         let statistics = try store.statistics()
         let sources = config.sources.map { source -> SourceStatus in
             let state = states[source.id]
@@ -165,9 +166,11 @@ final class ControlAPI: Sendable {
             }
             return [outcome(id, await daemon.check(id))]
         case let .drop(path):
-            let files = await daemon.scanDrop(path)
+            let scan = await daemon.scan(path)
+            let files = scan.outcomes.map { outcome(id, $0.result, file: $0.file) }
+            if let failure = scan.failure { return files + [FetchOutcome(source: id, outcome: .failed, message: failure)] }
             if files.isEmpty { return [FetchOutcome(source: id, outcome: .unchanged, message: "no new files in \(path)")] }
-            return files.map { outcome(id, $0.result, file: $0.file) }
+            return files
         }
     }
 
