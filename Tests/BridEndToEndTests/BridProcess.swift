@@ -39,6 +39,18 @@ final class Workspace {
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
 
+    /// A daemon with its state and socket in the workspace and one CSV drop source `d`.
+    static let oneDropSource = """
+        [daemon]
+        state_dir = "state"
+        socket = "state/control.sock"
+
+        [[source]]
+        id = "d"
+        drop = "drop/d"
+        format = "csv"
+        """
+
     func write(_ relative: String, _ text: String) throws {
         let url = URL(fileURLWithPath: root + "/" + relative)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

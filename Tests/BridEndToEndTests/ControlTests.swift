@@ -212,16 +212,7 @@ import Testing
     } }
 
     @Test func socketActivationAndStaleSockets() async throws { try await offPool {
-        let w = try Workspace(config: """
-            [daemon]
-            state_dir = "state"
-            socket = "state/control.sock"
-
-            [[source]]
-            id = "d"
-            drop = "drop/d"
-            format = "csv"
-            """)
+        let w = try Workspace(config: Workspace.oneDropSource)
         try FileManager.default.createDirectory(atPath: w.root + "/state", withIntermediateDirectories: true)
         // A stale socket file from a brid that died: replaced.
         let stale = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)

@@ -8,16 +8,7 @@ import Testing
 /// once the database can grow again the file is taken.
 @Suite(.serialized) struct FullDiskTests {
     @Test func aDropThatCannotBeStoredIsAFailingSourceUntilTheDatabaseCanGrow() async throws { try await offPool {
-        let w = try Workspace(config: """
-            [daemon]
-            state_dir = "state"
-            socket = "state/control.sock"
-
-            [[source]]
-            id = "d"
-            drop = "drop/d"
-            format = "csv"
-            """)
+        let w = try Workspace(config: Workspace.oneDropSource)
         let brid = try DaemonProcess(config: w.root + "/brid.toml", logPath: w.root + "/brid.log")
         try brid.waitForLog("running:", seconds: 30)
         func brictl(_ arguments: String...) throws -> BridProcess.Result {
