@@ -93,6 +93,35 @@ import Testing
         #expect(((matrix?["periods"] as? [[String: Any]])?.first?["values"] as? [String]) == ["19.885"])
     }
 
+    @Test func aClientThatHalfClosesHasEveryRequestAnsweredThenTheConnectionCloses() async throws {
+        let h = try Harness()
+        try await eventually("both ingested") { try h.built.daemon.store.releases().count == 2 }
+        let socket = h.socket
+        try await offPool {
+            // One request, then shutdown(SHUT_WR), as `nc -N` does.
+            let one = try LineSocket(path: socket)
+            try one.send(Array(#"{"v":2,"id":1,"cmd":"status"}"#.utf8) + [0x0A])
+            one.shutdownWriting()
+            let replies = try one.readLinesUntilClosed()
+            #expect(replies.count == 1 && replies.first?.contains(#""id":1"#) == true && replies.first?.contains(#""ok":true"#) == true,
+                    "\(replies)")
+
+            // Two pipelined requests, a streamed one among them, in one write; the last one
+            // without its newline.
+            let two = try LineSocket(path: socket)
+            try two.send(Array((#"{"v":2,"id":2,"cmd":"series.show","args":{"series":"cn-kz.trade.total"}}"# + "\n"
+                                + #"{"v":2,"id":3,"cmd":"status"}"#).utf8))
+            two.shutdownWriting()
+            let lines = try two.readLinesUntilClosed()
+            #expect(lines.first?.contains(#""id":2"#) == true && lines.first?.contains(#""stream":true"#) == true, "\(lines)")
+            #expect(lines.joined().contains(#""value":"19.885""#))
+            #expect(lines.contains { $0.hasPrefix(#"{"end":"#) })
+            #expect(lines.last?.contains(#""id":3"#) == true && lines.last?.contains(#""ok":true"#) == true, "\(lines)")
+        }
+        // The server still serves others.
+        #expect(try await h.ask(#"{"v":2,"id":4,"cmd":"status"}"#).contains(#""ok":true"#))
+    }
+
     @Test func aChangeInvalidatesTheCachedStatus() async throws {
         let h = try Harness()
         try await eventually("both ingested") { try h.built.daemon.store.releases().count == 2 }
