@@ -5,6 +5,7 @@ import BridRuntime
 import BridTestSupport
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 /// The control server in-process: the daemon built by `buildDaemon` on a manual clock with
@@ -16,13 +17,16 @@ import Testing
         let built: BuiltDaemon
         let run: Task<Void, any Error>
 
-        init(streamStallLimit: Duration = .seconds(60)) throws {
+        /// `daemonSettings`: more lines of the config's [daemon] table.
+        init(streamStallLimit: Duration = .seconds(60), daemonSettings: String = "",
+             logger: Logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }) throws {
             try FileManager.default.createDirectory(atPath: root + "/state/drop/d", withIntermediateDirectories: true)
             try Data("series,period,value\ncn-kz.trade.total,2018,19.885\n".utf8).write(to: URL(fileURLWithPath: root + "/state/drop/d/r1.csv"))
             try Data("""
                 [daemon]
                 state_dir = "state"
                 socket = "state/ctl.sock"
+                \(daemonSettings)
 
                 [[source]]
                 id = "d"
@@ -36,7 +40,6 @@ import Testing
                 """.utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
             fetcher.serve("http://publisher.test/kz.csv", "series,period,value\nwb.kaz.exports,2018,8.535\n")
             let config = try ConfigLoader.load(path: root + "/brid.toml").get()
-            let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
             var environment = DaemonEnvironment(clock: ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600)), fetcher: fetcher,
                                                 logger: logger, variables: [:])
             environment.streamStallLimit = streamStallLimit
@@ -120,6 +123,39 @@ import Testing
         }
         // The server still serves others.
         #expect(try await h.ask(#"{"v":2,"id":4,"cmd":"status"}"#).contains(#""ok":true"#))
+    }
+
+    @Test func echoedInputIsCutInRepliesNotesAndStatus() async throws {
+        let lines = Mutex<[String]>([])
+        let logger = Logger(label: "test") { label in
+            StderrLogHandler(label: label, level: .info, journal: false, sink: LineSink { line in lines.withLock { $0.append(line) } })
+        }
+        let h = try Harness(logger: logger)
+        try await eventually("both ingested") { try h.built.daemon.store.releases().count == 2 }
+        // A 900 KB series key in not_found.
+        let key = String(repeating: "k", count: 900_000)
+        let notFound = try await h.ask(#"{"v":2,"id":1,"cmd":"series.show","args":{"series":"\#(key)"}}"#)
+        #expect(notFound.contains(#""code":"not_found""#) && notFound.contains("… (900000 characters)"), "\(notFound.prefix(300))")
+        #expect(notFound.utf8.count < 1_000)
+        // A dropped file with a 5 MB quoted value: its note, the log, the source's last error
+        // and status stay small.
+        let value = String(repeating: "9", count: 5 << 20)
+        let folder = h.root + "/state/drop/d"
+        try Data("series,period,value\nx,2018,\"\(value)\"\n".utf8).write(to: URL(fileURLWithPath: folder + "/big.csv"))
+        let outcomes = await h.built.daemon.scanDrop(folder, settle: false)
+        guard case .rejected = outcomes.first?.result else {
+            Issue.record("not rejected: \(outcomes)")
+            return
+        }
+        let note = try String(contentsOfFile: folder + "/rejected/big.csv.error", encoding: .utf8)
+        #expect(note.utf8.count < 1_000 && note.contains("…\" (5242880 characters)"), "\(note.prefix(300))")
+        let logged = lines.withLock { $0 }.filter { $0.contains("rejected:") }
+        #expect(logged.count == 1 && logged.allSatisfy { $0.utf8.count < 1_000 }, "\(logged.map { $0.prefix(300) })")
+        let status = try await h.ask(#"{"v":2,"id":2,"cmd":"status"}"#)
+        #expect(status.contains(#""ok":true"#) && status.contains("(5242880 characters)"), "\(status.prefix(300))")
+        #expect(status.utf8.count < 10_000)
+        let sources = try await h.ask(#"{"v":2,"id":3,"cmd":"sources"}"#)
+        #expect(sources.contains(#""ok":true"#) && sources.utf8.count < 10_000)
     }
 
     @Test func aChangeInvalidatesTheCachedStatus() async throws {
