@@ -142,11 +142,9 @@ import Testing
         let value = String(repeating: "9", count: 5 << 20)
         let folder = h.root + "/state/drop/d"
         try Data("series,period,value\nx,2018,\"\(value)\"\n".utf8).write(to: URL(fileURLWithPath: folder + "/big.csv"))
-        let outcomes = await h.built.daemon.scanDrop(folder, settle: false)
-        guard case .rejected = outcomes.first?.result else {
-            Issue.record("not rejected: \(outcomes)")
-            return
-        }
+        // Scanned now, or by the watcher that saw the file closed (then this scan waits for it).
+        await h.built.daemon.scanDrop(folder, settle: false)
+        try await eventually("the file is rejected") { FileManager.default.fileExists(atPath: folder + "/rejected/big.csv.error") }
         let note = try String(contentsOfFile: folder + "/rejected/big.csv.error", encoding: .utf8)
         #expect(note.utf8.count < 1_000 && note.contains("…\" (5242880 characters)"), "\(note.prefix(300))")
         let logged = lines.withLock { $0 }.filter { $0.contains("rejected:") }
@@ -156,6 +154,26 @@ import Testing
         #expect(status.utf8.count < 10_000)
         let sources = try await h.ask(#"{"v":2,"id":3,"cmd":"sources"}"#)
         #expect(sources.contains(#""ok":true"#) && sources.utf8.count < 10_000)
+    }
+
+    @Test func aRejectionIsLoggedWhenItsNoteCannotBeWritten() async throws {
+        let lines = Mutex<[String]>([])
+        let logger = Logger(label: "test") { label in
+            StderrLogHandler(label: label, level: .info, journal: false, sink: LineSink { line in lines.withLock { $0.append(line) } })
+        }
+        let h = try Harness(logger: logger)
+        try await eventually("both ingested") { try h.built.daemon.store.releases().count == 2 }
+        let folder = h.root + "/state/drop/d"
+        try FileManager.default.createSymbolicLink(atPath: folder + "/rejected/bad.csv.error", withDestinationPath: h.root + "/nowhere/x")
+        try Data("series,period,value\nx,2018,oops\n".utf8).write(to: URL(fileURLWithPath: folder + "/bad.csv"))
+        await h.built.daemon.scanDrop(folder, settle: false)
+        try await eventually("the rejection is logged") { lines.withLock { $0 }.contains { $0.contains("rejected without its .error note") } }
+        let logged = lines.withLock { $0 }
+        #expect(logged.contains { $0.contains("rejected: bad.csv line 2: value \"oops\" is not a number") && $0.contains("moved to \(folder)/rejected/bad.csv") },
+                "\(logged)")
+        #expect(logged.contains { $0.contains("rejected without its .error note: cannot create \(folder)/rejected/bad.csv.error: File exists") },
+                "\(logged)")
+        #expect(try await h.ask(#"{"v":2,"id":1,"cmd":"status"}"#).contains("is not a number"))
     }
 
     @Test func aChangeInvalidatesTheCachedStatus() async throws {
