@@ -125,6 +125,50 @@ import Testing
         #expect(try await h.ask(#"{"v":2,"id":4,"cmd":"status"}"#).contains(#""ok":true"#))
     }
 
+    @Test func stagedUploadsShareOneBudgetAndPastItTheUploadIsDropped() async throws {
+        let h = try Harness(daemonSettings: #"max_staged_bytes = "1MB""#)
+        let socket = h.socket
+        let chunk = Data(repeating: 0x41, count: 400_000).base64EncodedString()
+        @Sendable func stage(_ client: LineSocket, file: String, offset: Int, id: Int = 1) throws -> String {
+            try client.roundTrip(#"{"v":2,"id":\#(id),"cmd":"ingest.chunk","args":{"source":"d","fileName":"\#(file)","offset":\#(offset),"data":"\#(chunk)"}}"#)
+        }
+        /// Whether a new connection can stage 800,000 bytes (the budget has that much free).
+        @Sendable func roomFor800k() throws -> Bool {
+            let client = try LineSocket(path: socket)
+            return try stage(client, file: "probe.csv", offset: 0).contains(#""received":400000"#)
+                && stage(client, file: "probe.csv", offset: 400_000).contains(#""received":800000"#)
+        }
+        try await offPool {
+            let first = try LineSocket(path: socket)
+            let second = try LineSocket(path: socket)
+            #expect(try stage(first, file: "a.csv", offset: 0).contains(#""received":400000"#))
+            #expect(try stage(first, file: "a.csv", offset: 400_000).contains(#""received":800000"#))
+            // A second connection's chunk would pass the budget: refused, and its upload dropped.
+            let refused = try stage(second, file: "b.csv", offset: 0)
+            #expect(refused.contains(#""code":"conflict""#) && refused.contains("max_staged_bytes is 1 MiB"), "\(refused)")
+            #expect(try stage(second, file: "b.csv", offset: 400_000).contains("no upload of b.csv"))
+            // A new file from offset 0 on the first connection replaces its staged one.
+            #expect(try stage(first, file: "c.csv", offset: 0).contains(#""received":400000"#))
+            #expect(try stage(second, file: "b.csv", offset: 0).contains(#""received":400000"#))
+            #expect(try stage(second, file: "b.csv", offset: 400_000).contains(#""code":"conflict""#))
+        }
+        // Connections that go away give their staged bytes back (the loop frees them soon after).
+        try await eventually("the closed connections' uploads are released") { try await offPool { try roomFor800k() } }
+        // The ingest that ends an upload takes its bytes out of the budget too.
+        try await offPool {
+            let client = try LineSocket(path: socket)
+            let text = "series,period,value\n" + (0..<40_000).map { "s\($0),2018,1\n" }.joined()
+            let bytes = Data(text.utf8)
+            let split = 400_000
+            let head = bytes[..<split].base64EncodedString(), tail = bytes[split...].base64EncodedString()
+            #expect(try client.roundTrip(#"{"v":2,"id":1,"cmd":"ingest.chunk","args":{"source":"d","fileName":"big.csv","offset":0,"data":"\#(head)"}}"#).contains(#""received":400000"#))
+            let done = try client.roundTrip(#"{"v":2,"id":2,"cmd":"ingest","args":{"source":"d","fileName":"big.csv","size":\#(bytes.count),"offset":\#(split),"data":"\#(tail)"}}"#)
+            #expect(done.contains(#""ok":true"#) && done.contains("big.csv"), "\(done.prefix(300))")
+            // Still connected, nothing staged: another connection has the whole budget but what probe holds.
+            #expect(try roomFor800k())
+        }
+    }
+
     @Test func echoedInputIsCutInRepliesNotesAndStatus() async throws {
         let lines = Mutex<[String]>([])
         let logger = Logger(label: "test") { label in

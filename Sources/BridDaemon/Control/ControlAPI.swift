@@ -37,10 +37,10 @@ final class ControlAPI: Sendable {
             return try await api.fetch(request)
         }
         h.on(IngestChunkRequest.self) { request, connection in
-            try connection.staging.withLock { staging throws(ControlError) in try staging.stage(request) }
+            try connection.stage(request)
         }
         h.on(IngestRequest.self) { request, connection in
-            let bytes = try connection.staging.withLock { staging throws(ControlError) in try staging.finish(request) }
+            let bytes = try connection.finish(request)
             api.audit("ingest \(request.fileName) (\(bytes.count) bytes) into \(request.source)", connection)
             return try await api.ingest(Array(bytes), fileName: request.fileName, source: request.source)
         }

@@ -9,11 +9,50 @@ import Synchronization
 /// What a handler knows of the connection a request came on.
 public final class ControlConnection: Sendable {
     public let peer: PeerCredentials?
-    /// Chunks of an `ingest` arriving on this connection.
-    let staging = Mutex(IngestStaging())
+    /// Chunks of an `ingest` arriving on this connection, counted in the server's budget.
+    private let staging = Mutex(IngestStaging())
+    private let budget: StagingBudget
 
-    init(peer: PeerCredentials?) {
+    init(peer: PeerCredentials?, budget: StagingBudget) {
         self.peer = peer
+        self.budget = budget
+    }
+
+    deinit {
+        budget.release(staging.withLock { $0.bytes.count })
+    }
+
+    /// Stages one chunk within the global budget; past it, this connection's upload is
+    /// dropped (so that uploads waiting on each other cannot hold the budget for ever).
+    func stage(_ chunk: IngestChunkRequest) throws(ControlError) -> IngestChunkResponse {
+        try staging.withLock { (staging: inout IngestStaging) throws(ControlError) in
+            let before = staging.bytes.count
+            let response: IngestChunkResponse
+            do throws(ControlError) {
+                response = try staging.stage(chunk)
+            } catch {
+                budget.release(before - staging.bytes.count)  // a chunk at offset 0 dropped the earlier file
+                throw error
+            }
+            let grown = staging.bytes.count - before
+            do throws(ControlError) {
+                if grown > 0 { try budget.reserve(grown) } else { budget.release(-grown) }
+            } catch {
+                staging.reset()
+                budget.release(before)
+                throw error
+            }
+            return response
+        }
+    }
+
+    /// The whole staged file and the request's last piece; nothing stays staged.
+    func finish(_ request: IngestRequest) throws(ControlError) -> Data {
+        try staging.withLock { (staging: inout IngestStaging) throws(ControlError) in
+            let before = staging.bytes.count
+            defer { budget.release(before - staging.bytes.count) }
+            return try staging.finish(request)
+        }
     }
 }
 
@@ -56,10 +95,13 @@ public final class ControlServer: Sendable {
     }
     private let stopping = Atomic<Bool>(false)
     private let streamStallLimit: Duration
+    /// Uploads staged on every connection together.
+    let staging: StagingBudget
 
     public init(socket: ControlSocket, handlers: ControlHandlers<ControlConnection>, logger: Logger,
-                streamStallLimit: Duration = .seconds(60)) throws {
+                streamStallLimit: Duration = .seconds(60), maxStagedBytes: Int = DaemonConfig.defaultMaxStagedBytes) throws {
         self.streamStallLimit = streamStallLimit
+        staging = StagingBudget(limit: maxStagedBytes)
         listenFD = socket.fd
         self.socket = socket
         self.handlers = handlers
@@ -205,7 +247,7 @@ public final class ControlServer: Sendable {
                 let peer = PeerCredentials(socket: fd)
                 // The socket file's group as it is now: an operator may have changed it.
                 let mayMutate = peer?.mayMutate(socketGroup: server.socket.group) ?? false
-                var connection = Connection(fd: fd, generation: nextGeneration, context: ControlConnection(peer: peer), mayMutate: mayMutate)
+                var connection = Connection(fd: fd, generation: nextGeneration, context: ControlConnection(peer: peer, budget: server.staging), mayMutate: mayMutate)
                 nextGeneration += 1
                 connection.interest = UInt32(EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
                 connections[fd] = connection
