@@ -10,7 +10,7 @@ import Testing
 
 /// The control server in-process: the daemon built by `buildDaemon` on a manual clock with
 /// a scripted fetcher, its socket in a temporary folder, a plain client writing lines.
-@Suite struct ControlServerTests {
+@Suite(.serialized) struct ControlServerTests {
     final class Harness: @unchecked Sendable {
         let root = NSTemporaryDirectory() + "brid-ctl-" + UUID().uuidString.prefix(8)
         let fetcher = ScriptedFetcher()
