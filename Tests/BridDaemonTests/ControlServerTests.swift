@@ -102,7 +102,7 @@ import Testing
         let socket = h.socket
         try await offPool {
             // One request, then shutdown(SHUT_WR), as `nc -N` does.
-            let one = try LineSocket(path: socket)
+            let one = try LineSocket(path: socket, receiveTimeout: 30)
             try one.send(Array(#"{"v":2,"id":1,"cmd":"status"}"#.utf8) + [0x0A])
             one.shutdownWriting()
             let replies = try one.readLinesUntilClosed()
@@ -111,7 +111,7 @@ import Testing
 
             // Two pipelined requests, a streamed one among them, in one write; the last one
             // without its newline.
-            let two = try LineSocket(path: socket)
+            let two = try LineSocket(path: socket, receiveTimeout: 30)
             try two.send(Array((#"{"v":2,"id":2,"cmd":"series.show","args":{"series":"cn-kz.trade.total"}}"# + "\n"
                                 + #"{"v":2,"id":3,"cmd":"status"}"#).utf8))
             two.shutdownWriting()
@@ -134,13 +134,13 @@ import Testing
         }
         /// Whether a new connection can stage 800,000 bytes (the budget has that much free).
         @Sendable func roomFor800k() throws -> Bool {
-            let client = try LineSocket(path: socket)
+            let client = try LineSocket(path: socket, receiveTimeout: 30)
             return try stage(client, file: "probe.csv", offset: 0).contains(#""received":400000"#)
                 && stage(client, file: "probe.csv", offset: 400_000).contains(#""received":800000"#)
         }
         try await offPool {
-            let first = try LineSocket(path: socket)
-            let second = try LineSocket(path: socket)
+            let first = try LineSocket(path: socket, receiveTimeout: 30)
+            let second = try LineSocket(path: socket, receiveTimeout: 30)
             #expect(try stage(first, file: "a.csv", offset: 0).contains(#""received":400000"#))
             #expect(try stage(first, file: "a.csv", offset: 400_000).contains(#""received":800000"#))
             // A second connection's chunk would pass the budget: refused, and its upload dropped.
@@ -156,7 +156,7 @@ import Testing
         try await eventually("the closed connections' uploads are released") { try await offPool { try roomFor800k() } }
         // The ingest that ends an upload takes its bytes out of the budget too.
         try await offPool {
-            let client = try LineSocket(path: socket)
+            let client = try LineSocket(path: socket, receiveTimeout: 30)
             let text = "series,period,value\n" + (0..<40_000).map { "s\($0),2018,1\n" }.joined()
             let bytes = Data(text.utf8)
             let split = 400_000
