@@ -10,8 +10,8 @@ public enum InputPlace: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .line(n): "line \(n)"
         case let .record(n): "record \(n)"
-        case let .pointer(p): "at \(p)"
-        case let .element(e): "in <\(e)>"
+        case let .pointer(p): "at \(Excerpt(p))"
+        case let .element(e): "in <\(Excerpt(e))>"
         }
     }
 }

@@ -76,7 +76,7 @@ public enum ObservationValue {
 public struct ValueError: Error, Sendable, Equatable, CustomStringConvertible {
     public let text: String
     public let reason: String
-    public var description: String { "value \"\(text)\" \(reason)" }
+    public var description: String { "value \(Excerpt(quoted: text)) \(reason)" }
 }
 
 /// A decimal reduced to sign, significant digits and a power of ten, for exact comparison.

@@ -73,13 +73,13 @@ public struct PayloadBuilder {
         let canonical: String
         switch Period.normalize(period, frequency: series[slot].frequency) {
         case let .success(normalized): canonical = normalized.text
-        case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) for series \(key)")
+        case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) for series \(Excerpt(key))")
         }
         let parsedValue: String?
         if let value {
             switch ObservationValue.parse(value) {
             case let .success(v): parsedValue = v
-            case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) (series \(key), period \(canonical))")
+            case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) (series \(Excerpt(key)), period \(canonical))")
             }
         } else {
             parsedValue = nil
@@ -242,7 +242,7 @@ public struct PayloadBuilder {
             let periodFrequency: Frequency
             switch Period.normalize(period, frequency: knownFrequency(key)) {
             case let .success(normalized): periodFrequency = normalized.frequency
-            case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) for series \(key)")
+            case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) for series \(Excerpt(key))")
             }
             slot = series.count
             series.append(SeriesObservations(key: key, frequency: periodFrequency))
@@ -261,7 +261,7 @@ public struct PayloadBuilder {
         let canonical: String
         switch Period.normalize(period, frequency: series[slot].frequency) {
         case let .success(normalized): canonical = normalized.text
-        case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) for series \(key)")
+        case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) for series \(Excerpt(key))")
         }
         series[slot].deletedPeriods.append(canonical)
         series[slot].deletedOrdinals.append(ordinal)
@@ -319,7 +319,7 @@ public struct PayloadBuilder {
     }
 
     static func duplicate(origin: String, kind: OrdinalKind, series: String, period: String, first: Int32, again: Int32) -> InputError {
-        InputError(origin: origin, place: place(again, kind), reason: "duplicate observation for series \(series), period \(period) (first at \(place(first, kind)))")
+        InputError(origin: origin, place: place(again, kind), reason: "duplicate observation for series \(Excerpt(series)), period \(Excerpt(period)) (first at \(place(first, kind)))")
     }
 
     static func place(_ ordinal: Int32, _ kind: OrdinalKind) -> InputPlace {

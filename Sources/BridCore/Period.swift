@@ -61,7 +61,7 @@ public enum Period {
 public struct PeriodError: Error, Sendable, Equatable, CustomStringConvertible {
     public let text: String
     public let reason: String
-    public var description: String { "period \"\(text)\" \(reason)" }
+    public var description: String { "period \(Excerpt(quoted: text)) \(reason)" }
 }
 
 extension Frequency {

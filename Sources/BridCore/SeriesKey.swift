@@ -12,7 +12,7 @@ public enum SeriesKey {
         if key.utf8.count > maximumLength { return "series key is longer than \(maximumLength) bytes" }
         for byte in key.utf8 where !isAllowed(byte) {
             let shown = byte < 0x80 ? String(UnicodeScalar(byte)) : "non-ASCII"
-            return "series key \"\(key)\" contains \(shown == " " ? "a space" : "'\(shown)'"); use letters, digits and . _ - : / @ +"
+            return "series key \(Excerpt(quoted: key)) contains \(shown == " " ? "a space" : "'\(shown)'"); use letters, digits and . _ - : / @ +"
         }
         return nil
     }

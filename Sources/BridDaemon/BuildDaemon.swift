@@ -61,7 +61,7 @@ public func buildDaemon(config: BridConfig, environment: DaemonEnvironment) thro
     environment.logger.info("control socket \(socket.path)\(socket.activated ? " (from systemd)" : "") listening")
     let api = ControlAPI(daemon: daemon, startedAt: environment.clock.now(), logger: environment.logger)
     let server = try ControlServer(socket: socket, handlers: api.handlers(), logger: environment.logger,
-                                   streamStallLimit: environment.streamStallLimit)
+                                   streamStallLimit: environment.streamStallLimit, maxStagedBytes: config.daemon.maxStagedBytes)
     let services: [any Service] = [
         SchedulerService(daemon: daemon, clock: environment.clock, notifier: environment.notifier,
                          watchdogInterval: SystemdNotifier.watchdogInterval(environment: environment.variables)),

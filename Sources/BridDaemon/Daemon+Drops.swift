@@ -221,6 +221,7 @@ extension Daemon {
             log.info("unchanged: all \(count) values equal the stored ones")
         case let .rejected(error):
             log.error("rejected: \(error.description) — moved to \(outcome.movedTo)")
+            if let problem = outcome.noteProblem { log.error("rejected without its .error note: \(problem)") }
         }
     }
 

@@ -105,13 +105,13 @@ public enum CSVReader {
                 return
             }
             guard let first = lowered.first, CSVReader.periodNames.contains(first), header.count >= 2 else {
-                throw fail("unrecognised header \"\(header.joined(separator: ","))\": expected series,period,value (long) or period,<series key>,… (wide)")
+                throw fail("unrecognised header \(Excerpt(quoted: header.joined(separator: ","))): expected series,period,value (long) or period,<series key>,… (wide)")
             }
             var keys: [(Int, String)] = []
             var seen: [String: Int] = [:]
             for (i, key) in header.enumerated().dropFirst() {
                 if let problem = SeriesKey.problem(with: key) { throw fail("column \(i + 1) of the wide header: \(problem)") }
-                if let earlier = seen[key] { throw fail("series \(key) appears twice in the header (columns \(earlier + 1) and \(i + 1))") }
+                if let earlier = seen[key] { throw fail("series \(Excerpt(key)) appears twice in the header (columns \(earlier + 1) and \(i + 1))") }
                 seen[key] = i
                 keys.append((i, key))
             }

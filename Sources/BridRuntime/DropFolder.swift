@@ -23,11 +23,15 @@ public struct DropFolder: Sendable {
         public let result: Ingestor.Result
         /// Where the file is now.
         public let movedTo: String
+        /// Why the `.error` note of a rejected file could not be written (a full disk, …),
+        /// in words; nil when it was, or for an accepted file.
+        public let noteProblem: String?
 
-        public init(file: String, result: Ingestor.Result, movedTo: String) {
+        public init(file: String, result: Ingestor.Result, movedTo: String, noteProblem: String? = nil) {
             self.file = file
             self.result = result
             self.movedTo = movedTo
+            self.noteProblem = noteProblem
         }
     }
 
@@ -90,12 +94,43 @@ public struct DropFolder: Sendable {
         switch result {
         case .accepted:
             return Outcome(file: name, result: result, movedTo: try move(file, into: processedPath, name: name))
-        case let .rejected(error):
-            let destination = try move(file, into: rejectedPath, name: name)
-            let note = "\(error.description)\nrejected at \(Timestamp.format(now)) for source \(source.id); nothing from this file was stored.\n"
-            try Data(note.utf8).write(to: URL(fileURLWithPath: destination + ".error"))
-            return Outcome(file: name, result: result, movedTo: destination)
+        case let .rejected(rejection):
+            let destination: String
+            do {
+                destination = try move(file, into: rejectedPath, name: name)
+            } catch {
+                // The reason is said even when the file cannot be moved aside.
+                throw RuntimeError("rejected: \(rejection.description) — but it stays in the folder: \(error)")
+            }
+            let note = "\(rejection.description)\nrejected at \(Timestamp.format(now)) for source \(source.id); nothing from this file was stored.\n"
+            // Best effort: the rejection is recorded and the file moved aside whether or not
+            // its note can be written (on a full disk it cannot).
+            let problem = Self.writeNote(note, to: destination + ".error")
+            return Outcome(file: name, result: result, movedTo: destination, noteProblem: problem)
         }
+    }
+
+    /// Writes a rejected file's note as a new file (never through a link a dropper may have
+    /// planted), or says in words why it could not; a partly written note is removed.
+    static func writeNote(_ note: String, to path: String) -> String? {
+        func failure(_ what: String) -> String { "cannot \(what) \(path): \(String(cString: strerror(errno)))" }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return failure("create") }
+        var problem: String?
+        let bytes = Array(note.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                problem = failure("write")
+                break
+            }
+            written += n
+        }
+        if close(fd) != 0, problem == nil { problem = failure("write") }
+        if problem != nil { unlink(path) }
+        return problem
     }
 
     /// The file, mapped; `.failure` for a file that is too large (an input error), a thrown

@@ -71,6 +71,15 @@ struct ConfigDaemonTests {
         #expect(errorLines("[daemon]\nnotification_retention = \"0d\"\n").count == 1)
     }
 
+    @Test func maxStagedBytesDefaultsTo128MBAndIsASize() throws {
+        #expect(try config("").daemon.maxStagedBytes == 128 << 20)
+        #expect(try config("[daemon]\nmax_staged_bytes = \"1GB\"\n").daemon.maxStagedBytes == 1 << 30)
+        #expect(errorLines("[daemon]\nmax_staged_bytes = \"512KB\"\n") == [
+            "\(configPath):2: [daemon]: max_staged_bytes: must be between 1MB and 16GB, not 524288 bytes",
+        ])
+        #expect(errorLines("[daemon]\nmax_staged_bytes = 1000\n").count == 1)
+    }
+
     @Test func unknownDaemonKeySuggestsTheRightOne() {
         #expect(errorLines("[daemon]\nstatedir = \"/x\"\n") == [
             "\(configPath):2: [daemon]: statedir: unknown key; did you mean `state_dir`?",

@@ -5,18 +5,21 @@ import BridRuntime
 import BridTestSupport
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 /// The control server in-process: the daemon built by `buildDaemon` on a manual clock with
 /// a scripted fetcher, its socket in a temporary folder, a plain client writing lines.
-@Suite struct ControlServerTests {
+@Suite(.serialized) struct ControlServerTests {
     final class Harness: @unchecked Sendable {
         let root = NSTemporaryDirectory() + "brid-ctl-" + UUID().uuidString.prefix(8)
         let fetcher = ScriptedFetcher()
         let built: BuiltDaemon
         let run: Task<Void, any Error>
 
-        init(streamStallLimit: Duration = .seconds(60), extraConfig: String = "") throws {
+        /// `daemonSettings`: more lines of the config's [daemon] table; `extraConfig`: more tables.
+        init(streamStallLimit: Duration = .seconds(60), daemonSettings: String = "", extraConfig: String = "",
+             logger: Logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }) throws {
             try FileManager.default.createDirectory(atPath: root + "/state/drop/d", withIntermediateDirectories: true)
             try Data("series,period,value\ncn-kz.trade.total,2018,19.885\n".utf8).write(to: URL(fileURLWithPath: root + "/state/drop/d/r1.csv"))
             // Dropped while brid was down, a minute before the clock's now: taken by the first scan.
@@ -27,6 +30,7 @@ import Testing
                 [daemon]
                 state_dir = "state"
                 socket = "state/ctl.sock"
+                \(daemonSettings)
 
                 [[source]]
                 id = "d"
@@ -40,7 +44,6 @@ import Testing
                 """ + extraConfig).utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
             fetcher.serve("http://publisher.test/kz.csv", "series,period,value\nwb.kaz.exports,2018,8.535\n")
             let config = try ConfigLoader.load(path: root + "/brid.toml").get()
-            let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
             var environment = DaemonEnvironment(clock: clock, fetcher: fetcher,
                                                 logger: logger, variables: [:])
             environment.streamStallLimit = streamStallLimit
@@ -138,6 +141,130 @@ import Testing
                             clock: clock, logger: logger)
         let api = ControlAPI(daemon: daemon, startedAt: clock.now(), logger: logger)
         #expect(api.handlers().missingCommands == [], "a command in ControlCommands.all that the daemon would answer with unknown_command")
+    }
+
+    @Test func aClientThatHalfClosesHasEveryRequestAnsweredThenTheConnectionCloses() async throws {
+        let h = try Harness()
+        try await eventually("both ingested") { try h.built.daemon.store.releases().count == 2 }
+        let socket = h.socket
+        try await offPool {
+            // One request, then shutdown(SHUT_WR), as `nc -N` does.
+            let one = try LineSocket(path: socket, receiveTimeout: 30)
+            try one.send(Array(#"{"v":2,"id":1,"cmd":"status"}"#.utf8) + [0x0A])
+            one.shutdownWriting()
+            let replies = try one.readLinesUntilClosed()
+            #expect(replies.count == 1 && replies.first?.contains(#""id":1"#) == true && replies.first?.contains(#""ok":true"#) == true,
+                    "\(replies)")
+
+            // Two pipelined requests, a streamed one among them, in one write; the last one
+            // without its newline.
+            let two = try LineSocket(path: socket, receiveTimeout: 30)
+            try two.send(Array((#"{"v":2,"id":2,"cmd":"series.show","args":{"series":"cn-kz.trade.total"}}"# + "\n"
+                                + #"{"v":2,"id":3,"cmd":"status"}"#).utf8))
+            two.shutdownWriting()
+            let lines = try two.readLinesUntilClosed()
+            #expect(lines.first?.contains(#""id":2"#) == true && lines.first?.contains(#""stream":true"#) == true, "\(lines)")
+            #expect(lines.joined().contains(#""value":"19.885""#))
+            #expect(lines.contains { $0.hasPrefix(#"{"end":"#) })
+            #expect(lines.last?.contains(#""id":3"#) == true && lines.last?.contains(#""ok":true"#) == true, "\(lines)")
+        }
+        // The server still serves others.
+        #expect(try await h.ask(#"{"v":2,"id":4,"cmd":"status"}"#).contains(#""ok":true"#))
+    }
+
+    @Test func stagedUploadsShareOneBudgetAndPastItTheUploadIsDropped() async throws {
+        let h = try Harness(daemonSettings: #"max_staged_bytes = "1MB""#)
+        let socket = h.socket
+        let chunk = Data(repeating: 0x41, count: 400_000).base64EncodedString()
+        @Sendable func stage(_ client: LineSocket, file: String, offset: Int, id: Int = 1) throws -> String {
+            try client.roundTrip(#"{"v":2,"id":\#(id),"cmd":"ingest.chunk","args":{"source":"d","fileName":"\#(file)","offset":\#(offset),"data":"\#(chunk)"}}"#)
+        }
+        /// Whether a new connection can stage 800,000 bytes (the budget has that much free).
+        @Sendable func roomFor800k() throws -> Bool {
+            let client = try LineSocket(path: socket, receiveTimeout: 30)
+            return try stage(client, file: "probe.csv", offset: 0).contains(#""received":400000"#)
+                && stage(client, file: "probe.csv", offset: 400_000).contains(#""received":800000"#)
+        }
+        try await offPool {
+            let first = try LineSocket(path: socket, receiveTimeout: 30)
+            let second = try LineSocket(path: socket, receiveTimeout: 30)
+            #expect(try stage(first, file: "a.csv", offset: 0).contains(#""received":400000"#))
+            #expect(try stage(first, file: "a.csv", offset: 400_000).contains(#""received":800000"#))
+            // A second connection's chunk would pass the budget: refused, and its upload dropped.
+            let refused = try stage(second, file: "b.csv", offset: 0)
+            #expect(refused.contains(#""code":"conflict""#) && refused.contains("max_staged_bytes is 1 MiB"), "\(refused)")
+            #expect(try stage(second, file: "b.csv", offset: 400_000).contains("no upload of b.csv"))
+            // A new file from offset 0 on the first connection replaces its staged one.
+            #expect(try stage(first, file: "c.csv", offset: 0).contains(#""received":400000"#))
+            #expect(try stage(second, file: "b.csv", offset: 0).contains(#""received":400000"#))
+            #expect(try stage(second, file: "b.csv", offset: 400_000).contains(#""code":"conflict""#))
+        }
+        // Connections that go away give their staged bytes back (the loop frees them soon after).
+        try await eventually("the closed connections' uploads are released") { try await offPool { try roomFor800k() } }
+        // The ingest that ends an upload takes its bytes out of the budget too.
+        try await offPool {
+            let client = try LineSocket(path: socket, receiveTimeout: 30)
+            let text = "series,period,value\n" + (0..<40_000).map { "s\($0),2018,1\n" }.joined()
+            let bytes = Data(text.utf8)
+            let split = 400_000
+            let head = bytes[..<split].base64EncodedString(), tail = bytes[split...].base64EncodedString()
+            #expect(try client.roundTrip(#"{"v":2,"id":1,"cmd":"ingest.chunk","args":{"source":"d","fileName":"big.csv","offset":0,"data":"\#(head)"}}"#).contains(#""received":400000"#))
+            let done = try client.roundTrip(#"{"v":2,"id":2,"cmd":"ingest","args":{"source":"d","fileName":"big.csv","size":\#(bytes.count),"offset":\#(split),"data":"\#(tail)"}}"#)
+            #expect(done.contains(#""ok":true"#) && done.contains("big.csv"), "\(done.prefix(300))")
+            // Still connected, nothing staged: another connection has the whole budget but what probe holds.
+            #expect(try roomFor800k())
+        }
+    }
+
+    @Test func echoedInputIsCutInRepliesNotesAndStatus() async throws {
+        let lines = Mutex<[String]>([])
+        let logger = Logger(label: "test") { label in
+            StderrLogHandler(label: label, level: .info, journal: false, sink: LineSink { line in lines.withLock { $0.append(line) } })
+        }
+        let h = try Harness(logger: logger)
+        try await eventually("both ingested") { try h.built.daemon.store.releases().count == 2 }
+        // A 900 KB series key in not_found.
+        let key = String(repeating: "k", count: 900_000)
+        let notFound = try await h.ask(#"{"v":2,"id":1,"cmd":"series.show","args":{"series":"\#(key)"}}"#)
+        #expect(notFound.contains(#""code":"not_found""#) && notFound.contains("… (900000 characters)"), "\(notFound.prefix(300))")
+        #expect(notFound.utf8.count < 1_000)
+        // A dropped file with a 5 MB quoted value: its note, the log, the source's last error
+        // and status stay small.
+        let value = String(repeating: "9", count: 5 << 20)
+        let folder = h.root + "/state/drop/d"
+        try Data("series,period,value\nx,2018,\"\(value)\"\n".utf8).write(to: URL(fileURLWithPath: folder + "/big.csv"))
+        // Scanned now, or by the watcher that saw the file closed (then this scan waits for it).
+        await h.built.daemon.scanDrop(folder, settle: false)
+        try await eventually("the file is rejected") { FileManager.default.fileExists(atPath: folder + "/rejected/big.csv.error") }
+        let note = try String(contentsOfFile: folder + "/rejected/big.csv.error", encoding: .utf8)
+        #expect(note.utf8.count < 1_000 && note.contains("…\" (5242880 characters)"), "\(note.prefix(300))")
+        let logged = lines.withLock { $0 }.filter { $0.contains("rejected:") }
+        #expect(logged.count == 1 && logged.allSatisfy { $0.utf8.count < 1_000 }, "\(logged.map { $0.prefix(300) })")
+        let status = try await h.ask(#"{"v":2,"id":2,"cmd":"status"}"#)
+        #expect(status.contains(#""ok":true"#) && status.contains("(5242880 characters)"), "\(status.prefix(300))")
+        #expect(status.utf8.count < 10_000)
+        let sources = try await h.ask(#"{"v":2,"id":3,"cmd":"sources"}"#)
+        #expect(sources.contains(#""ok":true"#) && sources.utf8.count < 10_000)
+    }
+
+    @Test func aRejectionIsLoggedWhenItsNoteCannotBeWritten() async throws {
+        let lines = Mutex<[String]>([])
+        let logger = Logger(label: "test") { label in
+            StderrLogHandler(label: label, level: .info, journal: false, sink: LineSink { line in lines.withLock { $0.append(line) } })
+        }
+        let h = try Harness(logger: logger)
+        try await eventually("both ingested") { try h.built.daemon.store.releases().count == 2 }
+        let folder = h.root + "/state/drop/d"
+        try FileManager.default.createSymbolicLink(atPath: folder + "/rejected/bad.csv.error", withDestinationPath: h.root + "/nowhere/x")
+        try Data("series,period,value\nx,2018,oops\n".utf8).write(to: URL(fileURLWithPath: folder + "/bad.csv"))
+        await h.built.daemon.scanDrop(folder, settle: false)
+        try await eventually("the rejection is logged") { lines.withLock { $0 }.contains { $0.contains("rejected without its .error note") } }
+        let logged = lines.withLock { $0 }
+        #expect(logged.contains { $0.contains("rejected: bad.csv line 2: value \"oops\" is not a number") && $0.contains("moved to \(folder)/rejected/bad.csv") },
+                "\(logged)")
+        #expect(logged.contains { $0.contains("rejected without its .error note: cannot create \(folder)/rejected/bad.csv.error: File exists") },
+                "\(logged)")
+        #expect(try await h.ask(#"{"v":2,"id":1,"cmd":"status"}"#).contains("is not a number"))
     }
 
     @Test func aChangeInvalidatesTheCachedStatus() async throws {

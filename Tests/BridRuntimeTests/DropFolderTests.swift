@@ -103,3 +103,81 @@ import Testing
         #expect(try f.folder.pendingFiles().count == 3, "--once takes every file")
     }
 }
+
+/// A rejection whose `.error` note cannot be written: the file is still rejected, moved
+/// aside and its reason recorded; the outcome says in words why there is no note.
+@Suite struct RejectionNoteTests {
+    @Test func aNoteThatCannotBeCreatedLeavesTheRejectionWhole() throws {
+        let f = try DropFixture()
+        try f.drop("bad.csv", "series,period,value\nx,2018,oops\n")
+        // A link where the note goes (a real failure any user can make): never written through.
+        try FileManager.default.createSymbolicLink(atPath: f.folder.rejectedPath + "/bad.csv.error", withDestinationPath: f.root + "/nowhere/x")
+        let outcome = try #require(try f.processAll().first)
+        #expect(outcome.result == .rejected(InputError(origin: "bad.csv", place: .line(2), reason: "value \"oops\" is not a number (series x, period 2018)")))
+        #expect(outcome.movedTo == f.folder.rejectedPath + "/bad.csv")
+        #expect(outcome.noteProblem == "cannot create \(f.folder.rejectedPath)/bad.csv.error: File exists", "\(String(describing: outcome.noteProblem))")
+        #expect(!FileManager.default.fileExists(atPath: f.root + "/nowhere"))
+        #expect(try f.folder.pendingFiles().isEmpty)
+    }
+
+    @Test(.enabled(if: Tmpfs.available, "needs root and mount(2)"))
+    func onAFullDiskTheNoteIsLeftOutNotHalfWritten() throws {
+        let f = try DropFixture()
+        let disk = f.root + "/drop"
+        let mount = try Tmpfs(at: disk, size: 256 << 10)
+        defer { mount.unmount() }
+        try f.folder.prepare()
+        try f.drop("bad.csv", "series,period,value\nx,2018,oops\n")
+        try mount.fill()
+        let outcome = try #require(try f.processAll().first)
+        guard case .rejected = outcome.result else {
+            Issue.record("not rejected: \(outcome)")
+            return
+        }
+        #expect(outcome.movedTo == f.folder.rejectedPath + "/bad.csv")
+        #expect(outcome.noteProblem == "cannot write \(f.folder.rejectedPath)/bad.csv.error: No space left on device",
+                "\(String(describing: outcome.noteProblem))")
+        #expect(f.files(in: f.folder.rejectedPath) == ["bad.csv"], "no empty note left behind")
+    }
+}
+
+/// A small tmpfs mounted for a test (root only): a real full disk.
+struct Tmpfs {
+    let path: String
+
+    /// Whether this process may mount one (tried once, on a folder of its own).
+    static let available: Bool = {
+        guard getuid() == 0 else { return false }
+        let probe = NSTemporaryDirectory() + "brid-tmpfs-probe-" + UUID().uuidString
+        guard (try? FileManager.default.createDirectory(atPath: probe, withIntermediateDirectories: true)) != nil else { return false }
+        defer { try? FileManager.default.removeItem(atPath: probe) }
+        guard Glibc.mount("tmpfs", probe, "tmpfs", 0, "size=64k") == 0 else { return false }
+        umount2(probe, Int32(MNT_DETACH))
+        return true
+    }()
+
+    init(at path: String, size: Int) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        guard Glibc.mount("tmpfs", path, "tmpfs", 0, "size=\(size)") == 0 else {
+            throw RuntimeError("cannot mount a tmpfs on \(path): \(String(cString: strerror(errno)))")
+        }
+        self.path = path
+    }
+
+    /// Writes a file until the disk has no space left.
+    func fill() throws {
+        let fd = open(path + "/filler", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw RuntimeError("cannot create the filler: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let block = [UInt8](repeating: 0x46, count: 4096)
+        while true {
+            let n = block.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+        }
+        guard errno == ENOSPC else { throw RuntimeError("filling stopped early: \(String(cString: strerror(errno)))") }
+    }
+
+    func unmount() {
+        umount2(path, Int32(MNT_DETACH))
+    }
+}

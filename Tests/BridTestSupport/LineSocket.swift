@@ -53,6 +53,31 @@ public final class LineSocket: @unchecked Sendable {
         }
     }
 
+    /// Shuts down the sending side (`shutdown(SHUT_WR)`, what `nc -N` does): the peer reads
+    /// the end of the input, and this side can still read.
+    public func shutdownWriting() {
+        shutdown(fd, Int32(SHUT_WR))
+    }
+
+    /// Every line until the peer closes the connection (a timeout throws).
+    public func readLinesUntilClosed() throws -> [String] {
+        var lines: [String] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            while let newline = buffer.firstIndex(of: 0x0A) {
+                lines.append(String(decoding: buffer[..<newline], as: UTF8.self))
+                buffer.removeSubrange(...newline)
+            }
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n == 0 {
+                if !buffer.isEmpty { lines.append(String(decoding: buffer, as: UTF8.self)) }
+                return lines
+            }
+            guard n > 0 else { throw SupportError("no end of the connection: \(String(cString: strerror(errno)))") }
+            buffer += chunk[0..<n]
+        }
+    }
+
     /// One request line out (a newline is added), one reply line back.
     public func roundTrip(_ line: String) throws -> String {
         try roundTrip(Array((line + "\n").utf8))

@@ -97,7 +97,7 @@ public enum ConfigParser {
 
     // MARK: [daemon]
 
-    private static let daemonKeys = ["state_dir", "socket", "max_concurrent_fetches", "spill_after", "notification_retention"]
+    private static let daemonKeys = ["state_dir", "socket", "max_concurrent_fetches", "spill_after", "notification_retention", "max_staged_bytes"]
 
     private static func readDaemon(_ found: (table: TOMLTable, line: Int)?, folder: String,
                                    _ diagnostics: ConfigDiagnostics) -> DaemonConfig {
@@ -131,9 +131,17 @@ public enum ConfigParser {
                 retention = duration
             }
         }
+        var staged = DaemonConfig.defaultMaxStagedBytes
+        if let bytes = section.size("max_staged_bytes") {
+            if DaemonConfig.maxStagedBytesRange.contains(bytes) {
+                staged = bytes
+            } else {
+                section.error("max_staged_bytes", "must be between 1MB and 16GB, not \(bytes) bytes")
+            }
+        }
         section.rejectUnread(known: daemonKeys)
         return DaemonConfig(stateDir: stateDir, socket: socket, maxConcurrentFetches: fetches, spillAfter: spillAfter,
-                            notificationRetention: retention)
+                            notificationRetention: retention, maxStagedBytes: staged)
     }
 
     // MARK: [[series]]

@@ -10,6 +10,10 @@ public struct DaemonConfig: Sendable, Equatable {
     public static let spillAfterRange = 100...(1 << 28)
     /// How long delivered and given-up notifications are kept (`notification_retention`).
     public static let defaultNotificationRetention: Duration = .seconds(30 * 86_400)
+    /// Bytes of `ingest.chunk` uploads held in memory at once, all connections together
+    /// (`max_staged_bytes`): two whole 64 MiB files.
+    public static let defaultMaxStagedBytes = 128 << 20
+    public static let maxStagedBytesRange = (1 << 20)...(1 << 34)
 
     /// Absolute folder for the database and, by default, drop folders.
     public let stateDir: String
@@ -21,14 +25,17 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Outbox rows and deliveries are pruned this long after their last delivery finished
     /// (delivered or given up). Alerts and vintages are never pruned.
     public let notificationRetention: Duration
+    /// `max_staged_bytes`: the global budget of staged uploads (read at start).
+    public let maxStagedBytes: Int
 
     public init(stateDir: String = defaultStateDir, socket: String = defaultSocket,
                 maxConcurrentFetches: Int = defaultMaxConcurrentFetches, spillAfter: Int = defaultSpillAfter,
-                notificationRetention: Duration = defaultNotificationRetention) {
+                notificationRetention: Duration = defaultNotificationRetention, maxStagedBytes: Int = defaultMaxStagedBytes) {
         self.stateDir = stateDir
         self.socket = socket
         self.maxConcurrentFetches = maxConcurrentFetches
         self.spillAfter = spillAfter
         self.notificationRetention = notificationRetention
+        self.maxStagedBytes = maxStagedBytes
     }
 }

@@ -48,7 +48,7 @@ extension ControlAPI {
             from += " (\(running.path) does not load now: \(failure.errors.first.map { "\($0)" } ?? "errors")"
                 + (failure.errors.count > 1 ? ", and \(failure.errors.count - 1) more" : "") + ")"
         }
-        guard let rule else { throw ControlError.notFound("no alert rule \(request.rule) in \(running.path)") }
+        guard let rule else { throw ControlError.notFound("no alert rule \(Excerpt(request.rule)) in \(running.path)") }
         let (store, series, now) = (self.store, try seriesFilter(request.series), daemon.clock.now())
         let result = try await BlockingWork.read { try store.testRule(rule, series: series, at: now) }
         let hits = result.hits.map {
@@ -66,7 +66,7 @@ extension ControlAPI {
         do {
             return try Glob(pattern)
         } catch {
-            throw ControlError.badRequest("--series \(pattern.debugDescription): \(error.message)")
+            throw ControlError.badRequest("--series \(Excerpt(quoted: pattern)): \(error.message)")
         }
     }
 

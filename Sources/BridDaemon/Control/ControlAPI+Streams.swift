@@ -38,7 +38,7 @@ extension ControlAPI {
             do {
                 filter.glob = try Glob(pattern)
             } catch {
-                throw ControlError.badRequest("glob \"\(pattern)\": \(error.message)")
+                throw ControlError.badRequest("glob \(Excerpt(quoted: pattern)): \(error.message)")
             }
         }
         if let limit = request.limit, limit < 1 { throw ControlError.badRequest("limit must be 1 or more") }
@@ -83,7 +83,7 @@ extension ControlAPI {
         let cursor = try store.historyCursor(series: request.series, period: period)
         // The first batch is read before answering, so a period never published is not_found.
         let first = try cursor.next(256)
-        if first.isEmpty { throw ControlError.notFound("series \(request.series) has no observation for \(period)") }
+        if first.isEmpty { throw ControlError.notFound("series \(Excerpt(request.series)) has no observation for \(Excerpt(period))") }
         let toWire: @Sendable (BridStore.ObservationVersion) -> BridProtocol.ObservationVersion = {
             BridProtocol.ObservationVersion(releaseID: $0.releaseID, source: $0.sourceID, value: $0.value, removed: $0.removed,
                                             validFrom: $0.validFrom, validUntil: $0.validUntil)
@@ -124,7 +124,7 @@ extension ControlAPI {
     // MARK: - Helpers
 
     func seriesInfo(_ key: String) throws -> BridStore.SeriesSummary {
-        guard let info = try store.seriesInfo(key) else { throw ControlError.notFound("no series \(key)") }
+        guard let info = try store.seriesInfo(key) else { throw ControlError.notFound("no series \(Excerpt(key))") }
         return info
     }
 
@@ -132,7 +132,7 @@ extension ControlAPI {
     func canonical(_ period: String, _ info: BridStore.SeriesSummary) throws -> String {
         switch Period.normalize(period, frequency: info.frequency) {
         case let .success(normalized): return normalized.text
-        case let .failure(error): throw ControlError.badRequest("\(error) (series \(info.key))")
+        case let .failure(error): throw ControlError.badRequest("\(error) (series \(Excerpt(info.key)))")
         }
     }
 

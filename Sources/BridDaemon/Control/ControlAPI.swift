@@ -37,10 +37,10 @@ final class ControlAPI: Sendable {
             return try await api.fetch(request)
         }
         h.on(IngestChunkRequest.self) { request, connection in
-            try connection.staging.withLock { staging throws(ControlError) in try staging.stage(request) }
+            try connection.stage(request)
         }
         h.on(IngestRequest.self) { request, connection in
-            let bytes = try connection.staging.withLock { staging throws(ControlError) in try staging.finish(request) }
+            let bytes = try connection.finish(request)
             api.audit("ingest \(request.fileName) (\(bytes.count) bytes) into \(request.source)", connection)
             return try await api.ingest(Array(bytes), fileName: request.fileName, source: request.source)
         }
@@ -132,7 +132,7 @@ final class ControlAPI: Sendable {
         let ids = request.all ? config.sources.map(\.id) : request.sources
         if ids.isEmpty { throw ControlError.badRequest("name the sources to fetch, or all") }
         for id in ids where config.source(id: id) == nil {
-            throw ControlError.notFound("no source \(id) in the configuration (\(config.sources.map(\.id).joined(separator: ", ")))")
+            throw ControlError.notFound("no source \(Excerpt(id)) in the configuration (\(config.sources.map(\.id).joined(separator: ", ")))")
         }
         // At most max_concurrent_fetches at once, as the scheduler does (`fetch --all`).
         let limit = config.daemon.maxConcurrentFetches
@@ -175,9 +175,9 @@ final class ControlAPI: Sendable {
     }
 
     func ingest(_ bytes: [UInt8], fileName: String, source id: String) async throws -> IngestResponse {
-        guard let source = await daemon.config.source(id: id) else { throw ControlError.notFound("no source \(id) in the configuration") }
+        guard let source = await daemon.config.source(id: id) else { throw ControlError.notFound("no source \(Excerpt(id)) in the configuration") }
         guard bytes.count <= source.maxBytes else {
-            throw ControlError.badRequest("\(fileName) is \(bytes.count) bytes, over max_bytes of source \(id) (\(source.maxBytes) bytes)")
+            throw ControlError.badRequest("\(Excerpt(fileName)) is \(bytes.count) bytes, over max_bytes of source \(id) (\(source.maxBytes) bytes)")
         }
         let spec: Ingestor.SourceSpec
         do { spec = try Ingestor.SourceSpec(source) } catch { throw ControlError.failed(error.message) }
@@ -205,7 +205,7 @@ final class ControlAPI: Sendable {
     }
 
     func pause(_ id: String, _ pause: Bool) async throws -> PauseResponse {
-        guard await daemon.config.source(id: id) != nil else { throw ControlError.notFound("no source \(id) in the configuration") }
+        guard await daemon.config.source(id: id) != nil else { throw ControlError.notFound("no source \(Excerpt(id)) in the configuration") }
         let changed = try await daemon.setPaused(id, pause)
         logger.notice("\(pause ? "paused" : "resumed")\(changed ? "" : " (already)")", metadata: ["source.id": "\(id)"])
         return PauseResponse(source: id, paused: pause, changed: changed)

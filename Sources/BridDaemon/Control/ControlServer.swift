@@ -9,11 +9,50 @@ import Synchronization
 /// What a handler knows of the connection a request came on.
 public final class ControlConnection: Sendable {
     public let peer: PeerCredentials?
-    /// Chunks of an `ingest` arriving on this connection.
-    let staging = Mutex(IngestStaging())
+    /// Chunks of an `ingest` arriving on this connection, counted in the server's budget.
+    private let staging = Mutex(IngestStaging())
+    private let budget: StagingBudget
 
-    init(peer: PeerCredentials?) {
+    init(peer: PeerCredentials?, budget: StagingBudget) {
         self.peer = peer
+        self.budget = budget
+    }
+
+    deinit {
+        budget.release(staging.withLock { $0.bytes.count })
+    }
+
+    /// Stages one chunk within the global budget; past it, this connection's upload is
+    /// dropped (so that uploads waiting on each other cannot hold the budget for ever).
+    func stage(_ chunk: IngestChunkRequest) throws(ControlError) -> IngestChunkResponse {
+        try staging.withLock { (staging: inout IngestStaging) throws(ControlError) in
+            let before = staging.bytes.count
+            let response: IngestChunkResponse
+            do throws(ControlError) {
+                response = try staging.stage(chunk)
+            } catch {
+                budget.release(before - staging.bytes.count)  // a chunk at offset 0 dropped the earlier file
+                throw error
+            }
+            let grown = staging.bytes.count - before
+            do throws(ControlError) {
+                if grown > 0 { try budget.reserve(grown) } else { budget.release(-grown) }
+            } catch {
+                staging.reset()
+                budget.release(before)
+                throw error
+            }
+            return response
+        }
+    }
+
+    /// The whole staged file and the request's last piece; nothing stays staged.
+    func finish(_ request: IngestRequest) throws(ControlError) -> Data {
+        try staging.withLock { (staging: inout IngestStaging) throws(ControlError) in
+            let before = staging.bytes.count
+            defer { budget.release(before - staging.bytes.count) }
+            return try staging.finish(request)
+        }
     }
 }
 
@@ -24,6 +63,11 @@ public final class ControlConnection: Sendable {
 ///
 /// Limits: a line over 1 MiB gets an error reply and the connection is closed; a client
 /// that does not read its replies is not served further (one reply at most is pending).
+///
+/// A client that shuts down its writing side after its requests (`shutdown(SHUT_WR)`, as
+/// `nc -N` and socat do) has every request answered, a last one without its newline
+/// included, and then the connection is closed. A client that closes outright (a hang-up,
+/// which a Unix socket tells apart from a half-close) is answered nothing more.
 ///
 /// Streamed replies (protocol version 2) are produced lazily: the next batch of rows is
 /// read from the store, on the read queue, only once the previous line has been handed to
@@ -51,10 +95,13 @@ public final class ControlServer: Sendable {
     }
     private let stopping = Atomic<Bool>(false)
     private let streamStallLimit: Duration
+    /// Uploads staged on every connection together.
+    let staging: StagingBudget
 
     public init(socket: ControlSocket, handlers: ControlHandlers<ControlConnection>, logger: Logger,
-                streamStallLimit: Duration = .seconds(60)) throws {
+                streamStallLimit: Duration = .seconds(60), maxStagedBytes: Int = DaemonConfig.defaultMaxStagedBytes) throws {
         self.streamStallLimit = streamStallLimit
+        staging = StagingBudget(limit: maxStagedBytes)
         listenFD = socket.fd
         self.socket = socket
         self.handlers = handlers
@@ -122,6 +169,8 @@ public final class ControlServer: Sendable {
             var written = 0
             var busy = false
             var closeAfterFlush = false
+            /// The client shut down its writing side: answer what it sent, then close.
+            var inputEnded = false
             /// Out of epoll: the client is gone and a request of it is still running.
             var detached = false
             var interest: UInt32 = 0
@@ -198,7 +247,7 @@ public final class ControlServer: Sendable {
                 let peer = PeerCredentials(socket: fd)
                 // The socket file's group as it is now: an operator may have changed it.
                 let mayMutate = peer?.mayMutate(socketGroup: server.socket.group) ?? false
-                var connection = Connection(fd: fd, generation: nextGeneration, context: ControlConnection(peer: peer), mayMutate: mayMutate)
+                var connection = Connection(fd: fd, generation: nextGeneration, context: ControlConnection(peer: peer, budget: server.staging), mayMutate: mayMutate)
                 nextGeneration += 1
                 connection.interest = UInt32(EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
                 connections[fd] = connection
@@ -210,28 +259,45 @@ public final class ControlServer: Sendable {
             guard connections[fd] != nil else { return }
             if flags & UInt32(EPOLLOUT.rawValue) != 0 { flush(fd) }
             guard connections[fd] != nil else { return }
+            // A hang-up (both directions shut, on a Unix socket) or an error: the client is gone.
+            let hungUp = flags & UInt32(EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0
+            if connections[fd]!.inputEnded {
+                if hungUp { clientGone(fd) }
+                return
+            }
             if flags & UInt32(EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
                 var buffer = [UInt8](repeating: 0, count: ControlServer.readChunk)
                 let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 if n > 0 {
                     connections[fd]!.framer.append(buffer[0..<n])
+                } else if n == 0 && !hungUp {
+                    // A half-close: the client sent all it will and waits for the answers.
+                    // A last request without its newline is a request too.
+                    connections[fd]!.inputEnded = true
+                    if connections[fd]!.framer.buffered > 0 { connections[fd]!.framer.append([0x0A]) }
+                    updateReading(fd)
                 } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
-                    // The client hung up (or broke): answer nothing more. A request still
-                    // running keeps the descriptor (so its number is not reused) but leaves
-                    // epoll, whose hang-up event would otherwise fire on every wait.
-                    if connections[fd]!.stream != nil && !connections[fd]!.producing {
-                        drop(fd)  // a stream waiting for the client to read: end it now
-                    } else if connections[fd]!.busy {
-                        connections[fd]!.closeAfterFlush = true
-                        connections[fd]!.detached = true
-                        epoll_ctl(server.epollFD, Int32(EPOLL_CTL_DEL), fd, nil)
-                    } else {
-                        drop(fd)
-                    }
+                    clientGone(fd)
                     return
                 }
             }
             dispatchNext(fd)
+        }
+
+        /// The client hung up (or broke): answer nothing more. A request still running keeps
+        /// the descriptor (so its number is not reused) but leaves epoll, whose hang-up event
+        /// would otherwise fire on every wait.
+        mutating func clientGone(_ fd: Int32) {
+            guard let connection = connections[fd] else { return }
+            if connection.stream != nil && !connection.producing {
+                drop(fd)  // a stream waiting for the client to read: end it now
+            } else if connection.busy {
+                connections[fd]!.closeAfterFlush = true
+                connections[fd]!.detached = true
+                epoll_ctl(server.epollFD, Int32(EPOLL_CTL_DEL), fd, nil)
+            } else {
+                drop(fd)
+            }
         }
 
         /// Starts the next request of a connection if it is not already answering one.
@@ -245,7 +311,10 @@ public final class ControlServer: Sendable {
             }
             switch connection.framer.next() {
             case .needMore:
-                break
+                if connection.inputEnded {
+                    drop(fd)  // every request of a half-closed client answered and sent
+                    return
+                }
             case .tooLong:
                 connection.output += ControlMessage.encodeErrorReply(id: nil, ControlMessage.lineTooLong)
                 connection.closeAfterFlush = true
@@ -369,8 +438,10 @@ public final class ControlServer: Sendable {
 
         mutating func setInterest(_ fd: Int32, reading: Bool) {
             guard var connection = connections[fd] else { return }
-            var interest = UInt32(EPOLLRDHUP.rawValue)
-            if reading { interest |= UInt32(EPOLLIN.rawValue) }
+            // Once the client's input has ended, its (level-triggered) end is not asked for
+            // again; a hang-up is reported whatever the interest.
+            var interest: UInt32 = connection.inputEnded ? 0 : UInt32(EPOLLRDHUP.rawValue)
+            if reading && !connection.inputEnded { interest |= UInt32(EPOLLIN.rawValue) }
             if connection.written < connection.output.count { interest |= UInt32(EPOLLOUT.rawValue) }
             if interest != connection.interest {
                 connection.interest = interest

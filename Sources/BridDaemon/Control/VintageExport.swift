@@ -81,7 +81,7 @@ final class ExportLines: Sendable {
     /// the value known right after that release (empty before the period was published and
     /// after it was removed; `.` for a published "no value").
     static func matrix(series key: String, store: Store, format: ExportFormat) throws -> ExportLines {
-        guard try store.seriesInfo(key) != nil else { throw ControlError.notFound("no series \(key)") }
+        guard try store.seriesInfo(key) != nil else { throw ControlError.notFound("no series \(Excerpt(key))") }
         let releases = try store.releasesWriting(series: key)
         let columns = releases.map { Column(releaseID: $0.id, ingestedAt: Timestamp.format($0.ingestedAt)) }
         let opening: [String]

@@ -43,8 +43,8 @@ public struct FREDJSON: PayloadFormat {
             throw InputError(origin: origin, place: nil, reason: "expected a FRED series/observations object, found \(doc.kind(root).description)")
         }
         if let message = doc.member(root, "error_message") {
-            let code = doc.member(root, "error_code").flatMap { doc.scalarText($0) }.map { " \($0)" } ?? ""
-            throw InputError(origin: origin, place: nil, reason: "the FRED API returned error\(code): \(doc.scalarText(message) ?? "")")
+            let code = doc.member(root, "error_code").flatMap { doc.scalarText($0) }.map { " \(Excerpt($0))" } ?? ""
+            throw InputError(origin: origin, place: nil, reason: "the FRED API returned error\(code): \(Excerpt(doc.scalarText(message) ?? ""))")
         }
         guard let observations = doc.member(root, "observations") else {
             throw InputError(origin: origin, place: nil, reason: "no observations found — the object has no \"observations\" (it has \(JSONInput.memberList(doc, root))); is this a series/observations response?")
@@ -87,7 +87,7 @@ public struct FREDJSON: PayloadFormat {
         }
         if let newest {
             guard let date = Timestamp.parse(newest) else {
-                throw InputError(origin: origin, place: nil, reason: "realtime_start \"\(newest)\" is not a date")
+                throw InputError(origin: origin, place: nil, reason: "realtime_start \(Excerpt(quoted: newest)) is not a date")
             }
             builder.publishedAt = date
         }

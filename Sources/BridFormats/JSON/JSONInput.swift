@@ -39,7 +39,7 @@ enum JSONInput {
     /// A timestamp value (`2020-07-01`, `2018-03-11T14:30:47Z`), or an error naming it.
     static func timestamp(_ doc: JSONDocument, _ v: JSONDocument.Value, origin: String, what: String) throws(InputError) -> Date {
         guard let text = doc.string(v), let date = Timestamp.parse(text) else {
-            let shown = doc.scalarText(v).map { "\"\($0)\"" } ?? doc.kind(v).description
+            let shown = doc.scalarText(v).map { Excerpt(quoted: $0).description } ?? doc.kind(v).description
             throw doc.error(at: v, origin: origin, "\(what) \(shown) is not an ISO-8601 timestamp (e.g. 2020-07-01 or 2020-07-01T06:00:00Z)")
         }
         return date
@@ -47,7 +47,7 @@ enum JSONInput {
 
     /// A member name of an object, for messages (`"a", "b", "c"`), at most `limit` of them.
     static func memberList(_ doc: JSONDocument, _ object: JSONDocument.Value, limit: Int = 12) -> String {
-        let names = doc.members(object).prefix(limit + 1).map { "\"\(doc.string($0.name) ?? "")\"" }
+        let names = doc.members(object).prefix(limit + 1).map { Excerpt(quoted: doc.string($0.name) ?? "").description }
         return names.prefix(limit).joined(separator: ", ") + (names.count > limit ? ", …" : "")
     }
 }

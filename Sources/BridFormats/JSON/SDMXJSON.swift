@@ -72,7 +72,7 @@ public struct SDMXJSON: PayloadFormat {
         let container = data ?? root
         guard let dataSets = doc.member(container, "dataSets"), doc.kind(dataSets) == .array else {
             if let errors = doc.member(root, "errors") {
-                throw InputError(origin: origin, place: nil, reason: "the SDMX service returned an error: \(SDMXJSON.errorText(doc, errors))")
+                throw InputError(origin: origin, place: nil, reason: "the SDMX service returned an error: \(Excerpt(SDMXJSON.errorText(doc, errors)))")
             }
             throw InputError(origin: origin, place: nil, reason: "no observations found — the message has no dataSets array (it has \(JSONInput.memberList(doc, container))); is this an SDMX-JSON data message?")
         }
@@ -97,7 +97,7 @@ public struct SDMXJSON: PayloadFormat {
             var index = 0
             if let s = doc.member(dataSet, "structure") {
                 guard let n = doc.numberText(s).flatMap({ Int($0) }), structures.indices.contains(n) else {
-                    throw doc.error(at: s, origin: origin, "structure index \(doc.scalarText(s) ?? doc.kind(s).description) does not name one of the \(structures.count) structures")
+                    throw doc.error(at: s, origin: origin, "structure index \(Excerpt(doc.scalarText(s) ?? doc.kind(s).description)) does not name one of the \(structures.count) structures")
                 }
                 index = n
             }

@@ -55,7 +55,7 @@ struct SDMXJSONLayout {
                 if let list = doc.member(dimension, "values"), doc.kind(list) == .array {
                     for value in doc.elements(list) {
                         guard let text = doc.member(value, "id").flatMap({ doc.scalarText($0) }) ?? doc.member(value, "value").flatMap({ doc.scalarText($0) }) else {
-                            throw fail(value, "a value of dimension \(id) has neither an \"id\" nor a \"value\"")
+                            throw fail(value, "a value of dimension \(Excerpt(id)) has neither an \"id\" nor a \"value\"")
                         }
                         values.append(text)
                     }
@@ -70,7 +70,7 @@ struct SDMXJSONLayout {
         }
         guard !dimensions.isEmpty else { throw fail(dimensionsObject, "the structure has no dimensions") }
         let ids = dimensions.map(\.id)
-        let list = ids.joined(separator: ", ")
+        let list = Excerpt(ids.joined(separator: ", "))
 
         // The time dimension.
         var time: Int?
@@ -83,7 +83,7 @@ struct SDMXJSONLayout {
             time = ids.firstIndex(of: "TIME_PERIOD") ?? roles.firstIndex(of: true)
         }
         if let t = time, settings.fixedPeriod != nil {
-            throw fail(dimensionsObject, "`fixed_period` is for messages without a time dimension, but this one has \(ids[t])")
+            throw fail(dimensionsObject, "`fixed_period` is for messages without a time dimension, but this one has \(Excerpt(ids[t]))")
         }
         if time == nil, settings.fixedPeriod == nil {
             throw fail(dimensionsObject, "no time dimension: no dimension is TIME_PERIOD or has the time role (dimensions: \(list)); set `time_dimension` to the dimension that holds the period, or `fixed_period` to the period of the whole message")

@@ -22,7 +22,7 @@ extension SDMXJSON {
             let delete = doc.member(dataSet, "action").flatMap { doc.string($0) }?.lowercased() == "delete"
             var coordinate = [Int](repeating: 0, count: layout.dimensions.count)
             for d in layout.levels[SDMXJSONLayout.Level.dataSet.rawValue] where layout.dimensions[d].values.isEmpty {
-                throw fail(dataSet, "data-set-level dimension \(layout.dimensions[d].id) has no value in the structure")
+                throw fail(dataSet, "data-set-level dimension \(Excerpt(layout.dimensions[d].id)) has no value in the structure")
             }
             if let series = doc.member(dataSet, "series"), doc.kind(series) != .null {
                 guard doc.kind(series) == .object else { throw fail(series, "expected the series as an object keyed \"0:1:0\", found \(doc.kind(series).description)") }
@@ -77,13 +77,13 @@ extension SDMXJSON {
         private mutating func resolve(_ name: JSONDocument.Value, level: SDMXJSONLayout.Level, layout: SDMXJSONLayout, into coordinate: inout [Int]) throws(InputError) {
             let dims = layout.levels[level.rawValue]
             guard doc.sdmxKey(name, count: dims.count, into: &indices) else {
-                let ids = dims.map { layout.dimensions[$0].id }.joined(separator: ":")
-                throw fail(name + 1, "the key \"\(doc.string(name) ?? "")\" does not match the \(dims.count) \(level.name)-level dimension\(dims.count == 1 ? "" : "s") (\(ids.isEmpty ? "none" : ids)): expected \(dims.count) index\(dims.count == 1 ? "" : "es") separated by ':'")
+                let ids = Excerpt(dims.map { layout.dimensions[$0].id }.joined(separator: ":")).description
+                throw fail(name + 1, "the key \(Excerpt(quoted: doc.string(name) ?? "")) does not match the \(dims.count) \(level.name)-level dimension\(dims.count == 1 ? "" : "s") (\(ids.isEmpty ? "none" : ids)): expected \(dims.count) index\(dims.count == 1 ? "" : "es") separated by ':'")
             }
             for (k, d) in dims.enumerated() {
                 let i = indices[k]
                 guard i < layout.dimensions[d].values.count else {
-                    throw fail(name + 1, "position \(k + 1) of the key \"\(doc.string(name) ?? "")\" is \(i), but dimension \(layout.dimensions[d].id) has \(layout.dimensions[d].values.count) value\(layout.dimensions[d].values.count == 1 ? "" : "s")")
+                    throw fail(name + 1, "position \(k + 1) of the key \(Excerpt(quoted: doc.string(name) ?? "")) is \(i), but dimension \(Excerpt(layout.dimensions[d].id)) has \(layout.dimensions[d].values.count) value\(layout.dimensions[d].values.count == 1 ? "" : "s")")
                 }
                 coordinate[d] = i
             }

@@ -21,7 +21,7 @@ extension WorldBankJSON {
                 throw fail(nil, "\(which) is not a World Bank API v2 page: expected [paging, rows]")
             }
             if let message = doc.member(paging, "message") {
-                throw fail(nil, "the World Bank API returned an error: \(WorldBankJSON.messageText(doc, message))")
+                throw fail(nil, "the World Bank API returned an error: \(Excerpt(WorldBankJSON.messageText(doc, message)))")
             }
             guard let pageValue = doc.member(paging, "page"), let page = WorldBankJSON.integer(doc, pageValue),
                   let pagesValue = doc.member(paging, "pages"), let pages = WorldBankJSON.integer(doc, pagesValue) else {

@@ -60,14 +60,14 @@ struct SDMXCSVLayout {
         self.names = names
         columnCount = cells.count
         labels = cells.contains { $0.contains(": ") }
-        let columns = names.joined(separator: ",")
+        let columns = Excerpt(names.joined(separator: ","))
 
         let version: Int
         switch names.first {
         case "DATAFLOW": version = 1
         case "STRUCTURE": version = 2
         default:
-            throw fail("not an SDMX-CSV header: the first column must be DATAFLOW (SDMX-CSV 1.0) or STRUCTURE (2.0), found \"\(cells.first ?? "")\" (for plain tables use format = \"csv\")")
+            throw fail("not an SDMX-CSV header: the first column must be DATAFLOW (SDMX-CSV 1.0) or STRUCTURE (2.0), found \(Excerpt(quoted: cells.first ?? "")) (for plain tables use format = \"csv\")")
         }
         func column(_ name: String) -> Int? { names.firstIndex(of: name) }
         self.version = version
@@ -96,7 +96,7 @@ struct SDMXCSVLayout {
         let timeName = format.timeColumn ?? "TIME_PERIOD"
         guard let time = component(timeName) else {
             if format.timeColumn != nil { throw fail("no column \(timeName) (set by `time_column`); the columns are \(columns)") }
-            throw fail("no TIME_PERIOD column; set `time_column` to the column that holds the period (e.g. time_column = \"\(names.last(where: { $0.hasPrefix("DIM") || $0.hasPrefix("TIME") }) ?? "TIME")\"); the columns are \(columns)")
+            throw fail("no TIME_PERIOD column; set `time_column` to the column that holds the period (e.g. time_column = \"\(Excerpt(names.last(where: { $0.hasPrefix("DIM") || $0.hasPrefix("TIME") }) ?? "TIME"))\"); the columns are \(columns)")
         }
         let valueName = format.valueColumn ?? "OBS_VALUE"
         guard let value = component(valueName), value != time else {
@@ -130,14 +130,14 @@ struct SDMXCSVLayout {
             }
         } else {
             if value < time {
-                throw fail("the value column \(names[value]) comes before the time column \(names[time]), so the dimension columns cannot be told from their position; list them with `dimensions = [\"…\", …]`")
+                throw fail("the value column \(Excerpt(names[value])) comes before the time column \(Excerpt(names[time])), so the dimension columns cannot be told from their position; list them with `dimensions = [\"…\", …]`")
             }
             let ignored = rule.attributes ?? []
             for i in firstComponent..<time where isComponent[i] && !ignored.contains(names[i]) && !parsed[i].multiValued {
                 keyColumns.append(i)
             }
             if keyColumns.isEmpty && rule.fixedPrefix == "" {
-                throw fail("no dimension columns before the time column \(names[time]) and `series_prefix` is empty, so there is no series key; list the key columns with `dimensions`")
+                throw fail("no dimension columns before the time column \(Excerpt(names[time])) and `series_prefix` is empty, so there is no series key; list the key columns with `dimensions`")
             }
         }
         self.keyColumns = keyColumns

@@ -58,7 +58,7 @@ struct SDMXCSVReader {
             }
             rows += 1
             func text(_ i: Int) throws(InputError) -> String {
-                guard let s = tokenizer.string(fields[i]) else { throw fail("field \(i + 1) (\(layout.names[i])) is not valid UTF-8") }
+                guard let s = tokenizer.string(fields[i]) else { throw fail("field \(i + 1) (\(Excerpt(layout.names[i]))) is not valid UTF-8") }
                 return s
             }
             func id(_ i: Int) throws(InputError) -> String {
@@ -75,7 +75,7 @@ struct SDMXCSVReader {
                 case "", "I", "R", "INFORMATION", "REPLACE": action = .store
                 case "A", "APPEND", "MERGE": action = .append
                 case "D", "DELETE": action = .delete
-                case let other: throw fail("unknown ACTION \"\(other)\" (expected I, A, R or D)")
+                case let other: throw fail("unknown ACTION \(Excerpt(quoted: other)) (expected I, A, R or D)")
                 }
             }
 
@@ -84,7 +84,7 @@ struct SDMXCSVReader {
                 if let kind = layout.structureKind {
                     switch try id(kind).lowercased() {
                     case "dataflow", "datastructure", "dataprovision": break
-                    case let other: throw fail("unknown STRUCTURE \"\(other)\" (expected dataflow, dataStructure or dataProvision)")
+                    case let other: throw fail("unknown STRUCTURE \(Excerpt(quoted: other)) (expected dataflow, dataStructure or dataProvision)")
                     }
                 }
                 switch rule.prefix(structure: try text(layout.structureID).trimmingSpaces()) {
@@ -105,9 +105,9 @@ struct SDMXCSVReader {
             let period = try id(layout.time)
             let valueBlank = tokenizer.isBlank(fields[layout.value])
             if period.isEmpty {
-                if action == .delete { throw fail("ACTION=D with an empty \(layout.names[layout.time]) (a wildcard deletion) is not supported; list each observation to delete") }
+                if action == .delete { throw fail("ACTION=D with an empty \(Excerpt(layout.names[layout.time])) (a wildcard deletion) is not supported; list each observation to delete") }
                 if valueBlank { continue }  // attributes of a partial key
-                throw fail("empty period in \(layout.names[layout.time])")
+                throw fail("empty period in \(Excerpt(layout.names[layout.time]))")
             }
             if valueBlank {
                 if action == .append { continue }
@@ -127,8 +127,8 @@ struct SDMXCSVReader {
                 for i in layout.keyColumns {
                     let v = try id(i)
                     if v.isEmpty {
-                        if action == .delete { throw fail("ACTION=D with an empty \(layout.names[i]) (a wildcard deletion) is not supported; list each observation to delete") }
-                        throw fail("dimension \(layout.names[i]) is empty")
+                        if action == .delete { throw fail("ACTION=D with an empty \(Excerpt(layout.names[i])) (a wildcard deletion) is not supported; list each observation to delete") }
+                        throw fail("dimension \(Excerpt(layout.names[i])) is empty")
                     }
                     values.append(v)
                 }
@@ -153,7 +153,7 @@ struct SDMXCSVReader {
 
         if observations == 0 {
             if rows == 0 { throw InputError(origin: origin, place: nil, reason: "no observations found: the file has a header but no data rows") }
-            throw InputError(origin: origin, place: nil, reason: "no observations found in \(rows) rows (each had an empty \(layout.names[layout.time]) or was skipped by its ACTION) — check `time_column`/`value_column`")
+            throw InputError(origin: origin, place: nil, reason: "no observations found in \(rows) rows (each had an empty \(Excerpt(layout.names[layout.time])) or was skipped by its ACTION) — check `time_column`/`value_column`")
         }
     }
 

@@ -92,7 +92,7 @@ struct SDMXKeyRule: Sendable {
         }
         let id = Self.structureID(structure)
         if id.isEmpty || SeriesKey.problem(with: id) != nil {
-            return .failure(Problem(reason: "cannot make a series-key prefix from the structure \"\(structure)\"; set `series_prefix` (\"\" for no prefix)"))
+            return .failure(Problem(reason: "cannot make a series-key prefix from the structure \(Excerpt(quoted: structure)); set `series_prefix` (\"\" for no prefix)"))
         }
         return .success(id)
     }

@@ -141,7 +141,7 @@ struct SDMXMLReader {
         case .errorText:
             errorTexts.append(text.trimmingSpaces())
         case .errorRoot:
-            throw InputError(origin: origin, place: nil, reason: "the service sent an SDMX error message instead of data: \(errorTexts.joined(separator: " "))")
+            throw InputError(origin: origin, place: nil, reason: "the service sent an SDMX error message instead of data: \(Excerpt(errorTexts.joined(separator: " ")))")
         case .obs where generic:
             try emit(&builder)
         case .series:
@@ -154,14 +154,14 @@ struct SDMXMLReader {
     private mutating func root(_ name: Range<Int>) throws(InputError) -> Context {
         let local = scanner.localName(name)
         if scanner.attributes.contains(where: { scanner.string($0.value).contains("/v2_0/message") }) {
-            throw fail("this is an SDMX-ML 2.0 message (<\(local)>); only SDMX-ML 2.1 data messages are read: ask the service for SDMX-ML 2.1", place: nil)
+            throw fail("this is an SDMX-ML 2.0 message (<\(Excerpt(local))>); only SDMX-ML 2.1 data messages are read: ask the service for SDMX-ML 2.1", place: nil)
         }
         switch local {
         case "GenericData", "GenericTimeSeriesData": generic = true
         case "StructureSpecificData", "StructureSpecificTimeSeriesData": generic = false
         case "Error": return .errorRoot
         default:
-            throw fail("unknown root element <\(local)>: expected an SDMX-ML 2.1 data message (GenericData or StructureSpecificData)", place: nil)
+            throw fail("unknown root element <\(Excerpt(local))>: expected an SDMX-ML 2.1 data message (GenericData or StructureSpecificData)", place: nil)
         }
         return .root
     }
@@ -258,7 +258,7 @@ struct SDMXMLReader {
         let rule = format.keyRule
         func value(_ id: String, _ listedIn: String) throws(InputError) -> String {
             guard let part = parts.first(where: { $0.id == id }) else {
-                throw fail("has no component \(id) (\(listedIn)); it has \(parts.map(\.id).joined(separator: ", "))", place: place())
+                throw fail("has no component \(id) (\(listedIn)); it has \(Excerpt(parts.map(\.id).joined(separator: ", ")))", place: place())
             }
             return part.value
         }
@@ -273,7 +273,7 @@ struct SDMXMLReader {
             for part in parts where !attributes.contains(part.id) { values.append(part.value); ids.append(part.id) }
             if values.isEmpty, prefix.isEmpty { throw fail("has no key components and `series_prefix` is empty", place: place()) }
         }
-        if let empty = values.firstIndex(where: { $0.isEmpty }) { throw fail("component \(ids[empty]) is empty", place: place()) }
+        if let empty = values.firstIndex(where: { $0.isEmpty }) { throw fail("component \(Excerpt(ids[empty])) is empty", place: place()) }
         if let template = rule.template {
             return template.expand { field in values[ids.firstIndex(of: field)!] }
         }

@@ -1,3 +1,5 @@
+import BridCore
+
 /// A streaming, non-validating XML scanner over UTF-8 bytes: one event at a time, names,
 /// attribute values and text as byte ranges into the payload, so a message of any size
 /// needs no more memory than its deepest element.
@@ -54,7 +56,7 @@ struct XMLScanner {
             eventLine = line
             guard position < count else {
                 if let innermost = open.last {
-                    throw fail("the document ends inside <\(string(innermost.name))> (opened on line \(innermost.line))")
+                    throw fail("the document ends inside <\(Excerpt(string(innermost.name)))> (opened on line \(innermost.line))")
                 }
                 if !rootSeen {
                     if count >= 2, (bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE) || bytes[0] == 0 || bytes[1] == 0 {
@@ -103,11 +105,11 @@ struct XMLScanner {
                 position += 2
                 let name = scanName()
                 skipSpace()
-                guard position < count, bytes[position] == UInt8(ascii: ">") else { throw fail("malformed end tag </\(string(name))") }
+                guard position < count, bytes[position] == UInt8(ascii: ">") else { throw fail("malformed end tag </\(Excerpt(string(name)))") }
                 position += 1
-                guard let innermost = open.last else { throw fail("end tag </\(string(name))> without a start tag") }
+                guard let innermost = open.last else { throw fail("end tag </\(Excerpt(string(name)))> without a start tag") }
                 guard same(innermost.name, name) else {
-                    throw fail("end tag </\(string(name))> does not match <\(string(innermost.name))> (opened on line \(innermost.line))")
+                    throw fail("end tag </\(Excerpt(string(name)))> does not match <\(Excerpt(string(innermost.name)))> (opened on line \(innermost.line))")
                 }
                 open.removeLast()
                 return .end(name: name)
@@ -122,40 +124,40 @@ struct XMLScanner {
         position += 1
         let name = scanName()
         guard !name.isEmpty else { throw fail("\"<\" is not followed by an element name") }
-        if open.isEmpty, rootSeen { throw fail("a second root element <\(string(name))>") }
+        if open.isEmpty, rootSeen { throw fail("a second root element <\(Excerpt(string(name)))>") }
         attributes.removeAll(keepingCapacity: true)
         while true {
             skipSpace()
-            guard position < count else { throw fail("the document ends inside <\(string(name))>") }
+            guard position < count else { throw fail("the document ends inside <\(Excerpt(string(name)))>") }
             let c = bytes[position]
             if c == UInt8(ascii: ">") {
                 position += 1
                 break
             }
             if c == UInt8(ascii: "/") {
-                guard position + 1 < count, bytes[position + 1] == UInt8(ascii: ">") else { throw fail("malformed tag <\(string(name))>") }
+                guard position + 1 < count, bytes[position + 1] == UInt8(ascii: ">") else { throw fail("malformed tag <\(Excerpt(string(name)))>") }
                 position += 2
                 pendingEnd = name
                 break
             }
             let attribute = scanName()
-            guard !attribute.isEmpty else { throw fail("unexpected \"\(Character(Unicode.Scalar(c)))\" in <\(string(name))>") }
+            guard !attribute.isEmpty else { throw fail("unexpected \"\(Character(Unicode.Scalar(c)))\" in <\(Excerpt(string(name)))>") }
             skipSpace()
-            guard position < count, bytes[position] == UInt8(ascii: "=") else { throw fail("attribute \(string(attribute)) of <\(string(name))> has no value") }
+            guard position < count, bytes[position] == UInt8(ascii: "=") else { throw fail("attribute \(Excerpt(string(attribute))) of <\(Excerpt(string(name)))> has no value") }
             position += 1
             skipSpace()
             guard position < count, bytes[position] == UInt8(ascii: "\"") || bytes[position] == UInt8(ascii: "'") else {
-                throw fail("the value of attribute \(string(attribute)) of <\(string(name))> is not quoted")
+                throw fail("the value of attribute \(Excerpt(string(attribute))) of <\(Excerpt(string(name)))> is not quoted")
             }
             let quote = bytes[position]
             position += 1
             let start = position
             while position < count, bytes[position] != quote {
-                if bytes[position] == UInt8(ascii: "<") { throw fail("\"<\" in the value of attribute \(string(attribute)) of <\(string(name))>") }
+                if bytes[position] == UInt8(ascii: "<") { throw fail("\"<\" in the value of attribute \(Excerpt(string(attribute))) of <\(Excerpt(string(name)))>") }
                 if bytes[position] == 0x0A { line += 1 }
                 position += 1
             }
-            guard position < count else { throw fail("the value of attribute \(string(attribute)) of <\(string(name))> is not closed") }
+            guard position < count else { throw fail("the value of attribute \(Excerpt(string(attribute))) of <\(Excerpt(string(name)))> is not closed") }
             attributes.append(Attribute(name: attribute, value: start..<position))
             position += 1
         }
@@ -218,7 +220,7 @@ struct XMLScanner {
         let name = rest.dropFirst().prefix { $0 != quote }
         switch name.lowercased() {
         case "utf-8", "utf8", "us-ascii", "ascii": return
-        default: throw XMLSyntaxError(line: eventLine, reason: "the document is encoded as \(name); only UTF-8 is supported")
+        default: throw XMLSyntaxError(line: eventLine, reason: "the document is encoded as \(Excerpt(name)); only UTF-8 is supported")
         }
     }
 
@@ -278,7 +280,7 @@ struct XMLScanner {
                 var scalar: Unicode.Scalar?
                 if entity.hasPrefix("#x") { scalar = UInt32(entity.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init) }
                 else if entity.hasPrefix("#") { scalar = UInt32(entity.dropFirst(), radix: 10).flatMap(Unicode.Scalar.init) }
-                guard let scalar else { throw XMLSyntaxError(line: line, reason: "unknown entity &\(entity);") }
+                guard let scalar else { throw XMLSyntaxError(line: line, reason: "unknown entity &\(Excerpt(entity));") }
                 out.unicodeScalars.append(scalar)
             }
             rest = rest[rest.index(after: semi)...]
