@@ -46,7 +46,7 @@ extension Daemon {
         log[metadataKey: "source.id"] = "\(source.id)"
         repeat {
             rescanRequested.remove(path)
-            if paused.contains(source.id) { return result }
+            if urlSchedule.paused.contains(source.id) { return result }
             do {
                 let spec = try Ingestor.SourceSpec(source)
                 let complete = announced[path] ?? []
@@ -160,40 +160,6 @@ extension Daemon {
         for (_, folder) in dropFolders { outcomes += await scanDrop(folder.path) }
         return outcomes
     }
-
-    /// Whether a source is paused (kept in the store across restarts).
-    public func isPaused(_ id: String) -> Bool { paused.contains(id) }
-
-    /// Marks a source as being checked now (for `--once` and manual fetches), or returns
-    /// false when a check of it is already in flight.
-    public func beginCheck(_ id: String) -> Bool {
-        let inserted = checking.insert(id).inserted
-        if inserted { changed() }
-        return inserted
-    }
-
-    /// Pauses or resumes a source: it is not checked while paused (kept across restarts).
-    /// Returns whether anything changed.
-    public func setPaused(_ id: String, _ pause: Bool) async throws -> Bool {
-        guard (paused.contains(id)) != pause else { return false }
-        try await work.run { [store, now = clock.now()] in try store.setPaused(source: id, pause, now: now) }
-        if pause { paused.insert(id) } else { paused.remove(id) }
-        changed()
-        schedulerWake.signal()
-        updateStatus()
-        return true
-    }
-
-    /// Makes a URL source due now (a fetch without waiting for its outcome).
-    public func requestCheck(_ id: String) {
-        guard due[id] != nil else { return }
-        due[id] = clock.now()
-        changed()
-        schedulerWake.signal()
-    }
-
-    /// When each URL source is due next.
-    public var schedule: [String: Date] { due }
 
     /// Ingests a payload handed over the control socket, like a dropped file.
     public func ingest(_ bytes: [UInt8], origin: String, source: Ingestor.SourceSpec) async throws -> Ingestor.Result {

@@ -15,19 +15,30 @@ extension Daemon {
     @discardableResult
     public func reload() async -> ReloadReport {
         notifier.reloading()
-        defer {
-            changed()
-            if notifier.isEnabled { notifier.ready(status: statusLine()) }
-        }
-        switch ConfigLoader.load(path: config.path) {
+        let report = await reloadConfig()
+        changed()
+        if notifier.isEnabled { notifier.ready(status: await statusLine()) }
+        return report
+    }
+
+    private func reloadConfig() async -> ReloadReport {
+        // The file and the stored states are read off the actor (its scheduler and watchdog
+        // pings go through it); the swap itself is on the actor, at once.
+        let (loaded, states) = await Self.readForReload(config.path, store: store)
+        switch loaded {
         case let .failure(failure):
             return refuse(failure.errors.map(\.description))
         case let .success(new):
             if new.daemon.stateDir != config.daemon.stateDir || new.daemon.socket != config.daemon.socket {
                 return refuse(["\(config.path): [daemon]: state_dir and socket cannot change on reload; restart brid"])
             }
-            return apply(new)
+            return apply(new, states: states)
         }
+    }
+
+    /// The config file and the sources' stored states, read on the read queue.
+    private static func readForReload(_ path: String, store: Store) async -> (Result<BridConfig, ConfigErrors>, [SourceState]) {
+        await BlockingWork.readValue { (ConfigLoader.load(path: path), (try? store.sourceStates()) ?? []) }
     }
 
     /// What a reload did.
@@ -47,7 +58,7 @@ extension Daemon {
         return ReloadReport(errors: errors)
     }
 
-    func apply(_ new: BridConfig) -> ReloadReport {
+    func apply(_ new: BridConfig, states: [SourceState]) -> ReloadReport {
         let old = config
         config = new
         lastReloadFailure = nil
@@ -58,7 +69,6 @@ extension Daemon {
             if previous != source { changedIDs.append(source.id) }
         }
         removed = old.sources.map(\.id).filter { new.source(id: $0) == nil }
-        for id in removed { due.removeValue(forKey: id) }
         // What a source remembers of its last payload (HTTP validators, SHA-256) belongs to
         // the old settings when where or how it is read changed: forget it, so the next
         // check fetches and parses in full.
@@ -67,19 +77,7 @@ extension Daemon {
             return before.location != after.location || before.format != after.format
                 || before.seriesTemplate != after.seriesTemplate || before.formatOptions != after.formatOptions
         }
-        let states = Dictionary(uniqueKeysWithValues: ((try? store.sourceStates()) ?? []).map { ($0.id, $0) })
-        for id in added + changedIDs {
-            guard let source = new.source(id: id) else { continue }
-            guard case .url = source.location, let schedule = source.schedule else {
-                due.removeValue(forKey: id)
-                continue
-            }
-            if rereads.contains(id) {
-                due[id] = now  // a new place or a new reading: check it at once
-            } else if added.contains(id) || old.source(id: id)?.schedule != schedule || due[id] == nil {
-                due[id] = Self.resumedDue(state: states[id], schedule: schedule, sourceID: id, now: now)
-            }
-        }
+        urlSchedule.reload(from: old, to: new, changed: changedIDs, rereads: Set(rereads), states: states, now: now)
         // Store writes wait for an ingest in flight: queue them on the blocking-work queue,
         // never run them on the actor (the scheduler, and its watchdog pings, go through it).
         // Queued now, they run before any check that the reload makes due reads its state.

@@ -19,16 +19,15 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
         return 1
     }
     do {
-        let environment = environment ?? DaemonEnvironment(logger: logger)
+        var environment = environment ?? DaemonEnvironment(logger: logger)
+        environment.notifier = SystemdNotifier(environment: [:])  // a run, not a service: nothing to tell systemd
         // Refused beside a running daemon: both would take the same drop files and write
         // the same database.
         let lock = try Launcher.lockStateFolder(config, holderHint: Launcher.onceHolderHint)
         defer { withExtendedLifetime(lock) {} }
-        let store = try Launcher.openStore(config, logger: logger)
+        let daemon = try buildDaemon(config: config, environment: environment, serving: false).daemon
+        let store = daemon.store
         defer { store.close() }  // checkpointed and closed: no brid.sqlite-wal or -shm left behind
-        let daemon = Daemon(config: config, store: store, fetcher: environment.fetcher, clock: environment.clock,
-                            logger: logger, environment: environment.variables)
-        try Daemon.prepareAlerts(store: store, config: config, now: environment.clock.now(), wake: daemon.alertWake, logger: logger)
         try await daemon.loadSchedule()
         var failed = 0, released = 0, unchanged = 0
         let urlSources = config.sources.filter { if case .url = $0.location { true } else { false } }

@@ -45,7 +45,7 @@ import Testing
                                                 logger: logger, variables: [:])
             environment.streamStallLimit = streamStallLimit
             built = try buildDaemon(config: config, environment: environment)
-            let group = built.group
+            let group = built.group!
             run = Task { try await group.run() }
         }
 
@@ -134,8 +134,7 @@ import Testing
         let config = try ConfigLoader.load(path: root + "/brid.toml").get()
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let clock = ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600))
-        let daemon = Daemon(config: config, store: try Launcher.openStore(config, logger: logger), fetcher: ScriptedFetcher(),
-                            clock: clock, logger: logger)
+        let daemon = try standaloneDaemon(config, clock: clock, logger: logger)
         let api = ControlAPI(daemon: daemon, startedAt: clock.now(), logger: logger)
         #expect(api.handlers().missingCommands == [], "a command in ControlCommands.all that the daemon would answer with unknown_command")
     }

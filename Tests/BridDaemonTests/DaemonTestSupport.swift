@@ -63,6 +63,14 @@ final class ScriptedFetcher: HTTPFetching {
     }
 }
 
+/// The daemon for `config` as `buildDaemon` assembles it, without its services (the test
+/// runs what it needs), on `clock` with `fetcher`.
+func standaloneDaemon(_ config: BridConfig, clock: any DaemonClock, fetcher: any HTTPFetching = ScriptedFetcher(),
+                      logger: Logger) throws -> Daemon {
+    try buildDaemon(config: config, environment: DaemonEnvironment(clock: clock, fetcher: fetcher, logger: logger, variables: [:]),
+                    serving: false).daemon
+}
+
 /// A daemon on a manual clock, its scheduler running in a task.
 final class DaemonHarness: @unchecked Sendable {
     let root: String
@@ -95,8 +103,7 @@ final class DaemonHarness: @unchecked Sendable {
         _ = await scheduler?.result
         let config = try ConfigLoader.load(path: configPath).get()
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        let store = try Launcher.openStore(config, logger: logger)
-        daemon = Daemon(config: config, store: store, fetcher: fetcher, clock: clock, logger: logger)
+        daemon = try standaloneDaemon(config, clock: clock, fetcher: fetcher, logger: logger)
         let service = SchedulerService(daemon: daemon, clock: clock, notifier: SystemdNotifier(environment: [:]), watchdogInterval: nil)
         scheduler = Task { try await service.run() }
     }

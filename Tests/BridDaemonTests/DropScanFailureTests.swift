@@ -38,9 +38,7 @@ import Testing
                 """.utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
             let config = try ConfigLoader.load(path: root + "/brid.toml").get()
             let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-            let store = try Launcher.openStore(config, logger: logger)
-            try Daemon.prepareAlerts(store: store, config: config, now: clock.now(), wake: WakeSignal(), logger: logger)
-            daemon = Daemon(config: config, store: store, fetcher: ScriptedFetcher(), clock: clock, logger: logger)
+            daemon = try standaloneDaemon(config, clock: clock, logger: logger)
             api = ControlAPI(daemon: daemon, startedAt: clock.now(), logger: logger)
             try DropFolder(path: folder).prepare()
         }

@@ -17,8 +17,7 @@ import Testing
         let config = try ConfigLoader.load(path: root + "/brid.toml").get()
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let clock = ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600))
-        let daemon = Daemon(config: config, store: try Launcher.openStore(config, logger: logger), fetcher: ScriptedFetcher(),
-                            clock: clock, logger: logger)
+        let daemon = try standaloneDaemon(config, clock: clock, logger: logger)
         let folder = root + "/state/drop/d"
         try Data("series,period,value\ncn-kz.trade.total,2018,19.885\n".utf8).write(to: URL(fileURLWithPath: folder + "/r1.csv"))
         // Last written just now, by the daemon's clock.

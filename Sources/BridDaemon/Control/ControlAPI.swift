@@ -44,19 +44,19 @@ final class ControlAPI: Sendable {
             api.audit("ingest \(request.fileName) (\(bytes.count) bytes) into \(request.source)", connection)
             return try await api.ingest(Array(bytes), fileName: request.fileName, source: request.source)
         }
-        // Queries that may read a whole history run on the read queue, off the cooperative
-        // pool (status stays here: it is cached, and the busiest).
+        // Every store read runs on the read queue, off the cooperative pool and off the actor.
         h.on(AlertsRequest.self) { request, _ in try await api.alerts(request) }
         h.on(AckRequest.self) { request, connection in
             api.audit("ack \(request.id)\(request.comment.map { " (\($0))" } ?? "")", connection)
             return try await api.ack(request)
         }
         h.on(RulesRequest.self) { _, _ in
-            let evaluations = store.lastRuleEvaluations()
-            let firing = try store.firingCounts()
-            return RulesResponse(rules: await daemon.config.alerts.map {
-                wire($0, lastEvaluatedAt: evaluations[$0.id], firing: firing[$0.id] ?? 0)
-            })
+            let rules = await daemon.config.alerts
+            return try await BlockingWork.read {
+                let evaluations = store.lastRuleEvaluations()
+                let firing = try store.firingCounts()
+                return RulesResponse(rules: rules.map { wire($0, lastEvaluatedAt: evaluations[$0.id], firing: firing[$0.id] ?? 0) })
+            }
         }
         h.on(RuleTestRequest.self) { request, _ in try await api.testRule(request) }
         h.on(PauseRequest.self) { request, connection in
@@ -90,11 +90,19 @@ final class ControlAPI: Sendable {
     // MARK: - Status
 
     func status() async throws -> StatusResponse {
-        let (generation, config, schedule, inFlight, reloadFailure, unrecorded) = await daemon.statusSnapshot()
-        if let cached = statusCache.withLock({ $0 }), cached.generation == generation, Date().timeIntervalSince(cached.at) < 1 {
+        let snapshot = await daemon.snapshot()
+        if let cached = statusCache.withLock({ $0 }), cached.generation == snapshot.generation, Date().timeIntervalSince(cached.at) < 1 {
             return cached.response
         }
-        let states = Dictionary(Daemon.states(try store.sourceStates(), unrecorded: unrecorded).map { ($0.id, $0) },
+        // The store is read off the cooperative pool, as every store read of the API.
+        let response = try await BlockingWork.read { [self] in try status(snapshot) }
+        statusCache.withLock { $0 = (snapshot.generation, Date(), response) }
+        return response
+    }
+
+    private func status(_ snapshot: DaemonSnapshot) throws -> StatusResponse {
+        let (config, schedule, inFlight) = (snapshot.config, snapshot.schedule.due, snapshot.schedule.checking)
+        let states = Dictionary(Daemon.states(try store.sourceStates(), unrecorded: snapshot.unrecorded).map { ($0.id, $0) },
                                 uniquingKeysWith: { a, _ in a })
         let statistics = try store.statistics()
         let sources = config.sources.map { source -> SourceStatus in
@@ -120,8 +128,7 @@ final class ControlAPI: Sendable {
                                      releases: statistics.releases,
                                      series: statistics.series, observationVersions: statistics.observationVersions),
             sources: sources, alerts: try alertCounts(),
-            lastReloadError: reloadFailure.map { BridProtocol.ReloadFailure(at: $0.at, errors: $0.errors) })
-        statusCache.withLock { $0 = (generation, Date(), response) }
+            lastReloadError: snapshot.reloadFailure.map { BridProtocol.ReloadFailure(at: $0.at, errors: $0.errors) })
         return response
     }
 
