@@ -95,13 +95,16 @@ extension Daemon {
             }
             alertWake.signal()
         }
-        syncWatches()
         logger.notice("reloaded \(new.path): \(added.count) sources added, \(removed.count) removed, \(changedIDs.count) changed; \(new.summary)")
         schedulerWake.signal()
-        for id in added + changedIDs {
-            if let source = new.source(id: id), case let .drop(path) = source.location {
-                Task { await self.scanDrop(path) }
-            }
+        let scans = (added + changedIDs).compactMap { id -> String? in
+            if let source = new.source(id: id), case let .drop(path) = source.location { return path }
+            return nil
+        }
+        // The intake takes the new drop folders (its watches follow), then scans the new ones.
+        Task { [drops] in
+            await drops.configure(new)
+            for path in scans { await drops.scanDrop(path) }
         }
         return ReloadReport(added: added, removed: removed, changed: changedIDs)
     }

@@ -19,7 +19,7 @@ extension Daemon {
     /// What `status` shows of the daemon, read in one visit to the actor.
     func snapshot() -> DaemonSnapshot {
         DaemonSnapshot(generation: generation, config: config, schedule: urlSchedule, reloadFailure: lastReloadFailure,
-                       unrecorded: dropFailures.filter { $0.value.unrecorded > 0 })
+                       unrecorded: unrecordedDropFailures)
     }
 
     /// The stored states of the sources with the failures the store could not record on top.

@@ -30,8 +30,6 @@ public actor Daemon {
     let logger: Logger
     let notifier: SystemdNotifier
     let environment: [String: String]
-    /// How often the drop folders are rescanned anyway: the longest wait of a failing folder's retries.
-    let dropRescanInterval: TimeInterval
     let readFile: @Sendable (String) throws -> String
     let work = BlockingWork()
     /// Sends `STATUS=` lines to systemd in order, off the actor.
@@ -45,18 +43,10 @@ public actor Daemon {
     var urlSchedule: URLSchedule
     /// Checks a URL source, off the actor.
     let sourceCheck: SourceCheck
-    /// Drop folders being scanned, and those to scan again when that scan ends.
-    var scanning: Set<String> = []
-    /// Names inotify reported complete, per folder, not yet taken by a scan.
-    var announced: [String: Set<String>] = [:]
-    /// When the next scan of a folder is due (files left to settle, a failed scan's retry).
-    var scheduledScans: [String: Date] = [:]
-    /// Scans that failed (a folder that cannot be read, a file that cannot be moved).
-    public internal(set) var scanFailures = 0
-    /// Drop sources whose scans fail for a reason other than a file's content, by source id.
-    var dropFailures: [String: DropScanFailure] = [:]
-    var rescanRequested: Set<String> = []
-    var dropWatcher: DropWatcher?
+    /// The drop folders: watches, scans, settle waits and retries.
+    public nonisolated let drops: DropIntake
+    /// Failing drop sources with failures the store could not record, for `status`.
+    var unrecordedDropFailures: [String: DropScanFailure] = [:]
     /// Goes up whenever something `status` shows changes, so a status can be cached.
     public internal(set) var generation: UInt64 = 0
 
@@ -74,7 +64,7 @@ public actor Daemon {
     init(config: BridConfig, store: Store, environment: DaemonEnvironment,
          readFile: @escaping @Sendable (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }) {
         let (fetcher, clock, logger, notifier) = (environment.fetcher, environment.clock, environment.logger, environment.notifier)
-        let (variables, dropRescanInterval) = (environment.variables, environment.dropRescanInterval)
+        let variables = environment.variables
         self.config = config
         self.store = store
         self.ingestor = Ingestor(store: store, memoryLimit: config.daemon.spillAfter)
@@ -83,12 +73,14 @@ public actor Daemon {
         self.logger = logger
         self.notifier = notifier
         self.environment = variables
-        self.dropRescanInterval = dropRescanInterval
         self.readFile = readFile
         self.sourceCheck = SourceCheck(store: store, ingestor: ingestor, fetcher: fetcher, clock: clock, work: work,
                                        environment: variables, readFile: readFile)
         // Known before any service starts: the drop watcher's first scan must skip paused sources.
         self.urlSchedule = URLSchedule(paused: Set(((try? store.sourceStates()) ?? []).filter(\.paused).map(\.id)))
+        self.drops = DropIntake(config: config, store: store, ingestor: ingestor, work: work, clock: clock, logger: logger,
+                                rescanInterval: environment.dropRescanInterval)
+        drops.owner.set(self)
     }
 
     // MARK: - The schedule

@@ -59,9 +59,9 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
             case .rejected, .failed, .cancelled: failed += 1
             }
         }
-        let scanFailuresBefore = await daemon.scanFailures
-        for (source, folder) in await daemon.dropFolders {
-            let outcomes = await daemon.scanDrop(folder.path, settle: false)
+        let scanFailuresBefore = await daemon.drops.scanFailures
+        for (source, folder) in await daemon.drops.folders {
+            let outcomes = await daemon.drops.scanDrop(folder.path, settle: false)
             if outcomes.isEmpty { logger.info("no new files in \(folder.path)", metadata: ["source.id": "\(source.id)"]) }
             for outcome in outcomes {
                 switch outcome.result {
@@ -71,7 +71,7 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
                 }
             }
         }
-        failed += await daemon.scanFailures - scanFailuresBefore
+        failed += await daemon.drops.scanFailures - scanFailuresBefore
         // Alerts: the timed rules once, then one delivery attempt each; what is left waits
         // in the outbox for the daemon.
         await daemon.evaluateTimedRules()

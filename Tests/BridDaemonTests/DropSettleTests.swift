@@ -23,7 +23,7 @@ import Testing
         // Last written just now, by the daemon's clock.
         try FileManager.default.setAttributes([.modificationDate: clock.now()], ofItemAtPath: folder + "/r1.csv")
 
-        #expect(await daemon.scanDrop(folder).isEmpty, "left to settle")
+        #expect(await daemon.drops.scanDrop(folder).isEmpty, "left to settle")
         let due = clock.now().addingTimeInterval(DropSettleTests.settleWait)
         try await eventually("its scan waits on the clock") { clock.deadlines == [due] }
         clock.advance(by: DropSettleTests.settleWait - 0.2)
@@ -34,5 +34,5 @@ import Testing
     }
 
     /// The settle time and a little more.
-    static let settleWait = Daemon.settleTime + 0.1
+    static let settleWait = DropIntake.settleTime + 0.1
 }

@@ -173,7 +173,7 @@ final class ControlAPI: Sendable {
             }
             return [outcome(id, await daemon.check(id))]
         case let .drop(path):
-            let scan = await daemon.scan(path)
+            let scan = await daemon.drops.scan(path)
             let files = scan.outcomes.map { outcome(id, $0.result, file: $0.file) }
             if let failure = scan.failure { return files + [FetchOutcome(source: id, outcome: .failed, message: failure)] }
             if files.isEmpty { return [FetchOutcome(source: id, outcome: .unchanged, message: "no new files in \(path)")] }
