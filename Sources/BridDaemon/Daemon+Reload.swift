@@ -63,21 +63,9 @@ extension Daemon {
         config = new
         lastReloadFailure = nil
         let now = clock.now()
-        var added: [String] = [], removed: [String] = [], changedIDs: [String] = []
-        for source in new.sources {
-            guard let previous = old.source(id: source.id) else { added.append(source.id); continue }
-            if previous != source { changedIDs.append(source.id) }
-        }
-        removed = old.sources.map(\.id).filter { new.source(id: $0) == nil }
-        // What a source remembers of its last payload (HTTP validators, SHA-256) belongs to
-        // the old settings when where or how it is read changed: forget it, so the next
-        // check fetches and parses in full.
-        let rereads = changedIDs.filter { id in
-            guard let before = old.source(id: id), let after = new.source(id: id) else { return false }
-            return before.location != after.location || before.format != after.format
-                || before.seriesTemplate != after.seriesTemplate || before.formatOptions != after.formatOptions
-        }
-        urlSchedule.reload(from: old, to: new, changed: changedIDs, rereads: Set(rereads), states: states, now: now)
+        let change = ConfigChange(from: old, to: new)
+        let rereads = change.rereads
+        urlSchedule.reload(from: old, to: new, change: change, states: states, now: now)
         // Store writes wait for an ingest in flight: queue them on the blocking-work queue,
         // never run them on the actor (the scheduler, and its watchdog pings, go through it).
         // Queued now, they run before any check that the reload makes due reads its state.
@@ -95,17 +83,14 @@ extension Daemon {
             }
             alertWake.signal()
         }
-        logger.notice("reloaded \(new.path): \(added.count) sources added, \(removed.count) removed, \(changedIDs.count) changed; \(new.summary)")
+        logger.notice("reloaded \(new.path): \(change.added.count) sources added, \(change.removed.count) removed, \(change.changed.count) changed; \(new.summary)")
         schedulerWake.signal()
-        let scans = (added + changedIDs).compactMap { id -> String? in
-            if let source = new.source(id: id), case let .drop(path) = source.location { return path }
-            return nil
-        }
+        let scans = change.dropFoldersToScan
         // The intake takes the new drop folders (its watches follow), then scans the new ones.
         Task { [drops] in
             await drops.configure(new)
             for path in scans { await drops.scanDrop(path) }
         }
-        return ReloadReport(added: added, removed: removed, changed: changedIDs)
+        return ReloadReport(added: change.added, removed: change.removed, changed: change.changed)
     }
 }

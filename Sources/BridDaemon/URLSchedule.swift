@@ -94,14 +94,13 @@ public struct URLSchedule: Sendable, Equatable {
     }
 
     /// Follows a reload from `old` to `new`: removed sources dropped, sources read anew
-    /// (`rereads`) due at once, added ones and those whose schedule changed resumed from
-    /// their stored state, unchanged ones left as they are.
-    public mutating func reload(from old: BridConfig, to new: BridConfig, changed: [String], rereads: Set<String>,
-                                states: [SourceState], now: Date) {
+    /// due at once, added ones and those whose schedule changed resumed from their stored
+    /// state, unchanged ones left as they are.
+    public mutating func reload(from old: BridConfig, to new: BridConfig, change: ConfigChange, states: [SourceState], now: Date) {
         let byID = Dictionary(states.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        for source in old.sources where new.source(id: source.id) == nil { due.removeValue(forKey: source.id) }
-        let added = new.sources.map(\.id).filter { old.source(id: $0) == nil }
-        for id in added + changed {
+        let rereads = Set(change.rereads)
+        for id in change.removed { due.removeValue(forKey: id) }
+        for id in change.added + change.changed {
             guard let source = new.source(id: id) else { continue }
             guard case .url = source.location, let schedule = source.schedule else {
                 due.removeValue(forKey: id)

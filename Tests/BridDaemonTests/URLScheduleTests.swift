@@ -93,7 +93,7 @@ import Testing
         #expect(unknown == now.addingTimeInterval(60), "a failure the store did not count is the first")
     }
 
-    @Test func aReloadReschedulesWhatChangedAndKeepsTheRest() throws {
+    @Test func aReloadsChangeAndWhatItReschedules() throws {
         let old = try config(Self.url("keep") + Self.url("slower") + Self.url("moved") + Self.url("gone"))
         let new = try config(Self.url("keep") + Self.url("slower", every: "1d")
             + Self.url("moved").replacingOccurrences(of: "/moved\"", with: "/elsewhere\"") + Self.url("added")
@@ -102,7 +102,13 @@ import Testing
         schedule.load(old, states: [], now: now)
         for id in ["keep", "slower", "moved", "gone"] { schedule.reschedule(id, at: now.addingTimeInterval(1800)) }
         let later = now.addingTimeInterval(60)
-        schedule.reload(from: old, to: new, changed: ["slower", "moved"], rereads: ["moved"],
+        let change = ConfigChange(from: old, to: new)
+        #expect(change.added == ["added", "nowdrop"])
+        #expect(change.removed == ["gone"])
+        #expect(change.changed == ["slower", "moved"])
+        #expect(change.rereads == ["moved"], "a new schedule alone is not a new reading")
+        #expect(change.dropFoldersToScan == ["/tmp/x"])
+        schedule.reload(from: old, to: new, change: change,
                         states: [state("slower", lastCheck: now, nextDue: now.addingTimeInterval(1800))], now: later)
         #expect(schedule.due["keep"] == now.addingTimeInterval(1800), "unchanged: left as it was")
         #expect(schedule.due["slower"] == now.addingTimeInterval(1800), "a longer schedule keeps the stored, sooner, due time")
