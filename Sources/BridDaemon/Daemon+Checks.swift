@@ -10,7 +10,7 @@ import Logging
 extension Daemon {
     /// Fetches a URL source once (conditionally), ingests what came, records the outcome
     /// and schedules the next check.
-    public func check(_ id: String) async -> CheckOutcome {
+    public func check(_ id: String) async -> PayloadOutcome {
         defer {
             urlSchedule.finish(id)
             changed()
@@ -26,10 +26,7 @@ extension Daemon {
         let started = clock.now()
         let outcome = await sourceCheck.run(source, url: url, logger: log)
         if case .cancelled = outcome { return outcome }  // brid is stopping: checked again after the restart
-        let succeeded = switch outcome {
-        case .released, .unchanged: true
-        case .rejected, .failed, .cancelled: false
-        }
+        let succeeded = outcome.succeeded
         let failures = succeeded ? 0 : await sourceCheck.consecutiveFailures(id)
         let now = clock.now()
         // A reload while the check ran may have changed or removed the source: schedule it
@@ -43,10 +40,10 @@ extension Daemon {
         switch outcome {
         case let .released(release):
             log.info("fetched: release \(release.id), \(release.added) added, \(release.revised) revised, \(release.removed) removed, \(release.unchanged) unchanged; next check in \(wait)")
-        case let .unchanged(reason):
-            log.info("fetched: unchanged (\(reason)); next check in \(wait)")
-        case let .rejected(reason):
-            log.error("rejected: \(reason); retry in \(wait)")
+        case .unchangedPayload, .unchangedValues, .notModified:
+            log.info("fetched: unchanged (\(outcome.unchangedReason ?? "")); next check in \(wait)")
+        case let .rejected(error):
+            log.error("rejected: \(error.description); retry in \(wait)")
         case let .failed(reason), let .cancelled(reason):
             log.error("fetch failed: \(reason); retry in \(wait)")
         }

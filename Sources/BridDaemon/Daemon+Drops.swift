@@ -14,14 +14,14 @@ extension Daemon {
     }
 
     /// Ingests a payload handed over the control socket, like a dropped file.
-    public func ingest(_ bytes: [UInt8], origin: String, source: Ingestor.SourceSpec) async throws -> Ingestor.Result {
+    public func ingest(_ bytes: [UInt8], origin: String, source: Ingestor.SourceSpec) async throws -> PayloadOutcome {
         let result = try await work.run { [ingestor, now = clock.now()] in
             try ingestor.ingest(bytes, origin: origin, source: source, at: now)
         }
         var log = logger
         log[metadataKey: "source.id"] = "\(source.id)"
-        DropIntake.log(DropFolder.Outcome(file: origin, result: result, movedTo: "(control socket)"), logger: log)
-        if case .accepted(.released) = result { await checkpointIfLarge(store: store, work: work, logger: logger) }
+        DropIntake.log(DropFolder.Taken(file: origin, outcome: result, movedTo: "(control socket)"), logger: log)
+        if case .released = result { await checkpointIfLarge(store: store, work: work, logger: logger) }
         changed()
         updateStatus()
         return result

@@ -6,19 +6,6 @@ import BridStore
 import Foundation
 import Logging
 
-/// What one check of a source did.
-public enum CheckOutcome: Sendable, Equatable {
-    case released(Release)
-    /// Not modified (HTTP 304), byte-identical, or no value changed.
-    case unchanged(String)
-    /// The payload was refused; nothing stored.
-    case rejected(String)
-    /// The payload could not be had (HTTP error, timeout, …).
-    case failed(String)
-    /// brid is stopping: the fetch was aborted, nothing recorded; checked again after the restart.
-    case cancelled(String)
-}
-
 /// The running daemon's state: the current configuration, the schedule of URL sources,
 /// and the checks in flight. Services (scheduler, drop watcher, reload) act through it.
 public actor Daemon {

@@ -73,7 +73,7 @@ public actor DropIntake {
     /// writing or renamed in) or untouched for `settleTime`: a file still being written in
     /// place is left for a scan after it settles. `--once` (`settle: false`) takes every file.
     @discardableResult
-    public func scanDrop(_ path: String, settle: Bool = true) async -> [DropFolder.Outcome] {
+    public func scanDrop(_ path: String, settle: Bool = true) async -> [DropFolder.Taken] {
         await scan(path, settle: settle).outcomes
     }
 
@@ -118,7 +118,7 @@ public actor DropIntake {
                     announced[path]?.remove(name)
                     Self.log(outcome, logger: log)
                     result.outcomes.append(outcome)
-                    if case .accepted(.released) = outcome.result { await checkpointIfLarge(store: store, work: work, logger: logger) }
+                    if case .released = outcome.outcome { await checkpointIfLarge(store: store, work: work, logger: logger) }
                 }
                 result.failure = nil
             } catch {
@@ -128,7 +128,7 @@ public actor DropIntake {
         if let failure = result.failure {
             await scanFailed(source.id, path: path, message: failure, logger: log)
         } else if failures[source.id] != nil {
-            await scanRecovered(source.id, rejected: result.outcomes.contains { if case .rejected = $0.result { true } else { false } },
+            await scanRecovered(source.id, rejected: result.outcomes.contains { if case .rejected = $0.outcome { true } else { false } },
                                 logger: log)
         }
         if !result.outcomes.isEmpty { MemoryTrim.releaseFreedMemory() }
@@ -201,8 +201,8 @@ public actor DropIntake {
 
     /// Scans every drop folder (at start-up and as the periodic safety net).
     @discardableResult
-    public func scanAllDrops(settle: Bool = true) async -> [DropFolder.Outcome] {
-        var outcomes: [DropFolder.Outcome] = []
+    public func scanAllDrops(settle: Bool = true) async -> [DropFolder.Taken] {
+        var outcomes: [DropFolder.Taken] = []
         for (_, folder) in folders { outcomes += await scanDrop(folder.path, settle: settle) }
         return outcomes
     }
@@ -229,18 +229,22 @@ public actor DropIntake {
         }
     }
 
-    static func log(_ outcome: DropFolder.Outcome, logger: Logger) {
+    static func log(_ outcome: DropFolder.Taken, logger: Logger) {
         var log = logger
         log[metadataKey: "file"] = "\(outcome.file)"
-        switch outcome.result {
-        case let .accepted(.released(release)):
+        switch outcome.outcome {
+        case let .released(release):
             log.info("accepted: release \(release.id), \(release.added) added, \(release.revised) revised, \(release.removed) removed, \(release.unchanged) unchanged")
-        case .accepted(.unchangedPayload):
+        case .unchangedPayload:
             log.info("unchanged: identical to the last payload (SHA-256)")
-        case let .accepted(.unchangedValues(count)):
+        case let .unchangedValues(count):
             log.info("unchanged: all \(count) values equal the stored ones")
+        case .notModified:
+            log.info("unchanged")
         case let .rejected(error):
             log.error("rejected: \(error.description) — moved to \(outcome.movedTo)")
+        case let .failed(reason), let .cancelled(reason):
+            log.error("failed: \(reason)")
         }
     }
 
@@ -255,7 +259,7 @@ public actor DropIntake {
 
 /// What one scan of a drop folder did.
 struct DropScan: Sendable {
-    var outcomes: [DropFolder.Outcome] = []
+    var outcomes: [DropFolder.Taken] = []
     /// Why the scan failed, when it failed for a reason other than a file's content.
     var failure: String?
 }

@@ -31,8 +31,8 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
         try await daemon.loadSchedule()
         var failed = 0, released = 0, unchanged = 0
         let urlSources = config.sources.filter { if case .url = $0.location { true } else { false } }
-        let outcomes = await withTaskGroup(of: CheckOutcome?.self, returning: [CheckOutcome].self) { group in
-            var results: [CheckOutcome] = []
+        let outcomes = await withTaskGroup(of: PayloadOutcome?.self, returning: [PayloadOutcome].self) { group in
+            var results: [PayloadOutcome] = []
             var running = 0
             for source in urlSources {
                 if await daemon.isPaused(source.id) {
@@ -52,24 +52,15 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
             for await result in group { if let result { results.append(result) } }
             return results
         }
-        for outcome in outcomes {
-            switch outcome {
-            case .released: released += 1
-            case .unchanged: unchanged += 1
-            case .rejected, .failed, .cancelled: failed += 1
-            }
+        func count(_ outcome: PayloadOutcome) {
+            if case .released = outcome { released += 1 } else if outcome.succeeded { unchanged += 1 } else { failed += 1 }
         }
+        outcomes.forEach(count)
         let scanFailuresBefore = await daemon.drops.scanFailures
         for (source, folder) in await daemon.drops.folders {
             let outcomes = await daemon.drops.scanDrop(folder.path, settle: false)
             if outcomes.isEmpty { logger.info("no new files in \(folder.path)", metadata: ["source.id": "\(source.id)"]) }
-            for outcome in outcomes {
-                switch outcome.result {
-                case .accepted(.released): released += 1
-                case .accepted: unchanged += 1
-                case .rejected: failed += 1
-                }
-            }
+            for taken in outcomes { count(taken.outcome) }
         }
         failed += await daemon.drops.scanFailures - scanFailuresBefore
         // Alerts: the timed rules once, then one delivery attempt each; what is left waits

@@ -19,7 +19,7 @@ struct SourceCheck: Sendable {
     let readFile: @Sendable (String) throws -> String
 
     /// Fetches the source (conditionally), ingests what came and says what happened.
-    func run(_ source: SourceConfig, url: String, logger: Logger) async -> CheckOutcome {
+    func run(_ source: SourceConfig, url: String, logger: Logger) async -> PayloadOutcome {
         let now = clock.now()
         // On the write queue: a reload's reset of the source (queued before) comes first.
         let state = try? await work.run { [store] in try store.sourceState(source.id) }
@@ -57,7 +57,7 @@ struct SourceCheck: Sendable {
             } catch {
                 return .failed("cannot record the check: \(error)")
             }
-            return .unchanged("HTTP 304 not modified")
+            return .notModified
         case let .body(firstPageSize, info):
             if let paging = Formats.paging(format: source.format),
                let error = await fetchRemainingPages(into: spool, firstPageSize: firstPageSize, paging: paging, request: request) {
@@ -71,19 +71,12 @@ struct SourceCheck: Sendable {
                     return try ingestor.ingest(file: file, origin: url, source: spec, publishedAt: publishedAt,
                                                sha256: spool.sha256(), at: now)
                 }
-                switch ingested {
-                case let .accepted(outcome):
+                if ingested.succeeded {
                     try await work.run { [store, now = clock.now()] in
                         try store.recordValidators(source: source.id, etag: info.etag, lastModified: info.lastModified, now: now)
                     }
-                    switch outcome {
-                    case let .released(release): return .released(release)
-                    case .unchangedPayload: return .unchanged("same SHA-256 as the last payload")
-                    case let .unchangedValues(count): return .unchanged("all \(count) values equal the stored ones")
-                    }
-                case let .rejected(error):
-                    return .rejected(error.description)
                 }
+                return ingested
             } catch {
                 logger.critical("store failure: \(error)")
                 return .failed("store failure: \(error)")
@@ -141,7 +134,7 @@ struct SourceCheck: Sendable {
         }
     }
 
-    func recordFailure(_ id: String, _ message: String, at now: Date, logger: Logger) async -> CheckOutcome {
+    func recordFailure(_ id: String, _ message: String, at now: Date, logger: Logger) async -> PayloadOutcome {
         do {
             try await work.run { [store] in try store.recordFailure(source: id, message: message, at: now) }
         } catch {

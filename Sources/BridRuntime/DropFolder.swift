@@ -18,15 +18,15 @@ public struct DropFolder: Sendable {
     public var rejectedPath: String { path + "/rejected" }
 
     /// What happened to one file.
-    public struct Outcome: Sendable, Equatable {
+    public struct Taken: Sendable, Equatable {
         public let file: String
-        public let result: Ingestor.Result
+        public let outcome: PayloadOutcome
         /// Where the file is now.
         public let movedTo: String
 
-        public init(file: String, result: Ingestor.Result, movedTo: String) {
+        public init(file: String, outcome: PayloadOutcome, movedTo: String) {
             self.file = file
-            self.result = result
+            self.outcome = outcome
             self.movedTo = movedTo
         }
     }
@@ -77,9 +77,9 @@ public struct DropFolder: Sendable {
 
     /// Ingests one file of the folder and moves it. Store failures (disk full, …) are
     /// thrown and the file stays where it is, to be tried again.
-    public func process(_ name: String, source: Ingestor.SourceSpec, maxBytes: Int, ingestor: Ingestor, at now: Date) throws -> Outcome {
+    public func process(_ name: String, source: Ingestor.SourceSpec, maxBytes: Int, ingestor: Ingestor, at now: Date) throws -> Taken {
         let file = path + "/" + name
-        let result: Ingestor.Result
+        let result: PayloadOutcome
         switch try mapPayload(file, name: name, maxBytes: maxBytes) {
         case let .success(mapped):
             result = try ingestor.ingest(file: mapped, origin: name, source: source, at: now)
@@ -88,13 +88,13 @@ public struct DropFolder: Sendable {
             result = .rejected(error)
         }
         switch result {
-        case .accepted:
-            return Outcome(file: name, result: result, movedTo: try move(file, into: processedPath, name: name))
         case let .rejected(error):
             let destination = try move(file, into: rejectedPath, name: name)
             let note = "\(error.description)\nrejected at \(Timestamp.format(now)) for source \(source.id); nothing from this file was stored.\n"
             try Data(note.utf8).write(to: URL(fileURLWithPath: destination + ".error"))
-            return Outcome(file: name, result: result, movedTo: destination)
+            return Taken(file: name, outcome: result, movedTo: destination)
+        default:
+            return Taken(file: name, outcome: result, movedTo: try move(file, into: processedPath, name: name))
         }
     }
 

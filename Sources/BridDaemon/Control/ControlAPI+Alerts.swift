@@ -80,11 +80,3 @@ extension ControlAPI {
         return AlertCounts(firing: firing, acked: statistics.acked, outboxBacklog: statistics.backlog, lastDeliveryError: lastError)
     }
 }
-
-func wire(_ alert: StoredAlert) -> Alert {
-    Alert(id: alert.id, rule: alert.rule, series: alert.series, source: alert.source, period: alert.period,
-          severity: BridProtocol.Severity(rawValue: alert.severity.rawValue) ?? .warning,
-          state: alert.state == .firing ? .firing : .resolved, acked: alert.ackedAt != nil, ackedAt: alert.ackedAt,
-          ackComment: alert.ackComment, firedAt: alert.firedAt, resolvedAt: alert.resolvedAt, summary: alert.summary,
-          value: alert.value, previousValue: alert.previousValue, resolveReason: alert.resolveReason, when: alert.when)
-}

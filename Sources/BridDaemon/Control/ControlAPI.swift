@@ -171,10 +171,10 @@ final class ControlAPI: Sendable {
             guard await daemon.beginCheck(id) else {
                 return [FetchOutcome(source: id, outcome: .queued, message: "already being fetched")]
             }
-            return [outcome(id, await daemon.check(id))]
+            return [wire(await daemon.check(id), source: id)]
         case let .drop(path):
             let scan = await daemon.drops.scan(path)
-            let files = scan.outcomes.map { outcome(id, $0.result, file: $0.file) }
+            let files = scan.outcomes.map { wire($0.outcome, source: id, file: $0.file) }
             if let failure = scan.failure { return files + [FetchOutcome(source: id, outcome: .failed, message: failure)] }
             if files.isEmpty { return [FetchOutcome(source: id, outcome: .unchanged, message: "no new files in \(path)")] }
             return files
@@ -189,26 +189,7 @@ final class ControlAPI: Sendable {
         let spec: Ingestor.SourceSpec
         do { spec = try Ingestor.SourceSpec(source) } catch { throw ControlError.failed(error.message) }
         let result = try await daemon.ingest(bytes, origin: fileName, source: spec)
-        return IngestResponse(fileName: fileName, bytes: bytes.count, outcome: outcome(id, result, file: fileName))
-    }
-
-    private func outcome(_ id: String, _ check: CheckOutcome) -> FetchOutcome {
-        switch check {
-        case let .released(release):
-            FetchOutcome(source: id, outcome: .released, release: wire(release))
-        case let .unchanged(reason): FetchOutcome(source: id, outcome: .unchanged, message: reason)
-        case let .rejected(reason): FetchOutcome(source: id, outcome: .rejected, message: reason)
-        case let .failed(reason), let .cancelled(reason): FetchOutcome(source: id, outcome: .failed, message: reason)
-        }
-    }
-
-    private func outcome(_ id: String, _ result: Ingestor.Result, file: String) -> FetchOutcome {
-        switch result {
-        case let .accepted(.released(release)): outcome(id, .released(release))
-        case .accepted(.unchangedPayload): FetchOutcome(source: id, outcome: .unchanged, message: "\(file): identical to the last payload")
-        case let .accepted(.unchangedValues(count)): FetchOutcome(source: id, outcome: .unchanged, message: "\(file): all \(count) values equal the stored ones")
-        case let .rejected(error): FetchOutcome(source: id, outcome: .rejected, message: error.description)
-        }
+        return IngestResponse(fileName: fileName, bytes: bytes.count, outcome: wire(result, source: id, file: fileName))
     }
 
     func pause(_ id: String, _ pause: Bool) async throws -> PauseResponse {
@@ -218,27 +199,4 @@ final class ControlAPI: Sendable {
         return PauseResponse(source: id, paused: pause, changed: changed)
     }
 
-    // MARK: - Series
-
-}
-
-func wire(_ r: BridStore.Release) -> BridProtocol.Release {
-    BridProtocol.Release(id: r.id, source: r.sourceID, ingestedAt: r.ingestedAt, publishedAt: r.publishedAt, origin: r.origin,
-                         sha256: r.sha256, added: r.added, revised: r.revised, removed: r.removed, unchanged: r.unchanged)
-}
-
-func wire(_ s: BridStore.SeriesSummary) -> BridProtocol.SeriesSummary {
-    BridProtocol.SeriesSummary(key: s.key, name: s.name, unit: s.unit, frequency: s.frequency.rawValue, source: s.sourceID,
-                               latestPeriod: s.latestPeriod, latestValue: s.latestValue, lastChangedAt: s.lastChangedAt)
-}
-
-func wire(_ rule: AlertRule, lastEvaluatedAt: Date? = nil, firing: Int = 0) -> Rule {
-    let target: String
-    switch rule.target {
-    case let .series(glob): target = "series \(glob)"
-    case let .source(glob): target = "source \(glob)"
-    }
-    return Rule(id: rule.id, when: rule.condition.name, target: target,
-                severity: BridProtocol.Severity(rawValue: rule.severity.rawValue) ?? .warning, condition: rule.condition.described,
-                lastEvaluatedAt: lastEvaluatedAt, firing: firing)
 }
