@@ -31,7 +31,7 @@ struct SourceCheck: Sendable {
         } catch {
             return await recordFailure(source.id, "\(error)", at: now, logger: logger)
         }
-        let request = FetchRequest(url: url, timeout: source.timeout, connectTimeout: source.connectTimeout, maxBytes: source.maxBytes,
+        let request = GetRequest(url: url, timeout: source.timeout, connectTimeout: source.connectTimeout, maxBytes: source.maxBytes,
                                    headers: headers, etag: state?.etag, lastModified: state?.lastModified)
         // The body goes to an unnamed file in the state folder as it arrives, hashed on the
         // way, and is ingested through a mapping of it: memory does not grow with its size.
@@ -90,7 +90,7 @@ struct SourceCheck: Sendable {
     /// check, so a partial download never becomes a release.
     /// - Returns: nil when the spool holds the whole response.
     func fetchRemainingPages(into spool: BodySpool, firstPageSize: Int, paging: any PagedFormat.Type,
-                             request: FetchRequest) async -> FetchError? {
+                             request: GetRequest) async -> FetchError? {
         let firstPage: [UInt8]
         do {
             firstPage = try spool.contents()
