@@ -8,8 +8,9 @@ import Logging
 import Synchronization
 
 /// The answers to every command of the control protocol, from the daemon and the store.
-/// Blocking store work runs on the daemon's blocking-work queue for writes; reads use the
-/// store's read connection directly (WAL: they never wait for an ingest).
+/// Blocking store work runs on the daemon's blocking-work queue for writes; reads run on
+/// the read queue (`BlockingWork.read`), on the store's pool of read connections (WAL:
+/// they never wait for an ingest), never on the actor or the cooperative pool.
 final class ControlAPI: Sendable {
     let daemon: Daemon
     let startedAt: Date
