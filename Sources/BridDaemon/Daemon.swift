@@ -6,17 +6,17 @@ import BridStore
 import Foundation
 import Logging
 
-/// The running daemon's state: the current configuration, the schedule of URL sources,
-/// and the checks in flight. Services (scheduler, drop watcher, reload) act through it.
+/// The running daemon's state: the configuration in force, the schedule of URL sources
+/// (`URLSchedule`), the status it shows — in memory only: the checks (`SourceCheck`), the
+/// drop folders (`DropIntake`) and every store read run off the actor. Services
+/// (scheduler, drop watcher, reload, control API) act through it. Made by `buildDaemon`.
 public actor Daemon {
     public internal(set) var config: BridConfig
     public nonisolated let store: Store
     let ingestor: Ingestor
-    let fetcher: any HTTPFetching
     let clock: any DaemonClock
     let logger: Logger
     let notifier: SystemdNotifier
-    let environment: [String: String]
     let readFile: @Sendable (String) throws -> String
     let work = BlockingWork()
     /// Sends `STATUS=` lines to systemd in order, off the actor.
@@ -55,11 +55,9 @@ public actor Daemon {
         self.config = config
         self.store = store
         self.ingestor = Ingestor(store: store, memoryLimit: config.daemon.spillAfter)
-        self.fetcher = fetcher
         self.clock = clock
         self.logger = logger
         self.notifier = notifier
-        self.environment = variables
         self.readFile = readFile
         self.sourceCheck = SourceCheck(store: store, ingestor: ingestor, fetcher: fetcher, clock: clock, work: work,
                                        environment: variables, readFile: readFile)
