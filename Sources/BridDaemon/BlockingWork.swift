@@ -23,6 +23,13 @@ final class BlockingWork: Sendable {
         try await run(work, on: reads)
     }
 
+    /// A read that cannot fail, on the read queue.
+    static func readValue<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            reads.async { continuation.resume(returning: work()) }
+        }
+    }
+
     private static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T, on queue: DispatchQueue) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {

@@ -43,20 +43,22 @@ extension DaemonEnvironment {
 /// The daemon, ready to run: its state and the service group of its long-running parts.
 public struct BuiltDaemon: Sendable {
     public let daemon: Daemon
-    public let group: ServiceGroup
+    /// The services (scheduler, drop watcher, reload, alerts, control socket); nil when
+    /// built without serving (`--once`, tests that drive the daemon's parts themselves).
+    public let group: ServiceGroup?
 }
 
-/// Builds the daemon for a configuration: opens the store and the control socket (or
-/// takes the one systemd passed), then wires the scheduler, the drop watcher, the reload
-/// handler and the control server into one `ServiceGroup` that stops gracefully on
-/// SIGTERM/SIGINT. The one place where the parts meet, used by `brid` and by tests.
-public func buildDaemon(config: BridConfig, environment: DaemonEnvironment) throws -> BuiltDaemon {
+/// Builds the daemon for a configuration: opens the store, prepares the alert policy,
+/// and — when `serving` — opens the control socket (or takes the one systemd passed) and
+/// wires the scheduler, the drop watcher, the reload handler and the control server into
+/// one `ServiceGroup` that stops gracefully on SIGTERM/SIGINT. The one place where a
+/// daemon is assembled, used by `brid`, `brid --once` and tests.
+public func buildDaemon(config: BridConfig, environment: DaemonEnvironment, serving: Bool = true) throws -> BuiltDaemon {
     let store = try Launcher.openStore(config, logger: environment.logger)
-    let daemon = Daemon(config: config, store: store, fetcher: environment.fetcher, clock: environment.clock,
-                        logger: environment.logger, notifier: environment.notifier, environment: environment.variables,
-                        dropRescanInterval: environment.dropRescanInterval)
+    let daemon = Daemon(config: config, store: store, environment: environment)
     try Daemon.prepareAlerts(store: store, config: config, now: environment.clock.now(), wake: daemon.alertWake,
                              logger: environment.logger)
+    guard serving else { return BuiltDaemon(daemon: daemon, group: nil) }
     let socket = try ControlSocket.open(path: config.daemon.socket, environment: environment.variables)
     environment.logger.info("control socket \(socket.path)\(socket.activated ? " (from systemd)" : "") listening")
     let api = ControlAPI(daemon: daemon, startedAt: environment.clock.now(), logger: environment.logger)
@@ -134,7 +136,7 @@ public func runDaemon(configPath: String, logger: Logger) async -> Int32 {
         defer { withExtendedLifetime(lock) {} }  // held until the store is closed
         let built = try buildDaemon(config: config, environment: DaemonEnvironment(logger: logger))
         defer { built.daemon.store.close() }  // after the services stopped: checkpointed, no -wal/-shm left
-        try await built.group.run()
+        try await built.group?.run()
         logger.notice("stopped")
         return 0
     } catch {

@@ -15,19 +15,30 @@ extension Daemon {
     @discardableResult
     public func reload() async -> ReloadReport {
         notifier.reloading()
-        defer {
-            changed()
-            if notifier.isEnabled { notifier.ready(status: statusLine()) }
-        }
-        switch ConfigLoader.load(path: config.path) {
+        let report = await reloadConfig()
+        changed()
+        if notifier.isEnabled { notifier.ready(status: await statusLine()) }
+        return report
+    }
+
+    private func reloadConfig() async -> ReloadReport {
+        // The file and the stored states are read off the actor (its scheduler and watchdog
+        // pings go through it); the swap itself is on the actor, at once.
+        let (loaded, states) = await Self.readForReload(config.path, store: store)
+        switch loaded {
         case let .failure(failure):
             return refuse(failure.errors.map(\.description))
         case let .success(new):
             if new.daemon.stateDir != config.daemon.stateDir || new.daemon.socket != config.daemon.socket {
                 return refuse(["\(config.path): [daemon]: state_dir and socket cannot change on reload; restart brid"])
             }
-            return apply(new)
+            return apply(new, states: states)
         }
+    }
+
+    /// The config file and the sources' stored states, read on the read queue.
+    private static func readForReload(_ path: String, store: Store) async -> (Result<BridConfig, ConfigErrors>, [SourceState]) {
+        await BlockingWork.readValue { (ConfigLoader.load(path: path), (try? store.sourceStates()) ?? []) }
     }
 
     /// What a reload did.
@@ -47,39 +58,14 @@ extension Daemon {
         return ReloadReport(errors: errors)
     }
 
-    func apply(_ new: BridConfig) -> ReloadReport {
+    func apply(_ new: BridConfig, states: [SourceState]) -> ReloadReport {
         let old = config
         config = new
         lastReloadFailure = nil
         let now = clock.now()
-        var added: [String] = [], removed: [String] = [], changedIDs: [String] = []
-        for source in new.sources {
-            guard let previous = old.source(id: source.id) else { added.append(source.id); continue }
-            if previous != source { changedIDs.append(source.id) }
-        }
-        removed = old.sources.map(\.id).filter { new.source(id: $0) == nil }
-        for id in removed { due.removeValue(forKey: id) }
-        // What a source remembers of its last payload (HTTP validators, SHA-256) belongs to
-        // the old settings when where or how it is read changed: forget it, so the next
-        // check fetches and parses in full.
-        let rereads = changedIDs.filter { id in
-            guard let before = old.source(id: id), let after = new.source(id: id) else { return false }
-            return before.location != after.location || before.format != after.format
-                || before.seriesTemplate != after.seriesTemplate || before.formatOptions != after.formatOptions
-        }
-        let states = Dictionary(uniqueKeysWithValues: ((try? store.sourceStates()) ?? []).map { ($0.id, $0) })
-        for id in added + changedIDs {
-            guard let source = new.source(id: id) else { continue }
-            guard case .url = source.location, let schedule = source.schedule else {
-                due.removeValue(forKey: id)
-                continue
-            }
-            if rereads.contains(id) {
-                due[id] = now  // a new place or a new reading: check it at once
-            } else if added.contains(id) || old.source(id: id)?.schedule != schedule || due[id] == nil {
-                due[id] = Self.resumedDue(state: states[id], schedule: schedule, sourceID: id, now: now)
-            }
-        }
+        let change = ConfigChange(from: old, to: new)
+        let rereads = change.rereads
+        urlSchedule.reload(from: old, to: new, change: change, states: states, now: now)
         // Store writes wait for an ingest in flight: queue them on the blocking-work queue,
         // never run them on the actor (the scheduler, and its watchdog pings, go through it).
         // Queued now, they run before any check that the reload makes due reads its state.
@@ -97,14 +83,14 @@ extension Daemon {
             }
             alertWake.signal()
         }
-        syncWatches()
-        logger.notice("reloaded \(new.path): \(added.count) sources added, \(removed.count) removed, \(changedIDs.count) changed; \(new.summary)")
+        logger.notice("reloaded \(new.path): \(change.added.count) sources added, \(change.removed.count) removed, \(change.changed.count) changed; \(new.summary)")
         schedulerWake.signal()
-        for id in added + changedIDs {
-            if let source = new.source(id: id), case let .drop(path) = source.location {
-                Task { await self.scanDrop(path) }
-            }
+        let scans = change.dropFoldersToScan
+        // The intake takes the new drop folders (its watches follow), then scans the new ones.
+        Task { [drops] in
+            await drops.configure(new)
+            for path in scans { await drops.scanDrop(path) }
         }
-        return ReloadReport(added: added, removed: removed, changed: changedIDs)
+        return ReloadReport(added: change.added, removed: change.removed, changed: change.changed)
     }
 }

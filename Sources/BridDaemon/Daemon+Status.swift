@@ -1,17 +1,25 @@
 import BridCore
-import BridFetch
-import BridFormats
 import BridRuntime
 import BridStore
 import Foundation
 import Logging
 
-/// The one-line status for systemd.
+/// What the daemon holds in memory for `status`, read in one visit to the actor.
+struct DaemonSnapshot: Sendable {
+    let generation: UInt64
+    let config: BridConfig
+    let schedule: URLSchedule
+    let reloadFailure: Daemon.ReloadFailure?
+    /// Failing drop sources with failures the store could not record.
+    let unrecorded: [String: DropScanFailure]
+}
+
+/// Status: a snapshot of the actor's state; the store is read off the actor.
 extension Daemon {
     /// What `status` shows of the daemon, read in one visit to the actor.
-    func statusSnapshot() -> (generation: UInt64, config: BridConfig, schedule: [String: Date], inFlight: Set<String>,
-                              reloadFailure: ReloadFailure?, unrecorded: [String: DropScanFailure]) {
-        (generation, config, due, checking, lastReloadFailure, dropFailures.filter { $0.value.unrecorded > 0 })
+    func snapshot() -> DaemonSnapshot {
+        DaemonSnapshot(generation: generation, config: config, schedule: urlSchedule, reloadFailure: lastReloadFailure,
+                       unrecorded: unrecordedDropFailures)
     }
 
     /// The stored states of the sources with the failures the store could not record on top.
@@ -29,29 +37,38 @@ extension Daemon {
 
     /// The one-line summary for systemd's `STATUS=`:
     /// "12 sources, 3 failing, next fetch wb-kaz-exports in 4m".
-    public func statusLine() -> String {
-        let states = Self.states((try? store.sourceStates()) ?? [], unrecorded: dropFailures)
+    public func statusLine() async -> String {
+        let (snapshot, store, now) = (snapshot(), store, clock.now())
+        return await BlockingWork.readValue { Self.statusLine(snapshot, store: store, now: now) }
+    }
+
+    /// The status line of a snapshot, reading the store (off the actor).
+    nonisolated static func statusLine(_ snapshot: DaemonSnapshot, store: Store, now: Date) -> String {
+        let (config, schedule) = (snapshot.config, snapshot.schedule)
+        let states = Self.states((try? store.sourceStates()) ?? [], unrecorded: snapshot.unrecorded)
         let ids = Set(config.sources.map(\.id))
         // As `status` says it: a paused source is paused, not failing.
         let failing = states.filter { ids.contains($0.id) && !$0.paused && $0.consecutiveFailures > 0 }.count
         var line = "\(config.sources.count) source\(config.sources.count == 1 ? "" : "s"), \(failing) failing"
-        if !checking.isEmpty { line += ", \(checking.count) fetching" }
-        if let next = due.filter({ !paused.contains($0.key) && !checking.contains($0.key) }).min(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
-            line += ", next fetch \(next.key) in \(Self.describe(max(0, next.value.timeIntervalSince(clock.now()))))"
+        if !schedule.checking.isEmpty { line += ", \(schedule.checking.count) fetching" }
+        if let next = schedule.next {
+            line += ", next fetch \(next.id) in \(Self.describe(max(0, next.at.timeIntervalSince(now))))"
         }
         if let alerts = try? store.alertStatistics(), !alerts.firing.isEmpty {
             let firing = alerts.firing.values.reduce(0, +)
             line += ", \(firing) alert\(firing == 1 ? "" : "s") firing"
             if let critical = alerts.firing[.critical] { line += " (\(critical) critical)" }
         }
-        if lastReloadFailure != nil { line += ", last reload refused" }
+        if snapshot.reloadFailure != nil { line += ", last reload refused" }
         return line
     }
 
-    /// Sends `STATUS=` — only under systemd: the line costs a read of every source's state.
+    /// Sends `STATUS=` — only under systemd: the line costs a read of every source's state,
+    /// made in order on a queue of its own, off the actor.
     func updateStatus() {
         guard notifier.isEnabled else { return }
-        notifier.status(statusLine())
+        let (snapshot, store, now, notifier) = (snapshot(), store, clock.now(), notifier)
+        statusUpdates.async { notifier.status(Self.statusLine(snapshot, store: store, now: now)) }
     }
 
     /// "45s", "4m", "2h", "3d".

@@ -19,21 +19,20 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
         return 1
     }
     do {
-        let environment = environment ?? DaemonEnvironment(logger: logger)
+        var environment = environment ?? DaemonEnvironment(logger: logger)
+        environment.notifier = SystemdNotifier(environment: [:])  // a run, not a service: nothing to tell systemd
         // Refused beside a running daemon: both would take the same drop files and write
         // the same database.
         let lock = try Launcher.lockStateFolder(config, holderHint: Launcher.onceHolderHint)
         defer { withExtendedLifetime(lock) {} }
-        let store = try Launcher.openStore(config, logger: logger)
+        let daemon = try buildDaemon(config: config, environment: environment, serving: false).daemon
+        let store = daemon.store
         defer { store.close() }  // checkpointed and closed: no brid.sqlite-wal or -shm left behind
-        let daemon = Daemon(config: config, store: store, fetcher: environment.fetcher, clock: environment.clock,
-                            logger: logger, environment: environment.variables)
-        try Daemon.prepareAlerts(store: store, config: config, now: environment.clock.now(), wake: daemon.alertWake, logger: logger)
         try await daemon.loadSchedule()
         var failed = 0, released = 0, unchanged = 0
         let urlSources = config.sources.filter { if case .url = $0.location { true } else { false } }
-        let outcomes = await withTaskGroup(of: CheckOutcome?.self, returning: [CheckOutcome].self) { group in
-            var results: [CheckOutcome] = []
+        let outcomes = await withTaskGroup(of: PayloadOutcome?.self, returning: [PayloadOutcome].self) { group in
+            var results: [PayloadOutcome] = []
             var running = 0
             for source in urlSources {
                 if await daemon.isPaused(source.id) {
@@ -53,26 +52,17 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
             for await result in group { if let result { results.append(result) } }
             return results
         }
-        for outcome in outcomes {
-            switch outcome {
-            case .released: released += 1
-            case .unchanged: unchanged += 1
-            case .rejected, .failed, .cancelled: failed += 1
-            }
+        func count(_ outcome: PayloadOutcome) {
+            if case .released = outcome { released += 1 } else if outcome.succeeded { unchanged += 1 } else { failed += 1 }
         }
-        let scanFailuresBefore = await daemon.scanFailures
-        for (source, folder) in await daemon.dropFolders {
-            let outcomes = await daemon.scanDrop(folder.path, settle: false)
+        outcomes.forEach(count)
+        let scanFailuresBefore = await daemon.drops.scanFailures
+        for (source, folder) in await daemon.drops.folders {
+            let outcomes = await daemon.drops.scanDrop(folder.path, settle: false)
             if outcomes.isEmpty { logger.info("no new files in \(folder.path)", metadata: ["source.id": "\(source.id)"]) }
-            for outcome in outcomes {
-                switch outcome.result {
-                case .accepted(.released): released += 1
-                case .accepted: unchanged += 1
-                case .rejected: failed += 1
-                }
-            }
+            for taken in outcomes { count(taken.outcome) }
         }
-        failed += await daemon.scanFailures - scanFailuresBefore
+        failed += await daemon.drops.scanFailures - scanFailuresBefore
         // Alerts: the timed rules once, then one delivery attempt each; what is left waits
         // in the outbox for the daemon.
         await daemon.evaluateTimedRules()

@@ -60,13 +60,13 @@ struct DropService: Service {
 
     func run() async throws {
         let watcher = try DropWatcher()
-        await daemon.watchDrops(with: watcher)
+        await daemon.drops.watch(with: watcher)
         watcher.start()
-        await daemon.scanAllDrops()
+        await daemon.drops.scanAllDrops()
         await withTaskCancellationOrGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await arrival in watcher.arrivals { await daemon.arrived(arrival) }
+                    for await arrival in watcher.arrivals { await daemon.drops.arrived(arrival) }
                 }
                 group.addTask {
                     while !Task.isCancelled {
@@ -75,7 +75,7 @@ struct DropService: Service {
                         } catch {
                             return
                         }
-                        await daemon.scanAllDrops()
+                        await daemon.drops.scanAllDrops()
                     }
                 }
                 await group.next()

@@ -18,7 +18,7 @@ public final class CurlFetcher: HTTPFetching {
         self.userAgent = userAgent
     }
 
-    public func fetch(_ request: FetchRequest, into spool: BodySpool) async throws(FetchError) -> FetchResult {
+    public func fetch(_ request: GetRequest, into spool: BodySpool) async throws(FetchError) -> FetchResult {
         let userAgent = self.userAgent
         return try await onOwnThread(named: "brid-fetch", url: request.url) { cancellation in
             CurlTransfer.fetch(request, into: spool, userAgent: userAgent, cancellation: cancellation)

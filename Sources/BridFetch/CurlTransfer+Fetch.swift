@@ -9,7 +9,7 @@ import CCurl
 extension CurlTransfer {
     /// Runs a GET, redirects included, to its end, the body appended to `spool`; blocks the
     /// calling thread.
-    static func fetch(_ request: FetchRequest, into spool: BodySpool, userAgent: String,
+    static func fetch(_ request: GetRequest, into spool: BodySpool, userAgent: String,
                       cancellation: CancellationFlag) -> Result<FetchResult, FetchError> {
         let transfer = CurlTransfer(url: request.url, timeout: request.timeout, connectTimeout: request.connectTimeout,
                                     bodyTarget: .spool(spool, maxBytes: request.maxBytes), userAgent: userAgent,
@@ -17,7 +17,7 @@ extension CurlTransfer {
         return transfer.withHandle { transfer.fetch(request, on: $0) }
     }
 
-    private func fetch(_ request: FetchRequest, on handle: UnsafeMutableRawPointer) -> Result<FetchResult, FetchError> {
+    private func fetch(_ request: GetRequest, on handle: UnsafeMutableRawPointer) -> Result<FetchResult, FetchError> {
         let conditionalLines = Self.conditionalHeaderLines(request)
         let allHeaders = HeaderList(Self.headerLines(request.headers) + conditionalLines)
         let conditionalHeaders = HeaderList(conditionalLines)
@@ -54,7 +54,7 @@ extension CurlTransfer {
     }
 
     /// The validators of the last accepted payload; not secret, so sent on every hop.
-    private static func conditionalHeaderLines(_ request: FetchRequest) -> [String] {
+    private static func conditionalHeaderLines(_ request: GetRequest) -> [String] {
         var lines: [String] = []
         if let etag = request.etag { lines.append("If-None-Match: \(etag)") }
         if let lastModified = request.lastModified { lines.append("If-Modified-Since: \(lastModified)") }

@@ -18,18 +18,18 @@ public struct DropFolder: Sendable {
     public var rejectedPath: String { path + "/rejected" }
 
     /// What happened to one file.
-    public struct Outcome: Sendable, Equatable {
+    public struct Taken: Sendable, Equatable {
         public let file: String
-        public let result: Ingestor.Result
+        public let outcome: PayloadOutcome
         /// Where the file is now.
         public let movedTo: String
         /// Why the `.error` note of a rejected file could not be written (a full disk, …),
         /// in words; nil when it was, or for an accepted file.
         public let noteProblem: String?
 
-        public init(file: String, result: Ingestor.Result, movedTo: String, noteProblem: String? = nil) {
+        public init(file: String, outcome: PayloadOutcome, movedTo: String, noteProblem: String? = nil) {
             self.file = file
-            self.result = result
+            self.outcome = outcome
             self.movedTo = movedTo
             self.noteProblem = noteProblem
         }
@@ -81,9 +81,9 @@ public struct DropFolder: Sendable {
 
     /// Ingests one file of the folder and moves it. Store failures (disk full, …) are
     /// thrown and the file stays where it is, to be tried again.
-    public func process(_ name: String, source: Ingestor.SourceSpec, maxBytes: Int, ingestor: Ingestor, at now: Date) throws -> Outcome {
+    public func process(_ name: String, source: Ingestor.SourceSpec, maxBytes: Int, ingestor: Ingestor, at now: Date) throws -> Taken {
         let file = path + "/" + name
-        let result: Ingestor.Result
+        let result: PayloadOutcome
         switch try mapPayload(file, name: name, maxBytes: maxBytes) {
         case let .success(mapped):
             result = try ingestor.ingest(file: mapped, origin: name, source: source, at: now)
@@ -92,8 +92,6 @@ public struct DropFolder: Sendable {
             result = .rejected(error)
         }
         switch result {
-        case .accepted:
-            return Outcome(file: name, result: result, movedTo: try move(file, into: processedPath, name: name))
         case let .rejected(rejection):
             let destination: String
             do {
@@ -106,7 +104,9 @@ public struct DropFolder: Sendable {
             // Best effort: the rejection is recorded and the file moved aside whether or not
             // its note can be written (on a full disk it cannot).
             let problem = Self.writeNote(note, to: destination + ".error")
-            return Outcome(file: name, result: result, movedTo: destination, noteProblem: problem)
+            return Taken(file: name, outcome: result, movedTo: destination, noteProblem: problem)
+        default:
+            return Taken(file: name, outcome: result, movedTo: try move(file, into: processedPath, name: name))
         }
     }
 

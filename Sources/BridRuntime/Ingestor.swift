@@ -24,12 +24,6 @@ public struct Ingestor: Sendable {
         self.memoryLimit = memoryLimit
     }
 
-    /// What happened to a payload.
-    public enum Result: Sendable, Equatable {
-        case accepted(IngestOutcome)
-        case rejected(InputError)
-    }
-
     /// The source facts an ingest needs.
     public struct SourceSpec: Sendable {
         public var id: String
@@ -50,7 +44,7 @@ public struct Ingestor: Sendable {
 
     /// Ingests `bytes` from `origin` (a file name or URL). Input errors are returned as
     /// `.rejected` and recorded as the source's last error; store failures are thrown.
-    public func ingest(_ bytes: [UInt8], origin: String, source: SourceSpec, publishedAt: Date? = nil, at now: Date) throws -> Result {
+    public func ingest(_ bytes: [UInt8], origin: String, source: SourceSpec, publishedAt: Date? = nil, at now: Date) throws -> PayloadOutcome {
         let digest = SHA256.hex(bytes)
         return try bytes.withUnsafeBufferPointer { buffer in
             try ingest(buffer, digest: digest, origin: origin, source: source, publishedAt: publishedAt, releasePages: nil, at: now)
@@ -62,7 +56,7 @@ public struct Ingestor: Sendable {
     /// goes and observations beyond the builder's limit sorted in runs on disk.
     /// - Parameter sha256: the digest when already known (computed while downloading: see
     ///   BridFetch's `BodySpool`).
-    public func ingest(file: MappedFile, origin: String, source: SourceSpec, publishedAt: Date? = nil, sha256: String? = nil, at now: Date) throws -> Result {
+    public func ingest(file: MappedFile, origin: String, source: SourceSpec, publishedAt: Date? = nil, sha256: String? = nil, at now: Date) throws -> PayloadOutcome {
         let digest = sha256 ?? file.sha256()
         defer { file.releasePages() }
         return try ingest(file.bytes, digest: digest, origin: origin, source: source, publishedAt: publishedAt,
@@ -70,16 +64,16 @@ public struct Ingestor: Sendable {
     }
 
     private func ingest(_ bytes: UnsafeBufferPointer<UInt8>, digest: String, origin: String, source: SourceSpec, publishedAt: Date?,
-                        releasePages: (@Sendable () -> Void)?, at now: Date) throws -> Result {
+                        releasePages: (@Sendable () -> Void)?, at now: Date) throws -> PayloadOutcome {
         if try store.lastPayloadDigest(source: source.id) == digest {
             try store.recordUnchangedPayload(source: source.id, sha256: digest, at: now)
-            return .accepted(.unchangedPayload)
+            return .unchangedPayload
         }
         let frequencies = try store.frequencyLookup()
         do {
             do {
-                return .accepted(try streamed(bytes, digest: digest, origin: origin, source: source, publishedAt: publishedAt,
-                                              frequencies: frequencies, releasePages: releasePages, at: now))
+                return try streamed(bytes, digest: digest, origin: origin, source: source, publishedAt: publishedAt,
+                                    frequencies: frequencies, releasePages: releasePages, at: now)
             } catch is ScatteredPayload {
                 // Not grouped by series: rolled back; read whole, sorted in memory or in runs.
             }
@@ -90,7 +84,7 @@ public struct Ingestor: Sendable {
             releasePages?()
             var payload = try builder.finish()
             if payload.publishedAt == nil { payload.publishedAt = publishedAt }
-            return .accepted(try store.ingest(payload, source: source.id, recordRemovals: source.snapshot, sha256: digest, at: now))
+            return try store.ingest(payload, source: source.id, recordRemovals: source.snapshot, sha256: digest, at: now)
         } catch let error as InputError {
             try store.recordFailure(source: source.id, message: error.description, at: now)
             return .rejected(error)
@@ -102,7 +96,7 @@ public struct Ingestor: Sendable {
     /// `PayloadBuilder.stream(to:)`). Throws `ScatteredPayload` (after rolling back) when
     /// a series comes back later in the payload.
     private func streamed(_ bytes: UnsafeBufferPointer<UInt8>, digest: String, origin: String, source: SourceSpec, publishedAt: Date?,
-                          frequencies: FrequencyLookup, releasePages: (@Sendable () -> Void)?, at now: Date) throws -> IngestOutcome {
+                          frequencies: FrequencyLookup, releasePages: (@Sendable () -> Void)?, at now: Date) throws -> PayloadOutcome {
         let channel = SeriesChannel()
         let done = DispatchSemaphore(value: 0)
         let input = SendableBytes(bytes)

@@ -49,7 +49,7 @@ extension Store {
     /// Throws `InputError` when the payload conflicts with what is stored (a series fed
     /// by another source, a frequency that differs) or repeats an observation; nothing is
     /// written then.
-    public func ingest(_ payload: some SeriesBatches, source: String, recordRemovals: Bool, sha256: String, at now: Date) throws -> IngestOutcome {
+    public func ingest(_ payload: some SeriesBatches, source: String, recordRemovals: Bool, sha256: String, at now: Date) throws -> PayloadOutcome {
         try alertingTransaction(at: now, bulk: true) { db, alerts in
             try ensureSource(source, at: now, in: db)
             let lastDigest = try db.prepare("SELECT last_payload_sha256 FROM sources WHERE id = ?").bind(.text(source)).firstRow { $0.text(0) } ?? nil

@@ -38,7 +38,7 @@ struct DaemonBenchmark {
         let clock = ManualClock(now: Date())
         let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         let built = try buildDaemon(config: config, environment: DaemonEnvironment(clock: clock, logger: logger, variables: [:]))
-        let group = Task { try await built.group.run() }
+        let group = Task { try await built.group?.run() }
         try await waitForAsync(seconds: 30) { try built.daemon.store.releases(limit: 100).count == 50 }
         // One hour plus the largest jitter (a tenth of the interval, at most 5 minutes).
         for _ in 0..<66 {

@@ -32,7 +32,7 @@ struct FetchBenchmark {
         let publisher = try ChildProcess(["/usr/bin/env", "python3", publisherScript, dir + "/published"], stdin: true)
         defer { publisher.terminate() }
         guard let port = publisher.firstLine.flatMap(Int.init) else { throw BenchError("publisher.py did not start") }
-        let request = FetchRequest(url: "http://127.0.0.1:\(port)/bulk.csv", timeout: .seconds(600), maxBytes: 250 << 20)
+        let request = GetRequest(url: "http://127.0.0.1:\(port)/bulk.csv", timeout: .seconds(600), maxBytes: 250 << 20)
 
         let store = try Store(path: dir + "/brid.sqlite")
         let ingestor = Ingestor(store: store)

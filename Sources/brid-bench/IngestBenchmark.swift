@@ -94,13 +94,14 @@ struct IngestBenchmark {
     }
 
     /// An ingest's outcome in a benchmark line; every phase of every benchmark says it so.
-    static func describe(_ result: Ingestor.Result) -> String {
+    static func describe(_ result: PayloadOutcome) -> String {
         switch result {
-        case let .accepted(.released(release)):
+        case let .released(release):
             "release \(release.id): +\(release.added) ~\(release.revised) -\(release.removed) =\(release.unchanged)"
-        case .accepted(.unchangedPayload): "unchanged (same SHA-256)"
-        case let .accepted(.unchangedValues(n)): "unchanged values (\(n))"
+        case .unchangedPayload: "unchanged (same SHA-256)"
+        case let .unchangedValues(n): "unchanged values (\(n))"
         case let .rejected(error): "REJECTED: \(error)"
+        case .notModified, .failed, .cancelled: "\(result)"
         }
     }
 

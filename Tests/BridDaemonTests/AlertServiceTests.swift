@@ -53,11 +53,9 @@ final class ScriptedPoster: HTTPPosting {
             try Data(config.utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
             let loaded = try ConfigLoader.load(path: root + "/brid.toml").get()
             let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-            let store = try Launcher.openStore(loaded, logger: logger)
             poster = ScriptedPoster(clock: clock, failures: failures)
             loops = 1 + loaded.notifiers.count
-            daemon = Daemon(config: loaded, store: store, fetcher: ScriptedFetcher(), clock: clock, logger: logger)
-            try Daemon.prepareAlerts(store: store, config: loaded, now: clock.now(), wake: daemon.alertWake, logger: logger)
+            daemon = try standaloneDaemon(loaded, clock: clock, logger: logger)
             let notifiers = Notifiers(poster: poster, logger: logger, environment: [:], readFile: { _ in "" })
             let service = AlertService(daemon: daemon, delivery: AlertDelivery(daemon: daemon, notifiers: notifiers), clock: clock)
             task = Task { try await service.run() }

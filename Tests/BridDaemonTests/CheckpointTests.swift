@@ -51,7 +51,7 @@ import Testing
         let folder = h.root + "/state/drop/in"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try Data(Self.csv(prefix: "d", shift: 0).utf8).write(to: URL(fileURLWithPath: folder + "/r1.csv"))
-        #expect(await h.daemon.scanDrop(folder, settle: false).count == 1)
+        #expect(await h.daemon.drops.scanDrop(folder, settle: false).count == 1)
         #expect(try store.releases().count == 3)
         #expect(store.fileSizes().walBytes == 0)
         // A file sent over the control socket.

@@ -48,7 +48,7 @@ import Testing
                                                 logger: logger, variables: [:])
             environment.streamStallLimit = streamStallLimit
             built = try buildDaemon(config: config, environment: environment)
-            let group = built.group
+            let group = built.group!
             run = Task { try await group.run() }
         }
 
@@ -137,8 +137,7 @@ import Testing
         let config = try ConfigLoader.load(path: root + "/brid.toml").get()
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let clock = ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600))
-        let daemon = Daemon(config: config, store: try Launcher.openStore(config, logger: logger), fetcher: ScriptedFetcher(),
-                            clock: clock, logger: logger)
+        let daemon = try standaloneDaemon(config, clock: clock, logger: logger)
         let api = ControlAPI(daemon: daemon, startedAt: clock.now(), logger: logger)
         #expect(api.handlers().missingCommands == [], "a command in ControlCommands.all that the daemon would answer with unknown_command")
     }
@@ -234,7 +233,7 @@ import Testing
         let folder = h.root + "/state/drop/d"
         try Data("series,period,value\nx,2018,\"\(value)\"\n".utf8).write(to: URL(fileURLWithPath: folder + "/big.csv"))
         // Scanned now, or by the watcher that saw the file closed (then this scan waits for it).
-        await h.built.daemon.scanDrop(folder, settle: false)
+        await h.built.daemon.drops.scanDrop(folder, settle: false)
         try await eventually("the file is rejected") { FileManager.default.fileExists(atPath: folder + "/rejected/big.csv.error") }
         let note = try String(contentsOfFile: folder + "/rejected/big.csv.error", encoding: .utf8)
         #expect(note.utf8.count < 1_000 && note.contains("…\" (5242880 characters)"), "\(note.prefix(300))")
@@ -257,7 +256,7 @@ import Testing
         let folder = h.root + "/state/drop/d"
         try FileManager.default.createSymbolicLink(atPath: folder + "/rejected/bad.csv.error", withDestinationPath: h.root + "/nowhere/x")
         try Data("series,period,value\nx,2018,oops\n".utf8).write(to: URL(fileURLWithPath: folder + "/bad.csv"))
-        await h.built.daemon.scanDrop(folder, settle: false)
+        await h.built.daemon.drops.scanDrop(folder, settle: false)
         try await eventually("the rejection is logged") { lines.withLock { $0 }.contains { $0.contains("rejected without its .error note") } }
         let logged = lines.withLock { $0 }
         #expect(logged.contains { $0.contains("rejected: bad.csv line 2: value \"oops\" is not a number") && $0.contains("moved to \(folder)/rejected/bad.csv") },

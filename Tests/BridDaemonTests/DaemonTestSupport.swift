@@ -16,8 +16,8 @@ enum ScriptedAnswer: Sendable {
 
 /// A fetcher that answers from a script and records what it was asked.
 final class ScriptedFetcher: HTTPFetching {
-    typealias Answer = @Sendable (FetchRequest) async throws -> ScriptedAnswer
-    private let state = Mutex<(requests: [FetchRequest], answers: [String: Answer], inFlight: Int, maxInFlight: Int)>(([], [:], 0, 0))
+    typealias Answer = @Sendable (GetRequest) async throws -> ScriptedAnswer
+    private let state = Mutex<(requests: [GetRequest], answers: [String: Answer], inFlight: Int, maxInFlight: Int)>(([], [:], 0, 0))
 
     func answer(_ url: String, _ answer: @escaping Answer) {
         state.withLock { $0.answers[url] = answer }
@@ -37,11 +37,11 @@ final class ScriptedFetcher: HTTPFetching {
         answer(url) { _ in throw FetchError(kind: .http(status: status), url: url, elapsed: .milliseconds(3)) }
     }
 
-    var requests: [FetchRequest] { state.withLock { $0.requests } }
+    var requests: [GetRequest] { state.withLock { $0.requests } }
     var maxInFlight: Int { state.withLock { $0.maxInFlight } }
     func requestCount(_ url: String) -> Int { requests.filter { $0.url == url }.count }
 
-    func fetch(_ request: FetchRequest, into spool: BodySpool) async throws -> FetchResult {
+    func fetch(_ request: GetRequest, into spool: BodySpool) async throws -> FetchResult {
         let answer: Answer? = state.withLock { s in
             s.requests.append(request)
             s.inFlight += 1
@@ -61,6 +61,14 @@ final class ScriptedFetcher: HTTPFetching {
             return .body(bytes: bytes.count, info)
         }
     }
+}
+
+/// The daemon for `config` as `buildDaemon` assembles it, without its services (the test
+/// runs what it needs), on `clock` with `fetcher`.
+func standaloneDaemon(_ config: BridConfig, clock: any DaemonClock, fetcher: any HTTPFetching = ScriptedFetcher(),
+                      logger: Logger) throws -> Daemon {
+    try buildDaemon(config: config, environment: DaemonEnvironment(clock: clock, fetcher: fetcher, logger: logger, variables: [:]),
+                    serving: false).daemon
 }
 
 /// A daemon on a manual clock, its scheduler running in a task.
@@ -95,8 +103,7 @@ final class DaemonHarness: @unchecked Sendable {
         _ = await scheduler?.result
         let config = try ConfigLoader.load(path: configPath).get()
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        let store = try Launcher.openStore(config, logger: logger)
-        daemon = Daemon(config: config, store: store, fetcher: fetcher, clock: clock, logger: logger)
+        daemon = try standaloneDaemon(config, clock: clock, fetcher: fetcher, logger: logger)
         let service = SchedulerService(daemon: daemon, clock: clock, notifier: SystemdNotifier(environment: [:]), watchdogInterval: nil)
         scheduler = Task { try await service.run() }
     }

@@ -38,9 +38,7 @@ import Testing
                 """.utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
             let config = try ConfigLoader.load(path: root + "/brid.toml").get()
             let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-            let store = try Launcher.openStore(config, logger: logger)
-            try Daemon.prepareAlerts(store: store, config: config, now: clock.now(), wake: WakeSignal(), logger: logger)
-            daemon = Daemon(config: config, store: store, fetcher: ScriptedFetcher(), clock: clock, logger: logger)
+            daemon = try standaloneDaemon(config, clock: clock, logger: logger)
             api = ControlAPI(daemon: daemon, startedAt: clock.now(), logger: logger)
             try DropFolder(path: folder).prepare()
         }
@@ -73,12 +71,12 @@ import Testing
         /// Moves the clock by `seconds`; the retries due run and schedule their next.
         func advance(by seconds: TimeInterval, expectingScans scans: Int) async throws {
             clock.advance(by: seconds)
-            try await eventually("\(scans) failed scans") { await self.daemon.scanFailures == scans }
+            try await eventually("\(scans) failed scans") { await self.daemon.drops.scanFailures == scans }
         }
 
         /// When the next retry is due, relative to `start`.
         func retryDue(after start: Date) async -> TimeInterval? {
-            await daemon.scheduledScans[folder].map { $0.timeIntervalSince(start) }
+            await daemon.drops.scheduledScans[folder].map { $0.timeIntervalSince(start) }
         }
     }
 
@@ -105,7 +103,7 @@ import Testing
         // Retried after 1 minute, then 2 (on the clock, not by the 5-minute rescan).
         #expect(await h.retryDue(after: start) == 60)
         h.clock.advance(by: 59)
-        #expect(await h.daemon.scanFailures == 1)
+        #expect(await h.daemon.drops.scanFailures == 1)
         try await h.advance(by: 1, expectingScans: 2)
         #expect(await h.retryDue(after: start) == 180)
         #expect(try await h.status().consecutiveFailures == 2)
@@ -126,7 +124,7 @@ import Testing
         try FileManager.default.removeItem(atPath: h.folder + "/processed")
         h.clock.advance(by: 240)
         try await eventually("the waiting file is ingested") { FileManager.default.fileExists(atPath: h.folder + "/processed/r1.csv") }
-        try await eventually("the scan has recovered") { await h.daemon.dropFailures.isEmpty }
+        try await eventually("the scan has recovered") { await h.daemon.drops.failures.isEmpty }
         status = try await h.status()
         #expect(status.state == .ok)
         #expect(status.consecutiveFailures == 0)
@@ -140,8 +138,8 @@ import Testing
         try Data("series,period,value\ncn-kz.trade.total,2018,19.885\n".utf8).write(to: URL(fileURLWithPath: path))
         try FileManager.default.setAttributes([.modificationDate: h.clock.now()], ofItemAtPath: path)  // just written
         try h.storeWritable(false)
-        await h.daemon.arrived(DropWatcher.Arrival(folder: h.folder, name: "fresh.csv"))  // inotify: closed after writing
-        #expect(await h.daemon.scanFailures == 1)
+        await h.daemon.drops.arrived(DropWatcher.Arrival(folder: h.folder, name: "fresh.csv"))  // inotify: closed after writing
+        #expect(await h.daemon.drops.scanFailures == 1)
         try h.storeWritable(true)
         // Still known complete: taken at once, not left to settle as if nobody had said so.
         #expect(try await h.fetch().map(\.outcome) == [.released])

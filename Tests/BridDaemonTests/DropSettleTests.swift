@@ -17,14 +17,13 @@ import Testing
         let config = try ConfigLoader.load(path: root + "/brid.toml").get()
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let clock = ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600))
-        let daemon = Daemon(config: config, store: try Launcher.openStore(config, logger: logger), fetcher: ScriptedFetcher(),
-                            clock: clock, logger: logger)
+        let daemon = try standaloneDaemon(config, clock: clock, logger: logger)
         let folder = root + "/state/drop/d"
         try Data("series,period,value\ncn-kz.trade.total,2018,19.885\n".utf8).write(to: URL(fileURLWithPath: folder + "/r1.csv"))
         // Last written just now, by the daemon's clock.
         try FileManager.default.setAttributes([.modificationDate: clock.now()], ofItemAtPath: folder + "/r1.csv")
 
-        #expect(await daemon.scanDrop(folder).isEmpty, "left to settle")
+        #expect(await daemon.drops.scanDrop(folder).isEmpty, "left to settle")
         let due = clock.now().addingTimeInterval(DropSettleTests.settleWait)
         try await eventually("its scan waits on the clock") { clock.deadlines == [due] }
         clock.advance(by: DropSettleTests.settleWait - 0.2)
@@ -35,5 +34,5 @@ import Testing
     }
 
     /// The settle time and a little more.
-    static let settleWait = Daemon.settleTime + 0.1
+    static let settleWait = DropIntake.settleTime + 0.1
 }

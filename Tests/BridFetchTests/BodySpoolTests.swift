@@ -35,7 +35,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let count = 5 << 20 + 12_345
         let spool = try BodySpool(directory: folder)
-        let result = try await fetcher.fetch(FetchRequest(url: server.url("/pattern?bytes=\(count)"), maxBytes: 6 << 20), into: spool)
+        let result = try await fetcher.fetch(GetRequest(url: server.url("/pattern?bytes=\(count)"), maxBytes: 6 << 20), into: spool)
         guard case .body(let size, let info) = result else {
             Issue.record("expected a body, got \(result)")
             return
@@ -57,9 +57,9 @@ import Testing
         let server = try await TestHTTPServer.start()
         defer { server.stop() }
         let spool = try BodySpool(directory: spoolFolder)
-        _ = try await fetcher.fetch(FetchRequest(url: server.url("/plain")), into: spool)
+        _ = try await fetcher.fetch(GetRequest(url: server.url("/plain")), into: spool)
         try spool.append([0x0A])
-        _ = try await fetcher.fetch(FetchRequest(url: server.url("/redirect/1")), into: spool)
+        _ = try await fetcher.fetch(GetRequest(url: server.url("/redirect/1")), into: spool)
         let expected = Array("plain\n\narrived\n".utf8)
         #expect(try spool.contents() == expected)
         #expect(spool.sha256() == SHA256.hex(expected))
@@ -71,7 +71,7 @@ import Testing
         defer { server.stop() }
         let spool = try BodySpool(directory: spoolFolder)
         let error = await thrownFetchError { () async throws(FetchError) in
-            try await fetcher.fetch(FetchRequest(url: server.url("/error-big/503")), into: spool)
+            try await fetcher.fetch(GetRequest(url: server.url("/error-big/503")), into: spool)
         }
         #expect(error?.kind == .http(status: 503))
         #expect(spool.size == 0)
@@ -85,7 +85,7 @@ import Testing
         let url = server.url("/pattern?bytes=\(32 << 20)")
         var spool: BodySpool? = try BodySpool(directory: folder)
         let error = await thrownFetchError { [spool] () async throws(FetchError) in
-            try await fetcher.fetch(FetchRequest(url: url, maxBytes: 1 << 20), into: spool!)
+            try await fetcher.fetch(GetRequest(url: url, maxBytes: 1 << 20), into: spool!)
         }
         // The same error as before spooling, and the transfer stopped at the limit.
         #expect(error?.kind == .tooLarge(limit: 1 << 20))

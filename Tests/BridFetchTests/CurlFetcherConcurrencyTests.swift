@@ -18,7 +18,7 @@ import Testing
         }
         let bodies = try await withThrowingTaskGroup(of: String?.self) { group in
             for _ in 0..<50 {
-                group.addTask { bodyText(try await fetcher.fetch(FetchRequest(url: url))) }
+                group.addTask { bodyText(try await fetcher.fetch(GetRequest(url: url))) }
             }
             return try await group.reduce(into: [String?]()) { $0.append($1) }
         }
@@ -41,7 +41,7 @@ import Testing
         let task = Task {
             method == "POST"
                 ? await postError(PostRequest(url: url, body: [], timeout: .seconds(30)))
-                : await fetchError(FetchRequest(url: url, timeout: .seconds(30)))
+                : await fetchError(GetRequest(url: url, timeout: .seconds(30)))
         }
         try await Task.sleep(for: .milliseconds(300))
         task.cancel()

@@ -9,7 +9,7 @@ import Testing
         let server = try await TestHTTPServer.start()
         defer { server.stop() }
         let url = server.url("/drip?seconds=10")
-        let error = await fetchError(FetchRequest(url: url, timeout: .milliseconds(800)))
+        let error = await fetchError(GetRequest(url: url, timeout: .milliseconds(800)))
         #expect(error?.kind == .timeout)
         // Measured on the transfer thread, so parallel tests do not skew it much; the drip
         // itself would last 10 s.
@@ -23,9 +23,9 @@ import Testing
         let server = try await TestHTTPServer.start()
         defer { server.stop() }
         let url = server.url("/slow?ms=700&to=/slow%3Fms%3D700")
-        let error = await fetchError(FetchRequest(url: url, timeout: .milliseconds(1000)))
+        let error = await fetchError(GetRequest(url: url, timeout: .milliseconds(1000)))
         #expect(error?.kind == .timeout)
-        let result = try await fetcher.fetch(FetchRequest(url: url, timeout: .seconds(5)))
+        let result = try await fetcher.fetch(GetRequest(url: url, timeout: .seconds(5)))
         #expect(bodyText(result) == "slow done\n")
     }
 
@@ -33,7 +33,7 @@ import Testing
         let server = try await TestHTTPServer.start()
         defer { server.stop() }
         let url = server.url("/big?bytes=5000")
-        let error = await fetchError(FetchRequest(url: url, maxBytes: 4096))
+        let error = await fetchError(GetRequest(url: url, maxBytes: 4096))
         #expect(error?.kind == .tooLarge(limit: 4096))
         #expect(error?.description == "body exceeds max_bytes 4KB (\(url))")
     }
@@ -42,7 +42,7 @@ import Testing
         let server = try await TestHTTPServer.start()
         defer { server.stop() }
         let url = server.url("/big-chunked?bytes=\(3 << 20)")
-        let error = await fetchError(FetchRequest(url: url, maxBytes: 1 << 20))
+        let error = await fetchError(GetRequest(url: url, maxBytes: 1 << 20))
         #expect(error?.kind == .tooLarge(limit: 1 << 20))
         #expect(error?.description == "body exceeds max_bytes 1MB (\(url))")
     }
@@ -51,9 +51,9 @@ import Testing
         let server = try await TestHTTPServer.start()
         defer { server.stop() }
         for path in ["/big?bytes=10000", "/big-chunked?bytes=10000"] {
-            let result = try await fetcher.fetch(FetchRequest(url: server.url(path), maxBytes: 10000))
+            let result = try await fetcher.fetch(GetRequest(url: server.url(path), maxBytes: 10000))
             #expect(bodyText(result)?.utf8.count == 10000, "\(path)")
-            let over = await fetchError(FetchRequest(url: server.url(path), maxBytes: 9999))
+            let over = await fetchError(GetRequest(url: server.url(path), maxBytes: 9999))
             #expect(over?.kind == .tooLarge(limit: 9999), "\(path)")
         }
     }

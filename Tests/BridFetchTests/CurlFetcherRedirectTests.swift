@@ -10,7 +10,7 @@ import Testing
     @Test func aTwoHopChainIsFollowed() async throws {
         let server = try await TestHTTPServer.start()
         defer { server.stop() }
-        let result = try await fetcher.fetch(FetchRequest(url: server.url("/redirect/2")))
+        let result = try await fetcher.fetch(GetRequest(url: server.url("/redirect/2")))
         #expect(bodyText(result) == "arrived\n")
         #expect(result.info.finalURL == server.url("/redirect/0"))
         #expect(result.info.status == 200)
@@ -19,10 +19,10 @@ import Testing
     @Test func fiveHopsWorkAndSixAreTooMany() async throws {
         let server = try await TestHTTPServer.start()
         defer { server.stop() }
-        let five = try await fetcher.fetch(FetchRequest(url: server.url("/redirect/5")))
+        let five = try await fetcher.fetch(GetRequest(url: server.url("/redirect/5")))
         #expect(bodyText(five) == "arrived\n")
         let url = server.url("/redirect/6")
-        let error = await fetchError(FetchRequest(url: url))
+        let error = await fetchError(GetRequest(url: url))
         #expect(error?.kind == .tooManyRedirects)
         #expect(error?.description == "more than 5 redirects from \(url)")
     }
@@ -30,14 +30,14 @@ import Testing
     @Test func aRedirectLoopFails() async throws {
         let server = try await TestHTTPServer.start()
         defer { server.stop() }
-        let error = await fetchError(FetchRequest(url: server.url("/loop")))
+        let error = await fetchError(GetRequest(url: server.url("/loop")))
         #expect(error?.kind == .tooManyRedirects)
     }
 
     @Test func aRedirectToAFileURLIsRefused() async throws {
         let server = try await TestHTTPServer.start()
         defer { server.stop() }
-        let error = await fetchError(FetchRequest(url: server.url("/to-file")))
+        let error = await fetchError(GetRequest(url: server.url("/to-file")))
         #expect(error?.kind == .forbiddenRedirect(target: "file:///etc/passwd"))
         #expect(error?.description == "redirect to file:///etc/passwd refused (only http and https)")
     }
@@ -48,7 +48,7 @@ import Testing
         defer { server.stop() }
         let ftp = try RefusingPort()
         let target = "ftp://127.0.0.1:\(ftp.port)/data.csv"
-        let error = await fetchError(FetchRequest(url: server.url("/to?url=\(target)")))
+        let error = await fetchError(GetRequest(url: server.url("/to?url=\(target)")))
         #expect(error?.kind == .forbiddenRedirect(target: target), "\(String(describing: error))")
         withExtendedLifetime(ftp) {}
     }
@@ -58,7 +58,7 @@ import Testing
         let server = try await TestHTTPServer.start()
         defer { server.stop() }
         func echoed(after path: String) async throws -> [String: String] {
-            let request = FetchRequest(url: server.url(path), headers: [(name: "X-Api-Key", value: "k-123")],
+            let request = GetRequest(url: server.url(path), headers: [(name: "X-Api-Key", value: "k-123")],
                                        etag: "\"e1\"")
             let result = try await fetcher.fetch(request)
             guard case .body(let bytes, _) = result else { throw EchoMissing() }
@@ -84,7 +84,7 @@ import Testing
     @Test func validatorsComeFromTheFinalResponseOnly() async throws {
         let server = try await TestHTTPServer.start()
         defer { server.stop() }
-        let result = try await fetcher.fetch(FetchRequest(url: server.url("/redirect-etag")))
+        let result = try await fetcher.fetch(GetRequest(url: server.url("/redirect-etag")))
         #expect(bodyText(result) == "plain\n")
         #expect(result.info.etag == nil)
         #expect(result.info.lastModified == nil)

@@ -17,7 +17,7 @@ import Testing
 
     /// Asks the server (with a GET) for the last POST it received.
     func lastPost(_ server: TestHTTPServer) async throws -> ReceivedPost {
-        let result = try await CurlFetcher().fetch(FetchRequest(url: server.url("/last-post")))
+        let result = try await CurlFetcher().fetch(GetRequest(url: server.url("/last-post")))
         guard case .body(let bytes, _) = result else { throw UnexpectedAnswer(result: "\(result)") }
         return try JSONDecoder().decode(ReceivedPost.self, from: Data(bytes))
     }

@@ -70,6 +70,18 @@ import Testing
                 == "test.json: invalid JSON at line 2, column 2: unexpected end of input, expected a value")
     }
 
+    @Test func worldBankResponsesPageAndOtherFormatsDoNot() throws {
+        let paging = try #require(Formats.paging(format: "worldbank-json"))
+        #expect(paging.name == WorldBankJSON.name)
+        #expect(paging.url("https://api.worldbank.org/v2/country/KAZ/indicator/X?format=json&page=1", page: 3)
+            == "https://api.worldbank.org/v2/country/KAZ/indicator/X?format=json&page=3")
+        #expect(paging.url("https://h/x", page: 2) == "https://h/x?page=2")
+        #expect(paging.pageSeparator == [0x0A], "the pages joined as combinePages joins them")
+        for format in Formats.all.map({ $0.name }) where format != WorldBankJSON.name {
+            #expect(Formats.paging(format: format) == nil, "\(format) answers in one page")
+        }
+    }
+
     @Test func pagesAreReadAsOneRelease() throws {
         let page1 = Array(page(1, of: 2, updated: "2024-03-28", [row("2021", "4"), row("2020", "3")]).utf8)
         let page2 = Array(page(2, of: 2, updated: "2024-03-29", [row("2019", "2"), row("2018", "1")]).utf8)

@@ -20,7 +20,7 @@ import Testing
         let f = try DropFixture()
         try f.drop("r1.csv", "series,period,value\nx,2018,19.885\n", age: 10)
         let outcomes = try f.processAll()
-        guard case let .accepted(.released(release)) = outcomes[0].result else {
+        guard case let .released(release) = outcomes[0].outcome else {
             Issue.record("not released: \(outcomes)")
             return
         }
@@ -34,7 +34,7 @@ import Testing
         let f = try DropFixture()
         try f.drop("bad.csv", "series,period,value\nx,2018,1\nx,2019,oops\n")
         let outcomes = try f.processAll()
-        #expect(outcomes[0].result == .rejected(InputError(origin: "bad.csv", place: .line(3), reason: "value \"oops\" is not a number (series x, period 2019)")))
+        #expect(outcomes[0].outcome == .rejected(InputError(origin: "bad.csv", place: .line(3), reason: "value \"oops\" is not a number (series x, period 2019)")))
         #expect(f.files(in: f.folder.rejectedPath) == ["bad.csv", "bad.csv.error"])
         let note = try String(contentsOfFile: f.folder.rejectedPath + "/bad.csv.error", encoding: .utf8)
         #expect(note.hasPrefix("bad.csv line 3: value \"oops\" is not a number"))
@@ -61,7 +61,7 @@ import Testing
         _ = try f.ingestor.ingest(Array(text.utf8), origin: "r.csv", source: f.spec, at: f.now)
         #expect(try f.store.releases().count == 1)
         let outcomes = try f.processAll()
-        #expect(outcomes[0].result == .accepted(.unchangedPayload))
+        #expect(outcomes[0].outcome == .unchangedPayload)
         #expect(f.files(in: f.folder.processedPath) == ["r.csv"])
         #expect(try f.store.releases().count == 1)
     }
@@ -70,7 +70,7 @@ import Testing
         let f = try DropFixture()
         try f.drop("big.csv", "series,period,value\n" + String(repeating: "x,2018,1\n", count: 10))
         let outcome = try f.folder.process("big.csv", source: f.spec, maxBytes: 50, ingestor: f.ingestor, at: f.now)
-        guard case let .rejected(error) = outcome.result else {
+        guard case let .rejected(error) = outcome.outcome else {
             Issue.record("accepted an oversized file")
             return
         }
@@ -82,7 +82,7 @@ import Testing
         try f.drop("r1.csv", "series,period,value\nx,2017,1\nx,2018,2\ny,2018,3\n", age: 10)
         try f.drop("r2.csv", "series,period,value\nx,2017,1\nx,2018,2.5\ny,2018,3\n", age: 5)
         let outcomes = try f.processAll()
-        guard case let .accepted(.released(second)) = outcomes[1].result else {
+        guard case let .released(second) = outcomes[1].outcome else {
             Issue.record("second file not released")
             return
         }
@@ -113,7 +113,7 @@ import Testing
         // A link where the note goes (a real failure any user can make): never written through.
         try FileManager.default.createSymbolicLink(atPath: f.folder.rejectedPath + "/bad.csv.error", withDestinationPath: f.root + "/nowhere/x")
         let outcome = try #require(try f.processAll().first)
-        #expect(outcome.result == .rejected(InputError(origin: "bad.csv", place: .line(2), reason: "value \"oops\" is not a number (series x, period 2018)")))
+        #expect(outcome.outcome == .rejected(InputError(origin: "bad.csv", place: .line(2), reason: "value \"oops\" is not a number (series x, period 2018)")))
         #expect(outcome.movedTo == f.folder.rejectedPath + "/bad.csv")
         #expect(outcome.noteProblem == "cannot create \(f.folder.rejectedPath)/bad.csv.error: File exists", "\(String(describing: outcome.noteProblem))")
         #expect(!FileManager.default.fileExists(atPath: f.root + "/nowhere"))
@@ -130,7 +130,7 @@ import Testing
         try f.drop("bad.csv", "series,period,value\nx,2018,oops\n")
         try mount.fill()
         let outcome = try #require(try f.processAll().first)
-        guard case .rejected = outcome.result else {
+        guard case .rejected = outcome.outcome else {
             Issue.record("not rejected: \(outcome)")
             return
         }

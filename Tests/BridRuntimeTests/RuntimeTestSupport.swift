@@ -40,7 +40,7 @@ final class DropFixture {
         try FileManager.default.setAttributes([.modificationDate: time], ofItemAtPath: path)
     }
 
-    func processAll() throws -> [DropFolder.Outcome] {
+    func processAll() throws -> [DropFolder.Taken] {
         try folder.pendingFiles().map { name in
             now = now.addingTimeInterval(60)
             return try folder.process(name, source: spec, maxBytes: 1 << 20, ingestor: ingestor, at: now)

@@ -18,7 +18,7 @@ final class TemporaryStore {
 
     /// Ingests rows (series, period, value) as one payload of `source`, one day after the last.
     @discardableResult
-    func ingest(_ rows: [(String, String, String?)], source: String = "src", snapshot: Bool = false, digest: String? = nil) throws -> IngestOutcome {
+    func ingest(_ rows: [(String, String, String?)], source: String = "src", snapshot: Bool = false, digest: String? = nil) throws -> PayloadOutcome {
         clock = clock.addingTimeInterval(86_400)
         let frequencies = try store.seriesFrequencies()
         var builder = PayloadBuilder(origin: "test.csv") { frequencies[$0] }
@@ -30,7 +30,7 @@ final class TemporaryStore {
         return try store.ingest(payload, source: source, recordRemovals: snapshot, sha256: sha, at: clock)
     }
 
-    func release(_ outcome: IngestOutcome) -> Release? {
+    func release(_ outcome: PayloadOutcome) -> Release? {
         if case let .released(release) = outcome { return release }
         return nil
     }

@@ -124,7 +124,7 @@ final class AlertDelivery: Sendable {
     private func deliverDue(to notifier: NotifierConfig, at now: Date) async -> Date? {
         let pending: [PendingDelivery]
         do {
-            pending = try store.pendingDeliveries(notifier: notifier.id, limit: Self.batch)
+            pending = try await BlockingWork.read { [store] in try store.pendingDeliveries(notifier: notifier.id, limit: Self.batch) }
         } catch {
             logger.error("alerts: cannot read the outbox: \(error)")
             return now.addingTimeInterval(Self.evaluationInterval)
@@ -178,7 +178,7 @@ final class AlertDelivery: Sendable {
 
     private func repost(_ notifier: NotifierConfig, at now: Date) async {
         do {
-            let firing = try store.firingAlerts(for: notifier).map(\.notificationBody)
+            let firing = try await BlockingWork.read { [store] in try store.firingAlerts(for: notifier).map(\.notificationBody) }
             try await notifiers.repost(firing, to: notifier, at: now)
         } catch {
             if Task.isCancelled { return }

@@ -9,11 +9,12 @@ extension ControlAPI {
     /// An unknown `rule` is not_found rather than an empty list (a typo would read as "all
     /// quiet"); a rule gone from the configuration still lists the alerts it left.
     func alerts(_ request: AlertsRequest) async throws -> AlertsResponse {
-        let alerts = try store.alerts(includeResolved: request.all, rule: request.rule, series: try seriesFilter(request.series))
+        let (store, series) = (self.store, try seriesFilter(request.series))
+        let alerts = try await BlockingWork.read { try store.alerts(includeResolved: request.all, rule: request.rule, series: series) }
         if let rule = request.rule, alerts.isEmpty {
             let config = await daemon.config
             if !config.alerts.contains(where: { $0.id == rule }),
-               try store.alerts(includeResolved: true, rule: rule, series: nil, limit: 1).isEmpty {
+               try await BlockingWork.read({ try store.alerts(includeResolved: true, rule: rule, series: nil, limit: 1) }).isEmpty {
                 throw ControlError.notFound("no alert rule \(rule) in \(config.path)"
                     + (config.alerts.isEmpty ? "" : " (\(config.alerts.map(\.id).joined(separator: ", ")))"))
             }
@@ -38,7 +39,8 @@ extension ControlAPI {
         let running = await daemon.config
         var rule = running.alerts.first { $0.id == request.rule }
         var from = "the running configuration"
-        switch ConfigLoader.load(path: running.path) {
+        let path = running.path
+        switch await BlockingWork.readValue({ ConfigLoader.load(path: path) }) {
         case let .success(onDisk):
             if let edited = onDisk.alerts.first(where: { $0.id == request.rule }), edited != rule {
                 rule = edited
@@ -55,8 +57,8 @@ extension ControlAPI {
             RuleTestHit(series: $0.series, source: $0.source, period: $0.period, value: $0.value, previousValue: $0.previousValue,
                         releaseID: $0.releaseID, summary: $0.summary, firingNow: $0.firingNow)
         }
-        let evaluations = store.lastRuleEvaluations()
-        return RuleTestResponse(rule: wire(rule, lastEvaluatedAt: evaluations[rule.id], firing: try store.firingCounts()[rule.id] ?? 0),
+        let (evaluatedAt, firing) = try await BlockingWork.read { (store.lastRuleEvaluations()[rule.id], try store.firingCounts()[rule.id] ?? 0) }
+        return RuleTestResponse(rule: wire(rule, lastEvaluatedAt: evaluatedAt, firing: firing),
                                 targets: result.targets, evaluated: result.evaluated, hits: hits, ruleFrom: from)
     }
 
@@ -77,12 +79,4 @@ extension ControlAPI {
         let lastError = statistics.lastGiveUp.map { "\($0.notifier) at \(WireTime.format($0.at)): \($0.error)" }
         return AlertCounts(firing: firing, acked: statistics.acked, outboxBacklog: statistics.backlog, lastDeliveryError: lastError)
     }
-}
-
-func wire(_ alert: StoredAlert) -> Alert {
-    Alert(id: alert.id, rule: alert.rule, series: alert.series, source: alert.source, period: alert.period,
-          severity: BridProtocol.Severity(rawValue: alert.severity.rawValue) ?? .warning,
-          state: alert.state == .firing ? .firing : .resolved, acked: alert.ackedAt != nil, ackedAt: alert.ackedAt,
-          ackComment: alert.ackComment, firedAt: alert.firedAt, resolvedAt: alert.resolvedAt, summary: alert.summary,
-          value: alert.value, previousValue: alert.previousValue, resolveReason: alert.resolveReason, when: alert.when)
 }

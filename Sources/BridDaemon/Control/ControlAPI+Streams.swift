@@ -23,10 +23,7 @@ extension ControlAPI {
         h.onStream(ReleaseRequest.self) { request, _ in
             try await BlockingWork.read {
                 guard let release = try store.release(id: request.id) else { throw ControlError.notFound("no release \(request.id)") }
-                return (ReleaseHeader(release: wire(release)), rows(try store.changesCursor(release: request.id)) {
-                    ReleaseChange(series: $0.series, period: $0.period, kind: ReleaseChange.Kind(rawValue: $0.kind.rawValue) ?? .added,
-                                  value: $0.value, previousValue: $0.previousValue)
-                })
+                return (ReleaseHeader(release: wire(release)), rows(try store.changesCursor(release: request.id)) { wire($0) })
             }
         }
         h.onStream(ExportRequest.self) { request, _ in try await BlockingWork.read { try api.export(request) } }
@@ -43,7 +40,7 @@ extension ControlAPI {
         }
         if let limit = request.limit, limit < 1 { throw ControlError.badRequest("limit must be 1 or more") }
         let (cursor, more) = try store.seriesCursor(filter)
-        let state = Mutex<(cursor: StoreCursor<BridStore.SeriesSummary>, more: () -> Bool, last: String?)?>((cursor, more, nil))
+        let state = Mutex<(cursor: StoreCursor<BridCore.SeriesSummary>, more: () -> Bool, last: String?)?>((cursor, more, nil))
         return (Empty(), RowSource(next: { count in
             try state.withLock { state in
                 guard let cursor = state?.cursor else { return [] }
@@ -84,12 +81,9 @@ extension ControlAPI {
         // The first batch is read before answering, so a period never published is not_found.
         let first = try cursor.next(256)
         if first.isEmpty { throw ControlError.notFound("series \(Excerpt(request.series)) has no observation for \(Excerpt(period))") }
-        let toWire: @Sendable (BridStore.ObservationVersion) -> BridProtocol.ObservationVersion = {
-            BridProtocol.ObservationVersion(releaseID: $0.releaseID, source: $0.sourceID, value: $0.value, removed: $0.removed,
-                                            validFrom: $0.validFrom, validUntil: $0.validUntil)
-        }
+        let toWire: @Sendable (BridCore.ObservationVersion) -> BridProtocol.ObservationVersion = { wire($0) }
         let pending = first.map(toWire)
-        let state = Mutex<(cursor: StoreCursor<BridStore.ObservationVersion>, pending: [BridProtocol.ObservationVersion])?>((cursor, pending))
+        let state = Mutex<(cursor: StoreCursor<BridCore.ObservationVersion>, pending: [BridProtocol.ObservationVersion])?>((cursor, pending))
         return (HistoryHeader(series: wireInfo(info), period: period), RowSource(next: { count in
             try state.withLock { state in
                 guard let current = state else { return [] }
@@ -123,21 +117,17 @@ extension ControlAPI {
 
     // MARK: - Helpers
 
-    func seriesInfo(_ key: String) throws -> BridStore.SeriesSummary {
+    func seriesInfo(_ key: String) throws -> BridCore.SeriesSummary {
         guard let info = try store.seriesInfo(key) else { throw ControlError.notFound("no series \(Excerpt(key))") }
         return info
     }
 
     /// A period as the user typed it (`2018Q1`), in the series' canonical form.
-    func canonical(_ period: String, _ info: BridStore.SeriesSummary) throws -> String {
+    func canonical(_ period: String, _ info: BridCore.SeriesSummary) throws -> String {
         switch Period.normalize(period, frequency: info.frequency) {
         case let .success(normalized): return normalized.text
         case let .failure(error): throw ControlError.badRequest("\(error) (series \(Excerpt(info.key)))")
         }
-    }
-
-    func wireInfo(_ s: BridStore.SeriesSummary) -> SeriesInfo {
-        SeriesInfo(key: s.key, name: s.name, unit: s.unit, frequency: s.frequency.rawValue, source: s.sourceID)
     }
 }
 

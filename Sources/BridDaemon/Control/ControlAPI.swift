@@ -8,8 +8,9 @@ import Logging
 import Synchronization
 
 /// The answers to every command of the control protocol, from the daemon and the store.
-/// Blocking store work runs on the daemon's blocking-work queue for writes; reads use the
-/// store's read connection directly (WAL: they never wait for an ingest).
+/// Blocking store work runs on the daemon's blocking-work queue for writes; reads run on
+/// the read queue (`BlockingWork.read`), on the store's pool of read connections (WAL:
+/// they never wait for an ingest), never on the actor or the cooperative pool.
 final class ControlAPI: Sendable {
     let daemon: Daemon
     let startedAt: Date
@@ -44,19 +45,19 @@ final class ControlAPI: Sendable {
             api.audit("ingest \(request.fileName) (\(bytes.count) bytes) into \(request.source)", connection)
             return try await api.ingest(Array(bytes), fileName: request.fileName, source: request.source)
         }
-        // Queries that may read a whole history run on the read queue, off the cooperative
-        // pool (status stays here: it is cached, and the busiest).
+        // Every store read runs on the read queue, off the cooperative pool and off the actor.
         h.on(AlertsRequest.self) { request, _ in try await api.alerts(request) }
         h.on(AckRequest.self) { request, connection in
             api.audit("ack \(request.id)\(request.comment.map { " (\($0))" } ?? "")", connection)
             return try await api.ack(request)
         }
         h.on(RulesRequest.self) { _, _ in
-            let evaluations = store.lastRuleEvaluations()
-            let firing = try store.firingCounts()
-            return RulesResponse(rules: await daemon.config.alerts.map {
-                wire($0, lastEvaluatedAt: evaluations[$0.id], firing: firing[$0.id] ?? 0)
-            })
+            let rules = await daemon.config.alerts
+            return try await BlockingWork.read {
+                let evaluations = store.lastRuleEvaluations()
+                let firing = try store.firingCounts()
+                return RulesResponse(rules: rules.map { wire($0, lastEvaluatedAt: evaluations[$0.id], firing: firing[$0.id] ?? 0) })
+            }
         }
         h.on(RuleTestRequest.self) { request, _ in try await api.testRule(request) }
         h.on(PauseRequest.self) { request, connection in
@@ -90,11 +91,19 @@ final class ControlAPI: Sendable {
     // MARK: - Status
 
     func status() async throws -> StatusResponse {
-        let (generation, config, schedule, inFlight, reloadFailure, unrecorded) = await daemon.statusSnapshot()
-        if let cached = statusCache.withLock({ $0 }), cached.generation == generation, Date().timeIntervalSince(cached.at) < 1 {
+        let snapshot = await daemon.snapshot()
+        if let cached = statusCache.withLock({ $0 }), cached.generation == snapshot.generation, Date().timeIntervalSince(cached.at) < 1 {
             return cached.response
         }
-        let states = Dictionary(Daemon.states(try store.sourceStates(), unrecorded: unrecorded).map { ($0.id, $0) },
+        // The store is read off the cooperative pool, as every store read of the API.
+        let response = try await BlockingWork.read { [self] in try status(snapshot) }
+        statusCache.withLock { $0 = (snapshot.generation, Date(), response) }
+        return response
+    }
+
+    private func status(_ snapshot: DaemonSnapshot) throws -> StatusResponse {
+        let (config, schedule, inFlight) = (snapshot.config, snapshot.schedule.due, snapshot.schedule.checking)
+        let states = Dictionary(Daemon.states(try store.sourceStates(), unrecorded: snapshot.unrecorded).map { ($0.id, $0) },
                                 uniquingKeysWith: { a, _ in a })
         let statistics = try store.statistics()
         let sources = config.sources.map { source -> SourceStatus in
@@ -120,8 +129,7 @@ final class ControlAPI: Sendable {
                                      releases: statistics.releases,
                                      series: statistics.series, observationVersions: statistics.observationVersions),
             sources: sources, alerts: try alertCounts(),
-            lastReloadError: reloadFailure.map { BridProtocol.ReloadFailure(at: $0.at, errors: $0.errors) })
-        statusCache.withLock { $0 = (generation, Date(), response) }
+            lastReloadError: snapshot.reloadFailure.map { BridProtocol.ReloadFailure(at: $0.at, errors: $0.errors) })
         return response
     }
 
@@ -164,10 +172,10 @@ final class ControlAPI: Sendable {
             guard await daemon.beginCheck(id) else {
                 return [FetchOutcome(source: id, outcome: .queued, message: "already being fetched")]
             }
-            return [outcome(id, await daemon.check(id))]
+            return [wire(await daemon.check(id), source: id)]
         case let .drop(path):
-            let scan = await daemon.scan(path)
-            let files = scan.outcomes.map { outcome(id, $0.result, file: $0.file) }
+            let scan = await daemon.drops.scan(path)
+            let files = scan.outcomes.map { wire($0.outcome, source: id, file: $0.file) }
             if let failure = scan.failure { return files + [FetchOutcome(source: id, outcome: .failed, message: failure)] }
             if files.isEmpty { return [FetchOutcome(source: id, outcome: .unchanged, message: "no new files in \(path)")] }
             return files
@@ -182,26 +190,7 @@ final class ControlAPI: Sendable {
         let spec: Ingestor.SourceSpec
         do { spec = try Ingestor.SourceSpec(source) } catch { throw ControlError.failed(error.message) }
         let result = try await daemon.ingest(bytes, origin: fileName, source: spec)
-        return IngestResponse(fileName: fileName, bytes: bytes.count, outcome: outcome(id, result, file: fileName))
-    }
-
-    private func outcome(_ id: String, _ check: CheckOutcome) -> FetchOutcome {
-        switch check {
-        case let .released(release):
-            FetchOutcome(source: id, outcome: .released, release: wire(release))
-        case let .unchanged(reason): FetchOutcome(source: id, outcome: .unchanged, message: reason)
-        case let .rejected(reason): FetchOutcome(source: id, outcome: .rejected, message: reason)
-        case let .failed(reason), let .cancelled(reason): FetchOutcome(source: id, outcome: .failed, message: reason)
-        }
-    }
-
-    private func outcome(_ id: String, _ result: Ingestor.Result, file: String) -> FetchOutcome {
-        switch result {
-        case let .accepted(.released(release)): outcome(id, .released(release))
-        case .accepted(.unchangedPayload): FetchOutcome(source: id, outcome: .unchanged, message: "\(file): identical to the last payload")
-        case let .accepted(.unchangedValues(count)): FetchOutcome(source: id, outcome: .unchanged, message: "\(file): all \(count) values equal the stored ones")
-        case let .rejected(error): FetchOutcome(source: id, outcome: .rejected, message: error.description)
-        }
+        return IngestResponse(fileName: fileName, bytes: bytes.count, outcome: wire(result, source: id, file: fileName))
     }
 
     func pause(_ id: String, _ pause: Bool) async throws -> PauseResponse {
@@ -211,27 +200,4 @@ final class ControlAPI: Sendable {
         return PauseResponse(source: id, paused: pause, changed: changed)
     }
 
-    // MARK: - Series
-
-}
-
-func wire(_ r: BridStore.Release) -> BridProtocol.Release {
-    BridProtocol.Release(id: r.id, source: r.sourceID, ingestedAt: r.ingestedAt, publishedAt: r.publishedAt, origin: r.origin,
-                         sha256: r.sha256, added: r.added, revised: r.revised, removed: r.removed, unchanged: r.unchanged)
-}
-
-func wire(_ s: BridStore.SeriesSummary) -> BridProtocol.SeriesSummary {
-    BridProtocol.SeriesSummary(key: s.key, name: s.name, unit: s.unit, frequency: s.frequency.rawValue, source: s.sourceID,
-                               latestPeriod: s.latestPeriod, latestValue: s.latestValue, lastChangedAt: s.lastChangedAt)
-}
-
-func wire(_ rule: AlertRule, lastEvaluatedAt: Date? = nil, firing: Int = 0) -> Rule {
-    let target: String
-    switch rule.target {
-    case let .series(glob): target = "series \(glob)"
-    case let .source(glob): target = "source \(glob)"
-    }
-    return Rule(id: rule.id, when: rule.condition.name, target: target,
-                severity: BridProtocol.Severity(rawValue: rule.severity.rawValue) ?? .warning, condition: rule.condition.described,
-                lastEvaluatedAt: lastEvaluatedAt, firing: firing)
 }

@@ -14,7 +14,7 @@ import Foundation
 /// A response of several pages is ingested as one release: the pages, concatenated as
 /// they are (white space between them, see `combinePages`), are one payload. Every page
 /// from 1 to `pages` must be there exactly once.
-public struct WorldBankJSON: PayloadFormat {
+public struct WorldBankJSON: PagedFormat {
     public static let name = "worldbank-json"
     public static let options: [String: OptionType] = [:]
     public static let ordinalKind = PayloadBuilder.OrdinalKind.record
@@ -38,6 +38,11 @@ public struct WorldBankJSON: PayloadFormat {
               let page = doc.member(paging, "page").flatMap({ integer(doc, $0) }),
               let pages = doc.member(paging, "pages").flatMap({ integer(doc, $0) }) else { return nil }
         return (page, pages)
+    }
+
+    /// Page `page` of the response at `url`: its `page` query parameter set.
+    public static func url(_ url: String, page: Int) -> String {
+        Formats.url(url, settingQuery: "page", to: String(page))
     }
 
     /// The pages of one response as one payload: their bytes joined by a line feed.

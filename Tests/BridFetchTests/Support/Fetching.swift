@@ -26,7 +26,7 @@ let spoolFolder = NSTemporaryDirectory()
 
 extension CurlFetcher {
     /// Fetches into a fresh spool in `spoolFolder` and reads the body back.
-    func fetch(_ request: FetchRequest) async throws(FetchError) -> Fetched {
+    func fetch(_ request: GetRequest) async throws(FetchError) -> Fetched {
         let spool: BodySpool
         do {
             spool = try BodySpool(directory: spoolFolder)
@@ -51,7 +51,7 @@ extension CurlFetcher {
 
 /// Runs one fetch against the test server and returns the thrown `FetchError`, recording an
 /// issue when the fetch succeeds instead.
-func fetchError(_ request: FetchRequest, fetcher: CurlFetcher = CurlFetcher(),
+func fetchError(_ request: GetRequest, fetcher: CurlFetcher = CurlFetcher(),
                 sourceLocation: SourceLocation = #_sourceLocation) async -> FetchError? {
     await thrownError(sourceLocation: sourceLocation) { () async throws(FetchError) in try await fetcher.fetch(request) }
 }

@@ -1,7 +1,7 @@
 import BridCore
 
 /// One HTTP GET as a source asks for it: where, how long, how much, and what was seen last time.
-public struct FetchRequest: Sendable {
+public struct GetRequest: Sendable {
     public var url: String
     /// Limit on the whole transfer, redirects included.
     public var timeout: Duration
