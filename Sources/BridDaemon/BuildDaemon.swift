@@ -20,6 +20,10 @@ public struct DaemonEnvironment: Sendable {
     /// How long a streamed reply may wait for its client to read before the connection is
     /// closed (its read transaction would otherwise hold back every WAL checkpoint).
     public var streamStallLimit: Duration = .seconds(60)
+    /// How long the services may take to finish once cancelled before the process is ended
+    /// (ServiceLifecycle's `maximumCancellationDuration`). Tests that cancel daemons on a
+    /// loaded machine give them longer.
+    public var cancellationLimit: Duration = .seconds(2)
 
     public init(clock: any DaemonClock = SystemClock(), fetcher: any HTTPFetching = CurlFetcher(),
                 poster: any HTTPPosting = CurlFetcher(), logger: Logger,
@@ -80,7 +84,7 @@ public func buildDaemon(config: BridConfig, environment: DaemonEnvironment, serv
     }, logger: environment.logger)
     configuration.gracefulShutdownSignals = [.sigterm, .sigint]
     configuration.maximumGracefulShutdownDuration = .seconds(4)
-    configuration.maximumCancellationDuration = .seconds(2)
+    configuration.maximumCancellationDuration = environment.cancellationLimit
     return BuiltDaemon(daemon: daemon, group: ServiceGroup(configuration: configuration))
 }
 

@@ -47,6 +47,8 @@ import Testing
             var environment = DaemonEnvironment(clock: clock, fetcher: fetcher,
                                                 logger: logger, variables: [:])
             environment.streamStallLimit = streamStallLimit
+            // Cancelled when the test ends, maybe on a loaded machine: no crash for a slow stop.
+            environment.cancellationLimit = .seconds(60)
             built = try buildDaemon(config: config, environment: environment)
             let group = built.group!
             run = Task { try await group.run() }
