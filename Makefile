@@ -8,13 +8,14 @@
 #                                PREFIX (default /usr/local) and DESTDIR honoured — Docs/systemd.md
 #   make check-units             systemd-analyze verify + security of the units
 #   make container-test          brid.service under real systemd in an nspawn container (root)
+#   make fuzz                    libFuzzer on the CSV, JSON, XML and TOML readers, FUZZ_SECONDS each
 
 SWIFT ?= swift
 CONFIG ?= Config/brid.toml
 STATE := var
 DB := $(STATE)/brid.sqlite
 
-.PHONY: test-deps deps build run once test bench bench-ingest bench-daemon bench-control bench-fetch bench-stream bench-sweep bench-scale clean-state release man install uninstall check-units container-test
+.PHONY: test-deps deps build run once test bench bench-ingest bench-daemon bench-control bench-fetch bench-stream bench-sweep bench-scale clean-state release man install uninstall check-units container-test fuzz fuzz-build
 
 deps:
 	@scripts/install-deps.sh
@@ -140,3 +141,16 @@ check-units:
 # Builds the release binaries itself (or: tests/systemd/container-test.sh --binary-dir DIR).
 container-test:
 	tests/systemd/container-test.sh
+
+# Fuzzing (README "Fuzzing"): the readers under libFuzzer and AddressSanitizer, each target
+# for FUZZ_SECONDS (FUZZ_TARGETS="toml" runs one); see scripts/fuzz.sh. Built in its own
+# scratch path: the fuzz executable exists only with BRID_FUZZ=1, so `make test` never
+# compiles it.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= csv json xml toml
+
+fuzz-build: deps
+	BRID_FUZZ=1 $(SWIFT) build -c release --scratch-path .build-fuzz --product brid-fuzz -Xswiftc -sanitize=fuzzer,address
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_TARGETS)

@@ -75,7 +75,9 @@ let package = Package(
         // Helpers shared by the tests and the benchmarks: socket clients, process runners.
         .target(name: "BridTestSupport", path: "Tests/BridTestSupport"),
         .testTarget(name: "BridCoreTests", dependencies: ["BridCore"]),
-        .testTarget(name: "BridFormatsTests", dependencies: ["BridCore", "BridFormats"], exclude: ["Fixtures"]),
+        .testTarget(name: "BridFormatsTests", dependencies: ["BridCore", "BridFormats", "BridFuzzing"], exclude: ["Fixtures", "FuzzRegressions"]),
+        // What the fuzz targets feed to the readers, shared by `make fuzz` and the regression test.
+        .target(name: "BridFuzzing", dependencies: ["BridCore", "BridFormats"], path: "Tests/BridFuzzing"),
         .testTarget(name: "BridStoreTests", dependencies: ["BridCore", "BridStore", "BridTestSupport"]),
         .testTarget(name: "BridFetchTests", dependencies: ["BridCore", "BridFetch"], exclude: ["Support/test_http_server.py"]),
         .testTarget(name: "BridRuntimeTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime", "BridTestSupport"]),
@@ -86,3 +88,12 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// `make fuzz` only (BRID_FUZZ=1, its own scratch path): the libFuzzer executable, so that
+// the normal build and tests never compile it.
+if Context.environment["BRID_FUZZ"] != nil {
+    package.products.append(.executable(name: "brid-fuzz", targets: ["brid-fuzz"]))
+    // lld: gold stops with an internal error on the sanitizer runtimes.
+    package.targets.append(.executableTarget(name: "brid-fuzz", dependencies: ["BridFuzzing"], path: "Fuzz",
+                                             linkerSettings: [.unsafeFlags(["-use-ld=lld"])]))
+}

@@ -12,10 +12,14 @@ public enum ConfigLoader {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (permissions?)" : "does not exist"
             return .failure(ConfigErrors([ConfigError(file: path, line: nil, key: nil, message: "the config file \(reason)")]))
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            return .failure(ConfigErrors([ConfigError(file: path, line: nil, key: nil, message: "the config file is not valid UTF-8")]))
+        // Decoded by brid, not Foundation (which drops a byte-order mark unasked and names no place).
+        switch ConfigText.decode([UInt8](data)) {
+        case let .success(text):
+            return parse(text: text, path: path, workingDirectory: workingDirectory)
+        case let .failure(invalid):
+            return .failure(ConfigErrors([ConfigError(file: path, line: invalid.line, column: invalid.column, key: nil,
+                                                      message: "the config file is \(invalid)")]))
         }
-        return parse(text: text, path: path, workingDirectory: workingDirectory)
     }
 
     /// Parses config text: TOML and the schema first, then what only the formats can check.

@@ -4,6 +4,11 @@
 /// Offset date-times, local date-times, dates and times are rejected: brid's
 /// configuration never needs them.
 public enum TOML {
+    /// How deep tables and arrays may nest — header and dotted key parts, arrays and
+    /// inline tables together. A guard against hostile files (the reader and `freeze()`
+    /// recurse once a level); a real config nests three or four levels.
+    public static let maximumDepth = 64
+
     /// Parses a whole document into its root table.
     public static func parse(_ text: String) throws(TOMLSyntaxError) -> TOMLTable {
         var reader = TOMLDocumentReader(text)
@@ -32,12 +37,16 @@ private final class TableBuilder {
 
     var origin: Origin
     let line: Int
+    /// How many tables and arrays enclose it (the root is 0); at most `TOML.maximumDepth`,
+    /// which bounds the recursion of `freeze()`.
+    let depth: Int
     private(set) var order: [String] = []
     private(set) var slots: [String: (line: Int, slot: Slot)] = [:]
 
-    init(origin: Origin, line: Int) {
+    init(origin: Origin, line: Int, depth: Int) {
         self.origin = origin
         self.line = line
+        self.depth = depth
     }
 
     subscript(key: String) -> Slot? { slots[key]?.slot }
@@ -70,7 +79,7 @@ private struct TOMLDocumentReader {
 
     init(_ text: String) {
         lexer = TOMLLexer(text)
-        root = TableBuilder(origin: .header, line: 1)
+        root = TableBuilder(origin: .header, line: 1, depth: 0)
     }
 
     mutating func read() throws(TOMLSyntaxError) -> TOMLTable {
@@ -96,6 +105,9 @@ private struct TOMLDocumentReader {
         lexer.advance(isArray ? 2 : 1)
         let keyLine = lexer.line, keyColumn = lexer.column
         let path = try lexer.readKey()
+        guard path.count <= TOML.maximumDepth else {
+            throw TOMLSyntaxError(line: keyLine, column: keyColumn, message: Self.tooDeep)
+        }
         lexer.skipWhitespace()
         if isArray {
             guard lexer.starts(with: "]]") else { throw lexer.error("expected ']]' to close the table header [[\(dotted(path))]]") }
@@ -114,7 +126,7 @@ private struct TOMLDocumentReader {
         for (i, key) in path.dropLast().enumerated() {
             switch table[key] {
             case nil:
-                let created = TableBuilder(origin: .implicit, line: line)
+                let created = TableBuilder(origin: .implicit, line: line, depth: table.depth + 1)
                 table.set(key, .table(created), line: line)
                 table = created
             case .table(let t):
@@ -128,7 +140,7 @@ private struct TOMLDocumentReader {
 
         let last = path[path.count - 1]
         if isArray {
-            let element = TableBuilder(origin: .header, line: line)
+            let element = TableBuilder(origin: .header, line: line, depth: path.count)
             switch table[last] {
             case nil: table.set(last, .tableArray([element]), line: line)
             case .tableArray(let ts): table.set(last, .tableArray(ts + [element]), line: line)
@@ -139,7 +151,7 @@ private struct TOMLDocumentReader {
         }
         switch table[last] {
         case nil:
-            let created = TableBuilder(origin: .header, line: line)
+            let created = TableBuilder(origin: .header, line: line, depth: path.count)
             table.set(last, .table(created), line: line)
             return created
         case .table(let t) where t.origin == .implicit:
@@ -159,13 +171,18 @@ private struct TOMLDocumentReader {
     private mutating func readKeyValue(into table: TableBuilder) throws(TOMLSyntaxError) {
         let keyLine = lexer.line, keyColumn = lexer.column
         let path = try lexer.readKey()
+        // The value sits `path.count` levels below the table.
+        let depth = table.depth + path.count
+        guard depth <= TOML.maximumDepth else {
+            throw TOMLSyntaxError(line: keyLine, column: keyColumn, message: Self.tooDeep)
+        }
         lexer.skipWhitespace()
         guard lexer.peek() == "=" else {
             throw lexer.error("expected '=' after key \(dotted(path).debugDescription)")
         }
         lexer.advance()
         lexer.skipWhitespace()
-        let value = try readValue()
+        let value = try readValue(depth: depth)
         func fail(_ message: String) -> TOMLSyntaxError {
             TOMLSyntaxError(line: keyLine, column: keyColumn, message: message)
         }
@@ -174,7 +191,7 @@ private struct TOMLDocumentReader {
         for (i, key) in path.dropLast().enumerated() {
             switch target[key] {
             case nil:
-                let created = TableBuilder(origin: .dottedKey, line: keyLine)
+                let created = TableBuilder(origin: .dottedKey, line: keyLine, depth: target.depth + 1)
                 target.set(key, .table(created), line: keyLine)
                 target = created
             case .table(let t) where t.origin == .dottedKey:
@@ -192,7 +209,8 @@ private struct TOMLDocumentReader {
 
     // MARK: Values
 
-    private mutating func readValue() throws(TOMLSyntaxError) -> TOMLValue {
+    /// A value `depth` levels below the root.
+    private mutating func readValue(depth: Int) throws(TOMLSyntaxError) -> TOMLValue {
         let line = lexer.line, column = lexer.column
         guard let c = lexer.peek() else { throw lexer.error("expected a value, found the end of the file") }
         switch c {
@@ -202,10 +220,9 @@ private struct TOMLDocumentReader {
         case "'":
             let s = lexer.starts(with: "'''") ? try lexer.readMultilineLiteralString() : try lexer.readLiteralString()
             return TOMLValue(.string(s), line: line)
-        case "[":
-            return try readArray()
-        case "{":
-            return try readInlineTable()
+        case "[", "{":
+            guard depth < TOML.maximumDepth else { throw lexer.error(Self.tooDeep) }
+            return c == "[" ? try readArray(depth: depth) : try readInlineTable(depth: depth)
         default:
             let atom = lexer.readAtom()
             if atom.isEmpty { throw lexer.error("expected a value, found \(TOMLLexer.show(c))") }
@@ -218,14 +235,14 @@ private struct TOMLDocumentReader {
         }
     }
 
-    private mutating func readArray() throws(TOMLSyntaxError) -> TOMLValue {
+    private mutating func readArray(depth: Int) throws(TOMLSyntaxError) -> TOMLValue {
         let line = lexer.line
         lexer.advance()
         var elements: [TOMLValue] = []
         while true {
             try lexer.skipBlank()
             if lexer.peek() == "]" { break }
-            elements.append(try readValue())
+            elements.append(try readValue(depth: depth + 1))
             try lexer.skipBlank()
             if lexer.peek() == "," {
                 lexer.advance()
@@ -241,10 +258,10 @@ private struct TOMLDocumentReader {
         return TOMLValue(.array(elements), line: line)
     }
 
-    private mutating func readInlineTable() throws(TOMLSyntaxError) -> TOMLValue {
+    private mutating func readInlineTable(depth: Int) throws(TOMLSyntaxError) -> TOMLValue {
         let line = lexer.line
         lexer.advance()
-        let table = TableBuilder(origin: .dottedKey, line: line)
+        let table = TableBuilder(origin: .dottedKey, line: line, depth: depth)
         lexer.skipWhitespace()
         if lexer.peek() == "}" {
             lexer.advance()
@@ -269,6 +286,8 @@ private struct TOMLDocumentReader {
             throw lexer.error("expected ',' or '}' in inline table, found \(TOMLLexer.show(c))")
         }
     }
+
+    private static let tooDeep = "tables and arrays nest deeper than \(TOML.maximumDepth) levels (key parts, arrays and inline tables count)"
 
     private func dotted(_ path: some Collection<String>) -> String {
         path.map { key in

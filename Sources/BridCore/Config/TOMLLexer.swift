@@ -8,6 +8,7 @@ struct TOMLLexer {
 
     init(_ text: String) {
         var scalars = Array(text.unicodeScalars)
+        // One byte-order mark may start the file; a second is text (and an error).
         if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
         self.scalars = scalars
     }
@@ -312,6 +313,7 @@ struct TOMLLexer {
         case "\n": "a newline"
         case "\r": "a carriage return"
         case "\t": "a tab"
+        case "\u{FEFF}": "a byte-order mark (U+FEFF)"
         default:
             c.value < 0x20 || c.value == 0x7F
                 ? "U+\(String(c.value, radix: 16, uppercase: true))"

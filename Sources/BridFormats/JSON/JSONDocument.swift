@@ -125,45 +125,7 @@ public struct JSONDocument {
     }
 
     private func decodedString(_ t: JSONToken) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(Int(t.end - t.start))
-        var k = Int(t.start)
-        let end = Int(t.end)
-        func hex(_ at: Int) -> UInt32 {
-            var v: UInt32 = 0
-            for j in at..<(at + 4) {
-                let c = bytes[j]
-                v = v << 4 | UInt32(c <= UInt8(ascii: "9") ? c - UInt8(ascii: "0") : (c | 0x20) - UInt8(ascii: "a") + 10)
-            }
-            return v
-        }
-        while k < end {
-            let c = bytes[k]
-            guard c == UInt8(ascii: "\\") else {
-                out.append(c)
-                k += 1
-                continue
-            }
-            let e = bytes[k + 1]
-            k += 2
-            switch e {
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = hex(k)
-                k += 4
-                if scalar >= 0xD800, scalar <= 0xDBFF {  // the parser checked the pair
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (hex(k + 2) - 0xDC00)
-                    k += 6
-                }
-                out.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
-            default: out.append(e)  // " \ /
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        String(decoding: t.unescaped(in: bytes), as: UTF8.self)
     }
 
     // MARK: Pointers

@@ -10,6 +10,10 @@ enum JSONInput {
         do {
             return try JSONDocument(borrowing: bytes, allowsMultipleValues: allowsMultipleValues)
         } catch {
+            if let pointer = error.pointer {  // well-formed, but which member holds is anyone's guess
+                throw InputError(origin: origin, place: .pointer(pointer),
+                                 reason: "\(error.message) in one object (line \(error.line), column \(error.column)): brid does not guess which one holds")
+            }
             throw InputError(origin: origin, place: nil, reason: "invalid JSON at \(error.description)")
         }
     }

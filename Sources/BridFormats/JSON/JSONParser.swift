@@ -1,6 +1,10 @@
 /// The byte-level RFC 8259 parser behind `JSONDocument`: one pass over the bytes that
 /// validates everything (grammar, string escapes and surrogate pairs, UTF-8, nesting
-/// depth) and writes the flat token tape. No recursion, no per-value objects.
+/// depth, member names unique in each object) and writes the flat token tape. No
+/// recursion, no per-value objects.
+///
+/// RFC 8259 leaves an object with a repeated name to the reader ("SHOULD be unique");
+/// parsers disagree on which one wins, so brid refuses it rather than pick one silently.
 struct JSONParser {
     private let b: UnsafeBufferPointer<UInt8>
     private let maximumDepth: Int
@@ -9,6 +13,8 @@ struct JSONParser {
     /// Open containers (token indices) and their element counts so far.
     private var open: [Int] = []
     private var counts: [Int] = []
+    /// Scratch for the duplicate check of large objects: (hash of the name, token index).
+    private var names: [(hash: Int, token: Int)] = []
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
         self.b = bytes
@@ -125,6 +131,106 @@ struct JSONParser {
         let count = counts.removeLast()
         guard count < 1 << 28 else { throw error("more than \(1 << 28) elements in one array or object") }
         tokens[index].close(end: tokens.count, count: count)
+        if count > 1, tokens[index].kind == .object { try checkUniqueNames(index) }
+    }
+
+    // MARK: Unique member names
+
+    /// Throws at the first member (in document order) whose name an earlier member of the
+    /// object has too, compared unescaped. Small objects compare their names pairwise;
+    /// larger ones sort them by a per-process seeded hash, so no input makes it quadratic.
+    private mutating func checkUniqueNames(_ object: Int) throws(JSONSyntaxError) {
+        let end = Int(tokens[object].end)
+        if tokens[object].count <= 8 {
+            var key = object + 1
+            while key < end {
+                var other = object + 1
+                while other < key {
+                    if sameName(other, key) { throw duplicate(key, in: object) }
+                    other = nextKey(after: other)
+                }
+                key = nextKey(after: key)
+            }
+            return
+        }
+        names.removeAll(keepingCapacity: true)
+        var key = object + 1
+        while key < end {
+            names.append((nameHash(key), key))
+            key = nextKey(after: key)
+        }
+        names.sort { ($0.hash, $0.token) < ($1.hash, $1.token) }
+        var first: Int?
+        for k in 1..<names.count where names[k].hash == names[k - 1].hash {
+            var j = k - 1
+            while j >= 0, names[j].hash == names[k].hash {
+                if sameName(names[j].token, names[k].token) {
+                    first = min(first ?? names[k].token, names[k].token)
+                    break
+                }
+                j -= 1
+            }
+        }
+        if let first { throw duplicate(first, in: object) }
+    }
+
+    /// The member name after the member whose name is `key`.
+    @inline(__always) private func nextKey(after key: Int) -> Int {
+        let value = tokens[key + 1]
+        return value.isContainer ? Int(value.end) : key + 2
+    }
+
+    private func nameBytes(_ key: Int) -> [UInt8] {
+        let t = tokens[key]
+        return t.escaped ? t.unescaped(in: b) : Array(b[Int(t.start)..<Int(t.end)])
+    }
+
+    private func sameName(_ x: Int, _ y: Int) -> Bool {
+        let s = tokens[x], t = tokens[y]
+        if s.escaped || t.escaped { return nameBytes(x) == nameBytes(y) }
+        let length = Int(s.end - s.start)
+        guard length == Int(t.end - t.start) else { return false }
+        let p = Int(s.start), q = Int(t.start)
+        for k in 0..<length where b[p + k] != b[q + k] { return false }
+        return true
+    }
+
+    private func nameHash(_ key: Int) -> Int {
+        var hasher = Hasher()
+        let t = tokens[key]
+        if t.escaped {
+            t.unescaped(in: b).withUnsafeBytes { hasher.combine(bytes: $0) }
+        } else {
+            hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[Int(t.start)..<Int(t.end)])))
+        }
+        return hasher.finalize()
+    }
+
+    /// The error for a repeated name, at the name, with its member's JSON pointer.
+    private func duplicate(_ key: Int, in object: Int) -> JSONSyntaxError {
+        let name = String(decoding: nameBytes(key), as: UTF8.self)
+        let error = JSONSyntaxError(at: Int(tokens[key].start) - 1, in: b, "duplicate member name \(name.debugDescription)")
+        return JSONSyntaxError(offset: error.offset, line: error.line, column: error.column, message: error.message,
+                               pointer: pointerWhileOpen(to: key + 1, in: object))
+    }
+
+    /// The JSON pointer of `target`, a value of the just closed `object`, while the
+    /// containers around that object (`open`) are still open: everything before an open
+    /// container's open child is closed, so the walk can skip over it.
+    private func pointerWhileOpen(to target: Int, in object: Int) -> String {
+        let chain = open + [object]
+        var path = ""
+        for (level, container) in chain.enumerated() {
+            let wanted = level + 1 < chain.count ? chain[level + 1] : target
+            let isObject = tokens[container].kind == .object
+            var child = container + 1, index = 0
+            while (isObject ? child + 1 : child) != wanted {
+                child = isObject ? nextKey(after: child) : (tokens[child].isContainer ? Int(tokens[child].end) : child + 1)
+                index += 1
+            }
+            path += "/" + (isObject ? JSONPointer.escape(String(decoding: nameBytes(child), as: UTF8.self)) : String(index))
+        }
+        return path
     }
 
     /// `"name"` and the `:` after it.

@@ -7,12 +7,16 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     /// 1-based column in characters (Unicode scalars) of that line.
     public let column: Int
     public let message: String
+    /// The JSON pointer of the value at fault, when the text parses but is ambiguous (a
+    /// member name repeated in an object).
+    public let pointer: String?
 
-    public init(offset: Int, line: Int, column: Int, message: String) {
+    public init(offset: Int, line: Int, column: Int, message: String, pointer: String? = nil) {
         self.offset = offset
         self.line = line
         self.column = column
         self.message = message
+        self.pointer = pointer
     }
 
     /// The error at `offset` of `bytes`, with its line and column worked out.

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Runs the fuzz targets built by `make fuzz-build`, one after the other, each for
+# FUZZ_SECONDS (default 60): `scripts/fuzz.sh csv json xml toml`.
+#
+# Each target's corpus (.build-fuzz/corpus/TARGET) is seeded from the repository's
+# fixtures and the kept crashes, and grows across runs. A crash, timeout or memory blow-up
+# is written to .build-fuzz/crashes/TARGET/ and stops the run (exit 1): fix it, and copy
+# the file to Tests/BridFormatsTests/FuzzRegressions/TARGET/ so the tests replay it.
+set -eu
+cd "$(dirname "$0")/.."
+seconds=${FUZZ_SECONDS:-60}
+fuzzer=.build-fuzz/release/brid-fuzz
+[ -x "$fuzzer" ] || { echo "no $fuzzer: run make fuzz-build" >&2; exit 2; }
+[ $# -gt 0 ] || set -- csv json xml toml
+for target in "$@"; do
+    case "$target" in
+        csv) seeds="Config/samples/*.csv Tests/BridFormatsTests/Fixtures/*.csv" ;;
+        json) seeds="Tests/BridFormatsTests/Fixtures/*.json" ;;
+        xml) seeds="Tests/BridFormatsTests/Fixtures/*.xml" ;;
+        toml) seeds="Config/*.toml" ;;
+        *) echo "unknown fuzz target $target (csv, json, xml, toml)" >&2; exit 2 ;;
+    esac
+    corpus=.build-fuzz/corpus/$target crashes=.build-fuzz/crashes/$target
+    mkdir -p "$corpus" "$crashes"
+    # shellcheck disable=SC2086  # the seed globs expand here
+    cp $seeds "$corpus"/
+    if [ -d "Tests/BridFormatsTests/FuzzRegressions/$target" ]; then
+        find "Tests/BridFormatsTests/FuzzRegressions/$target" -type f -exec cp {} "$corpus"/ \;
+    fi
+    echo "fuzzing $target for $seconds s"
+    BRID_FUZZ_TARGET=$target "$fuzzer" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+        -max_len=65536 -artifact_prefix="$crashes/" -print_final_stats=1
+done
