@@ -20,6 +20,15 @@ import Testing
         #expect(try JSONTest.read(JSONRecords.self, records(#"{"key":"a","period":"2018","value":19.885}"#), options: options).observationCount == 4)
     }
 
+    @Test func aLongRepeatedNameIsCutInTheMessage() throws {
+        let name = String(repeating: "n", count: 50_000)
+        let options: [String: FormatOption] = ["records": .string("/data"), "series_field": .string("key")]
+        let message = try #require(try JSONTest.error(JSONRecords.self, records(#"{"key":"a","period":"2018","value":1,"\#(name)":1,"\#(name)":2}"#),
+                                                      options: options))
+        #expect(message.contains("duplicate member name \"nnn") && message.contains("characters)"), "\(message.prefix(300))")
+        #expect(message.utf8.count < 1_000)
+    }
+
     @Test func fredJSON() throws {
         let text = #"{"realtime_start":"2020-01-01","observations":[{"date":"2018-01-01","value":"1"},{"date":"2019-01-01","value":"2","date":"2020-01-01"}]}"#
         #expect(try JSONTest.error(FREDJSON.self, text, series: "fred.x")?

@@ -1,3 +1,5 @@
+import BridCore
+
 /// The byte-level RFC 8259 parser behind `JSONDocument`: one pass over the bytes that
 /// validates everything (grammar, string escapes and surrogate pairs, UTF-8, nesting
 /// depth, member names unique in each object) and writes the flat token tape. No
@@ -209,7 +211,7 @@ struct JSONParser {
     /// The error for a repeated name, at the name, with its member's JSON pointer.
     private func duplicate(_ key: Int, in object: Int) -> JSONSyntaxError {
         let name = String(decoding: nameBytes(key), as: UTF8.self)
-        let error = JSONSyntaxError(at: Int(tokens[key].start) - 1, in: b, "duplicate member name \(name.debugDescription)")
+        let error = JSONSyntaxError(at: Int(tokens[key].start) - 1, in: b, "duplicate member name \(Excerpt(name.debugDescription))")
         return JSONSyntaxError(offset: error.offset, line: error.line, column: error.column, message: error.message,
                                pointer: pointerWhileOpen(to: key + 1, in: object))
     }
