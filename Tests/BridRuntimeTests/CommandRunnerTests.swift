@@ -44,11 +44,11 @@ import Testing
         return stat[close...].dropFirst(2).first == "Z"
     }
 
+    /// The outcome and how long the command ran, as its supervising thread measured it (the
+    /// test's own clock would add the time its task waits to be resumed on a busy pool).
     static func elapsed(_ body: () async throws -> CommandOutcome) async rethrows -> (CommandOutcome, Duration) {
-        let clock = ContinuousClock()
-        let start = clock.now
         let outcome = try await body()
-        return (outcome, start.duration(to: clock.now))
+        return (outcome, outcome.duration)
     }
 
     @Test func stdinArrivesExactly() async throws {
@@ -124,7 +124,6 @@ import Testing
     @Test func cancellingTheTaskEndsTheCommandBeforeItsTimeout() async throws {
         let scratch = try Scratch()
         let script = #"echo $$ > "$DIR/child"; echo started; sleep 30"#
-        let start = ContinuousClock.now
         let directory = scratch.path
         let task = Task {
             try await CommandRunner.run(Self.shell(script), stdin: [], environment: ["DIR": directory], timeout: .seconds(60))
@@ -133,7 +132,7 @@ import Testing
         task.cancel()
         let outcome = try await task.value
         #expect(outcome.ending == .cancelled)
-        #expect(start.duration(to: .now) < .seconds(20), "long before the 60 s timeout or the 30 s sleep")
+        #expect(outcome.duration < .seconds(20), "long before the 60 s timeout or the 30 s sleep")
         #expect(kill(try scratch.pid("child"), 0) == -1 && errno == ESRCH, "the child is reaped")
     }
 

@@ -60,9 +60,12 @@ struct ChildProcess {
             return .failure(CommandError(program: program, errno: spawnError))
         }
         let clock = ContinuousClock()
+        let spawned = clock.now
         var child = ChildProcess(pid: pid, input: stdin, deadline: clock.now.advanced(by: min(timeout, .seconds(Int32.max))),
                                  stdinFD: inputPipe[1], outputFD: outputPipe[0], cancellation: cancellation)
-        return .success(child.supervise(clock: clock))
+        var outcome = child.supervise(clock: clock)
+        outcome.duration = spawned.duration(to: clock.now)
+        return .success(outcome)
     }
 
     private init(pid: pid_t, input: [UInt8], deadline: ContinuousClock.Instant, stdinFD: Int32, outputFD: Int32,

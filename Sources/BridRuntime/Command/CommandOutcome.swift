@@ -17,10 +17,19 @@ public struct CommandOutcome: Sendable, Equatable {
     /// The last (at most 4 KiB) of what it wrote to stdout and stderr together, for error messages.
     public var output: String
     public var succeeded: Bool { ending == .exited(0) }
+    /// How long it ran: from its start until it (and, after a timeout or cancellation, its
+    /// process group) had ended — measured by the thread that supervised it, so it does not
+    /// include any wait of the task that asked for it.
+    public var duration: Duration = .zero
 
     public init(ending: Ending, output: String) {
         self.ending = ending
         self.output = output
+    }
+
+    /// The same ending and output (however long each run took).
+    public static func == (a: CommandOutcome, b: CommandOutcome) -> Bool {
+        a.ending == b.ending && a.output == b.output
     }
 }
 
