@@ -1,5 +1,9 @@
 import BridProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -56,7 +60,7 @@ final class ControlClient {
         _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Foundation.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                systemConnect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
         guard result == 0 else {
@@ -138,7 +142,7 @@ final class ControlClient {
                 #else
                 let flags: Int32 = 0
                 #endif
-                let sent = Foundation.send(fd, raw.baseAddress! + offset, raw.count - offset, flags)
+                let sent = systemSend(fd, raw.baseAddress! + offset, raw.count - offset, flags)
                 if sent > 0 {
                     offset += sent
                 } else if sent < 0, errno == EINTR {
@@ -270,4 +274,13 @@ extension ClientError {
         guard let entry = getgrgid(gid), let name = entry.pointee.gr_name else { return "gid \(gid)" }
         return String(cString: name)
     }
+}
+
+/// connect(2) and send(2), named apart from `ControlClient`'s methods.
+private func systemConnect(_ descriptor: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+    connect(descriptor, address, length)
+}
+
+private func systemSend(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int, _ flags: Int32) -> Int {
+    send(descriptor, buffer, count, flags)
 }
