@@ -25,12 +25,14 @@ struct IngestCommand: ParsableCommand {
     var source: String
 
     func validate() throws {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: file) else {
+        // stat(2), not FileManager's attributes (which look the owner's name up).
+        var info = stat()
+        guard stat(file, &info) == 0 else {
             throw ValidationError("cannot read \(file): no such file")
         }
-        if attributes[.type] as? FileAttributeType == .typeDirectory { throw ValidationError("\(file) is a folder, not a file") }
-        if let size = attributes[.size] as? Int, size > ControlProtocol.maxIngestBytes {
-            throw ValidationError("\(file) is \(Formats.bytes(Int64(size))), over the 64 MiB ingest limit; drop it into the source's folder instead")
+        if info.st_mode & S_IFMT == S_IFDIR { throw ValidationError("\(file) is a folder, not a file") }
+        if info.st_size > ControlProtocol.maxIngestBytes {
+            throw ValidationError("\(file) is \(Formats.bytes(Int64(info.st_size))), over the 64 MiB ingest limit; drop it into the source's folder instead")
         }
     }
 
