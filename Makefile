@@ -67,7 +67,7 @@ bench-fetch: deps
 	.build/release/brid-bench --fetch --series 70000 --periods 100
 
 # The daemon is measured as it is shipped: statically linked Swift runtime (what
-# `make install` builds), which keeps its resident memory under 30 MB.
+# `make install` builds), about 26 MB resident at idle (README "Benchmarks → Daemon").
 bench-daemon: deps
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product brid
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static --product brid-bench
@@ -111,8 +111,9 @@ clean-state:
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-# The Swift runtime is linked in statically, so the installed binary needs only the
-# system's libcurl, libsqlite3, libcrypto and libstdc++ — not the toolchain.
+# The Swift runtime is linked in statically, so the installed brid needs only the
+# system's libcurl, libsqlite3, libcrypto and libstdc++ — not the toolchain; brictl's
+# release link is fully static (Package.swift).
 # Static release builds in their own build folder (.build-static), so that they never
 # share .build/release with the dynamically linked benchmark build.
 release: deps

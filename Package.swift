@@ -14,9 +14,23 @@ import PackageDescription
 //                  hashing, systemd's notify and socket-activation protocols, external commands.
 //   BridDaemon   — the long-running services (scheduler, drop watcher, reload) in one
 //                  ServiceGroup, built by one function that tests call too.
-//   BridProtocol — the control protocol (envelope, every command and its reply), Foundation only.
+//   BridProtocol — the control protocol (envelope, every command and its reply), FoundationEssentials only.
 //   brid         — the executable, a thin shell over BridRuntime and BridDaemon.
 //   brictl       — the control CLI: BridProtocol, a blocking Unix-socket client, argument-parser.
+// Release links of the two shipped binaries on Linux: GNU ld (gold, the default, has no
+// packed relocations; lld pulls all of Foundation out of the static archives) with packed
+// relative relocations (DT_RELR, glibc ≥ 2.36): the 2 MB table of relocations a
+// position-independent static-stdlib binary otherwise reads at every start shrinks to
+// 10 KB (README "Benchmarks → Daemon").
+let releaseLinking: [LinkerSetting] = [
+    .unsafeFlags(["-use-ld=bfd", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux], configuration: .release)),
+]
+// brictl's release build is linked fully statically (glibc too): no dynamic loader
+// relocating libc and libstdc++ at every start, which was a third of its start-up time.
+let brictlReleaseLinking: [LinkerSetting] = releaseLinking + [
+    .unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release)),
+]
+
 let package = Package(
     name: "brid",
     platforms: [.macOS(.v15)],
@@ -62,14 +76,16 @@ let package = Package(
             dependencies: [
                 "BridCore", "BridRuntime", "BridDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            linkerSettings: releaseLinking
         ),
-        // The control protocol, shared by brid's server and brictl: Foundation only, so
-        // brictl starts fast (STACK.md, "Start-up time and shipping").
+        // The control protocol, shared by brid's server and brictl: FoundationEssentials
+        // only (no Foundation, CoreFoundation or ICU linked), so brictl starts fast.
         .target(name: "BridProtocol", dependencies: ["BridInfo"]),
         .executableTarget(
             name: "brictl",
-            dependencies: ["BridInfo", "BridProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["BridInfo", "BridProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            linkerSettings: brictlReleaseLinking
         ),
         .executableTarget(name: "brid-bench", dependencies: ["BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridDaemon", "BridProtocol", "BridTestSupport", .product(name: "Logging", package: "swift-log")]),
         // Helpers shared by the tests and the benchmarks: socket clients, process runners.

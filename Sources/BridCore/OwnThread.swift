@@ -21,9 +21,7 @@ public enum OwnThread {
         let cancellation = CancellationFlag()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
-                let thread = Thread { continuation.resume(returning: work(cancellation)) }
-                thread.name = name
-                thread.start()
+                PosixThread.start(named: name) { continuation.resume(returning: work(cancellation)) }
             }
         } onCancel: {
             cancellation.cancel()

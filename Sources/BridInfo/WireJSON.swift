@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// brid's JSON on the wire — control protocol lines, alert notifications — written and
 /// read by one configured coder pair: sorted keys, no escaped slashes, times as `WireTime`

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// ISO-8601 times in UTC, `2025-11-30T10:27:00Z`, with `.SSS` milliseconds only when they
 /// are not zero: the control protocol's times, and the one reader of ISO-8601 for brid

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How loud an alert is.
 public enum Severity: String, Codable, Sendable, CaseIterable, Comparable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `backup`: brid writes a consistent copy of its database to `path` while it keeps
 /// ingesting. The daemon writes the file, as its own user and within its own sandbox

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The server's dispatch table: command → handler, with the access class from the
 /// registry. The server frames lines and knows its peer; this turns a line into a reply.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The envelope of CONTRACT §5, written and read in one place.
 ///
@@ -264,8 +268,8 @@ public enum ControlMessage {
         case let .dataCorrupted(context):
             let name = field(context.codingPath)
             var reason = context.debugDescription
-            if let underlying = context.underlyingError as NSError?, reason.hasPrefix("The given data was not valid JSON") {
-                reason = "not valid JSON (\(underlying.localizedDescription))"
+            if let underlying = context.underlyingError, reason.hasPrefix("The given data was not valid JSON") {
+                reason = "not valid JSON (\((underlying as? LocalizedError)?.errorDescription ?? String(describing: underlying)))"
             }
             return name.isEmpty ? reason : "\"\(name)\": \(reason)"
         @unknown default:

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The bytes of one file arriving in `ingest.chunk` requests on one connection, checked
 /// for order, source and size. The server keeps one per connection and drops it with

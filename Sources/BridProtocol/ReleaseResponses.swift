@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One accepted payload of one source. Immutable.
 public struct Release: Codable, Sendable, Equatable {

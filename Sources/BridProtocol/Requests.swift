@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 // Every request of the protocol. Field names are the `args` keys; optional fields and
 // fields with a default may be left out of `args`.

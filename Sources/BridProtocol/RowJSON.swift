@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A row of a streamed reply that writes its own JSON: the same bytes `WireJSON.encoder`
 /// writes (keys sorted, absent optionals left out, `/` unescaped), without its per-value

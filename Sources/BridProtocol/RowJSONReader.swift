@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A row of a streamed reply that reads itself from the members of its JSON object: the
 /// client's side of `RowJSON`, for the same reason (JSONDecoder's per-value cost dominated

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A series' catalogue data.
 public struct SeriesInfo: Codable, Sendable, Equatable {

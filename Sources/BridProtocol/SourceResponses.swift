@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The answer to `sources`.
 public struct SourcesResponse: Codable, Sendable, Equatable {

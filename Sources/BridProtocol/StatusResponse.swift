@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The answer to `status`: the daemon, its database, every source, alert counts.
 public struct StatusResponse: Codable, Sendable, Equatable {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 // The commands whose replies stream (protocol version 2): their header, their rows, and
 // how the whole result (`Response`, what `--json` prints) is made of them.

@@ -1,3 +1,4 @@
+import BridCore
 import CLinux
 import Foundation
 import Synchronization
@@ -64,9 +65,7 @@ public final class DropWatcher: Sendable {
 
     /// Starts the reading thread.
     public func start() {
-        let worker = Thread { [self] in self.run() }
-        worker.name = "brid-inotify"
-        worker.start()
+        PosixThread.start(named: "brid-inotify") { [self] in self.run() }
     }
 
     /// Ends the reading thread and the `arrivals` stream.

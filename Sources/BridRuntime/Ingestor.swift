@@ -103,7 +103,7 @@ public struct Ingestor: Sendable {
         let reader = source.reader
         let ordinalKind = type(of: source.reader).ordinalKind
         let memoryLimit = memoryLimit
-        let thread = Thread {
+        PosixThread.start(named: "brid-read") {
             defer { done.signal() }
             var builder = PayloadBuilder(origin: origin, ordinalKind: ordinalKind, memoryLimit: memoryLimit) { frequencies.frequency(of: $0) }
             builder.onProgress = releasePages
@@ -116,8 +116,6 @@ public struct Ingestor: Sendable {
                 if !builder.streamStopped { channel.send(.failed(error)) }
             }
         }
-        thread.name = "brid-read"
-        thread.start()
         // Whatever happens here, the reading thread is released and gone before `bytes`
         // (owned by the caller) can be.
         defer {

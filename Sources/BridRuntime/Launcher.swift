@@ -1,6 +1,11 @@
 import BridCore
 import BridStore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 
 /// What the `brid` executable does, one function per mode, so tests can call them too.
@@ -41,13 +46,24 @@ public enum Launcher {
         return store
     }
 
+    /// The state folder and any missing parents, mode 0750 (as `mkdir -p -m 0750`).
     private static func createStateDir(_ config: BridConfig) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: config.daemon.stateDir, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o750])
-        } catch {
-            throw RuntimeError("cannot create state_dir \(config.daemon.stateDir): \(error.localizedDescription)")
+        let path = config.daemon.stateDir
+        var missing: [String] = []
+        var folder = path
+        while !folder.isEmpty, folder != "/", !isDirectory(folder) {
+            missing.append(folder)
+            folder = Paths.directory(of: folder)
         }
+        for folder in missing.reversed() where mkdir(folder, 0o750) != 0 && errno != EEXIST {
+            throw RuntimeError("cannot create state_dir \(path): \(folder): \(String(cString: strerror(errno)))")
+        }
+        guard isDirectory(path) else { throw RuntimeError("cannot create state_dir \(path): not a folder") }
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// The process-wide logger: stderr, journald priorities when under systemd.

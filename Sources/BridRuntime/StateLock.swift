@@ -1,3 +1,4 @@
+import BridCore
 import Foundation
 
 /// One brid at a time on a state folder: the daemon and `brid --once` each hold an
@@ -19,7 +20,7 @@ public final class StateLock: Sendable {
     /// Takes the lock, or says who holds it. `holderHint` ends the refusal: what to do
     /// instead of starting a second brid.
     public static func acquire(stateDir: String, holderHint: String) throws -> StateLock {
-        let path = (stateDir as NSString).appendingPathComponent(fileName)
+        let path = Paths.appending(fileName, to: stateDir)
         // O_CLOEXEC: a child (an exec notifier) must not keep the lock after brid ends.
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o640)
         guard fd >= 0 else {
@@ -45,6 +46,6 @@ public final class StateLock: Sendable {
         var buffer = [UInt8](repeating: 0, count: 32)
         let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { return nil }
-        return Int32(String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        return Int32(String(decoding: buffer[..<count], as: UTF8.self).trimmingWhitespace())
     }
 }

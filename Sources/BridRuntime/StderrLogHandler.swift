@@ -78,7 +78,7 @@ public struct StderrLogHandler: LogHandler {
 
     static func quoted(_ value: String) -> String {
         value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) || value.isEmpty
-            ? "\"" + value.replacingOccurrences(of: "\"", with: "\\\"") + "\"" : value
+            ? "\"" + value.replacing("\"", with: "\\\"") + "\"" : value
     }
 
     /// Whether stderr is the journal's stream: `JOURNAL_STREAM` is `DEV:INODE` of it.

@@ -1,3 +1,4 @@
+import BridCore
 import Foundation
 
 /// A small pool of read-only connections, so queries run side by side (WAL lets readers
@@ -11,7 +12,7 @@ final class ReadPool: Sendable {
     private let path: String
     private let cacheKiB: Int
     private let state: Locked<State>
-    private let available: NSCondition
+    private let available: ThreadCondition
 
     private struct State {
         var idle: [Connection] = []
@@ -25,7 +26,7 @@ final class ReadPool: Sendable {
         self.capacity = capacity
         self.cacheKiB = cacheKiB
         state = Locked(State())
-        available = NSCondition()
+        available = ThreadCondition()
     }
 
     /// Runs `body` on a pooled connection in one read snapshot.

@@ -1,3 +1,4 @@
+import BridCore
 import CSQLite
 import Foundation
 
@@ -51,7 +52,7 @@ extension Store {
             }
             if !overwrite { throw BackupError(kind: .exists, description: "\(target) exists; use --force to replace it") }
         }
-        let folder = (target as NSString).deletingLastPathComponent
+        let folder = Paths.directory(of: target)
         if stat(folder.isEmpty ? "/" : folder, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR {
             throw BackupError(kind: .unwritable, description: "cannot write \(target): no folder \(folder)")
         }
@@ -59,7 +60,7 @@ extension Store {
             throw BackupError(kind: .unwritable, description: "cannot write \(target): brid (uid \(getuid())) may not write to \(folder): \(String(cString: strerror(errno)))")
         }
         // Unique, so that two backups to one path never share a temporary file.
-        let temporary = folder + "/." + (target as NSString).lastPathComponent + ".partial-\(getpid())-\(UInt32.random(in: .min ... .max))"
+        let temporary = folder + "/." + Paths.lastComponent(of: target) + ".partial-\(getpid())-\(UInt32.random(in: .min ... .max))"
         do {
             try copy(into: temporary)
             let lastRelease = try Self.check(temporary)

@@ -1,6 +1,10 @@
 import ArgumentParser
 import BridProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Readers of argument values shared by several commands.
 enum Arguments {

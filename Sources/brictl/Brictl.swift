@@ -1,7 +1,16 @@
 import ArgumentParser
 import BridProtocol
 import BridInfo
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// brictl's root command. `main` maps every failure to CONTRACT §6's exit codes.
 @main
@@ -30,7 +39,7 @@ struct Brictl: ParsableCommand {
 
     static func main() {
         let status = runAndReport(CommandLine.arguments.dropFirst().map { $0 })
-        Foundation.exit(status)
+        terminate(status)
     }
 
     /// Parses and runs one command line; prints what went wrong; returns the exit status.
@@ -76,4 +85,9 @@ struct Brictl: ParsableCommand {
         rest.insert(contentsOf: leading, at: rest.firstIndex(of: "--") ?? rest.count)
         return rest
     }
+}
+
+/// exit(3), named apart from argument-parser's `exit(withError:)`.
+private func terminate(_ status: Int32) -> Never {
+    exit(status)
 }

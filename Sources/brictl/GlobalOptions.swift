@@ -1,6 +1,10 @@
 import ArgumentParser
 import BridProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The options every command takes.
 struct GlobalOptions: ParsableArguments {
@@ -132,6 +136,6 @@ enum Durations {
         if seconds.truncatingRemainder(dividingBy: 3600) == 0 { return "\(Int(seconds / 3600))h" }
         if seconds.truncatingRemainder(dividingBy: 60) == 0, seconds >= 60 { return "\(Int(seconds / 60))m" }
         if seconds == seconds.rounded() { return "\(Int(seconds))s" }
-        return String(format: "%.1fs", seconds)
+        return Formats.printf("%.1f", seconds) + "s"
     }
 }

@@ -9,7 +9,7 @@ import Synchronization
 /// `brictl` (static release builds, as shipped).
 ///   1. `brictl status` and `brictl show` end to end (process start, connect, query,
 ///      print), 200 runs each: median and p99, beside `sqlite3 -readonly` answering the
-///      same question in the same run;
+///      same question, the two run in turns;
 ///   2. the socket alone: `status` requests per second over persistent connections, with
 ///      1 and with 16 concurrent clients;
 ///   3. `show` of a series with 500 vintages as of a middle date: the store's query time
@@ -34,12 +34,13 @@ struct ControlBenchmark {
 
         // 1. End to end.
         let asOf = Timestamp.format(middle)
-        let status = try timeRuns { try run([brictlPath, "--socket", socket, "status"]) }
-        let show = try timeRuns { try run([brictlPath, "--socket", socket, "show", "bench.vintaged", "--as-of", asOf]) }
+        // brictl and sqlite3 alternate, run by run, so that the shared machine's load drifts
+        // over both alike and their ratio holds.
         let database = root + "/state/brid.sqlite"
-        let sqlStatus = try timeRuns { try run(["/usr/bin/sqlite3", "-readonly", database, "SELECT id, last_check_at, last_error, consecutive_failures FROM sources"]) }
+        let (status, sqlStatus) = try timeRuns({ try run([brictlPath, "--socket", socket, "status"]) },
+                                               { try run(["/usr/bin/sqlite3", "-readonly", database, "SELECT id, last_check_at, last_error, consecutive_failures FROM sources"]) })
         let millis = Int64(middle.timeIntervalSince1970 * 1000)
-        let sqlShow = try timeRuns {
+        let (show, sqlShow) = try timeRuns({ try run([brictlPath, "--socket", socket, "show", "bench.vintaged", "--as-of", asOf]) }, {
             try run(["/usr/bin/sqlite3", "-readonly", database, """
                 SELECT v.period, v.value FROM observation_versions v JOIN series s ON s.id = v.series_id
                 WHERE s.key = 'bench.vintaged' AND v.release_id = (SELECT max(w.release_id) FROM observation_versions w
@@ -47,7 +48,7 @@ struct ControlBenchmark {
                     AND w.release_id <= (SELECT max(id) FROM releases WHERE ingested_at <= \(millis)))
                 ORDER BY v.period
                 """])
-        }
+        })
         report(String(format: "brictl status, end to end, %d runs: median %.1f ms, p99 %.1f ms (target median ≤ 10 ms); sqlite3 -readonly, same question: median %.1f ms → %.2f×",
                       runs, status.median, status.p99, sqlStatus.median, status.median / sqlStatus.median))
         report(String(format: "brictl show (500 vintages, as of a middle date), end to end: median %.1f ms, p99 %.1f ms; sqlite3 -readonly: median %.1f ms → %.2f× (target ≤ 3×)",
@@ -127,15 +128,20 @@ struct ControlBenchmark {
         guard status == 0 else { throw BenchError("\(arguments.joined(separator: " ")) exited with status \(status)") }
     }
 
-    private func timeRuns(_ body: () throws -> Void) throws -> Stats {
-        try body()  // warm the page cache
-        var times: [Double] = []
+    /// `first` and `second` in turns, `runs` times each (after one warm-up run each).
+    private func timeRuns(_ first: () throws -> Void, _ second: () throws -> Void) throws -> (Stats, Stats) {
+        try first()  // warm the page cache
+        try second()
+        var times: ([Double], [Double]) = ([], [])
         for _ in 0..<runs {
-            let start = ContinuousClock.now
-            try body()
-            times.append((ContinuousClock.now - start).seconds * 1000)
+            var start = ContinuousClock.now
+            try first()
+            times.0.append((ContinuousClock.now - start).seconds * 1000)
+            start = ContinuousClock.now
+            try second()
+            times.1.append((ContinuousClock.now - start).seconds * 1000)
         }
-        return Stats(times)
+        return (Stats(times.0), Stats(times.1))
     }
 
     private func throughput(socket: String, clients: Int, seconds: Double) throws -> Double {

@@ -55,7 +55,8 @@ struct Brid: AsyncParsableCommand {
             Foundation.exit(0)
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                let message = Array((fullMessage(for: error) + "\n").utf8)
+                _ = message.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
                 Foundation.exit(usageStatus)
             }
             exit(withError: error)

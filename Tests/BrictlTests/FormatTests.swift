@@ -218,12 +218,61 @@ import Testing
             for (bytes, object) in zip(raw, parsed) {
                 var out: [UInt8] = []
                 JSONOutput.prettyFlat(bytes, indent: 4, into: &out)
-                let expected = JSONOutput.pretty(object).split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ")
+                let expected = serialized(object).split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ")
                 #expect(String(decoding: out, as: UTF8.self) == expected)
                 checked += 1
             }
         }
         #expect(checked == tricky.changes.count + series.series.count)
+    }
+}
+
+/// What Foundation's JSONSerialization writes for `--json`, which brictl did before it
+/// linked FoundationEssentials only: the reference for its own layout.
+private func serialized(_ object: Any) -> String {
+    let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+    return data.map { String(decoding: $0, as: UTF8.self) } ?? "null"
+}
+
+@Suite struct JSONLayoutTests {
+    /// Every command's reply, as `--json` shows it, is the text JSONSerialization wrote.
+    @Test func everyReplyIsLaidOutAsJSONSerializationDid() throws {
+        let fixtures = Fixtures()
+        for (command, response) in fixtures.replies {
+            let line = ControlMessage.encodeReply(id: 7, result: response)
+            let envelope = try #require(try JSONSerialization.jsonObject(with: line) as? [String: Any])
+            let result = try #require(envelope["result"])
+            #expect(JSONOutput.prettyResult(ofReplyLine: line) == serialized(result), "\(command)")
+        }
+    }
+
+    /// Keys out of brid's order (mixed case, digits, underscores), nesting, empty
+    /// containers, escapes, literals, and numbers as brid's JSONEncoder writes them.
+    @Test func awkwardDocumentsAreLaidOutAsJSONSerializationDid() throws {
+        let documents = [
+            #"{"result":{"releaseId":1,"released":2,"a_b":3,"aB":4,"ab":5,"a10":6,"a9":7,"Zed":8,"e":9,"a":{"y":{},"z":[],"w":[1,[2,{}],{"k":null}]}}}"#,
+            #"{"result":{"t":"a\u0001\/é\n\"q\" \\ \ud83d\ude00","n":-0.0125,"m":1e-07,"b":true,"f":false,"big":12345678901234567}}"#,
+            #"{"result":{"a-b":1,"a b":2,"a.b":3,"A":4,"a":5,"aa":6,"AA":7,"Aa":8,"aA":9,"a1b":10,"a01":11,"a1":12,"x_1":13,"x1":14,"lastCheckAt":15,"lastcheck":16,"last_check":17,"z2z":18,"z10":19,"z2":20}}"#,
+            #"{"result":[]}"#, #"{"result":"text"}"#, #"{"result":3}"#, #"{"result":{}}"#,
+        ]
+        for document in documents {
+            let line = Data(document.utf8)
+            let envelope = try #require(try JSONSerialization.jsonObject(with: line) as? [String: Any])
+            #expect(JSONOutput.prettyResult(ofReplyLine: line) == serialized(try #require(envelope["result"])), "\(document)")
+        }
+        #expect(JSONOutput.prettyResult(ofReplyLine: Data("not json".utf8)) == "null")
+        #expect(JSONOutput.prettyResult(ofReplyLine: Data(#"{"error":{}}"#.utf8)) == "null")
+        for text in ["plain", "a \"b\" \\ c", "line\nbreak\ttab\u{01}", "é/ü"] {
+            #expect(JSONOutput.pretty(text) == serialized(text))
+        }
+    }
+
+    @Test func numbersAreFormattedAsStringFormatDid() {
+        for value in [0.0, 0.05, 0.15, 0.25, 1.005, 2.5, -2.5, 12.345, 999.95, 1e9, -0.0004, 123_456.789] {
+            for format in ["%.1f", "%.0f", "%+.2f", "%.2f", "%.3f"] {
+                #expect(Formats.printf(format, value) == String(format: format, value), "\(format) \(value)")
+            }
+        }
     }
 }
 

@@ -57,7 +57,7 @@ public enum SummaryTemplate {
 
         func apply(to value: String) -> String {
             guard let number = Double(value) else { return value }
-            var text = decimals.map { String(format: "%.\($0)f", number) } ?? Self.shortest(number)
+            var text = decimals.map { cFormat("%.\($0)f", number) } ?? Self.shortest(number)
             if sign && number >= 0 && !text.hasPrefix("-") { text = "+" + text }
             return text
         }

@@ -17,7 +17,7 @@ public final class SeriesChannel: @unchecked Sendable {
         case failed(InputError)
     }
 
-    private let condition = NSCondition()
+    private let condition = ThreadCondition()
     private var queue: [Message] = []
     private var hungUp = false
     private let capacity: Int

@@ -84,7 +84,7 @@ struct Notifiers: Sendable {
             case .timedOut: "did not finish within \(ConfigDuration.format(timeout))"
             case .cancelled: "was stopped: brid is shutting down (it is run again after the restart)"
             }
-            let output = outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            let output = outcome.output.trimmingWhitespace()
             throw DeliveryError("\(program) \(how)" + (output.isEmpty ? "" : ": \(output.suffix(300))"))
         }
     }

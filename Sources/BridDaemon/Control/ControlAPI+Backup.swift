@@ -1,3 +1,4 @@
+import BridCore
 import BridProtocol
 import BridStore
 import Foundation
@@ -20,7 +21,7 @@ extension ControlAPI {
             case .unwritable, .failed: throw ControlError.failed(error.description)
             }
         }
-        logger.notice("backup: \(result.path) written, \(result.bytes) bytes, up to release \(result.lastReleaseID.map(String.init) ?? "none"), in \(String(format: "%.2f", result.seconds)) s")
+        logger.notice("backup: \(result.path) written, \(result.bytes) bytes, up to release \(result.lastReleaseID.map(String.init) ?? "none"), in \(cFormat("%.2f", result.seconds)) s")
         return BackupResponse(path: result.path, sizeBytes: result.bytes, lastReleaseID: result.lastReleaseID, seconds: result.seconds)
     }
 }

@@ -1,3 +1,4 @@
+import BridCore
 import BridRuntime
 import Foundation
 
@@ -24,7 +25,7 @@ public struct ControlSocket: Sendable {
             _ = fcntl(socket.fd, F_SETFL, fcntl(socket.fd, F_GETFL) | O_NONBLOCK)
             return ControlSocket(fd: socket.fd, path: path, activated: true)
         }
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: Paths.directory(of: path), withIntermediateDirectories: true)
         var existing = stat()
         if lstat(path, &existing) == 0 {
             guard (existing.st_mode & S_IFMT) == S_IFSOCK else {

@@ -33,7 +33,7 @@ enum JSONInput {
         guard let key = settings.seriesTemplate else {
             throw FormatSettingsError(key: "series", message: "\(format) files do not name their series: set `series` to the key to store them under (e.g. series = \"fred.GNPCA\")")
         }
-        guard !key.contains("{"), !key.contains("}") else {
+        guard !key.contains("{" as Character), !key.contains("}" as Character) else {
             throw FormatSettingsError(key: "series", message: "\(format) has no fields to fill placeholders from: `series` must be a plain key, not the template \"\(key)\"")
         }
         if let problem = SeriesKey.problem(with: key) { throw FormatSettingsError(key: "series", message: problem) }

@@ -154,7 +154,7 @@ struct SDMXJSONLayout {
         let all = Array(doc.elements(links))
         let dataflow = all.filter { doc.member($0, "rel").flatMap { doc.string($0) } == "dataflow" }
         for link in dataflow + all {
-            if let urn = doc.member(link, "urn").flatMap({ doc.string($0) }), let range = urn.range(of: "Dataflow=") {
+            if let urn = doc.member(link, "urn").flatMap({ doc.string($0) }), let range = urn.firstRange(of: "Dataflow=") {
                 var id = urn[range.upperBound...]
                 if let colon = id.firstIndex(of: ":") { id = id[id.index(after: colon)...] }
                 if let paren = id.firstIndex(of: "(") { id = id[..<paren] }

@@ -44,7 +44,7 @@ struct SDMXCSVLayout {
     /// `ID: Name` → `ID`; `ATTR[]` → `ATTR`.
     static func id(ofHeader cell: String) -> (id: String, multiValued: Bool) {
         var s = Substring(cell)
-        if let label = s.range(of: ": ") { s = s[..<label.lowerBound] }
+        if let label = s.firstRange(of: ": ") { s = s[..<label.lowerBound] }
         var multi = false
         if s.last == "]", let open = s.firstIndex(of: "[") {
             s = s[..<open]
@@ -59,7 +59,7 @@ struct SDMXCSVLayout {
         let names = parsed.map(\.id)
         self.names = names
         columnCount = cells.count
-        labels = cells.contains { $0.contains(": ") }
+        labels = cells.contains { $0.firstRange(of: ": ") != nil }
         let columns = Excerpt(names.joined(separator: ","))
 
         let version: Int

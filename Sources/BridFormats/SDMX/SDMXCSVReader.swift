@@ -63,7 +63,7 @@ struct SDMXCSVReader {
             }
             func id(_ i: Int) throws(InputError) -> String {
                 let s = try text(i)
-                if layout.labels, let label = s.range(of: ": ") { return String(s[..<label.lowerBound]).trimmingSpaces() }
+                if layout.labels, let label = s.firstRange(of: ": ") { return String(s[..<label.lowerBound]).trimmingSpaces() }
                 return s.trimmingSpaces()
             }
 

@@ -74,7 +74,7 @@ struct SDMXKeyRule: Sendable {
     /// `urn:sdmx:…Dataflow=ECB:EXR(1.0)` → `EXR`, `ECB:EXR(1.0): Exchange rates` → `EXR`.
     static func structureID(_ reference: String) -> String {
         var s = Substring(reference)
-        if let label = s.range(of: ": ") { s = s[..<label.lowerBound] }
+        if let label = s.firstRange(of: ": ") { s = s[..<label.lowerBound] }
         if let equals = s.lastIndex(of: "=") { s = s[s.index(after: equals)...] }
         if let colon = s.lastIndex(of: ":") { s = s[s.index(after: colon)...] }
         if s.last == ")", let open = s.lastIndex(of: "(") { s = s[..<open] }

@@ -153,7 +153,7 @@ struct SDMXMLReader {
 
     private mutating func root(_ name: Range<Int>) throws(InputError) -> Context {
         let local = scanner.localName(name)
-        if scanner.attributes.contains(where: { scanner.string($0.value).contains("/v2_0/message") }) {
+        if scanner.attributes.contains(where: { scanner.string($0.value).firstRange(of: "/v2_0/message") != nil }) {
             throw fail("this is an SDMX-ML 2.0 message (<\(Excerpt(local))>); only SDMX-ML 2.1 data messages are read: ask the service for SDMX-ML 2.1", place: nil)
         }
         switch local {

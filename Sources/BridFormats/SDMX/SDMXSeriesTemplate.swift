@@ -31,7 +31,7 @@ struct SDMXSeriesTemplate: Sendable, Equatable {
             guard let close = rest.firstIndex(of: "}") else { throw fail("unclosed `{` in \"\(text)\"") }
             let name = String(rest[..<close])
             rest = rest[rest.index(after: close)...]
-            if name.isEmpty || name.contains("{") { throw fail("empty or nested placeholder in \"\(text)\"") }
+            if name.isEmpty || name.contains("{" as Character) { throw fail("empty or nested placeholder in \"\(text)\"") }
             if !literal.isEmpty {
                 if let problem = SeriesKey.problem(with: literal) {
                     throw fail("the literal text \"\(literal)\" cannot be part of a series key: \(problem)")

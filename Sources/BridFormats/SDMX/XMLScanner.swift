@@ -214,7 +214,7 @@ struct XMLScanner {
     /// `<?xml version="1.0" encoding="…"?>`: only UTF-8 (or its subset ASCII) is read.
     private func checkDeclaration(_ range: Range<Int>) throws(XMLSyntaxError) {
         let declaration = string(range)
-        guard let key = declaration.range(of: "encoding") else { return }
+        guard let key = declaration.firstRange(of: "encoding") else { return }
         let rest = declaration[key.upperBound...].drop { $0 == " " || $0 == "=" }
         guard let quote = rest.first, quote == "\"" || quote == "'" else { return }
         let name = rest.dropFirst().prefix { $0 != quote }

@@ -1,5 +1,9 @@
 import BridProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -56,7 +60,7 @@ final class ControlClient {
         _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Foundation.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                systemConnect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
         guard result == 0 else {
@@ -138,7 +142,7 @@ final class ControlClient {
                 #else
                 let flags: Int32 = 0
                 #endif
-                let sent = Foundation.send(fd, raw.baseAddress! + offset, raw.count - offset, flags)
+                let sent = systemSend(fd, raw.baseAddress! + offset, raw.count - offset, flags)
                 if sent > 0 {
                     offset += sent
                 } else if sent < 0, errno == EINTR {
@@ -261,13 +265,34 @@ extension ClientError {
 
     /// A user's name, else its number.
     static func userName(_ uid: uid_t) -> String {
-        guard let entry = getpwuid(uid), let name = entry.pointee.pw_name else { return "uid \(uid)" }
-        return String(cString: name)
+        name(ofID: UInt32(uid), in: "/etc/passwd") ?? "uid \(uid)"
     }
 
     /// A group's name, else its number.
     static func groupName(_ gid: gid_t) -> String {
-        guard let entry = getgrgid(gid), let name = entry.pointee.gr_name else { return "gid \(gid)" }
-        return String(cString: name)
+        name(ofID: UInt32(gid), in: "/etc/group") ?? "gid \(gid)"
     }
+
+    /// The name of the entry with `id` in its third field, read from /etc/passwd or
+    /// /etc/group themselves: release builds of brictl are linked fully statically (for
+    /// their start-up time), where getpwuid() and getgrgid() would load NSS modules of
+    /// whichever glibc is installed. brid's user and group come from sysusers.d, so they
+    /// are in these files; a name only a directory service knows is shown as its number.
+    static func name(ofID id: UInt32, in file: String) -> String? {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
+            if fields.count > 2, !fields[0].isEmpty, UInt32(fields[2]) == id { return String(fields[0]) }
+        }
+        return nil
+    }
+}
+
+/// connect(2) and send(2), named apart from `ControlClient`'s methods.
+private func systemConnect(_ descriptor: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+    connect(descriptor, address, length)
+}
+
+private func systemSend(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int, _ flags: Int32) -> Int {
+    send(descriptor, buffer, count, flags)
 }

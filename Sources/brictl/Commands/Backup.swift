@@ -1,6 +1,10 @@
 import ArgumentParser
 import BridProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,7 +44,7 @@ struct BackupCommand: ParsableCommand {
 
     static func render(_ response: BackupResponse, _ terminal: Terminal) -> String {
         let releases = response.lastReleaseID.map { "up to release \($0)" } ?? "no releases"
-        return Formats.wrap("backup \(response.path): \(Formats.bytes(response.sizeBytes)), \(releases), in \(String(format: "%.1f", response.seconds)) s",
+        return Formats.wrap("backup \(response.path): \(Formats.bytes(response.sizeBytes)), \(releases), in \(Formats.printf("%.1f", response.seconds)) s",
                             width: terminal.width)
     }
 }

@@ -1,8 +1,29 @@
 import BridProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// How brictl writes times, ages, sizes, values and revisions for people.
 enum Formats {
+    /// C's printf formatting of numbers (`%.1f`, `%+.2f`), as `String(format:)` gives it,
+    /// without Foundation (brictl links FoundationEssentials only, for its start-up time).
+    static func printf(_ format: String, _ arguments: CVarArg...) -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        while true {
+            let needed = withVaList(arguments) { vsnprintf(&buffer, buffer.count, format, $0) }
+            guard needed >= 0 else { return "" }
+            if Int(needed) < buffer.count { return String(decoding: buffer.prefix(Int(needed)).map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+            buffer = [CChar](repeating: 0, count: Int(needed) + 1)
+        }
+    }
+
     /// `2025-11-30T10:27:00Z (3h ago)`, or `-` when there is no time.
     static func time(_ date: Date?, _ terminal: Terminal) -> String {
         guard let date else { return "-" }
@@ -22,7 +43,7 @@ enum Formats {
     /// A table cell of a revision: `19.885 → 19.902, +0.09 %`, compacted to `19.885 → 19.902`.
     static func revisionCell(from old: String?, to new: String?, removed: Bool = false, _ style: Style = .plain) -> Table.Cell {
         let full = revision(from: old, to: new, removed: removed)
-        let short = full.range(of: ", ").map { String(full[..<$0.lowerBound]) }
+        let short = full.firstRange(of: ", ").map { String(full[..<$0.lowerBound]) }
         return Table.Cell(full, style, compact: short)
     }
 
@@ -109,7 +130,7 @@ enum Formats {
         guard let old else { return new == nil && !removed ? "(no value)" : newText }
         var text = "\(old) → \(newText)"
         if !removed, let new, let a = Double(old), let b = Double(new), a != 0, a.isFinite, b.isFinite {
-            text += String(format: ", %+.2f %%", (b - a) / abs(a) * 100)
+            text += ", " + printf("%+.2f", (b - a) / abs(a) * 100) + " %"
         }
         return text
     }
@@ -126,7 +147,7 @@ enum Formats {
             size /= 1000
             unit += 1
         }
-        return unit == 0 ? "\(count) B" : String(format: size < 10 ? "%.1f %@" : "%.0f %@", size, units[unit])
+        return unit == 0 ? "\(count) B" : printf(size < 10 ? "%.1f" : "%.0f", size) + " " + units[unit]
     }
 
     /// `1,234,567`.

@@ -1,5 +1,9 @@
 import BridProtocol
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How a command prints a streamed reply as a table: lines before it (from the header),
 /// the columns, the cells of a row, and what to print when there are no rows.
@@ -53,7 +57,7 @@ struct StreamPrinter {
         var batch = Table(table.columns)
         for row in rows { batch.add(table.cells(row, terminal)) }
         if let layout {
-            FileHandle.standardOutput.write(Data(batch.renderRows(layout, terminal)))
+            Output.write(bytes: batch.renderRows(layout, terminal))
         } else {
             let (text, layout) = batch.renderFirst(terminal)
             self.layout = layout
@@ -73,7 +77,8 @@ struct StreamPrinter {
         var fields = JSONOutput.prettyResult(ofReplyLine: line)
         if fields.hasPrefix("{") { fields.removeFirst() }
         if fields.hasSuffix("}") { fields.removeLast() }
-        fields = fields.trimmingCharacters(in: .whitespacesAndNewlines)
+        while let first = fields.first, first.isWhitespace { fields.removeFirst() }
+        while let last = fields.last, last.isWhitespace { fields.removeLast() }
         Output.write("{\n" + (fields.isEmpty ? "" : "  " + fields + ",\n") + "  \"\(rowsKey)\" : [", newline: false)
     }
 
@@ -87,13 +92,13 @@ struct StreamPrinter {
                 JSONOutput.prettyFlat(row, indent: 4, into: &out)
                 jsonRows += 1
             }
-            FileHandle.standardOutput.write(Data(out))
+            Output.write(bytes: out)
             return
         }
-        guard let envelope = try? JSONSerialization.jsonObject(with: line) as? [String: Any], let rows = envelope["rows"] as? [Any] else { return }
+        guard let rows = JSONOutput.prettyRows(ofLine: line) else { return }
         var text = ""
         for row in rows {
-            let pretty = JSONOutput.pretty(row).split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ")
+            let pretty = row.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ")
             text += (jsonRows == 0 ? "\n    " : ",\n    ") + pretty
             jsonRows += 1
         }
