@@ -1,0 +1,92 @@
+import BridCore
+import BridFuzzing
+@testable import BridFormats
+import Foundation
+import Testing
+
+/// Containers kept off the token tape (`JSONElision`): validated exactly as the plain
+/// parse validates them, read back one member or element at a time with the same values,
+/// pointers and places; SDMX-JSON's tape holds its structure, not its observations.
+@Suite struct JSONElisionTests {
+    static let cases: [String] = [
+        // Well-formed, with elided containers at every depth the check's elisions name.
+        #"{"a":[1,{"b":[true,false,null]},"x\"y",-0.5e3],"data":{"k":"v"},"z":{}}"#,
+        #"[{"observations":{"0":[1],"1":[null,"a"]}},[],[[]],{"é\u00e9":"\ud83d\ude00"}]"#,
+        "\u{FEFF}{\"dataSets\":[{\"series\":{\"0:1\":{\"observations\":{\"0\":[1.5,0]}}},\"observations\":{}}],\"data\":[]}",
+        #"{"data":{"dataSets":[{"series":{}},{"observations":{"0:0":[2]}}]}}"#,
+        "[1]  [{\"a\":[2]}] \n {\"b\":3}",
+        #"{"a":{"a":{"a":[[[[{"a":1}]]]]}}}"#,
+        // Syntax errors inside what would be elided, and around it.
+        "{\n  \"a\": [1, 2,]\n}", #"{"a":[1,{"b":01}]}"#, #"{"a":[1,{"b":1.}]}"#, #"{"a":["\x"]}"#, #"{"a":["\ud800"]}"#,
+        #"{"a":["\udc00x"]}"#, "{\"a\":[\"tab\there\"]}", "{\"a\":[\"line\nbreak\"]}", #"{"a":[tru]}"#, #"{"a":[nulls]}"#,
+        #"{"a":[1 2]}"#, #"{"a":{"b" 1}}"#, #"{"a":{"b":1,}}"#, #"{"a":{1:2}}"#, #"{"a":[1]"#, #"{"a":["open"#, "[1] [2]",
+        "[\u{FFFD}]", #"[NaN]"#, "{\"a\":[\"\u{C0}\"]}",
+        // Repeated names inside elided objects, at any depth, escaped or not, and two at once.
+        #"{"a":{"k":1,"k":2}}"#, #"{"a":[0,{"x":{"k":1,"m":2,"k":3}}]}"#, #"{"a":{"é":1,"\u00e9":2}}"#,
+        #"{"a":{"x~y/z":{"p":1,"p":1}},"b":1}"#, #"[{"q":1},{"q":2,"r":[{"s":1,"s":1}],"q":3}]"#,
+        #"{"dataSets":[{"series":{"0":{"observations":{"0":[1],"1":[2],"0":[3]}}}}]}"#,
+        #"{"data":{"dataSets":[{"series":{"0":{},"1":{},"0":{}}}]}}"#,
+        "{\"a\":{" + (0..<40).map { "\"m\($0)\":\($0)" }.joined(separator: ",") + ",\"m17\":0}}",
+        #"{"a":1} {"a":[{"c":1,"c":1}]}"#,
+    ]
+
+    @Test(arguments: cases) func elidedReadsAsThePlainParse(_ text: String) {
+        #expect(JSONElisionCheck.disagreement(Array(text.utf8)) == nil)
+    }
+
+    @Test func theFixturesAndKeptFuzzInputsReadAsThePlainParse() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        let fixtures = try FileManager.default.contentsOfDirectory(atPath: folder.path + "/Fixtures").filter { $0.hasSuffix(".json") }
+        #expect(!fixtures.isEmpty)
+        for name in fixtures {
+            let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent("Fixtures/" + name)))
+            #expect(JSONElisionCheck.disagreement(bytes) == nil, "\(name)")
+        }
+    }
+
+    /// The pointer of a repeated name found off the tape, and where it is.
+    @Test func aRepeatedNameOffTheTapeNamesItsPointer() throws {
+        let text = #"{"meta":1,"data":{"dataSets":[{"series":{"0":{"observations":{"0":[1],"a~b/c":[2],"a~b/c":[3]}}}}]}}"#
+        let input: [UInt8] = Array(text.utf8)
+        func failure(_ elision: JSONElision?) -> JSONSyntaxError? {
+            input.withUnsafeBufferPointer { (bytes: UnsafeBufferPointer<UInt8>) -> JSONSyntaxError? in
+                do throws(JSONSyntaxError) {
+                    _ = try JSONDocument(borrowing: bytes, eliding: elision)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+        }
+        let elided = failure(SDMXJSON.elision)
+        #expect(elided?.pointer == "/data/dataSets/0/series/0/observations/a~0b~1c")
+        #expect(elided?.description.hasPrefix(#"line 1, column 83: duplicate member name "a~b/c""#) == true, "\(String(describing: elided))")
+        #expect(elided == failure(nil))
+    }
+
+    /// The bulk of an SDMX-JSON message stays off the tape: its tokens are the structure's,
+    /// whatever the number of observations (the tape was 12 bytes a value of the whole message).
+    @Test func anSDMXJSONTapeHoldsItsStructureOnly() throws {
+        func message(series: Int) -> [UInt8] {
+            let observations = (0..<series).map { "\"0:\($0)\":{\"observations\":{\"0\":[\($0).5,0],\"1\":[null]}}" }.joined(separator: ",")
+            return Array(#"{"data":{"structures":[{"id":"S","dimensions":{"series":[{"id":"A","values":[{"id":"KZ"}]},{"id":"B","values":["#
+                .utf8) + Array((0..<series).map { "{\"id\":\"b\($0)\"}" }.joined(separator: ",").utf8)
+                + Array(#"]}],"observation":[{"id":"TIME_PERIOD","values":[{"id":"2020"},{"id":"2021"}]}]}}],"dataSets":[{"series":{"#.utf8)
+                + Array(observations.utf8) + Array("}}]}}".utf8)
+        }
+        let small = message(series: 10), large = message(series: 2_000)
+        let tapes = try [small, large].map { bytes in
+            try bytes.withUnsafeBufferPointer { try JSONDocument(borrowing: $0, eliding: SDMXJSON.elision).tokens.count }
+        }
+        let plain = try large.withUnsafeBufferPointer { try JSONDocument(borrowing: $0).tokens.count }
+        // The structure grows with the series' ids (three tokens each); the observations do not count.
+        #expect(tapes[1] - tapes[0] == 3 * 1_990)
+        #expect(plain - tapes[1] > 10 * 1_990)
+        // And the message still reads whole.
+        let reader = try SDMXJSON(settings: FormatSettings())
+        var builder = PayloadBuilder(origin: "t.json", ordinalKind: .record) { _ in nil }
+        try large.withUnsafeBufferPointer { try reader.read($0, into: &builder) }
+        let payload = try builder.finish()
+        #expect(payload.observationCount == 4_000)
+    }
+}
