@@ -89,4 +89,28 @@ import Testing
         let payload = try builder.finish()
         #expect(payload.observationCount == 4_000)
     }
+
+    /// World Bank rows and `json` records stay off the tape too, and read as before.
+    @Test func recordsStayOffTheTape() throws {
+        func page(rows: Int) -> [UInt8] {
+            let list = (0..<rows).map { #"{"indicator":{"id":"NY.GDP","value":"GDP"},"country":{"id":"KZ","value":"Kazakhstan"},"countryiso3code":"KAZ","date":"\#(1900 + $0)","value":\#($0).5,"unit":""}"# }
+            return Array(#"[{"page":1,"pages":1,"per_page":50,"total":\#(rows)},[\#(list.joined(separator: ","))]]"#.utf8)
+        }
+        let tapes = try [page(rows: 5), page(rows: 100)].map { bytes in
+            try bytes.withUnsafeBufferPointer { try JSONDocument(borrowing: $0, allowsMultipleValues: true, eliding: WorldBankJSON.elision).tokens.count }
+        }
+        #expect(tapes[0] == tapes[1])
+        var builder = PayloadBuilder(origin: "t.json", ordinalKind: .record) { _ in nil }
+        try page(rows: 100).withUnsafeBufferPointer { try WorldBankJSON(settings: FormatSettings()).read($0, into: &builder) }
+        #expect(try builder.finish().observationCount == 100)
+
+        let records = Array(#"{"count":3,"data":[{"k":"a","p":"2020","v":1},{"k":"a","p":"2021","v":2},{"k":"b","p":"2020","v":null}]}"#.utf8)
+        let tape = try records.withUnsafeBufferPointer { try JSONDocument(borrowing: $0, eliding: JSONElision(pointer: JSONPointer("/data"))).tokens.count }
+        #expect(tape == 5)  // the root, "count", 3, "data" and the array
+        let reader = try JSONRecords(settings: FormatSettings(options: ["records": .string("/data"), "series_field": .string("k"),
+                                                                        "period": .string("p"), "value": .string("v")]))
+        var recordsBuilder = PayloadBuilder(origin: "t.json", ordinalKind: .record) { _ in nil }
+        try records.withUnsafeBufferPointer { try reader.read($0, into: &recordsBuilder) }
+        #expect(try recordsBuilder.finish().observationCount == 3)
+    }
 }

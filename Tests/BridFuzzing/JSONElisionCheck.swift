@@ -10,6 +10,7 @@ public enum JSONElisionCheck {
         JSONElision([[]]),
         JSONElision([[.anyElement]]),
         JSONElision([[.element(1)], [.name("a")]]),
+        JSONElision([[.token("0")], [.token("a"), .token("1")], [.token("data")]]),
         JSONElision([[.name("data")], [.anyElement, .name("observations")], [.name("a"), .anyElement]]),
         JSONElision([[.name("dataSets"), .anyElement, .name("series")], [.name("dataSets"), .anyElement, .name("observations")],
                      [.name("data"), .name("dataSets"), .anyElement, .name("series")],

@@ -10,6 +10,8 @@ public struct JSONElision: Sendable {
         case anyElement
         /// The element at this index of an array.
         case element(Int)
+        /// A JSON pointer's reference token: a member name, or an array index.
+        case token(String)
     }
 
     /// Paths from a top-level value to the containers to elide; a container inside an
@@ -18,5 +20,10 @@ public struct JSONElision: Sendable {
 
     public init(_ paths: [[Component]]) {
         self.paths = paths
+    }
+
+    /// The container a JSON pointer names.
+    public init(pointer: JSONPointer) {
+        self.init([pointer.tokens.map { .token($0) }])
     }
 }

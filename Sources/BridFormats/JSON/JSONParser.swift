@@ -212,6 +212,13 @@ struct JSONParser {
                 case let .name(name):
                     let child = level + 1 < depth ? open[level + 1].token : token
                     if !frame.isObject || !nameEquals(child - 1, name) { continue paths }
+                case let .token(reference):
+                    if frame.isObject {
+                        let child = level + 1 < depth ? open[level + 1].token : token
+                        if !nameEquals(child - 1, reference) { continue paths }
+                    } else if JSONPointer.arrayIndex(reference) != frame.count {
+                        continue paths
+                    }
                 }
             }
             return true
