@@ -42,34 +42,40 @@ public enum JSONElisionCheck {
             return "error \(error.description) at \(error.offset) pointer \(error.pointer ?? "-")"
         }
         var out = ""
-        for root in doc.roots { render(doc, root, into: &out) }
+        // Pointers and places cost a walk from the start each: for small inputs only.
+        let places = bytes.count <= 4096
+        for root in doc.roots { render(doc, root, places: places, into: &out) }
         return out
     }
 
-    static func render(_ doc: JSONDocument, _ v: JSONDocument.Value, into out: inout String) {
-        let (line, column) = doc.location(of: v)
-        out += "\n\(doc.pointer(to: v)) \(line):\(column) "
+    static func render(_ doc: JSONDocument, _ v: JSONDocument.Value, places: Bool, into out: inout String) {
+        if places {
+            let (line, column) = doc.location(of: v)
+            out += "\n\(doc.pointer(to: v)) \(line):\(column) "
+        } else {
+            out += " "
+        }
         switch doc.kind(v) {
         case .object:
             out += "{\(doc.count(v))"
             if doc.isElided(v) {
                 doc.forEachElided(v) { part in
-                    out += " " + (part.string(0) ?? "?").debugDescription + " " + doc.pointer(to: v)
-                    render(part, 1, into: &out)
+                    out += " " + (part.string(0) ?? "?").debugDescription
+                    render(part, 1, places: places, into: &out)
                 }
             } else {
                 for (name, value) in doc.members(v) {
-                    out += " " + (doc.string(name) ?? "?").debugDescription + " " + doc.pointer(to: v)
-                    render(doc, value, into: &out)
+                    out += " " + (doc.string(name) ?? "?").debugDescription
+                    render(doc, value, places: places, into: &out)
                 }
             }
             out += "}"
         case .array:
             out += "[\(doc.count(v))"
             if doc.isElided(v) {
-                doc.forEachElided(v) { part in render(part, 0, into: &out) }
+                doc.forEachElided(v) { part in render(part, 0, places: places, into: &out) }
             } else {
-                for element in doc.elements(v) { render(doc, element, into: &out) }
+                for element in doc.elements(v) { render(doc, element, places: places, into: &out) }
             }
             out += "]"
         default:
