@@ -34,6 +34,22 @@ import Testing
         #expect(JSONElisionCheck.disagreement(Array(text.utf8)) == nil)
     }
 
+    /// A document parsed with a higher depth limit reads its elided parts with that limit.
+    @Test func elidedPartsKeepTheDocumentsDepthLimit() throws {
+        let text = "[" + String(repeating: "[", count: 600) + "1" + String(repeating: "]", count: 600) + "]"
+        let bytes = Array(text.utf8)
+        let depth = try bytes.withUnsafeBufferPointer { (b) throws(JSONSyntaxError) -> Int in
+            let doc = try JSONDocument(borrowing: b, maximumDepth: 1_000, eliding: JSONElision([[]]))
+            var depth = 0
+            doc.forEachElided(doc.root) { part in
+                var v = part.root
+                while part.kind(v) == .array { v = part.element(v, 0)!; depth += 1 }
+            }
+            return depth
+        }
+        #expect(depth == 600)
+    }
+
     @Test func theFixturesAndKeptFuzzInputsReadAsThePlainParse() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let fixtures = try FileManager.default.contentsOfDirectory(atPath: folder.path + "/Fixtures").filter { $0.hasSuffix(".json") }

@@ -16,6 +16,8 @@ public struct JSONDocument {
     public let roots: [Value]
     /// The pointer of the root within the whole document (a part of an elided container).
     let base: String
+    /// The depth limit the document was parsed with (its elided parts are parsed again).
+    let maximumDepth: Int
 
     /// Nesting deeper than this is refused (a guard against hostile input).
     public static let defaultMaximumDepth = 512
@@ -43,14 +45,16 @@ public struct JSONDocument {
         self.tokens = parsed.tokens
         self.roots = parsed.roots
         self.base = ""
+        self.maximumDepth = maximumDepth
     }
 
     /// A part of an elided container, parsed on its own over the same text.
-    private init(text: JSONText, tokens: [JSONToken], root: Value, base: String) {
+    private init(text: JSONText, tokens: [JSONToken], root: Value, base: String, maximumDepth: Int) {
         self.text = text
         self.tokens = tokens
         self.roots = [root]
         self.base = base
+        self.maximumDepth = maximumDepth
     }
 
     /// The first (usually only) top-level value.
@@ -220,12 +224,13 @@ public struct JSONDocument {
             space()
             let part: (tokens: [JSONToken], end: Int)
             do {
-                part = try JSONParser.parsePart(b, at: k, member: isObject, maximumDepth: JSONDocument.defaultMaximumDepth)
+                part = try JSONParser.parsePart(b, at: k, member: isObject, maximumDepth: maximumDepth)
             } catch {
                 preconditionFailure("an elided container was validated: \(error)")
             }
             let name = isObject ? JSONPointer.escape(String(decoding: part.tokens[0].unescapedOrRaw(in: b), as: UTF8.self)) : String(index)
-            try body(JSONDocument(text: text, tokens: part.tokens, root: isObject ? 1 : 0, base: prefix + "/" + name))
+            try body(JSONDocument(text: text, tokens: part.tokens, root: isObject ? 1 : 0, base: prefix + "/" + name,
+                                  maximumDepth: maximumDepth))
             k = part.end
             space()
             k += 1  // ',' or the closing bracket
