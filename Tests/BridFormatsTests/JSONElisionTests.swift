@@ -28,6 +28,8 @@ import Testing
         #"{"data":{"dataSets":[{"series":{"0":{},"1":{},"0":{}}}]}}"#,
         "{\"a\":{" + (0..<40).map { "\"m\($0)\":\($0)" }.joined(separator: ",") + ",\"m17\":0}}",
         #"{"a":1} {"a":[{"c":1,"c":1}]}"#,
+        // Values one after the other without a space, a repeat in the second (found by `make fuzz`).
+        #"9[{"a":{"k":1,"k":2}}]"#, #"true{"a":[1,{"x":1,"x":2}]}"#, #"-1.5e3"x"[0,{"data":{"q":1,"q":1}}]"#,
     ]
 
     @Test(arguments: cases) func elidedReadsAsThePlainParse(_ text: String) {

@@ -344,8 +344,11 @@ struct JSONParser {
             } else if c == UInt8(ascii: "\"") {
                 _ = string()
             } else {
-                while k < b.count, !(b[k] == UInt8(ascii: ",") || b[k] == UInt8(ascii: "]") || b[k] == UInt8(ascii: "}")
-                                     || b[k] == 0x20 || b[k] == 0x0A || b[k] == 0x0D || b[k] == 0x09) { k += 1 }
+                // A number or a literal (another value may follow it without a space: `9[1]`).
+                let start = k
+                while k < b.count, (b[k] | 0x20) &- UInt8(ascii: "a") < 26 || b[k] &- UInt8(ascii: "0") < 10
+                    || b[k] == UInt8(ascii: "-") || b[k] == UInt8(ascii: "+") || b[k] == UInt8(ascii: ".") { k += 1 }
+                if k == start { k += 1 }  // not reached for valid text; never stall
             }
             // After a value: the next one in the container, or its end.
             while !frames.isEmpty {
