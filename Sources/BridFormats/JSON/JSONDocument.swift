@@ -3,7 +3,8 @@
 /// Values are addressed by `JSONDocument.Value` (a token index). Numbers keep their exact
 /// lexeme (`6804128143.0` stays that text; nothing goes through `Double`); strings are
 /// decoded only when asked for. The tape costs 12 bytes a value, and no object is
-/// allocated per value, so a 50 MB message needs about 50 MB of tape besides its bytes.
+/// allocated per value, so a 50 MB message needs about 50 MB of tape besides its bytes —
+/// unless its bulk is kept off the tape (`JSONElision`) and read a piece at a time.
 public struct JSONDocument {
     /// A value of the document (its token index).
     public typealias Value = Int

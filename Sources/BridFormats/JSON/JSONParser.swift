@@ -2,8 +2,9 @@ import BridCore
 
 /// The byte-level RFC 8259 parser behind `JSONDocument`: one pass over the bytes that
 /// validates everything (grammar, string escapes and surrogate pairs, UTF-8, nesting
-/// depth, member names unique in each object) and writes the flat token tape. No
-/// recursion, no per-value objects.
+/// depth, member names unique in each object) and writes the flat token tape — except
+/// inside containers an elision names, which are validated the same way but leave one
+/// token. No recursion, no per-value objects.
 ///
 /// RFC 8259 leaves an object with a repeated name to the reader ("SHOULD be unique");
 /// parsers disagree on which one wins, so brid refuses it rather than pick one silently.
