@@ -96,6 +96,7 @@ bench-sweep: deps
 	.build/release/brid-bench --sweep 1,10,60
 	.build/release/brid-bench --sweep 10 --format sdmx-csv
 	.build/release/brid-bench --sweep 10 --format sdmx-ml
+	.build/release/brid-bench --sweep 1,10 --format sdmx-json
 
 # New and revised 1M-row releases into a store grown to 100M observations (~8 GB of disk).
 bench-scale: deps

@@ -13,8 +13,8 @@ struct SweepBenchmark {
     let millions: [Int]
     let bridPath: String
     let directory: String?
-    /// `csv` (all three phases and the reference), `sdmx-csv`, `sdmx-ml` (a new release and
-    /// the identical file: memory and time).
+    /// `csv` (all three phases and the reference), `sdmx-csv`, `sdmx-ml`, `sdmx-json` (a new
+    /// release and the identical file: memory and time).
     var format = "csv"
 
     /// Series in every payload; the periods per series grow with the payload.
@@ -30,11 +30,12 @@ struct SweepBenchmark {
             try FileManager.default.createDirectory(atPath: dir + "/state/drop/big", withIntermediateDirectories: true)
             let rows = m * 1_000_000
             let periods = rows / Self.series
-            let ext = format == "sdmx-ml" ? ".xml" : ".csv"
+            let ext = format == "sdmx-ml" ? ".xml" : format == "sdmx-json" ? ".json" : ".csv"
             let original = dir + "/release-1" + ext, revised = dir + "/release-2" + ext
             switch format {
             case "sdmx-csv": try writeSDMXCSV(to: original, series: Self.series, periods: periods)
             case "sdmx-ml": try writeSDMXML(to: original, series: Self.series, periods: periods)
+            case "sdmx-json": try SDMXJSONBenchmark(series: Self.series, periods: periods).write(to: original)
             default:
                 try writeLongCSV(to: original, series: Self.series, periods: periods)
                 try writeLongCSV(to: revised, series: Self.series, periods: periods, changeEvery: 100)

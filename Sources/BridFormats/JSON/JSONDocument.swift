@@ -3,7 +3,8 @@
 /// Values are addressed by `JSONDocument.Value` (a token index). Numbers keep their exact
 /// lexeme (`6804128143.0` stays that text; nothing goes through `Double`); strings are
 /// decoded only when asked for. The tape costs 12 bytes a value, and no object is
-/// allocated per value, so a 50 MB message needs about 50 MB of tape besides its bytes.
+/// allocated per value, so a 50 MB message needs about 50 MB of tape besides its bytes —
+/// unless its bulk is kept off the tape (`JSONElision`) and read a piece at a time.
 public struct JSONDocument {
     /// A value of the document (its token index).
     public typealias Value = Int
@@ -14,6 +15,10 @@ public struct JSONDocument {
     let tokens: [JSONToken]
     /// The top-level values: one, or several for a concatenation of documents.
     public let roots: [Value]
+    /// The pointer of the root within the whole document (a part of an elided container).
+    let base: String
+    /// The depth limit the document was parsed with (its elided parts are parsed again).
+    let maximumDepth: Int
 
     /// Nesting deeper than this is refused (a guard against hostile input).
     public static let defaultMaximumDepth = 512
@@ -25,16 +30,32 @@ public struct JSONDocument {
     }
 
     /// Parses `bytes` in place, without a copy: the document must not outlive them (a
-    /// format reader's document lives for one `read`).
-    public init(borrowing bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int = JSONDocument.defaultMaximumDepth, allowsMultipleValues: Bool = false) throws(JSONSyntaxError) {
-        try self.init(text: JSONText(borrowing: bytes), maximumDepth: maximumDepth, allowsMultipleValues: allowsMultipleValues)
+    /// format reader's document lives for one `read`). Containers on the paths of
+    /// `elision` are validated but kept off the tape (read them with `forEachElided`);
+    /// `progress` is called every few megabytes of input.
+    public init(borrowing bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int = JSONDocument.defaultMaximumDepth, allowsMultipleValues: Bool = false,
+                eliding elision: JSONElision? = nil, progress: (() -> Void)? = nil) throws(JSONSyntaxError) {
+        try self.init(text: JSONText(borrowing: bytes), maximumDepth: maximumDepth, allowsMultipleValues: allowsMultipleValues,
+                      elision: elision, progress: progress)
     }
 
-    private init(text: JSONText, maximumDepth: Int, allowsMultipleValues: Bool) throws(JSONSyntaxError) {
-        let parsed = try JSONParser.parse(text.buffer, maximumDepth: maximumDepth, allowsMultipleValues: allowsMultipleValues)
+    private init(text: JSONText, maximumDepth: Int, allowsMultipleValues: Bool, elision: JSONElision? = nil, progress: (() -> Void)? = nil) throws(JSONSyntaxError) {
+        let parsed = try JSONParser.parse(text.buffer, maximumDepth: maximumDepth, allowsMultipleValues: allowsMultipleValues,
+                                          elision: elision, progress: progress)
         self.text = text
         self.tokens = parsed.tokens
         self.roots = parsed.roots
+        self.base = ""
+        self.maximumDepth = maximumDepth
+    }
+
+    /// A part of an elided container, parsed on its own over the same text.
+    private init(text: JSONText, tokens: [JSONToken], root: Value, base: String, maximumDepth: Int) {
+        self.text = text
+        self.tokens = tokens
+        self.roots = [root]
+        self.base = base
+        self.maximumDepth = maximumDepth
     }
 
     /// The first (usually only) top-level value.
@@ -152,8 +173,8 @@ public struct JSONDocument {
     /// relative to the root that contains it. Found by descending from the root, so it
     /// costs a walk over the siblings on the way: meant for messages.
     public func pointer(to target: Value) -> String {
-        guard let top = roots.last(where: { $0 <= target }) else { return "" }
-        var path = ""
+        guard let top = roots.last(where: { $0 <= target }) else { return base }
+        var path = base
         var v = top
         while v != target {
             let t = tokens[v]
@@ -180,6 +201,41 @@ public struct JSONDocument {
         let t = tokens[v]
         let offset = t.kind == .string ? Int(t.start) - 1 : Int(t.start)
         return JSONSyntaxError.lineAndColumn(of: offset, in: bytes)
+    }
+
+    // MARK: Elided containers
+
+    /// Whether `v` is a container kept off the tape (see `JSONElision`): `count` holds, but
+    /// its contents are read with `forEachElided`.
+    public func isElided(_ v: Value) -> Bool { tokens[v].isElided }
+
+    /// Calls `body` with each member of an elided object, or each element of an elided
+    /// array, parsed as a small document of its own over the same text: a member's name is
+    /// its value 0 and its value is its root (value 1); an element is value 0. Their
+    /// pointers and locations are those in the whole document.
+    public func forEachElided<E: Error>(_ container: Value, _ body: (JSONDocument) throws(E) -> Void) throws(E) {
+        let t = tokens[container]
+        guard t.isElided else { return }
+        let isObject = t.kind == .object
+        let prefix = pointer(to: container)
+        let b = bytes
+        var k = Int(t.start) + 1
+        func space() { while k < b.count, b[k] == 0x20 || b[k] == 0x0A || b[k] == 0x0D || b[k] == 0x09 { k += 1 } }
+        for index in 0..<t.count {
+            space()
+            let part: (tokens: [JSONToken], end: Int)
+            do {
+                part = try JSONParser.parsePart(b, at: k, member: isObject, maximumDepth: maximumDepth)
+            } catch {
+                preconditionFailure("an elided container was validated: \(error)")
+            }
+            let name = isObject ? JSONPointer.escape(String(decoding: part.tokens[0].unescapedOrRaw(in: b), as: UTF8.self)) : String(index)
+            try body(JSONDocument(text: text, tokens: part.tokens, root: isObject ? 1 : 0, base: prefix + "/" + name,
+                                  maximumDepth: maximumDepth))
+            k = part.end
+            space()
+            k += 1  // ',' or the closing bracket
+        }
     }
 
     // MARK: Iteration

@@ -6,9 +6,10 @@ import Foundation
 enum JSONInput {
     /// The document, or an input error with the line and column of the syntax error.
     /// The document reads `bytes` in place: it must not outlive them.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, origin: String, allowsMultipleValues: Bool = false) throws(InputError) -> JSONDocument {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, origin: String, allowsMultipleValues: Bool = false,
+                      eliding elision: JSONElision? = nil, progress: (() -> Void)? = nil) throws(InputError) -> JSONDocument {
         do {
-            return try JSONDocument(borrowing: bytes, allowsMultipleValues: allowsMultipleValues)
+            return try JSONDocument(borrowing: bytes, allowsMultipleValues: allowsMultipleValues, eliding: elision, progress: progress)
         } catch {
             if let pointer = error.pointer {  // well-formed, but which member holds is anyone's guess
                 throw InputError(origin: origin, place: .pointer(pointer),

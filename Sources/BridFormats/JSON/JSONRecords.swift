@@ -61,11 +61,13 @@ public struct JSONRecords: PayloadFormat {
         }
     }
 
-    /// JSON formats hold their document's tape in memory (the text stays in the caller's
-    /// buffer).
+    /// The document is validated whole first (pages dropped behind the parser), with the
+    /// records array off the tape; the records are then read one at a time. (Unless
+    /// `published_at` points inside the records: then the whole tape is kept.)
     public func read(_ bytes: UnsafeBufferPointer<UInt8>, into builder: inout PayloadBuilder) throws(InputError) {
         let origin = builder.origin
-        let doc = try JSONInput.parse(bytes, origin: origin)
+        let inside = publishedAt.map { $0.tokens.starts(with: records.tokens) } ?? false
+        let doc = try JSONInput.parse(bytes, origin: origin, eliding: inside ? nil : JSONElision(pointer: records), progress: builder.onProgress)
         if let publishedAt {
             guard let v = doc.resolve(publishedAt) else {
                 throw InputError(origin: origin, place: nil, reason: "`published_at` names \"\(publishedAt)\" but the document has no value there")
@@ -84,40 +86,52 @@ public struct JSONRecords: PayloadFormat {
             throw doc.error(at: array, origin: origin, "no observations found — the array of records (`records` = \"\(records)\") is empty")
         }
         var n: Int32 = 0
-        for record in doc.elements(array) {
-            defer { n += 1 }
-            guard doc.kind(record) == .object else {
-                throw doc.error(at: record, origin: origin, "expected a record (an object), found \(doc.kind(record).description)")
+        if doc.isElided(array) {
+            try doc.forEachElided(array) { (part) throws(InputError) in
+                try readRecord(part, 0, ordinal: n, into: &builder)
+                n += 1
             }
-            func text(_ field: JSONField, _ role: String) throws(InputError) -> String {
-                guard let v = field.value(in: doc, record) else {
-                    throw doc.error(at: record, origin: origin, "the record has no field \(field) (the \(role))")
-                }
-                guard let text = doc.scalarText(v) else {
-                    throw doc.error(at: v, origin: origin, "the \(role) field \(field) must be a string or a number, found \(doc.kind(v).description)")
-                }
-                return text
+        } else {
+            for record in doc.elements(array) {
+                try readRecord(doc, record, ordinal: n, into: &builder)
+                n += 1
             }
-            let key: String
-            switch series {
-            case let .template(template, fields):
-                key = try template.render { (name) throws(InputError) in try text(fields[name]!, "series template placeholder {\(name)}") }
-            case let .field(field):
-                key = try text(field, "series key")
+        }
+    }
+
+    private func readRecord(_ doc: JSONDocument, _ record: JSONDocument.Value, ordinal n: Int32, into builder: inout PayloadBuilder) throws(InputError) {
+        let origin = builder.origin
+        guard doc.kind(record) == .object else {
+            throw doc.error(at: record, origin: origin, "expected a record (an object), found \(doc.kind(record).description)")
+        }
+        func text(_ field: JSONField, _ role: String) throws(InputError) -> String {
+            guard let v = field.value(in: doc, record) else {
+                throw doc.error(at: record, origin: origin, "the record has no field \(field) (the \(role))")
             }
-            let periodText = try text(period, "period")
-            guard let v = value.value(in: doc, record) else {
-                throw doc.error(at: record, origin: origin, "the record has no field \(value) (the value; use null for no value)")
+            guard let text = doc.scalarText(v) else {
+                throw doc.error(at: v, origin: origin, "the \(role) field \(field) must be a string or a number, found \(doc.kind(v).description)")
             }
-            guard let valueText = doc.observationValue(v) else {
-                throw doc.error(at: v, origin: origin, "the value must be a number, a string or null, found \(doc.kind(v).description)")
-            }
-            try builder.add(series: key, period: periodText, value: valueText, ordinal: n, place: .pointer(doc.pointer(to: record)))
-            if nameField != nil || unitField != nil {
-                let name = nameField.flatMap { $0.value(in: doc, record) }.flatMap { doc.string($0) }
-                let unit = unitField.flatMap { $0.value(in: doc, record) }.flatMap { doc.string($0) }
-                builder.describe(series: key, name: name, unit: unit)
-            }
+            return text
+        }
+        let key: String
+        switch series {
+        case let .template(template, fields):
+            key = try template.render { (name) throws(InputError) in try text(fields[name]!, "series template placeholder {\(name)}") }
+        case let .field(field):
+            key = try text(field, "series key")
+        }
+        let periodText = try text(period, "period")
+        guard let v = value.value(in: doc, record) else {
+            throw doc.error(at: record, origin: origin, "the record has no field \(value) (the value; use null for no value)")
+        }
+        guard let valueText = doc.observationValue(v) else {
+            throw doc.error(at: v, origin: origin, "the value must be a number, a string or null, found \(doc.kind(v).description)")
+        }
+        try builder.add(series: key, period: periodText, value: valueText, ordinal: n, place: .pointer(doc.pointer(to: record)))
+        if nameField != nil || unitField != nil {
+            let name = nameField.flatMap { $0.value(in: doc, record) }.flatMap { doc.string($0) }
+            let unit = unitField.flatMap { $0.value(in: doc, record) }.flatMap { doc.string($0) }
+            builder.describe(series: key, name: name, unit: unit)
         }
     }
 }

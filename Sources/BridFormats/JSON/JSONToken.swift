@@ -23,6 +23,10 @@ struct JSONToken {
     @inline(__always) var escaped: Bool { info & 8 != 0 }
     @inline(__always) var isContainer: Bool { info & 7 <= 1 }
     @inline(__always) var count: Int { Int(info >> 4) }
+    /// A container validated but kept off the tape (bit 3, which only strings use otherwise).
+    @inline(__always) var isElided: Bool { isContainer && info & 8 != 0 }
+
+    @inline(__always) mutating func markElided() { info |= 8 }
 
     @inline(__always) mutating func close(end: Int, count: Int) {
         self.end = UInt32(truncatingIfNeeded: end)
@@ -31,6 +35,11 @@ struct JSONToken {
 }
 
 extension JSONToken {
+    /// A string token's bytes, unescaped when need be.
+    func unescapedOrRaw(in bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        escaped ? unescaped(in: bytes) : Array(bytes[Int(start)..<Int(end)])
+    }
+
     /// A string token's bytes with its escapes resolved (the parser has checked them,
     /// surrogate pairs included).
     func unescaped(in bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {

@@ -59,11 +59,22 @@ public struct SDMXJSON: PayloadFormat {
         }
     }
 
-    /// JSON formats hold their document's tape in memory (the text stays in the caller's
-    /// buffer).
+    /// The bulk of a message, validated with the rest but read one series (or, flat, one
+    /// observation) at a time after the structure: the data sets' `series` and
+    /// `observations` in 1.0 and 2.x.
+    static let elision = JSONElision([
+        [.name("dataSets"), .anyElement, .name("series")],
+        [.name("dataSets"), .anyElement, .name("observations")],
+        [.name("data"), .name("dataSets"), .anyElement, .name("series")],
+        [.name("data"), .name("dataSets"), .anyElement, .name("observations")],
+    ])
+
+    /// The message is validated whole first (pages dropped behind the parser), with only
+    /// its small part (header, structure) on the tape; the data sets' series are then read
+    /// one at a time: memory is the structure and one series, not the document.
     public func read(_ bytes: UnsafeBufferPointer<UInt8>, into builder: inout PayloadBuilder) throws(InputError) {
         let origin = builder.origin
-        let doc = try JSONInput.parse(bytes, origin: origin)
+        let doc = try JSONInput.parse(bytes, origin: origin, eliding: SDMXJSON.elision, progress: builder.onProgress)
         let root = doc.root
         guard doc.kind(root) == .object else {
             throw InputError(origin: origin, place: nil, reason: "expected an SDMX-JSON data message (an object), found \(doc.kind(root).description)")

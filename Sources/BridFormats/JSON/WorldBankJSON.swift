@@ -62,11 +62,14 @@ public struct WorldBankJSON: PagedFormat {
         try read(WorldBankJSON.combinePages(pages), into: &builder)
     }
 
-    /// JSON formats hold their document's tape in memory (the text stays in the caller's
-    /// buffer).
+    /// Each page's rows, validated with the rest but read one row at a time afterwards.
+    static let elision = JSONElision([[.element(1)]])
+
+    /// The pages are validated whole first (pages of memory dropped behind the parser), with
+    /// only their paging objects on the tape; the rows are then read one at a time.
     public func read(_ bytes: UnsafeBufferPointer<UInt8>, into builder: inout PayloadBuilder) throws(InputError) {
         let origin = builder.origin
-        let doc = try JSONInput.parse(bytes, origin: origin, allowsMultipleValues: true)
+        let doc = try JSONInput.parse(bytes, origin: origin, allowsMultipleValues: true, eliding: WorldBankJSON.elision, progress: builder.onProgress)
         var pages: [Page] = []
         for (index, root) in doc.roots.enumerated() {
             pages.append(try Page(doc, root, index: index, of: doc.roots.count, origin: origin))
@@ -78,9 +81,16 @@ public struct WorldBankJSON: PagedFormat {
         for page in pages {
             guard let rows = page.rows else { continue }
             let suffix = pages.count > 1 ? " of page \(page.page)" : ""
-            for row in doc.elements(rows) {
-                try readRow(doc, row, ordinal: ordinal, suffix: suffix, into: &builder)
-                ordinal += 1
+            if doc.isElided(rows) {
+                try doc.forEachElided(rows) { (part) throws(InputError) in
+                    try readRow(part, 0, ordinal: ordinal, suffix: suffix, into: &builder)
+                    ordinal += 1
+                }
+            } else {
+                for row in doc.elements(rows) {
+                    try readRow(doc, row, ordinal: ordinal, suffix: suffix, into: &builder)
+                    ordinal += 1
+                }
             }
         }
         if ordinal == 0 {
