@@ -11,6 +11,7 @@ public enum Formats {
         WorldBankJSON.self,
         FREDJSON.self,
         SDMXJSON.self,
+        EurostatTSVFormat.self,
     ]
 
     // Note: `all.map(\.name)` (a key path to a static member through an existential
