@@ -62,3 +62,40 @@ import Testing
         #expect(throws: FormatSettingsError.self) { try EurostatTSVFormat(settings: settings(["encoding": "ebcdic"])) }
     }
 }
+
+/// The examples of Docs/formats/eurostat-tsv.md read the fixtures with their check values.
+@Suite struct EurostatTSVDocsTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func examples() throws -> [String] {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("Docs/formats/eurostat-tsv.md"), encoding: .utf8)
+        return text.components(separatedBy: "```toml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+    }
+
+    func reader(_ toml: String) throws -> any PayloadFormat {
+        let config = try ConfigParser.parse(text: toml, path: "brid.toml", formats: Formats.catalog).get()
+        #expect(Formats.validate(config, file: "brid.toml").isEmpty)
+        return try Formats.reader(for: try #require(config.sources.first)).get()
+    }
+
+    @Test func theNewShapeExampleReadsTheRegionalGDPFile() throws {
+        let bytes = try [UInt8](Data(contentsOf: Self.root.appendingPathComponent("Tests/Fixtures/publications/estat_nama_10r_3gdp.tsv")))
+        let reader = try reader(try examples()[0])
+        var builder = PayloadBuilder(origin: "nama", ordinalKind: .line) { _ in nil }
+        try reader.read(bytes, into: &builder)
+        let payload = try builder.finish()
+        func value(_ key: String, _ period: String) -> String? {
+            guard let s = payload.series.first(where: { $0.key == key }), let i = s.periods.firstIndex(of: period) else { return "absent" }
+            return s.values[i]
+        }
+        #expect(value("estat.nama_10r_3gdp.A.EUR_HAB.AL", "2021") == "5400")
+        #expect(value("estat.nama_10r_3gdp.A.MIO_EUR.BG", "2000") == "14440.05")
+        #expect(value("estat.nama_10r_3gdp.A.PPS_EU27_2020_HAB.PL", "2022") == "28200")
+        #expect(payload.observationCount == 12_453 * 23)
+    }
+
+    @Test func theOldShapeExampleIsAValidConfig() throws {
+        #expect(try examples().count == 2)
+        _ = try reader(try examples()[1])
+    }
+}
