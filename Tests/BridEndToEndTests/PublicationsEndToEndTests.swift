@@ -59,6 +59,38 @@ import Testing
         #expect(try w.sql("SELECT count(*) FROM latest_observations WHERE series = 'estat.nama_10r_3gdp.A.EUR_HAB.AL' AND value IS NULL") != "0\n")
     } }
 
+    /// A `.tsv.gz` served as it is (no `Content-Encoding`): told by its magic bytes.
+    @Test func aGzipURLBody() async throws { try await offPool {
+        let w = try Workspace(config: "")
+        let publisher = try Publisher(folder: w.root + "/published")
+        try FileManager.default.copyItem(atPath: Self.publications + "/estat_demo_pjanbroad.tsv.gz",
+                                         toPath: w.root + "/published/pjan.tsv.gz")
+        let config = """
+            [daemon]
+            state_dir = "state"
+
+            [[source]]
+            id = "estat-pjan"
+            url = "\(publisher.url("pjan.tsv.gz"))"
+            format = "eurostat-tsv"
+            series = "estat.pjanbroad.{geo}.{sex}.{age}.{unit}"
+            max_bytes = "1MB"
+
+            [[source]]
+            id = "estat-pjan-small"
+            url = "\(publisher.url("pjan.tsv.gz"))"
+            format = "eurostat-tsv"
+            max_bytes = "300KB"
+            """
+        try w.write("brid.toml", config)
+        let run = try w.brid("--once")
+        #expect(run.stderr.contains("fetched: release 1, 55377 added"), "\(run.stderr)")
+        // 133,558 bytes download within 300 KB (307,200 bytes) but inflate to 371,086.
+        #expect(run.stderr.contains("gzip bomb refused: it inflates to more than max_bytes (307200 bytes) from 133558 compressed bytes"), "\(run.stderr)")
+        #expect(try w.sql("SELECT value FROM latest_observations WHERE series = 'estat.pjanbroad.EA19.F.TOTAL.NR' AND period = '2019'") == "174651001\n")
+        #expect(try w.sql("SELECT count(*) FROM latest_observations WHERE series NOT LIKE 'estat.pjanbroad.%'") == "0\n")
+    } }
+
     @Test func aTruncatedGzipIsRejectedAndNothingStored() async throws { try await offPool {
         let w = try Workspace(config: """
             [daemon]
