@@ -114,6 +114,7 @@ struct PayloadDecoding {
         var output: [UInt8] = []
         output.reserveCapacity(Self.chunk * 2)
         var offset = transcoder.skip
+        var sinceRelease = 0
         func refuse(_ error: TranscodeError) -> Result<MappedFile?, InputError> {
             .failure(InputError(origin: origin, place: nil,
                                 reason: "not \(encoding == .utf8 ? "UTF-16" : encoding.rawValue) text at byte offset \(error.offset): \(error.reason)"))
@@ -123,8 +124,12 @@ struct PayloadDecoding {
             output.removeAll(keepingCapacity: true)
             do { try transcoder.transcode(UnsafeBufferPointer(rebasing: input[offset..<end]), into: &output) } catch { return refuse(error) }
             try output.withUnsafeBytes { try spool.append($0) }
+            sinceRelease += end - offset
             offset = end
-            if offset % (64 << 20) == 0 { releasePages() }
+            if sinceRelease >= 64 << 20 {
+                releasePages()
+                sinceRelease = 0
+            }
         }
         do { try transcoder.finish() } catch { return refuse(error) }
         releasePages()
