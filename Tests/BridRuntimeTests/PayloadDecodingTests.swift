@@ -74,6 +74,36 @@ import Testing
         #expect(try f.store.seriesSummaries().isEmpty)
     }
 
+    /// Concatenated members are one payload, as `gunzip` reads them; anything else after
+    /// the gzip data is refused.
+    @Test func concatenatedMembersAndTrailingBytes() throws {
+        let f = try DropFixture()
+        let members = try Self.gzip(Array("series,period,value\na,2020,1\n".utf8)) + Self.gzip(Array("a,2021,2\n".utf8))
+        try drop(f, "two.csv.gz", members)
+        let two = try process(f, "two.csv.gz", try spec())
+        #expect(two.outcome.succeeded, "\(two.outcome)")
+        #expect(try f.store.observations(series: "a")?.map(\.value) == ["1", "2"])
+
+        let first = try Self.gzip(Array("series,period,value\nb,2020,1\n".utf8))
+        try drop(f, "tail.csv.gz", first + Array("junk".utf8))
+        let tail = try process(f, "tail.csv.gz", try spec())
+        #expect(rejection(tail) == "tail.csv.gz: 4 bytes after the end of the gzip data at compressed byte offset \(first.count) are not another gzip member")
+        #expect(try f.store.observations(series: "b") == nil)
+    }
+
+    /// What the control socket hands over (`brictl ingest`) is decoded the same way.
+    @Test func bytesInMemoryAreInflatedToo() throws {
+        let f = try DropFixture()
+        let gz = try Self.gzip(Array("series,period,value\nc,2020,1.5\n".utf8))
+        let outcome = try f.ingestor.ingest(gz, origin: "upload.csv.gz", source: try spec(), at: f.now)
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(try f.store.observations(series: "c")?.first?.value == "1.5")
+        let bomb = try Self.gzip([UInt8](repeating: 0x20, count: 2 << 20))
+        let refused = try f.ingestor.ingest(bomb, origin: "upload.csv.gz", source: try spec(maxBytes: 1 << 20), at: f.now)
+        guard case let .rejected(error) = refused else { Issue.record("\(refused)"); return }
+        #expect(error.reason.hasPrefix("gzip bomb refused"))
+    }
+
     @Test func aGzipBombIsRefusedByMaxBytes() throws {
         let f = try DropFixture()
         // 8 MB of one repeated row compresses to some 25 kB.
