@@ -11,7 +11,8 @@ import PackageDescription
 //                  headers resolved from env/files; bodies spooled to an unnamed temporary
 //                  file (CLinux) and hashed as they arrive.
 //   BridRuntime  — I/O around the core: config files, drop folders, inotify, logging,
-//                  hashing, systemd's notify and socket-activation protocols, external commands.
+//                  hashing, systemd's notify and socket-activation protocols, external commands,
+//                  gzip payloads inflated (zlib, CZlib) and other encodings transcoded into spools.
 //   BridDaemon   — the long-running services (scheduler, drop watcher, reload) in one
 //                  ServiceGroup, built by one function that tests call too.
 //   BridProtocol — the control protocol (envelope, every command and its reply), FoundationEssentials only.
@@ -49,6 +50,7 @@ let package = Package(
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLinux"),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The version, shared by everything including brictl (which must stay lean).
         .target(name: "BridInfo"),
         .target(name: "BridCore", dependencies: ["BridInfo", "CLibCrypto"]),
@@ -58,7 +60,7 @@ let package = Package(
         .target(
             name: "BridRuntime",
             dependencies: [
-                "BridCore", "BridFormats", "BridStore", "CLibCrypto", "CLinux",
+                "BridCore", "BridFormats", "BridStore", "CLibCrypto", "CLinux", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

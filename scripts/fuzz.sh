@@ -14,7 +14,7 @@ fuzzer=.build-fuzz/release/brid-fuzz
 [ $# -gt 0 ] || set -- csv json xml toml
 for target in "$@"; do
     case "$target" in
-        csv) seeds="Config/samples/*.csv Tests/BridFormatsTests/Fixtures/*.csv" ;;
+        csv) seeds="Config/samples/*.csv Tests/BridFormatsTests/Fixtures/*.csv Tests/BridFormatsTests/Fixtures/*.tsv" ;;
         json) seeds="Tests/BridFormatsTests/Fixtures/*.json" ;;
         xml) seeds="Tests/BridFormatsTests/Fixtures/*.xml" ;;
         toml) seeds="Config/*.toml" ;;

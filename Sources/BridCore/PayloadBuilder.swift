@@ -29,6 +29,9 @@ public struct PayloadBuilder {
     /// Called every `progressInterval` observations: the runtime drops the payload's
     /// pages already read from memory then.
     public var onProgress: (@Sendable () -> Void)?
+    /// How the payload writes numbers (`decimal`, `thousands`): readers of local formats
+    /// set it before their first `add`.
+    public var numberFormat = NumberFormat.plain
     /// Small enough that rows of a kilobyte (a long note column, many attributes) keep
     /// only some 16 MB of the payload resident between two calls; a call costs a page-table
     /// walk over the mapping (well under a millisecond per 100 MB).
@@ -76,7 +79,13 @@ public struct PayloadBuilder {
         case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) for series \(Excerpt(key))")
         }
         let parsedValue: String?
-        if let value {
+        if var value {
+            if !numberFormat.isPlain {
+                switch numberFormat.plainText(value) {
+                case let .success(plain): value = plain
+                case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) (series \(Excerpt(key)), period \(canonical))")
+                }
+            }
             switch ObservationValue.parse(value) {
             case let .success(v): parsedValue = v
             case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) (series \(Excerpt(key)), period \(canonical))")

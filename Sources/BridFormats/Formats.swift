@@ -11,6 +11,7 @@ public enum Formats {
         WorldBankJSON.self,
         FREDJSON.self,
         SDMXJSON.self,
+        EurostatTSVFormat.self,
     ]
 
     // Note: `all.map(\.name)` (a key path to a static member through an existential
@@ -53,16 +54,22 @@ public enum Formats {
 /// `format = "csv"`: see `CSVReader`. A `series` template does not apply (keys are in the file).
 public struct CSVFormat: PayloadFormat {
     public static let name = "csv"
-    public static let options: [String: OptionType] = [:]
+    public static let options: [String: OptionType] = LocalText.options
     public static let ordinalKind = PayloadBuilder.OrdinalKind.line
+
+    /// `decimal` and `thousands`; nil for plain numbers.
+    let numberFormat: NumberFormat?
 
     public init(settings: FormatSettings) throws {
         if settings.seriesTemplate != nil {
             throw FormatSettingsError(key: "series", message: "csv payloads name their series in the file; `series` does not apply")
         }
+        _ = try TextEncoding(settings: settings)
+        numberFormat = try LocalText.numberFormat(settings)
     }
 
     public func read(_ bytes: UnsafeBufferPointer<UInt8>, into builder: inout PayloadBuilder) throws(InputError) {
+        if let numberFormat { builder.numberFormat = numberFormat }
         try CSVReader.read(bytes, into: &builder)
     }
 }

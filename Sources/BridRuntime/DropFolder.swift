@@ -86,6 +86,9 @@ public struct DropFolder: Sendable {
         let result: PayloadOutcome
         switch try mapPayload(file, name: name, maxBytes: maxBytes) {
         case let .success(mapped):
+            // The same limit for what a gzip file inflates to.
+            var source = source
+            source.maxBytes = maxBytes
             result = try ingestor.ingest(file: mapped, origin: name, source: source, at: now)
         case let .failure(error):
             try ingestor.store.recordFailure(source: source.id, message: error.description, at: now)

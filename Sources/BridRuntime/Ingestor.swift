@@ -29,16 +29,25 @@ public struct Ingestor: Sendable {
         public var id: String
         public var reader: any PayloadFormat
         public var snapshot: Bool
+        /// The source's `max_bytes`, which an inflated gzip payload must keep to too.
+        public var maxBytes: Int
+        /// The text's encoding when not UTF-8 (`encoding`, CSV-family formats).
+        public var encoding: TextEncoding
 
-        public init(id: String, reader: any PayloadFormat, snapshot: Bool) {
+        public init(id: String, reader: any PayloadFormat, snapshot: Bool, maxBytes: Int = SourceConfig.defaultMaxBytes,
+                    encoding: TextEncoding = .utf8) {
             self.id = id
             self.reader = reader
             self.snapshot = snapshot
+            self.maxBytes = maxBytes
+            self.encoding = encoding
         }
 
         /// The spec of a configured source (its format settings were validated with the config).
         public init(_ source: SourceConfig) throws(FormatSettingsError) {
-            self.init(id: source.id, reader: try Formats.reader(for: source).get(), snapshot: source.mode == .snapshot)
+            self.init(id: source.id, reader: try Formats.reader(for: source).get(), snapshot: source.mode == .snapshot,
+                      maxBytes: source.maxBytes,
+                      encoding: try TextEncoding(settings: FormatSettings(seriesTemplate: nil, options: source.formatOptions)))
         }
     }
 
@@ -47,7 +56,7 @@ public struct Ingestor: Sendable {
     public func ingest(_ bytes: [UInt8], origin: String, source: SourceSpec, publishedAt: Date? = nil, at now: Date) throws -> PayloadOutcome {
         let digest = SHA256.hex(bytes)
         return try bytes.withUnsafeBufferPointer { buffer in
-            try ingest(buffer, digest: digest, origin: origin, source: source, publishedAt: publishedAt, releasePages: nil, at: now)
+            try decodeAndIngest(buffer, digest: digest, origin: origin, source: source, publishedAt: publishedAt, releasePages: nil, at: now)
         }
     }
 
@@ -59,16 +68,34 @@ public struct Ingestor: Sendable {
     public func ingest(file: MappedFile, origin: String, source: SourceSpec, publishedAt: Date? = nil, sha256: String? = nil, at now: Date) throws -> PayloadOutcome {
         let digest = sha256 ?? file.sha256()
         defer { file.releasePages() }
-        return try ingest(file.bytes, digest: digest, origin: origin, source: source, publishedAt: publishedAt,
-                          releasePages: { file.releasePages() }, at: now)
+        return try decodeAndIngest(file.bytes, digest: digest, origin: origin, source: source, publishedAt: publishedAt,
+                                   releasePages: { file.releasePages() }, at: now)
     }
 
-    private func ingest(_ bytes: UnsafeBufferPointer<UInt8>, digest: String, origin: String, source: SourceSpec, publishedAt: Date?,
-                        releasePages: (@Sendable () -> Void)?, at now: Date) throws -> PayloadOutcome {
+    /// A gzip payload inflated, text in another encoding transcoded (`PayloadDecoding`),
+    /// then read; the digest is the payload's as it came, so an unchanged one ends before.
+    private func decodeAndIngest(_ bytes: UnsafeBufferPointer<UInt8>, digest: String, origin: String, source: SourceSpec, publishedAt: Date?,
+                                 releasePages: (@Sendable () -> Void)?, at now: Date) throws -> PayloadOutcome {
         if try store.lastPayloadDigest(source: source.id) == digest {
             try store.recordUnchangedPayload(source: source.id, sha256: digest, at: now)
             return .unchangedPayload
         }
+        let decoding = PayloadDecoding(directory: folder, maxBytes: source.maxBytes, encoding: source.encoding)
+        switch try decoding.decode(bytes, origin: origin, releasePages: releasePages) {
+        case .success(nil):
+            return try ingest(bytes, digest: digest, origin: origin, source: source, publishedAt: publishedAt, releasePages: releasePages, at: now)
+        case let .success(decoded?):
+            defer { decoded.releasePages() }
+            return try ingest(decoded.bytes, digest: digest, origin: origin, source: source, publishedAt: publishedAt,
+                              releasePages: { decoded.releasePages() }, at: now)
+        case let .failure(error):
+            try store.recordFailure(source: source.id, message: error.description, at: now)
+            return .rejected(error)
+        }
+    }
+
+    private func ingest(_ bytes: UnsafeBufferPointer<UInt8>, digest: String, origin: String, source: SourceSpec, publishedAt: Date?,
+                        releasePages: (@Sendable () -> Void)?, at now: Date) throws -> PayloadOutcome {
         let frequencies = try store.frequencyLookup()
         do {
             do {

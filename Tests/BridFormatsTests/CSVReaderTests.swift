@@ -100,6 +100,6 @@ import Testing
 
     @Test func theCSVFormatRefusesASeriesTemplate() {
         #expect(throws: FormatSettingsError.self) { try CSVFormat(settings: FormatSettings(seriesTemplate: "x.{a}")) }
-        #expect(Formats.catalog["csv"] == [:])
+        #expect(Formats.catalog["csv"] == ["decimal": .string, "thousands": .string, "encoding": .string])
     }
 }

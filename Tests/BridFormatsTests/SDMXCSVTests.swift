@@ -236,7 +236,8 @@ import Testing
 
     @Test func isRegistered() throws {
         #expect(Formats.catalog["sdmx-csv"] == ["series_prefix": .string, "separator": .string, "dimensions": .stringArray,
-                                                "attributes": .stringArray, "time_column": .string, "value_column": .string])
+                                                "attributes": .stringArray, "time_column": .string, "value_column": .string,
+                                                "decimal": .string, "thousands": .string, "encoding": .string])
         let reader = try Formats.reader(format: "sdmx-csv", settings: settings(["time_column": "DIM_3"])).get()
         var builder = PayloadBuilder(origin: "x", ordinalKind: .line) { _ in nil }
         try reader.read(try fixture("sdmx-csv2-example-01.csv"), into: &builder)

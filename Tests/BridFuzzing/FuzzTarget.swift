@@ -8,7 +8,8 @@ import BridFormats
 /// Shared by the libFuzzer executable (`Fuzz/`, built only by `make fuzz`) and the test
 /// that replays every kept crash (`FuzzRegressions/`).
 public enum FuzzTarget: String, CaseIterable, Sendable {
-    /// Text tables: `csv` and `sdmx-csv`.
+    /// Text tables: `csv` (also with local numbers), `sdmx-csv`, `eurostat-tsv`, and the
+    /// UTF-16 and windows-1251 transcoders.
     case csv
     /// The JSON family: `json`, `worldbank-json`, `fred-json`, `sdmx-json`.
     case json
@@ -23,6 +24,15 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .csv:
             read(CSVFormat.self, bytes)
             read(SDMXCSVFormat.self, bytes)
+            read(CSVFormat.self, bytes, options: ["decimal": .string(","), "thousands": .string(" ")])
+            read(EurostatTSVFormat.self, bytes)
+            read(EurostatTSVFormat.self, bytes, series: "e.{geo}.{unit}")
+            for encoding in [TextEncoding.utf16, .windows1251] {
+                guard var transcoder = TextTranscoder(encoding: encoding, prefix: bytes) else { continue }
+                var output: [UInt8] = []
+                try? transcoder.transcode(UnsafeBufferPointer(rebasing: bytes[transcoder.skip...]), into: &output)
+                try? transcoder.finish()
+            }
         case .json:
             read(JSONRecords.self, bytes, series: "c.{reporterISO}.{cmdCode}",
                  options: ["records": .string("/data"), "period": .string("period"), "value": .string("primaryValue")])

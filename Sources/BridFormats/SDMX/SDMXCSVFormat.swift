@@ -7,7 +7,7 @@ import BridCore
 public struct SDMXCSVFormat: PayloadFormat {
     public static let name = "sdmx-csv"
     public static let options: [String: OptionType] = SDMXKeyRule.options.merging(
-        ["time_column": .string, "value_column": .string], uniquingKeysWith: { a, _ in a })
+        ["time_column": .string, "value_column": .string], uniquingKeysWith: { a, _ in a }).merging(LocalText.options, uniquingKeysWith: { a, _ in a })
     public static let ordinalKind = PayloadBuilder.OrdinalKind.line
 
     let keyRule: SDMXKeyRule
@@ -15,9 +15,14 @@ public struct SDMXCSVFormat: PayloadFormat {
     let timeColumn: String?
     /// `value_column`; nil for `OBS_VALUE`.
     let valueColumn: String?
+    /// `decimal` and `thousands`; nil for the default: plain numbers, or with `;` columns
+    /// either a decimal point or a decimal comma, as SDMX-CSV 2.0 allows.
+    let numberFormat: NumberFormat?
 
     public init(settings: FormatSettings) throws {
         keyRule = try SDMXKeyRule(settings: settings)
+        _ = try TextEncoding(settings: settings)
+        numberFormat = try LocalText.numberFormat(settings)
         for key in ["time_column", "value_column"] where settings.string(key)?.isEmpty == true {
             throw FormatSettingsError(key: key, message: "must name a column")
         }

@@ -26,6 +26,12 @@ struct SDMXCSVReader {
         while start < buffer.count, buffer[start] == 0x0A || buffer[start] == 0x0D { start += 1 }
         let skippedLines = buffer[..<start].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         let delimiter = CSVTokenizer.detectDelimiter(buffer, from: start)
+        // SDMX-CSV 2.0: with `;` columns the decimal separator may be a comma (`12,4`).
+        if let configured = format.numberFormat {
+            builder.numberFormat = configured
+        } else if delimiter == UInt8(ascii: ";") {
+            builder.numberFormat = .eitherDecimal
+        }
         var tokenizer = CSVTokenizer(bytes: buffer, delimiter: delimiter, start: start, line: 1 + skippedLines)
         var fields: [CSVTokenizer.Field] = []
         guard let headerLine = try next(&tokenizer, &fields) else {

@@ -1,0 +1,7 @@
+#include <zlib.h>
+
+// inflateInit2 is a macro, which Swift cannot call: a function around it.
+static inline int czlib_inflate_init_gzip(z_stream *stream) {
+    // 15 window bits + 16: a gzip wrapper only (its header and CRC-32 are checked).
+    return inflateInit2(stream, 15 + 16);
+}
