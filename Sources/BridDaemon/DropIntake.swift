@@ -30,6 +30,8 @@ public actor DropIntake {
     private var scanning: Set<String> = []
     /// Folders to scan again when their scan in flight ends.
     private var rescanRequested: Set<String> = []
+    /// Callers waiting for the scan in flight of a folder (and the rescan they asked for).
+    private var waiting: [String: [CheckedContinuation<DropScan, Never>]] = [:]
     /// Names inotify reported complete, per folder, not yet taken by a scan.
     private var announced: [String: Set<String>] = [:]
     /// When the next scan of a folder is due (files left to settle, a failed scan's retry).
@@ -83,15 +85,23 @@ public actor DropIntake {
     /// read, a file that cannot be read or moved, a store that cannot be written) is a
     /// source error, as a failed fetch is: recorded in the store when it can be (so
     /// `fetch_failing` sees it), shown by `status` when it cannot, and retried with backoff.
-    func scan(_ path: String, settle: Bool = true) async -> DropScan {
+    ///
+    /// While a scan of the folder runs, another is done right after it; `waitForRunning`
+    /// (`brictl fetch`) waits for that one and answers with what the whole scan did, rather
+    /// than with an empty answer that would read as "no new files".
+    func scan(_ path: String, settle: Bool = true, waitForRunning: Bool = false) async -> DropScan {
         guard let (source, folder) = folders.first(where: { $0.folder.path == path }) else { return DropScan() }
         if scanning.contains(path) {
             rescanRequested.insert(path)
-            return DropScan()
+            guard waitForRunning else { return DropScan() }
+            return await withCheckedContinuation { waiting[path, default: []].append($0) }
         }
         var result = DropScan()
         scanning.insert(path)
-        defer { scanning.remove(path) }
+        defer {
+            scanning.remove(path)
+            for waiter in waiting.removeValue(forKey: path) ?? [] { waiter.resume(returning: result) }
+        }
         var log = logger
         log[metadataKey: "source.id"] = "\(source.id)"
         repeat {

@@ -174,7 +174,7 @@ final class ControlAPI: Sendable {
             }
             return [wire(await daemon.check(id), source: id)]
         case let .drop(path):
-            let scan = await daemon.drops.scan(path)
+            let scan = await daemon.drops.scan(path, waitForRunning: true)
             let files = scan.outcomes.map { wire($0.outcome, source: id, file: $0.file) }
             if let failure = scan.failure { return files + [FetchOutcome(source: id, outcome: .failed, message: failure)] }
             if files.isEmpty { return [FetchOutcome(source: id, outcome: .unchanged, message: "no new files in \(path)")] }
