@@ -71,6 +71,26 @@ func standaloneDaemon(_ config: BridConfig, clock: any DaemonClock, fetcher: any
                     serving: false).daemon
 }
 
+/// A daemon with no source (its state in a temporary folder) and its control API, no
+/// services running; the folder goes with the returned value.
+final class BareDaemon {
+    let root = NSTemporaryDirectory() + "brid-bare-" + UUID().uuidString.prefix(8)
+    let daemon: Daemon
+    let api: ControlAPI
+
+    init() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try Data("[daemon]\nstate_dir = \"state\"\n".utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
+        let config = try ConfigLoader.load(path: root + "/brid.toml").get()
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let clock = ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600))
+        daemon = try standaloneDaemon(config, clock: clock, logger: logger)
+        api = ControlAPI(daemon: daemon, startedAt: clock.now(), logger: logger)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+}
+
 /// A daemon on a manual clock, its scheduler running in a task.
 final class DaemonHarness: @unchecked Sendable {
     let root: String

@@ -15,15 +15,8 @@ import Testing
 /// whose watchdog pings and in-memory answers go on — nor other tasks.
 @Suite struct ReadsOffTheActorTests {
     @Test func aStatusWaitingForTheStoreHoldsUpNeitherTheActorNorThePool() async throws {
-        let root = NSTemporaryDirectory() + "brid-offactor-" + UUID().uuidString.prefix(8)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try Data("[daemon]\nstate_dir = \"state\"\n".utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
-        let config = try ConfigLoader.load(path: root + "/brid.toml").get()
-        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        let clock = ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600))
-        let daemon = try standaloneDaemon(config, clock: clock, logger: logger)
-        let api = ControlAPI(daemon: daemon, startedAt: clock.now(), logger: logger)
+        let bare = try BareDaemon()
+        let (daemon, api) = (bare.daemon, bare.api)
         let store = daemon.store
 
         // Every read connection taken by a long read on threads of their own.

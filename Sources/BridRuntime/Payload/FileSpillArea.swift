@@ -36,14 +36,8 @@ final class FileRun: SpillRun, @unchecked Sendable {
     deinit { close(fd) }
 
     func append(_ bytes: UnsafeRawBufferPointer) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SpillError("cannot write a temporary file in \(directory): \(String(cString: strerror(errno)))")
-            }
-            done += n
+        if let code = writeAll(fd, bytes) {
+            throw SpillError("cannot write a temporary file in \(directory): \(String(cString: strerror(code)))")
         }
         size += bytes.count
     }
@@ -55,4 +49,19 @@ final class FileRun: SpillRun, @unchecked Sendable {
             if errno != EINTR { throw SpillError("cannot read a temporary file in \(directory): \(String(cString: strerror(errno)))") }
         }
     }
+}
+
+/// Writes all of `bytes` to `fd` (retrying short writes and EINTR); the errno of a failure,
+/// nil when everything was written.
+func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
+    var done = 0
+    while done < bytes.count {
+        let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+        if n < 0 {
+            if errno == EINTR { continue }
+            return errno
+        }
+        done += n
+    }
+    return nil
 }

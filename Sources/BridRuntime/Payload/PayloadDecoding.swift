@@ -152,14 +152,8 @@ private final class Spool {
     deinit { close(fd) }
 
     func append(_ bytes: UnsafeRawBufferPointer) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw RuntimeError("cannot write a temporary file in \(directory): \(String(cString: strerror(errno)))")
-            }
-            done += n
+        if let code = writeAll(fd, bytes) {
+            throw RuntimeError("cannot write a temporary file in \(directory): \(String(cString: strerror(code)))")
         }
         size += bytes.count
     }
