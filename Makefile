@@ -126,7 +126,10 @@ install: release man
 
 # Man pages for brid and brictl, generated from their argument-parser definitions.
 man: deps
-	$(SWIFT) package generate-manual
+	@# From the debug build: the pages come from the argument-parser definitions, the same in
+	@# every configuration, and the release link flags (brictl fully static) are for
+	@# `make release`'s static-stdlib build only.
+	$(SWIFT) package generate-manual --configuration debug
 	@mkdir -p .build/man
 	cp .build/plugins/GenerateManual/outputs/brictl/brictl.1 .build/man/
 	@# brid has no subcommands: drop the `subcommand` argument-parser puts in every root
