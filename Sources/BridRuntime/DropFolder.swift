@@ -120,16 +120,8 @@ public struct DropFolder: Sendable {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return failure("create") }
         var problem: String?
-        let bytes = Array(note.utf8)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                problem = failure("write")
-                break
-            }
-            written += n
+        if let code = Array(note.utf8).withUnsafeBytes({ writeAll(fd, $0) }) {
+            problem = "cannot write \(path): \(String(cString: strerror(code)))"
         }
         if close(fd) != 0, problem == nil { problem = failure("write") }
         if problem != nil { unlink(path) }

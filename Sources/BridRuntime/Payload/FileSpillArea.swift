@@ -57,9 +57,9 @@ func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
     var done = 0
     while done < bytes.count {
         let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-        if n < 0 {
-            if errno == EINTR { continue }
-            return errno
+        if n <= 0 {
+            if n < 0 && errno == EINTR { continue }
+            return n < 0 ? errno : EIO  // a write of nothing would loop forever
         }
         done += n
     }
