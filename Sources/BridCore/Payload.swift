@@ -31,9 +31,6 @@ public struct Payload: Sendable {
         self.ordinalKind = ordinalKind
     }
 
-    /// Whether the observations are in runs on disk rather than in `series`.
-    public var isSpilled: Bool { !runs.isEmpty }
-
     /// Hands the series to `body` with their observations, in first-seen order, in
     /// batches of at most `maxSeries` series and (roughly) `maxObservations` observations.
     /// A spilled payload is merged from its runs here, so a duplicate observation found
@@ -114,12 +111,13 @@ public struct SeriesObservations: Sendable {
     /// Appends a merged record (records come in period order); a period seen before, as a
     /// value or a deletion, is a duplicate.
     mutating func appendSorted(_ record: RunRecord, origin: String, ordinalKind: PayloadBuilder.OrdinalKind) throws(InputError) {
-        let lastValue = periods.last.map { ($0, ordinals[ordinals.count - 1]) }
-        let lastDeleted = deletedPeriods.last.map { ($0, deletedOrdinals[deletedOrdinals.count - 1]) }
-        for last in [lastValue, lastDeleted] {
-            if let (period, ordinal) = last, period == record.period {
-                throw PayloadBuilder.duplicate(origin: origin, kind: ordinalKind, series: key, period: period, first: ordinal, again: record.ordinal)
-            }
+        if let period = periods.last, period == record.period {
+            throw PayloadBuilder.duplicate(origin: origin, kind: ordinalKind, series: key, period: period,
+                                           first: ordinals[ordinals.count - 1], again: record.ordinal)
+        }
+        if let period = deletedPeriods.last, period == record.period {
+            throw PayloadBuilder.duplicate(origin: origin, kind: ordinalKind, series: key, period: period,
+                                           first: deletedOrdinals[deletedOrdinals.count - 1], again: record.ordinal)
         }
         if record.kind == .deletion {
             deletedPeriods.append(record.period)

@@ -53,7 +53,7 @@ struct AlertWriter {
             } else {
                 let needsLevel = rules.contains { if case .level = $0.condition { true } else { false } }
                 let described = series.incoming.map { (key: $0.key, frequency: $0.frequency, source: series.source) }
-                guard var loaded = try SeriesHistory.load(id: series.id, described: described, periods: [],
+                guard var loaded = try SeriesHistory.load(id: series.id, described: described,
                                                           latestValued: needsLevel, newest: series.newest, release: release, in: db) else { continue }
                 judged = series.periods
                 try loaded.ensure(Self.neighbours(of: judged, for: rules, frequency: loaded.frequency), in: db)

@@ -29,7 +29,8 @@ struct ReleaseWriter {
     private let claimSeries: Statement
     private let insertVersion: Statement
     /// Read connections for comparing large batches on two threads; opened on first use.
-    private var readers: [Connection] = []
+    /// The comparison's read connections with their prepared versions query, one per worker.
+    private var readers: [(connection: Connection, versions: Statement)] = []
     /// What the release wrote, per series (for `release N`), and the series summaries.
     private let contents: ReleaseContentsWriter
 
@@ -218,10 +219,10 @@ struct ReleaseWriter {
             for _ in 0..<workers {
                 let connection = try Connection(path: path, readOnly: true)
                 try connection.execute("PRAGMA query_only = ON; PRAGMA cache_size = -8192;")
-                readers.append(connection)
+                readers.append((connection, try connection.prepare(Self.versionsSQL)))
             }
         }
-        let statements = try readers.map { try $0.prepare(Self.versionsSQL) }
+        let statements = readers.map(\.versions)
         let results = Mutex<[(Int, Comparison)]>([])
         let failure = Mutex<(any Error)?>(nil)
         let work = UnsafeSendable((stored, batch, statements))

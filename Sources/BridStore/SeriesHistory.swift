@@ -32,7 +32,7 @@ struct SeriesHistory {
     /// The whole history of a series (for `rules test`, which judges every period).
     static func load(id: Int64, in db: StatementCache) throws -> SeriesHistory? {
         guard var history = try describe(id: id, in: db) else { return nil }
-        let rows = try db.prepare("SELECT period, value, removed, release_id FROM observation_versions WHERE series_id = ? ORDER BY period, release_id")
+        let rows = try db.prepare(ReleaseWriter.versionsSQL)
             .bind(.integer(id)).rows { ($0.text(0) ?? "", $0.text(1), $0.int(2) != 0, $0.int(3)) }
         var removed: Set<String> = []
         for (period, value, isRemoval, release) in rows {
@@ -52,7 +52,7 @@ struct SeriesHistory {
     ///   them (saves a query).
     /// - Parameter newest: the newest valued period when the caller knows it (the release
     ///   being written is `release`): `latestValued` then needs no query.
-    static func load(id: Int64, described: (key: String, frequency: Frequency, source: String?)? = nil, periods: Set<String>,
+    static func load(id: Int64, described: (key: String, frequency: Frequency, source: String?)? = nil,
                      latestValued: Bool, newest: NewestValue?? = .none, release: Int64 = 0, in db: StatementCache) throws -> SeriesHistory? {
         var known = described.map { SeriesHistory(id: id, key: $0.key, frequency: $0.frequency, source: $0.source) }
         if known == nil { known = try describe(id: id, in: db) }
@@ -84,7 +84,6 @@ struct SeriesHistory {
             newest.reset()
             if let period = history.latestValuedPeriod { try history.ensure([period], in: db) }
         }
-        try history.ensure(periods, in: db)
         return history
     }
 
