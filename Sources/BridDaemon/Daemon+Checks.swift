@@ -34,7 +34,7 @@ extension Daemon {
         let current = config.source(id: id)?.schedule ?? sourceSchedule
         let next = URLSchedule.nextDue(succeeded: succeeded, started: started, now: now, failures: failures,
                                        schedule: current, sourceID: id)
-        if config.source(id: id) != nil { urlSchedule.reschedule(id, at: next) }
+        urlSchedule.reschedule(id, at: next)  // a no-op for a source a reload removed
         await sourceCheck.recordNextDue(id, at: next, now: now, logger: log)
         let wait = Self.describe(next.timeIntervalSince(now))
         switch outcome {
