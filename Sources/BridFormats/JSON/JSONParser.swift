@@ -252,22 +252,21 @@ struct JSONParser {
         return JSONToken(kind: .string, start: UInt32(truncatingIfNeeded: offset), end: UInt32(truncatingIfNeeded: k), escaped: escaped)
     }
 
-    private func hash(_ t: JSONToken) -> UInt64 {
+    /// A member name's hash, its escapes resolved.
+    private func hash(_ t: JSONToken) -> Int {
         var hasher = Hasher()
         if t.escaped {
             t.unescaped(in: b).withUnsafeBytes { hasher.combine(bytes: $0) }
         } else {
             hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[Int(t.start)..<Int(t.end)])))
         }
-        return UInt64(UInt32(truncatingIfNeeded: hasher.finalize()))
+        return hasher.finalize()
     }
 
+    /// Whether two member names are the same once their escapes are resolved.
     private func same(_ s: JSONToken, _ t: JSONToken) -> Bool {
-        if s.escaped || t.escaped {
-            return (s.escaped ? s.unescaped(in: b) : Array(b[Int(s.start)..<Int(s.end)]))
-                == (t.escaped ? t.unescaped(in: b) : Array(b[Int(t.start)..<Int(t.end)]))
-        }
-        return b[Int(s.start)..<Int(s.end)].elementsEqual(b[Int(t.start)..<Int(t.end)])
+        if s.escaped || t.escaped { return s.unescapedOrRaw(in: b) == t.unescapedOrRaw(in: b) }
+        return s.end - s.start == t.end - t.start && b[Int(s.start)..<Int(s.end)].elementsEqual(b[Int(t.start)..<Int(t.end)])
     }
 
     /// As `checkUniqueNames`, for an object off the tape: its names sorted by hash (8
@@ -379,7 +378,7 @@ struct JSONParser {
             while key < end {
                 var other = object + 1
                 while other < key {
-                    if sameName(other, key) { throw duplicate(key, in: object) }
+                    if same(tokens[other], tokens[key]) { throw duplicate(key, in: object) }
                     other = nextKey(after: other)
                 }
                 key = nextKey(after: key)
@@ -389,7 +388,7 @@ struct JSONParser {
         names.removeAll(keepingCapacity: true)
         var key = object + 1
         while key < end {
-            names.append((nameHash(key), key))
+            names.append((hash(tokens[key]), key))
             key = nextKey(after: key)
         }
         names.sort { ($0.hash, $0.token) < ($1.hash, $1.token) }
@@ -397,7 +396,7 @@ struct JSONParser {
         for k in 1..<names.count where names[k].hash == names[k - 1].hash {
             var j = k - 1
             while j >= 0, names[j].hash == names[k].hash {
-                if sameName(names[j].token, names[k].token) {
+                if same(tokens[names[j].token], tokens[names[k].token]) {
                     first = min(first ?? names[k].token, names[k].token)
                     break
                 }
@@ -413,35 +412,9 @@ struct JSONParser {
         return value.isContainer ? Int(value.end) : key + 2
     }
 
-    private func nameBytes(_ key: Int) -> [UInt8] {
-        let t = tokens[key]
-        return t.escaped ? t.unescaped(in: b) : Array(b[Int(t.start)..<Int(t.end)])
-    }
-
-    private func sameName(_ x: Int, _ y: Int) -> Bool {
-        let s = tokens[x], t = tokens[y]
-        if s.escaped || t.escaped { return nameBytes(x) == nameBytes(y) }
-        let length = Int(s.end - s.start)
-        guard length == Int(t.end - t.start) else { return false }
-        let p = Int(s.start), q = Int(t.start)
-        for k in 0..<length where b[p + k] != b[q + k] { return false }
-        return true
-    }
-
-    private func nameHash(_ key: Int) -> Int {
-        var hasher = Hasher()
-        let t = tokens[key]
-        if t.escaped {
-            t.unescaped(in: b).withUnsafeBytes { hasher.combine(bytes: $0) }
-        } else {
-            hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[Int(t.start)..<Int(t.end)])))
-        }
-        return hasher.finalize()
-    }
-
     /// The error for a repeated name, at the name, with its member's JSON pointer.
     private func duplicate(_ key: Int, in object: Int) -> JSONSyntaxError {
-        let name = String(decoding: nameBytes(key), as: UTF8.self)
+        let name = String(decoding: tokens[key].unescapedOrRaw(in: b), as: UTF8.self)
         let error = JSONSyntaxError(at: Int(tokens[key].start) - 1, in: b, "duplicate member name \(Excerpt(name.debugDescription))")
         return JSONSyntaxError(offset: error.offset, line: error.line, column: error.column, message: error.message,
                                pointer: pointerWhileOpen(to: key + 1, in: object))
@@ -461,7 +434,7 @@ struct JSONParser {
                 child = isObject ? nextKey(after: child) : (tokens[child].isContainer ? Int(tokens[child].end) : child + 1)
                 index += 1
             }
-            path += "/" + (isObject ? JSONPointer.escape(String(decoding: nameBytes(child), as: UTF8.self)) : String(index))
+            path += "/" + (isObject ? JSONPointer.escape(String(decoding: tokens[child].unescapedOrRaw(in: b), as: UTF8.self)) : String(index))
         }
         return path
     }
@@ -473,7 +446,7 @@ struct JSONParser {
         if recording {
             tokens.append(name)
         } else {
-            elidedNames.append(hash(name) << 32 | UInt64(name.start))
+            elidedNames.append(UInt64(UInt32(truncatingIfNeeded: hash(name))) << 32 | UInt64(name.start))
         }
         skipSpace()
         guard i < b.count, b[i] == UInt8(ascii: ":") else { throw expected("':' after the member name") }

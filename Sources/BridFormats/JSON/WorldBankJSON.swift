@@ -45,16 +45,10 @@ public struct WorldBankJSON: PagedFormat {
         Formats.url(url, settingQuery: "page", to: String(page))
     }
 
-    /// The pages of one response as one payload: their bytes joined by a line feed.
+    /// The pages of one response as one payload: their bytes joined by `pageSeparator`.
     /// Hash and ingest this, so that a re-fetch of identical pages is "unchanged".
     public static func combinePages(_ pages: [[UInt8]]) -> [UInt8] {
-        var combined: [UInt8] = []
-        combined.reserveCapacity(pages.reduce(0) { $0 + $1.count + 1 })
-        for (i, page) in pages.enumerated() {
-            if i > 0 { combined.append(0x0A) }
-            combined.append(contentsOf: page)
-        }
-        return combined
+        Array(pages.joined(separator: pageSeparator))
     }
 
     /// Reads the pages of one response as one payload (same as `read(combinePages(pages))`).
