@@ -180,7 +180,7 @@ struct Table {
                     column += Self.gap
                 }
                 let style = i < row.count ? row[i].style : .plain
-                let painted = terminal.color ? terminal.paint(text, style) : text
+                let painted = terminal.paint(text, style)
                 switch columns[i].alignment {
                 case .left:
                     out.append(contentsOf: painted.utf8)
