@@ -88,9 +88,7 @@ final class ReadPool: Sendable {
     }
 
     private func open() throws -> Connection {
-        let connection = try Connection(path: path, readOnly: true)
-        try connection.execute("PRAGMA query_only = ON; PRAGMA cache_size = -\(cacheKiB);")
-        return connection
+        try Connection.reader(path: path, cacheKiB: cacheKiB)
     }
 }
 

@@ -217,8 +217,7 @@ struct ReleaseWriter {
         let workers = 2
         if readers.isEmpty {
             for _ in 0..<workers {
-                let connection = try Connection(path: path, readOnly: true)
-                try connection.execute("PRAGMA query_only = ON; PRAGMA cache_size = -8192;")
+                let connection = try Connection.reader(path: path, cacheKiB: 8_192)
                 readers.append((connection, try connection.prepare(Self.versionsSQL)))
             }
         }

@@ -40,6 +40,13 @@ final class Connection {
 
     deinit { if isOpen { sqlite3_close_v2(handle) } }
 
+    /// A read-only connection for queries (`query_only`), with a page cache of `cacheKiB`.
+    static func reader(path: String, cacheKiB: Int) throws(StoreError) -> Connection {
+        let connection = try Connection(path: path, readOnly: true)
+        try connection.execute("PRAGMA query_only = ON; PRAGMA cache_size = -\(cacheKiB);")
+        return connection
+    }
+
     /// Closes the connection now. Returns false when statements of it are still alive: it is
     /// then closed when the last of them is finalized (`sqlite3_close_v2`).
     @discardableResult

@@ -144,8 +144,7 @@ public final class FrequencyLookup: @unchecked Sendable {
     private let statement: Statement
 
     init(path: String) throws {
-        connection = try Connection(path: path, readOnly: true)
-        try connection.execute("PRAGMA query_only = ON; PRAGMA cache_size = -2048;")
+        connection = try Connection.reader(path: path, cacheKiB: 2_048)
         statement = try connection.prepare("SELECT frequency FROM series WHERE key = ?")
     }
 

@@ -29,8 +29,8 @@ public final class StoreCursor<Row> {
 
     /// A cursor whose rows need more statements on its connection: `making` prepares them.
     init(path: String, sql: String, binds: [SQLValue], making: (Connection) throws -> Produce, finish: ((inout [Row]) -> Void)? = nil) throws {
-        let connection = try Connection(path: path, readOnly: true)
-        try connection.execute("PRAGMA query_only = ON; PRAGMA cache_size = -8192; BEGIN DEFERRED")
+        let connection = try Connection.reader(path: path, cacheKiB: 8_192)
+        try connection.execute("BEGIN DEFERRED")
         let statement = try connection.prepare(sql)
         sqlite3ResetAndBind(statement, binds)
         self.connection = connection
