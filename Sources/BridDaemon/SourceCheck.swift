@@ -91,13 +91,14 @@ struct SourceCheck: Sendable {
     /// - Returns: nil when the spool holds the whole response.
     func fetchRemainingPages(into spool: BodySpool, firstPageSize: Int, paging: any PagedFormat.Type,
                              request: GetRequest) async -> FetchError? {
-        let firstPage: [UInt8]
+        // The first page as the spool holds it (mapped, not copied).
+        let firstPage: MappedFile
         do {
-            firstPage = try spool.contents()
+            firstPage = try MappedFile(descriptor: spool.descriptor, path: request.url)
         } catch {
             return FetchError(kind: .other(curlCode: -1), url: request.url, elapsed: .zero, detail: "\(error)")
         }
-        guard let (page, pages) = paging.pageCount(firstPage), page == 1, pages > 1 else { return nil }
+        guard let (page, pages) = paging.pageCount(firstPage.bytes), page == 1, pages > 1 else { return nil }
         var total = firstPageSize
         for n in 2...pages {
             var pageRequest = request

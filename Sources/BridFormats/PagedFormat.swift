@@ -7,7 +7,7 @@ import Foundation
 public protocol PagedFormat: PayloadFormat {
     /// The page number and page count a response announces, or nil when it is not a data
     /// page (e.g. an error message). When `page == 1` and `pages > 1`, pages `2…pages` follow.
-    static func pageCount(_ bytes: [UInt8]) -> (page: Int, pages: Int)?
+    static func pageCount(_ bytes: UnsafeBufferPointer<UInt8>) -> (page: Int, pages: Int)?
     /// The URL of page `page` of the response at `url`.
     static func url(_ url: String, page: Int) -> String
     /// What goes between two pages in the one payload.
