@@ -79,7 +79,7 @@ public final class BodySpool: Sendable {
         }
     }
 
-    /// The whole file read into memory: for small bodies only (a World Bank page, tests).
+    /// The whole file read into memory: for small bodies only (the tests read what was spooled).
     public func contents() throws(BodySpoolError) -> [UInt8] {
         let size = self.size
         var bytes = [UInt8](repeating: 0, count: size)
