@@ -13,10 +13,7 @@ public struct FileSpillArea: SpillArea {
     }
 
     public func makeRun() throws -> any SpillRun {
-        // On a file system without O_TMPFILE: a named file, unlinked at once.
-        let fd = clinux_open_unnamed_file(directory)
-        guard fd >= 0 else { throw SpillError("cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))") }
-        return FileRun(fd: fd, directory: directory)
+        try FileRun(directory: directory)
     }
 }
 
@@ -28,8 +25,11 @@ final class FileRun: SpillRun, @unchecked Sendable {
     private let directory: String
     private(set) var size = 0
 
-    init(fd: Int32, directory: String) {
-        self.fd = fd
+    /// A new unnamed file in `directory` (on a file system without O_TMPFILE: a named file,
+    /// unlinked at once).
+    init(directory: String) throws {
+        fd = clinux_open_unnamed_file(directory)
+        guard fd >= 0 else { throw SpillError("cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))") }
         self.directory = directory
     }
 
@@ -40,6 +40,11 @@ final class FileRun: SpillRun, @unchecked Sendable {
             throw SpillError("cannot write a temporary file in \(directory): \(String(cString: strerror(code)))")
         }
         size += bytes.count
+    }
+
+    /// The file as written so far, mapped (the mapping outlives this run).
+    func mapped(path: String) throws -> MappedFile {
+        try MappedFile(descriptor: fd, path: path)
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {

@@ -52,7 +52,7 @@ struct PayloadDecoding {
     /// Inflates a gzip file (all its members, as `gunzip` does) into a spool.
     private func inflate(_ input: UnsafeBufferPointer<UInt8>, origin: String, releasePages: (() -> Void)?) throws -> Result<MappedFile, InputError> {
         func refuse(_ reason: String) -> Result<MappedFile, InputError> { .failure(InputError(origin: origin, place: nil, reason: reason)) }
-        let spool = try Spool(directory: directory)
+        let spool = try FileRun(directory: directory)
         var stream = z_stream()
         guard czlib_inflate_init_gzip(&stream) == Z_OK else { throw RuntimeError("cannot start zlib: out of memory") }
         defer { inflateEnd(&stream) }
@@ -110,7 +110,7 @@ struct PayloadDecoding {
     /// Transcodes text to UTF-8 into a spool.
     private func transcode(_ input: UnsafeBufferPointer<UInt8>, with start: TextTranscoder, origin: String, releasePages: () -> Void) throws -> Result<MappedFile?, InputError> {
         var transcoder = start
-        let spool = try Spool(directory: directory)
+        let spool = try FileRun(directory: directory)
         var output: [UInt8] = []
         output.reserveCapacity(Self.chunk * 2)
         var offset = transcoder.skip
@@ -134,32 +134,5 @@ struct PayloadDecoding {
         do { try transcoder.finish() } catch { return refuse(error) }
         releasePages()
         return .success(try spool.mapped(path: origin))
-    }
-}
-
-/// An unnamed temporary file written at its end, then mapped.
-private final class Spool {
-    let directory: String
-    let fd: Int32
-    private(set) var size = 0
-
-    init(directory: String) throws {
-        self.directory = directory
-        fd = clinux_open_unnamed_file(directory)
-        guard fd >= 0 else { throw RuntimeError("cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))") }
-    }
-
-    deinit { close(fd) }
-
-    func append(_ bytes: UnsafeRawBufferPointer) throws {
-        if let code = writeAll(fd, bytes) {
-            throw RuntimeError("cannot write a temporary file in \(directory): \(String(cString: strerror(code)))")
-        }
-        size += bytes.count
-    }
-
-    /// The file mapped (the mapping outlives this descriptor).
-    func mapped(path: String) throws -> MappedFile {
-        try MappedFile(descriptor: fd, path: path)
     }
 }
