@@ -12,7 +12,7 @@ public protocol RowJSON {
 }
 
 /// Appends JSON pieces to a byte buffer.
-enum JSONBytes {
+public enum JSONBytes {
     /// `"key":` then the value, with a comma before every member but the first.
     static func member(_ key: StaticString, _ first: inout Bool, _ out: inout [UInt8]) {
         if !first { out.append(UInt8(ascii: ",")) }
@@ -46,7 +46,8 @@ enum JSONBytes {
 
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func string(_ value: String, _ out: inout [UInt8]) {
+    /// A string as JSON text: `"`, `\` and control characters escaped (`\n`, `\u001f`), `/` not.
+    public static func string(_ value: String, _ out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { bytes in

@@ -1,3 +1,4 @@
+import BridProtocol
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -28,23 +29,8 @@ enum JSONOutput {
 
     /// A string as JSON text, laid out as `prettyResult` lays out a value.
     static func pretty(_ text: String) -> String {
-        var out: [UInt8] = [UInt8(ascii: "\"")]
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += Array("\\\"".utf8)
-            case "\\": out += Array("\\\\".utf8)
-            case "\n": out += Array("\\n".utf8)
-            case "\r": out += Array("\\r".utf8)
-            case "\t": out += Array("\\t".utf8)
-            case "\u{08}": out += Array("\\b".utf8)
-            case "\u{0C}": out += Array("\\f".utf8)
-            case _ where scalar.value < 0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out += Array("\\u00".utf8) + [hex[Int(scalar.value >> 4)], hex[Int(scalar.value & 0xF)]]
-            default: out += Array(String(scalar).utf8)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        var out: [UInt8] = []
+        JSONBytes.string(text, &out)
         return String(decoding: out, as: UTF8.self)
     }
 
