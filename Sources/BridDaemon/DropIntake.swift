@@ -122,8 +122,8 @@ public actor DropIntake {
                 // A little after the settle time, so the files' times are past it.
                 if unsettled > 0 { scheduleScan(path, at: now.addingTimeInterval(Self.settleTime + 0.1)) }
                 for name in files {
-                    let outcome = try await work.run { [ingestor, now = clock.now(), maxBytes = source.maxBytes] in
-                        try folder.process(name, source: spec, maxBytes: maxBytes, ingestor: ingestor, at: now)
+                    let outcome = try await work.run { [ingestor, now = clock.now()] in
+                        try folder.process(name, source: spec, ingestor: ingestor, at: now)
                     }
                     announced[path]?.remove(name)
                     Self.log(outcome, logger: log)

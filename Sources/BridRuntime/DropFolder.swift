@@ -80,15 +80,13 @@ public struct DropFolder: Sendable {
     }
 
     /// Ingests one file of the folder and moves it. Store failures (disk full, …) are
-    /// thrown and the file stays where it is, to be tried again.
-    public func process(_ name: String, source: Ingestor.SourceSpec, maxBytes: Int, ingestor: Ingestor, at now: Date) throws -> Taken {
+    /// thrown and the file stays where it is, to be tried again. The source's `maxBytes`
+    /// limits the file and what a gzip file inflates to.
+    public func process(_ name: String, source: Ingestor.SourceSpec, ingestor: Ingestor, at now: Date) throws -> Taken {
         let file = path + "/" + name
         let result: PayloadOutcome
-        switch try mapPayload(file, name: name, maxBytes: maxBytes) {
+        switch try mapPayload(file, name: name, maxBytes: source.maxBytes) {
         case let .success(mapped):
-            // The same limit for what a gzip file inflates to.
-            var source = source
-            source.maxBytes = maxBytes
             result = try ingestor.ingest(file: mapped, origin: name, source: source, at: now)
         case let .failure(error):
             try ingestor.store.recordFailure(source: source.id, message: error.description, at: now)

@@ -69,7 +69,9 @@ import Testing
     @Test func oversizedFilesAreRejectedUnread() throws {
         let f = try DropFixture()
         try f.drop("big.csv", "series,period,value\n" + String(repeating: "x,2018,1\n", count: 10))
-        let outcome = try f.folder.process("big.csv", source: f.spec, maxBytes: 50, ingestor: f.ingestor, at: f.now)
+        var spec = f.spec
+        spec.maxBytes = 50
+        let outcome = try f.folder.process("big.csv", source: spec, ingestor: f.ingestor, at: f.now)
         guard case let .rejected(error) = outcome.outcome else {
             Issue.record("accepted an oversized file")
             return

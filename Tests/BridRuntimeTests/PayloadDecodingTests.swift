@@ -36,7 +36,9 @@ import Testing
 
     func process(_ fixture: DropFixture, _ name: String, _ spec: Ingestor.SourceSpec, maxBytes: Int = 1 << 20) throws -> DropFolder.Taken {
         fixture.now = fixture.now.addingTimeInterval(60)
-        return try fixture.folder.process(name, source: spec, maxBytes: maxBytes, ingestor: fixture.ingestor, at: fixture.now)
+        var spec = spec
+        spec.maxBytes = maxBytes
+        return try fixture.folder.process(name, source: spec, ingestor: fixture.ingestor, at: fixture.now)
     }
 
     func rejection(_ taken: DropFolder.Taken) -> String? {

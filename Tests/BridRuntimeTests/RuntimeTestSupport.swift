@@ -43,7 +43,9 @@ final class DropFixture {
     func processAll() throws -> [DropFolder.Taken] {
         try folder.pendingFiles().map { name in
             now = now.addingTimeInterval(60)
-            return try folder.process(name, source: spec, maxBytes: 1 << 20, ingestor: ingestor, at: now)
+            var spec = spec
+            spec.maxBytes = 1 << 20
+            return try folder.process(name, source: spec, ingestor: ingestor, at: now)
         }
     }
 
