@@ -5,6 +5,9 @@ public enum InputPlace: Sendable, Equatable, CustomStringConvertible {
     case record(Int)
     case pointer(String)
     case element(String)
+    /// A spreadsheet cell (`'тыс.тенге'!M9`), or a field of a text table (`sheet` nil:
+    /// `line 9, column M`).
+    case cell(sheet: String?, column: Int, row: Int)
 
     public var description: String {
         switch self {
@@ -12,6 +15,8 @@ public enum InputPlace: Sendable, Equatable, CustomStringConvertible {
         case let .record(n): "record \(n)"
         case let .pointer(p): "at \(Excerpt(p))"
         case let .element(e): "in <\(Excerpt(e))>"
+        case let .cell(sheet?, column, row): "'\(Excerpt(sheet).description.replacing("'", with: "''"))'!\(ColumnName.letters(column))\(row)"
+        case let .cell(nil, column, row): "line \(row), column \(ColumnName.letters(column))"
         }
     }
 }
