@@ -1,0 +1,51 @@
+import BridCore
+@testable import BridFormats
+import Testing
+
+/// `format = "xls"`: workbooks through the table layout into observations.
+@Suite struct XLSFormatTests {
+    typealias X = XLSTestFile
+
+    func read(_ bytes: [UInt8], series: String? = nil, _ options: [String: Any] = [:]) throws -> Payload {
+        try readPayload(try XLSFormat(settings: settings(series: series, options)), bytes, origin: "nbs.xls")
+    }
+
+    @Test func nbsProvincialGDPAsObservations() throws {
+        let payload = try read(try XLSReaderTests.fixture(), series: "cn.nbs.gdp.{A}", ["sheet": "分省年度数据"])
+        #expect(payload.series.count == 31)
+        #expect(payload.observationCount == 155)
+        let lines = Set(payload.lines)
+        #expect(lines.contains("cn.nbs.gdp.北京市 2019 35371.28"))
+        #expect(lines.contains("cn.nbs.gdp.广东省 2015 72812.55"))
+        #expect(lines.contains("cn.nbs.gdp.西藏自治区 2017 1310.92"))
+        let beijing = try #require(payload.series.first { $0.key == "cn.nbs.gdp.北京市" })
+        #expect(beijing.frequency == .annual)
+        #expect(beijing.periods == ["2015", "2016", "2017", "2018", "2019"])
+        #expect(Set(beijing.ordinals) == [5])
+        // The same with the header row given and the sheet by number.
+        let given = try read(try XLSReaderTests.fixture(), series: "cn.nbs.gdp.{A}", ["sheet": 1, "header_row": 4])
+        #expect(given.lines == payload.lines)
+    }
+
+    @Test func aBadValueNamesItsSheetAndCell() throws {
+        let bytes = X.workbook(globals: [X.sst(["地区", "2019年", "2018年", "北京市", "n.a.?"])], sheet: "分省年度数据", [
+            X.labelSST(3, 0, 0), X.labelSST(3, 1, 1), X.labelSST(3, 2, 2),
+            X.labelSST(4, 0, 3), X.number(4, 1, 35371.28), X.labelSST(4, 2, 4),
+        ])
+        let error = #expect(throws: InputError.self) { try read(bytes, series: "cn.{A}") }
+        #expect(error?.place == .cell(sheet: "分省年度数据", column: 2, row: 5))
+        #expect(error?.description.hasPrefix("nbs.xls '分省年度数据'!C5: ") == true)
+    }
+
+    @Test func aMissingSheetOrAnEncryptedWorkbookStoresNothing() throws {
+        #expect(throws: InputError.self) { try read(try XLSReaderTests.fixture(), series: "cn.{A}", ["sheet": "Sheet2"]) }
+        let encrypted = X.compoundFile(X.workbookStream(globals: [X.record(0x002F, [1, 0] + [UInt8](repeating: 0, count: 52))], sheets: []))
+        let error = #expect(throws: InputError.self) { try read(encrypted, series: "cn.{A}") }
+        #expect(error?.reason.contains("encrypted") == true)
+    }
+
+    @Test func theFormatIsListedWithTheTableOptions() throws {
+        #expect(Formats.catalog["xls"] == TableLayout.options)
+        #expect(throws: FormatSettingsError.self) { try XLSFormat(settings: settings()) }
+    }
+}
