@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs the fuzz targets built by `make fuzz-build`, one after the other, each for
-# FUZZ_SECONDS (default 60): `scripts/fuzz.sh csv json xml toml`.
+# FUZZ_SECONDS (default 60): `scripts/fuzz.sh csv json xml toml xls`.
 #
 # Each target's corpus (.build-fuzz/corpus/TARGET) is seeded from the repository's
 # fixtures and the kept crashes, and grows across runs. A crash, timeout or memory blow-up
@@ -11,14 +11,15 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 fuzzer=.build-fuzz/release/brid-fuzz
 [ -x "$fuzzer" ] || { echo "no $fuzzer: run make fuzz-build" >&2; exit 2; }
-[ $# -gt 0 ] || set -- csv json xml toml
+[ $# -gt 0 ] || set -- csv json xml toml xls
 for target in "$@"; do
     case "$target" in
         csv) seeds="Config/samples/*.csv Tests/BridFormatsTests/Fixtures/*.csv Tests/BridFormatsTests/Fixtures/*.tsv" ;;
         json) seeds="Tests/BridFormatsTests/Fixtures/*.json" ;;
         xml) seeds="Tests/BridFormatsTests/Fixtures/*.xml" ;;
         toml) seeds="Config/*.toml" ;;
-        *) echo "unknown fuzz target $target (csv, json, xml, toml)" >&2; exit 2 ;;
+        xls) seeds="Tests/Fixtures/publications/*.xls" ;;
+        *) echo "unknown fuzz target $target (csv, json, xml, toml, xls)" >&2; exit 2 ;;
     esac
     corpus=.build-fuzz/corpus/$target crashes=.build-fuzz/crashes/$target
     mkdir -p "$corpus" "$crashes"

@@ -17,6 +17,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case xml
     /// A config file: UTF-8 decoding, the TOML reader, the config schema and the formats' checks.
     case toml
+    /// `xls`: the compound file, the BIFF8 records and the table layout over the first sheet.
+    case xls
 
     /// Feeds `bytes` to every reader of the target.
     public func run(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -51,6 +53,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             if case let .success(config) = ConfigParser.parse(text: text, path: "fuzz.toml", formats: Formats.catalog) {
                 _ = Formats.validate(config, file: "fuzz.toml")
             }
+        case .xls:
+            read(XLSFormat.self, bytes, series: "x.{A}")
         }
     }
 
