@@ -1,5 +1,6 @@
 import BridCore
 @testable import BridFormats
+import BridFuzzing
 import Foundation
 import Testing
 
@@ -234,10 +235,12 @@ import Testing
     @Test func damagedCopiesOfTheFixtureThrowOrRead() throws {
         let bytes = try Self.fixture()
         var outcomes = (errors: 0, reads: 0)
-        func attempt(_ damaged: [UInt8]) {
+        func attempt(_ damaged: [UInt8], throughTheLayout: Bool = false) {
             if Self.error(damaged) == nil { outcomes.reads += 1 } else { outcomes.errors += 1 }
+            // `format = "xls"` as the fuzz target runs it: the table layout over what is read.
+            if throughTheLayout { FuzzTarget.xls.run(damaged) }
         }
-        for length in stride(from: 0, to: bytes.count, by: 61) { attempt(Array(bytes.prefix(length))) }
+        for length in stride(from: 0, to: bytes.count, by: 61) { attempt(Array(bytes.prefix(length)), throughTheLayout: true) }
         var random = SplitMix(seed: 12)
         for _ in 0..<1500 {
             var damaged = bytes
@@ -251,7 +254,7 @@ import Testing
         for at in stride(from: 0, to: 1024, by: 3) {
             var damaged = bytes
             damaged[at] ^= 0xFF
-            attempt(damaged)
+            attempt(damaged, throughTheLayout: true)
         }
         #expect(outcomes.errors > 100)
         #expect(outcomes.reads > 100)
