@@ -1,5 +1,6 @@
 import BridCore
 @testable import BridFormats
+import Foundation
 import Testing
 
 /// `format = "xls"`: workbooks through the table layout into observations.
@@ -47,5 +48,33 @@ import Testing
     @Test func theFormatIsListedWithTheTableOptions() throws {
         #expect(Formats.catalog["xls"] == TableLayout.options)
         #expect(throws: FormatSettingsError.self) { try XLSFormat(settings: settings()) }
+    }
+
+    /// The `format = "xls"` examples of Docs/formats/xls.md and tables.md are valid configs
+    /// that read the NBS fixture with its check values.
+    @Test func theDocumentedConfigsReadTheFixture() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Docs/formats").standardizedFileURL
+        var blocks: [String] = []
+        for page in ["xls.md", "tables.md"] {
+            let text = try String(contentsOf: docs.appendingPathComponent(page), encoding: .utf8)
+            blocks += text.components(separatedBy: "```toml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+                .filter { $0.contains("format = \"xls\"\n") }
+        }
+        #expect(blocks.count == 2)
+        for block in blocks {
+            let config = try ConfigParser.parse(text: block, path: "brid.toml", formats: Formats.catalog).get()
+            #expect(Formats.validate(config, file: "brid.toml").isEmpty)
+            let source = try #require(config.sources.first)
+            let reader = try Formats.reader(for: source).get()
+            var builder = PayloadBuilder(origin: "doc", ordinalKind: type(of: reader).ordinalKind) { _ in nil }
+            try reader.read(try XLSReaderTests.fixture(), into: &builder)
+            let payload = try builder.finish()
+            let prefix = try #require(source.seriesTemplate?.replacing("{A}", with: ""))
+            let lines = Set(payload.lines)
+            #expect(payload.series.count == 31)
+            for check in ["北京市 2019 35371.28", "广东省 2015 72812.55", "西藏自治区 2017 1310.92"] {
+                #expect(lines.contains(prefix + check), "\(prefix + check)")
+            }
+        }
     }
 }
