@@ -38,8 +38,8 @@ public enum SpreadsheetSerialDate {
             }
         }
         let text = String(letters).replacing("general", with: "")
-        if text.contains("y") || text.contains("d") { return true }
-        return text.contains("m") && !text.contains("h") && !text.contains("s")
+        if text.contains("y" as Character) || text.contains("d" as Character) { return true }
+        return text.contains("m" as Character) && !text.contains("h" as Character) && !text.contains("s" as Character)
     }
 
     /// The day a serial number stands for, `YYYY-MM-DD` (the time of day dropped), or nil
