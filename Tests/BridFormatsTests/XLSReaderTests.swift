@@ -126,9 +126,13 @@ import Testing
             X.formula(0, 4, result: X.special(3)),
             X.formula(0, 5, result: X.special(2, 0x2A)),
             X.boolErr(1, 0, 0, isError: false), X.boolErr(1, 1, 0x17, isError: true),
+            // A long cached string goes on in a CONTINUE, compressed, then UTF-16.
+            X.formula(2, 0, result: X.special(0)), X.record(0x0207, X.le16(5) + [0] + Array("abc".utf8)),
+            X.record(0x003C, [1] + Array("市区".utf16).flatMap(X.le16)),
         ]))
         #expect(rows[1] == [.number("72812.55"), .text("北京市"), .text("TRUE"), .error("#DIV/0!"), .empty, .error("#N/A")])
         #expect(rows[2] == [.text("FALSE"), .error("#REF!")])
+        #expect(rows[3] == [.text("abc市区")])
     }
 
     @Test func labelsBlanksAndMergedCells() throws {
