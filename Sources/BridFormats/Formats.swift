@@ -51,24 +51,41 @@ public enum Formats {
     }
 }
 
-/// `format = "csv"`: see `CSVReader`. A `series` template does not apply (keys are in the file).
+/// `format = "csv"`: see `CSVReader`. With a `series` template or `columns` the text is read
+/// as a table laid out by people (`CSVTableReader`, `TableLayout`).
 public struct CSVFormat: PayloadFormat {
     public static let name = "csv"
-    public static let options: [String: OptionType] = LocalText.options
+    public static let options: [String: OptionType] = LocalText.options.merging(TableLayout.options) { text, _ in text }
     public static let ordinalKind = PayloadBuilder.OrdinalKind.line
 
     /// `decimal` and `thousands`; nil for plain numbers.
     let numberFormat: NumberFormat?
+    /// Table mode: the layout of the table.
+    let table: TableLayout?
 
     public init(settings: FormatSettings) throws {
-        if settings.seriesTemplate != nil {
-            throw FormatSettingsError(key: "series", message: "csv payloads name their series in the file; `series` does not apply")
-        }
         _ = try TextEncoding(settings: settings)
+        if settings.seriesTemplate != nil || settings.options["columns"] != nil || settings.options["period_column"] != nil {
+            if settings.options["sheet"] != nil {
+                throw FormatSettingsError(key: "sheet", message: "csv text has no sheets")
+            }
+            table = try TableLayout(settings: settings)
+            numberFormat = nil
+            return
+        }
+        let tableOnly = TableLayout.options.keys.filter { LocalText.options[$0] == nil && settings.options[$0] != nil }.sorted()
+        if let key = tableOnly.first {
+            throw FormatSettingsError(key: key, message: "applies to csv read as a table: give a `series` template (periods as columns) or `period_column` with `columns` (periods as rows)")
+        }
+        table = nil
         numberFormat = try LocalText.numberFormat(settings)
     }
 
     public func read(_ bytes: UnsafeBufferPointer<UInt8>, into builder: inout PayloadBuilder) throws(InputError) {
+        if let table {
+            try CSVTableReader.read(bytes, layout: table, into: &builder)
+            return
+        }
         if let numberFormat { builder.numberFormat = numberFormat }
         try CSVReader.read(bytes, into: &builder)
     }

@@ -58,6 +58,14 @@ public struct FormatSettings: Sendable, Equatable {
         return nil
     }
 
+    /// A `.stringOrInteger` option: its `.string` or `.integer` value, nil when absent.
+    public func stringOrInteger(_ key: String) -> FormatOption? {
+        switch options[key] {
+        case .string?, .integer?: options[key]
+        default: nil
+        }
+    }
+
     public func stringTable(_ key: String) -> [String: String]? {
         if case let .stringTable(t)? = options[key] { return t }
         return nil

@@ -157,6 +157,19 @@ struct ConfigSourceTests {
         ])
         let csv = try source("url = \"https://x.org\"\nformat = \"csv\"\nseparator = \";\"\nheader_rows = 2\ndecimal_comma = true\n")
         #expect(csv.formatOptions == ["separator": .string(";"), "header_rows": .integer(2), "decimal_comma": .bool(true)])
+        let named = try source("url = \"https://x.org\"\nformat = \"csv\"\nsheet = \"тыс.тенге\"\n")
+        #expect(named.formatOptions == ["sheet": .string("тыс.тенге")])
+        let numbered = try source("url = \"https://x.org\"\nformat = \"csv\"\nsheet = 2\n")
+        #expect(numbered.formatOptions == ["sheet": .integer(2)])
+    }
+
+    @Test func aStringOrIntegerOptionRefusesOtherTypes() {
+        #expect(errors("url = \"https://x.org\"\nformat = \"csv\"\nsheet = 1.5\n") == [
+            #"/etc/brid/brid.toml:5: [[source]] "s": sheet: expected a string or an integer, found a float"#,
+        ])
+        #expect(errors("url = \"https://x.org\"\nformat = \"csv\"\nsheet = [\"a\"]\n") == [
+            #"/etc/brid/brid.toml:5: [[source]] "s": sheet: expected a string or an integer, found an array"#,
+        ])
     }
 
     @Test func formatOptionErrors() {

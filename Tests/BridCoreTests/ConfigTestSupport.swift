@@ -3,7 +3,7 @@ import Testing
 
 /// Formats as the format module would declare them.
 let testFormats: FormatCatalog = [
-    "csv": ["separator": .string, "header_rows": .integer, "decimal_comma": .bool],
+    "csv": ["separator": .string, "header_rows": .integer, "decimal_comma": .bool, "sheet": .stringOrInteger],
     "worldbank-json": [:],
     "json": ["fields": .stringTable, "scale": .float, "keys": .stringArray],
 ]

@@ -146,6 +146,7 @@ extension ConfigParser {
         case .bool: section.bool(key).map(FormatOption.bool)
         case .stringArray: section.stringArray(key).map(FormatOption.stringArray)
         case .stringTable: section.stringTable(key).map(FormatOption.stringTable)
+        case .stringOrInteger: section.stringOrInteger(key)
         }
     }
 }

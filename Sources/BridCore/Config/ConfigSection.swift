@@ -87,6 +87,16 @@ final class ConfigSection {
         }
     }
 
+    /// A string or an integer, as the option value it is.
+    func stringOrInteger(_ key: String) -> FormatOption? {
+        guard let v = value(key) else { return nil }
+        switch v.kind {
+        case .string(let s): return .string(s)
+        case .integer(let i): return .integer(Int(i))
+        default: wrongType(key, v, expected: "a string or an integer"); return nil
+        }
+    }
+
     func bool(_ key: String) -> Bool? {
         guard let v = value(key) else { return nil }
         guard case .bool(let b) = v.kind else { wrongType(key, v, expected: "true or false"); return nil }

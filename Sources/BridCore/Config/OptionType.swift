@@ -1,6 +1,8 @@
 /// The type of a format-specific source option, as a format declares it.
 public enum OptionType: Sendable, Equatable {
     case string, integer, float, bool, stringArray, stringTable
+    /// A string or an integer (`sheet = "Data"` or `sheet = 2`).
+    case stringOrInteger
 
     /// How the type is named in error messages.
     var expectation: String {
@@ -11,6 +13,7 @@ public enum OptionType: Sendable, Equatable {
         case .bool: "true or false"
         case .stringArray: "an array of strings"
         case .stringTable: "a table of strings"
+        case .stringOrInteger: "a string or an integer"
         }
     }
 }
