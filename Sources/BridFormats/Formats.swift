@@ -12,6 +12,7 @@ public enum Formats {
         FREDJSON.self,
         SDMXJSON.self,
         EurostatTSVFormat.self,
+        XLSXFormat.self,
     ]
 
     // Note: `all.map(\.name)` (a key path to a static member through an existential

@@ -102,3 +102,43 @@ import Testing
         #expect(Self.error(try ZipArchiveTests.fixture("two.zip"))?.reason.hasPrefix("not an xlsx workbook: the archive has no xl/workbook.xml") == true)
     }
 }
+
+@Suite struct XLSXFormatTests {
+    static let config = """
+        [[source]]
+        id = "kz-grp"
+        drop = "drop/kz"
+        format = "xlsx"
+        sheet = "тыс.тенге"
+        series = "kz.grp_per_capita.{A}.{frequency}"
+        """
+
+    @Test func theKazakhstanSheetAsObservations() throws {
+        let config = try ConfigParser.parse(text: Self.config, path: "brid.toml", formats: Formats.catalog).get()
+        #expect(Formats.validate(config, file: "brid.toml").isEmpty)
+        let reader = try Formats.reader(for: try #require(config.sources.first)).get()
+        let bytes = try [UInt8](Data(contentsOf: ZipArchiveTests.root.appendingPathComponent("Tests/Fixtures/publications/kz_bns_grp_per_capita.xlsx")))
+        var builder = PayloadBuilder(origin: "kz.xlsx", ordinalKind: .record) { _ in nil }
+        try reader.read(bytes, into: &builder)
+        let payload = try builder.finish()
+        func value(_ key: String, _ period: String) -> String? {
+            guard let s = payload.series.first(where: { $0.key == key }), let i = s.periods.firstIndex(of: period) else { return "absent" }
+            return s.values[i]
+        }
+        #expect(value("kz.grp_per_capita.Республика_Казахстан.A", "2008") == "1024.2")
+        #expect(value("kz.grp_per_capita.Атырауская.A", "2010") == "5401")
+        #expect(value("kz.grp_per_capita.г.Алматы.Q", "2023-Q3") == "6673.5")
+        // The cell holds the 17-digit double 543.29999999999995: read as openpyxl reads it.
+        #expect(value("kz.grp_per_capita.Республика_Казахстан.Q", "2010-Q2") == "543.3")
+        // Labels with a footnote mark or a trailing space (`Актюбинская `, `г.Шымкент2)`) are keys without them.
+        #expect(payload.series.contains { $0.key == "kz.grp_per_capita.Актюбинская.A" })
+    }
+
+    @Test func aBadCellIsNamedBySheetAndCell() throws {
+        let reader = try XLSXFormat(settings: FormatSettings(seriesTemplate: "x.{A}", options: ["sheet": .string("Данные")]))
+        var builder = PayloadBuilder(origin: "book.xlsx", ordinalKind: .record) { _ in nil }
+        #expect(throws: InputError(origin: "book.xlsx", place: .cell(sheet: "Данные", column: 1, row: 3), reason: "\"12,5\" is not a number")) {
+            try reader.read(try ZipArchiveTests.fixture("badcell.xlsx"), into: &builder)
+        }
+    }
+}
