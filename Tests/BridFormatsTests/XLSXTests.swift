@@ -104,14 +104,13 @@ import Testing
 }
 
 @Suite struct XLSXFormatTests {
-    static let config = """
-        [[source]]
-        id = "kz-grp"
-        drop = "drop/kz"
-        format = "xlsx"
-        sheet = "тыс.тенге"
-        series = "kz.grp_per_capita.{A}.{frequency}"
-        """
+    /// The config of Docs/formats/xlsx.md.
+    static var config: String {
+        get throws {
+            let text = try String(contentsOf: ZipArchiveTests.root.appendingPathComponent("Docs/formats/xlsx.md"), encoding: .utf8)
+            return try #require(text.components(separatedBy: "```toml\n").dropFirst().first?.components(separatedBy: "```").first)
+        }
+    }
 
     @Test func theKazakhstanSheetAsObservations() throws {
         let config = try ConfigParser.parse(text: Self.config, path: "brid.toml", formats: Formats.catalog).get()
@@ -132,6 +131,12 @@ import Testing
         #expect(value("kz.grp_per_capita.Республика_Казахстан.Q", "2010-Q2") == "543.3")
         // Labels with a footnote mark or a trailing space (`Актюбинская `, `г.Шымкент2)`) are keys without them.
         #expect(payload.series.contains { $0.key == "kz.grp_per_capita.Актюбинская.A" })
+
+        let other = try XLSXFormat(settings: FormatSettings(seriesTemplate: "x.{A}", options: ["sheet": .string("KZT")]))
+        var none = PayloadBuilder(origin: "kz.xlsx", ordinalKind: .record) { _ in nil }
+        #expect(throws: InputError(origin: "kz.xlsx", place: nil, reason: "the workbook has no sheet \"KZT\"; its sheets: \"тыс.тенге\", \"в долларах США\"")) {
+            try other.read(bytes, into: &none)
+        }
     }
 
     @Test func aBadCellIsNamedBySheetAndCell() throws {
