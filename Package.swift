@@ -13,7 +13,8 @@ import PackageDescription
 //                  file (CLinux) and hashed as they arrive.
 //   BridRuntime  — I/O around the core: config files, drop folders, inotify, logging,
 //                  hashing, systemd's notify and socket-activation protocols, external commands,
-//                  gzip payloads inflated (zlib, CZlib) and other encodings transcoded into spools.
+//                  gzip payloads and zip members inflated (zlib, CZlib) and other encodings
+//                  transcoded into spools.
 //   BridDaemon   — the long-running services (scheduler, drop watcher, reload) in one
 //                  ServiceGroup, built by one function that tests call too.
 //   BridProtocol — the control protocol (envelope, every command and its reply), FoundationEssentials only.
