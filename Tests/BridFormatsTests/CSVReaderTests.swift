@@ -98,8 +98,10 @@ import Testing
         #expect(rows(try read("period,a,b\n2018,1,")) == ["a|2018|1", "b|2018|∅"])
     }
 
-    @Test func theCSVFormatRefusesASeriesTemplate() {
-        #expect(throws: FormatSettingsError.self) { try CSVFormat(settings: FormatSettings(seriesTemplate: "x.{a}")) }
-        #expect(Formats.catalog["csv"] == ["decimal": .string, "thousands": .string, "encoding": .string])
+    @Test func aSeriesTemplateMakesTheCSVFormatReadATable() throws {
+        #expect(throws: FormatSettingsError.self) { try CSVFormat(settings: FormatSettings(seriesTemplate: "x.{a")) }
+        #expect(try CSVFormat(settings: FormatSettings(seriesTemplate: "x.{a}")).table != nil)
+        #expect(try CSVFormat(settings: FormatSettings()).table == nil)
+        #expect(Formats.catalog["csv"] == TableLayout.options.merging(["encoding": .string]) { a, _ in a })
     }
 }

@@ -22,6 +22,7 @@ func settings(series: String? = nil, _ options: [String: Any] = [:]) -> FormatSe
         switch value {
         case let s as String: converted[key] = .string(s)
         case let a as [String]: converted[key] = .stringArray(a)
+        case let t as [String: String]: converted[key] = .stringTable(t)
         case let b as Bool: converted[key] = .bool(b)
         case let n as Int: converted[key] = .integer(n)
         default: fatalError("unsupported option value \(value)")

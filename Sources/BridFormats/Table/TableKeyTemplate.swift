@@ -26,7 +26,7 @@ struct TableKeyTemplate: Sendable, Equatable {
             guard let close = rest[open...].firstIndex(of: "}") else { throw fail("a `{` is not closed") }
             let name = String(rest[rest.index(after: open)..<close])
             if name.isEmpty { throw fail("`{}` names no column") }
-            if name.contains("{") { throw fail("`{` inside a field") }
+            if name.contains("{" as Character) { throw fail("`{` inside a field") }
             if name == "frequency" {
                 parts.append(.frequency)
             } else if (1...3).contains(name.count), name.allSatisfy({ $0 >= "A" && $0 <= "Z" }), let column = ColumnName.index(name) {
@@ -37,7 +37,7 @@ struct TableKeyTemplate: Sendable, Equatable {
             rest = rest[rest.index(after: close)...]
         }
         for case let .literal(literal) in parts {
-            if literal.contains("}") { throw fail("a `}` without its `{`") }
+            if literal.contains("}" as Character) { throw fail("a `}` without its `{`") }
             if let problem = SeriesKey.problem(with: literal) { throw fail("its text \(problem.replacing("series key ", with: ""))") }
         }
         guard parts.contains(where: { if case .literal = $0 { false } else { true } }) else {

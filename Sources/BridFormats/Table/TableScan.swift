@@ -151,7 +151,10 @@ public struct TableScan {
                 labelColumns.append(column)
             }
         }
-        header = Header(row: number, periods: kept, key: parts, labelColumns: labelColumns,
+        // Each series' values together within a row (a streamed payload stays grouped).
+        let order = kept.map(\.period.frequency).reduce(into: [Frequency]()) { if !$0.contains($1) { $0.append($1) } }
+        let grouped = order.flatMap { f in kept.filter { $0.period.frequency == f } }
+        header = Header(row: number, periods: grouped, key: parts, labelColumns: labelColumns,
                         firstPeriodText: Self.cell(cells, firstKept.column).label)
     }
 

@@ -48,7 +48,7 @@ enum TableText {
 
     /// The text of a label put into a series key: spaces become `_`.
     static func keyText(_ label: String) -> String {
-        label.contains(" ") ? String(label.map { $0 == " " ? "_" : $0 }) : label
+        label.contains(" " as Character) ? String(label.map { $0 == " " ? "_" : $0 }) : label
     }
 }
 
