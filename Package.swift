@@ -5,14 +5,16 @@ import PackageDescription
 //   BridCore     — the domain with no I/O: periods, exact values, series keys, payloads,
 //                  ingest semantics, schedules, the configuration model and its TOML reader,
 //                  and the incremental SHA-256 of payloads (libcrypto, CLibCrypto).
-//   BridFormats  — format readers: bytes in, raw records out (pure).
+//   BridFormats  — format readers: bytes in, raw records out (pure); zip archives read
+//                  in memory with zlib (CZlib).
 //   BridStore    — the SQLite vintage store behind one façade.
 //   BridFetch    — HTTP fetching (and posting, for notifiers) with libcurl (CCurl), request
 //                  headers resolved from env/files; bodies spooled to an unnamed temporary
 //                  file (CLinux) and hashed as they arrive.
 //   BridRuntime  — I/O around the core: config files, drop folders, inotify, logging,
 //                  hashing, systemd's notify and socket-activation protocols, external commands,
-//                  gzip payloads inflated (zlib, CZlib) and other encodings transcoded into spools.
+//                  gzip payloads and zip members inflated (zlib, CZlib) and other encodings
+//                  transcoded into spools.
 //   BridDaemon   — the long-running services (scheduler, drop watcher, reload) in one
 //                  ServiceGroup, built by one function that tests call too.
 //   BridProtocol — the control protocol (envelope, every command and its reply), FoundationEssentials only.
@@ -54,7 +56,7 @@ let package = Package(
         // The version, shared by everything including brictl (which must stay lean).
         .target(name: "BridInfo"),
         .target(name: "BridCore", dependencies: ["BridInfo", "CLibCrypto"]),
-        .target(name: "BridFormats", dependencies: ["BridCore"]),
+        .target(name: "BridFormats", dependencies: ["BridCore", "CZlib"]),
         .target(name: "BridStore", dependencies: ["BridCore", "CSQLite"]),
         .target(name: "BridFetch", dependencies: ["BridCore", "CCurl", "CLinux"]),
         .target(

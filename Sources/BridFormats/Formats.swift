@@ -12,6 +12,7 @@ public enum Formats {
         FREDJSON.self,
         SDMXJSON.self,
         EurostatTSVFormat.self,
+        XLSXFormat.self,
         XLSFormat.self,
     ]
 

@@ -33,21 +33,25 @@ public struct Ingestor: Sendable {
         public var maxBytes: Int
         /// The text's encoding when not UTF-8 (`encoding`, CSV-family formats).
         public var encoding: TextEncoding
+        /// Which member of a zip payload is read (`member`); nil: the only one.
+        public var member: Glob?
 
         public init(id: String, reader: any PayloadFormat, snapshot: Bool, maxBytes: Int = SourceConfig.defaultMaxBytes,
-                    encoding: TextEncoding = .utf8) {
+                    encoding: TextEncoding = .utf8, member: Glob? = nil) {
             self.id = id
             self.reader = reader
             self.snapshot = snapshot
             self.maxBytes = maxBytes
             self.encoding = encoding
+            self.member = member
         }
 
         /// The spec of a configured source (its format settings were validated with the config).
         public init(_ source: SourceConfig) throws(FormatSettingsError) {
             self.init(id: source.id, reader: try Formats.reader(for: source).get(), snapshot: source.mode == .snapshot,
                       maxBytes: source.maxBytes,
-                      encoding: try TextEncoding(settings: FormatSettings(seriesTemplate: nil, options: source.formatOptions)))
+                      encoding: try TextEncoding(settings: FormatSettings(seriesTemplate: nil, options: source.formatOptions)),
+                      member: source.member.flatMap { try? Glob($0) })
         }
     }
 
@@ -72,7 +76,7 @@ public struct Ingestor: Sendable {
                                    releasePages: { file.releasePages() }, at: now)
     }
 
-    /// A gzip payload inflated, text in another encoding transcoded (`PayloadDecoding`),
+    /// A zip payload's member or a gzip payload inflated, text in another encoding transcoded (`PayloadDecoding`),
     /// then read; the digest is the payload's as it came, so an unchanged one ends before.
     private func decodeAndIngest(_ bytes: UnsafeBufferPointer<UInt8>, digest: String, origin: String, source: SourceSpec, publishedAt: Date?,
                                  releasePages: (@Sendable () -> Void)?, at now: Date) throws -> PayloadOutcome {
@@ -80,7 +84,8 @@ public struct Ingestor: Sendable {
             try store.recordUnchangedPayload(source: source.id, sha256: digest, at: now)
             return .unchangedPayload
         }
-        let decoding = PayloadDecoding(directory: folder, maxBytes: source.maxBytes, encoding: source.encoding)
+        let decoding = PayloadDecoding(directory: folder, maxBytes: source.maxBytes, encoding: source.encoding,
+                                       member: source.member, unzip: !(source.reader is any ArchiveFormat))
         switch try decoding.decode(bytes, origin: origin, releasePages: releasePages) {
         case .success(nil):
             return try ingest(bytes, digest: digest, origin: origin, source: source, publishedAt: publishedAt, releasePages: releasePages, at: now)

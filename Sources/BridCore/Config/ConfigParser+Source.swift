@@ -1,7 +1,7 @@
 extension ConfigParser {
     static let sourceKeys = [
         "id", "name", "url", "drop", "format", "every", "cron", "timeout", "connect_timeout", "max_bytes",
-        "series", "mode", "headers",
+        "series", "mode", "headers", "member",
     ]
 
     static func readSources(_ tables: [(table: TOMLTable, line: Int)], stateDir: String, formats: FormatCatalog,
@@ -50,6 +50,7 @@ extension ConfigParser {
         let connectTimeout = section.duration("connect_timeout") ?? SourceConfig.defaultConnectTimeout
         let maxBytes = section.size("max_bytes") ?? (isDrop ? SourceConfig.defaultDropMaxBytes : SourceConfig.defaultMaxBytes)
         let seriesTemplate = section.text("series")
+        let member = readMember(section)
         let mode = section.choice("mode", IngestMode.allCases.map { ($0.rawValue, $0) }) ?? .append
         var headers: [HTTPHeaderValue] = []
         if isDrop && section.has("headers") {
@@ -76,7 +77,19 @@ extension ConfigParser {
         guard let id, let location, let format else { return nil }
         return SourceConfig(id: id, location: location, format: format, schedule: schedule ?? nil, timeout: timeout,
                             connectTimeout: connectTimeout, maxBytes: maxBytes, seriesTemplate: seriesTemplate,
-                            mode: mode, headers: headers, name: name, formatOptions: options, line: section.line)
+                            mode: mode, headers: headers, name: name, formatOptions: options, member: member, line: section.line)
+    }
+
+    /// `member = "API_*.csv"`: which member of a zip payload is read (a glob over member names).
+    private static func readMember(_ section: ConfigSection) -> String? {
+        guard let member = section.text("member") else { return nil }
+        do {
+            _ = try Glob(member)
+            return member
+        } catch {
+            section.error("member", error.message)
+            return nil
+        }
     }
 
     private static func readFormat(_ section: ConfigSection, formats: FormatCatalog) -> String? {

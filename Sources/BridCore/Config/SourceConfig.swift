@@ -29,6 +29,9 @@ public struct SourceConfig: Sendable, Equatable {
     public let name: String?
     /// The keys the format declared, as given.
     public let formatOptions: [String: FormatOption]
+    /// Which member of a zip payload is read (`member = "API_*.csv"`, a glob over member
+    /// names); nil: an archive of one member reads it.
+    public let member: String?
     /// Line of the `[[source]]` header.
     public let line: Int
 
@@ -36,7 +39,7 @@ public struct SourceConfig: Sendable, Equatable {
                 timeout: Duration = defaultTimeout, connectTimeout: Duration = defaultConnectTimeout,
                 maxBytes: Int = defaultMaxBytes, seriesTemplate: String? = nil, mode: IngestMode = .append,
                 headers: [HTTPHeaderValue] = [], name: String? = nil,
-                formatOptions: [String: FormatOption] = [:], line: Int = 0) {
+                formatOptions: [String: FormatOption] = [:], member: String? = nil, line: Int = 0) {
         self.id = id
         self.location = location
         self.format = format
@@ -49,6 +52,7 @@ public struct SourceConfig: Sendable, Equatable {
         self.headers = headers
         self.name = name
         self.formatOptions = formatOptions
+        self.member = member
         self.line = line
     }
 }

@@ -4,8 +4,10 @@ import CLinux
 import CZlib
 import Glibc
 
-/// What a payload is before a reader sees it: gzip inflated (told by its magic bytes, so a
-/// `.tsv.gz` served as `application/gzip` is inflated too) and text in another encoding
+/// What a payload is before a reader sees it: a zip archive's member chosen and inflated
+/// (`PK\x03\x04`, unless the format reads archives itself, as xlsx does), gzip inflated
+/// (told by its magic bytes, so a `.tsv.gz` served as `application/gzip` is inflated too)
+/// and text in another encoding
 /// transcoded to UTF-8. Each step streams into an unnamed temporary file in the state
 /// folder (as URL bodies do, see `BodySpool`) that is then mapped: memory does not grow
 /// with the payload.
@@ -15,6 +17,10 @@ struct PayloadDecoding {
     /// The source's `max_bytes`, which the inflated size must keep to as well.
     let maxBytes: Int
     let encoding: TextEncoding
+    /// Which member of a zip archive is read; nil: the archive's only one.
+    var member: Glob? = nil
+    /// Whether a zip archive is opened here (false for formats that read archives whole).
+    var unzip = true
 
     /// How much is inflated or transcoded at a time.
     static let chunk = 1 << 20
@@ -25,6 +31,15 @@ struct PayloadDecoding {
     func decode(_ bytes: UnsafeBufferPointer<UInt8>, origin: String, releasePages: (() -> Void)?) throws -> Result<MappedFile?, InputError> {
         var current: MappedFile?
         var input = bytes
+        if unzip, ZipArchive.isZip(input) {
+            switch try unzip(input, origin: origin, releasePages: releasePages) {
+            case let .success(file):
+                current = file
+                input = file.bytes
+            case let .failure(error):
+                return .failure(error)
+            }
+        }
         if Self.isGzip(input) {
             switch try inflate(input, origin: origin, releasePages: releasePages) {
             case let .success(file):
@@ -102,6 +117,49 @@ struct PayloadDecoding {
             if consumed == input.count, status == Z_OK || status == Z_BUF_ERROR {
                 return refuse("truncated gzip: the compressed data ends at byte offset \(input.count) before the end of its stream (\(spool.size) bytes inflated)")
             }
+        }
+        releasePages?()
+        return .success(try spool.mapped(path: origin))
+    }
+
+    /// Inflates the chosen member of a zip archive into a spool, a chunk at a time.
+    private func unzip(_ input: UnsafeBufferPointer<UInt8>, origin: String, releasePages: (() -> Void)?) throws -> Result<MappedFile, InputError> {
+        func refuse(_ reason: String) -> Result<MappedFile, InputError> { .failure(InputError(origin: origin, place: nil, reason: reason)) }
+        let archive: ZipArchive
+        do { archive = try ZipArchive(input) } catch { return refuse("a corrupt zip archive: \(error.reason)") }
+        let files = archive.members.filter { !$0.isDirectory }
+        let names = files.map { "\"\(Excerpt($0.name))\"" }.joined(separator: ", ")
+        let chosen: [ZipArchive.Member]
+        if let member {
+            chosen = files.filter { member.matches($0.name) }
+            guard chosen.count == 1 else {
+                return refuse(chosen.isEmpty
+                    ? "no member of the zip archive matches member = \"\(member.pattern)\" (its members: \(names))"
+                    : "\(chosen.count) members of the zip archive match member = \"\(member.pattern)\" (\(chosen.map { "\"\($0.name)\"" }.joined(separator: ", "))): make the pattern choose one")
+            }
+        } else {
+            chosen = files
+            guard files.count == 1 else {
+                return refuse(files.isEmpty ? "the zip archive has no members"
+                    : "the zip archive has \(files.count) members (\(names)): choose one with `member = \"…\"` (a glob) on the [[source]]")
+            }
+        }
+        let spool = try FileRun(directory: directory)
+        var sinceRelease = 0
+        do {
+            try archive.inflate(chosen[0], limit: maxBytes, chunk: Self.chunk) { piece in
+                try spool.append(piece)
+                sinceRelease += piece.count
+                if sinceRelease >= 64 << 20 {
+                    releasePages?()
+                    sinceRelease = 0
+                }
+            }
+        } catch let failure as ZipArchive.Failure {
+            if failure.kind == .bomb {
+                return refuse("zip bomb refused: member \"\(Excerpt(chosen[0].name))\" inflates to more than max_bytes (\(maxBytes) bytes) from \(chosen[0].compressedSize) compressed bytes")
+            }
+            return refuse(failure.kind == .corrupt ? "a corrupt zip archive: \(failure)" : "\(failure)")
         }
         releasePages?()
         return .success(try spool.mapped(path: origin))

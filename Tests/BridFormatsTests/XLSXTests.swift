@@ -1,0 +1,149 @@
+import BridCore
+@testable import BridFormats
+import Foundation
+import Testing
+
+@Suite struct XLSXTests {
+    static func rows(_ bytes: [UInt8], sheet: SheetChoice = .first) throws(InputError) -> [Int: [TableCell]] {
+        var rows: [Int: [TableCell]] = [:]
+        try bytes.withUnsafeBufferPointer { (buffer) throws(InputError) in
+            let workbook = try XLSXWorkbook(bytes: buffer, origin: "book.xlsx", limit: 1 << 30)
+            try workbook.forEachRow(sheet: sheet) { (number, cells) throws(InputError) in
+                #expect(rows[number] == nil)
+                rows[number] = cells
+            }
+        }
+        return rows
+    }
+
+    static func error(_ bytes: [UInt8], sheet: SheetChoice = .first) -> InputError? {
+        #expect(throws: InputError.self) { _ = try rows(bytes, sheet: sheet) }
+    }
+
+    static func cell(_ rows: [Int: [TableCell]], _ reference: String) -> TableCell {
+        let letters = reference.prefix { $0.isLetter }
+        guard let row = rows[Int(reference.dropFirst(letters.count))!], let column = ColumnName.index(letters), column < row.count else { return .empty }
+        return row[column]
+    }
+
+    @Test func theKazakhstanWorkbookHasItsCheckValues() throws {
+        let bytes = try [UInt8](Data(contentsOf: ZipArchiveTests.root.appendingPathComponent("Tests/Fixtures/publications/kz_bns_grp_per_capita.xlsx")))
+        try bytes.withUnsafeBufferPointer { buffer in
+            let workbook = try XLSXWorkbook(bytes: buffer, origin: "kz.xlsx", limit: 1 << 30)
+            #expect(workbook.sheets.map(\.name) == ["тыс.тенге", "в долларах США"])
+        }
+        let rows = try Self.rows(bytes, sheet: .name("тыс.тенге"))
+        #expect(Self.cell(rows, "E4") == .number("1024.2"))
+        #expect(Self.cell(rows, "A4") == .text("Республика Казахстан"))
+        #expect(Self.cell(rows, "E3").label?.hasPrefix("2008 год") == true)
+        #expect(Self.cell(rows, "M9") == .number("5401"))
+        #expect(Self.cell(rows, "A9").label?.hasPrefix("Атырауская") == true)
+        #expect(Self.cell(rows, "M3").label?.hasPrefix("2010 год") == true)
+        #expect(Self.cell(rows, "BL24") == .number("6673.5"))
+        #expect(Self.cell(rows, "A24").label == "г.Алматы")
+        #expect(Self.cell(rows, "BL3").label?.hasPrefix("9 месяцев") == true)
+        #expect(rows.keys.max() == 30)
+        // The 17-digit doubles Excel wrote are read as openpyxl reads them (543.29999999999995 → 543.3).
+        let all = rows.values.flatMap { $0 }
+        #expect(!all.contains { if case let .number(s) = $0 { s.count > 17 } else { false } })
+        let second = try Self.rows(bytes, sheet: .number(2))
+        #expect(!second.isEmpty)
+    }
+
+    @Test func everyCellType() throws {
+        let rows = try Self.rows(try ZipArchiveTests.fixture("cells.xlsx"))
+        #expect(rows.keys.sorted() == [1, 3, 4, 6, 8])  // <row r="7"/> holds nothing
+        #expect(rows[1] == [.text("Регион"), .empty, .text("2008 год1)")])  // rich text runs joined
+        #expect(rows[3] == [.text("北京市"), .number("1024.2"), .number("35371.28"), .number("0.0015"), .number("2048.4")])
+        // Row 4 has no `r` (after row 3), nor do its cells (A, B, …).
+        #expect(rows[4] == [.text("inline rich"), .text("xy"), .text("TRUE"), .error("#DIV/0!"), .date("2024-01-12"), .date("1900-02-28"), .number("1.5")])
+        #expect(rows[6] == [.empty, .text("A & B"), .date("1900-03-01"), .empty, .date("2024-01-12")])
+        // A merged A8:C8: the value is in its top-left cell only.
+        #expect(rows[8] == [.text("Регион")])
+        let second = try Self.rows(try ZipArchiveTests.fixture("cells.xlsx"), sheet: .name("second"))
+        #expect(second[2] == [.empty, .number("0"), .number("-0.5")])  // serial 0 is before the 1900 system's first day
+    }
+
+    @Test func the1904DateSystem() throws {
+        let rows = try Self.rows(try ZipArchiveTests.fixture("cells1904.xlsx"))
+        #expect(Self.cell(rows, "E4") == .date("2028-01-13"))
+        let second = try Self.rows(try ZipArchiveTests.fixture("cells1904.xlsx"), sheet: .number(2))
+        #expect(second[2]?[1] == .date("1904-01-01"))
+    }
+
+    @Test func serialDays() {
+        #expect(SpreadsheetDates.day(serial: 1, date1904: false) == "1900-01-01")
+        #expect(SpreadsheetDates.day(serial: 59, date1904: false) == "1900-02-28")
+        #expect(SpreadsheetDates.day(serial: 61, date1904: false) == "1900-03-01")
+        #expect(SpreadsheetDates.day(serial: 45303.99, date1904: false) == "2024-01-12")
+        #expect(SpreadsheetDates.day(serial: 0, date1904: false) == nil)
+        #expect(SpreadsheetDates.isDate(formatCode: "dd\\.mm\\.yyyy;@"))
+        #expect(SpreadsheetDates.isDate(formatCode: "[$-419]mmmm yyyy"))
+        #expect(!SpreadsheetDates.isDate(formatCode: "[h]:mm"))
+        #expect(!SpreadsheetDates.isDate(formatCode: "#,##0.0\" days\""))
+    }
+
+    @Test func errorsNameTheSheetAndCell() throws {
+        let bad = Self.error(try ZipArchiveTests.fixture("badcell.xlsx"))
+        #expect(bad?.description == "book.xlsx 'Данные'!B3: \"12,5\" is not a number")
+        let missing = Self.error(try ZipArchiveTests.fixture("cells.xlsx"), sheet: .name("тыс.тенге"))
+        #expect(missing?.description == "book.xlsx: the workbook has no sheet \"тыс.тенге\"; its sheets: \"Данные\", \"second\"")
+        #expect(Self.error(try ZipArchiveTests.fixture("cells.xlsx"), sheet: .number(3))?.reason.contains("no sheet 3") == true)
+    }
+
+    @Test func encryptedCorruptAndForeignFilesAreRefused() throws {
+        let encrypted = Self.error(try ZipArchiveTests.fixture("encrypted.xlsx"))
+        #expect(encrypted?.reason.hasPrefix("an encrypted (password-protected) workbook") == true)
+        var ole = [UInt8]([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) + [UInt8](repeating: 0, count: 600)
+        #expect(Self.error(ole)?.reason.contains("format = \"xls\"") == true)
+        ole = Array((try ZipArchiveTests.fixture("cells.xlsx")).prefix(1500))
+        #expect(Self.error(ole)?.reason.hasPrefix("a corrupt xlsx workbook") == true)
+        #expect(Self.error(Array("a,b\n1,2\n".utf8))?.reason.hasPrefix("not an xlsx workbook") == true)
+        #expect(Self.error(try ZipArchiveTests.fixture("two.zip"))?.reason.hasPrefix("not an xlsx workbook: the archive has no xl/workbook.xml") == true)
+    }
+}
+
+@Suite struct XLSXFormatTests {
+    /// The config of Docs/formats/xlsx.md.
+    static var config: String {
+        get throws {
+            let text = try String(contentsOf: ZipArchiveTests.root.appendingPathComponent("Docs/formats/xlsx.md"), encoding: .utf8)
+            return try #require(text.components(separatedBy: "```toml\n").dropFirst().first?.components(separatedBy: "```").first)
+        }
+    }
+
+    @Test func theKazakhstanSheetAsObservations() throws {
+        let config = try ConfigParser.parse(text: Self.config, path: "brid.toml", formats: Formats.catalog).get()
+        #expect(Formats.validate(config, file: "brid.toml").isEmpty)
+        let reader = try Formats.reader(for: try #require(config.sources.first)).get()
+        let bytes = try [UInt8](Data(contentsOf: ZipArchiveTests.root.appendingPathComponent("Tests/Fixtures/publications/kz_bns_grp_per_capita.xlsx")))
+        var builder = PayloadBuilder(origin: "kz.xlsx", ordinalKind: .record) { _ in nil }
+        try reader.read(bytes, into: &builder)
+        let payload = try builder.finish()
+        func value(_ key: String, _ period: String) -> String? {
+            guard let s = payload.series.first(where: { $0.key == key }), let i = s.periods.firstIndex(of: period) else { return "absent" }
+            return s.values[i]
+        }
+        #expect(value("kz.grp_per_capita.Республика_Казахстан.A", "2008") == "1024.2")
+        #expect(value("kz.grp_per_capita.Атырауская.A", "2010") == "5401")
+        #expect(value("kz.grp_per_capita.г.Алматы.Q", "2023-Q3") == "6673.5")
+        // The cell holds the 17-digit double 543.29999999999995: read as openpyxl reads it.
+        #expect(value("kz.grp_per_capita.Республика_Казахстан.Q", "2010-Q2") == "543.3")
+        // Labels with a footnote mark or a trailing space (`Актюбинская `, `г.Шымкент2)`) are keys without them.
+        #expect(payload.series.contains { $0.key == "kz.grp_per_capita.Актюбинская.A" })
+
+        let other = try XLSXFormat(settings: FormatSettings(seriesTemplate: "x.{A}", options: ["sheet": .string("KZT")]))
+        var none = PayloadBuilder(origin: "kz.xlsx", ordinalKind: .record) { _ in nil }
+        #expect(throws: InputError(origin: "kz.xlsx", place: nil, reason: "the workbook has no sheet \"KZT\"; its sheets: \"тыс.тенге\", \"в долларах США\"")) {
+            try other.read(bytes, into: &none)
+        }
+    }
+
+    @Test func aBadCellIsNamedBySheetAndCell() throws {
+        let reader = try XLSXFormat(settings: FormatSettings(seriesTemplate: "x.{A}", options: ["sheet": .string("Данные")]))
+        var builder = PayloadBuilder(origin: "book.xlsx", ordinalKind: .record) { _ in nil }
+        #expect(throws: InputError(origin: "book.xlsx", place: .cell(sheet: "Данные", column: 1, row: 3), reason: "\"12,5\" is not a number")) {
+            try reader.read(try ZipArchiveTests.fixture("badcell.xlsx"), into: &builder)
+        }
+    }
+}
