@@ -20,6 +20,9 @@ public struct PayloadBuilder {
     /// Where observations go once `memoryLimit` of them are held; nil keeps everything in
     /// memory (small payloads: control-socket uploads, tests).
     private let spill: (any SpillArea)?
+    /// The runtime's temporary storage, for readers that need room of their own beyond the
+    /// payload (an xlsx sheet inflated from its archive); nil in memory-only builds.
+    public var scratch: (any SpillArea)? { spill }
     /// How many observations are held in memory before they are sorted into a run.
     public let memoryLimit: Int
     private var held = 0

@@ -137,7 +137,7 @@ public struct Ingestor: Sendable {
         let memoryLimit = memoryLimit
         PosixThread.start(named: "brid-read") {
             defer { done.signal() }
-            var builder = PayloadBuilder(origin: origin, ordinalKind: ordinalKind, memoryLimit: memoryLimit) { frequencies.frequency(of: $0) }
+            var builder = PayloadBuilder(origin: origin, ordinalKind: ordinalKind, spill: spill, memoryLimit: memoryLimit) { frequencies.frequency(of: $0) }
             builder.onProgress = releasePages
             builder.stream(to: channel)
             do throws(InputError) {

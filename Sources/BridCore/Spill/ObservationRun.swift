@@ -14,6 +14,20 @@ public protocol SpillRun: AnyObject, Sendable {
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int
     /// Bytes written so far.
     var size: Int { get }
+    /// The bytes written, mapped read-only (a reader that needs one buffer — an xlsx sheet
+    /// inflated from its archive); nil when this storage cannot be mapped.
+    func mapped() throws -> (any MappedBytes)?
+}
+
+extension SpillRun {
+    public func mapped() throws -> (any MappedBytes)? { nil }
+}
+
+/// Bytes mapped from storage: resident only while read, dropped again by `releasePages()`
+/// (they are read back from the file if looked at again).
+public protocol MappedBytes: AnyObject, Sendable {
+    var bytes: UnsafeBufferPointer<UInt8> { get }
+    func releasePages()
 }
 
 /// A failure of the spill storage (disk full, …): not the payload's fault, so the payload

@@ -8,7 +8,7 @@ public struct XLSXFormat: ArchiveFormat {
     public static let options: [String: OptionType] = TableLayout.options
     public static let ordinalKind = PayloadBuilder.OrdinalKind.record
     /// The most one part of a workbook (a sheet's XML, the shared strings) may inflate to:
-    /// the sheet being read is held in memory while it is scanned.
+    /// the sheet being read is inflated into the runtime's temporary storage and mapped.
     public static let maxPartBytes = 1 << 30
 
     let layout: TableLayout
@@ -21,7 +21,7 @@ public struct XLSXFormat: ArchiveFormat {
         let workbook = try XLSXWorkbook(bytes: bytes, origin: builder.origin, limit: Self.maxPartBytes)
         let sheet = try workbook.sheet(layout.sheet)
         var scan = layout.scan(sheetName: sheet.name)
-        try workbook.forEachRow(sheet: layout.sheet) { (number, cells) throws(InputError) in
+        try workbook.forEachRow(sheet: layout.sheet, scratch: builder.scratch) { (number, cells) throws(InputError) in
             try scan.row(number, cells, into: &builder)
         }
         try scan.finish(into: &builder)

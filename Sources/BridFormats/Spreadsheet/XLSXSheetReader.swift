@@ -15,16 +15,54 @@ extension XLSXWorkbook {
     ///   A number whose style's format is a date is `.date("YYYY-MM-DD")`.
     /// - Merged cells: only the top-left cell holds the value; the others are empty.
     ///
-    /// The sheet part is inflated into memory (bounded by the workbook's limit) and scanned
-    /// in place; the cells of one row at a time are built.
-    public func forEachRow(sheet choice: SheetChoice, _ body: (Int, [TableCell]) throws(InputError) -> Void) throws(InputError) {
+    /// The sheet part is inflated into `scratch` (the runtime's unnamed temporary files)
+    /// and scanned through a mapping whose pages are dropped every few thousand rows, so a
+    /// sheet of any size costs the same memory; without scratch storage (tests, uploads
+    /// held in memory) it is inflated into memory. The cells of one row at a time are built.
+    public func forEachRow(sheet choice: SheetChoice, scratch: (any SpillArea)? = nil, _ body: (Int, [TableCell]) throws(InputError) -> Void) throws(InputError) {
         let sheet = try self.sheet(choice)
+        if let scratch, let mapping = try mappedPart(sheet, in: scratch) {
+            var rows = 0
+            var reader = SheetReader(workbook: self, sheet: sheet, part: XLSXPart(bytes: mapping.bytes, origin: origin, path: sheet.path))
+            try reader.read { (number, cells) throws(InputError) in
+                try body(number, cells)
+                rows += 1
+                if rows % Self.rowsBetweenPageDrops == 0 { mapping.releasePages() }
+            }
+            return
+        }
         guard let bytes = try Self.part(archive, sheet.path, origin: origin, limit: limit) else {
-            throw InputError(origin: origin, place: nil, reason: "the workbook's sheet \"\(sheet.name)\" has no part \(sheet.path) in the archive")
+            throw missing(sheet)
         }
         try bytes.withUnsafeBufferPointer { (buffer) throws(InputError) in
             var reader = SheetReader(workbook: self, sheet: sheet, part: XLSXPart(bytes: buffer, origin: origin, path: sheet.path))
             try reader.read(body)
+        }
+    }
+
+    /// How many rows are read between two drops of the sheet mapping's resident pages.
+    static let rowsBetweenPageDrops = 4_096
+
+    private func missing(_ sheet: Sheet) -> InputError {
+        InputError(origin: origin, place: nil, reason: "the workbook's sheet \"\(sheet.name)\" has no part \(sheet.path) in the archive")
+    }
+
+    /// The sheet part inflated into a temporary file of `scratch` and mapped; nil when the
+    /// storage cannot be mapped (the part is then inflated into memory).
+    private func mappedPart(_ sheet: Sheet, in scratch: any SpillArea) throws(InputError) -> (any MappedBytes)? {
+        guard let member = archive.member(named: sheet.path) ?? archive.members.first(where: { $0.name.lowercased() == sheet.path.lowercased() }) else {
+            throw missing(sheet)
+        }
+        do {
+            let run = try scratch.makeRun()
+            try archive.inflate(member, limit: limit) { try run.append($0) }
+            return try run.mapped()
+        } catch let failure as ZipArchive.Failure {
+            let what = failure.kind == .bomb ? "" : "a corrupt xlsx workbook: "
+            throw InputError(origin: origin, place: nil, reason: what + failure.description)
+        } catch {
+            // The temporary storage failed (a full disk): not the workbook's fault.
+            throw InputError(origin: origin, place: nil, reason: "cannot inflate sheet \"\(sheet.name)\" into temporary storage: \(error)")
         }
     }
 }

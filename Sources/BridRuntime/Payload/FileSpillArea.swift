@@ -47,6 +47,10 @@ final class FileRun: SpillRun, @unchecked Sendable {
         try MappedFile(descriptor: fd, path: path)
     }
 
+    func mapped() throws -> (any MappedBytes)? {
+        try MappedFile(descriptor: fd, path: "a temporary file in \(directory)")
+    }
+
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
         while true {
             let n = pread(fd, buffer.baseAddress, buffer.count, off_t(offset))
@@ -70,3 +74,5 @@ func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
     }
     return nil
 }
+
+extension MappedFile: MappedBytes {}
