@@ -47,8 +47,15 @@ public enum Formats {
     /// the source and key — the second phase of validating a config.
     public static func validate(_ config: BridConfig, file: String) -> [ConfigError] {
         config.sources.compactMap { source -> ConfigError? in
-            guard case let .failure(error) = reader(for: source) else { return nil }
-            return ConfigError(file: file, line: source.line, context: "[[source]] \"\(source.id)\"", key: error.key, message: error.message)
+            let context = "[[source]] \"\(source.id)\""
+            switch reader(for: source) {
+            case let .failure(error):
+                return ConfigError(file: file, line: source.line, context: context, key: error.key, message: error.message)
+            case let .success(reader):
+                guard source.member != nil, reader is any ArchiveFormat else { return nil }
+                return ConfigError(file: file, line: source.line, context: context, key: "member",
+                                   message: "does not apply to \(source.format): the workbook itself is the zip archive, read whole")
+            }
         }
     }
 }

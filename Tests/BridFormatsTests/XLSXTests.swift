@@ -112,6 +112,16 @@ import Testing
         }
     }
 
+    /// `member` chooses a member of a zip payload; an xlsx workbook is read whole, so the key
+    /// is a config error there rather than silently ignored.
+    @Test func memberDoesNotApplyToAWorkbook() throws {
+        let text = try Self.config + "member = \"xl/*.xml\"\n"
+        let config = try ConfigParser.parse(text: text, path: "brid.toml", formats: Formats.catalog).get()
+        let errors = Formats.validate(config, file: "brid.toml")
+        #expect(errors.map(\.key) == ["member"])
+        #expect(errors.first?.message == "does not apply to xlsx: the workbook itself is the zip archive, read whole")
+    }
+
     @Test func theKazakhstanSheetAsObservations() throws {
         let config = try ConfigParser.parse(text: Self.config, path: "brid.toml", formats: Formats.catalog).get()
         #expect(Formats.validate(config, file: "brid.toml").isEmpty)
