@@ -10,6 +10,7 @@ import Foundation
 ///   only attribute cells are marked (an attribute deletion, which brid does not store).
 ///   Wildcard deletions (an empty dimension or period) are refused.
 /// - A row with an empty period and value only carries attributes and is skipped.
+/// - An `OBS_STATUS` column is the observation's status (labels cut off: `P: Provisional` → `P`).
 struct SDMXCSVReader {
     let format: SDMXCSVFormat
 
@@ -152,7 +153,9 @@ struct SDMXCSVReader {
             } else {
                 // `NaN` is SDMX's own "missing value", not a number gone wrong.
                 let value = isNaN(fields[layout.value], tokenizer) ? nil : try text(layout.value)
-                try builder.add(series: key, period: period, value: value, ordinal: Int32(line), place: .line(line))
+                var status: String?
+                if let s = layout.status, !tokenizer.isBlank(fields[s]) { status = try id(s) }
+                try builder.add(series: key, period: period, value: value, status: status, ordinal: Int32(line), place: .line(line))
             }
             observations += 1
         }
