@@ -9,6 +9,11 @@ public enum ObservationStatus {
     /// The trimmed status, nil for an empty one; an error for one that is too long or
     /// holds a control character.
     public static func parse(_ raw: String) -> Result<String?, StatusError> {
+        // Almost every status is a few printable ASCII letters: taken as it is.
+        let utf8 = raw.utf8
+        if utf8.count <= maxLength, !utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) {
+            return .success(utf8.isEmpty ? nil : raw)
+        }
         let scalars = raw.unicodeScalars
         let trimmed = scalars.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }
         if trimmed.isEmpty { return .success(nil) }

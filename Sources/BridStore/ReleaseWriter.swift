@@ -153,12 +153,15 @@ struct ReleaseWriter {
                 insertVersion.bindInt(0, at: 5)
                 insertVersion.bindNull(at: 6)
                 let statuses = incoming.statuses
-                for index in indexes {
+                if statuses.isEmpty {
                     // Most payloads have no statuses: the NULL bound once stays.
-                    if !statuses.isEmpty {
-                        if let status = statuses[index] { insertVersion.bindText(status, at: 6) } else { insertVersion.bindNull(at: 6) }
+                    for index in indexes {
+                        try insertVersion.runBindingTexts(incoming.periods[index], at: 2, incoming.values[index], at: 4)
                     }
-                    try insertVersion.runBindingTexts(incoming.periods[index], at: 2, incoming.values[index], at: 4)
+                } else {
+                    for index in indexes {
+                        try insertVersion.runBindingTexts(incoming.periods[index], at: 2, incoming.values[index], at: 4, statuses[index], at: 6)
+                    }
                 }
             }
             try writeRemovals(entry.changes.removed, of: id)

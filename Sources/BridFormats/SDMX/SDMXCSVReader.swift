@@ -56,6 +56,9 @@ struct SDMXCSVReader {
         var lastKey: String?
         var lastUpdated: CSVTokenizer.Field?
         var values: [String] = []
+        // The status of the last row that had one, reused while its cell repeats byte for byte.
+        var lastStatusField: CSVTokenizer.Field?
+        var lastStatus: String?
 
         while let line = try next(&tokenizer, &fields) {
             if fields.allSatisfy({ !$0.quoted && tokenizer.isBlank($0) }) { continue }
@@ -154,7 +157,15 @@ struct SDMXCSVReader {
                 // `NaN` is SDMX's own "missing value", not a number gone wrong.
                 let value = isNaN(fields[layout.value], tokenizer) ? nil : try text(layout.value)
                 var status: String?
-                if let s = layout.status, !tokenizer.isBlank(fields[s]) { status = try id(s) }
+                if let s = layout.status, !tokenizer.isBlank(fields[s]) {
+                    if let last = lastStatusField, same(last, fields[s], tokenizer) {
+                        status = lastStatus
+                    } else {
+                        status = try id(s)
+                        lastStatusField = fields[s]
+                        lastStatus = status
+                    }
+                }
                 try builder.add(series: key, period: period, value: value, status: status, ordinal: Int32(line), place: .line(line))
             }
             observations += 1
