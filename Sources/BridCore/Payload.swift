@@ -82,6 +82,10 @@ public struct SeriesObservations: Sendable {
     public internal(set) var periods: [String] = []
     /// Decimal text as published; nil is "no value".
     public internal(set) var values: [String?] = []
+    /// The publisher's status of each observation (Eurostat's `p`, SDMX's `OBS_STATUS`),
+    /// parallel to `values` — or empty while no observation of the series has one, so a
+    /// payload without statuses costs nothing for them. Read it with `status(at:)`.
+    public internal(set) var statuses: [String?] = []
     /// The line or record each observation came from, for messages.
     public internal(set) var ordinals: [Int32] = []
     /// Periods the payload explicitly deletes (SDMX `ACTION = D`), sorted; recorded as
@@ -99,10 +103,29 @@ public struct SeriesObservations: Sendable {
 
     public var count: Int { periods.count + deletedPeriods.count }
 
+    /// The status of observation `index`; nil for none.
+    @inline(__always)
+    public func status(at index: Int) -> String? {
+        statuses.isEmpty ? nil : statuses[index]
+    }
+
+    /// Appends one observation (statuses stay empty until the first one that has a status).
+    @inline(__always)
+    mutating func append(period: String, value: String?, status: String?, ordinal: Int32) {
+        periods.append(period)
+        values.append(value)
+        ordinals.append(ordinal)
+        if status != nil || !statuses.isEmpty {
+            if statuses.count < values.count - 1 { statuses += repeatElement(nil, count: values.count - 1 - statuses.count) }
+            statuses.append(status)
+        }
+    }
+
     /// Drops the observations (they were spilled), keeping the series' description.
     mutating func clearObservations() {
         periods = []
         values = []
+        statuses = []
         ordinals = []
         deletedPeriods = []
         deletedOrdinals = []
@@ -123,9 +146,7 @@ public struct SeriesObservations: Sendable {
             deletedPeriods.append(record.period)
             deletedOrdinals.append(record.ordinal)
         } else {
-            periods.append(record.period)
-            values.append(record.value)
-            ordinals.append(record.ordinal)
+            append(period: record.period, value: record.value, status: record.status, ordinal: record.ordinal)
         }
     }
 }

@@ -73,8 +73,10 @@ public struct PayloadBuilder {
     public static let defaultMemoryLimit = 1 << 20
 
     /// Adds one observation. `value` is the published text (nil when the payload has an
-    /// explicit null). Throws an `InputError` naming `place` on the first invalid field.
-    public mutating func add(series key: String, period: String, value: String?, ordinal: Int32, place: @autoclosure () -> InputPlace) throws(InputError) {
+    /// explicit null); `status` the publisher's status of it (Eurostat's flags, SDMX's
+    /// `OBS_STATUS`), if any. Throws an `InputError` naming `place` on the first invalid field.
+    public mutating func add(series key: String, period: String, value: String?, status: String? = nil, ordinal: Int32,
+                             place: @autoclosure () -> InputPlace) throws(InputError) {
         let slot = try self.slot(for: key, period: period, place: place)
         let canonical: String
         switch Period.normalize(period, frequency: series[slot].frequency) {
@@ -96,12 +98,17 @@ public struct PayloadBuilder {
         } else {
             parsedValue = nil
         }
+        var parsedStatus: String?
+        if let status {
+            switch ObservationStatus.parse(status) {
+            case let .success(s): parsedStatus = s
+            case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) (series \(Excerpt(key)), period \(canonical))")
+            }
+        }
         if sorted[slot], let last = series[slot].periods.last, canonical <= last {
             sorted[slot] = false
         }
-        series[slot].periods.append(canonical)
-        series[slot].values.append(parsedValue)
-        series[slot].ordinals.append(ordinal)
+        series[slot].append(period: canonical, value: parsedValue, status: parsedStatus, ordinal: ordinal)
         try counted()
     }
 
@@ -199,7 +206,7 @@ public struct PayloadBuilder {
                     let index = UInt32(slot)
                     for i in s.periods.indices {
                         try encoder!.append(series: index, ordinal: s.ordinals[i], kind: s.values[i] == nil ? .noValue : .value,
-                                            period: s.periods[i], value: s.values[i])
+                                            period: s.periods[i], value: s.values[i], status: s.status(at: i))
                     }
                     for i in s.deletedPeriods.indices {
                         try encoder!.append(series: index, ordinal: s.deletedOrdinals[i], kind: .deletion, period: s.deletedPeriods[i], value: nil)
@@ -232,7 +239,8 @@ public struct PayloadBuilder {
         var encoder = RunEncoder(run: run)
         var merge = try RunMerge(runs: runs)
         while let record = try merge.next() {
-            try encoder.append(series: record.series, ordinal: record.ordinal, kind: record.kind, period: record.period, value: record.value)
+            try encoder.append(series: record.series, ordinal: record.ordinal, kind: record.kind, period: record.period, value: record.value,
+                               status: record.status)
         }
         try encoder.flush()
         return run
@@ -315,6 +323,7 @@ public struct PayloadBuilder {
         let order = s.periods.indices.sorted { s.periods[$0] < s.periods[$1] || (s.periods[$0] == s.periods[$1] && s.ordinals[$0] < s.ordinals[$1]) }
         s.periods = order.map { s.periods[$0] }
         s.values = order.map { s.values[$0] }
+        if !s.statuses.isEmpty { s.statuses = order.map { s.statuses[$0] } }
         s.ordinals = order.map { s.ordinals[$0] }
         let deletions = s.deletedPeriods.indices.sorted { s.deletedPeriods[$0] < s.deletedPeriods[$1] }
         s.deletedPeriods = deletions.map { s.deletedPeriods[$0] }

@@ -75,16 +75,20 @@ public struct ObservationVersion: Sendable, Equatable, Codable {
     public let releaseID: Int64
     public let sourceID: String
     public let value: String?
+    /// The publisher's status of this version (Eurostat's `p`, SDMX's OBS_STATUS), if any.
+    public let status: String?
     public let removed: Bool
     public let validFrom: Date
     /// When the next version replaced it; nil while it is current.
     public let validUntil: Date?
     public let replacedBy: Int64?
 
-    public init(releaseID: Int64, sourceID: String, value: String?, removed: Bool, validFrom: Date, validUntil: Date?, replacedBy: Int64?) {
+    public init(releaseID: Int64, sourceID: String, value: String?, status: String? = nil, removed: Bool, validFrom: Date, validUntil: Date?,
+                replacedBy: Int64?) {
         self.releaseID = releaseID
         self.sourceID = sourceID
         self.value = value
+        self.status = status
         self.removed = removed
         self.validFrom = validFrom
         self.validUntil = validUntil

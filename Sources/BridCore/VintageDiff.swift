@@ -5,11 +5,14 @@ public struct StoredObservation: Sendable, Equatable {
     public let value: String?
     /// Whether the latest version is a removal.
     public let removed: Bool
+    /// The publisher's status of the latest version, if any.
+    public let status: String?
 
-    public init(period: String, value: String?, removed: Bool) {
+    public init(period: String, value: String?, removed: Bool, status: String? = nil) {
         self.period = period
         self.value = value
         self.removed = removed
+        self.status = status
     }
 }
 
@@ -17,7 +20,9 @@ public struct StoredObservation: Sendable, Equatable {
 public struct SeriesChanges: Sendable, Equatable {
     /// Indexes into the incoming observations: new periods, or periods coming back after a removal.
     public var added: [Int] = []
-    /// Indexes into the incoming observations whose value differs (as a decimal) from the stored one.
+    /// Indexes into the incoming observations whose value differs (as a decimal) from the
+    /// stored one, or whose status differs (a status change alone is a revision: provisional
+    /// to final is what revision analysis asks about).
     public var revised: [Int] = []
     public var unchanged = 0
     /// Periods whose current version is to become a removal (snapshot sources only).
@@ -49,7 +54,7 @@ public struct SeriesChanges: Sendable, Equatable {
                 let stored = current[c]
                 if stored.removed {
                     added.append(n)
-                } else if ObservationValue.same(stored.value, incoming.values[n]) {
+                } else if ObservationValue.same(stored.value, incoming.values[n]), stored.status == incoming.status(at: n) {
                     unchanged += 1
                 } else {
                     revised.append(n)

@@ -13,6 +13,9 @@ public enum ControlProtocol {
     ///   line exceeds `maxLineBytes`. `series.list` takes `source`, `after` and `limit`
     ///   (the end line's `next` is the `after` of the next page); `release.show` lists
     ///   changes in the order the release wrote them; `export` rows are the document's lines.
+    ///   Later in 2 (no bump: an absent key means none, and readers ignore unknown keys):
+    ///   observations, versions and release changes carry an optional `status` (and a
+    ///   change `previousStatus`), the publisher's status of the observation.
     public static let protocolVersion = 2
 
     /// The longest line either side sends or accepts, newline excluded (1 MiB).

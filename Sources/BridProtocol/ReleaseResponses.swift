@@ -44,15 +44,22 @@ public struct ReleaseChange: Codable, Sendable, Equatable {
     public var kind: Kind
     /// The value the release set (nil for "no value" or a removal).
     public var value: String?
+    /// The status the release set (Eurostat's `p`, SDMX's OBS_STATUS); absent for none.
+    public var status: String?
     /// The value before the release (nil when added, or when it had no value).
     public var previousValue: String?
+    /// The status before the release; absent when added or when it had none.
+    public var previousStatus: String?
 
-    public init(series: String, period: String, kind: Kind, value: String?, previousValue: String? = nil) {
+    public init(series: String, period: String, kind: Kind, value: String?, status: String? = nil, previousValue: String? = nil,
+                previousStatus: String? = nil) {
         self.series = series
         self.period = period
         self.kind = kind
         self.value = value
+        self.status = status
         self.previousValue = previousValue
+        self.previousStatus = previousStatus
     }
 }
 

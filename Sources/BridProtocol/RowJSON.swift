@@ -78,8 +78,10 @@ extension ReleaseChange: RowJSON {
         out.append(UInt8(ascii: "{"))
         JSONBytes.string("kind", kind.rawValue, &first, &out)
         JSONBytes.string("period", period, &first, &out)
+        JSONBytes.string("previousStatus", previousStatus, &first, &out)
         JSONBytes.string("previousValue", previousValue, &first, &out)
         JSONBytes.string("series", series, &first, &out)
+        JSONBytes.string("status", status, &first, &out)
         JSONBytes.string("value", value, &first, &out)
         out.append(UInt8(ascii: "}"))
     }
@@ -126,6 +128,7 @@ extension ObservationVersion: RowJSON {
         JSONBytes.integer("releaseID", releaseID, &first, &out)
         JSONBytes.bool("removed", removed, &first, &out)
         JSONBytes.string("source", source, &first, &out)
+        JSONBytes.string("status", status, &first, &out)
         JSONBytes.date("validFrom", validFrom, &first, &out)
         JSONBytes.date("validUntil", validUntil, &first, &out)
         JSONBytes.string("value", value, &first, &out)
@@ -139,6 +142,7 @@ extension Observation: RowJSON {
         out.append(UInt8(ascii: "{"))
         JSONBytes.string("period", period, &first, &out)
         JSONBytes.integer("releaseID", releaseID, &first, &out)
+        JSONBytes.string("status", status, &first, &out)
         JSONBytes.string("value", value, &first, &out)
         out.append(UInt8(ascii: "}"))
     }

@@ -212,7 +212,7 @@ struct RowsLineReader {
 
 extension ReleaseChange: RowJSONReadable {
     public init(members: [(key: String, value: JSONScalar)]) throws {
-        var series: String?, period: String?, kind: Kind?, value: String?, previous: String?
+        var series: String?, period: String?, kind: Kind?, value: String?, previous: String?, status: String?, previousStatus: String?
         for (key, scalar) in members {
             switch key {
             case "series": series = try scalar.required(key)
@@ -222,27 +222,30 @@ extension ReleaseChange: RowJSONReadable {
                 kind = parsed
             case "value": value = scalar.string
             case "previousValue": previous = scalar.string
+            case "status": status = scalar.string
+            case "previousStatus": previousStatus = scalar.string
             default: break
             }
         }
         guard let series, let period, let kind else { throw RowJSONError("a change needs series, period and kind") }
-        self.init(series: series, period: period, kind: kind, value: value, previousValue: previous)
+        self.init(series: series, period: period, kind: kind, value: value, status: status, previousValue: previous, previousStatus: previousStatus)
     }
 }
 
 extension Observation: RowJSONReadable {
     public init(members: [(key: String, value: JSONScalar)]) throws {
-        var period: String?, value: String?, releaseID: Int64?
+        var period: String?, value: String?, releaseID: Int64?, status: String?
         for (key, scalar) in members {
             switch key {
             case "period": period = try scalar.required(key)
             case "value": value = scalar.string
+            case "status": status = scalar.string
             case "releaseID": releaseID = try scalar.integer(key)
             default: break
             }
         }
         guard let period, let releaseID else { throw RowJSONError("an observation needs period and releaseID") }
-        self.init(period: period, value: value, releaseID: releaseID)
+        self.init(period: period, value: value, status: status, releaseID: releaseID)
     }
 }
 
@@ -298,12 +301,13 @@ extension Release: RowJSONReadable {
 
 extension ObservationVersion: RowJSONReadable {
     public init(members: [(key: String, value: JSONScalar)]) throws {
-        var releaseID: Int64?, source: String?, value: String?, removed = false, validFrom: Date?, validUntil: Date?
+        var releaseID: Int64?, source: String?, value: String?, removed = false, validFrom: Date?, validUntil: Date?, status: String?
         for (key, scalar) in members {
             switch key {
             case "releaseID": releaseID = try scalar.integer(key)
             case "source": source = try scalar.required(key)
             case "value": value = scalar.string
+            case "status": status = scalar.string
             case "removed":
                 guard case let .bool(flag) = scalar else { throw RowJSONError("\"removed\" should be true or false") }
                 removed = flag
@@ -313,6 +317,6 @@ extension ObservationVersion: RowJSONReadable {
             }
         }
         guard let releaseID, let source, let validFrom else { throw RowJSONError("a version needs releaseID, source and validFrom") }
-        self.init(releaseID: releaseID, source: source, value: value, removed: removed, validFrom: validFrom, validUntil: validUntil)
+        self.init(releaseID: releaseID, source: source, value: value, status: status, removed: removed, validFrom: validFrom, validUntil: validUntil)
     }
 }

@@ -65,12 +65,15 @@ public struct Observation: Codable, Sendable, Equatable {
     public var period: String
     /// Decimal text as published; nil for "no value".
     public var value: String?
+    /// The publisher's status (Eurostat's `p`, SDMX's OBS_STATUS); absent for none.
+    public var status: String?
     /// The release that set this version.
     public var releaseID: Int64
 
-    public init(period: String, value: String?, releaseID: Int64) {
+    public init(period: String, value: String?, status: String? = nil, releaseID: Int64) {
         self.period = period
         self.value = value
+        self.status = status
         self.releaseID = releaseID
     }
 }
@@ -96,16 +99,20 @@ public struct ObservationVersion: Codable, Sendable, Equatable {
     public var source: String
     /// Decimal text as published; nil for "no value" or a removal.
     public var value: String?
+    /// The publisher's status (Eurostat's `p`, SDMX's OBS_STATUS); absent for none.
+    public var status: String?
     /// This version records that the period disappeared (snapshot sources).
     public var removed: Bool
     public var validFrom: Date
     /// When the next version replaced it; nil while it is current.
     public var validUntil: Date?
 
-    public init(releaseID: Int64, source: String, value: String?, removed: Bool = false, validFrom: Date, validUntil: Date? = nil) {
+    public init(releaseID: Int64, source: String, value: String?, status: String? = nil, removed: Bool = false, validFrom: Date,
+                validUntil: Date? = nil) {
         self.releaseID = releaseID
         self.source = source
         self.value = value
+        self.status = status
         self.removed = removed
         self.validFrom = validFrom
         self.validUntil = validUntil

@@ -53,7 +53,7 @@ struct ReleaseWriter {
         versions = try db.prepare(Self.versionsSQL)
         insertSeries = try db.prepare("INSERT INTO series (key, frequency, source_id, name, unit) VALUES (?, ?, ?, ?, ?)")
         claimSeries = try db.prepare("UPDATE series SET source_id = ?, name = coalesce(name, ?), unit = coalesce(unit, ?) WHERE id = ?")
-        insertVersion = try db.prepare("INSERT INTO observation_versions (series_id, period, release_id, value, removed) VALUES (?, ?, ?, ?, ?)")
+        insertVersion = try db.prepare("INSERT INTO observation_versions (series_id, period, release_id, value, removed, status) VALUES (?, ?, ?, ?, ?, ?)")
         insertVersion.bindInt(releaseID, at: 3)
         contents = try ReleaseContentsWriter(release: releaseID, ingestedAt: ingestedAt, in: db)
     }
@@ -61,7 +61,7 @@ struct ReleaseWriter {
     /// Every version of a series in period, then release order (the last of a period is its
     /// current version). Not `GROUP BY period` with `max(release_id)`: SQLite's aggregate
     /// machinery costs three times the plain scan.
-    static let versionsSQL = "SELECT period, value, removed, release_id FROM observation_versions WHERE series_id = ? ORDER BY period, release_id"
+    static let versionsSQL = "SELECT period, value, removed, release_id, status FROM observation_versions WHERE series_id = ? ORDER BY period, release_id"
 
     /// Drops the read connections.
     mutating func close() {
@@ -151,8 +151,17 @@ struct ReleaseWriter {
             if !indexes.isEmpty {
                 insertVersion.bindInt(id, at: 1)
                 insertVersion.bindInt(0, at: 5)
-                for index in indexes {
-                    try insertVersion.runBindingTexts(incoming.periods[index], at: 2, incoming.values[index], at: 4)
+                insertVersion.bindNull(at: 6)
+                let statuses = incoming.statuses
+                if statuses.isEmpty {
+                    // Most payloads have no statuses: the NULL bound once stays.
+                    for index in indexes {
+                        try insertVersion.runBindingTexts(incoming.periods[index], at: 2, incoming.values[index], at: 4)
+                    }
+                } else {
+                    for index in indexes {
+                        try insertVersion.runBindingTexts(incoming.periods[index], at: 2, incoming.values[index], at: 4, statuses[index], at: 6)
+                    }
                 }
             }
             try writeRemovals(entry.changes.removed, of: id)
@@ -190,6 +199,7 @@ struct ReleaseWriter {
         insertVersion.bindInt(id, at: 1)
         insertVersion.bindNull(at: 4)
         insertVersion.bindInt(1, at: 5)
+        insertVersion.bindNull(at: 6)
         for period in periods {
             insertVersion.bindText(period, at: 2)
             try insertVersion.run()
@@ -253,9 +263,17 @@ struct ReleaseWriter {
                      using statement: Statement) throws -> Comparison {
         statement.bind(.integer(seriesID))
         defer { statement.reset() }
+        let cursor = CurrentVersions(statement)
         var result = Comparison()
         var deletions = incoming.deletedPeriods[...]
-        let periods = incoming.periods, values = incoming.values
+        let periods = incoming.periods, values = incoming.values, statuses = incoming.statuses
+        /// Whether the payload's status of period `n` is the stored one (both none, mostly).
+        @inline(__always)
+        func sameStatus(_ n: Int) -> Bool {
+            let stored = cursor.status
+            if statuses.isEmpty { return stored == nil }
+            return Self.same(stored, statuses[n])
+        }
         // The newest period with a value once the release is written (for the series'
         // summary): the payload's period `n`, or a stored one and its text.
         var newestIncoming: (n: Int, storedRelease: Int64?)?
@@ -266,7 +284,6 @@ struct ReleaseWriter {
             if values[n] != nil { newestIncoming = (n, storedRelease); newestStored = nil }
         }
         var n = 0
-        let cursor = CurrentVersions(statement)
         while try cursor.next() {
             result.hadVersions = true
             let stored = cursor.period
@@ -282,15 +299,16 @@ struct ReleaseWriter {
                     incomingValued(n)
                 } else {
                     switch Self.compare(cursor.value, values[n]) {
-                    case .identical:
+                    case .identical where sameStatus(n):
                         result.changes.unchanged += 1
                         incomingValued(n, storedRelease: cursor.release)
-                    case let .sameNumber(storedText):
+                    case let .sameNumber(storedText) where sameStatus(n):
                         // Unchanged, and the stored spelling stays.
                         result.changes.unchanged += 1
                         newestStored = NewestValue(period: periods[n], value: storedText, release: cursor.release)
                         newestIncoming = nil
-                    case .different:
+                    case .identical, .sameNumber, .different:
+                        // Another value, or the same one with another status: a revision.
                         result.changes.revised.append(n)
                         incomingValued(n)
                     }
@@ -348,6 +366,18 @@ struct ReleaseWriter {
         }
     }
 
+    /// A stored status (bytes, nil for none) against the payload's: exact text.
+    @inline(__always)
+    private static func same(_ stored: UnsafeBufferPointer<UInt8>?, _ status: String?) -> Bool {
+        switch (stored, status) {
+        case (nil, nil): return true
+        case let (bytes?, text?):
+            var text = text
+            return text.withUTF8 { x in x.count == bytes.count && (x.count == 0 || memcmp(x.baseAddress!, bytes.baseAddress!, x.count) == 0) }
+        default: return false
+        }
+    }
+
     /// `a` against stored bytes, in the order of `String`'s `<` for canonical (ASCII) periods.
     @inline(__always)
     private static func compare(_ a: String, _ b: UnsafeBufferPointer<UInt8>) -> Int {
@@ -392,6 +422,8 @@ final class CurrentVersions {
         var hasValue = false
         var removed = false
         var release: Int64 = 0
+        var status = Bytes()
+        var hasStatus = false
 
         mutating func copy(from statement: Statement) {
             period.set(statement.bytes(0))
@@ -400,11 +432,15 @@ final class CurrentVersions {
             value.set(bytes)
             removed = statement.int(2) != 0
             release = statement.int(3)
+            let statusBytes = statement.bytes(4)
+            hasStatus = statusBytes != nil
+            if hasStatus { status.set(statusBytes) }
         }
 
         func free() {
             period.free()
             value.free()
+            status.free()
         }
     }
 
@@ -475,6 +511,7 @@ final class CurrentVersions {
     var period: UnsafeBufferPointer<UInt8> { state.pointee.current.period.buffer }
     var value: UnsafeBufferPointer<UInt8>? { state.pointee.current.hasValue ? state.pointee.current.value.buffer : nil }
     var removed: Bool { state.pointee.current.removed }
+    var status: UnsafeBufferPointer<UInt8>? { state.pointee.current.hasStatus ? state.pointee.current.status.buffer : nil }
     var release: Int64 { state.pointee.current.release }
 }
 

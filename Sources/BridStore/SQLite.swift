@@ -149,6 +149,26 @@ final class Statement {
 
     /// Binds two texts without copying them and steps once (for the ingest hot loop).
     @inline(__always)
+    /// The same with a third text (nil binds NULL), bound without a copy too.
+    func runBindingTexts(_ a: String, at i: Int32, _ b: String?, at j: Int32, _ c: String?, at k: Int32) throws(StoreError) {
+        guard var c else {
+            sqlite3_bind_null(handle, k)
+            return try runBindingTexts(a, at: i, b, at: j)
+        }
+        // Bound without a copy: valid while `c`'s bytes are, which spans the step below.
+        let result: Result<Void, StoreError> = c.withUTF8 { pc in
+            pc.withMemoryRebound(to: CChar.self) { cc in
+                sqlite3_bind_text(handle, k, cc.baseAddress ?? emptyText, Int32(cc.count), nil)
+                do throws(StoreError) {
+                    return .success(try runBindingTexts(a, at: i, b, at: j))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        try result.get()
+    }
+
     func runBindingTexts(_ a: String, at i: Int32, _ b: String?, at j: Int32) throws(StoreError) {
         var a = a
         var b = b

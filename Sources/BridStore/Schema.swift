@@ -204,5 +204,35 @@ enum Schema {
             ORDER BY v.release_id DESC LIMIT 1)
         WHERE latest_period IS NOT NULL;
         """),
+        ("2026-12-08-observation-status", """
+        -- The publisher's status of a version (Eurostat's `p`, SDMX's OBS_STATUS): short text,
+        -- NULL for none. ADD COLUMN leaves the table's rows as they are (they read NULL) and
+        -- fires no trigger, so versions stay immutable: an UPDATE of it is refused too.
+        ALTER TABLE observation_versions ADD COLUMN status TEXT
+            CHECK (status IS NULL OR (length(status) BETWEEN 1 AND 16 AND removed = 0));
+
+        DROP VIEW latest_observations;
+        CREATE VIEW latest_observations AS
+            SELECT s.key AS series, v.period, v.value, v.status, v.release_id,
+                   strftime('%Y-%m-%dT%H:%M:%SZ', r.ingested_at / 1000, 'unixepoch') AS ingested_at
+            FROM observation_versions v
+            JOIN series s ON s.id = v.series_id
+            JOIN releases r ON r.id = v.release_id
+            WHERE v.removed = 0
+              AND v.release_id = (SELECT max(w.release_id) FROM observation_versions w
+                                  WHERE w.series_id = v.series_id AND w.period = v.period);
+
+        DROP VIEW observation_history;
+        CREATE VIEW observation_history AS
+            SELECT s.key AS series, v.period, v.value, v.status, v.removed, v.release_id,
+                   strftime('%Y-%m-%dT%H:%M:%SZ', r.ingested_at / 1000, 'unixepoch') AS realtime_start,
+                   (SELECT strftime('%Y-%m-%dT%H:%M:%SZ', rn.ingested_at / 1000, 'unixepoch')
+                      FROM observation_versions n JOIN releases rn ON rn.id = n.release_id
+                     WHERE n.series_id = v.series_id AND n.period = v.period AND n.release_id > v.release_id
+                     ORDER BY n.release_id LIMIT 1) AS realtime_end
+            FROM observation_versions v
+            JOIN series s ON s.id = v.series_id
+            JOIN releases r ON r.id = v.release_id;
+        """),
     ]
 }

@@ -10,7 +10,7 @@ extension Store {
             guard let seriesID = try seriesID(key, in: db) else { return nil }
             guard let limit = try releaseLimit(vintage, in: db) else { return [] }
             let statement = try db.prepare("""
-                SELECT period, value, removed, release_id FROM observation_versions
+                SELECT period, value, removed, release_id, status FROM observation_versions
                 WHERE series_id = ?1 AND release_id <= ?2 AND period >= ?3 AND period <= ?4
                 ORDER BY period, release_id
                 """)
@@ -18,7 +18,7 @@ extension Store {
             var rows: [ObservationRow] = []
             var lastRemoved = false
             while try statement.step() {
-                let row = ObservationRow(period: statement.text(0) ?? "", value: statement.text(1), releaseID: statement.int(3))
+                let row = ObservationRow(period: statement.text(0) ?? "", value: statement.text(1), status: statement.text(4), releaseID: statement.int(3))
                 let removed = statement.int(2) != 0
                 if let last = rows.last, last.period == row.period {
                     rows[rows.count - 1] = row
@@ -39,14 +39,14 @@ extension Store {
         try reads.read { db in
             guard let seriesID = try seriesID(key, in: db) else { return nil }
             let rows = try db.prepare("""
-                SELECT v.release_id, r.source_id, v.value, v.removed, r.ingested_at
+                SELECT v.release_id, r.source_id, v.value, v.removed, r.ingested_at, v.status
                 FROM observation_versions v JOIN releases r ON r.id = v.release_id
                 WHERE v.series_id = ? AND v.period = ? ORDER BY v.release_id
                 """).bind(.integer(seriesID), .text(period))
-                .rows { ($0.int(0), $0.text(1) ?? "", $0.text(2), $0.int(3) != 0, $0.int(4)) }
+                .rows { ($0.int(0), $0.text(1) ?? "", $0.text(2), $0.int(3) != 0, $0.int(4), $0.text(5)) }
             return rows.enumerated().map { index, row in
                 let next = index + 1 < rows.count ? rows[index + 1] : nil
-                return ObservationVersion(releaseID: row.0, sourceID: row.1, value: row.2, removed: row.3,
+                return ObservationVersion(releaseID: row.0, sourceID: row.1, value: row.2, status: row.5, removed: row.3,
                                           validFrom: Date(milliseconds: row.4), validUntil: next.map { Date(milliseconds: $0.4) },
                                           replacedBy: next?.0)
             }
@@ -155,6 +155,8 @@ public struct SeriesVersion: Sendable, Equatable {
     public let releaseID: Int64
     public let value: String?
     public let removed: Bool
+    /// The publisher's status of the version, if any.
+    public var status: String? = nil
 }
 
 extension Store {
@@ -163,8 +165,8 @@ extension Store {
     public func versions(series key: String) throws -> (versions: [SeriesVersion], releases: [Int64: Date])? {
         try reads.read { db in
             guard let id = try seriesID(key, in: db) else { return nil }
-            let versions = try db.prepare("SELECT period, release_id, value, removed FROM observation_versions WHERE series_id = ? ORDER BY period, release_id")
-                .bind(.integer(id)).rows { SeriesVersion(period: $0.text(0) ?? "", releaseID: $0.int(1), value: $0.text(2), removed: $0.int(3) != 0) }
+            let versions = try db.prepare("SELECT period, release_id, value, removed, status FROM observation_versions WHERE series_id = ? ORDER BY period, release_id")
+                .bind(.integer(id)).rows { SeriesVersion(period: $0.text(0) ?? "", releaseID: $0.int(1), value: $0.text(2), removed: $0.int(3) != 0, status: $0.text(4)) }
             let times = try db.prepare("""
                 SELECT id, ingested_at FROM releases WHERE id IN (SELECT DISTINCT release_id FROM observation_versions WHERE series_id = ?)
                 """).bind(.integer(id)).rows { ($0.int(0), Date(milliseconds: $0.int(1))) }

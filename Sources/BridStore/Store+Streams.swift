@@ -13,7 +13,7 @@ extension Store {
 
     /// The version a release wrote for one period and the one before it: one primary-key seek.
     static let changeVersionsSQL = """
-        SELECT release_id, value, removed FROM observation_versions
+        SELECT release_id, value, removed, status FROM observation_versions
         WHERE series_id = ?1 AND period = ?2 AND release_id <= ?3 ORDER BY release_id DESC LIMIT 2
         """
 
@@ -34,13 +34,15 @@ extension Store {
                     }
                     let value = versions.text(1)
                     let removed = versions.int(2) != 0
-                    var previous: (release: Int64, value: String?, removed: Bool)?
-                    if try versions.step() { previous = (versions.int(0), versions.text(1), versions.int(2) != 0) }
+                    let status = versions.text(3)
+                    var previous: (release: Int64, value: String?, removed: Bool, status: String?)?
+                    if try versions.step() { previous = (versions.int(0), versions.text(1), versions.int(2) != 0, versions.text(3)) }
                     versions.reset()
                     let hadPrevious = previous.map { !$0.removed } ?? false
                     let kind: ObservationChange.Kind = removed ? .removed : (hadPrevious ? .revised : .added)
-                    rows.append(ObservationChange(series: key, period: period, kind: kind, value: value,
-                                                  previousValue: hadPrevious ? previous?.value : nil, previousReleaseID: previous?.release))
+                    rows.append(ObservationChange(series: key, period: period, kind: kind, value: value, status: status,
+                                                  previousValue: hadPrevious ? previous?.value : nil,
+                                                  previousStatus: hadPrevious ? previous?.status : nil, previousReleaseID: previous?.release))
                 }
                 return true
             }
@@ -60,7 +62,7 @@ extension Store {
     }
 
     static let historySQL = """
-        SELECT v.release_id, r.source_id, v.value, v.removed, r.ingested_at, n.release_id, rn.ingested_at
+        SELECT v.release_id, r.source_id, v.value, v.removed, r.ingested_at, n.release_id, rn.ingested_at, v.status
         FROM observation_versions v JOIN releases r ON r.id = v.release_id
         LEFT JOIN observation_versions n ON n.series_id = v.series_id AND n.period = v.period
             AND n.release_id = (SELECT min(x.release_id) FROM observation_versions x
@@ -73,7 +75,7 @@ extension Store {
     /// Every version of one observation, oldest first, as a cursor.
     public func historyCursor(series key: String, period: String) throws -> StoreCursor<ObservationVersion> {
         try StoreCursor(path: path, sql: Self.historySQL, binds: [.text(key), .text(period)]) { row, rows in
-            rows.append(ObservationVersion(releaseID: row.int(0), sourceID: row.text(1) ?? "", value: row.text(2), removed: row.int(3) != 0,
+            rows.append(ObservationVersion(releaseID: row.int(0), sourceID: row.text(1) ?? "", value: row.text(2), status: row.text(7), removed: row.int(3) != 0,
                                            validFrom: Date(milliseconds: row.int(4)),
                                            validUntil: row.optionalInt(6).map { Date(milliseconds: $0) }, replacedBy: row.optionalInt(5)))
             return true
@@ -81,13 +83,13 @@ extension Store {
     }
 
     static let observationsSQL = """
-        SELECT period, value, removed, release_id FROM observation_versions
+        SELECT period, value, removed, release_id, status FROM observation_versions
         WHERE series_id = (SELECT id FROM series WHERE key = ?1) AND release_id <= ?2 AND period >= ?3 AND period <= ?4
         ORDER BY period, release_id
         """
 
     static let versionsSQL = """
-        SELECT period, release_id, value, removed FROM observation_versions
+        SELECT period, release_id, value, removed, status FROM observation_versions
         WHERE series_id = (SELECT id FROM series WHERE key = ?1) ORDER BY period, release_id
         """
 
@@ -104,7 +106,7 @@ extension Store {
         guard let limit else { return StoreCursor(rows: []) }
         var pending: (row: ObservationRow, removed: Bool)?
         return try StoreCursor(path: path, sql: Self.observationsSQL, binds: [.text(key), .integer(limit), .text(from ?? ""), .text(to ?? "\u{10FFFF}")], produce: { row, rows in
-            let current = ObservationRow(period: row.text(0) ?? "", value: row.text(1), releaseID: row.int(3))
+            let current = ObservationRow(period: row.text(0) ?? "", value: row.text(1), status: row.text(4), releaseID: row.int(3))
             if let previous = pending, previous.row.period != current.period, !previous.removed { rows.append(previous.row) }
             pending = (current, row.int(2) != 0)
             return true
@@ -117,7 +119,7 @@ extension Store {
     /// Every version of every period of a series (period, then release order), as a cursor.
     public func versionsCursor(series key: String) throws -> StoreCursor<SeriesVersion> {
         try StoreCursor(path: path, sql: Self.versionsSQL, binds: [.text(key)]) { row, rows in
-            rows.append(SeriesVersion(period: row.text(0) ?? "", releaseID: row.int(1), value: row.text(2), removed: row.int(3) != 0))
+            rows.append(SeriesVersion(period: row.text(0) ?? "", releaseID: row.int(1), value: row.text(2), removed: row.int(3) != 0, status: row.text(4)))
             return true
         }
     }

@@ -127,7 +127,7 @@ struct Fixtures {
             PauseRequest.command: PauseResponse(source: "imf-dot", paused: true, changed: true),
             ResumeRequest.command: PauseResponse(source: "imf-dot", paused: false, changed: true),
             ReloadRequest.command: ReloadResponse(applied: true, configPath: "/etc/brid/brid.toml", sourcesAdded: ["kz-customs"], sourcesChanged: ["wb-kaz-exports"]),
-            ExportRequest.command: ExportResponse(format: .csv, text: "series,period,value,release\ncn-kz.trade.total,2016,13.096,1\ncn-kz.trade.total,2017,18.010,12\ncn-kz.trade.total,2018,19.902,43\n"),
+            ExportRequest.command: ExportResponse(format: .csv, text: "series,period,value,release,status\ncn-kz.trade.total,2016,13.096,1,\ncn-kz.trade.total,2017,18.010,12,\ncn-kz.trade.total,2018,19.902,43,\n"),
             BackupRequest.command: BackupResponse(path: "/var/lib/brid/backups/brid-2026-12-07.sqlite", sizeBytes: 12_591_104,
                                                   lastReleaseID: 43, seconds: 0.41),
         ]

@@ -96,7 +96,8 @@ import Testing
         // The JSON exports parse as JSON with the documented shapes.
         let latest = try await exportedJSON(client, #"{"series":["cn-kz.trade.total"],"format":"json"}"#) as? [[String: Any]]
         #expect(latest?.first?["value"] as? String == "19.885")
-        #expect(Set(latest?.first?.keys.map { $0 } ?? []) == ["series", "period", "value", "releaseID"])
+        #expect(Set(latest?.first?.keys.map { $0 } ?? []) == ["series", "period", "value", "status", "releaseID"])
+        #expect(latest?.first?["status"] is NSNull)
         #expect(latest?.first?["releaseID"] as? Int == 1 || latest?.first?["releaseID"] as? Int == 2)
         let matrix = try await exportedJSON(client, #"{"series":["cn-kz.trade.total"],"format":"json","vintages":true}"#) as? [String: Any]
         let columns = matrix?["vintages"] as? [[String: Any]]

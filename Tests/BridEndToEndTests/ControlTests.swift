@@ -80,7 +80,7 @@ import Testing
         // Which release is 1 depends on whether the drop or the URL was ingested first.
         let release = try r.workspace.sql("SELECT max(id) FROM releases WHERE source_id = 'bri-cn-kz'").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try r.brictl("export", "cn-kz.trade.total", "cn-eu.trains.alataw").stdout ==
-                "series,period,value,release\ncn-kz.trade.total,2018,19.885,\(release)\ncn-eu.trains.alataw,2018,2388,\(release)\n")
+                "series,period,value,release,status\ncn-kz.trade.total,2018,19.885,\(release),\ncn-eu.trains.alataw,2018,2388,\(release),\n")
         #expect(try r.brictl("alerts").status == 0)
 
         // Not found: exit 4.

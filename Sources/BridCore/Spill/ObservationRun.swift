@@ -43,12 +43,15 @@ public struct SpillError: Error, Sendable, CustomStringConvertible {
 /// One observation as a run holds it.
 struct RunRecord {
     enum Kind: UInt8 { case noValue = 0, value = 1, deletion = 2 }
+    /// Set in a record's kind byte when a status follows its value.
+    static let statusFlag: UInt8 = 0x80
 
     var series: UInt32
     var ordinal: Int32
     var kind: Kind
     var period: String
     var value: String?
+    var status: String?
 
     /// Runs are sorted by series (in first-seen order), period, then place in the payload.
     static func precedes(_ a: RunRecord, _ b: RunRecord) -> Bool {
@@ -58,8 +61,9 @@ struct RunRecord {
     }
 }
 
-/// Encodes records into a run: varint series, varint ordinal, kind, then the period and
-/// value as length-prefixed UTF-8. Buffered: bytes go to the run 1 MiB at a time.
+/// Encodes records into a run: varint series, varint ordinal, kind (its high bit set when a
+/// status follows), then the period, value and status as length-prefixed UTF-8. Buffered:
+/// bytes go to the run 1 MiB at a time.
 struct RunEncoder {
     private let run: any SpillRun
     private var buffer: [UInt8] = []
@@ -70,12 +74,13 @@ struct RunEncoder {
         buffer.reserveCapacity(Self.flushSize + 512)
     }
 
-    mutating func append(series: UInt32, ordinal: Int32, kind: RunRecord.Kind, period: String, value: String?) throws {
+    mutating func append(series: UInt32, ordinal: Int32, kind: RunRecord.Kind, period: String, value: String?, status: String? = nil) throws {
         varint(UInt64(series))
         varint(UInt64(UInt32(bitPattern: ordinal)))
-        buffer.append(kind.rawValue)
+        buffer.append(status == nil ? kind.rawValue : kind.rawValue | RunRecord.statusFlag)
         text(period)
         if kind == .value, let value { text(value) }
+        if let status { text(status) }
         if buffer.count >= Self.flushSize { try flush() }
     }
 
@@ -118,16 +123,18 @@ struct RunDecoder {
 
     /// The next record, or nil at the end of the run.
     mutating func next() throws -> RunRecord? {
-        // A record is at most two varints, a byte and two texts; texts are short (keys,
+        // A record is at most two varints, a byte and three texts; texts are short (keys,
         // periods and values are capped far below the buffer), so one refill suffices.
         if end - start < 4096 { try refill() }
         guard start < end else { return nil }
         let series = UInt32(truncatingIfNeeded: try varint())
         let ordinal = Int32(bitPattern: UInt32(truncatingIfNeeded: try varint()))
-        guard let kind = RunRecord.Kind(rawValue: try byte()) else { throw SpillError("a spilled run is corrupt") }
+        let kindByte = try byte()
+        guard let kind = RunRecord.Kind(rawValue: kindByte & ~RunRecord.statusFlag) else { throw SpillError("a spilled run is corrupt") }
         let period = try text()
         let value = kind == .value ? try text() : nil
-        return RunRecord(series: series, ordinal: ordinal, kind: kind, period: period, value: value)
+        let status = kindByte & RunRecord.statusFlag != 0 ? try text() : nil
+        return RunRecord(series: series, ordinal: ordinal, kind: kind, period: period, value: value, status: status)
     }
 
     private mutating func refill() throws {

@@ -71,7 +71,7 @@ extension ControlAPI {
         }
         let cursor = try store.observationsCursor(series: request.series, vintage: vintage, from: from, to: to)
         return (ShowHeader(series: wireInfo(info), asOf: request.asOf, release: request.release),
-                rows(cursor) { Observation(period: $0.period, value: $0.value, releaseID: $0.releaseID) })
+                rows(cursor) { Observation(period: $0.period, value: $0.value, status: $0.status, releaseID: $0.releaseID) })
     }
 
     func history(_ request: HistoryRequest) throws -> (HistoryHeader, RowSource<BridProtocol.ObservationVersion>) {

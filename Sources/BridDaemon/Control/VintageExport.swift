@@ -46,6 +46,7 @@ final class ExportLines: Sendable {
         let series: String
         let period: String
         let value: String?
+        let status: String?
         let releaseID: Int64
 
         func encode(to encoder: any Encoder) throws {
@@ -53,10 +54,11 @@ final class ExportLines: Sendable {
             try c.encode(series, forKey: .series)
             try c.encode(period, forKey: .period)
             try c.encode(value, forKey: .value)  // null, not left out: "no value" is a value
+            try c.encode(status, forKey: .status)  // null for none: every row has the same keys
             try c.encode(releaseID, forKey: .releaseID)
         }
 
-        enum CodingKeys: String, CodingKey { case series, period, value, releaseID }
+        enum CodingKeys: String, CodingKey { case series, period, value, status, releaseID }
     }
 
     struct Column: Encodable {
@@ -71,7 +73,8 @@ final class ExportLines: Sendable {
     }
 
     static func observations(series keys: [String], vintage: Vintage, store: Store, format: ExportFormat) -> ExportLines {
-        let opening = format == .csv ? ["series,period,value,release"] : ["["]
+        // `status` last, so scripts that read the first four columns by position keep working.
+        let opening = format == .csv ? ["series,period,value,release,status"] : ["["]
         let closing = format == .csv ? [] : ["]"]
         return ExportLines(store: store, state: State(format: format, mode: .observations(keys: keys, vintage: vintage),
                                                       opening: opening, closing: closing))
@@ -131,8 +134,10 @@ final class ExportLines: Sendable {
         }
         for row in batch {
             switch state.format {
-            case .csv: lines.append("\(key),\(row.period),\(row.value ?? ""),\(row.releaseID)")
-            case .json: element("  " + (try Self.json(Row(series: key, period: row.period, value: row.value, releaseID: row.releaseID))), &state, &lines)
+            case .csv: lines.append("\(key),\(row.period),\(row.value ?? ""),\(row.releaseID),\(row.status.map(Self.csvField) ?? "")")
+            case .json:
+                element("  " + (try Self.json(Row(series: key, period: row.period, value: row.value, status: row.status, releaseID: row.releaseID))),
+                        &state, &lines)
             }
         }
     }
@@ -198,6 +203,17 @@ final class ExportLines: Sendable {
             state?.versions?.close()
             state = nil
         }
+    }
+
+    /// A CSV field: quoted when it holds a separator or a quote (a status is free text).
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" }) else { return text }
+        var quoted = "\""
+        for character in text {
+            if character == "\"" { quoted.append("\"") }
+            quoted.append(character)
+        }
+        return quoted + "\""
     }
 
     private static func json(_ value: some Encodable) throws -> String {

@@ -23,13 +23,13 @@ func wireInfo(_ s: BridCore.SeriesSummary) -> SeriesInfo {
 }
 
 func wire(_ v: BridCore.ObservationVersion) -> BridProtocol.ObservationVersion {
-    BridProtocol.ObservationVersion(releaseID: v.releaseID, source: v.sourceID, value: v.value, removed: v.removed,
+    BridProtocol.ObservationVersion(releaseID: v.releaseID, source: v.sourceID, value: v.value, status: v.status, removed: v.removed,
                                     validFrom: v.validFrom, validUntil: v.validUntil)
 }
 
 func wire(_ c: ObservationChange) -> ReleaseChange {
     ReleaseChange(series: c.series, period: c.period, kind: ReleaseChange.Kind(rawValue: c.kind.rawValue) ?? .added,
-                  value: c.value, previousValue: c.previousValue)
+                  value: c.value, status: c.status, previousValue: c.previousValue, previousStatus: c.previousStatus)
 }
 
 func wire(_ severity: BridCore.Severity) -> BridProtocol.Severity {

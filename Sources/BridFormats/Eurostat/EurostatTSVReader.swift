@@ -9,7 +9,7 @@ import BridCore
 /// The first column holds the row's dimension codes, comma-separated, named by the header
 /// cell before the backslash; the other columns are periods. A value is a number, or `:`
 /// for no value, followed by status flags (`p` provisional, `e` estimated, `b` break,
-/// `bep`, …). Flags are read and dropped: observation status is not stored yet.
+/// `bep`, …), which become the observation's status (`: c` is no value with status `c`).
 /// Trailing spaces everywhere are ignored.
 struct EurostatTSVReader {
     let template: SDMXSeriesTemplate?
@@ -67,18 +67,19 @@ struct EurostatTSVReader {
             let key = keyOf(codes)
             for (column, period) in periods.enumerated() {
                 let cell = try text(column + 1, line)
-                let value: String
+                let value: String, flags: String?
                 switch Self.split(cell) {
-                case let .success(number): value = number
+                case let .success(split): (value, flags) = split
                 case let .failure(reason): throw fail(line, "\(reason) (series \(Excerpt(key)), period \(period))")
                 }
-                try builder.add(series: key, period: period, value: value, ordinal: Int32(line), place: .line(line))
+                try builder.add(series: key, period: period, value: value, status: flags, ordinal: Int32(line), place: .line(line))
             }
         }
     }
 
-    /// A cell's value without its flags: `5400 p` → `5400`, `: c` → `:`, `174651001 bep` → `174651001`.
-    static func split(_ cell: String) -> Result<String, Reason> {
+    /// A cell's value and its flags: `5400 p` → `5400`, `p`; `: c` → `:`, `c`;
+    /// `174651001 bep` → `174651001`, `bep`; `1700` → `1700`, nil.
+    static func split(_ cell: String) -> Result<(value: String, flags: String?), Reason> {
         var number = Substring(cell)
         var flags = Substring()
         if cell.hasPrefix(":") {
@@ -92,7 +93,7 @@ struct EurostatTSVReader {
         guard flags.count <= 8, flags.allSatisfy({ $0.isASCII && $0.isLetter }) else {
             return .failure(Reason(text: "cell \(Excerpt(quoted: cell)) is not a value with Eurostat flags (e.g. 5400 p, : c)"))
         }
-        return .success(String(number))
+        return .success((String(number), flags.isEmpty ? nil : String(flags)))
     }
 
     struct Reason: Error, CustomStringConvertible {

@@ -27,6 +27,9 @@ struct SDMXJSONLayout {
     let keyParts: [KeyPart]
     /// Whether the series key depends on observation-level dimensions (flat messages).
     let keyAtObservationLevel: Bool
+    /// The observation-level `OBS_STATUS` attribute: its place in an observation's array
+    /// (`[value, attribute…]`, so 1 for the first attribute) and its values' ids.
+    let status: (position: Int, values: [String])?
 
     enum KeyPart {
         case literal(String)
@@ -123,6 +126,22 @@ struct SDMXJSONLayout {
         self.time = time
         self.keyParts = parts
         self.keyAtObservationLevel = parts.contains { if case let .dimension(d) = $0 { dimensions[d].level == .observation } else { false } }
+
+        // The status: structure.attributes.observation[k] with id OBS_STATUS.
+        var status: (position: Int, values: [String])?
+        if let attributes = doc.member(structure, "attributes"), let list = doc.member(attributes, "observation"), doc.kind(list) == .array {
+            for (k, attribute) in doc.elements(list).enumerated() where doc.member(attribute, "id").flatMap({ doc.string($0) }) == "OBS_STATUS" {
+                var values: [String] = []
+                if let list = doc.member(attribute, "values"), doc.kind(list) == .array {
+                    for value in doc.elements(list) {
+                        values.append(doc.member(value, "id").flatMap { doc.scalarText($0) } ?? doc.member(value, "value").flatMap { doc.scalarText($0) } ?? "")
+                    }
+                }
+                status = (k + 1, values)
+                break
+            }
+        }
+        self.status = status
     }
 
     /// The series key of a coordinate.

@@ -79,6 +79,7 @@ extension SDMXJSON {
             let key = fixedKey ?? layout.key(coordinate)
             let period = layout.time.map { layout.dimensions[$0].values[coordinate[$0]] } ?? fixedPeriod!
             let value: String?
+            var status: String?
             switch doc.kind(observation) {
             case .array:
                 guard let first = doc.element(observation, 0) else {
@@ -88,6 +89,12 @@ extension SDMXJSON {
                     throw fail(doc, first, "the observation value must be a number, a string or null, found \(doc.kind(first).description)")
                 }
                 value = text
+                if let (position, values) = layout.status, let index = doc.element(observation, position), doc.kind(index) != .null {
+                    guard let i = doc.numberText(index).flatMap({ Int($0) }), values.indices.contains(i), !values[i].isEmpty else {
+                        throw fail(doc, index, "the OBS_STATUS index must be one of the \(values.count) values of the structure's OBS_STATUS attribute, found \(Excerpt(doc.scalarText(index) ?? doc.kind(index).description))")
+                    }
+                    status = values[i]
+                }
             case .number: value = doc.numberText(observation)
             case .null: value = nil
             default: throw fail(doc, observation, "an observation must be [value, attribute…], found \(doc.kind(observation).description)")
@@ -95,7 +102,7 @@ extension SDMXJSON {
             if delete {
                 try builder.delete(series: key, period: period, ordinal: ordinal, place: .pointer(doc.pointer(to: observation)))
             } else {
-                try builder.add(series: key, period: period, value: value, ordinal: ordinal, place: .pointer(doc.pointer(to: observation)))
+                try builder.add(series: key, period: period, value: value, status: status, ordinal: ordinal, place: .pointer(doc.pointer(to: observation)))
             }
             ordinal += 1
         }

@@ -12,7 +12,8 @@ import BridCore
 /// - Dimensions: the columns `dimensions` names, in that order; by default every column
 ///   after the structure columns and before the time column, in file order, except those
 ///   listed in `attributes` and multi-valued ones (`ATTR[]`). Everything else is an
-///   attribute and ignored (`UPDATED` gives the published-at time).
+///   attribute and ignored, but for `OBS_STATUS` (the observation's status) and `UPDATED`
+///   (the published-at time).
 /// - Labels: header cells `ID: Name` are reduced to `ID`; if any is, cells are reduced the
 ///   same way (`A: Value A` → `A`). With `STRUCTURE_NAME` (labels=name) every component
 ///   column is followed by a name column, which is skipped.
@@ -34,6 +35,8 @@ struct SDMXCSVLayout {
     /// Columns that are neither structure, key, time, value nor label names.
     var attributes: [Int]
     var updated: Int?
+    /// The `OBS_STATUS` attribute column: the observation's status.
+    var status: Int?
     /// Whether cells carry labels (`A: Value A`) to be cut off.
     var labels: Bool
     /// Header names (ids) of every column, for messages.
@@ -147,5 +150,6 @@ struct SDMXCSVLayout {
         isComponent[time] = false
         isComponent[value] = false
         attributes = names.indices.filter { isComponent[$0] }
+        status = attributes.first { names[$0] == "OBS_STATUS" && !parsed[$0].multiValued }
     }
 }

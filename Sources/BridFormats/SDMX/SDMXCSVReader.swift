@@ -10,6 +10,7 @@ import Foundation
 ///   only attribute cells are marked (an attribute deletion, which brid does not store).
 ///   Wildcard deletions (an empty dimension or period) are refused.
 /// - A row with an empty period and value only carries attributes and is skipped.
+/// - An `OBS_STATUS` column is the observation's status (labels cut off: `P: Provisional` → `P`).
 struct SDMXCSVReader {
     let format: SDMXCSVFormat
 
@@ -55,6 +56,9 @@ struct SDMXCSVReader {
         var lastKey: String?
         var lastUpdated: CSVTokenizer.Field?
         var values: [String] = []
+        // The status of the last row that had one, reused while its cell repeats byte for byte.
+        var lastStatusField: CSVTokenizer.Field?
+        var lastStatus: String?
 
         while let line = try next(&tokenizer, &fields) {
             if fields.allSatisfy({ !$0.quoted && tokenizer.isBlank($0) }) { continue }
@@ -152,7 +156,17 @@ struct SDMXCSVReader {
             } else {
                 // `NaN` is SDMX's own "missing value", not a number gone wrong.
                 let value = isNaN(fields[layout.value], tokenizer) ? nil : try text(layout.value)
-                try builder.add(series: key, period: period, value: value, ordinal: Int32(line), place: .line(line))
+                var status: String?
+                if let s = layout.status, !tokenizer.isBlank(fields[s]) {
+                    if let last = lastStatusField, same(last, fields[s], tokenizer) {
+                        status = lastStatus
+                    } else {
+                        status = try id(s)
+                        lastStatusField = fields[s]
+                        lastStatus = status
+                    }
+                }
+                try builder.add(series: key, period: period, value: value, status: status, ordinal: Int32(line), place: .line(line))
             }
             observations += 1
         }

@@ -9,7 +9,8 @@ import BridCore
 ///   `ObsValue@value` the value. StructureSpecificData: the `Series` attributes that are
 ///   not attributes (see `SDMXMLFormat.defaultAttributes`) are the key; `Obs` has the
 ///   period in the attribute the header's `dimensionAtObservation` names (default
-///   `TIME_PERIOD`) and the value in `OBS_VALUE`. Observations directly in a `DataSet`
+///   `TIME_PERIOD`) and the value in `OBS_VALUE`. The `OBS_STATUS` attribute (GenericData:
+///   `Obs/Attributes/Value@id="OBS_STATUS"`) is the observation's status. Observations directly in a `DataSet`
 ///   (`AllDimensions`) take their key from the `Obs` itself (`ObsKey` in GenericData).
 /// - `NaN` (SDMX's missing value) or an absent value is "no value". A `DataSet` with
 ///   `action="Delete"` (or a header `DataSetAction` Delete) deletes its observations.
@@ -21,7 +22,7 @@ struct SDMXMLReader {
 
     private enum Context: Equatable {
         case root, errorRoot, errorText, header, prepared, dataSetAction, headerStructure, structureRef(usage: Bool), urn(usage: Bool)
-        case dataSet, series, seriesKey, obs, obsKey, other
+        case dataSet, series, seriesKey, obs, obsKey, obsAttributes, other
     }
 
     private struct Structure {
@@ -51,6 +52,7 @@ struct SDMXMLReader {
     private var obsLine = 0
     private var obsTime: String?
     private var obsValue: String?
+    private var obsStatus: String?
     private var obsParts: [(id: String, value: String)] = []
     private var records = 0
 
@@ -119,6 +121,9 @@ struct SDMXMLReader {
             if local("ObsDimension") { obsTime = try attribute("value") }
             if local("ObsValue") { obsValue = try attribute("value") }
             if local("ObsKey") { return .obsKey }
+            if local("Attributes") { return .obsAttributes }
+        case .obsAttributes:
+            if local("Value"), try attribute("id") == "OBS_STATUS" { obsStatus = try attribute("value") }
         case .obsKey:
             if local("Value") {
                 let part = try idValue()
@@ -207,6 +212,7 @@ struct SDMXMLReader {
         obsLine = scanner.eventLine
         obsTime = nil
         obsValue = nil
+        obsStatus = nil
         obsParts.removeAll(keepingCapacity: true)
         guard !generic else { return }
         for attribute in scanner.attributes {
@@ -216,6 +222,7 @@ struct SDMXMLReader {
             }
             guard !scanner.isPrefixed(attribute.name) else { continue }
             let id = scanner.string(attribute.name)
+            if id == "OBS_STATUS" { obsStatus = try decode(attribute.value) }
             if id == timeDimension { obsTime = try decode(attribute.value) } else if flat { obsParts.append((id, try decode(attribute.value))) }
         }
         try emit(&builder)
@@ -244,7 +251,7 @@ struct SDMXMLReader {
             if deleting {
                 try builder.delete(series: key, period: period, ordinal: Int32(clamping: records), place: .element(place()))
             } else {
-                try builder.add(series: key, period: period, value: value, ordinal: Int32(clamping: records), place: .element(place()))
+                try builder.add(series: key, period: period, value: value, status: obsStatus, ordinal: Int32(clamping: records), place: .element(place()))
             }
         } catch {
             var located = error

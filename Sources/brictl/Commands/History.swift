@@ -39,16 +39,18 @@ struct HistoryCommand: ParsableCommand {
         guard !response.versions.isEmpty else { return lines.joined(separator: "\n") }
         lines.append("")
         var table = Table([.init("RELEASE", .right), .init("SOURCE", drop: 1), .init("VALID FROM"), .init("VALID UNTIL", drop: 2),
-                           .init("VALUE", .right), .init("REVISION", drop: 3)])
+                           .init("VALUE", .right), .init("STATUS", whenFilled: true), .init("REVISION", drop: 3)])
         var previous: ObservationVersion?
         for version in response.versions {
             let value = version.removed ? "(removed)" : Formats.value(version.value)
             let style: Style = previous == nil ? .dim : .yellow
-            let revision = previous.map { Formats.revisionCell(from: $0.removed ? nil : $0.value, to: version.value, removed: version.removed, style) }
-                ?? Table.Cell("first published", style, compact: "first")
+            let revision = previous.map {
+                Formats.revisionCell(from: $0.removed ? nil : $0.value, to: version.value, removed: version.removed,
+                                     status: ($0.removed ? nil : $0.status, version.status), style)
+            } ?? Table.Cell("first published", style, compact: "first")
             table.add([.init(String(version.releaseID)), .init(version.source), Formats.timeCell(version.validFrom, terminal),
                        version.validUntil == nil ? .init("current", .green) : Formats.timeCell(version.validUntil, terminal),
-                       .init(value, version.removed ? .red : .plain), revision])
+                       .init(value, version.removed ? .red : .plain), .init(version.status ?? ""), revision])
             previous = version
         }
         lines.append(table.render(terminal))

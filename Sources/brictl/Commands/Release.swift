@@ -33,15 +33,16 @@ struct ReleaseCommand: ParsableCommand {
             return lines
         },
         beforeRows: [""],
-        columns: [.init("SERIES"), .init("PERIOD"), .init("CHANGE"), .init("VALUE")],
+        columns: [.init("SERIES"), .init("PERIOD"), .init("CHANGE"), .init("VALUE"), .init("STATUS", whenFilled: true)],
         cells: { change, _ in
             let value: Table.Cell
             switch change.kind {
             case .added: value = .init(Formats.value(change.value))
-            case .revised: value = Formats.revisionCell(from: change.previousValue, to: change.value)
+            case .revised: value = Formats.revisionCell(from: change.previousValue, to: change.value, status: (change.previousStatus, change.status))
             case .removed: value = Formats.revisionCell(from: change.previousValue ?? "-", to: nil, removed: true)
             }
-            return [.init(change.series), .init(change.period), .init(change.kind.rawValue, Palette.style(change.kind)), value]
+            return [.init(change.series), .init(change.period), .init(change.kind.rawValue, Palette.style(change.kind)), value,
+                    .init(change.status ?? "")]
         })
 
     static func render(_ response: ReleaseResponse, _ terminal: Terminal) -> String {

@@ -55,10 +55,10 @@ struct ShowCommand: ParsableCommand {
         let span = first.period == last.period ? first.period : "\(first.period) – \(last.period)"
         lines.append(Formats.sparkline(observations.map(\.value)) + "  " + span + ", " + Formats.plural(observations.count, "observation"))
         lines.append("")
-        var table = Table([.init("PERIOD"), .init("VALUE", .right), .init("RELEASE", .right)])
+        var table = Table([.init("PERIOD"), .init("VALUE", .right), .init("STATUS", whenFilled: true), .init("RELEASE", .right)])
         for observation in observations {
             table.add([.init(observation.period), .init(Formats.value(observation.value), observation.value == nil ? .dim : .plain),
-                       .init(String(observation.releaseID))])
+                       .init(observation.status ?? ""), .init(String(observation.releaseID))])
         }
         lines.append(table.render(terminal))
         return lines.joined(separator: "\n")

@@ -41,7 +41,13 @@ enum Formats {
     }
 
     /// A table cell of a revision: `19.885 → 19.902, +0.09 %`, compacted to `19.885 → 19.902`.
-    static func revisionCell(from old: String?, to new: String?, removed: Bool = false, _ style: Style = .plain) -> Table.Cell {
+    /// - Parameter status: the status before and after: when only it changed (the same value
+    ///   text), the cell says so (`status p → none`).
+    static func revisionCell(from old: String?, to new: String?, removed: Bool = false, status: (old: String?, new: String?) = (nil, nil),
+                             _ style: Style = .plain) -> Table.Cell {
+        if !removed, old == new, status.old != status.new {
+            return Table.Cell("status \(status.old ?? "none") → \(status.new ?? "none")", style)
+        }
         let full = revision(from: old, to: new, removed: removed)
         let short = full.firstRange(of: ", ").map { String(full[..<$0.lowerBound]) }
         return Table.Cell(full, style, compact: short)

@@ -15,13 +15,18 @@ struct Table {
         var minimum = Table.minimumFlexibleWidth
         /// Left out when the table does not fit otherwise: the lowest first. nil: always shown.
         var drop: Int?
+        /// Shown only when some row has text in it (an observation's status, which most
+        /// sources do not publish). A streamed table decides on its first batch.
+        var whenFilled = false
 
-        init(_ title: String, _ alignment: Alignment = .left, flexible: Bool = false, minimum: Int = Table.minimumFlexibleWidth, drop: Int? = nil) {
+        init(_ title: String, _ alignment: Alignment = .left, flexible: Bool = false, minimum: Int = Table.minimumFlexibleWidth, drop: Int? = nil,
+             whenFilled: Bool = false) {
             self.title = title
             self.alignment = alignment
             self.flexible = flexible
             self.minimum = minimum
             self.drop = drop
+            self.whenFilled = whenFilled
         }
     }
 
@@ -76,10 +81,13 @@ struct Table {
     /// width (not a terminal) or the table fits.
     func layout(_ terminal: Terminal) -> Layout {
         let count = columns.count
-        var shown = Array(repeating: true, count: count)
+        var shown = columns.indices.map { i in !columns[i].whenFilled || rows.contains { i < $0.count && !$0[i].text.isEmpty } }
         var compact = Array(repeating: false, count: count)
         var widths = naturalWidths(compact: compact)
-        guard let limit = terminal.width else { return Layout(shown: shown, compact: compact, widths: widths) }
+        guard let limit = terminal.width else {
+            for i in widths.indices where !shown[i] { widths[i] = 0 }
+            return Layout(shown: shown, compact: compact, widths: widths)
+        }
         func total(_ widths: [Int]) -> Int {
             let visible = widths.indices.filter { shown[$0] }
             return visible.reduce(0) { $0 + widths[$1] } + Self.gap * max(0, visible.count - 1)
