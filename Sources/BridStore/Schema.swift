@@ -204,7 +204,7 @@ enum Schema {
             ORDER BY v.release_id DESC LIMIT 1)
         WHERE latest_period IS NOT NULL;
         """),
-        ("2026-12-08-observation-status", """
+        ("2026-12-07-observation-status", """
         -- The publisher's status of a version (Eurostat's `p`, SDMX's OBS_STATUS): short text,
         -- NULL for none. ADD COLUMN leaves the table's rows as they are (they read NULL) and
         -- fires no trigger, so versions stay immutable: an UPDATE of it is refused too.
