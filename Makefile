@@ -8,7 +8,7 @@
 #                                PREFIX (default /usr/local) and DESTDIR honoured — Docs/systemd.md
 #   make check-units             systemd-analyze verify + security of the units
 #   make container-test          brid.service under real systemd in an nspawn container (root)
-#   make fuzz                    libFuzzer on the CSV, JSON, XML, TOML and xls readers, FUZZ_SECONDS each
+#   make fuzz                    libFuzzer on the CSV, JSON, XML, TOML, xls, zip, xlsx and table readers, FUZZ_SECONDS each
 
 SWIFT ?= swift
 CONFIG ?= Config/brid.toml
@@ -152,7 +152,7 @@ container-test:
 # scratch path: the fuzz executable exists only with BRID_FUZZ=1, so `make test` never
 # compiles it.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= csv json xml toml xls
+FUZZ_TARGETS ?= csv json xml toml xls zip xlsx table
 
 fuzz-build: deps
 	BRID_FUZZ=1 $(SWIFT) build -c release --scratch-path .build-fuzz --product brid-fuzz -Xswiftc -sanitize=fuzzer,address

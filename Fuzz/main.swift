@@ -3,7 +3,7 @@ import Foundation
 
 // libFuzzer's driver (`make fuzz`), run from this executable's own main: SwiftPM links an
 // executable's entry point itself, so libFuzzer's `main` is not used and its driver is
-// called directly. The target is named by BRID_FUZZ_TARGET (csv, json, xml, toml, xls).
+// called directly. The target is named by BRID_FUZZ_TARGET (csv, json, xml, toml, xls, zip, xlsx, table).
 
 @_silgen_name("LLVMFuzzerRunDriver")
 func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,

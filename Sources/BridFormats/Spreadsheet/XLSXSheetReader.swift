@@ -101,6 +101,7 @@ private struct SheetReader {
     mutating func read(_ body: (Int, [TableCell]) throws(InputError) -> Void) throws(InputError) {
         var inSheetData = false
         var inRow = false
+        var inCell = false
         while let event = try next() {
             switch event {
             case let .start(name):
@@ -108,6 +109,9 @@ private struct SheetReader {
                 if !inSheetData {
                     if s.isLocal(name, "sheetData") { inSheetData = true }
                 } else if s.isLocal(name, "row") {
+                    // A row inside a row would pass its row twice; a row or a cell inside a
+                    // cell would restart the cell being read.
+                    if inRow { throw fail("a <row> inside row \(rowNumber)", column: max(column, 0)) }
                     inRow = true
                     if let r = try part.attribute("r") {
                         guard let n = Int(r), n >= 1, n <= 1_048_576 else { throw fail("row number r=\"\(Excerpt(r))\" is not a row number") }
@@ -119,11 +123,14 @@ private struct SheetReader {
                     cells.removeAll(keepingCapacity: true)
                     column = -1
                 } else if inRow, s.isLocal(name, "c") {
+                    if inCell { throw fail("a <c> inside a cell", column: max(column, 0)) }
+                    inCell = true
                     try startCell()
-                } else if s.isLocal(name, "v") {
+                } else if inCell, s.isLocal(name, "v") {
+                    // A value or inline string outside a cell belongs to none.
                     inValue = true
                     value = ""
-                } else if s.isLocal(name, "is") {
+                } else if inCell, s.isLocal(name, "is") {
                     inInline = true
                     inlineText = ""
                 } else if inInline, s.isLocal(name, "rPh") {
@@ -141,6 +148,7 @@ private struct SheetReader {
                     while cells.last == .empty { cells.removeLast() }
                     if !cells.isEmpty { try body(rowNumber, cells) }
                 } else if inRow, s.isLocal(name, "c") {
+                    inCell = false
                     try endCell()
                 } else if s.isLocal(name, "v") {
                     inValue = false
@@ -152,8 +160,8 @@ private struct SheetReader {
                     inInlineText = false
                 }
             case let .text(range, cdata):
-                if inValue { value! += try part.text(range, cdata: cdata) }
-                else if inInlineText { inlineText! += try part.text(range, cdata: cdata) }
+                if inValue { try value?.append(part.text(range, cdata: cdata)) }
+                else if inInlineText { try inlineText?.append(part.text(range, cdata: cdata)) }
             }
         }
     }
@@ -218,7 +226,7 @@ private struct SheetReader {
             guard let double = Double(text), double.isFinite, text.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }) else {
                 throw fail("\"\(Excerpt(text))\" is not a number", column: column)
             }
-            if style < workbook.dateStyles.count, workbook.dateStyles[style],
+            if style >= 0, style < workbook.dateStyles.count, workbook.dateStyles[style],
                let day = SpreadsheetDates.day(serial: double, date1904: workbook.date1904) {
                 return .date(day)
             }
@@ -232,6 +240,9 @@ private struct SheetReader {
     /// double's shortest text); longer text is Excel's 17-digit form of a double, read back
     /// as the double's shortest text.
     static func number(_ text: String, _ double: Double) -> TableCell {
+        // Zero, and values too small for a double (`1e-999999999`, read as 0 as openpyxl
+        // reads it): never written out digit by digit from their exponent.
+        if double == 0 { return .number("0") }
         var significant = 0
         var leading = true
         for c in text {
