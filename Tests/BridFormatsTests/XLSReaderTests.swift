@@ -2,6 +2,7 @@ import BridCore
 @testable import BridFormats
 import BridFuzzing
 import Foundation
+import BridTestSupport
 import Testing
 
 /// The BIFF8 reader (`BIFF8Workbook`): the NBS fixture as cells, and small workbooks built
@@ -236,7 +237,7 @@ import Testing
 
     /// Truncations and flipped bytes of the real file: a thrown error or rows, never a trap
     /// or a hang.
-    @Test func damagedCopiesOfTheFixtureThrowOrRead() throws {
+    @Test func damagedCopiesOfTheFixtureThrowOrRead() async throws { try await offPool {
         let bytes = try Self.fixture()
         var outcomes = (errors: 0, reads: 0)
         func attempt(_ damaged: [UInt8], throughTheLayout: Bool = false) {
@@ -262,7 +263,7 @@ import Testing
         }
         #expect(outcomes.errors > 100)
         #expect(outcomes.reads > 100)
-    }
+    } }
 }
 
 /// A small deterministic generator for the damage test.

@@ -1,6 +1,7 @@
 import BridCore
 @testable import BridFormats
 import BridFuzzing
+import BridTestSupport
 import Foundation
 import Testing
 
@@ -102,12 +103,14 @@ import Testing
         return xml
     }
 
-    @Test func damagedSheetXMLInsideAValidArchiveThrowsWithAPlaceOrReads() throws {
+    /// Off the test pool: a thousand rebuilt workbooks take seconds, which would hold up the
+    /// daemon tests' tasks on a 2-core machine.
+    @Test func damagedSheetXMLInsideAValidArchiveThrowsWithAPlaceOrReads() async throws { try await offPool {
         let kz = try Self.parts([UInt8](Data(contentsOf: ZipArchiveTests.root.appendingPathComponent("Tests/Fixtures/publications/kz_bns_grp_per_capita.xlsx"))))
         let cells = try Self.parts(try ZipArchiveTests.fixture("cells.xlsx"))
         let workbooks: [(parts: [(name: String, data: [UInt8])], sheet: String, choice: SheetChoice, cases: Int)] = [
-            (kz, "xl/worksheets/sheet1.xml", .name("тыс.тенге"), 700),
-            (cells, "xl/worksheets/data.xml", .first, 1_400),
+            (kz, "xl/worksheets/sheet1.xml", .name("тыс.тенге"), 200),
+            (cells, "xl/worksheets/data.xml", .first, 800),
         ]
         var outcomes = (errors: 0, reads: 0)
         var random = SplitMix(seed: 1904)
@@ -129,9 +132,9 @@ import Testing
                 if round % 4 == 0 { FuzzTarget.xlsx.run(bytes) }
             }
         }
-        #expect(outcomes.errors > 300)
-        #expect(outcomes.reads > 200)
-    }
+        #expect(outcomes.errors > 150, "\(outcomes)")
+        #expect(outcomes.reads > 100, "\(outcomes)")
+    } }
 }
 
 /// Sheets `make fuzz` (or the damage test) broke the reader with, each now refused with
