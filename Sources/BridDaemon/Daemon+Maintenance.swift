@@ -7,7 +7,7 @@ import Logging
 /// queue, between ingests.
 func checkpointIfLarge(store: Store, work: BlockingWork, logger: Logger) async {
     do {
-        let before = store.fileSizes().walBytes
+        let before = store.storageSizes().walBytes
         if try await work.run({ [store] in try store.checkpointIfLarge() }) {
             logger.info("database: WAL of \(before / 1_048_576) MiB checkpointed into \(store.path)")
         }

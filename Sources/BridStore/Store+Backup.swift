@@ -37,7 +37,7 @@ extension Store {
     ///
     /// A copy is a complete database: pointing `state_dir` at a folder that holds it as
     /// `brid.sqlite` restores it.
-    public func backup(to target: String, overwrite: Bool = false) throws(BackupError) -> BackupResult {
+    public func backup(to target: String, overwrite: Bool) throws(BackupError) -> BackupResult {
         let started = Date()
         guard target.hasPrefix("/") else { throw BackupError(kind: .failed, description: "the backup path must be absolute: \(target)") }
         let resolvedSelf = URL(fileURLWithPath: path).resolvingSymlinksInPath().path

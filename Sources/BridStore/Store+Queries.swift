@@ -5,7 +5,7 @@ extension Store {
     /// The observations of a series in a vintage (latest, as of a release, as of a time),
     /// optionally limited to periods in `from...to`. Removed periods are absent; periods
     /// published without a value are present with a nil value. Nil if the series is unknown.
-    public func observations(series key: String, vintage: Vintage = .latest, from: String? = nil, to: String? = nil) throws -> [ObservationRow]? {
+    public func observations(series key: String, vintage: Vintage, from: String?, to: String?) throws -> [ObservationRow]? {
         try reads.read { db in
             guard let seriesID = try seriesID(key, in: db) else { return nil }
             guard let limit = try releaseLimit(vintage, in: db) else { return [] }
@@ -61,7 +61,7 @@ extension Store {
     }
 
     /// Releases, newest first, optionally of one source.
-    public func releases(source: String? = nil, limit: Int = 50) throws -> [Release] {
+    public func releases(source: String?, limit: Int) throws -> [Release] {
         try reads.read { db in
             if let source {
                 return try db.prepare("\(Store.releaseColumns) WHERE source_id = ? ORDER BY id DESC LIMIT ?")
@@ -132,8 +132,8 @@ extension Store {
             let releases = try db.prepare("SELECT count(*), coalesce(sum(added + revised + removed), 0) FROM releases").firstRow { ($0.int(0), $0.int(1)) } ?? (0, 0)
             let series = try db.prepare("SELECT count(*) FROM series").firstRow { $0.int(0) } ?? 0
             let last = try db.prepare("SELECT source_id, max(id) FROM releases GROUP BY source_id").rows { ($0.text(0) ?? "", $0.int(1)) }
-            // The database file alone; the WAL is `fileSizes().walBytes`.
-            return StoreStatistics(sizeBytes: fileSizes().databaseBytes, releases: Int(releases.0), series: Int(series), observationVersions: Int(releases.1),
+            // The database file alone; the WAL is `storageSizes().walBytes`.
+            return StoreStatistics(sizeBytes: storageSizes().databaseBytes, releases: Int(releases.0), series: Int(series), observationVersions: Int(releases.1),
                                    lastRelease: Dictionary(last, uniquingKeysWith: max))
         }
     }

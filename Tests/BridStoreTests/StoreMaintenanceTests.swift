@@ -18,7 +18,7 @@ import Testing
         try t.ingest(Self.rows(series: 200))
         #expect(exists(t.store.path + "-wal"))
         #expect(exists(t.store.path + "-shm"))
-        #expect(t.store.fileSizes().walBytes > 0)
+        #expect(t.store.storageSizes().walBytes > 0)
         t.store.close()
         #expect(!exists(t.store.path + "-wal"))
         #expect(!exists(t.store.path + "-shm"))
@@ -46,16 +46,16 @@ import Testing
     @Test func checkpointTruncatesTheWALAndStatisticsCountTheDatabaseAlone() async throws { try await offPool {
         let t = try TemporaryStore()
         try t.ingest(Self.rows(series: 400))
-        let wal = t.store.fileSizes().walBytes
+        let wal = t.store.storageSizes().walBytes
         #expect(wal > 500_000)
         #expect(try t.store.checkpointIfLarge(threshold: wal + 1) == false)
-        #expect(t.store.fileSizes().walBytes == wal)
+        #expect(t.store.storageSizes().walBytes == wal)
         // `status` counts the database file, not the WAL.
-        let sizes = t.store.fileSizes()
+        let sizes = t.store.storageSizes()
         #expect(try t.store.statistics().sizeBytes == sizes.databaseBytes)
         #expect(try t.store.checkpointIfLarge(threshold: 1_000) == true)
-        #expect(t.store.fileSizes().walBytes == 0)
-        #expect(t.store.fileSizes().databaseBytes > 500_000)
+        #expect(t.store.storageSizes().walBytes == 0)
+        #expect(t.store.storageSizes().databaseBytes > 500_000)
         // Still a working store.
         try t.ingest(Self.rows(series: 400, shift: 1))
         #expect(try t.store.releases().count == 2)
@@ -70,11 +70,11 @@ import Testing
         var largest: Int64 = 0
         for shift in 0..<5 {
             try t.ingest(Self.rows(series: 300, shift: shift))
-            largest = max(largest, t.store.fileSizes().walBytes)
+            largest = max(largest, t.store.storageSizes().walBytes)
             #expect(try t.store.checkpointIfLarge(threshold: 100_000))
-            #expect(t.store.fileSizes().walBytes == 0)
+            #expect(t.store.storageSizes().walBytes == 0)
         }
-        #expect(largest < t.store.fileSizes().databaseBytes)
+        #expect(largest < t.store.storageSizes().databaseBytes)
     } }
 
     @Test func theParallelDiffsReadConnectionsDoNotPinTheWAL() async throws { try await offPool {
@@ -98,7 +98,7 @@ import Testing
         var sizes: [Int64] = []
         for shift in 1...6 {
             try t.ingest(rows(shift))
-            sizes.append(t.store.fileSizes().walBytes)
+            sizes.append(t.store.storageSizes().walBytes)
         }
         #expect(try t.store.releases().map(\.revised) == [2_000, 2_000, 2_000, 2_000, 2_000, 2_000, 0])
         // Appended, each release would make the file longer; reused, it stays as it was.
