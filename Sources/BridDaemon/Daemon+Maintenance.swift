@@ -5,7 +5,7 @@ import Logging
 /// Keeping the WAL small while brid runs: after an ingest, a WAL grown past the store's
 /// `walCheckpointThreshold` (a large release) is checkpointed and truncated, on the write
 /// queue, between ingests.
-func checkpointIfLarge(store: Store, work: BlockingWork, logger: Logger) async {
+func checkpointIfLarge(store: SQLiteStore, work: BlockingWork, logger: Logger) async {
     do {
         let before = store.storageSizes().walBytes
         if try await work.run({ [store] in try store.checkpointIfLarge() }) {

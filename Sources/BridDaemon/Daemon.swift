@@ -12,7 +12,7 @@ import Logging
 /// (scheduler, drop watcher, reload, control API) act through it. Made by `buildDaemon`.
 public actor Daemon {
     public internal(set) var config: BridConfig
-    public nonisolated let store: Store
+    public nonisolated let store: SQLiteStore
     let ingestor: Ingestor
     let clock: any DaemonClock
     let logger: Logger
@@ -48,7 +48,7 @@ public actor Daemon {
     }
 
     /// Made by `buildDaemon` only.
-    init(config: BridConfig, store: Store, environment: DaemonEnvironment,
+    init(config: BridConfig, store: SQLiteStore, environment: DaemonEnvironment,
          readFile: @escaping @Sendable (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }) {
         let (fetcher, clock, logger, notifier) = (environment.fetcher, environment.clock, environment.logger, environment.notifier)
         let variables = environment.variables

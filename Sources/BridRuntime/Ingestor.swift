@@ -6,7 +6,7 @@ import Foundation
 /// Turns one payload of one source into a release (or recognises it as unchanged, or
 /// rejects it): hash, parse completely, then one store transaction.
 public struct Ingestor: Sendable {
-    public let store: Store
+    public let store: SQLiteStore
     /// The store's folder (the state folder): where large payloads are sorted and URL
     /// bodies are spooled while they download, as unnamed temporary files.
     public let folder: String
@@ -16,7 +16,7 @@ public struct Ingestor: Sendable {
 
     /// - Parameter memoryLimit: observations held in memory before the rest is sorted in
     ///   runs on disk (tests make it small to exercise the runs).
-    public init(store: Store, memoryLimit: Int = PayloadBuilder.defaultMemoryLimit) {
+    public init(store: SQLiteStore, memoryLimit: Int = PayloadBuilder.defaultMemoryLimit) {
         self.store = store
         let folder = store.path.lastIndex(of: "/").map { String(store.path[..<$0]) } ?? "."
         self.folder = folder.isEmpty ? "/" : folder

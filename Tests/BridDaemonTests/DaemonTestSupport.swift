@@ -97,7 +97,7 @@ final class DaemonHarness: @unchecked Sendable {
     let clock = ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600))  // 2025-11-30T08:00:00Z
     let fetcher = ScriptedFetcher()
     var daemon: Daemon!
-    var store: Store { get async { daemon.store } }
+    var store: SQLiteStore { get async { daemon.store } }
     private var scheduler: Task<Void, any Error>?
 
     init(config: String) throws {

@@ -46,7 +46,7 @@ import Testing
         deinit { try? FileManager.default.removeItem(atPath: root) }
 
         var folder: String { root + "/state/drop/d" }
-        var store: Store { daemon.store }
+        var store: SQLiteStore { daemon.store }
 
         /// A file dropped a minute before the clock's now (settled).
         func drop(_ name: String) throws {

@@ -5,7 +5,7 @@ import Foundation
 import Synchronization
 import Testing
 
-/// `Store.backup(to:)` on real files: a consistent copy while writes go on, restorable by
+/// `SQLiteStore.backup(to:)` on real files: a consistent copy while writes go on, restorable by
 /// opening it as a store.
 @Suite struct BackupTests {
     /// `count` series × 50 annual periods.
@@ -14,7 +14,7 @@ import Testing
     }
 
     /// Every version of every series of a store, up to a release: what `export --vintages` shows.
-    static func vintages(_ store: Store, upTo release: Int64) throws -> [String: [SeriesVersion]] {
+    static func vintages(_ store: SQLiteStore, upTo release: Int64) throws -> [String: [SeriesVersion]] {
         let keys = try store.reads.read { db in try db.prepare("SELECT key FROM series ORDER BY key").rows { $0.text(0) ?? "" } }
         var result: [String: [SeriesVersion]] = [:]
         for key in keys {
@@ -46,7 +46,7 @@ import Testing
         #expect(result.lastReleaseID == 1)
         #expect(result.bytes > 0)
         #expect(try Self.integrity(target) == ["ok"])
-        let copy = try Store(path: target)
+        let copy = try SQLiteStore(path: target)
         defer { copy.close() }
         #expect(try copy.sourceState("uncommitted") == nil)
         #expect(try copy.sourceState("src") != nil)
@@ -100,7 +100,7 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: t.folder + "/backups") == ["brid.sqlite"], "no temporary file left")
         // Restored: the copy opened as a store holds exactly the releases up to the copy and
         // every version they wrote — the original as it was at that point.
-        let copy = try Store(path: target)
+        let copy = try SQLiteStore(path: target)
         defer { copy.close() }
         let copied = try copy.releases(limit: 1000)
         #expect(copied.map(\.id) == original.filter { $0.id <= releasesWhenCopied }.map(\.id))

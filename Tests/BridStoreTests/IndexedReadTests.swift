@@ -52,7 +52,7 @@ import Testing
                 DELETE FROM schema_migrations WHERE name = '2026-12-07-indexed-reads';
                 """)
         }
-        let reopened = try Store(path: t.store.path)
+        let reopened = try SQLiteStore(path: t.store.path)
         #expect(try reopened.seriesSummaries() == before)
         for release in 1...2 { #expect(try reopened.changes(release: Int64(release)) == changesBefore[release - 1]) }
         #expect(before.map(\.key) == ["empty", "m", "n"])

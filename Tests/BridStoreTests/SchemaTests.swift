@@ -9,7 +9,7 @@ import Testing
         _ = try t.ingest([("x", "2018", "1")])
         #expect(try t.store.appliedMigrations() == Schema.migrations.map(\.name))
         // Reopening the same file applies nothing again and keeps the data.
-        let reopened = try Store(path: t.store.path)
+        let reopened = try SQLiteStore(path: t.store.path)
         #expect(try reopened.appliedMigrations() == Schema.migrations.map(\.name))
         #expect(try reopened.observations(series: "x")?.map(\.value) == ["1"])
     }
@@ -47,7 +47,7 @@ import Testing
     @Test func aDatabaseFromANewerBridIsRefused() throws {
         let t = try TemporaryStore()
         try t.store.writer.withLock { db in try db.execute("INSERT INTO schema_migrations VALUES ('2099-01-01-future', 0)") }
-        let error = #expect(throws: StoreError.self) { try Store(path: t.store.path) }
+        let error = #expect(throws: StoreError.self) { try SQLiteStore(path: t.store.path) }
         #expect(error?.message.contains("2099-01-01-future") == true)
     }
 

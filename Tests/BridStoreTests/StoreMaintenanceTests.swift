@@ -28,7 +28,7 @@ import Testing
         #expect(throws: StoreError.self) { try t.ingest([("x", "2018", "1")]) }
         t.store.close()
         // All of it reached the database file.
-        let reopened = try Store(path: t.store.path)
+        let reopened = try SQLiteStore(path: t.store.path)
         #expect(try reopened.statistics().observationVersions == 200 * 50)
         reopened.close()
     } }
@@ -64,7 +64,7 @@ import Testing
     @Test func theWALIsCappedAndCheckpointedAfterEachLargeRelease() async throws { try await offPool {
         let t = try TemporaryStore()
         let limit = try t.store.writer.withLock { db in try db.prepare("PRAGMA journal_size_limit").firstRow { $0.int(0) } }
-        #expect(limit == Store.journalSizeLimit)
+        #expect(limit == SQLiteStore.journalSizeLimit)
         // What the daemon does after each release (with a threshold this test's releases pass):
         // the WAL never holds more than the last release.
         var largest: Int64 = 0
@@ -111,7 +111,7 @@ import Testing
         let t = try TemporaryStore()
         var path = t.store.path
         for shift in 0..<4 {
-            let store = shift == 0 ? t.store : try Store(path: path)
+            let store = shift == 0 ? t.store : try SQLiteStore(path: path)
             let frequencies = try store.seriesFrequencies()
             var builder = PayloadBuilder(origin: "r.csv") { frequencies[$0] }
             for (i, row) in Self.rows(series: 300, shift: shift).enumerated() {
@@ -123,7 +123,7 @@ import Testing
             #expect(!exists(path + "-wal"))
             path = store.path
         }
-        let reopened = try Store(path: path)
+        let reopened = try SQLiteStore(path: path)
         #expect(try reopened.releases().count == 4)
         reopened.close()
     } }

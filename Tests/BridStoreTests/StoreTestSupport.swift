@@ -5,13 +5,13 @@ import Foundation
 /// A store in a fresh temporary folder, removed when the test's value goes away.
 final class TemporaryStore {
     let folder: String
-    let store: Store
+    let store: SQLiteStore
     var clock = Date(timeIntervalSince1970: 1_543_622_400)  // 2018-12-01T00:00:00Z
 
     init() throws {
         folder = NSTemporaryDirectory() + "brid-store-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        store = try Store(path: folder + "/brid.sqlite")
+        store = try SQLiteStore(path: folder + "/brid.sqlite")
     }
 
     deinit { try? FileManager.default.removeItem(atPath: folder) }

@@ -24,7 +24,7 @@ final class ControlAPI: Sendable {
         self.logger = logger
     }
 
-    var store: Store { daemon.store }
+    var store: SQLiteStore { daemon.store }
 
     func handlers() -> ControlHandlers<ControlConnection> {
         var h = ControlHandlers<ControlConnection>()

@@ -1,7 +1,7 @@
 import BridCore
 import Foundation
 
-extension Store {
+extension SQLiteStore {
     /// The observations of a series in a vintage (latest, as of a release, as of a time),
     /// optionally limited to periods in `from...to`. Removed periods are absent; periods
     /// published without a value are present with a nil value. Nil if the series is unknown.
@@ -56,7 +56,7 @@ extension Store {
     /// One release, or nil.
     public func release(id: Int64) throws -> Release? {
         try reads.read { db in
-            try db.prepare("\(Store.releaseColumns) WHERE id = ?").bind(.integer(id)).firstRow(Store.releaseRow)
+            try db.prepare("\(SQLiteStore.releaseColumns) WHERE id = ?").bind(.integer(id)).firstRow(SQLiteStore.releaseRow)
         }
     }
 
@@ -64,10 +64,10 @@ extension Store {
     public func releases(source: String?, limit: Int) throws -> [Release] {
         try reads.read { db in
             if let source {
-                return try db.prepare("\(Store.releaseColumns) WHERE source_id = ? ORDER BY id DESC LIMIT ?")
-                    .bind(.text(source), .integer(Int64(limit))).rows(Store.releaseRow)
+                return try db.prepare("\(SQLiteStore.releaseColumns) WHERE source_id = ? ORDER BY id DESC LIMIT ?")
+                    .bind(.text(source), .integer(Int64(limit))).rows(SQLiteStore.releaseRow)
             }
-            return try db.prepare("\(Store.releaseColumns) ORDER BY id DESC LIMIT ?").bind(.integer(Int64(limit))).rows(Store.releaseRow)
+            return try db.prepare("\(SQLiteStore.releaseColumns) ORDER BY id DESC LIMIT ?").bind(.integer(Int64(limit))).rows(SQLiteStore.releaseRow)
         }
     }
 
@@ -125,7 +125,7 @@ public struct StoreStatistics: Sendable, Equatable {
     public let lastRelease: [String: Int64]
 }
 
-extension Store {
+extension SQLiteStore {
     /// Counts kept cheap for `status`: no scan of the versions table.
     public func statistics() throws -> StoreStatistics {
         try reads.read { db in
@@ -159,7 +159,7 @@ public struct SeriesVersion: Sendable, Equatable {
     public var status: String? = nil
 }
 
-extension Store {
+extension SQLiteStore {
     /// Every version of every period of a series (period, then release order), and the
     /// ingest time of each release that wrote one. Nil if the series is unknown.
     public func versions(series key: String) throws -> (versions: [SeriesVersion], releases: [Int64: Date])? {

@@ -9,7 +9,7 @@ import Synchronization
 /// and observation versions are append-only; a release writes exactly its changes).
 /// Writes go through one connection, reads through a small pool of others, so queries
 /// never wait for an ingest in flight, nor for each other (WAL mode).
-public final class Store: VintageStore {
+public final class SQLiteStore: VintageStore {
     /// The database file.
     public let path: String
     public var location: String { path }
@@ -23,7 +23,7 @@ public final class Store: VintageStore {
     /// When each rule was last evaluated.
     let ruleEvaluations = Mutex<[String: Date]>([:])
     /// The WAL size past which `checkpointIfLarge()` checkpoints (tests lower it).
-    public let walCheckpointThreshold = Atomic<Int64>(Store.defaultWALCheckpointThreshold)
+    public let walCheckpointThreshold = Atomic<Int64>(SQLiteStore.defaultWALCheckpointThreshold)
 
     /// How many queries may read the store at once.
     public static let readConnections = 4
@@ -44,11 +44,11 @@ public final class Store: VintageStore {
             PRAGMA foreign_keys = ON;
             PRAGMA cache_size = -32768;
             PRAGMA temp_store = MEMORY;
-            PRAGMA journal_size_limit = \(Store.journalSizeLimit);
+            PRAGMA journal_size_limit = \(SQLiteStore.journalSizeLimit);
             """)
-        try Store.migrate(connection)
+        try SQLiteStore.migrate(connection)
         writer = Mutex(connection)
-        reads = ReadPool(path: path, capacity: Store.readConnections, cacheKiB: 8_192)
+        reads = ReadPool(path: path, capacity: SQLiteStore.readConnections, cacheKiB: 8_192)
     }
 
     /// Closed in the right order (see `close()`) if nobody did.

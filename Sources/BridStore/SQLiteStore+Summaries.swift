@@ -24,7 +24,7 @@ public struct SeriesFilter: Sendable, Equatable {
     }
 }
 
-extension Store {
+extension SQLiteStore {
     /// A series' summary row, written with each release that writes the series (see
     /// `ReleaseContentsWriter`).
     static let upsertSummarySQL = """

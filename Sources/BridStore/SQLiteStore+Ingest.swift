@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 import Synchronization
 
-extension Store {
+extension SQLiteStore {
     /// The SHA-256 of the last payload the source delivered that was accepted (stored or
     /// found unchanged), so a byte-identical payload is recognised without parsing it.
     public func lastPayloadDigest(source: String) throws -> String? {

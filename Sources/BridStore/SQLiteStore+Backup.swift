@@ -26,7 +26,7 @@ public struct BackupError: Error, Sendable, CustomStringConvertible {
     public let description: String
 }
 
-extension Store {
+extension SQLiteStore {
     /// Writes a consistent copy of the database to `target` (an absolute path) while
     /// ingests go on: `VACUUM INTO` on a read connection of its own, so the copy is the
     /// snapshot of the moment it started — whole releases only — and writers are never

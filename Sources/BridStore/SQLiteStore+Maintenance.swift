@@ -3,7 +3,7 @@ import Foundation
 
 /// Keeping the database file healthy while brid runs and when it stops: WAL checkpoints,
 /// closing, consistent copies.
-extension Store {
+extension SQLiteStore {
     /// The WAL is truncated back to at most this size after a checkpoint
     /// (`PRAGMA journal_size_limit`), so one big release does not leave a big file behind.
     public static let journalSizeLimit: Int64 = 64 << 20

@@ -3,7 +3,7 @@ import Foundation
 
 // Cursors for the replies that stream: each reads its rows in batches on a connection of
 // its own, from an index (no query here scans observation_versions).
-extension Store {
+extension SQLiteStore {
     /// The series a release wrote, in the order it wrote them (as first stored), with
     /// their periods: the release's own rows of release_contents.
     public static let changesSQL = """

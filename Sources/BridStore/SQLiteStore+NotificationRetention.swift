@@ -1,6 +1,6 @@
 import Foundation
 
-extension Store {
+extension SQLiteStore {
     /// Deletes one batch of finished notifications: outbox rows created before `cutoff`
     /// whose every delivery was delivered or given up before `cutoff` (or that no notifier
     /// wanted), with those deliveries. A notification with a delivery still pending, or

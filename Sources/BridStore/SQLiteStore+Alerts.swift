@@ -1,7 +1,7 @@
 import BridCore
 import Foundation
 
-extension Store {
+extension SQLiteStore {
     // MARK: - Policy and evaluation
 
     /// The rules and notifiers in force; set at start and on every reload. Firing alerts

@@ -1,7 +1,7 @@
 import BridCore
 import Foundation
 
-extension Store {
+extension SQLiteStore {
     /// Evaluates one rule against the stored history without firing anything: every
     /// period where a change or revision rule's condition holds, every crossing of a level
     /// rule, and where a stale or fetch_failing rule holds now. `series` narrows the targets.
