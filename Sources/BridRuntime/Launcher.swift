@@ -36,7 +36,7 @@ public enum Launcher {
     }
 
     /// Creates the state directory, opens the database and applies the catalogue.
-    public static func openStore(_ config: BridConfig, logger: Logger) throws -> SQLiteStore {
+    public static func openStore(_ config: BridConfig, logger: Logger) throws -> any VintageStore {
         try createStateDir(config)
         let store = try SQLiteStore(path: config.databasePath)
         for conflict in try store.applyCatalogue(config.catalogue) {

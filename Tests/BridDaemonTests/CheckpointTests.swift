@@ -41,7 +41,7 @@ import Testing
         #expect(try store.releases().count == 1)
         #expect(store.storageSizes().walBytes > 100_000)
 
-        store.walCheckpointThreshold.store(100_000, ordering: .relaxed)
+        try store.sqlite.walCheckpointThreshold.store(100_000, ordering: .relaxed)
         // A URL check.
         h.fetcher.serve("http://publisher.test/kz.csv", Self.csv(prefix: "kz", shift: 1))
         #expect(await h.daemon.beginCheck("kz"))
