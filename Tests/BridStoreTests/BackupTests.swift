@@ -14,8 +14,8 @@ import Testing
     }
 
     /// Every version of every series of a store, up to a release: what `export --vintages` shows.
-    static func vintages(_ store: SQLiteStore, upTo release: Int64) throws -> [String: [SeriesVersion]] {
-        let keys = try store.reads.read { db in try db.prepare("SELECT key FROM series ORDER BY key").rows { $0.text(0) ?? "" } }
+    static func vintages(_ store: any VintageStore, upTo release: Int64) throws -> [String: [SeriesVersion]] {
+        let keys = try store.seriesSummaries().map(\.key)  // every series, catalogued ones too
         var result: [String: [SeriesVersion]] = [:]
         for key in keys {
             let versions = try #require(try store.versions(series: key)).versions.filter { $0.releaseID <= release }
@@ -36,7 +36,7 @@ import Testing
         let target = t.folder + "/copy.sqlite"
         // The write lock held, a transaction open with a write in it: the backup runs beside
         // it (on this very thread, so it cannot be waiting for it) and copies the last commit.
-        let store = t.store
+        let store = try t.sqlite
         let result = try store.writer.withLock { db in
             try db.transaction {
                 try db.execute("INSERT INTO sources (id, created_at) VALUES ('uncommitted', 0)")
@@ -127,7 +127,7 @@ import Testing
         #expect(try Self.integrity(target) == ["ok"])
         // Neither a folder, nor the live database, nor a relative path, nor a missing folder.
         #expect { try t.store.backup(to: t.folder, overwrite: true) } throws: { ($0 as? BackupError)?.kind == .exists }
-        #expect { try t.store.backup(to: t.store.path, overwrite: true) } throws: { ($0 as? BackupError)?.kind == .exists }
+        #expect { try t.store.backup(to: t.databasePath, overwrite: true) } throws: { ($0 as? BackupError)?.kind == .exists }
         #expect { try t.store.backup(to: "b.sqlite") } throws: { ($0 as? BackupError)?.kind == .failed }
         #expect { try t.store.backup(to: t.folder + "/no/such/b.sqlite") } throws: { ($0 as? BackupError)?.kind == .unwritable }
         #expect(try t.store.releases().count == 1)
