@@ -8,12 +8,12 @@ extension Daemon {
     /// Hands the configuration's rules and notifiers to the store (resolving alerts of
     /// removed rules), gives up deliveries to removed notifiers, and wakes the alert
     /// service whenever a commit writes a transition. At start-up and in `--once`.
-    nonisolated static func prepareAlerts(store: Store, config: BridConfig, now: Date, wake: WakeSignal, logger: Logger) throws {
+    nonisolated static func prepareAlerts(store: any VintageStore, config: BridConfig, now: Date, wake: WakeSignal, logger: Logger) throws {
         store.observeAlerts { _ in wake.signal() }
         try applyAlertPolicy(store: store, config: config, now: now, logger: logger)
     }
 
-    nonisolated static func applyAlertPolicy(store: Store, config: BridConfig, now: Date, logger: Logger) throws {
+    nonisolated static func applyAlertPolicy(store: any VintageStore, config: BridConfig, now: Date, logger: Logger) throws {
         let resolved = try store.setAlertPolicy(AlertPolicy(config: config), at: now)
         for transition in resolved {
             logger.notice("alert \(transition.alert.id) resolved: \(transition.alert.resolveReason ?? "")")

@@ -47,7 +47,7 @@ extension Daemon {
         case let .failed(reason), let .cancelled(reason):
             log.error("fetch failed: \(reason); retry in \(wait)")
         }
-        if case .released = outcome { await checkpointIfLarge(store: store, work: work, logger: logger) }
+        if case .released = outcome { await maintainStore(store, work: work, logger: logger) }
         updateStatus()
         return outcome
     }

@@ -21,7 +21,7 @@ extension Daemon {
         var log = logger
         log[metadataKey: "source.id"] = "\(source.id)"
         DropIntake.log(DropFolder.Taken(file: origin, outcome: result, movedTo: "(control socket)"), logger: log)
-        if case .released = result { await checkpointIfLarge(store: store, work: work, logger: logger) }
+        if case .released = result { await maintainStore(store, work: work, logger: logger) }
         changed()
         updateStatus()
         return result

@@ -2,16 +2,15 @@ import BridStore
 import Foundation
 import Logging
 
-/// Keeping the WAL small while brid runs: after an ingest, a WAL grown past the store's
-/// `walCheckpointThreshold` (a large release) is checkpointed and truncated, on the write
-/// queue, between ingests.
-func checkpointIfLarge(store: Store, work: BlockingWork, logger: Logger) async {
+/// Keeping the store tidy while brid runs: after an ingest, the store does what it needs
+/// (SQLite: a WAL grown past `walCheckpointThreshold` by a large release is checkpointed
+/// and truncated), on the write queue, between ingests.
+func maintainStore(_ store: any VintageStore, work: BlockingWork, logger: Logger) async {
     do {
-        let before = store.fileSizes().walBytes
-        if try await work.run({ [store] in try store.checkpointIfLarge() }) {
-            logger.info("database: WAL of \(before / 1_048_576) MiB checkpointed into \(store.path)")
+        if let done = try await work.run({ [store] in try store.maintain() }) {
+            logger.info("database: \(done)")
         }
     } catch {
-        logger.warning("database: checkpoint failed: \(error)")
+        logger.warning("database: maintenance failed: \(error)")
     }
 }

@@ -37,7 +37,7 @@ extension Daemon {
     }
 
     /// The config file and the sources' stored states, read on the read queue.
-    private static func readForReload(_ path: String, store: Store) async -> (Result<BridConfig, ConfigErrors>, [SourceState]) {
+    private static func readForReload(_ path: String, store: any VintageStore) async -> (Result<BridConfig, ConfigErrors>, [SourceState]) {
         await BlockingWork.readValue { (ConfigLoader.load(path: path), (try? store.sourceStates()) ?? []) }
     }
 

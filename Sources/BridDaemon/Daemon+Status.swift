@@ -43,7 +43,7 @@ extension Daemon {
     }
 
     /// The status line of a snapshot, reading the store (off the actor).
-    nonisolated static func statusLine(_ snapshot: DaemonSnapshot, store: Store, now: Date) -> String {
+    nonisolated static func statusLine(_ snapshot: DaemonSnapshot, store: any VintageStore, now: Date) -> String {
         let (config, schedule) = (snapshot.config, snapshot.schedule)
         let states = Self.states((try? store.sourceStates()) ?? [], unrecorded: snapshot.unrecorded)
         let ids = Set(config.sources.map(\.id))

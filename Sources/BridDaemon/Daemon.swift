@@ -12,7 +12,7 @@ import Logging
 /// (scheduler, drop watcher, reload, control API) act through it. Made by `buildDaemon`.
 public actor Daemon {
     public internal(set) var config: BridConfig
-    public nonisolated let store: Store
+    public nonisolated let store: any VintageStore
     let ingestor: Ingestor
     let clock: any DaemonClock
     let logger: Logger
@@ -48,13 +48,13 @@ public actor Daemon {
     }
 
     /// Made by `buildDaemon` only.
-    init(config: BridConfig, store: Store, environment: DaemonEnvironment,
+    init(config: BridConfig, store: any VintageStore, environment: DaemonEnvironment,
          readFile: @escaping @Sendable (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }) {
         let (fetcher, clock, logger, notifier) = (environment.fetcher, environment.clock, environment.logger, environment.notifier)
         let variables = environment.variables
         self.config = config
         self.store = store
-        self.ingestor = Ingestor(store: store, memoryLimit: config.daemon.spillAfter)
+        self.ingestor = Ingestor(store: store, folder: config.daemon.stateDir, memoryLimit: config.daemon.spillAfter)
         self.clock = clock
         self.logger = logger
         self.notifier = notifier

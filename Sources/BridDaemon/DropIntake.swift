@@ -14,7 +14,7 @@ public actor DropIntake {
     /// How long a file must be left alone before a scan takes it without an inotify event.
     public static let settleTime: TimeInterval = 2
 
-    let store: Store
+    let store: any VintageStore
     let ingestor: Ingestor
     let work: BlockingWork
     let clock: any DaemonClock
@@ -42,7 +42,7 @@ public actor DropIntake {
     private(set) var failures: [String: DropScanFailure] = [:]
     private var watcher: DropWatcher?
 
-    init(config: BridConfig, store: Store, ingestor: Ingestor, work: BlockingWork, clock: any DaemonClock, logger: Logger,
+    init(config: BridConfig, store: any VintageStore, ingestor: Ingestor, work: BlockingWork, clock: any DaemonClock, logger: Logger,
          rescanInterval: TimeInterval) {
         self.folders = Self.folders(of: config)
         self.store = store
@@ -128,7 +128,7 @@ public actor DropIntake {
                     announced[path]?.remove(name)
                     Self.log(outcome, logger: log)
                     result.outcomes.append(outcome)
-                    if case .released = outcome.outcome { await checkpointIfLarge(store: store, work: work, logger: logger) }
+                    if case .released = outcome.outcome { await maintainStore(store, work: work, logger: logger) }
                 }
                 result.failure = nil
             } catch {

@@ -10,7 +10,7 @@ import Logging
 /// format that pages), the ingest, and what the store records of it (validators, the
 /// failure). It holds no state and runs off the daemon actor; the actor keeps the schedule.
 struct SourceCheck: Sendable {
-    let store: Store
+    let store: any VintageStore
     let ingestor: Ingestor
     let fetcher: any HTTPFetching
     let clock: any DaemonClock

@@ -6,22 +6,29 @@ import Foundation
 /// Turns one payload of one source into a release (or recognises it as unchanged, or
 /// rejects it): hash, parse completely, then one store transaction.
 public struct Ingestor: Sendable {
-    public let store: Store
-    /// The store's folder (the state folder): where large payloads are sorted and URL
-    /// bodies are spooled while they download, as unnamed temporary files.
+    public let store: any VintageStore
+    /// The state folder: where large payloads are sorted and URL bodies are spooled while
+    /// they download, as unnamed temporary files.
     public let folder: String
-    /// Where payloads larger than `memoryLimit` observations are sorted: the store's folder.
+    /// Where payloads larger than `memoryLimit` observations are sorted: `folder`.
     let spill: (any SpillArea)?
     let memoryLimit: Int
 
-    /// - Parameter memoryLimit: observations held in memory before the rest is sorted in
-    ///   runs on disk (tests make it small to exercise the runs).
-    public init(store: Store, memoryLimit: Int = PayloadBuilder.defaultMemoryLimit) {
+    /// - Parameters:
+    ///   - folder: the state folder, for temporary files.
+    ///   - memoryLimit: observations held in memory before the rest is sorted in runs on
+    ///     disk (tests make it small to exercise the runs).
+    public init(store: any VintageStore, folder: String, memoryLimit: Int = PayloadBuilder.defaultMemoryLimit) {
         self.store = store
-        let folder = store.path.lastIndex(of: "/").map { String(store.path[..<$0]) } ?? "."
         self.folder = folder.isEmpty ? "/" : folder
         self.spill = FileSpillArea(directory: self.folder)
         self.memoryLimit = memoryLimit
+    }
+
+    /// An ingestor whose temporary files go beside an SQLite store's database file.
+    public init(store: SQLiteStore, memoryLimit: Int = PayloadBuilder.defaultMemoryLimit) {
+        let folder = store.path.lastIndex(of: "/").map { String(store.path[..<$0]) } ?? "."
+        self.init(store: store as any VintageStore, folder: folder, memoryLimit: memoryLimit)
     }
 
     /// The source facts an ingest needs.

@@ -36,9 +36,9 @@ public enum Launcher {
     }
 
     /// Creates the state directory, opens the database and applies the catalogue.
-    public static func openStore(_ config: BridConfig, logger: Logger) throws -> Store {
+    public static func openStore(_ config: BridConfig, logger: Logger) throws -> any VintageStore {
         try createStateDir(config)
-        let store = try Store(path: config.databasePath)
+        let store = try SQLiteStore(path: config.databasePath)
         for conflict in try store.applyCatalogue(config.catalogue) {
             logger.warning("catalogue: \(conflict)")
         }

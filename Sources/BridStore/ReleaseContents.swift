@@ -15,7 +15,7 @@ final class ReleaseContentsWriter {
         self.releaseID = releaseID
         self.ingestedAt = ingestedAt
         insert = try db.prepare("INSERT INTO release_contents (release_id, series_id, periods) VALUES (?, ?, ?)")
-        upsertSummary = try db.prepare(Store.upsertSummarySQL)
+        upsertSummary = try db.prepare(SQLiteStore.upsertSummarySQL)
     }
 
     /// The versions written for one series: `changes` of `incoming` (nil for a series the

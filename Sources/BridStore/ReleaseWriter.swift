@@ -9,7 +9,7 @@ import Synchronization
 /// comparison needs, since a series comes in exactly one batch) and its new versions are
 /// written under the release id taken at the start. The release row comes last, when its
 /// counts are known. Foreign keys are not checked row by row in this transaction (see
-/// `Store.alertingTransaction(bulk:)`): the ids written are the ones this writer looked
+/// `SQLiteStore.alertingTransaction(bulk:)`): the ids written are the ones this writer looked
 /// up or inserted; the tests check the store with `PRAGMA foreign_key_check`.
 struct ReleaseWriter {
     let db: Connection

@@ -10,7 +10,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     static let closed = StoreError("the database is closed")
 }
 
-/// One SQLite connection. Not thread-safe: the `Store` guards each connection with a lock.
+/// One SQLite connection. Not thread-safe: the `SQLiteStore` guards each connection with a lock.
 final class Connection {
     let handle: OpaquePointer
     /// How long a statement waits for a lock another connection holds.

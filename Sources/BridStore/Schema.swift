@@ -180,7 +180,7 @@ enum Schema {
         GROUP BY release_id, series_id;
 
         -- One row per series that has versions, kept current by every release that writes
-        -- the series (Store.refreshSummaries), so `series` costs by series, not by versions.
+        -- the series (SQLiteStore.refreshSummaries), so `series` costs by series, not by versions.
         CREATE TABLE series_summaries (
             series_id INTEGER PRIMARY KEY REFERENCES series(id),
             latest_period TEXT,          -- the newest period whose current version has a value

@@ -19,7 +19,7 @@ struct AlertBenchmark {
     ]
 
     func run(without: (a: Double, b: Double), cpu cpuWithout: (a: Double, b: Double)) throws -> [String] {
-        let store = try Store(path: directory + "/alerts.sqlite")
+        let store = try SQLiteStore(path: directory + "/alerts.sqlite")
         try store.setAlertPolicy(AlertPolicy(rules: Self.rules, notifiers: [NotifierConfig(id: "log", kind: .log)], sources: ["bench"]),
                                  at: Date())
         let ingestor = Ingestor(store: store)

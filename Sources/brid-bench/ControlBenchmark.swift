@@ -61,7 +61,7 @@ struct ControlBenchmark {
         }
 
         // 3. Show, server side.
-        let store = try Store(path: database)
+        let store = try SQLiteStore(path: database)
         var storeTimes: [Double] = []
         for _ in 0..<runs {
             let start = ContinuousClock.now
@@ -88,7 +88,7 @@ struct ControlBenchmark {
     /// 500 releases of `bench.vintaged` (120 months; each release revises four values and
     /// adds nothing), one day apart; returns the ingest time of release 250.
     private func makeStore(_ path: String) throws -> Date {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         var values = (0..<120).map { "\(1000 + $0).5" }
         let start = Date().addingTimeInterval(-600 * 86_400)
         var middle = start

@@ -34,7 +34,7 @@ struct FetchBenchmark {
         guard let port = publisher.firstLine.flatMap(Int.init) else { throw BenchError("publisher.py did not start") }
         let request = GetRequest(url: "http://127.0.0.1:\(port)/bulk.csv", timeout: .seconds(600), maxBytes: 250 << 20)
 
-        let store = try Store(path: dir + "/brid.sqlite")
+        let store = try SQLiteStore(path: dir + "/brid.sqlite")
         let ingestor = Ingestor(store: store)
         let source = Ingestor.SourceSpec(id: "bulk", reader: try CSVFormat(settings: FormatSettings()), snapshot: false)
         let fetcher = CurlFetcher()

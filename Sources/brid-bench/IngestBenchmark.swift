@@ -38,7 +38,7 @@ struct IngestBenchmark {
         // so that its caches do not count in their peak RSS.
         var phases: [Phase] = []
         let (changesCount, changesSeconds, asOfCount, asOfSeconds) = try {
-            let store = try Store(path: dir + "/brid.sqlite")
+            let store = try SQLiteStore(path: dir + "/brid.sqlite")
             let ingestor = Ingestor(store: store)
             let source = Ingestor.SourceSpec(id: "bench", reader: try CSVFormat(settings: FormatSettings()), snapshot: false)
             for (label, file) in [("(a) ingest into an empty store", original),

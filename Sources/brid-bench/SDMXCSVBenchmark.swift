@@ -19,7 +19,7 @@ struct SDMXCSVBenchmark {
         let file = directory + "/release-1.sdmx.csv"
         try writeSDMXCSV(to: file)
         let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-        let store = try Store(path: directory + "/sdmx.sqlite")
+        let store = try SQLiteStore(path: directory + "/sdmx.sqlite")
         let ingestor = Ingestor(store: store)
         let source = Ingestor.SourceSpec(id: "bench-sdmx", reader: try SDMXCSVFormat(settings: FormatSettings()), snapshot: false)
         resetPeakRSS()

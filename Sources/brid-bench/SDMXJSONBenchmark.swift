@@ -29,7 +29,7 @@ struct SDMXJSONBenchmark {
         let file = dir + "/release-1.sdmx.json"
         try write(to: file)
         let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-        let store = try Store(path: dir + "/sdmx-json.sqlite")
+        let store = try SQLiteStore(path: dir + "/sdmx-json.sqlite")
         let reader = try SDMXJSON(settings: FormatSettings())
         let source = Ingestor.SourceSpec(id: "bench-sdmx-json", reader: reader, snapshot: false)
         resetPeakRSS()

@@ -21,7 +21,7 @@ struct ScaleBenchmark {
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { if directory == nil { try? FileManager.default.removeItem(atPath: dir) } }
-        let store = try Store(path: dir + "/brid.sqlite")
+        let store = try SQLiteStore(path: dir + "/brid.sqlite")
         let ingestor = Ingestor(store: store)
         let source = Ingestor.SourceSpec(id: "scale", reader: try CSVFormat(settings: FormatSettings()), snapshot: false)
         let reference = dir + "/reference.sqlite"

@@ -33,7 +33,7 @@ struct StreamBenchmark {
 
         let database = root + "/state/brid.sqlite"
         try {
-            let store = try Store(path: database)
+            let store = try SQLiteStore(path: database)
             let ingestor = Ingestor(store: store)
             let source = Ingestor.SourceSpec(id: "bench", reader: try CSVFormat(settings: FormatSettings()), snapshot: false)
             for (file, changeEvery) in [("release-1.csv", nil), ("release-2.csv", 100)] as [(String, Int?)] {
@@ -45,7 +45,7 @@ struct StreamBenchmark {
         let rows = series * periods
 
         // 2. In the store.
-        let store = try Store(path: database)
+        let store = try SQLiteStore(path: database)
         let changes = try median(20) { _ = try store.changes(release: 2) }
         let changesCount = try store.changes(release: 2).count
         let list = try median(5) {
@@ -117,7 +117,7 @@ struct StreamBenchmark {
 
     /// The read commands on the benchmark's own series, whatever else the store holds: in
     /// the store (median of 20) and end to end with brictl (median of 5).
-    private func readCommands(store: Store, socket: String) throws -> String {
+    private func readCommands(store: SQLiteStore, socket: String) throws -> String {
         let middle = "bench.s" + String(series / 2).leftPadded(to: 5)
         let glob = try Glob("bench.*")
         let inStore: [(String, () throws -> Void)] = [

@@ -66,7 +66,7 @@ final class ScriptedPoster: HTTPPosting {
             try? FileManager.default.removeItem(atPath: root)
         }
 
-        var store: Store { daemon.store }
+        var store: any VintageStore { daemon.store }
 
         /// Waits until every loop of the service is asleep on the clock: it has done what
         /// was due.

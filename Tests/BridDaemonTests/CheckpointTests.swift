@@ -39,26 +39,26 @@ import Testing
         let store = await h.store
         // The default threshold (64 MiB) leaves a release of 10,000 observations in the WAL.
         #expect(try store.releases().count == 1)
-        #expect(store.fileSizes().walBytes > 100_000)
+        #expect(store.storageSizes().walBytes > 100_000)
 
-        store.walCheckpointThreshold.store(100_000, ordering: .relaxed)
+        try store.sqlite.walCheckpointThreshold.store(100_000, ordering: .relaxed)
         // A URL check.
         h.fetcher.serve("http://publisher.test/kz.csv", Self.csv(prefix: "kz", shift: 1))
         #expect(await h.daemon.beginCheck("kz"))
         guard case .released = await h.daemon.check("kz") else { Issue.record("no release"); return }
-        #expect(store.fileSizes().walBytes == 0)
+        #expect(store.storageSizes().walBytes == 0)
         // A dropped file.
         let folder = h.root + "/state/drop/in"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try Data(Self.csv(prefix: "d", shift: 0).utf8).write(to: URL(fileURLWithPath: folder + "/r1.csv"))
         #expect(await h.daemon.drops.scanDrop(folder, settle: false).count == 1)
         #expect(try store.releases().count == 3)
-        #expect(store.fileSizes().walBytes == 0)
+        #expect(store.storageSizes().walBytes == 0)
         // A file sent over the control socket.
         let spec = try Ingestor.SourceSpec(try #require(await h.daemon.config.source(id: "drop")))
         _ = try await h.daemon.ingest(Array(Self.csv(prefix: "d", shift: 1).utf8), origin: "r2.csv", source: spec)
         #expect(try store.releases().count == 4)
-        #expect(store.fileSizes().walBytes == 0)
+        #expect(store.storageSizes().walBytes == 0)
         // Every release reached the database file.
         #expect(try store.statistics().observationVersions == 40_000)
     }

@@ -7,6 +7,7 @@ import BridStore
 import Foundation
 import Logging
 import Synchronization
+import Testing
 
 /// What a scripted fetch answers: a 304, or a body that goes into the request's spool.
 enum ScriptedAnswer: Sendable {
@@ -97,7 +98,7 @@ final class DaemonHarness: @unchecked Sendable {
     let clock = ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600))  // 2025-11-30T08:00:00Z
     let fetcher = ScriptedFetcher()
     var daemon: Daemon!
-    var store: Store { get async { daemon.store } }
+    var store: any VintageStore { get async { daemon.store } }
     private var scheduler: Task<Void, any Error>?
 
     init(config: String) throws {
@@ -174,4 +175,12 @@ func eventually(_ what: String, _ condition: @Sendable () async throws -> Bool) 
         try await Task.sleep(for: .milliseconds(5))
     }
     throw Timeout(description: "timed out waiting until \(what)")
+}
+
+extension VintageStore {
+    /// The SQLite backend behind the daemon's store, for tests that look at SQLite itself
+    /// (its WAL, its connections); the daemon's config has no other backend yet.
+    var sqlite: SQLiteStore {
+        get throws { try #require(self as? SQLiteStore) }
+    }
 }

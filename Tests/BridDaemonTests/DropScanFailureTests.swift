@@ -46,7 +46,7 @@ import Testing
         deinit { try? FileManager.default.removeItem(atPath: root) }
 
         var folder: String { root + "/state/drop/d" }
-        var store: Store { daemon.store }
+        var store: any VintageStore { daemon.store }
 
         /// A file dropped a minute before the clock's now (settled).
         func drop(_ name: String) throws {
@@ -57,7 +57,7 @@ import Testing
 
         /// Writes to the store fail (SQLITE_READONLY) while `on`.
         func storeWritable(_ on: Bool) throws {
-            try store.writer.withLock { try $0.execute("PRAGMA query_only = \(on ? "OFF" : "ON")") }
+            try store.sqlite.writer.withLock { try $0.execute("PRAGMA query_only = \(on ? "OFF" : "ON")") }
         }
 
         func fetch() async throws -> [FetchOutcome] {

@@ -7,8 +7,8 @@ import Testing
 /// The alert service's timer prunes finished notifications after `notification_retention`,
 /// on the daemon's (manual) clock, against a real SQLite file.
 @Suite(.serialized) struct NotificationRetentionServiceTests {
-    static func outboxRows(_ store: Store) throws -> Int {
-        Int(try store.reads.read { db in try db.prepare("SELECT count(*) FROM outbox").firstRow { $0.int(0) } } ?? -1)
+    static func outboxRows(_ store: any VintageStore) throws -> Int {
+        Int(try store.sqlite.reads.read { db in try db.prepare("SELECT count(*) FROM outbox").firstRow { $0.int(0) } } ?? -1)
     }
 
     @Test func theTimerPrunesDeliveredNotificationsOnceTheRetentionHasPassed() async throws {

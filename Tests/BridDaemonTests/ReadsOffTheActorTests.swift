@@ -17,7 +17,7 @@ import Testing
     @Test func aStatusWaitingForTheStoreHoldsUpNeitherTheActorNorThePool() async throws {
         let bare = try BareDaemon()
         let (daemon, api) = (bare.daemon, bare.api)
-        let store = daemon.store
+        let store = try #require(daemon.store as? SQLiteStore)  // its read pool, SQLite's
 
         // Every read connection taken by a long read on threads of their own.
         let holding = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)

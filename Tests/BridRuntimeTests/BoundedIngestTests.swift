@@ -13,8 +13,8 @@ import Testing
     /// A store, an ingestor with a tiny memory limit, and one with none.
     final class Pair {
         let root: String
-        let spilled: Store
-        let inMemory: Store
+        let spilled: SQLiteStore
+        let inMemory: SQLiteStore
         let spilledIngestor: Ingestor
         let inMemoryIngestor: Ingestor
         var now = Date(timeIntervalSince1970: 1_543_622_400)
@@ -23,8 +23,8 @@ import Testing
             root = NSTemporaryDirectory() + "brid-bounded-" + UUID().uuidString
             try FileManager.default.createDirectory(atPath: root + "/a", withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: root + "/b", withIntermediateDirectories: true)
-            spilled = try Store(path: root + "/a/brid.sqlite")
-            inMemory = try Store(path: root + "/b/brid.sqlite")
+            spilled = try SQLiteStore(path: root + "/a/brid.sqlite")
+            inMemory = try SQLiteStore(path: root + "/b/brid.sqlite")
             spilledIngestor = Ingestor(store: spilled, memoryLimit: limit)
             inMemoryIngestor = Ingestor(store: inMemory, memoryLimit: Int.max)
         }
@@ -49,7 +49,7 @@ import Testing
         }
 
         /// Every release's changes and every series' latest values, as text.
-        func contents(_ store: Store) throws -> [String] {
+        func contents(_ store: SQLiteStore) throws -> [String] {
             var lines: [String] = []
             for release in try store.releases(limit: 1_000).reversed() {
                 lines.append("release \(release.id) +\(release.added) ~\(release.revised) -\(release.removed) =\(release.unchanged)")
@@ -65,18 +65,18 @@ import Testing
 
         /// What `PRAGMA foreign_key_check` finds wrong (nothing, when every version's series
         /// and release exist).
-        func foreignKeyProblems(_ store: Store) throws -> String {
+        func foreignKeyProblems(_ store: SQLiteStore) throws -> String {
             try sqlite3(store, "PRAGMA foreign_key_check")
         }
 
         /// The vintage tables as the sqlite3 shell dumps them (and what the foreign key
         /// check finds, which is nothing when the keys the release writer does not check
         /// row by row hold).
-        func dump(_ store: Store) throws -> String {
+        func dump(_ store: SQLiteStore) throws -> String {
             try sqlite3(store, "PRAGMA foreign_key_check", ".dump releases series observation_versions release_contents series_summaries")
         }
 
-        private func sqlite3(_ store: Store, _ commands: String...) throws -> String {
+        private func sqlite3(_ store: SQLiteStore, _ commands: String...) throws -> String {
             try ProcessRunner.run("/usr/bin/sqlite3", ["-readonly", store.path] + commands).stdout
         }
     }

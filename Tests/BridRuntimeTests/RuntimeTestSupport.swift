@@ -9,7 +9,7 @@ import Synchronization
 /// A temporary folder with a store and a drop folder for source `src`.
 final class DropFixture {
     let root: String
-    let store: Store
+    let store: SQLiteStore
     let folder: DropFolder
     let ingestor: Ingestor
     var now = Date(timeIntervalSince1970: 1_543_622_400)
@@ -17,7 +17,7 @@ final class DropFixture {
     init(snapshot: Bool = false) throws {
         root = NSTemporaryDirectory() + "brid-runtime-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        store = try Store(path: root + "/brid.sqlite")
+        store = try SQLiteStore(path: root + "/brid.sqlite")
         folder = DropFolder(path: root + "/drop/src")
         try folder.prepare()
         ingestor = Ingestor(store: store)

@@ -20,13 +20,12 @@ import Testing
     }
 
     static func outbox(_ t: TemporaryStore) throws -> [(alert: Int64, event: String)] {
-        try t.store.reads.read { db in
-            try db.prepare("SELECT alert_id, event FROM outbox ORDER BY id").rows { ($0.int(0), $0.text(1) ?? "") }
-        }
+        try t.outbox().map { ($0.alert, $0.event) }
     }
 
-    @Test func changeFiresOnceForTheJumpAndAFirstObservationHasNoPrevious() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func changeFiresOnceForTheJumpAndAFirstObservationHasNoPrevious(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.rule("jump", "cn-kz.exports.*", .changePct(above: 25, below: -25, compare: .previous),
                                    summary: "{series} {period}: {value} ({change_pct:+.1f} % vs {previous})")])
         try t.ingest([("cn-kz.exports.total", "2017", "6.566")])
@@ -45,8 +44,9 @@ import Testing
         #expect(try Self.outbox(t).map(\.event) == ["firing"])
     }
 
-    @Test func aRevisionThatRemovesTheConditionResolvesIt() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aRevisionThatRemovesTheConditionResolvesIt(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.rule("jump", "kz.*", .changePct(above: 25, below: nil, compare: .previous))])
         try t.ingest([("kz.x", "2017", "100"), ("kz.x", "2018", "130")])
         let fired = try #require(try t.store.alerts().first)
@@ -58,8 +58,9 @@ import Testing
         #expect(try Self.outbox(t).map(\.event) == ["firing", "resolved"])
     }
 
-    @Test func revisingTheBasePeriodReevaluatesTheNextOne() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func revisingTheBasePeriodReevaluatesTheNextOne(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.rule("jump", "kz.*", .changePct(above: 25, below: nil, compare: .previous))])
         try t.ingest([("kz.x", "2017", "100"), ("kz.x", "2018", "110")])
         #expect(try t.store.alerts().isEmpty)
@@ -69,8 +70,9 @@ import Testing
         #expect(alert.period == "2018" && alert.previousValue == "80")
     }
 
-    @Test func yearAgoComparesTheSameQuarterAndSkipsAMissingOne() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func yearAgoComparesTheSameQuarterAndSkipsAMissingOne(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.rule("yoy", "trains.*", .changePct(above: nil, below: -10, compare: .yearAgo))])
         // 2017-Q2 does not exist: 2018-Q2 has nothing to compare with.
         try t.ingest([("trains.alataw", "2017-Q1", "600"), ("trains.alataw", "2017-Q3", "600")])
@@ -80,8 +82,9 @@ import Testing
         #expect(alerts.first?.previousValue == "600")
     }
 
-    @Test func missingValuesNeitherFireNorCompare() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func missingValuesNeitherFireNorCompare(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.rule("jump", "kz.*", .changeAbs(above: 1, below: nil, compare: .previous))])
         try t.ingest([("kz.x", "2016", "1"), ("kz.x", "2017", nil), ("kz.x", "2018", "50")])
         #expect(try t.store.alerts().isEmpty)
@@ -98,8 +101,9 @@ import Testing
         #expect(try t.store.alerts(includeResolved: true).count == 2)
     }
 
-    @Test func aSeriesFirstReleaseIsHistoryOnlyItsNewestPeriodIsJudged() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aSeriesFirstReleaseIsHistoryOnlyItsNewestPeriodIsJudged(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.rule("jump", "kz.*", .changePct(above: 25, below: -25, compare: .previous)),
                          Self.rule("high", "kz.*", .level(above: 100, below: nil))])
         // Sixty years with a jump every other year: only 2019 against 2018 is news.
@@ -112,8 +116,9 @@ import Testing
         #expect(try t.store.alerts().compactMap(\.period).sorted() == ["1961", "1962", "2019"])
     }
 
-    @Test func aLevelDoesNotFireTwiceAcrossAnEmptyNewestPeriod() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aLevelDoesNotFireTwiceAcrossAnEmptyNewestPeriod(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.rule("high", "wb.*", .level(above: 100, below: nil))])
         try t.ingest([("wb.kaz", "2017", "150")])
         #expect(try t.store.alerts().count == 1)
@@ -123,8 +128,9 @@ import Testing
         #expect(try t.store.alerts().first?.period == "2017")
     }
 
-    @Test func aLevelBeyondItsThresholdForFiveReleasesFiresOnceAndResolvesOnTheWayBack() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aLevelBeyondItsThresholdForFiveReleasesFiresOnceAndResolvesOnTheWayBack(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.rule("alataw-low", "trains.alataw", .level(above: nil, below: 2_000))])
         try t.ingest([("trains.alataw", "2017", "2500")])
         for (i, value) in ["1900", "1800", "1850", "1700", "1999"].enumerated() {
@@ -141,8 +147,9 @@ import Testing
         #expect(try Self.outbox(t).map(\.event) == ["firing", "resolved", "firing"])
     }
 
-    @Test func revisionsAreMeasuredFromTheFirstPublishedValue() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func revisionsAreMeasuredFromTheFirstPublishedValue(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.rule("rev", "cn-kz.trade.*", .revisionPct(above: 1, below: -1), severity: .info)])
         try t.ingest([("cn-kz.trade.total", "2018", "19.885")])
         #expect(try t.store.alerts().isEmpty)
@@ -156,8 +163,9 @@ import Testing
         #expect(try t.store.alerts().isEmpty)
     }
 
-    @Test func staleFiresOnTheTimerAndANewPeriodResolvesItAtIngest() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func staleFiresOnTheTimerAndANewPeriodResolvesItAtIngest(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.rule("quiet", "kz.*", .stale(after: .seconds(60 * 86_400), on: .period))])
         try t.ingest([("kz.m", "2018-10", "1")])  // ends 2018-11-01; the clock is 2018-12-02
         try t.store.evaluateTimedRules(at: t.clock)
@@ -173,8 +181,9 @@ import Testing
         #expect(try t.store.alerts().isEmpty)
     }
 
-    @Test func aSourceStaleOnReleasesCountsFromItsLastRelease() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aSourceStaleOnReleasesCountsFromItsLastRelease(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.sourceRule("feed-quiet", "src", .stale(after: .seconds(7 * 86_400), on: .release))])
         try t.ingest([("kz.a", "2018", "1")])
         try t.store.evaluateTimedRules(at: t.clock.addingTimeInterval(6 * 86_400))
@@ -183,8 +192,9 @@ import Testing
         #expect(try t.store.alerts().first?.source == "src")
     }
 
-    @Test func fetchFailingFiresAtTheNthFailureAndResolvesOnSuccess() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func fetchFailingFiresAtTheNthFailureAndResolvesOnSuccess(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.sourceRule("failing", "src", .fetchFailing(failures: 3))])
         for n in 1...3 {
             try t.store.recordFailure(source: "src", message: "HTTP 503 from http://x (\(n))", at: t.clock.addingTimeInterval(Double(n)))
@@ -199,8 +209,9 @@ import Testing
         #expect(try t.store.alert(id: alert.id)?.resolveReason == "a check succeeded")
     }
 
-    @Test func aNotModifiedAnswerResolvesFetchFailing() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aNotModifiedAnswerResolvesFetchFailing(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.sourceRule("failing", "src", .fetchFailing(failures: 1))])
         try t.store.recordFailure(source: "src", message: "HTTP 503", at: t.clock)
         #expect(try t.store.alerts().count == 1)
@@ -208,8 +219,9 @@ import Testing
         #expect(try t.store.alerts().isEmpty)
     }
 
-    @Test func resendsCoverEveryFiringAlert() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func resendsCoverEveryFiringAlert(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         let am = NotifierConfig(id: "am", kind: .alertmanager(url: "http://127.0.0.1:9093"))
         try Self.use(t, [Self.rule("up", "*", .changeAbs(above: 0, below: nil, compare: .previous))], notifiers: [am])
         try t.ingest((0..<1_201).map { ("kz.s\($0)", "2017", "1") })
@@ -218,15 +230,17 @@ import Testing
         #expect(try t.store.firingCounts() == ["up": 1_201])
     }
 
-    @Test func sourceRulesWatchOnlyConfiguredSources() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func sourceRulesWatchOnlyConfiguredSources(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.sourceRule("failing", "*", .fetchFailing(failures: 1))], sources: ["other"])
         try t.store.recordFailure(source: "src", message: "boom", at: t.clock)
         #expect(try t.store.alerts().isEmpty)
     }
 
-    @Test func aRejectedIngestWritesNoAlertAndNoOutbox() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aRejectedIngestWritesNoAlertAndNoOutbox(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.rule("jump", "*", .changeAbs(above: 0, below: nil, compare: .previous))])
         try t.ingest([("kz.a", "2017", "1")], source: "a")
         // kz.a belongs to source a: this payload is refused as a whole.
@@ -235,8 +249,9 @@ import Testing
         #expect(try Self.outbox(t).isEmpty)
     }
 
-    @Test func removingARuleResolvesItsAlertsWithTheReason() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func removingARuleResolvesItsAlertsWithTheReason(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.rule("jump", "*", .changeAbs(above: 0, below: nil, compare: .previous))])
         try t.ingest([("kz.a", "2017", "1"), ("kz.a", "2018", "2")])
         #expect(try t.store.alerts().count == 1)
@@ -245,8 +260,9 @@ import Testing
         #expect(try t.store.alerts(includeResolved: true).first?.resolveReason == "rule jump was removed from the configuration")
     }
 
-    @Test func deliveriesFollowTheNotifiersFiltersAndAcksOnlyThoseThatWantThem() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func deliveriesFollowTheNotifiersFiltersAndAcksOnlyThoseThatWantThem(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         let notifiers = [
             NotifierConfig(id: "all", kind: .log),
             NotifierConfig(id: "critical-only", kind: .log, severities: [.critical]),
@@ -272,8 +288,9 @@ import Testing
         #expect(throws: AlertStateError.self) { try t.store.ack(alert: alert.id, comment: nil, at: t.clock) }
     }
 
-    @Test func resendsLeaveAckedAlertsOutForNotifiersThatDoNotWantThem() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func resendsLeaveAckedAlertsOutForNotifiersThatDoNotWantThem(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         let quiet = NotifierConfig(id: "am-quiet", kind: .alertmanager(url: "http://127.0.0.1:9093"), notifyAcked: false)
         let loud = NotifierConfig(id: "am", kind: .alertmanager(url: "http://127.0.0.1:9093"))
         try Self.use(t, [Self.rule("jump", "*", .changeAbs(above: 0, below: nil, compare: .previous))], notifiers: [quiet, loud])
@@ -285,8 +302,9 @@ import Testing
         #expect(try t.store.firingAlerts(for: loud).count == 2)
     }
 
-    @Test func aDeliveryIsRetriedThenGivenUpAndStatusKeepsTheError() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aDeliveryIsRetriedThenGivenUpAndStatusKeepsTheError(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try Self.use(t, [Self.rule("jump", "*", .changeAbs(above: 0, below: nil, compare: .previous))],
                      notifiers: [NotifierConfig(id: "hook", kind: .webhook(url: "http://127.0.0.1:9/"))])
         try t.ingest([("kz.a", "2017", "1"), ("kz.a", "2018", "2")])
@@ -301,8 +319,9 @@ import Testing
         #expect(statistics.backlog == 0 && statistics.lastGiveUp?.error == "still refused" && statistics.lastGiveUp?.notifier == "hook")
     }
 
-    @Test func deliveriesToARemovedNotifierAreAbandoned() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func deliveriesToARemovedNotifierAreAbandoned(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         let rules = [Self.rule("jump", "*", .changeAbs(above: 0, below: nil, compare: .previous))]
         try Self.use(t, rules, notifiers: [NotifierConfig(id: "old", kind: .log)])
         try t.ingest([("kz.a", "2017", "1"), ("kz.a", "2018", "2")])
@@ -310,8 +329,9 @@ import Testing
         #expect(try t.store.alertStatistics().backlog == 0)
     }
 
-    @Test func ruleTestReportsHitsOnTheHistoryWithoutFiring() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func ruleTestReportsHitsOnTheHistoryWithoutFiring(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try t.ingest([("trains.alataw", "2016", "1702"), ("trains.alataw", "2017", "2500"), ("trains.alataw", "2018", "2388"),
                       ("trains.horgos", "2017", "300"), ("trains.horgos", "2018", "404")])
         let jump = Self.rule("jump", "trains.*", .changePct(above: 25, below: nil, compare: .previous))

@@ -5,7 +5,7 @@ import Foundation
 import Synchronization
 import Testing
 
-/// `Store.backup(to:)` on real files: a consistent copy while writes go on, restorable by
+/// `SQLiteStore.backup(to:)` on real files: a consistent copy while writes go on, restorable by
 /// opening it as a store.
 @Suite struct BackupTests {
     /// `count` series × 50 annual periods.
@@ -14,8 +14,8 @@ import Testing
     }
 
     /// Every version of every series of a store, up to a release: what `export --vintages` shows.
-    static func vintages(_ store: Store, upTo release: Int64) throws -> [String: [SeriesVersion]] {
-        let keys = try store.reads.read { db in try db.prepare("SELECT key FROM series ORDER BY key").rows { $0.text(0) ?? "" } }
+    static func vintages(_ store: any VintageStore, upTo release: Int64) throws -> [String: [SeriesVersion]] {
+        let keys = try store.seriesSummaries().map(\.key)  // every series, catalogued ones too
         var result: [String: [SeriesVersion]] = [:]
         for key in keys {
             let versions = try #require(try store.versions(series: key)).versions.filter { $0.releaseID <= release }
@@ -36,7 +36,7 @@ import Testing
         let target = t.folder + "/copy.sqlite"
         // The write lock held, a transaction open with a write in it: the backup runs beside
         // it (on this very thread, so it cannot be waiting for it) and copies the last commit.
-        let store = t.store
+        let store = try t.sqlite
         let result = try store.writer.withLock { db in
             try db.transaction {
                 try db.execute("INSERT INTO sources (id, created_at) VALUES ('uncommitted', 0)")
@@ -46,7 +46,7 @@ import Testing
         #expect(result.lastReleaseID == 1)
         #expect(result.bytes > 0)
         #expect(try Self.integrity(target) == ["ok"])
-        let copy = try Store(path: target)
+        let copy = try SQLiteStore(path: target)
         defer { copy.close() }
         #expect(try copy.sourceState("uncommitted") == nil)
         #expect(try copy.sourceState("src") != nil)
@@ -100,7 +100,7 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: t.folder + "/backups") == ["brid.sqlite"], "no temporary file left")
         // Restored: the copy opened as a store holds exactly the releases up to the copy and
         // every version they wrote — the original as it was at that point.
-        let copy = try Store(path: target)
+        let copy = try SQLiteStore(path: target)
         defer { copy.close() }
         let copied = try copy.releases(limit: 1000)
         #expect(copied.map(\.id) == original.filter { $0.id <= releasesWhenCopied }.map(\.id))
@@ -127,7 +127,7 @@ import Testing
         #expect(try Self.integrity(target) == ["ok"])
         // Neither a folder, nor the live database, nor a relative path, nor a missing folder.
         #expect { try t.store.backup(to: t.folder, overwrite: true) } throws: { ($0 as? BackupError)?.kind == .exists }
-        #expect { try t.store.backup(to: t.store.path, overwrite: true) } throws: { ($0 as? BackupError)?.kind == .exists }
+        #expect { try t.store.backup(to: t.databasePath, overwrite: true) } throws: { ($0 as? BackupError)?.kind == .exists }
         #expect { try t.store.backup(to: "b.sqlite") } throws: { ($0 as? BackupError)?.kind == .failed }
         #expect { try t.store.backup(to: t.folder + "/no/such/b.sqlite") } throws: { ($0 as? BackupError)?.kind == .unwritable }
         #expect(try t.store.releases().count == 1)

@@ -9,19 +9,20 @@ import Testing
         let t = try TemporaryStore()
         _ = try t.ingest([("a", "2018", "1"), ("b", "2018", "2")])
         _ = try t.ingest([("a", "2018", "1.5")])
-        try t.store.writer.withLock { db in try db.execute("ANALYZE") }
-        for (query, plan) in try t.store.readQueryPlans() {
+        try t.sqlite.writer.withLock { db in try db.execute("ANALYZE") }
+        for (query, plan) in try t.sqlite.readQueryPlans() {
             let scans = plan.filter { $0.hasPrefix("SCAN") && !$0.hasPrefix("SCAN CONSTANT") }
             #expect(scans.isEmpty, "\(query): \(plan)")
             #expect(!plan.isEmpty, "\(query)")
         }
-        let plans = try t.store.readQueryPlans()
+        let plans = try t.sqlite.readQueryPlans()
         #expect(plans["release.show"]?.contains { $0.hasPrefix("SEARCH c USING PRIMARY KEY (release_id=?)") } == true, "\(plans)")
         #expect(plans["release.show (versions)"]?.contains { $0.hasPrefix("SEARCH observation_versions USING PRIMARY KEY (series_id=? AND period=? AND release_id<?)") } == true, "\(plans)")
     }
 
-    @Test func summariesFollowEveryRelease() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func summariesFollowEveryRelease(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest([("m", "2018-01", "1"), ("m", "2018-02", "2"), ("n", "2018", "7")])
         var m = try #require(try t.store.seriesSummaries().first { $0.key == "m" })
         #expect((m.latestPeriod, m.latestValue) == ("2018-02", "2"))
@@ -46,13 +47,13 @@ import Testing
         let before = try t.store.seriesSummaries()
         let changesBefore = try (1...2).map { try t.store.changes(release: Int64($0)) }
         #expect(changesBefore[1].map(\.kind) == [.revised, .added, .removed])
-        try t.store.writer.withLock { db in
+        try t.sqlite.writer.withLock { db in
             try db.execute("""
                 DROP TABLE release_contents; DROP TABLE series_summaries;
                 DELETE FROM schema_migrations WHERE name = '2026-12-07-indexed-reads';
                 """)
         }
-        let reopened = try Store(path: t.store.path)
+        let reopened = try SQLiteStore(path: t.sqlite.path)
         #expect(try reopened.seriesSummaries() == before)
         for release in 1...2 { #expect(try reopened.changes(release: Int64(release)) == changesBefore[release - 1]) }
         #expect(before.map(\.key) == ["empty", "m", "n"])
@@ -60,8 +61,9 @@ import Testing
         #expect((before[1].latestPeriod, before[1].latestValue) == ("2018-03", "3"))
     }
 
-    @Test func seriesFiltersAndPages() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func seriesFiltersAndPages(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest((0..<30).map { ("cn-kz.s\(String(format: "%02d", $0))", "2018", "\($0)") })
         _ = try t.ingest([("cn-eu.trains", "2018", "1"), ("other", "2018", "2")], source: "other-src")
         func keys(_ filter: SeriesFilter) throws -> ([String], Bool) {
@@ -79,8 +81,9 @@ import Testing
         #expect(second.0 == (9...29).map { "cn-kz.s\(String(format: "%02d", $0))" } && !second.1)
     }
 
-    @Test func cursorsReassembleAndClose() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func cursorsReassembleAndClose(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest((0..<50).flatMap { s in (2000..<2010).map { ("s\(s)", "\($0)", "\(s).\($0)") } })
         _ = try t.ingest((0..<50).flatMap { s in (2000..<2011).map { ("s\(s)", "\($0)", $0 == 2005 ? "9" : "\(s).\($0)") } }, snapshot: true)
         let openBefore = StoreCursors.open

@@ -21,9 +21,9 @@ import Testing
     /// Spellings of a few decimals (the same number written several ways) and no value.
     static let values: [String?] = ["1", "1.0", "1.00", "10e-1", "2", "2.5", "2.50", "-0", "0", "3", nil]
 
-    @Test(arguments: [1, 2, 3, 4])
-    func randomPayloadsFollowTheContract(seed: UInt64) async throws { try await offPool {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases, [1, 2, 3, 4] as [UInt64])
+    func randomPayloadsFollowTheContract(backend: StoreBackend, seed: UInt64) async throws { try await offPool {
+        let t = try TemporaryStore(backend)
         var random = Random(state: seed)
         // The model: the current value of each observation; .none when removed or never stored.
         var current: [String: [String: String?]] = [:]

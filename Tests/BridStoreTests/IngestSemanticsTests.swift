@@ -5,8 +5,9 @@ import Foundation
 import Testing
 
 @Suite struct IngestSemanticsTests {
-    @Test func firstReleaseAddsEverything() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func firstReleaseAddsEverything(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         let outcome = try t.ingest([("cn-kz.trade.total", "2018", "19.885"), ("cn-eu.trains.alataw", "2018", "2388")])
         let release = try #require(t.release(outcome))
         #expect(release.id == 1)
@@ -15,8 +16,9 @@ import Testing
         #expect(try t.store.release(id: 1) == release)
     }
 
-    @Test func aByteIdenticalPayloadOnlyRecordsTheCheck() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aByteIdenticalPayloadOnlyRecordsTheCheck(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         let digest = String(repeating: "a", count: 64)
         _ = try t.ingest([("x", "2018", "1")], digest: digest)
         #expect(try t.store.lastPayloadDigest(source: "src") == digest)
@@ -24,8 +26,9 @@ import Testing
         #expect(try t.store.releases().count == 1)
     }
 
-    @Test func samValuesInADifferentPayloadAreUnchanged() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func samValuesInADifferentPayloadAreUnchanged(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest([("x", "2018", "19.885"), ("x", "2019", "20")])
         // Different bytes (another spelling), same decimals: no release.
         #expect(try t.ingest([("x", "2018", "19.8850"), ("x", "2019", "2e1")]) == .unchangedValues(observations: 2))
@@ -33,8 +36,9 @@ import Testing
         #expect(try t.latest("x") == ["2018": "19.885", "2019": "20"])  // the first text stays
     }
 
-    @Test func aRevisionWritesExactlyTheChangedObservations() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aRevisionWritesExactlyTheChangedObservations(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest([("x", "2017", "1"), ("x", "2018", "2"), ("y", "2018", "3")])
         let release = try #require(t.release(try t.ingest([("x", "2017", "1"), ("x", "2018", "2.5"), ("y", "2018", "3"), ("y", "2019", "4")])))
         #expect((release.added, release.revised, release.removed, release.unchanged) == (1, 1, 0, 2))
@@ -45,8 +49,9 @@ import Testing
         ])
     }
 
-    @Test func revisingToTheSameValueTwiceMakesOneVersion() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func revisingToTheSameValueTwiceMakesOneVersion(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest([("x", "2018", "19.885")])
         _ = try t.ingest([("x", "2018", "19.902")])
         #expect(try t.ingest([("x", "2018", "19.902")]) == .unchangedValues(observations: 1))
@@ -54,8 +59,9 @@ import Testing
         #expect(history.map(\.value) == ["19.885", "19.902"])
     }
 
-    @Test func revisedAndRevisedBackIsTwoRevisions() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func revisedAndRevisedBackIsTwoRevisions(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest([("x", "2018", "19.885")])
         _ = try t.ingest([("x", "2018", "19.902")])
         _ = try t.ingest([("x", "2018", "19.885")])
@@ -67,15 +73,17 @@ import Testing
         #expect(history[2].validUntil == nil)
     }
 
-    @Test func appendModeNeverRemoves() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func appendModeNeverRemoves(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest([("x", "2017", "1"), ("x", "2018", "2")])
         #expect(try t.ingest([("x", "2018", "2")]) == .unchangedValues(observations: 1))
         #expect(try t.latest("x") == ["2017": "1", "2018": "2"])
     }
 
-    @Test func aSnapshotRemovesAndALaterReleaseBringsBack() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aSnapshotRemovesAndALaterReleaseBringsBack(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest([("x", "2017", "1"), ("x", "2018", "2")], snapshot: true)
         let removal = try #require(t.release(try t.ingest([("x", "2018", "2")], snapshot: true)))
         #expect((removal.added, removal.revised, removal.removed, removal.unchanged) == (0, 0, 1, 1))
@@ -93,16 +101,18 @@ import Testing
         #expect(try t.store.observations(series: "x", vintage: .release(removal.id))?.map(\.period) == ["2018"])
     }
 
-    @Test func aSnapshotWithoutASeriesRemovesAllOfIt() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aSnapshotWithoutASeriesRemovesAllOfIt(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest([("x", "2018", "1"), ("y", "2018", "2"), ("y", "2019", "3")], snapshot: true)
         let release = try #require(t.release(try t.ingest([("x", "2018", "1")], snapshot: true)))
         #expect(release.removed == 2)
         #expect(try t.latest("y").isEmpty)
     }
 
-    @Test func missingValuesAreStoredAsNoValueNotZero() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func missingValuesAreStoredAsNoValueNotZero(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest([("x", "2018", String?.none), ("x", "2019", "0")])
         let expected: [String: String?] = ["2018": nil, "2019": "0"]
         #expect(try t.latest("x") == expected)
@@ -110,8 +120,9 @@ import Testing
         #expect(revision.revised == 1)
     }
 
-    @Test func aSeriesBelongsToOneSource() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aSeriesBelongsToOneSource(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest([("x", "2018", "1")], source: "a")
         let error = #expect(throws: InputError.self) { try t.ingest([("x", "2018", "2")], source: "b") }
         #expect(error?.reason == "series x belongs to source a; one series is fed by one source")
@@ -119,8 +130,9 @@ import Testing
         #expect(try t.store.releases().count == 1)
     }
 
-    @Test func releaseIdsAndTimesOnlyRise() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func releaseIdsAndTimesOnlyRise(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest([("x", "2018", "1")])
         t.clock = t.clock.addingTimeInterval(-10 * 86_400)  // the wall clock went back
         let second = try #require(t.release(try t.ingest([("x", "2018", "2")])))
@@ -133,8 +145,9 @@ import Testing
 @Suite struct LargePayloadTests {
     /// Over `ReleaseWriter.parallelThreshold` stored series, the diff runs on two threads with
     /// read connections of their own: the outcome must be exactly the sequential one.
-    @Test func aLargeRevisionIsDiffedExactly() async throws { try await offPool {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aLargeRevisionIsDiffedExactly(backend: StoreBackend) async throws { try await offPool {
+        let t = try TemporaryStore(backend)
         let count = ReleaseWriter.parallelThreshold + 2_500
         var rows: [(String, String, String?)] = []
         for s in 0..<count {

@@ -11,15 +11,16 @@ import Testing
                                 severity: .warning, summary: nil)
 
     static func count(_ t: TemporaryStore, _ table: String) throws -> Int {
-        Int(try t.store.reads.read { db in try db.prepare("SELECT count(*) FROM \(table)").firstRow { $0.int(0) } } ?? -1)
+        try t.count(table)
     }
 
     static func outboxIDs(_ t: TemporaryStore) throws -> [Int64] {
-        try t.store.reads.read { db in try db.prepare("SELECT id FROM outbox ORDER BY id").rows { $0.int(0) } }
+        try t.outbox().map(\.id)
     }
 
-    @Test func deliveredAndGivenUpGoAfterTheRetentionPendingAndRecentStay() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func deliveredAndGivenUpGoAfterTheRetentionPendingAndRecentStay(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         let notifiers = [NotifierConfig(id: "a", kind: .log, notifyAcked: false),
                          NotifierConfig(id: "b", kind: .webhook(url: "http://127.0.0.1:9/"), notifyAcked: false)]
         try t.store.setAlertPolicy(AlertPolicy(rules: [Self.rule], notifiers: notifiers, sources: ["src"]), at: t.clock)
@@ -77,8 +78,9 @@ import Testing
         #expect(try t.store.statistics().observationVersions == versions)
     }
 
-    @Test func prunesInBatches() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func prunesInBatches(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         try t.store.setAlertPolicy(AlertPolicy(rules: [Self.rule], notifiers: [NotifierConfig(id: "log", kind: .log)], sources: ["src"]), at: t.clock)
         // 7 alerts, each delivered at once.
         try t.ingest((0..<7).flatMap { [("kz.s\($0)", "2017", "1"), ("kz.s\($0)", "2018", "2")] })
@@ -97,7 +99,7 @@ import Testing
 
     @Test func theOldestFinishedAreFoundByIndex() throws {
         let t = try TemporaryStore()
-        let plan = try t.store.reads.read { db in
+        let plan = try t.sqlite.reads.read { db in
             try db.prepare("""
                 EXPLAIN QUERY PLAN SELECT o.id FROM outbox o
                 WHERE o.created_at < ?1 AND NOT EXISTS (

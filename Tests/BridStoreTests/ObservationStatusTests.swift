@@ -40,8 +40,9 @@ final class MemoryRun: SpillRun, @unchecked Sendable {
 /// An observation version may carry a status (Eurostat's `p`, SDMX's OBS_STATUS); a change of
 /// status alone is a revision (provisional → final is what revision analysis asks about).
 @Suite struct ObservationStatusTests {
-    @Test func aStatusOnlyChangeMakesAVersionCountedAsRevised() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aStatusOnlyChangeMakesAVersionCountedAsRevised(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest(statuses: [("x", "2021", "5400", "p"), ("x", "2022", "5500", "p")])
         let release = try #require(t.release(try t.ingest(statuses: [("x", "2021", "5400", nil), ("x", "2022", "5500", "p")])))
         #expect((release.added, release.revised, release.removed, release.unchanged) == (0, 1, 0, 1))
@@ -54,8 +55,9 @@ final class MemoryRun: SpillRun, @unchecked Sendable {
         ])
     }
 
-    @Test func theSameValueAndStatusMakeNoVersion() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func theSameValueAndStatusMakeNoVersion(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest(statuses: [("x", "2021", "5400", "p"), ("x", "2022", nil, "c")])
         #expect(try t.ingest(statuses: [("x", "2021", "5400.0", "p"), ("x", "2022", nil, "c")]) == .unchangedValues(observations: 2))
         #expect(try t.store.releases().count == 1)
@@ -64,8 +66,9 @@ final class MemoryRun: SpillRun, @unchecked Sendable {
         #expect(try t.store.history(series: "x", period: "2021")?.map(\.value) == ["5400", "5400.0"])
     }
 
-    @Test func showAndExportReadTheStatusOfEachVintage() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func showAndExportReadTheStatusOfEachVintage(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest(statuses: [("x", "2021", "5400", "p"), ("x", "2020", "4900", nil)])
         _ = try t.ingest(statuses: [("x", "2021", "5410", nil), ("x", "2020", "4900", nil)])
         #expect(try t.store.observations(series: "x", vintage: .release(1)) == [
@@ -80,8 +83,9 @@ final class MemoryRun: SpillRun, @unchecked Sendable {
         #expect(try t.store.versions(series: "x")?.versions.map(\.status) == [nil, "p", nil])
     }
 
-    @Test func aRemovedPeriodComingBackKeepsItsNewStatus() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aRemovedPeriodComingBackKeepsItsNewStatus(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest(statuses: [("x", "2021", "1", "p"), ("x", "2022", "2", nil)], snapshot: true)
         _ = try t.ingest(statuses: [("x", "2022", "2", nil)], snapshot: true)
         _ = try t.ingest(statuses: [("x", "2021", "1", "e"), ("x", "2022", "2", nil)], snapshot: true)
@@ -89,8 +93,9 @@ final class MemoryRun: SpillRun, @unchecked Sendable {
         #expect(try t.store.history(series: "x", period: "2021")?.map(\.removed) == [false, true, false])
     }
 
-    @Test func aSpilledPayloadCarriesItsStatuses() throws {
-        let t = try TemporaryStore()
+    @Test(arguments: StoreBackend.allCases)
+    func aSpilledPayloadCarriesItsStatuses(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
         var rows: [(String, String, String?, String?)] = []
         for year in (2000..<2040).reversed() { rows.append(("x", String(year), String(year), year % 3 == 0 ? "p" : nil)) }
         _ = try t.ingest(statuses: rows, spillingEvery: 7)

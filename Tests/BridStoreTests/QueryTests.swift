@@ -5,43 +5,48 @@ import Testing
 
 @Suite struct QueryTests {
     /// Three vintages of a monthly series, one day apart.
-    func vintages() throws -> TemporaryStore {
-        let t = try TemporaryStore()
+    func vintages(_ backend: StoreBackend) throws -> TemporaryStore {
+        let t = try TemporaryStore(backend)
         _ = try t.ingest([("m", "2018-01", "1"), ("m", "2018-02", "2")])                        // release 1
         _ = try t.ingest([("m", "2018-01", "1.1"), ("m", "2018-02", "2"), ("m", "2018-03", "3")])  // release 2
         _ = try t.ingest([("m", "2018-03", "3.3"), ("other", "2018", "9")], source: "src")         // release 3
         return t
     }
 
-    @Test func latestAndAsOfRelease() throws {
-        let t = try vintages()
+    @Test(arguments: StoreBackend.allCases)
+    func latestAndAsOfRelease(backend: StoreBackend) throws {
+        let t = try vintages(backend)
         #expect(try t.store.observations(series: "m")?.map(\.value) == ["1.1", "2", "3.3"])
         #expect(try t.store.observations(series: "m", vintage: .release(1))?.map(\.value) == ["1", "2"])
         #expect(try t.store.observations(series: "m", vintage: .release(2))?.map(\.releaseID) == [2, 1, 2])
     }
 
-    @Test func asOfATime() throws {
-        let t = try vintages()
+    @Test(arguments: StoreBackend.allCases)
+    func asOfATime(backend: StoreBackend) throws {
+        let t = try vintages(backend)
         let releases = try t.store.releases().reversed().map(\.ingestedAt)
         #expect(try t.store.observations(series: "m", vintage: .time(releases[0].addingTimeInterval(-1))) == [])
         #expect(try t.store.observations(series: "m", vintage: .time(releases[0]))?.map(\.value) == ["1", "2"])
         #expect(try t.store.observations(series: "m", vintage: .time(releases[1].addingTimeInterval(3600)))?.map(\.value) == ["1.1", "2", "3"])
     }
 
-    @Test func periodRange() throws {
-        let t = try vintages()
+    @Test(arguments: StoreBackend.allCases)
+    func periodRange(backend: StoreBackend) throws {
+        let t = try vintages(backend)
         #expect(try t.store.observations(series: "m", from: "2018-02")?.map(\.period) == ["2018-02", "2018-03"])
         #expect(try t.store.observations(series: "m", from: "2018-01", to: "2018-02")?.map(\.period) == ["2018-01", "2018-02"])
     }
 
-    @Test func unknownSeriesIsNil() throws {
-        let t = try vintages()
+    @Test(arguments: StoreBackend.allCases)
+    func unknownSeriesIsNil(backend: StoreBackend) throws {
+        let t = try vintages(backend)
         #expect(try t.store.observations(series: "nope") == nil)
         #expect(try t.store.history(series: "nope", period: "2018") == nil)
     }
 
-    @Test func releasesPerSource() throws {
-        let t = try vintages()
+    @Test(arguments: StoreBackend.allCases)
+    func releasesPerSource(backend: StoreBackend) throws {
+        let t = try vintages(backend)
         _ = try t.ingest([("z", "2018", "1")], source: "elsewhere")
         #expect(try t.store.releases(source: "src").map(\.id) == [3, 2, 1])
         #expect(try t.store.releases(source: "elsewhere").map(\.id) == [4])
@@ -49,8 +54,9 @@ import Testing
         #expect(try t.store.latestReleaseID() == 4)
     }
 
-    @Test func seriesSummaries() throws {
-        let t = try vintages()
+    @Test(arguments: StoreBackend.allCases)
+    func seriesSummaries(backend: StoreBackend) throws {
+        let t = try vintages(backend)
         _ = try t.store.applyCatalogue([SeriesMetadata(key: "m", name: "Monthly thing", unit: "t", frequency: .monthly)])
         let summaries = try t.store.seriesSummaries()
         #expect(summaries.map(\.key) == ["m", "other"])
@@ -61,8 +67,9 @@ import Testing
         #expect(try t.store.seriesSummaries(matching: { $0.hasPrefix("o") }).map(\.key) == ["other"])
     }
 
-    @Test func catalogueNeverChangesTheFrequencyOfStoredData() throws {
-        let t = try vintages()
+    @Test(arguments: StoreBackend.allCases)
+    func catalogueNeverChangesTheFrequencyOfStoredData(backend: StoreBackend) throws {
+        let t = try vintages(backend)
         let conflicts = try t.store.applyCatalogue([SeriesMetadata(key: "m", name: nil, unit: nil, frequency: .annual),
                                                     SeriesMetadata(key: "new", name: "New", unit: nil, frequency: .quarterly)])
         #expect(conflicts == ["series m is stored with frequency M but the catalogue says A; keeping M"])

@@ -11,7 +11,7 @@ import Testing
         let t = try TemporaryStore()
         try t.ingest([("a", "2017", "1"), ("a", "2018", "2")])
         let holding = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
-        let store = t.store
+        let store = try t.sqlite
         // A long read: holds its connection until told to finish.
         Thread.detachNewThread {
             _ = try? store.reads.read { _ in
@@ -38,7 +38,7 @@ import Testing
     @Test func readsBeyondThePoolWaitForAConnectionAndThenRun() async throws { try await offPool {
         let t = try TemporaryStore()
         try t.ingest([("a", "2018", "1")])
-        let store = t.store
+        let store = try t.sqlite
         let capacity = store.reads.capacity
         let holding = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
         for _ in 0..<capacity {
@@ -68,7 +68,7 @@ import Testing
     @Test func oneReadSeesOneSnapshotWhileAnIngestCommits() async throws { try await offPool {
         let t = try TemporaryStore()
         try t.ingest([("a", "2018", "1")])
-        let (before, after) = try t.store.reads.read { db in
+        let (before, after) = try t.sqlite.reads.read { db in
             let count = { try db.prepare("SELECT count(*) FROM observation_versions").firstRow { $0.int(0) } ?? -1 }
             let before = try count()
             try t.ingest([("a", "2018", "2"), ("b", "2018", "3")])

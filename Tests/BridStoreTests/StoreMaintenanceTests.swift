@@ -16,19 +16,19 @@ import Testing
     @Test func closeCheckpointsAndRemovesTheWALAndSharedMemory() async throws { try await offPool {
         let t = try TemporaryStore()
         try t.ingest(Self.rows(series: 200))
-        #expect(exists(t.store.path + "-wal"))
-        #expect(exists(t.store.path + "-shm"))
-        #expect(t.store.fileSizes().walBytes > 0)
+        #expect(exists(t.databasePath + "-wal"))
+        #expect(exists(t.databasePath + "-shm"))
+        #expect(t.store.storageSizes().walBytes > 0)
         t.store.close()
-        #expect(!exists(t.store.path + "-wal"))
-        #expect(!exists(t.store.path + "-shm"))
+        #expect(!exists(t.databasePath + "-wal"))
+        #expect(!exists(t.databasePath + "-shm"))
         #expect(t.store.isClosed)
         // Every later use throws instead of touching a closed handle; a second close is harmless.
         #expect(throws: StoreError.self) { try t.store.releases() }
         #expect(throws: StoreError.self) { try t.ingest([("x", "2018", "1")]) }
         t.store.close()
         // All of it reached the database file.
-        let reopened = try Store(path: t.store.path)
+        let reopened = try SQLiteStore(path: t.databasePath)
         #expect(try reopened.statistics().observationVersions == 200 * 50)
         reopened.close()
     } }
@@ -40,22 +40,22 @@ import Testing
         try t.ingest(Self.rows(series: 10))
         _ = try t.store.observations(series: "s1")  // the reader has been used
         t.store.close()
-        #expect(!exists(t.store.path + "-wal"))
+        #expect(!exists(t.databasePath + "-wal"))
     } }
 
     @Test func checkpointTruncatesTheWALAndStatisticsCountTheDatabaseAlone() async throws { try await offPool {
         let t = try TemporaryStore()
         try t.ingest(Self.rows(series: 400))
-        let wal = t.store.fileSizes().walBytes
+        let wal = t.store.storageSizes().walBytes
         #expect(wal > 500_000)
-        #expect(try t.store.checkpointIfLarge(threshold: wal + 1) == false)
-        #expect(t.store.fileSizes().walBytes == wal)
+        #expect(try t.sqlite.checkpointIfLarge(threshold: wal + 1) == false)
+        #expect(t.store.storageSizes().walBytes == wal)
         // `status` counts the database file, not the WAL.
-        let sizes = t.store.fileSizes()
+        let sizes = t.store.storageSizes()
         #expect(try t.store.statistics().sizeBytes == sizes.databaseBytes)
-        #expect(try t.store.checkpointIfLarge(threshold: 1_000) == true)
-        #expect(t.store.fileSizes().walBytes == 0)
-        #expect(t.store.fileSizes().databaseBytes > 500_000)
+        #expect(try t.sqlite.checkpointIfLarge(threshold: 1_000) == true)
+        #expect(t.store.storageSizes().walBytes == 0)
+        #expect(t.store.storageSizes().databaseBytes > 500_000)
         // Still a working store.
         try t.ingest(Self.rows(series: 400, shift: 1))
         #expect(try t.store.releases().count == 2)
@@ -63,18 +63,18 @@ import Testing
 
     @Test func theWALIsCappedAndCheckpointedAfterEachLargeRelease() async throws { try await offPool {
         let t = try TemporaryStore()
-        let limit = try t.store.writer.withLock { db in try db.prepare("PRAGMA journal_size_limit").firstRow { $0.int(0) } }
-        #expect(limit == Store.journalSizeLimit)
+        let limit = try t.sqlite.writer.withLock { db in try db.prepare("PRAGMA journal_size_limit").firstRow { $0.int(0) } }
+        #expect(limit == SQLiteStore.journalSizeLimit)
         // What the daemon does after each release (with a threshold this test's releases pass):
         // the WAL never holds more than the last release.
         var largest: Int64 = 0
         for shift in 0..<5 {
             try t.ingest(Self.rows(series: 300, shift: shift))
-            largest = max(largest, t.store.fileSizes().walBytes)
-            #expect(try t.store.checkpointIfLarge(threshold: 100_000))
-            #expect(t.store.fileSizes().walBytes == 0)
+            largest = max(largest, t.store.storageSizes().walBytes)
+            #expect(try t.sqlite.checkpointIfLarge(threshold: 100_000))
+            #expect(t.store.storageSizes().walBytes == 0)
         }
-        #expect(largest < t.store.fileSizes().databaseBytes)
+        #expect(largest < t.store.storageSizes().databaseBytes)
     } }
 
     @Test func theParallelDiffsReadConnectionsDoNotPinTheWAL() async throws { try await offPool {
@@ -85,7 +85,7 @@ import Testing
         // test small) from resetting the WAL: six revisions in one open store, with no
         // explicit checkpoint, are written over each other instead of adding up.
         let t = try TemporaryStore()
-        try t.store.writer.withLock { db in try db.execute("PRAGMA wal_autocheckpoint = 50") }
+        try t.sqlite.writer.withLock { db in try db.execute("PRAGMA wal_autocheckpoint = 50") }
         func rows(_ shift: Int) -> [(String, String, String?)] {
             var result: [(String, String, String?)] = []
             for s in 0..<2_000 {
@@ -98,7 +98,7 @@ import Testing
         var sizes: [Int64] = []
         for shift in 1...6 {
             try t.ingest(rows(shift))
-            sizes.append(t.store.fileSizes().walBytes)
+            sizes.append(t.store.storageSizes().walBytes)
         }
         #expect(try t.store.releases().map(\.revised) == [2_000, 2_000, 2_000, 2_000, 2_000, 2_000, 0])
         // Appended, each release would make the file longer; reused, it stays as it was.
@@ -109,9 +109,9 @@ import Testing
         // Before the store closed its connections, every process left its WAL behind and the
         // next one appended to it: +1 release's size per run.
         let t = try TemporaryStore()
-        var path = t.store.path
+        var path = t.databasePath
         for shift in 0..<4 {
-            let store = shift == 0 ? t.store : try Store(path: path)
+            let store = shift == 0 ? try t.sqlite : try SQLiteStore(path: path)
             let frequencies = try store.seriesFrequencies()
             var builder = PayloadBuilder(origin: "r.csv") { frequencies[$0] }
             for (i, row) in Self.rows(series: 300, shift: shift).enumerated() {
@@ -123,7 +123,7 @@ import Testing
             #expect(!exists(path + "-wal"))
             path = store.path
         }
-        let reopened = try Store(path: path)
+        let reopened = try SQLiteStore(path: path)
         #expect(try reopened.releases().count == 4)
         reopened.close()
     } }

@@ -1,20 +1,48 @@
 import BridCore
 @testable import BridStore
 import Foundation
+import Testing
+
+/// The backends the store suite runs against: every backend-neutral test takes one as its
+/// argument (`@Test(arguments: StoreBackend.allCases)`). PostgreSQL joins next (issue 11).
+enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+
+    var testDescription: String { rawValue }
+
+    /// A new, empty store of this backend, its files (if any) in `folder`.
+    func makeStore(in folder: String) throws -> any VintageStore {
+        switch self {
+        case .sqlite: try SQLiteStore(path: folder + "/brid.sqlite")
+        }
+    }
+}
 
 /// A store in a fresh temporary folder, removed when the test's value goes away.
 final class TemporaryStore {
+    let backend: StoreBackend
     let folder: String
-    let store: Store
+    let store: any VintageStore
     var clock = Date(timeIntervalSince1970: 1_543_622_400)  // 2018-12-01T00:00:00Z
 
-    init() throws {
+    /// A store of `backend`; SQLite-only tests take the default.
+    init(_ backend: StoreBackend = .sqlite) throws {
+        self.backend = backend
         folder = NSTemporaryDirectory() + "brid-store-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        store = try Store(path: folder + "/brid.sqlite")
+        store = try backend.makeStore(in: folder)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: folder) }
+
+    /// The SQLite backend itself, for the tests of SQLite specifics (its WAL, its
+    /// connections, its query plans, its triggers).
+    var sqlite: SQLiteStore {
+        get throws { try #require(store as? SQLiteStore, "an SQLite-only test ran on \(backend)") }
+    }
+
+    /// The SQLite backend's database file (SQLite-only tests).
+    var databasePath: String { folder + "/brid.sqlite" }
 
     /// Ingests rows (series, period, value) as one payload of `source`, one day after the last.
     @discardableResult
@@ -37,5 +65,26 @@ final class TemporaryStore {
 
     func latest(_ series: String) throws -> [String: String?] {
         Dictionary(uniqueKeysWithValues: try (store.observations(series: series) ?? []).map { ($0.period, $0.value) })
+    }
+
+    // What the interface does not show (the outbox's rows, how many deliveries are kept),
+    // read in each backend's own SQL: the same tables on every backend.
+
+    /// How many rows `table` has.
+    func count(_ table: String) throws -> Int {
+        switch backend {
+        case .sqlite:
+            Int(try sqlite.reads.read { db in try db.prepare("SELECT count(*) FROM \(table)").firstRow { $0.int(0) } } ?? -1)
+        }
+    }
+
+    /// The outbox's rows, oldest first: their ids, alerts and events.
+    func outbox() throws -> [(id: Int64, alert: Int64, event: String)] {
+        switch backend {
+        case .sqlite:
+            try sqlite.reads.read { db in
+                try db.prepare("SELECT id, alert_id, event FROM outbox ORDER BY id").rows { ($0.int(0), $0.int(1), $0.text(2) ?? "") }
+            }
+        }
     }
 }

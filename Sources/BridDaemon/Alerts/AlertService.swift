@@ -71,7 +71,7 @@ final class AlertDelivery: Sendable {
     /// Notifications taken from the outbox at a time, per notifier.
     static let batch = 100
 
-    let store: Store
+    let store: any VintageStore
     let notifiers: Notifiers
     let logger: Logger
     /// Store writes wait for an ingest in flight: they run on the daemon's blocking-work queue.

@@ -24,7 +24,7 @@ final class ControlAPI: Sendable {
         self.logger = logger
     }
 
-    var store: Store { daemon.store }
+    var store: any VintageStore { daemon.store }
 
     func handlers() -> ControlHandlers<ControlConnection> {
         var h = ControlHandlers<ControlConnection>()
@@ -125,7 +125,7 @@ final class ControlAPI: Sendable {
         }
         let response = StatusResponse(
             version: BridVersion.current, pid: getpid(), startedAt: startedAt, configPath: config.path,
-            database: DatabaseStatus(path: store.path, sizeBytes: statistics.sizeBytes, walBytes: store.fileSizes().walBytes,
+            database: DatabaseStatus(path: store.location, sizeBytes: statistics.sizeBytes, walBytes: store.storageSizes().walBytes,
                                      releases: statistics.releases,
                                      series: statistics.series, observationVersions: statistics.observationVersions),
             sources: sources, alerts: try alertCounts(),

@@ -31,10 +31,10 @@ final class ExportLines: Sendable {
         var finished = false
     }
 
-    private let store: Store
+    private let store: any VintageStore
     private let state: Mutex<State?>
 
-    private init(store: Store, state: sending State) {
+    private init(store: any VintageStore, state: sending State) {
         self.store = store
         self.state = Mutex(state)
     }
@@ -72,7 +72,7 @@ final class ExportLines: Sendable {
         let values: [String?]
     }
 
-    static func observations(series keys: [String], vintage: Vintage, store: Store, format: ExportFormat) -> ExportLines {
+    static func observations(series keys: [String], vintage: Vintage, store: any VintageStore, format: ExportFormat) -> ExportLines {
         // `status` last, so scripts that read the first four columns by position keep working.
         let opening = format == .csv ? ["series,period,value,release,status"] : ["["]
         let closing = format == .csv ? [] : ["]"]
@@ -83,7 +83,7 @@ final class ExportLines: Sendable {
     /// Columns are the releases that wrote a version of the series, oldest first; a cell is
     /// the value known right after that release (empty before the period was published and
     /// after it was removed; `.` for a published "no value").
-    static func matrix(series key: String, store: Store, format: ExportFormat) throws -> ExportLines {
+    static func matrix(series key: String, store: any VintageStore, format: ExportFormat) throws -> ExportLines {
         guard try store.seriesInfo(key) != nil else { throw ControlError.notFound("no series \(Excerpt(key))") }
         let releases = try store.releasesWriting(series: key)
         let columns = releases.map { Column(releaseID: $0.id, ingestedAt: Timestamp.format($0.ingestedAt)) }

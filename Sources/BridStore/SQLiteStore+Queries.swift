@@ -1,11 +1,11 @@
 import BridCore
 import Foundation
 
-extension Store {
+extension SQLiteStore {
     /// The observations of a series in a vintage (latest, as of a release, as of a time),
     /// optionally limited to periods in `from...to`. Removed periods are absent; periods
     /// published without a value are present with a nil value. Nil if the series is unknown.
-    public func observations(series key: String, vintage: Vintage = .latest, from: String? = nil, to: String? = nil) throws -> [ObservationRow]? {
+    public func observations(series key: String, vintage: Vintage, from: String?, to: String?) throws -> [ObservationRow]? {
         try reads.read { db in
             guard let seriesID = try seriesID(key, in: db) else { return nil }
             guard let limit = try releaseLimit(vintage, in: db) else { return [] }
@@ -56,18 +56,18 @@ extension Store {
     /// One release, or nil.
     public func release(id: Int64) throws -> Release? {
         try reads.read { db in
-            try db.prepare("\(Store.releaseColumns) WHERE id = ?").bind(.integer(id)).firstRow(Store.releaseRow)
+            try db.prepare("\(SQLiteStore.releaseColumns) WHERE id = ?").bind(.integer(id)).firstRow(SQLiteStore.releaseRow)
         }
     }
 
     /// Releases, newest first, optionally of one source.
-    public func releases(source: String? = nil, limit: Int = 50) throws -> [Release] {
+    public func releases(source: String?, limit: Int) throws -> [Release] {
         try reads.read { db in
             if let source {
-                return try db.prepare("\(Store.releaseColumns) WHERE source_id = ? ORDER BY id DESC LIMIT ?")
-                    .bind(.text(source), .integer(Int64(limit))).rows(Store.releaseRow)
+                return try db.prepare("\(SQLiteStore.releaseColumns) WHERE source_id = ? ORDER BY id DESC LIMIT ?")
+                    .bind(.text(source), .integer(Int64(limit))).rows(SQLiteStore.releaseRow)
             }
-            return try db.prepare("\(Store.releaseColumns) ORDER BY id DESC LIMIT ?").bind(.integer(Int64(limit))).rows(Store.releaseRow)
+            return try db.prepare("\(SQLiteStore.releaseColumns) ORDER BY id DESC LIMIT ?").bind(.integer(Int64(limit))).rows(SQLiteStore.releaseRow)
         }
     }
 
@@ -125,15 +125,15 @@ public struct StoreStatistics: Sendable, Equatable {
     public let lastRelease: [String: Int64]
 }
 
-extension Store {
+extension SQLiteStore {
     /// Counts kept cheap for `status`: no scan of the versions table.
     public func statistics() throws -> StoreStatistics {
         try reads.read { db in
             let releases = try db.prepare("SELECT count(*), coalesce(sum(added + revised + removed), 0) FROM releases").firstRow { ($0.int(0), $0.int(1)) } ?? (0, 0)
             let series = try db.prepare("SELECT count(*) FROM series").firstRow { $0.int(0) } ?? 0
             let last = try db.prepare("SELECT source_id, max(id) FROM releases GROUP BY source_id").rows { ($0.text(0) ?? "", $0.int(1)) }
-            // The database file alone; the WAL is `fileSizes().walBytes`.
-            return StoreStatistics(sizeBytes: fileSizes().databaseBytes, releases: Int(releases.0), series: Int(series), observationVersions: Int(releases.1),
+            // The database file alone; the WAL is `storageSizes().walBytes`.
+            return StoreStatistics(sizeBytes: storageSizes().databaseBytes, releases: Int(releases.0), series: Int(series), observationVersions: Int(releases.1),
                                    lastRelease: Dictionary(last, uniquingKeysWith: max))
         }
     }
@@ -159,7 +159,7 @@ public struct SeriesVersion: Sendable, Equatable {
     public var status: String? = nil
 }
 
-extension Store {
+extension SQLiteStore {
     /// Every version of every period of a series (period, then release order), and the
     /// ingest time of each release that wrote one. Nil if the series is unknown.
     public func versions(series key: String) throws -> (versions: [SeriesVersion], releases: [Int64: Date])? {

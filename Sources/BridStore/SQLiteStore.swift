@@ -9,8 +9,10 @@ import Synchronization
 /// and observation versions are append-only; a release writes exactly its changes).
 /// Writes go through one connection, reads through a small pool of others, so queries
 /// never wait for an ingest in flight, nor for each other (WAL mode).
-public final class Store: Sendable {
+public final class SQLiteStore: VintageStore {
+    /// The database file.
     public let path: String
+    public var location: String { path }
     let writer: Mutex<Connection>
     /// The read connections: a few queries run at once, each in one snapshot.
     let reads: ReadPool
@@ -21,7 +23,7 @@ public final class Store: Sendable {
     /// When each rule was last evaluated.
     let ruleEvaluations = Mutex<[String: Date]>([:])
     /// The WAL size past which `checkpointIfLarge()` checkpoints (tests lower it).
-    public let walCheckpointThreshold = Atomic<Int64>(Store.defaultWALCheckpointThreshold)
+    public let walCheckpointThreshold = Atomic<Int64>(SQLiteStore.defaultWALCheckpointThreshold)
 
     /// How many queries may read the store at once.
     public static let readConnections = 4
@@ -42,11 +44,11 @@ public final class Store: Sendable {
             PRAGMA foreign_keys = ON;
             PRAGMA cache_size = -32768;
             PRAGMA temp_store = MEMORY;
-            PRAGMA journal_size_limit = \(Store.journalSizeLimit);
+            PRAGMA journal_size_limit = \(SQLiteStore.journalSizeLimit);
             """)
-        try Store.migrate(connection)
+        try SQLiteStore.migrate(connection)
         writer = Mutex(connection)
-        reads = ReadPool(path: path, capacity: Store.readConnections, cacheKiB: 8_192)
+        reads = ReadPool(path: path, capacity: SQLiteStore.readConnections, cacheKiB: 8_192)
     }
 
     /// Closed in the right order (see `close()`) if nobody did.
@@ -137,22 +139,32 @@ public final class Store: Sendable {
 }
 
 /// Stored series' frequencies by key, for one payload's builder; used by one thread at a
-/// time (the payload's reading thread).
+/// time (the payload's reading thread). Each backend answers through its own `find`.
 public final class FrequencyLookup: @unchecked Sendable {
-    // The connection and statement are used by one thread at a time, as documented.
-    private let connection: Connection
-    private let statement: Statement
+    // `find` holds a connection used by one thread at a time, as documented.
+    private let find: (String) -> Frequency?
 
-    init(path: String) throws {
-        connection = try Connection.reader(path: path, cacheKiB: 2_048)
-        statement = try connection.prepare("SELECT frequency FROM series WHERE key = ?")
+    /// A lookup answering with `find`: nil for a series the store does not know (or when
+    /// the store cannot be read: the payload then infers it, and the write, which checks
+    /// against the store, refuses a conflict).
+    public init(_ find: @escaping (String) -> Frequency?) {
+        self.find = find
     }
 
-    /// The frequency of a stored series, or nil for a series the store does not know (or
-    /// when the store cannot be read: the payload then infers it, and the write, which
-    /// checks against the store, refuses a conflict).
-    public func frequency(of key: String) -> Frequency? {
-        guard let text = try? statement.bind(.text(key)).firstRow({ $0.text(0) }) else { return nil }
-        return text.flatMap(Frequency.init(rawValue:))
+    /// The frequency of a stored series, or nil for a series the store does not know.
+    public func frequency(of key: String) -> Frequency? { find(key) }
+}
+
+extension FrequencyLookup {
+    /// A lookup through a read connection of its own on the SQLite database at `path`.
+    convenience init(path: String) throws {
+        let connection = try Connection.reader(path: path, cacheKiB: 2_048)
+        let statement = try connection.prepare("SELECT frequency FROM series WHERE key = ?")
+        self.init { key in
+            withExtendedLifetime(connection) {
+                guard let text = try? statement.bind(.text(key)).firstRow({ $0.text(0) }) else { return nil }
+                return text.flatMap(Frequency.init(rawValue:))
+            }
+        }
     }
 }

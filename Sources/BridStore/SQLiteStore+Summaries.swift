@@ -24,7 +24,7 @@ public struct SeriesFilter: Sendable, Equatable {
     }
 }
 
-extension Store {
+extension SQLiteStore {
     /// A series' summary row, written with each release that writes the series (see
     /// `ReleaseContentsWriter`).
     static let upsertSummarySQL = """
@@ -65,7 +65,7 @@ extension Store {
     }
 
     /// Series whose key matches `filter` (all when nil), with their latest observation.
-    public func seriesSummaries(matching filter: (@Sendable (String) -> Bool)? = nil) throws -> [SeriesSummary] {
+    public func seriesSummaries(matching filter: (@Sendable (String) -> Bool)?) throws -> [SeriesSummary] {
         try reads.read { db in
             let statement = try db.prepare(Self.seriesListSQL)
             sqlite3ResetAndBind(statement, Self.seriesListBinds(SeriesFilter()))

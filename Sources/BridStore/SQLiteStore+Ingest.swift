@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 import Synchronization
 
-extension Store {
+extension SQLiteStore {
     /// The SHA-256 of the last payload the source delivered that was accepted (stored or
     /// found unchanged), so a byte-identical payload is recognised without parsing it.
     public func lastPayloadDigest(source: String) throws -> String? {
@@ -25,7 +25,7 @@ extension Store {
     /// Records a failed check (a rejected payload, a fetch error, a drop folder that cannot
     /// be scanned) for status reporting; `count` is more than 1 when earlier failures could
     /// not be recorded (the store could not be written then).
-    public func recordFailure(source: String, message: String, at now: Date, count: Int = 1) throws {
+    public func recordFailure(source: String, message: String, at now: Date, count: Int) throws {
         try alertingTransaction(at: now) { db, alerts in
             try ensureSource(source, at: now, in: db)
             try db.prepare("""

@@ -26,7 +26,7 @@ public struct BackupError: Error, Sendable, CustomStringConvertible {
     public let description: String
 }
 
-extension Store {
+extension SQLiteStore {
     /// Writes a consistent copy of the database to `target` (an absolute path) while
     /// ingests go on: `VACUUM INTO` on a read connection of its own, so the copy is the
     /// snapshot of the moment it started — whole releases only — and writers are never
@@ -37,7 +37,7 @@ extension Store {
     ///
     /// A copy is a complete database: pointing `state_dir` at a folder that holds it as
     /// `brid.sqlite` restores it.
-    public func backup(to target: String, overwrite: Bool = false) throws(BackupError) -> BackupResult {
+    public func backup(to target: String, overwrite: Bool) throws(BackupError) -> BackupResult {
         let started = Date()
         guard target.hasPrefix("/") else { throw BackupError(kind: .failed, description: "the backup path must be absolute: \(target)") }
         let resolvedSelf = URL(fileURLWithPath: path).resolvingSymlinksInPath().path

@@ -16,18 +16,18 @@ public struct SourceState: Sendable, Equatable, Codable {
     public let paused: Bool
 }
 
-extension Store {
+extension SQLiteStore {
     /// The state of every source the store has seen.
     public func sourceStates() throws -> [SourceState] {
         try reads.read { db in
-            try db.prepare("\(Store.sourceColumns) ORDER BY id").rows(Store.sourceRow)
+            try db.prepare("\(SQLiteStore.sourceColumns) ORDER BY id").rows(SQLiteStore.sourceRow)
         }
     }
 
     /// The state of one source, or nil if it never ran.
     public func sourceState(_ id: String) throws -> SourceState? {
         try reads.read { db in
-            try db.prepare("\(Store.sourceColumns) WHERE id = ?").bind(.text(id)).firstRow(Store.sourceRow)
+            try db.prepare("\(SQLiteStore.sourceColumns) WHERE id = ?").bind(.text(id)).firstRow(SQLiteStore.sourceRow)
         }
     }
 

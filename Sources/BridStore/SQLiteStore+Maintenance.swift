@@ -1,17 +1,9 @@
 import CSQLite
 import Foundation
 
-/// The database file and its write-ahead log, measured apart (`status`).
-public struct StoreFileSizes: Sendable, Equatable {
-    /// `brid.sqlite` itself.
-    public let databaseBytes: Int64
-    /// `brid.sqlite-wal`: 0 when there is none (after a clean stop, or a checkpoint).
-    public let walBytes: Int64
-}
-
 /// Keeping the database file healthy while brid runs and when it stops: WAL checkpoints,
 /// closing, consistent copies.
-extension Store {
+extension SQLiteStore {
     /// The WAL is truncated back to at most this size after a checkpoint
     /// (`PRAGMA journal_size_limit`), so one big release does not leave a big file behind.
     public static let journalSizeLimit: Int64 = 64 << 20
@@ -20,12 +12,21 @@ extension Store {
     public static let defaultWALCheckpointThreshold: Int64 = 64 << 20
 
     /// The sizes of the database file and of its WAL.
-    public func fileSizes() -> StoreFileSizes {
+    public func storageSizes() -> StorageSizes {
         func size(_ path: String) -> Int64 {
             var info = stat()
             return stat(path, &info) == 0 ? Int64(info.st_size) : 0
         }
-        return StoreFileSizes(databaseBytes: size(path), walBytes: size(path + "-wal"))
+        return StorageSizes(databaseBytes: size(path), walBytes: size(path + "-wal"))
+    }
+
+    /// After a write: a WAL grown past `walCheckpointThreshold` (a large release) is
+    /// checkpointed and truncated (`checkpointIfLarge()`).
+    @discardableResult
+    public func maintain() throws -> String? {
+        let before = storageSizes().walBytes
+        guard try checkpointIfLarge() else { return nil }
+        return "WAL of \(before / 1_048_576) MiB checkpointed into \(path)"
     }
 
     /// Copies every committed page of the WAL into the database file and truncates the WAL
@@ -54,7 +55,7 @@ extension Store {
     /// it checkpointed.
     @discardableResult
     public func checkpointIfLarge(threshold: Int64? = nil) throws -> Bool {
-        guard fileSizes().walBytes > threshold ?? walCheckpointThreshold.load(ordering: .relaxed) else { return false }
+        guard storageSizes().walBytes > threshold ?? walCheckpointThreshold.load(ordering: .relaxed) else { return false }
         return try checkpoint(patience: .milliseconds(200))
     }
 

@@ -3,7 +3,7 @@ import Foundation
 
 // Cursors for the replies that stream: each reads its rows in batches on a connection of
 // its own, from an index (no query here scans observation_versions).
-extension Store {
+extension SQLiteStore {
     /// The series a release wrote, in the order it wrote them (as first stored), with
     /// their periods: the release's own rows of release_contents.
     public static let changesSQL = """
@@ -101,7 +101,7 @@ extension Store {
 
     /// The observations of a series in a vintage, by period (removed periods absent), as a
     /// cursor: versions are read in primary-key order and collapsed period by period.
-    public func observationsCursor(series key: String, vintage: Vintage, from: String? = nil, to: String? = nil) throws -> StoreCursor<ObservationRow> {
+    public func observationsCursor(series key: String, vintage: Vintage, from: String?, to: String?) throws -> StoreCursor<ObservationRow> {
         let limit = try reads.read { db in try releaseLimit(vintage, in: db) }
         guard let limit else { return StoreCursor(rows: []) }
         var pending: (row: ObservationRow, removed: Bool)?

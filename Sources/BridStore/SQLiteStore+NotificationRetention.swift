@@ -1,13 +1,13 @@
 import Foundation
 
-extension Store {
+extension SQLiteStore {
     /// Deletes one batch of finished notifications: outbox rows created before `cutoff`
     /// whose every delivery was delivered or given up before `cutoff` (or that no notifier
     /// wanted), with those deliveries. A notification with a delivery still pending, or
     /// finished since `cutoff`, is kept whole; alerts, releases and observation versions
     /// are never touched. One short write transaction; returns how many outbox rows went
     /// (fewer than `limit`: nothing more to prune now).
-    public func pruneNotifications(before cutoff: Date, limit: Int = 500) throws -> Int {
+    public func pruneNotifications(before cutoff: Date, limit: Int) throws -> Int {
         try writer.withLock { db in
             try db.transaction {
                 let ids = try db.prepare("""
@@ -31,7 +31,7 @@ extension Store {
     /// Prunes in batches of `batch` until nothing older than `cutoff` is left; the write
     /// lock is released between batches, so an ingest waits for one batch at most.
     @discardableResult
-    public func pruneAllNotifications(before cutoff: Date, batch: Int = 500) throws -> Int {
+    public func pruneAllNotifications(before cutoff: Date, batch: Int) throws -> Int {
         var total = 0
         while true {
             let pruned = try pruneNotifications(before: cutoff, limit: batch)

@@ -1,7 +1,7 @@
 import BridCore
 import Foundation
 
-extension Store {
+extension SQLiteStore {
     // MARK: - Policy and evaluation
 
     /// The rules and notifiers in force; set at start and on every reload. Firing alerts
@@ -68,7 +68,7 @@ extension Store {
     // MARK: - Alerts
 
     /// Firing alerts (acked ones included), or with `includeResolved` all; newest first.
-    public func alerts(includeResolved: Bool = false, rule: String? = nil, series: Glob? = nil, limit: Int = 1_000) throws -> [StoredAlert] {
+    public func alerts(includeResolved: Bool, rule: String?, series: Glob?, limit: Int) throws -> [StoredAlert] {
         try reads.read { db in
             var sql = AlertWriter.columns + " WHERE 1"
             if !includeResolved { sql += " AND state = 'firing'" }
@@ -135,7 +135,7 @@ extension Store {
     // MARK: - Deliveries
 
     /// The notifier's undelivered notifications, oldest first.
-    public func pendingDeliveries(notifier: String, limit: Int = 100) throws -> [PendingDelivery] {
+    public func pendingDeliveries(notifier: String, limit: Int) throws -> [PendingDelivery] {
         try reads.read { db in
             try db.prepare("""
                 SELECT d.outbox_id, o.payload, d.attempts, o.created_at, d.next_attempt_at

@@ -1,13 +1,13 @@
 import BridCore
 import Foundation
 
-extension Store {
+extension SQLiteStore {
     /// Evaluates one rule against the stored history without firing anything: every
     /// period where a change or revision rule's condition holds, every crossing of a level
     /// rule, and where a stale or fetch_failing rule holds now. `series` narrows the targets.
     /// It reads the whole history of every target, so it uses a read connection of its own
     /// rather than the shared one (which `status` and the other queries would wait for).
-    public func testRule(_ rule: AlertRule, series filter: Glob? = nil, at now: Date, limit: Int = 1_000) throws -> RuleTestResult {
+    public func testRule(_ rule: AlertRule, series filter: Glob?, at now: Date, limit: Int) throws -> RuleTestResult {
         let policy = alertPolicy
         let connection = try Connection(path: path, readOnly: true)
         let db = StatementCache(connection)
