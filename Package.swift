@@ -8,6 +8,7 @@ import PackageDescription
 //   BridFormats  — format readers: bytes in, raw records out (pure); zip archives read
 //                  in memory with zlib (CZlib).
 //   BridStore    — the SQLite vintage store behind one façade.
+//   BridPostgres — PostgreSQL through libpq (CLibPQ): PGConnection, COPY, prepared statements.
 //   BridFetch    — HTTP fetching (and posting, for notifiers) with libcurl (CCurl), request
 //                  headers resolved from env/files; bodies spooled to an unnamed temporary
 //                  file (CLinux) and hashed as they arrive.
