@@ -30,8 +30,10 @@ public final class PostgresCluster: Sendable {
 
     /// The cluster the tests of this process share, started at first use; a failure (not
     /// installed) is thrown to every test that asks, which then fails with its message.
-    public static func shared() throws -> PostgresCluster {
-        try sharedCluster.get()
+    /// Awaited off Swift concurrency's cooperative threads: starting takes seconds on a
+    /// loaded machine, and the timing-sensitive tests beside it need those threads.
+    public static func shared() async throws -> PostgresCluster {
+        try await offPool { try sharedCluster.get() }
     }
 
     private static let sharedCluster: Result<PostgresCluster, PostgresClusterError> = {
@@ -165,11 +167,10 @@ public final class PostgresCluster: Sendable {
     }
 
     /// posix_spawn and a blocking waitpid, the output (stdout and stderr together) through
-    /// an unnamed file: not Foundation's Process, whose wait never ended here once pg_ctl had
-    /// left a daemonised server behind.
+    /// an unnamed file, and no other descriptor of this process passed on (see below).
     private static func spawn(_ path: String, _ arguments: [String], in folder: String) throws -> (status: Int32, output: String) {
-        var name = Array((folder + "/.output-XXXXXX").utf8CString)
-        let output = mkstemp(&name)
+        let name = folder + "/.output-" + String(UInt64.random(in: 1...UInt64.max), radix: 36)
+        let output = open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         unlink(name)
         guard output >= 0 else { throw PostgresClusterError("cannot create an output file in \(folder): \(String(cString: strerror(errno)))") }
         defer { close(output) }
@@ -179,6 +180,15 @@ public final class PostgresCluster: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, output, 1)
         posix_spawn_file_actions_adddup2(&actions, output, 2)
+        // Nothing else of this process goes to the server pg_ctl leaves running: a pipe of
+        // another test's child inherited by it would never see its end, and that test
+        // would wait for ever.
+        if let closeFrom = closeFrom {
+            _ = closeFrom(&actions, 3)
+        } else {
+            let fds = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
+            for fd in fds where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
+        }
         let skipped: Set<String> = ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD", "PGSERVICE", "PGDATA"]
         let environment = ProcessInfo.processInfo.environment.filter { !skipped.contains($0.key) }.map { "\($0.key)=\($0.value)" }
         // Started in the folder (the postgres user may not enter the test's working directory).
@@ -201,6 +211,11 @@ public final class PostgresCluster: Sendable {
         let exited = status & 0x7f == 0
         return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), String(decoding: bytes, as: UTF8.self))
     }
+
+    /// glibc's posix_spawn_file_actions_addclosefrom_np (2.34 and later), which Swift's Glibc does not import.
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private static let closeFrom: CloseFrom? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: CloseFrom.self) }
 
     private static let runuser: String = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"]
         .first { FileManager.default.isExecutableFile(atPath: $0) } ?? "runuser"
