@@ -8,6 +8,7 @@ import PackageDescription
 //   BridFormats  — format readers: bytes in, raw records out (pure); zip archives read
 //                  in memory with zlib (CZlib).
 //   BridStore    — the SQLite vintage store behind one façade.
+//   BridPostgres — PostgreSQL through libpq (CLibPQ): PGConnection, COPY, prepared statements.
 //   BridFetch    — HTTP fetching (and posting, for notifiers) with libcurl (CCurl), request
 //                  headers resolved from env/files; bodies spooled to an unnamed temporary
 //                  file (CLinux) and hashed as they arrive.
@@ -53,16 +54,19 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // The version, shared by everything including brictl (which must stay lean).
         .target(name: "BridInfo"),
         .target(name: "BridCore", dependencies: ["BridInfo", "CLibCrypto"]),
         .target(name: "BridFormats", dependencies: ["BridCore", "CZlib"]),
         .target(name: "BridStore", dependencies: ["BridCore", "CSQLite"]),
         .target(name: "BridFetch", dependencies: ["BridCore", "CCurl", "CLinux"]),
+        // PostgreSQL through libpq (see README "Running on PostgreSQL"); never linked by brictl.
+        .target(name: "BridPostgres", dependencies: ["BridCore", "CLibPQ"]),
         .target(
             name: "BridRuntime",
             dependencies: [
-                "BridCore", "BridFormats", "BridStore", "CLibCrypto", "CLinux", "CZlib",
+                "BridCore", "BridFormats", "BridStore", "BridPostgres", "CLibCrypto", "CLinux", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -102,6 +106,7 @@ let package = Package(
         .testTarget(name: "BridFetchTests", dependencies: ["BridCore", "BridFetch"], exclude: ["Support/test_http_server.py"]),
         .testTarget(name: "BridRuntimeTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime", "BridTestSupport"]),
         .testTarget(name: "BridDaemonTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridDaemon", "BridTestSupport"]),
+        .testTarget(name: "BridPostgresTests", dependencies: ["BridCore", "BridPostgres", "BridTestSupport"]),
         .testTarget(name: "BridProtocolTests", dependencies: ["BridProtocol"]),
         .testTarget(name: "BrictlTests", dependencies: ["brictl", "BridInfo", "BridProtocol", "BridTestSupport"]),
         .testTarget(name: "BridEndToEndTests", dependencies: ["BridCore", "BridStore", "BridRuntime", "BridTestSupport"], exclude: ["Support"]),

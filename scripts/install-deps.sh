@@ -3,7 +3,8 @@
 # Used by `make run`, `make test` and CI. Needs root (or sudo) when something is missing.
 set -euo pipefail
 
-packages=(pkg-config libsqlite3-dev libssl-dev libcurl4-openssl-dev zlib1g-dev sqlite3 python3)
+# libpq-dev: brid's PostgreSQL store (libpq); postgresql: the throwaway server the tests start.
+packages=(pkg-config libsqlite3-dev libssl-dev libcurl4-openssl-dev zlib1g-dev sqlite3 python3 libpq-dev postgresql)
 packages+=("$@")
 
 missing=()

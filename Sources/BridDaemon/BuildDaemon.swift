@@ -131,6 +131,10 @@ public func runDaemon(configPath: String, logger: Logger) async -> Int32 {
         for error in failure.errors { logger.critical("\(error)") }
         return 1
     }
+    if let refusal = StoreCheck.unsupported(config) {
+        logger.critical("\(refusal)")
+        return 1
+    }
     // A file-size limit (RLIMIT_FSIZE) reached by the database is a failed write, like a
     // full disk — a failing source retried later — not SIGXFSZ ending the daemon.
     // (Children get every signal's default back: see `clinux_spawn`.)

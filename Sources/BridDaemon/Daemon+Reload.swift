@@ -32,6 +32,9 @@ extension Daemon {
             if new.daemon.stateDir != config.daemon.stateDir || new.daemon.socket != config.daemon.socket {
                 return refuse(["\(config.path): [daemon]: state_dir and socket cannot change on reload; restart brid"])
             }
+            if new.store != config.store || new.daemon.instance != config.daemon.instance {
+                return refuse(["\(config.path): [store] and [daemon] instance cannot change on reload; restart brid"])
+            }
             return apply(new, states: states)
         }
     }

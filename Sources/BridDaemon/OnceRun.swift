@@ -18,6 +18,10 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
         for error in failure.errors { logger.error("\(error)") }
         return 1
     }
+    if let refusal = StoreCheck.unsupported(config) {
+        logger.error("\(refusal)")
+        return 1
+    }
     do {
         var environment = environment ?? DaemonEnvironment(logger: logger)
         environment.notifier = SystemdNotifier(environment: [:])  // a run, not a service: nothing to tell systemd

@@ -16,26 +16,10 @@ public enum HeaderResolver {
                 value = text
                 origin = "the config"
             case .environment(let variable):
-                guard let text = environment[variable] else {
-                    throw HeaderResolutionError(header: header.name, reason: .environmentVariableUnset(variable))
-                }
-                guard !text.isEmpty else {
-                    throw HeaderResolutionError(header: header.name, reason: .environmentVariableEmpty(variable))
-                }
-                value = text
+                value = try secret(.environment(variable), of: header, environment, readFile)
                 origin = "environment variable \(variable)"
             case .file(let path):
-                let text: String
-                do {
-                    text = try readFile(path)
-                } catch {
-                    throw HeaderResolutionError(header: header.name,
-                                                reason: .fileUnreadable(path: path, error: "\(error)"))
-                }
-                value = trimmingTrailingNewlines(text)
-                guard !value.isEmpty else {
-                    throw HeaderResolutionError(header: header.name, reason: .fileEmpty(path))
-                }
+                value = try secret(.file(path), of: header, environment, readFile)
                 origin = "file \(path)"
             }
             if value.contains(where: { $0 == "\r" || $0 == "\n" }) {
@@ -45,12 +29,20 @@ public enum HeaderResolver {
         }
     }
 
-    private static func trimmingTrailingNewlines(_ text: String) -> String {
-        var end = text.endIndex
-        // "\r\n" is a single Character in Swift, so this covers both line-ending styles.
-        while end > text.startIndex, text[text.index(before: end)].isNewline {
-            end = text.index(before: end)
+    /// Secrets are read one way for every part of brid (`SecretReference`); the errors keep
+    /// naming the header.
+    private static func secret(_ reference: SecretReference, of header: HTTPHeaderValue, _ environment: [String: String],
+                               _ readFile: (String) throws -> String) throws -> String {
+        do {
+            return try reference.resolve(environment: environment, readFile: readFile)
+        } catch {
+            let reason: HeaderResolutionError.Reason = switch error {
+            case .environmentVariableUnset(let name): .environmentVariableUnset(name)
+            case .environmentVariableEmpty(let name): .environmentVariableEmpty(name)
+            case .fileUnreadable(let path, let text): .fileUnreadable(path: path, error: text)
+            case .fileEmpty(let path): .fileEmpty(path)
+            }
+            throw HeaderResolutionError(header: header.name, reason: reason)
         }
-        return String(text[..<end])
     }
 }

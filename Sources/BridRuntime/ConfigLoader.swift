@@ -41,7 +41,12 @@ extension BridConfig {
     /// A one-line summary for `--check-config` and the log.
     public var summary: String {
         let urls = sources.filter { if case .url = $0.location { true } else { false } }.count
-        return "\(plural(sources.count, "source")) (\(urls) url, \(sources.count - urls) drop), \(plural(series.count, "catalogued series", "catalogued series")), \(plural(alerts.count, "alert rule")), \(plural(notifiers.count, "notifier")); state in \(daemon.stateDir)"
+        return "\(plural(sources.count, "source")) (\(urls) url, \(sources.count - urls) drop), \(plural(series.count, "catalogued series", "catalogued series")), \(plural(alerts.count, "alert rule")), \(plural(notifiers.count, "notifier")); state in \(daemon.stateDir)\(storeSummary)"
+    }
+
+    private var storeSummary: String {
+        guard case let .postgresql(store) = store else { return "" }
+        return "; store in PostgreSQL (lease \(ConfigDuration.format(store.lease)))"
     }
 
     /// The catalogue as the store takes it.

@@ -11,11 +11,22 @@ import Logging
 /// What the `brid` executable does, one function per mode, so tests can call them too.
 public enum Launcher {
     /// `--check-config`: prints every error (exit 1) or a one-line summary (exit 0).
-    public static func checkConfig(path: String, output: LineSink = .stdout, errors: LineSink = .stderr) -> Int32 {
+    /// With `checkStore`, then opens the configured store and says what it found (exit 1
+    /// when it cannot be opened).
+    public static func checkConfig(path: String, checkStore: Bool = false, output: LineSink = .stdout, errors: LineSink = .stderr,
+                                   environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
         switch ConfigLoader.load(path: path) {
         case let .success(config):
             output.write("\(path): OK — \(config.summary)\n")
-            return 0
+            guard checkStore else { return 0 }
+            switch StoreCheck.run(config, environment: environment, readFile: { try String(contentsOfFile: $0, encoding: .utf8) }) {
+            case let .success(line):
+                output.write(line + "\n")
+                return 0
+            case let .failure(failure):
+                errors.write("\(failure)\n")
+                return 1
+            }
         case let .failure(failure):
             for error in failure.errors { errors.write("\(error)\n") }
             errors.write("\(path): \(failure.errors.count) error\(failure.errors.count == 1 ? "" : "s")\n")

@@ -18,8 +18,8 @@ struct Brid: AsyncParsableCommand {
         abstract: "Tracks time-series indicators: ingests releases, keeps every vintage, alerts on changes.",
         discussion: """
             Without --check-config or --once, brid runs as a daemon in the foreground until SIGTERM or SIGINT.
-            Exit status: 0 ok; 1 the config is invalid, the store cannot be opened for writing, another brid \
-            holds the state folder or its socket, or (--once) a payload was rejected or a fetch failed; 2 usage.
+            Exit status: 0 ok; 1 the config is invalid, the store cannot be opened for writing (with \
+            --check-store: cannot be opened or reached), another brid holds the state folder or its socket, or (--once) a payload was rejected or a fetch failed; 2 usage.
             """,
         version: BridVersion.current
     )
@@ -30,16 +30,20 @@ struct Brid: AsyncParsableCommand {
     @Flag(name: .long, help: "Parse and validate the configuration, print every error, and exit 0 or 1.")
     var checkConfig = false
 
+    @Flag(name: .long, help: "With --check-config: open the configured store (SQLite file or PostgreSQL server), change nothing, and say on one line what was found; exit 1 when it cannot be opened.")
+    var checkStore = false
+
     @Flag(name: .long, help: "Run every source once (fetch URLs, scan drop folders), ingest, and exit.")
     var once = false
 
     func validate() throws {
         if checkConfig && once { throw ValidationError("--check-config and --once do not go together") }
+        if checkStore && !checkConfig { throw ValidationError("--check-store goes with --check-config") }
     }
 
     func run() async throws {
         let path = config ?? Self.defaultConfigPath
-        if checkConfig { throw ExitCode(Launcher.checkConfig(path: path)) }
+        if checkConfig { throw ExitCode(Launcher.checkConfig(path: path, checkStore: checkStore)) }
         if once { throw ExitCode(await runOnce(configPath: path, logger: Launcher.makeLogger())) }
         throw ExitCode(await runDaemon(configPath: path, logger: Launcher.makeLogger()))
     }

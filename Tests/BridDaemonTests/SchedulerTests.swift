@@ -190,6 +190,23 @@ import Testing
         #expect(h.fetcher.requestCount("http://publisher.test/kz.csv") == 2, "the old schedule keeps running")
     }
 
+    @Test func aReloadThatChangesTheStoreOrTheInstanceIsRefused() async throws {
+        let h = try DaemonHarness(config: Self.hourly)
+        h.fetcher.serve("http://publisher.test/kz.csv", Self.csv1)
+        try await h.start()
+        try await h.settle()
+        let moved = Self.hourly + "\n[store]\nkind = \"postgresql\"\nurl = \"postgresql://brid@db.example/brid\"\n"
+        let renamed = Self.hourly.replacingOccurrences(of: "state_dir = \"state\"", with: "state_dir = \"state\"\ninstance = \"brid-b\"")
+        for text in [moved, renamed] {
+            try h.writeConfig(text)
+            let report = await h.daemon.reload()
+            #expect(!report.applied)
+            #expect(report.errors == ["\(h.configPath): [store] and [daemon] instance cannot change on reload; restart brid"])
+            #expect(await h.daemon.config.store == .sqlite)
+            #expect(await h.daemon.config.daemon.instance == nil)
+        }
+    }
+
     @Test func statusLineNamesTheNextFetch() async throws {
         let h = try DaemonHarness(config: Self.hourly)
         h.fetcher.serve("http://publisher.test/kz.csv", Self.csv1)

@@ -18,10 +18,10 @@ enum BridProcess {
     typealias Result = ProcessRunner.Result
 
     /// `prefix` runs the executable under another program (`runuser -u nobody --`).
-    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil,
+    static func run(_ arguments: [String], environment: [String: String] = [:], removing: [String] = [], in directory: String? = nil,
                     executable: String = bridPath, prefix: [String] = []) throws -> Result {
         try ProcessRunner.run(prefix.first ?? executable, prefix.isEmpty ? arguments : Array(prefix.dropFirst()) + [executable] + arguments,
-                              environment: environment, removing: ["JOURNAL_STREAM", "BRID_SOCKET", "NO_COLOR"], in: directory)
+                              environment: environment, removing: ["JOURNAL_STREAM", "BRID_SOCKET", "NO_COLOR"] + removing, in: directory)
     }
 }
 

@@ -3,16 +3,19 @@ public struct BridConfig: Sendable, Equatable {
     /// Absolute path of the configuration file.
     public let path: String
     public let daemon: DaemonConfig
+    /// `[store]`: SQLite under `state_dir` unless it says otherwise.
+    public let store: StoreConfig
     public let sources: [SourceConfig]
     /// The optional catalogue of series names, units and frequencies.
     public let series: [SeriesDefinition]
     public let alerts: [AlertRule]
     public let notifiers: [NotifierConfig]
 
-    public init(path: String, daemon: DaemonConfig, sources: [SourceConfig], series: [SeriesDefinition],
+    public init(path: String, daemon: DaemonConfig, store: StoreConfig = .sqlite, sources: [SourceConfig], series: [SeriesDefinition],
                 alerts: [AlertRule], notifiers: [NotifierConfig]) {
         self.path = path
         self.daemon = daemon
+        self.store = store
         self.sources = sources
         self.series = series
         self.alerts = alerts

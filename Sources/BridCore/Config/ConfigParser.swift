@@ -22,13 +22,14 @@ public enum ConfigParser {
         let sections = topLevelSections(document, diagnostics)
 
         let daemon = readDaemon(sections.daemon, folder: ConfigPath.folder(of: absolutePath), diagnostics)
+        let store = readStore(sections.store, diagnostics)
         let sources = readSources(sections.tables["source"] ?? [], stateDir: daemon.stateDir, formats: formats, diagnostics)
         let series = readSeriesCatalogue(sections.tables["series"] ?? [], diagnostics)
         let alerts = readAlerts(sections.tables["alert"] ?? [], sourceIDs: sources.ids, diagnostics)
         let notifiers = readNotifiers(sections.tables["notify"] ?? [], diagnostics)
 
         guard diagnostics.errors.isEmpty else { return .failure(ConfigErrors(diagnostics.sorted)) }
-        return .success(BridConfig(path: absolutePath, daemon: daemon, sources: sources.configs, series: series,
+        return .success(BridConfig(path: absolutePath, daemon: daemon, store: store, sources: sources.configs, series: series,
                                    alerts: alerts, notifiers: notifiers))
     }
 
@@ -41,14 +42,18 @@ public enum ConfigParser {
         "notifier": "notify", "notifiers": "notify", "notification": "notify", "notifications": "notify",
         "rule": "alert", "rules": "alert", "alerts": "alert", "sources": "source",
         "catalog": "series", "catalogue": "series", "server": "daemon", "brid": "daemon",
+        "database": "store", "db": "store", "postgresql": "store", "postgres": "store", "sqlite": "store",
     ]
 
     private static func shown(_ table: String) -> String {
-        table == "daemon" ? "[daemon]" : "[[\(table)]]"
+        singleTables.contains(table) ? "[\(table)]" : "[[\(table)]]"
     }
+
+    private static let singleTables = ["daemon", "store"]
 
     private struct TopLevel {
         var daemon: (table: TOMLTable, line: Int)?
+        var store: (table: TOMLTable, line: Int)?
         var tables: [String: [(table: TOMLTable, line: Int)]] = [:]
     }
 
@@ -58,13 +63,13 @@ public enum ConfigParser {
             let value = entry.value
             let tables = value.array.flatMap { items in items.allSatisfy { $0.table != nil } ? items : nil }
             switch entry.key {
-            case "daemon":
+            case let name where singleTables.contains(name):
                 if let t = value.table {
-                    result.daemon = (t, value.line)
+                    if name == "daemon" { result.daemon = (t, value.line) } else { result.store = (t, value.line) }
                 } else if tables != nil {
-                    diagnostics.add(line: entry.line, context: nil, key: "daemon", "there is one daemon: write [daemon], not [[daemon]]")
+                    diagnostics.add(line: entry.line, context: nil, key: name, "there is one \(name): write [\(name)], not [[\(name)]]")
                 } else {
-                    diagnostics.add(line: entry.line, context: nil, key: "daemon", "expected the table [daemon], found \(value.kindDescription)")
+                    diagnostics.add(line: entry.line, context: nil, key: name, "expected the table [\(name)], found \(value.kindDescription)")
                 }
             case let name where arrayTables.contains(name):
                 if let tables {
@@ -86,18 +91,18 @@ public enum ConfigParser {
         if !isTable {
             if daemonKeys.contains(entry.key) { return "unknown top-level key; it belongs in [daemon]" }
             let written = entry.value.table != nil ? "[\(entry.key)]" : entry.key
-            return "unknown top-level key \(written); brid.toml has the tables [daemon], [[source]], [[series]], [[alert]] and [[notify]]"
+            return "unknown top-level key \(written); brid.toml has the tables [daemon], [store], [[source]], [[series]], [[alert]] and [[notify]]"
         }
-        let known = ["daemon"] + arrayTables
+        let known = singleTables + arrayTables
         let suggestion = tableAliases[entry.key.lowercased()] ?? KeySuggestion.closest(to: entry.key, among: known)
         let written = entry.value.table != nil ? "[\(entry.key)]" : "[[\(entry.key)]]"
         if let suggestion { return "unknown table \(written); did you mean \(shown(suggestion))?" }
-        return "unknown table \(written); brid.toml has [daemon], [[source]], [[series]], [[alert]] and [[notify]]"
+        return "unknown table \(written); brid.toml has [daemon], [store], [[source]], [[series]], [[alert]] and [[notify]]"
     }
 
     // MARK: [daemon]
 
-    private static let daemonKeys = ["state_dir", "socket", "max_concurrent_fetches", "spill_after", "notification_retention", "max_staged_bytes"]
+    private static let daemonKeys = ["state_dir", "socket", "max_concurrent_fetches", "spill_after", "notification_retention", "max_staged_bytes", "instance"]
 
     private static func readDaemon(_ found: (table: TOMLTable, line: Int)?, folder: String,
                                    _ diagnostics: ConfigDiagnostics) -> DaemonConfig {
@@ -139,9 +144,17 @@ public enum ConfigParser {
                 section.error("max_staged_bytes", "must be between 1MB and 16GB, not \(bytes) bytes")
             }
         }
+        var instance: String?
+        if let name = section.string("instance") {
+            if Identifier.isValid(name) && name.utf8.count <= DaemonConfig.maxInstanceLength {
+                instance = name
+            } else {
+                section.error("instance", "\(name.debugDescription) is not a short identifier: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most \(DaemonConfig.maxInstanceLength) characters")
+            }
+        }
         section.rejectUnread(known: daemonKeys)
         return DaemonConfig(stateDir: stateDir, socket: socket, maxConcurrentFetches: fetches, spillAfter: spillAfter,
-                            notificationRetention: retention, maxStagedBytes: staged)
+                            notificationRetention: retention, maxStagedBytes: staged, instance: instance)
     }
 
     // MARK: [[series]]
@@ -244,16 +257,10 @@ public enum ConfigParser {
     }
 
     private static func headerSource(_ t: TOMLTable) -> HTTPHeaderValue.Source? {
-        guard t.entries.count == 1, let entry = t.entries.first, let s = entry.value.string else { return nil }
-        switch entry.key {
-        case "env":
-            let valid = !s.isEmpty && s.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
-                && s.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
-            return valid ? .environment(s) : nil
-        case "file":
-            return s.hasPrefix("/") ? .file(ConfigPath.normalize(s)) : nil
-        default:
-            return nil
+        switch SecretReference.parse(t) {
+        case .environment(let name): .environment(name)
+        case .file(let path): .file(path)
+        case nil: nil
         }
     }
 
