@@ -199,6 +199,12 @@ public final class PGConnection {
         case PGRES_TUPLES_OK:
             return PGRows(result)
         case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
+            // End the COPY the server started, or every later statement on this connection
+            // fails with "another command is already in progress".
+            if PQresultStatus(result) == PGRES_COPY_IN {
+                _ = PQputCopyEnd(conn, "COPY goes through copy(_:rows:)")
+            }
+            while let pending = PQgetResult(conn) { PQclear(pending) }
             throw PGError(kind: .usage, message: "COPY goes through copy(_:rows:)")
         default:
             throw error(from: result, conn)

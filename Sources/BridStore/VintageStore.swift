@@ -195,7 +195,10 @@ public struct StorageSizes: Sendable, Equatable {
     }
 }
 
-// The usual arguments (a protocol requirement cannot have defaults).
+// The usual arguments (a protocol requirement cannot have defaults). Beware: each of these
+// also satisfies the requirement it wraps, so a backend that leaves one of them out compiles
+// and then recurses for ever at the first call. Every backend implements every requirement
+// itself, and the parameterised store suite calls each of them on each backend.
 extension VintageStore {
     public func backup(to target: String, overwrite: Bool = false) throws(BackupError) -> BackupResult {
         try backup(to: target, overwrite: overwrite)

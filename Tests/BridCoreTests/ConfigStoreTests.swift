@@ -90,7 +90,9 @@ struct ConfigStoreTests {
         let advice = #"holds a password; take it out and give it as password = { env = "BRID_PG_PASSWORD" } or { file = "/etc/brid/pg-password" }, so it is never in a file that is shown or logged"#
         for url in ["postgresql://brid:\(secret)@db.example/brid", "postgres://brid:\(secret)@db.example:5433,db2/brid?sslmode=require",
                     "postgresql://db.example/brid?sslmode=require&password=\(secret)", "postgresql://db.example/brid?pass%77ord=\(secret)",
-                    "host=db.example password=\(secret) dbname=brid", "host=db.example password = '\(secret) x\\\\'y' dbname=brid"] {
+                    "host=db.example password=\(secret) dbname=brid", "host=db.example password = '\(secret) x\\\\'y' dbname=brid",
+                    // libpq's user part runs to the first @ before any /, so a ? does not end it.
+                    "postgresql://brid:pa?\(secret)@db.example/brid", "postgresql://brid:pa#\(secret)@db.example/brid"] {
             let lines = errorLines("[store]\nkind = \"postgresql\"\nurl = \"\(url)\"\n")
             #expect(lines == ["\(configPath):3: [store]: url: \(advice)"], "\(url)")
             #expect(!lines.joined().contains(secret))
@@ -98,6 +100,10 @@ struct ConfigStoreTests {
         let plain = errorLines("[store]\nkind = \"postgresql\"\nurl = \"postgresql://brid@db/brid\"\npassword = \"\(secret)\"\n")
         #expect(plain == [#"\#(configPath):4: [store]: password: is written in the config; expected { env = "VARIABLE" } or { file = "/absolute/path" }, so the password is never in a file that is shown or logged"#])
         #expect(!plain.joined().contains(secret))
+        // A password written without quotes is a TOML error that does not repeat it.
+        let bare = errorLines("[store]\nkind = \"postgresql\"\nurl = \"postgresql://brid@db/brid\"\npassword = hunter2xyz\n")
+        #expect(bare.count == 1 && bare.first?.contains("a bare word of 10 characters (strings need quotes)") == true, "\(bare)")
+        #expect(!bare.joined().contains("hunter2xyz"))
         // A user name with an @ and no password, and a passfile, are not passwords.
         #expect(errorLines("[store]\nkind = \"postgresql\"\nurl = \"postgresql://brid%40corp@db/brid?passfile=/etc/brid/pgpass\"\n").isEmpty)
         #expect(errorLines("[store]\nkind = \"postgresql\"\nurl = \"host=db passfile=/etc/brid/pgpass\"\n").isEmpty)

@@ -184,4 +184,12 @@ import Testing
         #expect(try Self.read(#"<row r="1"><c><v>0e999999999</v></c><c><v>1e-999999999</v></c><c><v>-0.0E+5</v></c><c><v>5e-324</v></c></row>"#)
                 == [1: [.number("0"), .number("0"), .number("0"), .number("0." + String(repeating: "0", count: 323) + "5")]])
     }
+
+    /// A bad or out-of-order row number is named by the row it stands for, not the last good one.
+    @Test func aBadRowNumberNamesItsOwnRow() {
+        let bad = Self.error(#"<row r="7"><c r="A7"><v>1</v></c></row><row r="abc"><c><v>2</v></c></row>"#)
+        #expect(bad?.contains("A8: row number r=\"abc\" is not a row number") == true, "\(String(describing: bad))")
+        let backwards = Self.error(#"<row r="7"><c r="A7"><v>1</v></c></row><row r="5"><c><v>2</v></c></row>"#)
+        #expect(backwards?.contains("A5: row 5 comes after row 7: rows are out of order") == true, "\(String(describing: backwards))")
+    }
 }

@@ -58,6 +58,19 @@ import Testing
     /// 4.3.16: the end record's comment, up to 65535 bytes; one that holds the end record's
     /// signature does not mislead the search, and one whose length does not reach the end
     /// (bytes appended after the archive) still finds the record.
+    /// A ZIP64 end record whose member count is beyond 2^63 (all bits set) is damage, not a
+    /// range from 0 to -1 (which trapped).
+    @Test func aZIP64MemberCountBeyondTheIntegersIsDamage() throws {
+        func le(_ value: UInt64, _ count: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) } }
+        var bytes = le(0x0606_4B50, 4) + le(44, 8) + le(45, 2) + le(45, 2) + le(0, 4) + le(0, 4)
+        bytes += le(UInt64.max, 8) + le(UInt64.max, 8) + le(0, 8) + le(0, 8)
+        bytes += le(0x0706_4B50, 4) + le(0, 4) + le(0, 8) + le(1, 4)
+        bytes += le(0x0605_4B50, 4) + le(0, 2) + le(0, 2) + le(0xFFFF, 2) + le(0xFFFF, 2) + le(0xFFFF_FFFF, 4) + le(0xFFFF_FFFF, 4) + le(0, 2)
+        let error = bytes.withUnsafeBufferPointer { buffer in #expect(throws: ZipArchive.Failure.self) { try ZipArchive(buffer) } }
+        #expect(error?.kind == .corrupt)
+        #expect(error?.description.contains("member count beyond 2^63") == true, "\(String(describing: error))")
+    }
+
     @Test func aCommentAtTheEnd() throws {
         let entries = [Z.Entry("data.csv", Self.csv)]
         let expected = ["data.csv": Self.csv]

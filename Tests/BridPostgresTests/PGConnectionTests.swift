@@ -108,6 +108,15 @@ struct PGConnectionTests {
         #expect(try connection.query("SELECT count(*) FROM u").scalar == "1")
     }
 
+    /// A COPY started through `execute` is refused and ended, so the connection goes on.
+    @Test func aCopyThroughExecuteIsRefusedAndTheConnectionGoesOn() throws {
+        let connection = try connect()
+        try connection.execute("CREATE TEMP TABLE c (k int)")
+        let refused = try #require(throws: PGError.self) { try connection.execute("COPY c FROM STDIN") }
+        #expect(refused.kind == .usage)
+        #expect(try connection.query("SELECT count(*) FROM c").scalar == "0")
+    }
+
     @Test func transactionsCommitOrRollBack() throws {
         let connection = try connect()
         try connection.execute("CREATE TEMP TABLE t (k int)")

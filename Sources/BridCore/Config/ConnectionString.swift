@@ -26,6 +26,10 @@ public enum ConnectionString {
         let rest = text[text.firstRange(of: "://")!.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" }
         if let at = authority.lastIndex(of: "@"), authority[..<at].contains(Character(":")) { return true }
+        // libpq takes the user part up to the first `@` before any `/`, `?` included
+        // (`postgresql://brid:pa?ss@db/brid` carries the password `pa?ss`).
+        let userPart = rest.prefix { $0 != "@" && $0 != "/" }
+        if userPart.endIndex < rest.endIndex, rest[userPart.endIndex] == "@", userPart.contains(Character(":")) { return true }
         guard let question = rest.firstIndex(of: "?") else { return false }
         return rest[rest.index(after: question)...].split(separator: "&").contains { parameter in
             percentDecoded(parameter.prefix { $0 != "=" }).lowercased() == "password"

@@ -108,7 +108,9 @@ enum TOMLNumberError: Error {
 
     var message: String {
         switch self {
-        case .invalid(let s): s.isEmpty ? "expected a value" : "invalid value \(s.debugDescription) (strings need quotes)"
+        // The word itself is not repeated: it may be a secret written without quotes
+        // (`password = hunter2`), and this message reaches the journal.
+        case .invalid(let s): s.isEmpty ? "expected a value" : "invalid value: a bare word of \(s.count) characters (strings need quotes)"
         case .outOfRange(let s): "integer \(s) does not fit in 64 bits"
         case .dateTime: "dates and times are not supported in brid.toml; quote the value"
         }

@@ -101,6 +101,7 @@ public struct ZipArchive {
             directorySize = reader.u64(record + 40)
             directoryOffset = reader.u64(record + 48)
         }
+        guard entries >= 0 else { throw corrupt("the ZIP64 end of central directory record gives a member count beyond 2^63") }
         guard directoryOffset >= 0, directorySize >= 0, directoryOffset <= eocd, directorySize <= eocd - directoryOffset else {
             throw corrupt("the central directory (offset \(directoryOffset), \(directorySize) bytes) lies outside the archive's \(bytes.count) bytes (truncated?)")
         }

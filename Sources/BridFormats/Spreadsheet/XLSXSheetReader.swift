@@ -114,8 +114,15 @@ private struct SheetReader {
                     if inRow { throw fail("a <row> inside row \(rowNumber)", column: max(column, 0)) }
                     inRow = true
                     if let r = try part.attribute("r") {
-                        guard let n = Int(r), n >= 1, n <= 1_048_576 else { throw fail("row number r=\"\(Excerpt(r))\" is not a row number") }
-                        guard n > rowNumber else { throw fail("row \(n) comes after row \(rowNumber): rows are out of order") }
+                        // Named by the row it stands for (the one after the last good row), not the last good one.
+                        guard let n = Int(r), n >= 1, n <= 1_048_576 else {
+                            throw InputError(origin: part.origin, place: .cell(sheet: sheet.name, column: 0, row: rowNumber + 1),
+                                             reason: "row number r=\"\(Excerpt(r))\" is not a row number")
+                        }
+                        guard n > rowNumber else {
+                            throw InputError(origin: part.origin, place: .cell(sheet: sheet.name, column: 0, row: n),
+                                             reason: "row \(n) comes after row \(rowNumber): rows are out of order")
+                        }
                         rowNumber = n
                     } else {
                         rowNumber += 1

@@ -67,7 +67,8 @@ enum CSVTableReader {
             counts = [0, 0, 0]
             records += 1
         }
-        while i < bytes.count, records < sampleRecords {
+        // With `header_row` given, that line decides however far down it is.
+        while i < bytes.count, records < sampleRecords || (headerLine.map { recordLine <= $0 } ?? false) {
             let c = bytes[i]
             if c == UInt8(ascii: "\"") {
                 inQuotes.toggle()
