@@ -49,7 +49,7 @@ once: build
 
 # The tests also need a real Alertmanager (the alerting end-to-end test starts one).
 test-deps:
-	@scripts/install-deps.sh prometheus-alertmanager time
+	@scripts/install-deps.sh prometheus-alertmanager time zip
 
 test: test-deps
 	$(SWIFT) build --build-tests

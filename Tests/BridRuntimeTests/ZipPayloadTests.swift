@@ -13,7 +13,11 @@ import Testing
         let folder = NSTemporaryDirectory() + "brid-zip-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        for (name, bytes) in members { try Data(bytes).write(to: URL(fileURLWithPath: folder + "/" + name)) }
+        for (name, bytes) in members {
+            let url = URL(fileURLWithPath: folder + "/" + name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url)
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/zip")
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
@@ -74,7 +78,10 @@ import Testing
         let several = try process(f, "c.zip", archive, try spec(member: "*.csv"))
         #expect(rejection(several)?.hasPrefix("c.zip: 2 members of the zip archive match member = \"*.csv\"") == true)
         #expect(try f.store.seriesSummaries().isEmpty)
-        #expect(f.files(in: f.folder.rejectedPath).filter { !$0.hasSuffix(".error") } == ["a.zip", "b.zip", "c.zip"])
+        // An xlsx workbook given to another format is named as such.
+        let workbook = try Self.zip([("[Content_Types].xml", Array("<Types/>".utf8)), ("xl/workbook.xml", Array("<workbook/>".utf8))])
+        #expect(rejection(try process(f, "d.xlsx", workbook, try spec())) == "d.xlsx: this zip archive is an xlsx workbook: read it with format = \"xlsx\"")
+        #expect(f.files(in: f.folder.rejectedPath).filter { !$0.hasSuffix(".error") } == ["a.zip", "b.zip", "c.zip", "d.xlsx"])
     }
 
     @Test func aTruncatedOrDamagedArchiveIsRefused() throws {

@@ -128,6 +128,10 @@ struct PayloadDecoding {
         let archive: ZipArchive
         do { archive = try ZipArchive(input) } catch { return refuse("a corrupt zip archive: \(error.reason)") }
         let files = archive.members.filter { !$0.isDirectory }
+        // An Office Open XML workbook is a zip archive too: say so, rather than ask for a member.
+        if member == nil, files.contains(where: { $0.name == "xl/workbook.xml" }), files.contains(where: { $0.name == "[Content_Types].xml" }) {
+            return refuse("this zip archive is an xlsx workbook: read it with format = \"xlsx\"")
+        }
         let names = files.map { "\"\(Excerpt($0.name))\"" }.joined(separator: ", ")
         let chosen: [ZipArchive.Member]
         if let member {
