@@ -164,10 +164,11 @@ public struct XLSXWorkbook {
         return strings
     }
 
-    /// `cellXfs/xf@numFmtId` for each style index: a built-in date format or a custom one
-    /// (`numFmts/numFmt@formatCode`) that shows a date.
+    /// `cellXfs/xf@numFmtId` for each style index: a custom format (`numFmts/numFmt@formatCode`)
+    /// that shows a date, or, when the workbook defines no code for the id, a built-in date
+    /// format — the xls reader's rules (`SpreadsheetSerialDate`).
     static func dateStyles(_ bytes: [UInt8], path: String, origin: String) throws(InputError) -> [Bool] {
-        var customDates: Set<Int> = []
+        var customDates: [Int: Bool] = [:]
         var styles: [Bool] = []
         try bytes.withUnsafeBufferPointer { (buffer) throws(InputError) in
             var part = XLSXPart(bytes: buffer, origin: origin, path: path)
@@ -176,13 +177,14 @@ public struct XLSXWorkbook {
                 switch event {
                 case let .start(name):
                     if part.scanner.isLocal(name, "numFmt") {
-                        if let id = try part.attribute("numFmtId").flatMap({ Int($0) }), let code = try part.attribute("formatCode"),
-                           SpreadsheetDates.isDate(formatCode: code) { customDates.insert(id) }
+                        if let id = try part.attribute("numFmtId").flatMap({ Int($0) }), let code = try part.attribute("formatCode") {
+                            customDates[id] = SpreadsheetSerialDate.isDateFormat(code)
+                        }
                     } else if part.scanner.isLocal(name, "cellXfs") {
                         inCellXfs = true
                     } else if inCellXfs, part.scanner.isLocal(name, "xf") {
                         let id = try part.attribute("numFmtId").flatMap { Int($0) } ?? 0
-                        styles.append(SpreadsheetDates.builtIn.contains(id) || customDates.contains(id))
+                        styles.append(customDates[id] ?? SpreadsheetSerialDate.isBuiltInDate(id))
                     }
                 case let .end(name):
                     if part.scanner.isLocal(name, "cellXfs") { inCellXfs = false }
