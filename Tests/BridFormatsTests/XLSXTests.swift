@@ -125,6 +125,31 @@ import Testing
                             .number("43831"), .date("9999-12-31"), .number("2957004")])
     }
 
+    /// The sheet choice follows the xls reader: no `sheet` is the first visible worksheet,
+    /// `sheet = N` counts every sheet (hidden and chart sheets too), and a chart sheet
+    /// chosen by number or name is refused. Before, xlsx took the hidden first sheet and
+    /// numbered worksheets only.
+    @Test func sheetsAreChosenAsInTheXLSReader() throws {
+        let bytes = Self.book([("hidden", "worksheet", "hidden"), ("chart", "chartsheet", nil), ("very", "worksheet", "veryHidden"), ("shown", "worksheet", "visible")])
+        try bytes.withUnsafeBufferPointer { buffer in
+            let workbook = try XLSXWorkbook(bytes: buffer, origin: "book.xlsx", limit: 1 << 20)
+            #expect(workbook.sheets.map(\.name) == ["hidden", "chart", "very", "shown"])
+            #expect(workbook.sheets.map(\.kind) == [.worksheet, .chart, .worksheet, .worksheet])
+            #expect(workbook.sheets.map(\.hidden) == [true, false, true, false])
+        }
+        #expect(try Self.rows(bytes)[1] == [.text("shown")])
+        #expect(try Self.rows(bytes, sheet: .number(1))[1] == [.text("hidden")])
+        #expect(try Self.rows(bytes, sheet: .number(3))[1] == [.text("very")])
+        #expect(try Self.rows(bytes, sheet: .number(4))[1] == [.text("shown")])
+        #expect(Self.error(bytes, sheet: .number(2))?.reason == "sheet \"chart\" is a chart sheet, not a worksheet")
+        #expect(Self.error(bytes, sheet: .name("chart"))?.reason == "sheet \"chart\" is a chart sheet, not a worksheet")
+        #expect(Self.error(bytes, sheet: .number(5))?.reason.contains("no sheet 5") == true)
+        // Every worksheet hidden: the first worksheet, as xls.
+        let allHidden = Self.book([("c", "chartsheet", nil), ("h1", "worksheet", "hidden"), ("h2", "worksheet", "hidden")])
+        #expect(try Self.rows(allHidden)[1] == [.text("h1")])
+        #expect(Self.error(Self.book([("c", "chartsheet", nil)]))?.reason == "the workbook has no worksheets")
+    }
+
     @Test func errorsNameTheSheetAndCell() throws {
         let bad = Self.error(try ZipArchiveTests.fixture("badcell.xlsx"))
         #expect(bad?.description == "book.xlsx 'Данные'!B3: \"12,5\" is not a number")
