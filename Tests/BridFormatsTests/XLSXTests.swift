@@ -1,5 +1,6 @@
 import BridCore
 @testable import BridFormats
+import BridFuzzing
 import Foundation
 import Testing
 
@@ -56,7 +57,7 @@ import Testing
         #expect(rows[1] == [.text("Регион"), .empty, .text("2008 год1)")])  // rich text runs joined
         #expect(rows[3] == [.text("北京市"), .number("1024.2"), .number("35371.28"), .number("0.0015"), .number("2048.4")])
         // Row 4 has no `r` (after row 3), nor do its cells (A, B, …).
-        #expect(rows[4] == [.text("inline rich"), .text("xy"), .text("TRUE"), .error("#DIV/0!"), .date("2024-01-12"), .date("1900-02-28"), .number("1.5")])
+        #expect(rows[4] == [.text("inline rich"), .text("xy"), .text("TRUE"), .error("#DIV/0!"), .date("2024-01-12"), .number("60"), .number("1.5")])  // 1900-02-29 never was: serial 60 stays a number, as in xls
         #expect(rows[6] == [.empty, .text("A & B"), .date("1900-03-01"), .empty, .date("2024-01-12")])
         // A merged A8:C8: the value is in its top-left cell only.
         #expect(rows[8] == [.text("Регион")])
@@ -72,15 +73,81 @@ import Testing
     }
 
     @Test func serialDays() {
-        #expect(SpreadsheetDates.day(serial: 1, date1904: false) == "1900-01-01")
-        #expect(SpreadsheetDates.day(serial: 59, date1904: false) == "1900-02-28")
-        #expect(SpreadsheetDates.day(serial: 61, date1904: false) == "1900-03-01")
-        #expect(SpreadsheetDates.day(serial: 45303.99, date1904: false) == "2024-01-12")
-        #expect(SpreadsheetDates.day(serial: 0, date1904: false) == nil)
-        #expect(SpreadsheetDates.isDate(formatCode: "dd\\.mm\\.yyyy;@"))
-        #expect(SpreadsheetDates.isDate(formatCode: "[$-419]mmmm yyyy"))
-        #expect(!SpreadsheetDates.isDate(formatCode: "[h]:mm"))
-        #expect(!SpreadsheetDates.isDate(formatCode: "#,##0.0\" days\""))
+        #expect(SpreadsheetSerialDate.day(serial: 1, uses1904: false) == "1900-01-01")
+        #expect(SpreadsheetSerialDate.day(serial: 59, uses1904: false) == "1900-02-28")
+        #expect(SpreadsheetSerialDate.day(serial: 60, uses1904: false) == nil)
+        #expect(SpreadsheetSerialDate.day(serial: 61, uses1904: false) == "1900-03-01")
+        #expect(SpreadsheetSerialDate.day(serial: 45303.99, uses1904: false) == "2024-01-12")
+        #expect(SpreadsheetSerialDate.day(serial: 0, uses1904: false) == nil)
+        #expect(SpreadsheetSerialDate.isDateFormat("dd\\.mm\\.yyyy;@"))
+        #expect(SpreadsheetSerialDate.isDateFormat("[$-419]mmmm yyyy"))
+        #expect(!SpreadsheetSerialDate.isDateFormat("[h]:mm"))
+        #expect(!SpreadsheetSerialDate.isDateFormat("#,##0.0\" days\""))
+    }
+
+    /// A workbook of `sheets` (name, relationship type, state) whose worksheets each hold
+    /// their name in A1, with `styles` and the 1904 system when asked.
+    static func book(_ sheets: [(name: String, type: String, state: String?)], styles: String = "<styleSheet/>", cells: String = "", date1904: Bool = false) -> [UInt8] {
+        let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+        let office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+        var list = "", rels = "<Relationship Id=\"rS\" Type=\"\(office)/styles\" Target=\"styles.xml\"/>"
+        var entries: [StoredZip.Entry] = []
+        for (i, sheet) in sheets.enumerated() {
+            let state = sheet.state.map { " state=\"\($0)\"" } ?? ""
+            list += "<sheet name=\"\(sheet.name)\" sheetId=\"\(i + 1)\"\(state) r:id=\"rId\(i + 1)\"/>"
+            rels += "<Relationship Id=\"rId\(i + 1)\" Type=\"\(office)/\(sheet.type)\" Target=\"sheets/s\(i + 1).xml\"/>"
+            let xml = sheet.type == "chartsheet" ? "<chartsheet xmlns=\"\(main)\"/>"
+                : "<worksheet xmlns=\"\(main)\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>\(sheet.name)</t></is></c>\(cells)</row></sheetData></worksheet>"
+            entries.append(StoredZip.Entry("xl/sheets/s\(i + 1).xml", Array(xml.utf8)))
+        }
+        let pr = date1904 ? "<workbookPr date1904=\"1\"/>" : ""
+        return StoredZip.archive([
+            StoredZip.Entry("xl/workbook.xml", Array("<workbook xmlns=\"\(main)\" xmlns:r=\"\(office)\">\(pr)<sheets>\(list)</sheets></workbook>".utf8)),
+            StoredZip.Entry("xl/_rels/workbook.xml.rels", Array("<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\(rels)</Relationships>".utf8)),
+            StoredZip.Entry("xl/styles.xml", Array(styles.utf8)),
+        ] + entries)
+    }
+
+    /// The xls reader's date rules (one `SpreadsheetSerialDate`): a custom `mmm`/`mmmm`
+    /// format is a date, the Thai built-in formats 71–81 are dates, a workbook's own code
+    /// for a built-in id wins, and a 1904 serial past 9999-12-31 stays a number. Before,
+    /// the xlsx reader had its own copy and read all four differently from xls.
+    @Test func datesReadAsInTheXLSReader() throws {
+        let styles = """
+            <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts>\
+            <numFmt numFmtId="164" formatCode="mmmm"/><numFmt numFmtId="165" formatCode="mmm"/><numFmt numFmtId="14" formatCode="0.00"/></numFmts>\
+            <cellXfs><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="71"/><xf numFmtId="81"/><xf numFmtId="14"/><xf numFmtId="22"/></cellXfs></styleSheet>
+            """
+        let cells = #"<c r="B1" s="1"><v>43831</v></c><c r="C1" s="2"><v>43831</v></c><c r="D1" s="3"><v>43831</v></c><c r="E1" s="4"><v>43831</v></c>"#
+            + #"<c r="F1" s="5"><v>43831</v></c><c r="G1" s="6"><v>2957003.5</v></c><c r="H1" s="6"><v>2957004</v></c>"#
+        let rows = try Self.rows(Self.book([("a", "worksheet", nil)], styles: styles, cells: cells, date1904: true))
+        #expect(rows[1] == [.text("a"), .date("2024-01-02"), .date("2024-01-02"), .date("2024-01-02"), .date("2024-01-02"),
+                            .number("43831"), .date("9999-12-31"), .number("2957004")])
+    }
+
+    /// The sheet choice follows the xls reader: no `sheet` is the first visible worksheet,
+    /// `sheet = N` counts every sheet (hidden and chart sheets too), and a chart sheet
+    /// chosen by number or name is refused. Before, xlsx took the hidden first sheet and
+    /// numbered worksheets only.
+    @Test func sheetsAreChosenAsInTheXLSReader() throws {
+        let bytes = Self.book([("hidden", "worksheet", "hidden"), ("chart", "chartsheet", nil), ("very", "worksheet", "veryHidden"), ("shown", "worksheet", "visible")])
+        try bytes.withUnsafeBufferPointer { buffer in
+            let workbook = try XLSXWorkbook(bytes: buffer, origin: "book.xlsx", limit: 1 << 20)
+            #expect(workbook.sheets.map(\.name) == ["hidden", "chart", "very", "shown"])
+            #expect(workbook.sheets.map(\.kind) == [.worksheet, .chart, .worksheet, .worksheet])
+            #expect(workbook.sheets.map(\.hidden) == [true, false, true, false])
+        }
+        #expect(try Self.rows(bytes)[1] == [.text("shown")])
+        #expect(try Self.rows(bytes, sheet: .number(1))[1] == [.text("hidden")])
+        #expect(try Self.rows(bytes, sheet: .number(3))[1] == [.text("very")])
+        #expect(try Self.rows(bytes, sheet: .number(4))[1] == [.text("shown")])
+        #expect(Self.error(bytes, sheet: .number(2))?.reason == "sheet \"chart\" is a chart sheet, not a worksheet")
+        #expect(Self.error(bytes, sheet: .name("chart"))?.reason == "sheet \"chart\" is a chart sheet, not a worksheet")
+        #expect(Self.error(bytes, sheet: .number(5))?.reason.contains("no sheet 5") == true)
+        // Every worksheet hidden: the first worksheet, as xls.
+        let allHidden = Self.book([("c", "chartsheet", nil), ("h1", "worksheet", "hidden"), ("h2", "worksheet", "hidden")])
+        #expect(try Self.rows(allHidden)[1] == [.text("h1")])
+        #expect(Self.error(Self.book([("c", "chartsheet", nil)]))?.reason == "the workbook has no worksheets")
     }
 
     @Test func errorsNameTheSheetAndCell() throws {

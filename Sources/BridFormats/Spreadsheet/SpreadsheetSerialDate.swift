@@ -1,5 +1,8 @@
+import BridCore
+
 /// Dates in spreadsheets: a date is a number (days since an epoch) shown through a date
-/// number format. Shared by the xls reader and any other that stores serial days.
+/// number format. The one copy of these rules for the xls and xlsx readers, so a workbook
+/// reads the same saved either way.
 public enum SpreadsheetSerialDate {
     /// Whether a built-in number format id (MS-XLS 2.4.126, ECMA-376 18.8.30) shows a date:
     /// 14–17 and 22 everywhere, 27–36 and 50–58 in East Asian locales, 71–81 in Thai. The
@@ -57,26 +60,12 @@ public enum SpreadsheetSerialDate {
         } else {
             daysSince1970 = whole - (whole > 60 ? 25_569 : 25_568)
         }
-        let (y, m, d) = civil(daysSince1970)
+        let (y, m, d) = WireTime.civil(fromDays: Int64(daysSince1970))
         guard y <= 9999 else { return nil }
         func pad(_ n: Int, _ width: Int) -> String {
             let s = String(n)
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
-    }
-
-    /// Year, month and day of a day count since 1970-01-01 (proleptic Gregorian; Howard
-    /// Hinnant's `civil_from_days`).
-    static func civil(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }

@@ -234,7 +234,7 @@ private struct SheetReader {
                 throw fail("\"\(Excerpt(text))\" is not a number", column: column)
             }
             if style >= 0, style < workbook.dateStyles.count, workbook.dateStyles[style],
-               let day = SpreadsheetDates.day(serial: double, date1904: workbook.date1904) {
+               let day = SpreadsheetSerialDate.day(serial: double, uses1904: workbook.date1904) {
                 return .date(day)
             }
             return Self.number(text, double)

@@ -5,10 +5,22 @@ import BridCore
 /// cell styles show dates (`xl/styles.xml`), and the date system. Sheets are read one at
 /// a time with `forEachRow`.
 public struct XLSXWorkbook {
+    /// A sheet as `xl/workbook.xml` lists it: chart, dialog and macro sheets too, so sheets
+    /// are numbered as in the xls reader (every sheet, in the workbook's order).
     public struct Sheet: Sendable, Equatable {
+        public enum Kind: Sendable, Equatable {
+            case worksheet, chart, dialog, macroSheet
+            /// Another relationship type (its last part), or none when the sheet names no part.
+            case other(String)
+        }
+
         public let name: String
-        /// The sheet part's path in the archive (`xl/worksheets/sheet1.xml`).
+        /// The sheet part's path in the archive (`xl/worksheets/sheet1.xml`); empty when the
+        /// sheet names no part.
         public let path: String
+        public let kind: Kind
+        /// `state="hidden"` or `"veryHidden"` (only code can show it).
+        public let hidden: Bool
     }
 
     let origin: String
@@ -67,13 +79,23 @@ public struct XLSXWorkbook {
                     guard let sheetName = try part.attribute("name") else { continue }
                     let id = try part.scanner.attributes.first { part.scanner.localName($0.name) == "id" && part.scanner.isPrefixed($0.name) }
                         .map { (a) throws(InputError) in try part.text(a.value, cdata: false) }
-                    // Chart sheets and dialog sheets have no cells: only worksheets are listed.
-                    guard let id, let rel = byID[id], rel.type.hasSuffix("/worksheet") else { continue }
-                    sheets.append(Sheet(name: sheetName, path: rel.target))
+                    // Chart, dialog and macro sheets are listed too (numbering counts them) but are not read.
+                    let state = try part.attribute("state")
+                    let rel = id.flatMap { byID[$0] }
+                    let type = rel.map { $0.type.split(separator: "/").last.map(String.init) ?? $0.type }
+                    let kind: Sheet.Kind = switch type {
+                    case "worksheet": .worksheet
+                    case "chartsheet": .chart
+                    case "dialogsheet": .dialog
+                    case "xlMacrosheet", "xlIntlMacrosheet": .macroSheet
+                    case let type?: .other(type)
+                    case nil: .other("")
+                    }
+                    sheets.append(Sheet(name: sheetName, path: rel?.target ?? "", kind: kind, hidden: state == "hidden" || state == "veryHidden"))
                 }
             }
         }
-        guard !sheets.isEmpty else { throw refuse("the workbook has no worksheets") }
+        guard sheets.contains(where: { $0.kind == .worksheet }) else { throw refuse("the workbook has no worksheets") }
         self.sheets = sheets
         self.date1904 = date1904
 
@@ -87,15 +109,21 @@ public struct XLSXWorkbook {
         } ?? []
     }
 
-    /// The sheet a choice names; a missing one is refused, listing the sheets there are.
+    /// The sheet a choice names, by the xls reader's rules: `.first` is the first visible
+    /// worksheet (the first worksheet when all are hidden); `.number(n)` counts every sheet
+    /// in the workbook's order, hidden ones and chart sheets too. A missing sheet is refused,
+    /// listing the sheets there are; a chart (dialog, macro) sheet is refused by its kind.
     public func sheet(_ choice: SheetChoice) throws(InputError) -> Sheet {
         let found: Sheet? = switch choice {
-        case .first: sheets.first
+        case .first: sheets.first { $0.kind == .worksheet && !$0.hidden } ?? sheets.first { $0.kind == .worksheet }
         case let .name(name): sheets.first { $0.name == name }
         case let .number(n): n >= 1 && n <= sheets.count ? sheets[n - 1] : nil
         }
         guard let found else {
             throw InputError(origin: origin, place: nil, reason: "the workbook has no \(choice); its sheets: \(Self.list(sheets.map(\.name)))")
+        }
+        guard found.kind == .worksheet else {
+            throw InputError(origin: origin, place: nil, reason: "sheet \"\(found.name)\" is a \(found.kind.description), not a worksheet")
         }
         return found
     }
@@ -164,10 +192,11 @@ public struct XLSXWorkbook {
         return strings
     }
 
-    /// `cellXfs/xf@numFmtId` for each style index: a built-in date format or a custom one
-    /// (`numFmts/numFmt@formatCode`) that shows a date.
+    /// `cellXfs/xf@numFmtId` for each style index: a custom format (`numFmts/numFmt@formatCode`)
+    /// that shows a date, or, when the workbook defines no code for the id, a built-in date
+    /// format — the xls reader's rules (`SpreadsheetSerialDate`).
     static func dateStyles(_ bytes: [UInt8], path: String, origin: String) throws(InputError) -> [Bool] {
-        var customDates: Set<Int> = []
+        var customDates: [Int: Bool] = [:]
         var styles: [Bool] = []
         try bytes.withUnsafeBufferPointer { (buffer) throws(InputError) in
             var part = XLSXPart(bytes: buffer, origin: origin, path: path)
@@ -176,13 +205,14 @@ public struct XLSXWorkbook {
                 switch event {
                 case let .start(name):
                     if part.scanner.isLocal(name, "numFmt") {
-                        if let id = try part.attribute("numFmtId").flatMap({ Int($0) }), let code = try part.attribute("formatCode"),
-                           SpreadsheetDates.isDate(formatCode: code) { customDates.insert(id) }
+                        if let id = try part.attribute("numFmtId").flatMap({ Int($0) }), let code = try part.attribute("formatCode") {
+                            customDates[id] = SpreadsheetSerialDate.isDateFormat(code)
+                        }
                     } else if part.scanner.isLocal(name, "cellXfs") {
                         inCellXfs = true
                     } else if inCellXfs, part.scanner.isLocal(name, "xf") {
                         let id = try part.attribute("numFmtId").flatMap { Int($0) } ?? 0
-                        styles.append(SpreadsheetDates.builtIn.contains(id) || customDates.contains(id))
+                        styles.append(customDates[id] ?? SpreadsheetSerialDate.isBuiltInDate(id))
                     }
                 case let .end(name):
                     if part.scanner.isLocal(name, "cellXfs") { inCellXfs = false }
@@ -213,5 +243,17 @@ public struct XLSXWorkbook {
             i += 1
         }
         return false
+    }
+}
+
+extension XLSXWorkbook.Sheet.Kind: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .worksheet: "worksheet"
+        case .chart: "chart sheet"
+        case .dialog: "dialog sheet"
+        case .macroSheet: "macro sheet"
+        case let .other(type): type.isEmpty ? "sheet with no part" : "sheet of type \(type)"
+        }
     }
 }
