@@ -109,8 +109,8 @@ import Testing
         let kz = try Self.parts([UInt8](Data(contentsOf: ZipArchiveTests.root.appendingPathComponent("Tests/Fixtures/publications/kz_bns_grp_per_capita.xlsx"))))
         let cells = try Self.parts(try ZipArchiveTests.fixture("cells.xlsx"))
         let workbooks: [(parts: [(name: String, data: [UInt8])], sheet: String, choice: SheetChoice, cases: Int)] = [
-            (kz, "xl/worksheets/sheet1.xml", .name("тыс.тенге"), 200),
-            (cells, "xl/worksheets/data.xml", .first, 800),
+            (kz, "xl/worksheets/sheet1.xml", .name("тыс.тенге"), 100),
+            (cells, "xl/worksheets/data.xml", .first, 400),
         ]
         var outcomes = (errors: 0, reads: 0)
         var random = SplitMix(seed: 1904)
@@ -132,8 +132,8 @@ import Testing
                 if round % 4 == 0 { FuzzTarget.xlsx.run(bytes) }
             }
         }
-        #expect(outcomes.errors > 150, "\(outcomes)")
-        #expect(outcomes.reads > 100, "\(outcomes)")
+        #expect(outcomes.errors > 75, "\(outcomes)")
+        #expect(outcomes.reads > 50, "\(outcomes)")
     } }
 }
 
