@@ -23,6 +23,10 @@ public struct PayloadBuilder {
     /// The runtime's temporary storage, for readers that need room of their own beyond the
     /// payload (an xlsx sheet inflated from its archive); nil in memory-only builds.
     public var scratch: (any SpillArea)? { spill }
+    /// The most a reader may inflate one compressed part of the payload to (an xlsx
+    /// workbook's sheet or shared strings): the source's `max_bytes`, as for a zip member or
+    /// a gzip payload; nil leaves the reader's own limit.
+    public var maxInflatedBytes: Int?
     /// How many observations are held in memory before they are sorted into a run.
     public let memoryLimit: Int
     private var held = 0

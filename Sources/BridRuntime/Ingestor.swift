@@ -119,6 +119,7 @@ public struct Ingestor: Sendable {
             var builder = PayloadBuilder(origin: origin, ordinalKind: type(of: source.reader).ordinalKind, spill: spill,
                                          memoryLimit: memoryLimit) { frequencies.frequency(of: $0) }
             builder.onProgress = releasePages
+            builder.maxInflatedBytes = source.maxBytes
             try source.reader.read(bytes, into: &builder)
             releasePages?()
             var payload = try builder.finish()
@@ -142,10 +143,12 @@ public struct Ingestor: Sendable {
         let reader = source.reader
         let ordinalKind = type(of: source.reader).ordinalKind
         let memoryLimit = memoryLimit
+        let maxBytes = source.maxBytes
         PosixThread.start(named: "brid-read") {
             defer { done.signal() }
             var builder = PayloadBuilder(origin: origin, ordinalKind: ordinalKind, spill: spill, memoryLimit: memoryLimit) { frequencies.frequency(of: $0) }
             builder.onProgress = releasePages
+            builder.maxInflatedBytes = maxBytes
             builder.stream(to: channel)
             do throws(InputError) {
                 try reader.read(input.bytes, into: &builder)

@@ -189,6 +189,19 @@ import Testing
         #expect(errors.first?.message == "does not apply to xlsx: the workbook itself is the zip archive, read whole")
     }
 
+    /// A part that inflates beyond the source's max_bytes is refused as a bomb, as a zip
+    /// member or a gzip payload is, not read up to the reader's own 1 GiB.
+    @Test func aPartBeyondMaxBytesIsRefusedAsABomb() throws {
+        let config = try ConfigParser.parse(text: Self.config, path: "brid.toml", formats: Formats.catalog).get()
+        let reader = try Formats.reader(for: try #require(config.sources.first)).get()
+        let bytes = try [UInt8](Data(contentsOf: ZipArchiveTests.root.appendingPathComponent("Tests/Fixtures/publications/kz_bns_grp_per_capita.xlsx")))
+        var builder = PayloadBuilder(origin: "kz.xlsx", ordinalKind: .record) { _ in nil }
+        builder.maxInflatedBytes = 20_000
+        let error = #expect(throws: InputError.self) { try reader.read(bytes, into: &builder) }
+        #expect(error?.reason.contains("zip bomb refused") == true, "\(String(describing: error))")
+        #expect(error?.reason.contains("20000 bytes") == true, "\(String(describing: error))")
+    }
+
     @Test func theKazakhstanSheetAsObservations() throws {
         let config = try ConfigParser.parse(text: Self.config, path: "brid.toml", formats: Formats.catalog).get()
         #expect(Formats.validate(config, file: "brid.toml").isEmpty)
