@@ -5,6 +5,8 @@ public enum InputPlace: Sendable, Equatable, CustomStringConvertible {
     case record(Int)
     case pointer(String)
     case element(String)
+    /// A row of a spreadsheet's sheet (a duplicate found after the row was read).
+    case row(Int)
     /// A spreadsheet cell (`'тыс.тенге'!M9`), or a field of a text table (`sheet` nil:
     /// `line 9, column M`).
     case cell(sheet: String?, column: Int, row: Int)
@@ -13,6 +15,7 @@ public enum InputPlace: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .line(n): "line \(n)"
         case let .record(n): "record \(n)"
+        case let .row(n): "row \(n)"
         case let .pointer(p): "at \(Excerpt(p))"
         case let .element(e): "in <\(Excerpt(e))>"
         case let .cell(sheet?, column, row): "'\(Excerpt(sheet).description.replacing("'", with: "''"))'!\(ColumnName.letters(column))\(row)"

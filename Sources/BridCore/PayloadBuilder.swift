@@ -45,7 +45,8 @@ public struct PayloadBuilder {
     public static let progressInterval = 1 << 14
     private var sinceProgress = 0
 
-    public enum OrdinalKind: Sendable { case line, record }
+    /// What ordinals count: lines of text, records of a document, or rows of a spreadsheet.
+    public enum OrdinalKind: Sendable { case line, record, row }
 
     /// Streaming (see `stream(to:)`): where complete series go, which series were sent,
     /// the batch being gathered.
@@ -348,6 +349,10 @@ public struct PayloadBuilder {
     }
 
     static func place(_ ordinal: Int32, _ kind: OrdinalKind) -> InputPlace {
-        kind == .line ? .line(Int(ordinal)) : .record(Int(ordinal))
+        switch kind {
+        case .line: .line(Int(ordinal))
+        case .record: .record(Int(ordinal))
+        case .row: .row(Int(ordinal))
+        }
     }
 }

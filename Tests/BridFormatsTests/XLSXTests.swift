@@ -202,6 +202,23 @@ import Testing
         #expect(error?.reason.contains("20000 bytes") == true, "\(String(describing: error))")
     }
 
+    /// Two rows whose labels make one key: the duplicate names both rows, as rows.
+    @Test func aDuplicateNamesItsRows() throws {
+        func text(_ ref: String, _ s: String) -> String { #"<c r="\#(ref)" t="inlineStr"><is><t>\#(s)</t></is></c>"# }
+        let sheet = "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+            + #"<row r="1">\#(text("A1", "region"))\#(text("B1", "2019"))\#(text("C1", "2020"))</row>"#
+            + #"<row r="2">\#(text("A2", "x"))<c r="B2"><v>1</v></c><c r="C2"><v>2</v></c></row>"#
+            + #"<row r="3">\#(text("A3", "x2)"))<c r="B3"><v>3</v></c></row>"#
+            + "</sheetData></worksheet>"
+        let reader = try XLSXFormat(settings: FormatSettings(seriesTemplate: "t.{A}"))
+        var builder = PayloadBuilder(origin: "t.xlsx", ordinalKind: XLSXFormat.ordinalKind) { _ in nil }
+        let error = #expect(throws: InputError.self) {
+            try reader.read(FuzzWorkbook.wrapping(sheet: Array(sheet.utf8)), into: &builder)
+            _ = try builder.finish()
+        }
+        #expect(error?.description == "t.xlsx row 3: duplicate observation for series t.x, period 2019 (first at row 2)", "\(String(describing: error))")
+    }
+
     @Test func theKazakhstanSheetAsObservations() throws {
         let config = try ConfigParser.parse(text: Self.config, path: "brid.toml", formats: Formats.catalog).get()
         #expect(Formats.validate(config, file: "brid.toml").isEmpty)

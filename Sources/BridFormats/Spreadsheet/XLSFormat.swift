@@ -6,7 +6,7 @@ public struct XLSFormat: PayloadFormat {
     public static let name = "xls"
     public static let options: [String: OptionType] = TableLayout.options
     /// Ordinals are sheet rows.
-    public static let ordinalKind = PayloadBuilder.OrdinalKind.line
+    public static let ordinalKind = PayloadBuilder.OrdinalKind.row
 
     let layout: TableLayout
 

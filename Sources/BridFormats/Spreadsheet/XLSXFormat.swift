@@ -2,11 +2,11 @@ import BridCore
 
 /// `format = "xlsx"`: one sheet of an Office Open XML workbook (`XLSXWorkbook`) read as a
 /// table laid out by people (`TableLayout`: `sheet`, `series`, `header_row`, …). Places
-/// are cells (`'тыс.тенге'!M9`); a duplicate names its row as a record.
+/// are cells (`'тыс.тенге'!M9`); a duplicate names its row (`row 20`).
 public struct XLSXFormat: ArchiveFormat {
     public static let name = "xlsx"
     public static let options: [String: OptionType] = TableLayout.options
-    public static let ordinalKind = PayloadBuilder.OrdinalKind.record
+    public static let ordinalKind = PayloadBuilder.OrdinalKind.row
     /// The most one part of a workbook (a sheet's XML, the shared strings) may inflate to,
     /// and less when the source's `max_bytes` is lower (`PayloadBuilder.maxInflatedBytes`):
     /// the sheet being read is inflated into the runtime's temporary storage and mapped.
