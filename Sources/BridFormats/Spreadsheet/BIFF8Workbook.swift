@@ -28,8 +28,6 @@ public struct BIFF8Workbook: Sendable {
     public let sheets: [Sheet]
     /// DATEMODE: serial day 0 is 1904-01-01 (old Mac workbooks) instead of 1899-12-31.
     public let uses1904: Bool
-    /// CODEPAGE, as recorded. BIFF8 strings are all Unicode, so it changes nothing here.
-    public let codePage: UInt16?
     let origin: String
     let stream: [UInt8]
     let sharedStrings: [String]
@@ -55,7 +53,6 @@ public struct BIFF8Workbook: Sendable {
         try globals.read(stream, origin: origin)
         sheets = globals.sheets
         uses1904 = globals.uses1904
-        codePage = globals.codePage
         sharedStrings = globals.sharedStrings
         dateFormats = globals.formatOfXF.map { id in
             if let code = globals.formats[id] { return SpreadsheetSerialDate.isDateFormat(code) }
@@ -123,7 +120,6 @@ extension BIFF8Workbook.Sheet.Kind: CustomStringConvertible {
 private struct WorkbookGlobals {
     var sheets: [BIFF8Workbook.Sheet] = []
     var uses1904 = false
-    var codePage: UInt16?
     var sharedStrings: [String] = []
     var formats: [Int: String] = [:]
     var formatOfXF: [Int] = []
@@ -150,8 +146,6 @@ private struct WorkbookGlobals {
             var reader = record.reader
             do throws(BIFFShort) {
                 switch record.type {
-                case BIFFRecord.codePage:
-                    codePage = try reader.u16()
                 case BIFFRecord.dateMode:
                     uses1904 = try reader.u16() == 1
                 case BIFFRecord.boundSheet:

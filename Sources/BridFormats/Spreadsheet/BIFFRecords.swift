@@ -18,16 +18,12 @@ struct BIFFRecord {
     static let dateMode: UInt16 = 0x0022
     static let filePass: UInt16 = 0x002F
     static let `continue`: UInt16 = 0x003C
-    static let codePage: UInt16 = 0x0042
     static let boundSheet: UInt16 = 0x0085
     static let mulRK: UInt16 = 0x00BD
-    static let mulBlank: UInt16 = 0x00BE
     static let rString: UInt16 = 0x00D6
     static let xf: UInt16 = 0x00E0
-    static let mergedCells: UInt16 = 0x00E5
     static let sst: UInt16 = 0x00FC
     static let labelSST: UInt16 = 0x00FD
-    static let blank: UInt16 = 0x0201
     static let number: UInt16 = 0x0203
     static let label: UInt16 = 0x0204
     static let boolErr: UInt16 = 0x0205

@@ -50,16 +50,13 @@ extension XLSXWorkbook {
     /// The sheet part inflated into a temporary file of `scratch` and mapped; nil when the
     /// storage cannot be mapped (the part is then inflated into memory).
     private func mappedPart(_ sheet: Sheet, in scratch: any SpillArea) throws(InputError) -> (any MappedBytes)? {
-        guard let member = archive.member(named: sheet.path) ?? archive.members.first(where: { $0.name.lowercased() == sheet.path.lowercased() }) else {
-            throw missing(sheet)
-        }
+        guard let member = Self.member(archive, sheet.path) else { throw missing(sheet) }
         do {
             let run = try scratch.makeRun()
             try archive.inflate(member, limit: limit) { try run.append($0) }
             return try run.mapped()
         } catch let failure as ZipArchive.Failure {
-            let what = failure.kind == .bomb ? "" : "a corrupt xlsx workbook: "
-            throw InputError(origin: origin, place: nil, reason: what + failure.description)
+            throw Self.partFailure(failure, origin: origin)
         } catch {
             // The temporary storage failed (a full disk): not the workbook's fault.
             throw InputError(origin: origin, place: nil, reason: "cannot inflate sheet \"\(sheet.name)\" into temporary storage: \(error)")

@@ -132,11 +132,20 @@ public struct XLSXWorkbook {
 
     /// A member's bytes, nil when the archive has none by that name.
     static func part(_ archive: ZipArchive, _ path: String, origin: String, limit: Int) throws(InputError) -> [UInt8]? {
-        guard let member = archive.member(named: path) ?? archive.members.first(where: { $0.name.lowercased() == path.lowercased() }) else { return nil }
+        guard let member = member(archive, path) else { return nil }
         do { return try archive.extract(member, limit: limit) } catch {
-            let what = error.kind == .bomb ? "" : "a corrupt xlsx workbook: "
-            throw InputError(origin: origin, place: nil, reason: what + error.description)
+            throw partFailure(error, origin: origin)
         }
+    }
+
+    /// The member at a part's path: exactly, or else ignoring case (some writers differ).
+    static func member(_ archive: ZipArchive, _ path: String) -> ZipArchive.Member? {
+        archive.member(named: path) ?? archive.members.first { $0.name.lowercased() == path.lowercased() }
+    }
+
+    /// A part that cannot be inflated, as the payload's error: a bomb says so itself.
+    static func partFailure(_ failure: ZipArchive.Failure, origin: String) -> InputError {
+        InputError(origin: origin, place: nil, reason: (failure.kind == .bomb ? "" : "a corrupt xlsx workbook: ") + failure.description)
     }
 
     struct Relationship { let id, type, target: String }
