@@ -6,12 +6,6 @@ import Testing
 /// (check values in its SOURCES.md), configured as Docs/formats/xlsx.md and README's
 /// "Zip archives" show; and zip payloads refused by name with nothing stored.
 @Suite struct ArchivesEndToEndTests {
-    func copy(_ name: String, to relative: String, in w: Workspace) throws {
-        let destination = w.root + "/" + relative
-        try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: PublicationsEndToEndTests.publications + "/" + name, toPath: destination + "/" + name)
-    }
-
     func put(_ bytes: Data, _ relative: String, in w: Workspace) throws {
         let path = w.root + "/" + relative
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -37,8 +31,8 @@ import Testing
             member = "API_*.csv"
             series = "wb.{Country Code}.{Indicator Code}"
             """)
-        try copy("kz_bns_grp_per_capita.xlsx", to: "state/drop/kz", in: w)
-        try copy("wb_api_NY.GDP.MKTP.CD_csv.zip", to: "state/drop/wb", in: w)
+        try w.copyPublication("kz_bns_grp_per_capita.xlsx", to: "state/drop/kz")
+        try w.copyPublication("wb_api_NY.GDP.MKTP.CD_csv.zip", to: "state/drop/wb")
         let run = try w.brid("--once")
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.components(separatedBy: "accepted: release").count - 1 == 2, "\(run.stderr)")

@@ -24,11 +24,8 @@ import Testing
             format = "eurostat-tsv"
             series = "estat.pjanbroad.{geo}.{sex}.{age}.{unit}"
             """)
-        let publications = PublicationsEndToEndTests.publications
-        for (name, folder) in [("estat_nama_10r_3gdp.tsv", "nama"), ("estat_demo_pjanbroad.tsv.gz", "pjan")] {
-            try FileManager.default.createDirectory(atPath: w.root + "/state/drop/" + folder, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: publications + "/" + name, toPath: w.root + "/state/drop/\(folder)/" + name)
-        }
+        try w.copyPublication("estat_nama_10r_3gdp.tsv", to: "state/drop/nama")
+        try w.copyPublication("estat_demo_pjanbroad.tsv.gz", to: "state/drop/pjan")
         let run = try w.brid("--once")
         #expect(run.status == 0, "\(run.stderr)")
         // SOURCES.md's check values, with their flags.
@@ -46,7 +43,7 @@ import Testing
             """)
 
         // The provisional 2021 figure becomes final, unchanged in value: a revision.
-        let nama = try String(contentsOfFile: publications + "/estat_nama_10r_3gdp.tsv", encoding: .utf8)
+        let nama = try String(contentsOfFile: PublicationsEndToEndTests.publications + "/estat_nama_10r_3gdp.tsv", encoding: .utf8)
         let final = nama.split(separator: "\n", omittingEmptySubsequences: false).map { line in
             line.hasPrefix("A,EUR_HAB,AL\t") ? line.replacingOccurrences(of: "5400 p", with: "5400 ") : String(line)
         }.joined(separator: "\n")

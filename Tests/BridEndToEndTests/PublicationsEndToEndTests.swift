@@ -8,12 +8,6 @@ import Testing
     static let publications = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/publications").path
 
-    func copy(_ name: String, to relative: String, in w: Workspace) throws {
-        let destination = w.root + "/" + relative
-        try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Self.publications + "/" + name, toPath: destination + "/" + name)
-    }
-
     @Test func eurostatTSVOldAndNewGzippedOrNot() async throws { try await offPool {
         let w = try Workspace(config: """
             [daemon]
@@ -31,8 +25,8 @@ import Testing
             format = "eurostat-tsv"
             series = "estat.pjanbroad.{geo}.{sex}.{age}.{unit}"
             """)
-        try copy("estat_nama_10r_3gdp.tsv", to: "state/drop/nama", in: w)
-        try copy("estat_demo_pjanbroad.tsv.gz", to: "state/drop/pjan", in: w)
+        try w.copyPublication("estat_nama_10r_3gdp.tsv", to: "state/drop/nama")
+        try w.copyPublication("estat_demo_pjanbroad.tsv.gz", to: "state/drop/pjan")
         let run = try w.brid("--once")
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.components(separatedBy: "accepted: release").count - 1 == 2, "\(run.stderr)")
@@ -143,4 +137,13 @@ import Testing
         #expect(w.files("state/drop/pjan/rejected") == ["pjan.tsv.gz", "pjan.tsv.gz.error"])
         #expect(try w.sql("SELECT count(*) FROM latest_observations") == "0\n")
     } }
+}
+
+extension Workspace {
+    /// Copies a file of Tests/Fixtures/publications into `relative` (a folder made if needed).
+    func copyPublication(_ name: String, to relative: String) throws {
+        let destination = root + "/" + relative
+        try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: PublicationsEndToEndTests.publications + "/" + name, toPath: destination + "/" + name)
+    }
 }

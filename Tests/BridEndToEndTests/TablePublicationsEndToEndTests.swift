@@ -27,12 +27,8 @@ import Testing
             period_pattern = '01\\.01\\.(?<year>\\d{4})'
             columns = { B = "de.hh.surveyed", D = "de.hh.cars", F = "de.hh.cars.new.electric" }
             """)
-        let publications = PublicationsEndToEndTests.publications
-        for (name, folder) in [("API_NY.GDP.MKTP.CD_DS2_en_csv_v2_2002465.csv", "wb"), ("destatis_63111-0001.csv", "destatis")] {
-            let destination = w.root + "/state/drop/" + folder
-            try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: publications + "/" + name, toPath: destination + "/" + name)
-        }
+        try w.copyPublication("API_NY.GDP.MKTP.CD_DS2_en_csv_v2_2002465.csv", to: "state/drop/wb")
+        try w.copyPublication("destatis_63111-0001.csv", to: "state/drop/destatis")
         let run = try w.brid("--once")
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.components(separatedBy: "accepted: release").count - 1 == 2, "\(run.stderr)")

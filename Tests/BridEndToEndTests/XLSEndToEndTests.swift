@@ -24,10 +24,8 @@ import Testing
             series = "cn.nbs.damaged.{A}"
             """)
         let fixture = PublicationsEndToEndTests.publications + "/cn_nbs_province_gdp.xls"
-        for folder in ["nbs", "damaged"] {
-            try FileManager.default.createDirectory(atPath: w.root + "/state/drop/" + folder, withIntermediateDirectories: true)
-        }
-        try FileManager.default.copyItem(atPath: fixture, toPath: w.root + "/state/drop/nbs/cn_nbs_province_gdp.xls")
+        try w.copyPublication("cn_nbs_province_gdp.xls", to: "state/drop/nbs")
+        try FileManager.default.createDirectory(atPath: w.root + "/state/drop/damaged", withIntermediateDirectories: true)
         // Cut inside the Workbook stream: the compound file says it is longer.
         let whole = try Data(contentsOf: URL(fileURLWithPath: fixture))
         try whole.prefix(6000).write(to: URL(fileURLWithPath: w.root + "/state/drop/damaged/cut.xls"))
