@@ -180,15 +180,8 @@ public final class PostgresCluster: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, output, 1)
         posix_spawn_file_actions_adddup2(&actions, output, 2)
-        // Nothing else of this process goes to the server pg_ctl leaves running: a pipe of
-        // another test's child inherited by it would never see its end, and that test
-        // would wait for ever.
-        if let closeFrom = closeFrom {
-            _ = closeFrom(&actions, 3)
-        } else {
-            let fds = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
-            for fd in fds where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
-        }
+        // Nothing else of this process goes to the server pg_ctl leaves running.
+        ProcessRunner.closeInheritedDescriptors(&actions)
         let skipped: Set<String> = ["PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGPASSWORD", "PGSERVICE", "PGDATA"]
         let environment = ProcessInfo.processInfo.environment.filter { !skipped.contains($0.key) }.map { "\($0.key)=\($0.value)" }
         // Started in the folder (the postgres user may not enter the test's working directory).
@@ -208,14 +201,8 @@ public final class PostgresCluster: Sendable {
             if n <= 0 { break }
             bytes += chunk[..<n]
         }
-        let exited = status & 0x7f == 0
-        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), String(decoding: bytes, as: UTF8.self))
+        return (ProcessRunner.exitCode(status), String(decoding: bytes, as: UTF8.self))
     }
-
-    /// glibc's posix_spawn_file_actions_addclosefrom_np (2.34 and later), which Swift's Glibc does not import.
-    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    private static let closeFrom: CloseFrom? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
-        .map { unsafeBitCast($0, to: CloseFrom.self) }
 
     private static let runuser: String = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"]
         .first { FileManager.default.isExecutableFile(atPath: $0) } ?? "runuser"

@@ -30,6 +30,7 @@ public enum ProcessRunner {
         posix_spawn_file_actions_adddup2(&actions, out[1], 1)
         posix_spawn_file_actions_adddup2(&actions, err[1], 2)
         if let directory { spawnChdir(&actions, directory) }
+        closeInheritedDescriptors(&actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -70,10 +71,31 @@ public enum ProcessRunner {
         while waitpid(pid, &status, 0) < 0 {
             guard errno == EINTR else { throw SpawnError("waitpid \(pid): \(String(cString: strerror(errno)))") }
         }
-        // As Foundation reported it: the exit status, or the number of the signal that ended it.
-        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : status & 0x7f
-        return Result(status: code, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        return Result(status: exitCode(status), stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
+
+    /// A wait status as Foundation reported it: the exit status, or the number of the signal
+    /// that ended the process.
+    public static func exitCode(_ status: Int32) -> Int32 {
+        (status & 0x7f) == 0 ? (status >> 8) & 0xff : status & 0x7f
+    }
+
+    /// Passes no descriptor of this process but 0, 1 and 2 to the child: a pipe of another
+    /// test's child inherited by it (or by a server it leaves running) would never see its
+    /// end, and that test would wait for ever.
+    public static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        if let closeFrom {
+            _ = closeFrom(&actions, 3)
+        } else {
+            let fds = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
+            for fd in fds where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
+        }
+    }
+
+    /// glibc's posix_spawn_file_actions_addclosefrom_np (2.34 and later), which Swift's Glibc does not import.
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private static let closeFrom: CloseFrom? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: CloseFrom.self) }
 
     public struct SpawnError: Error, CustomStringConvertible {
         public let description: String
