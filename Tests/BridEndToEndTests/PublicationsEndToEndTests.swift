@@ -85,6 +85,30 @@ import Testing
         #expect(try w.sql("SELECT count(*) FROM latest_observations WHERE series NOT LIKE 'estat.pjanbroad.%'") == "0\n")
     } }
 
+    /// The World Bank's zip served over HTTP as the API serves it: a URL body that is a zip
+    /// archive is unzipped by its magic bytes, its member chosen by `member`, as a drop is.
+    @Test func aZipURLBody() async throws { try await offPool {
+        let w = try Workspace(config: "")
+        let publisher = try Publisher(folder: w.root + "/published")
+        try FileManager.default.copyItem(atPath: Self.publications + "/wb_api_NY.GDP.MKTP.CD_csv.zip",
+                                         toPath: w.root + "/published/gdp.zip")
+        try w.write("brid.toml", """
+            [daemon]
+            state_dir = "state"
+
+            [[source]]
+            id = "wb-gdp"
+            url = "\(publisher.url("gdp.zip"))"
+            format = "csv"
+            member = "API_*.csv"
+            series = "wb.{Country Code}.{Indicator Code}"
+            """)
+        let run = try w.brid("--once")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("fetched: release 1"), "\(run.stderr)")
+        #expect(try w.sql("SELECT value FROM latest_observations WHERE series = 'wb.KAZ.NY.GDP.MKTP.CD' AND period = '2023'") == "262641892078.524\n")
+    } }
+
     /// A gzip file that inflates to 100 MB is inflated into an unnamed file and read through
     /// its mapping: brid's peak RSS stays far below the inflated size.
     @Test func aLargeGzipIsInflatedInFarLessMemory() async throws { try await offPool {
