@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "BridInfo"),
         .target(name: "BridCore", dependencies: ["BridInfo", "CLibCrypto"]),
         .target(name: "BridFormats", dependencies: ["BridCore", "CZlib"]),
-        .target(name: "BridStore", dependencies: ["BridCore", "CSQLite"]),
+        .target(name: "BridStore", dependencies: ["BridCore", "CSQLite", "BridPostgres"]),
         .target(name: "BridFetch", dependencies: ["BridCore", "CCurl", "CLinux"]),
         // PostgreSQL through libpq (see README "Running on PostgreSQL"); never linked by brictl.
         .target(name: "BridPostgres", dependencies: ["BridCore", "CLibPQ"]),
