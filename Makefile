@@ -1,5 +1,6 @@
 # brid — the two commands of the README, and a few helpers.
 #   make run    builds brid and brictl, drops the bundled 2018 sample into var/, runs the daemon
+#   make run-pg the same on a throwaway local PostgreSQL (var/pg), to try the PostgreSQL store
 #   make once   the same sample through `brid --once`, then the store as the sqlite3 shell sees it
 #   make test   builds and runs the whole test suite (what CI runs)
 #   make bench  the release-mode benchmarks (ingest, the daemon's footprint, control, a bulk fetch)
@@ -15,7 +16,7 @@ CONFIG ?= Config/brid.toml
 STATE := var
 DB := $(STATE)/brid.sqlite
 
-.PHONY: test-deps deps build run once test bench bench-ingest bench-daemon bench-control bench-fetch bench-stream bench-sweep bench-scale clean-state release man install uninstall check-units container-test fuzz fuzz-build
+.PHONY: test-deps deps build run run-pg once test bench bench-ingest bench-daemon bench-control bench-fetch bench-stream bench-sweep bench-scale clean-state release man install uninstall check-units container-test fuzz fuzz-build
 
 deps:
 	@scripts/install-deps.sh
@@ -34,6 +35,11 @@ run: build
 	@echo "  .build/debug/brictl status ; .build/debug/brictl series ; .build/debug/brictl show cn-kz.trade.total"
 	@echo "  .build/debug/brictl alerts ; .build/debug/brictl rules ; .build/debug/brictl rules test kz-exports-growth"
 	.build/debug/brid --config $(CONFIG)
+
+# The main job on PostgreSQL instead of SQLite: a throwaway server in var/pg (kept between
+# runs; make clean-state removes it), the bundled config with [store] kind = "postgresql".
+run-pg: build
+	@scripts/run-pg.sh
 
 # One pass instead (brid --once), then what the store holds, read with the sqlite3 shell.
 once: build
