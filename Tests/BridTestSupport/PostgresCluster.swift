@@ -97,7 +97,7 @@ public final class PostgresCluster: Sendable {
             synchronous_commit = off
             full_page_writes = off
             shared_buffers = 16MB
-            max_connections = 30
+            max_connections = 300
             max_wal_size = 256MB
             password_encryption = 'scram-sha-256'
 
