@@ -56,9 +56,11 @@ public struct BuiltDaemon: Sendable {
 /// and — when `serving` — opens the control socket (or takes the one systemd passed) and
 /// wires the scheduler, the drop watcher, the reload handler and the control server into
 /// one `ServiceGroup` that stops gracefully on SIGTERM/SIGINT. The one place where a
-/// daemon is assembled, used by `brid`, `brid --once` and tests.
-public func buildDaemon(config: BridConfig, environment: DaemonEnvironment, serving: Bool = true) throws -> BuiltDaemon {
-    let store = try Launcher.openStore(config, logger: environment.logger)
+/// daemon is assembled, used by `brid`, `brid --once` and tests. `store`: one already
+/// open (start-up's wait for the store, tests); by default the configured one is opened.
+public func buildDaemon(config: BridConfig, environment: DaemonEnvironment, serving: Bool = true,
+                        store given: (any VintageStore)? = nil) throws -> BuiltDaemon {
+    let store = try given ?? Launcher.openStore(config, logger: environment.logger)
     let daemon = Daemon(config: config, store: store, environment: environment)
     try Daemon.prepareAlerts(store: store, config: config, now: environment.clock.now(), wake: daemon.alertWake,
                              logger: environment.logger)
@@ -73,6 +75,7 @@ public func buildDaemon(config: BridConfig, environment: DaemonEnvironment, serv
                          watchdogInterval: SystemdNotifier.watchdogInterval(environment: environment.variables)),
         DropService(daemon: daemon, clock: environment.clock, rescanInterval: environment.dropRescanInterval),
         ReloadService(daemon: daemon),
+        StoreWatchService(daemon: daemon),
         AlertService(daemon: daemon, delivery: AlertDelivery(daemon: daemon, notifiers: environment.notifiers(for: daemon)),
                      clock: environment.clock),
         ControlService(server: server, socket: socket),
@@ -103,8 +106,8 @@ struct ControlService: Service {
     }
 }
 
-/// Tells systemd the daemon is ready (the store is open, the control socket listens, the
-/// services are started) and,
+/// Tells systemd the daemon is ready (the store is open — connected, for a database server
+/// — the control socket listens, the services are started) and,
 /// when shutdown begins, that it is stopping.
 struct SystemdService: Service {
     let daemon: Daemon
@@ -142,7 +145,14 @@ public func runDaemon(configPath: String, logger: Logger) async -> Int32 {
     do {
         let lock = try Launcher.lockStateFolder(config, holderHint: Launcher.daemonHolderHint)
         defer { withExtendedLifetime(lock) {} }  // held until the store is closed
-        let built = try buildDaemon(config: config, environment: DaemonEnvironment(logger: logger))
+        let environment = DaemonEnvironment(logger: logger)
+        // A database that cannot be reached yet is waited for (READY=1 only once connected);
+        // SIGTERM/SIGINT meanwhile end brid at once, with exit 0.
+        guard let built = try await StoreStartup.waitingForStore(config: config, environment: environment,
+                                                                  open: { try Launcher.openStore(config, logger: logger) }) else {
+            logger.notice("stopped while waiting for the store")
+            return 0
+        }
         defer { built.daemon.store.close() }  // after the services stopped: checkpointed, no -wal/-shm left
         try await built.group?.run()
         logger.notice("stopped")

@@ -26,9 +26,11 @@ extension Daemon {
 
     /// `stale` and `fetch_failing` for every target; run by the alert service's timer.
     func evaluateTimedRules() async {
+        guard storeHealth.isAvailable else { return }  // judged at the next minute after it answers
         do {
             _ = try await work.run { [store, now = clock.now()] in try store.evaluateTimedRules(at: now) }
         } catch {
+            if storeHealth.isUnavailable(error) { return }
             logger.error("alerts: evaluating stale and fetch_failing rules failed: \(error)")
         }
     }

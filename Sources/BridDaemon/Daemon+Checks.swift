@@ -25,7 +25,9 @@ extension Daemon {
         log[metadataKey: "source.id"] = "\(id)"
         let started = clock.now()
         let outcome = await sourceCheck.run(source, url: url, logger: log)
-        if case .cancelled = outcome { return outcome }  // brid is stopping: checked again after the restart
+        // brid is stopping, or the store is unavailable: still due, checked again after the
+        // restart or once the store answers (nothing recorded, not a failure).
+        if case .cancelled = outcome { return outcome }
         let succeeded = outcome.succeeded
         let failures = succeeded ? 0 : await sourceCheck.consecutiveFailures(id)
         let now = clock.now()

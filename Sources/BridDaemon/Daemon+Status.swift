@@ -12,6 +12,8 @@ struct DaemonSnapshot: Sendable {
     let reloadFailure: Daemon.ReloadFailure?
     /// Failing drop sources with failures the store could not record.
     let unrecorded: [String: DropScanFailure]
+    /// Whether the store answers; its outage, if any, as it stood at the snapshot.
+    let storeHealth: StoreHealth
 }
 
 /// Status: a snapshot of the actor's state; the store is read off the actor.
@@ -19,7 +21,7 @@ extension Daemon {
     /// What `status` shows of the daemon, read in one visit to the actor.
     func snapshot() -> DaemonSnapshot {
         DaemonSnapshot(generation: generation, config: config, schedule: urlSchedule, reloadFailure: lastReloadFailure,
-                       unrecorded: unrecordedDropFailures)
+                       unrecorded: unrecordedDropFailures, storeHealth: storeHealth)
     }
 
     /// The stored states of the sources with the failures the store could not record on top.
@@ -36,7 +38,8 @@ extension Daemon {
     }
 
     /// The one-line summary for systemd's `STATUS=`:
-    /// "12 sources, 3 failing, next fetch wb-kaz-exports in 4m".
+    /// "12 sources, 3 failing, next fetch wb-kaz-exports in 4m", or while the store is
+    /// unavailable "store unavailable: <reason>".
     public func statusLine() async -> String {
         let (snapshot, store, now) = (snapshot(), store, clock.now())
         return await BlockingWork.readValue { Self.statusLine(snapshot, store: store, now: now) }
@@ -44,8 +47,16 @@ extension Daemon {
 
     /// The status line of a snapshot, reading the store (off the actor).
     nonisolated static func statusLine(_ snapshot: DaemonSnapshot, store: any VintageStore, now: Date) -> String {
-        let (config, schedule) = (snapshot.config, snapshot.schedule)
-        let states = Self.states((try? store.sourceStates()) ?? [], unrecorded: snapshot.unrecorded)
+        let (config, schedule, health) = (snapshot.config, snapshot.schedule, snapshot.storeHealth)
+        if let outage = health.outage { return "store unavailable: \(outage.reason)" }
+        let stored: [SourceState]
+        do {
+            stored = try store.sourceStates()
+        } catch {
+            if health.isUnavailable(error), let outage = health.outage { return "store unavailable: \(outage.reason)" }
+            stored = []
+        }
+        let states = Self.states(stored, unrecorded: snapshot.unrecorded)
         let ids = Set(config.sources.map(\.id))
         // As `status` says it: a paused source is paused, not failing.
         let failing = states.filter { ids.contains($0.id) && !$0.paused && $0.consecutiveFailures > 0 }.count

@@ -30,6 +30,8 @@ public actor Daemon {
     var urlSchedule: URLSchedule
     /// Checks a URL source, off the actor.
     let sourceCheck: SourceCheck
+    /// Whether the store answers ("store unavailable" while its database is away).
+    nonisolated let storeHealth: StoreHealth
     /// The drop folders: watches, scans, settle waits and retries.
     public nonisolated let drops: DropIntake
     /// Failing drop sources with failures the store could not record, for `status`.
@@ -59,26 +61,40 @@ public actor Daemon {
         self.logger = logger
         self.notifier = notifier
         self.readFile = readFile
+        let storeHealth = StoreHealth(clock: clock, logger: logger)
+        self.storeHealth = storeHealth
         self.sourceCheck = SourceCheck(store: store, ingestor: ingestor, fetcher: fetcher, clock: clock, work: work,
-                                       environment: variables, readFile: readFile)
+                                       environment: variables, readFile: readFile, health: storeHealth)
         // Known before any service starts: the drop watcher's first scan must skip paused sources.
         self.urlSchedule = URLSchedule(paused: Set(((try? store.sourceStates()) ?? []).filter(\.paused).map(\.id)))
         self.drops = DropIntake(config: config, store: store, ingestor: ingestor, work: work, clock: clock, logger: logger,
-                                rescanInterval: environment.dropRescanInterval)
+                                rescanInterval: environment.dropRescanInterval, health: storeHealth)
         drops.owner.set(self)
     }
 
     // MARK: - The schedule
 
     /// Resumes the schedule stored in the database (the states read off the actor).
+    /// While the store is unavailable, waits until it answers again (or the task is cancelled).
     func loadSchedule() async throws {
-        let states = try await BlockingWork.read { [store] in try store.sourceStates() }
-        urlSchedule.load(config, states: states, now: clock.now())
+        while true {
+            do {
+                let states = try await BlockingWork.read { [store] in try store.sourceStates() }
+                urlSchedule.load(config, states: states, now: clock.now())
+                return
+            } catch {
+                guard storeHealth.isUnavailable(error) else { throw error }
+                while !storeHealth.isAvailable && !Task.isCancelled { await sleep(until: nil, on: clock, orUntil: schedulerWake) }
+                try Task.checkCancellation()
+            }
+        }
     }
 
     /// Marks the due sources as being checked (at most `max_concurrent_fetches` at once)
     /// and says when the scheduler should look again.
     func takeDueSources() -> (start: [String], nextWake: Date?) {
+        // While the store is unavailable nothing starts: woken when it answers again.
+        guard storeHealth.isAvailable else { return ([], nil) }
         let plan = urlSchedule.takeDue(now: clock.now(), capacity: config.daemon.maxConcurrentFetches)
         if !plan.start.isEmpty { changed() }
         return plan

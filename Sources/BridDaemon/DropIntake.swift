@@ -21,6 +21,8 @@ public actor DropIntake {
     let logger: Logger
     /// How often the drop folders are rescanned anyway: the longest wait of a failing folder's retries.
     let rescanInterval: TimeInterval
+    /// While the store is unavailable no scan runs; the daemon scans every folder when it answers again.
+    let health: StoreHealth
     /// The daemon, set once it exists (weak: it owns the intake).
     nonisolated let owner = OwnerLink()
 
@@ -43,7 +45,8 @@ public actor DropIntake {
     private var watcher: DropWatcher?
 
     init(config: BridConfig, store: any VintageStore, ingestor: Ingestor, work: BlockingWork, clock: any DaemonClock, logger: Logger,
-         rescanInterval: TimeInterval) {
+         rescanInterval: TimeInterval, health: StoreHealth) {
+        self.health = health
         self.folders = Self.folders(of: config)
         self.store = store
         self.ingestor = ingestor
@@ -104,9 +107,12 @@ public actor DropIntake {
         }
         var log = logger
         log[metadataKey: "source.id"] = "\(source.id)"
+        var storeUnavailable = false
         repeat {
             rescanRequested.remove(path)
             if await owner.daemon?.isPaused(source.id) == true { return result }
+            // Files wait in the folder; every folder is scanned once the store answers.
+            if !health.isAvailable { return result }
             do {
                 let spec = try Ingestor.SourceSpec(source)
                 let complete = announced[path] ?? []
@@ -132,10 +138,18 @@ public actor DropIntake {
                 }
                 result.failure = nil
             } catch {
+                // The file being ingested stays in the folder (its transaction rolled back):
+                // taken by the scan made when the store answers again. Not the source's failure.
+                if health.isUnavailable(error) {
+                    storeUnavailable = true
+                    break
+                }
                 result.failure = "cannot scan \(path): \(error)"
             }
         } while rescanRequested.contains(path)
-        if let failure = result.failure {
+        if storeUnavailable {
+            result.failure = nil
+        } else if let failure = result.failure {
             await scanFailed(source.id, path: path, message: failure, logger: log)
         } else if failures[source.id] != nil {
             await scanRecovered(source.id, rejected: result.outcomes.contains { if case .rejected = $0.outcome { true } else { false } },
@@ -166,7 +180,7 @@ public actor DropIntake {
             failure.unrecorded = 0
         } catch {
             failure.unrecorded += 1
-            logger.critical("cannot record the failed scan: \(error)")
+            if !health.isUnavailable(error) { logger.critical("cannot record the failed scan: \(error)") }
         }
         failures[id] = failure
         scanFailures += 1
@@ -182,7 +196,7 @@ public actor DropIntake {
             do {
                 try await work.run { [store, now = clock.now()] in try store.recordSuccessWithoutPayload(source: id, at: now) }
             } catch {
-                logger.critical("cannot record the successful scan: \(error)")
+                if !health.isUnavailable(error) { logger.critical("cannot record the successful scan: \(error)") }
                 return  // still failing as far as the store knows: tried again with the next scan
             }
         }

@@ -17,12 +17,29 @@ struct SourceCheck: Sendable {
     let work: BlockingWork
     let environment: [String: String]
     let readFile: @Sendable (String) throws -> String
+    let health: StoreHealth
+
+    /// What a check says when the store is unavailable: not the source's failure, and not
+    /// recorded anywhere; like a check cut short by a stop (`.cancelled`), the source stays
+    /// due and is checked again once the store answers. A payload fetched meanwhile is not
+    /// kept: that next check fetches it again (the store still holds the old validators, so
+    /// the publisher sends it in full).
+    static func storeUnavailable(_ health: StoreHealth) -> PayloadOutcome {
+        .cancelled("store unavailable: \(health.outage?.reason ?? "")")
+    }
 
     /// Fetches the source (conditionally), ingests what came and says what happened.
     func run(_ source: SourceConfig, url: String, logger: Logger) async -> PayloadOutcome {
         let now = clock.now()
+        guard health.isAvailable else { return Self.storeUnavailable(health) }
         // On the write queue: a reload's reset of the source (queued before) comes first.
-        let state = try? await work.run { [store] in try store.sourceState(source.id) }
+        let state: SourceState?
+        do {
+            state = try await work.run { [store] in try store.sourceState(source.id) }
+        } catch {
+            if health.isUnavailable(error) { return Self.storeUnavailable(health) }
+            state = nil
+        }
         let spec: Ingestor.SourceSpec
         let headers: [(name: String, value: String)]
         do {
@@ -55,6 +72,7 @@ struct SourceCheck: Sendable {
             do {
                 try await work.run { [store, now = clock.now()] in try store.recordNotModified(source: source.id, at: now) }
             } catch {
+                if health.isUnavailable(error) { return Self.storeUnavailable(health) }
                 return .failed("cannot record the check: \(error)")
             }
             return .notModified
@@ -65,22 +83,33 @@ struct SourceCheck: Sendable {
                 return await recordFailure(source.id, error.description, at: clock.now(), logger: logger)
             }
             let publishedAt = info.lastModified.flatMap(Timestamp.parseHTTPDate)
+            let ingested: PayloadOutcome
             do {
-                let ingested = try await work.run { [ingestor, now = clock.now()] in
+                ingested = try await work.run { [ingestor, now = clock.now()] in
                     let file = try MappedFile(descriptor: spool.descriptor, path: url)
                     return try ingestor.ingest(file: file, origin: url, source: spec, publishedAt: publishedAt,
                                                sha256: spool.sha256(), at: now)
                 }
-                if ingested.succeeded {
-                    try await work.run { [store, now = clock.now()] in
-                        try store.recordValidators(source: source.id, etag: info.etag, lastModified: info.lastModified, now: now)
-                    }
-                }
-                return ingested
             } catch {
+                // Rolled back (or, a COMMIT whose answer was lost, perhaps not: the next
+                // check's payload then has the stored digest and is found unchanged).
+                if health.isUnavailable(error) { return Self.storeUnavailable(health) }
                 logger.critical("store failure: \(error)")
                 return .failed("store failure: \(error)")
             }
+            guard ingested.succeeded else { return ingested }
+            do {
+                try await work.run { [store, now = clock.now()] in
+                    try store.recordValidators(source: source.id, etag: info.etag, lastModified: info.lastModified, now: now)
+                }
+            } catch {
+                // The release stands; the validators are recorded by the next check, whose
+                // payload is then found identical.
+                if health.isUnavailable(error) { return ingested }
+                logger.critical("store failure: \(error)")
+                return .failed("store failure: \(error)")
+            }
+            return ingested
         }
     }
 
@@ -131,14 +160,18 @@ struct SourceCheck: Sendable {
         do {
             try await work.run { [store] in try store.recordNextDue(source: id, at: next, now: now) }
         } catch {
+            if health.isUnavailable(error) { return }  // kept in memory; the outage is in the journal
             logger.error("cannot record the schedule: \(error)")
         }
     }
 
+    /// Records the source's failure; with the store unavailable the check counts as not
+    /// made (checked again once the store answers), so no failure goes unrecorded.
     func recordFailure(_ id: String, _ message: String, at now: Date, logger: Logger) async -> PayloadOutcome {
         do {
             try await work.run { [store] in try store.recordFailure(source: id, message: message, at: now) }
         } catch {
+            if health.isUnavailable(error) { return Self.storeUnavailable(health) }
             logger.critical("store failure: \(error)")
         }
         return .failed(message)

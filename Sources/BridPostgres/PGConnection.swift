@@ -36,9 +36,16 @@ public final class PGConnection {
     private var handle: OpaquePointer?
     /// Removed from every message libpq returns (it never should contain it; belt and braces).
     private let secrets: [String]
-    /// Bumped by `reset()`: statements prepared on an earlier session are gone on the server.
-    private(set) var session = 0
+    /// Bumped by every reconnect (`reset()`, or the one a statement on a broken connection
+    /// makes first): statements prepared on an earlier session are gone on the server.
+    public private(set) var session = 0
     private var statementCount = 0
+    /// Names of the statements prepared on the current session.
+    private var prepared: Set<String> = []
+    /// The connection broke while a transaction was open on it, which the server then
+    /// rolled back. Until the caller says ROLLBACK (or resets), every statement is refused:
+    /// the rest of that transaction must not run on a new session, outside any transaction.
+    var lostTransaction = false
 
     /// Connects, or throws `PGError` of kind `.connect` with libpq's reason on one line.
     ///
@@ -104,9 +111,20 @@ public final class PGConnection {
     public func reset() throws(PGError) {
         let conn = try open()
         PQreset(conn)
-        session += 1
+        newSession()
         guard PQstatus(conn) == CONNECTION_OK else {
             throw PGError(kind: .connect, message: scrub(PGError.oneLine(String(cString: PQerrorMessage(conn)))))
+        }
+    }
+
+    /// Checks that the server answers (`SELECT 1`). A connection found broken is reset and
+    /// asked once more — safe, as the question changes nothing. Throws `.connectionLost`
+    /// (`isUnavailable`) while the server cannot be reached.
+    public func ping() throws(PGError) {
+        do {
+            try query("SELECT 1")
+        } catch where error.kind == .connectionLost && !lostTransaction {
+            try query("SELECT 1")
         }
     }
 
@@ -128,38 +146,48 @@ public final class PGConnection {
     /// Runs SQL without parameters: one statement or several separated by `;` (a migration).
     @discardableResult
     public func execute(_ sql: String) throws(PGError) -> PGRows {
-        let conn = try open()
-        return try take(PQexec(conn, sql), conn)
+        if let done = rolledBackAlready(sql) { return done }
+        return try run(sql) { conn throws(PGError) in try take(PQexec(conn, sql), conn) }
     }
 
     /// Runs one statement with `$1…` parameters sent as text (nil is NULL); the server
     /// converts them to the column types.
     @discardableResult
     public func query(_ sql: String, _ parameters: [String?] = []) throws(PGError) -> PGRows {
-        let conn = try open()
-        return try withParameters(parameters) { (count, values) throws(PGError) in
-            try take(PQexecParams(conn, sql, count, nil, values, nil, nil, 0), conn)
+        if let done = rolledBackAlready(sql) { return done }
+        return try run(sql) { conn throws(PGError) in
+            try withParameters(parameters) { (count, values) throws(PGError) in
+                try take(PQexecParams(conn, sql, count, nil, values, nil, nil, 0), conn)
+            }
         }
     }
 
     /// Prepares a statement on the server once, to run many times with `execute(_:_:)`.
     public func prepare(_ sql: String) throws(PGError) -> PGStatement {
-        let conn = try open()
         statementCount += 1
-        let statement = PGStatement(name: "brid_\(statementCount)", sql: sql, session: session)
-        try take(PQprepare(conn, statement.name, sql, 0, nil), conn)
-        return statement
+        let name = "brid_\(statementCount)"
+        return try run(sql) { conn throws(PGError) in
+            try take(PQprepare(conn, name, sql, 0, nil), conn)
+            prepared.insert(name)
+            return PGStatement(name: name, sql: sql, session: session)
+        }
     }
 
-    /// Runs a prepared statement with its parameters as text.
+    /// Runs a prepared statement with its parameters as text. A statement prepared before
+    /// the connection was reset is prepared again on the new session first.
     @discardableResult
     public func execute(_ statement: PGStatement, _ parameters: [String?] = []) throws(PGError) -> PGRows {
-        let conn = try open()
-        guard statement.session == session else {
-            throw PGError(kind: .usage, message: "statement \(statement.name) was prepared before the connection was reset; prepare it again")
+        guard statement.name.hasPrefix("brid_"), Int(statement.name.dropFirst(5)).map({ $0 <= statementCount }) == true else {
+            throw PGError(kind: .usage, message: "statement \(statement.name) was not prepared on this connection")
         }
-        return try withParameters(parameters) { (count, values) throws(PGError) in
-            try take(PQexecPrepared(conn, statement.name, count, values, nil, nil, 0), conn)
+        return try run(statement.sql) { conn throws(PGError) in
+            if !prepared.contains(statement.name) {
+                try take(PQprepare(conn, statement.name, statement.sql, 0, nil), conn)
+                prepared.insert(statement.name)
+            }
+            return try withParameters(parameters) { (count, values) throws(PGError) in
+                try take(PQexecPrepared(conn, statement.name, count, values, nil, nil, 0), conn)
+            }
         }
     }
 
@@ -167,16 +195,22 @@ public final class PGConnection {
     /// (the error it threw is rethrown, not a failing rollback's).
     @discardableResult
     public func transaction<T>(_ body: (PGConnection) throws -> T) throws -> T {
-        guard !inTransaction else { throw PGError(kind: .usage, message: "a transaction is already open on this connection") }
+        guard !inTransaction, !lostTransaction else { throw PGError(kind: .usage, message: "a transaction is already open on this connection") }
         try execute("BEGIN")
         let value: T
         do {
             value = try body(self)
         } catch {
-            if isOpen { _ = try? execute("ROLLBACK") }
+            // A connection that broke inside: the server rolled back; nothing to send.
+            if lostTransaction || isOpen { _ = try? execute("ROLLBACK") }
             throw error
         }
-        try execute("COMMIT")
+        do {
+            try execute("COMMIT")
+        } catch {
+            if lostTransaction { _ = try? execute("ROLLBACK") }
+            throw error
+        }
         return value
     }
 
@@ -185,6 +219,78 @@ public final class PGConnection {
     func open() throws(PGError) -> OpaquePointer {
         guard let handle else { throw PGError(kind: .usage, message: "the connection is closed") }
         return handle
+    }
+
+    /// The connection to send a statement on. One known to be broken (an earlier statement
+    /// found it so) is reset first, once per statement; when that fails the statement is
+    /// not sent and the error is `.connectionLost` (`isUnavailable`). A statement whose
+    /// connection breaks while it runs is never sent again: it may have been carried out.
+    func usable() throws(PGError) -> OpaquePointer {
+        let conn = try open()
+        if lostTransaction {
+            throw PGError(kind: .connectionLost,
+                          message: "the connection broke inside a transaction, which the server rolled back; end it with ROLLBACK")
+        }
+        guard PQstatus(conn) != CONNECTION_OK else { return conn }
+        PQreset(conn)
+        newSession()
+        guard PQstatus(conn) == CONNECTION_OK else {
+            let reason = scrub(PGError.oneLine(String(cString: PQerrorMessage(conn))))
+            throw PGError(kind: .connectionLost, message: "the connection broke and connecting again failed: \(reason)")
+        }
+        return conn
+    }
+
+    private func newSession() {
+        session += 1
+        prepared.removeAll()
+    }
+
+    /// Sends one statement (`sql` is what it says, to recognise COMMIT and ROLLBACK) on a
+    /// usable connection and says what a broken connection meant for it: inside a
+    /// transaction, the transaction is gone (rolled back by the server); for a COMMIT,
+    /// whether it was committed is unknown.
+    func run<T>(_ sql: String, _ send: (OpaquePointer) throws(PGError) -> T) throws(PGError) -> T {
+        let word = Self.transactionWord(sql)
+        let conn = try usable()
+        let wasInTransaction = inTransaction
+        do {
+            return try send(conn)
+        } catch where error.kind == .connectionLost && wasInTransaction {
+            throw brokeInTransaction(error, word)
+        }
+    }
+
+    /// What a connection that broke inside a transaction means for the statement that found it so.
+    func brokeInTransaction(_ error: PGError, _ word: TransactionWord) -> PGError {
+        if word == .commit {
+            return PGError(kind: .connectionLost, sqlState: error.sqlState,
+                           message: "the connection broke while committing, so whether the transaction was committed is unknown: \(error.message)",
+                           outcomeUnknown: true)
+        }
+        lostTransaction = word != .rollback
+        return PGError(kind: .connectionLost, sqlState: error.sqlState,
+                       message: "\(error.message) (the transaction open on the connection was rolled back by the server)")
+    }
+
+    /// A ROLLBACK of a transaction the server rolled back when the connection broke: done,
+    /// nothing to send (and no reconnecting for it).
+    private func rolledBackAlready(_ sql: String) -> PGRows? {
+        guard lostTransaction, Self.transactionWord(sql) == .rollback else { return nil }
+        lostTransaction = false
+        return PGRows(columns: [], rows: [], command: "ROLLBACK", affected: nil)
+    }
+
+    enum TransactionWord { case commit, rollback, other }
+
+    static func transactionWord(_ sql: String) -> TransactionWord {
+        var text = sql.trimmingSpaces().uppercased()
+        while text.hasSuffix(";") || text.hasSuffix(" ") || text.hasSuffix("\n") { text.removeLast() }
+        switch text {
+        case "COMMIT", "END", "COMMIT WORK", "COMMIT TRANSACTION", "END WORK", "END TRANSACTION": return .commit
+        case "ROLLBACK", "ABORT", "ROLLBACK WORK", "ROLLBACK TRANSACTION", "ABORT WORK", "ABORT TRANSACTION": return .rollback
+        default: return .other
+        }
     }
 
     /// Turns a result into rows or an error, and frees it.

@@ -6,7 +6,16 @@ extension PGConnection {
     /// aborted (nothing of it stays) and its error is rethrown.
     @discardableResult
     public func copy(_ sql: String, rows body: (inout PGCopyWriter) throws -> Void) throws -> Int {
-        let conn = try open()
+        let conn = try usable()
+        let wasInTransaction = inTransaction
+        do {
+            return try copy(conn, sql, rows: body)
+        } catch let error as PGError where error.kind == .connectionLost && wasInTransaction {
+            throw brokeInTransaction(error, .other)
+        }
+    }
+
+    private func copy(_ conn: OpaquePointer, _ sql: String, rows body: (inout PGCopyWriter) throws -> Void) throws -> Int {
         let start = PQexec(conn, sql)
         guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
             try take(start, conn)  // the server's error, or a statement that was no COPY … FROM STDIN

@@ -27,11 +27,16 @@ public struct PGError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The server a connection was to be made to (`.connect`): host or socket folder, port,
     /// database and role, as libpq resolved them.
     public let server: PGConnection.Endpoint?
+    /// The connection broke while a COMMIT was on its way: the transaction may or may not
+    /// have been committed, and nothing here can tell. Never repeated by `PGConnection`;
+    /// the caller learns what happened by reading the data again once the server is back.
+    public let outcomeUnknown: Bool
 
     public init(kind: Kind, sqlState: String? = nil, message: String, detail: String? = nil, hint: String? = nil,
-                server: PGConnection.Endpoint? = nil) {
+                server: PGConnection.Endpoint? = nil, outcomeUnknown: Bool = false) {
         self.kind = kind
         self.server = server
+        self.outcomeUnknown = outcomeUnknown
         self.sqlState = sqlState
         self.message = message
         self.detail = detail

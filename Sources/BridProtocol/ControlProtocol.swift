@@ -16,6 +16,8 @@ public enum ControlProtocol {
     ///   Later in 2 (no bump: an absent key means none, and readers ignore unknown keys):
     ///   observations, versions and release changes carry an optional `status` (and a
     ///   change `previousStatus`), the publisher's status of the observation.
+    ///   `status` carries an optional `storeUnavailable` `{since, reason, figuresFrom}`
+    ///   while the store cannot be reached.
     public static let protocolVersion = 2
 
     /// The longest line either side sends or accepts, newline excluded (1 MiB).

@@ -16,9 +16,15 @@ public struct StatusResponse: Codable, Sendable, Equatable {
     public var alerts: AlertCounts
     /// The last refused reload, until a reload succeeds.
     public var lastReloadError: ReloadFailure?
+    /// Set while the store cannot be reached (its database server restarting or cut off):
+    /// checks and deliveries wait. Absent from a brid older than this field, and whenever
+    /// the store answers.
+    public var storeUnavailable: StoreUnavailable?
 
     public init(version: String, pid: Int32, startedAt: Date, configPath: String, database: DatabaseStatus,
-                sources: [SourceStatus], alerts: AlertCounts, lastReloadError: ReloadFailure? = nil) {
+                sources: [SourceStatus], alerts: AlertCounts, lastReloadError: ReloadFailure? = nil,
+                storeUnavailable: StoreUnavailable? = nil) {
+        self.storeUnavailable = storeUnavailable
         self.version = version
         self.pid = pid
         self.startedAt = startedAt
@@ -27,6 +33,22 @@ public struct StatusResponse: Codable, Sendable, Equatable {
         self.sources = sources
         self.alerts = alerts
         self.lastReloadError = lastReloadError
+    }
+}
+
+/// The store cannot be reached: since when, why, and how old the figures beside it are.
+public struct StoreUnavailable: Codable, Sendable, Equatable {
+    public var since: Date
+    /// The latest reason a store call or a probe gave.
+    public var reason: String
+    /// When the database and source figures of the same `status` were read from the store
+    /// (the last status before the outage); nil when none was read.
+    public var figuresFrom: Date?
+
+    public init(since: Date, reason: String, figuresFrom: Date? = nil) {
+        self.since = since
+        self.reason = reason
+        self.figuresFrom = figuresFrom
     }
 }
 

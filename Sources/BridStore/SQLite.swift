@@ -3,6 +3,8 @@ import CSQLite
 /// A failure of the database itself (not of the input): disk full, corruption, a bug.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     public let message: String
+    /// The database cannot be reached now (see StoreAvailability.swift); set by `unavailable(_:)`.
+    public internal(set) var isUnavailable = false
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 

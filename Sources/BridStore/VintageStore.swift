@@ -48,6 +48,12 @@ public protocol VintageStore: AnyObject, Sendable {
     /// Whether `close()` ran.
     var isClosed: Bool { get }
 
+    /// Checks that the store can be used now, connecting again when its connection broke;
+    /// throws an error `StoreAvailability.unavailableReason` recognises while its database
+    /// cannot be reached. The daemon's probe while the store is unavailable. SQLite: a file,
+    /// always there (throws only once closed).
+    func ping() throws
+
     // MARK: Catalogue and ingest
 
     /// Writes the catalogue's names, units and frequencies; returns the conflicts (a

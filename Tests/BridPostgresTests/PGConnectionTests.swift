@@ -211,9 +211,9 @@ struct PGConnectionTests {
         try connection.reset()
         #expect(connection.isOpen)
         #expect(try connection.query("SELECT pg_backend_pid()").scalar != pid)
-        let stale = try #require(throws: PGError.self) { try connection.execute(statement, ["2"]) }
-        #expect(stale.kind == .usage)
-        #expect(try connection.execute(connection.prepare("SELECT $1::int * 2"), ["21"]).scalar == "42")
+        // Prepared before the reset: prepared again on the new session, then run.
+        #expect(try connection.execute(statement, ["21"]).scalar == "42")
+        #expect(try connection.execute(statement, ["4"]).scalar == "8")
         connection.close()
         #expect(throws: PGError.self) { try connection.query("SELECT 1") }
     }

@@ -7,6 +7,10 @@ import Synchronization
 /// in with a password and a database `brid` it owns. Stopped with `pg_ctl stop -m immediate`
 /// when the test process exits; a cluster left by a killed test run is stopped and removed
 /// by the next one. Tuned to start fast on a small machine (no fsync, small buffers).
+///
+/// A test that stops or restarts the server under brid (the database going away) starts a
+/// cluster of its own with `start()` — never the shared one — and uses `stopServer`,
+/// `startServer` and `restartServer`; `stop()` at the end (or the process's exit) removes it.
 public final class PostgresCluster: Sendable {
     /// The temporary folder: the data folder, the log and the server's socket are inside.
     public let folder: String
@@ -20,6 +24,8 @@ public final class PostgresCluster: Sendable {
     public let password: String
     private let bin: String
     private let stopped = Mutex(false)
+    /// The shared cluster: never stopped or restarted by a test.
+    private let isShared: Bool
 
     /// libpq key=value parameters for the role (the password not among them).
     public var conninfo: String { "host=\(folder) port=\(port) dbname=\(database) user=\(role)" }
@@ -38,7 +44,7 @@ public final class PostgresCluster: Sendable {
 
     private static let sharedCluster: Result<PostgresCluster, PostgresClusterError> = {
         do {
-            let cluster = try PostgresCluster.start()
+            let cluster = try PostgresCluster.start(shared: true)
             atexit { try? PostgresCluster.sharedCluster.get().stop() }
             return .success(cluster)
         } catch let error as PostgresClusterError {
@@ -48,7 +54,8 @@ public final class PostgresCluster: Sendable {
         }
     }()
 
-    private init(folder: String, port: Int, version: String, password: String, bin: String) {
+    private init(folder: String, port: Int, version: String, password: String, bin: String, isShared: Bool) {
+        self.isShared = isShared
         self.folder = folder
         self.port = port
         self.version = version
@@ -56,8 +63,20 @@ public final class PostgresCluster: Sendable {
         self.bin = bin
     }
 
-    /// Starts a new cluster in a new temporary folder.
+    /// Starts a new cluster of the caller's own in a new temporary folder; stopped and
+    /// removed by `stop()`, or when the test process exits.
     public static func start() throws -> PostgresCluster {
+        let cluster = try start(shared: false)
+        ownClusters.withLock { clusters in
+            if clusters.isEmpty { atexit { PostgresCluster.ownClusters.withLock { $0 }.forEach { $0.stop() } } }
+            clusters.append(cluster)
+        }
+        return cluster
+    }
+
+    private static let ownClusters = Mutex<[PostgresCluster]>([])
+
+    private static func start(shared: Bool) throws -> PostgresCluster {
         let bin = try binaries()
         removeStaleClusters(bin: bin)
         var template = Array("/tmp/brid-pg-XXXXXX".utf8CString)
@@ -75,7 +94,7 @@ public final class PostgresCluster: Sendable {
         // "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
         let words = versionRun.output.split(whereSeparator: \.isWhitespace)
         let version = words.count > 2 ? String(words[2]) : "?"
-        let cluster = PostgresCluster(folder: folder, port: port, version: version, password: password, bin: bin)
+        let cluster = PostgresCluster(folder: folder, port: port, version: version, password: password, bin: bin, isShared: shared)
         do {
             try cluster.initialise()
         } catch {
@@ -134,6 +153,32 @@ public final class PostgresCluster: Sendable {
         guard first else { return }
         _ = try? run("pg_ctl", ["stop", "-m", "immediate", "-w", "-D", folder + "/data"])
         try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    // MARK: The server going away (a cluster of the test's own)
+
+    /// Stops the server and keeps its data: `fast` ends every session (they see SQLSTATE
+    /// 57P01) and shuts down cleanly; `immediate` is a crash. Waits until it is down.
+    public func stopServer(mode: String = "fast") throws {
+        try ownOnly("stop")
+        try run("pg_ctl", ["stop", "-m", mode, "-w", "-t", "120", "-D", folder + "/data"])
+    }
+
+    /// Starts the server stopped by `stopServer` again, on the same socket and port, and
+    /// waits until it accepts connections.
+    public func startServer() throws {
+        try ownOnly("start")
+        try run("pg_ctl", ["start", "-w", "-t", "120", "-D", folder + "/data", "-l", folder + "/server.log"])
+    }
+
+    /// `pg_ctl restart -m <mode>`: every session ended, the server up again when it returns.
+    public func restartServer(mode: String = "fast") throws {
+        try ownOnly("restart")
+        try run("pg_ctl", ["restart", "-m", mode, "-w", "-t", "120", "-D", folder + "/data", "-l", folder + "/server.log"])
+    }
+
+    private func ownOnly(_ what: String) throws {
+        guard !isShared else { throw PostgresClusterError("the shared cluster is never \(what)ed by a test: start one of its own") }
     }
 
     /// The tail of the server's log, for failure messages.

@@ -77,9 +77,12 @@ final class AlertDelivery: Sendable {
     /// Store writes wait for an ingest in flight: they run on the daemon's blocking-work queue.
     let work: BlockingWork
     let wake: WakeSignal
+    /// While the store is unavailable nothing is delivered: woken when it answers again.
+    let health: StoreHealth
 
     init(daemon: Daemon, notifiers: Notifiers) {
         store = daemon.store
+        health = daemon.storeHealth
         self.notifiers = notifiers
         logger = daemon.logger
         work = daemon.work
@@ -90,6 +93,10 @@ final class AlertDelivery: Sendable {
     func loop(_ notifier: NotifierConfig, clock: any DaemonClock, wake: WakeSignal) async {
         var nextRepost: Date? = notifier.reposts ? clock.now() : nil
         while !Task.isCancelled {
+            guard health.isAvailable else {
+                await sleep(until: nil, on: clock, orUntil: wake)
+                continue
+            }
             let now = clock.now()
             var wakeAt = await deliverDue(to: notifier, at: now)
             if let due = nextRepost {
@@ -126,11 +133,12 @@ final class AlertDelivery: Sendable {
         do {
             pending = try await BlockingWork.read { [store] in try store.pendingDeliveries(notifier: notifier.id, limit: Self.batch) }
         } catch {
+            if health.isUnavailable(error) { return nil }  // woken when the store answers again
             logger.error("alerts: cannot read the outbox: \(error)")
             return now.addingTimeInterval(Self.evaluationInterval)
         }
         for item in pending {
-            if Task.isCancelled { return nil }
+            if Task.isCancelled || !health.isAvailable { return nil }
             // In order: a notification waits until the one before it is delivered or given up.
             if item.nextAttemptAt > now { return item.nextAttemptAt }
             if let retryAt = await attempt(item, notifier, at: now) { return retryAt }
@@ -160,7 +168,7 @@ final class AlertDelivery: Sendable {
                                                     retryAt: givingUp ? nil : retryAt, at: now)
                 }
             } catch {
-                logger.error("alerts: cannot record a failed delivery: \(error)", metadata: metadata)
+                if !health.isUnavailable(error) { logger.error("alerts: cannot record a failed delivery: \(error)", metadata: metadata) }
             }
             if givingUp {
                 logger.error("alerts: gave up delivering \(item.notification.id) to \(notifier.id) after \(attempts) attempts: \(error)",
@@ -171,6 +179,9 @@ final class AlertDelivery: Sendable {
                            metadata: metadata)
             return retryAt
         } catch {
+            // Delivered, but the store could not say so: it stays pending and is delivered
+            // again once the store answers (at least once, never lost).
+            if health.isUnavailable(error) { return nil }
             logger.error("alerts: cannot record a delivery: \(error)", metadata: metadata)
             return now.addingTimeInterval(Self.firstBackoff)
         }
@@ -181,7 +192,7 @@ final class AlertDelivery: Sendable {
             let firing = try await BlockingWork.read { [store] in try store.firingAlerts(for: notifier).map(\.notificationBody) }
             try await notifiers.repost(firing, to: notifier, at: now)
         } catch {
-            if Task.isCancelled { return }
+            if Task.isCancelled || health.isUnavailable(error) { return }
             logger.warning("alerts: re-posting firing alerts to \(notifier.id) failed: \(error)", metadata: ["notifier": "\(notifier.id)"])
         }
     }

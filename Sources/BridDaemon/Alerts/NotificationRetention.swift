@@ -18,6 +18,7 @@ extension Daemon {
     public func pruneNotifications() async -> Int {
         let cutoff = clock.now().addingTimeInterval(-config.daemon.notificationRetention.seconds)
         var total = 0
+        guard storeHealth.isAvailable else { return 0 }
         do {
             while !Task.isCancelled {
                 let pruned = try await work.run { [store] in try store.pruneNotifications(before: cutoff, limit: Self.pruneBatch) }
@@ -25,7 +26,7 @@ extension Daemon {
                 if pruned < Self.pruneBatch { break }
             }
         } catch {
-            logger.error("alerts: cannot prune old notifications: \(error)")
+            if !storeHealth.isUnavailable(error) { logger.error("alerts: cannot prune old notifications: \(error)") }
         }
         if total > 0 {
             logger.info("alerts: pruned \(total) notification\(total == 1 ? "" : "s") finished before \(WireTime.format(cutoff)) (notification_retention \(ConfigDuration.format(config.daemon.notificationRetention)))")

@@ -15,7 +15,8 @@ final class ControlAPI: Sendable {
     let daemon: Daemon
     let startedAt: Date
     let logger: Logger
-    /// The last status, reused while nothing it shows has changed.
+    /// The last status, reused while nothing it shows has changed; while the store is
+    /// unavailable, the figures `status` shows (saying how old they are).
     private let statusCache = Mutex<(generation: UInt64, at: Date, response: StatusResponse)?>(nil)
 
     init(daemon: Daemon, startedAt: Date, logger: Logger) {
@@ -92,13 +93,47 @@ final class ControlAPI: Sendable {
 
     func status() async throws -> StatusResponse {
         let snapshot = await daemon.snapshot()
-        if let cached = statusCache.withLock({ $0 }), cached.generation == snapshot.generation, Date().timeIntervalSince(cached.at) < 1 {
+        let health = snapshot.storeHealth
+        if health.isAvailable, let cached = statusCache.withLock({ $0 }), cached.generation == snapshot.generation,
+           Date().timeIntervalSince(cached.at) < 1 {
             return cached.response
         }
-        // The store is read off the cooperative pool, as every store read of the API.
-        let response = try await BlockingWork.read { [self] in try status(snapshot) }
-        statusCache.withLock { $0 = (snapshot.generation, Date(), response) }
-        return response
+        do {
+            guard health.isAvailable else { throw StoreError.unavailable(health.outage?.reason ?? "") }
+            // The store is read off the cooperative pool, as every store read of the API.
+            let response = try await BlockingWork.read { [self] in try status(snapshot) }
+            statusCache.withLock { $0 = (snapshot.generation, Date(), response) }
+            return response
+        } catch {
+            guard health.isUnavailable(error), let outage = health.outage else { throw error }
+            return statusWithoutStore(snapshot, outage: outage)
+        }
+    }
+
+    /// `status` while the store is unavailable: the daemon's own state now, the store's
+    /// figures as the last status read them (or none), and the outage.
+    private func statusWithoutStore(_ snapshot: DaemonSnapshot, outage: StoreHealth.Outage) -> StatusResponse {
+        let cached = statusCache.withLock { $0 }
+        let (schedule, inFlight) = (snapshot.schedule.due, snapshot.schedule.checking)
+        let last = Dictionary((cached?.response.sources ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let sources = snapshot.config.sources.map { source -> SourceStatus in
+            var status = last[source.id] ?? SourceStatus(id: source.id, kind: .url, location: "", format: source.format, state: .neverChecked)
+            switch source.location {
+            case let .url(url): (status.kind, status.location) = (.url, url)
+            case let .drop(path): (status.kind, status.location) = (.drop, path)
+            }
+            status.format = source.format
+            status.nextDueAt = schedule[source.id]
+            status.inFlight = inFlight.contains(source.id)
+            return status
+        }
+        return StatusResponse(
+            version: BridVersion.current, pid: getpid(), startedAt: startedAt, configPath: snapshot.config.path,
+            database: cached?.response.database
+                ?? DatabaseStatus(path: store.location, sizeBytes: 0, releases: 0, series: 0, observationVersions: 0),
+            sources: sources, alerts: cached?.response.alerts ?? AlertCounts(),
+            lastReloadError: snapshot.reloadFailure.map { BridProtocol.ReloadFailure(at: $0.at, errors: $0.errors) },
+            storeUnavailable: StoreUnavailable(since: outage.since, reason: outage.reason, figuresFrom: cached?.at))
     }
 
     private func status(_ snapshot: DaemonSnapshot) throws -> StatusResponse {

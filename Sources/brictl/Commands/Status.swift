@@ -17,6 +17,7 @@ struct StatusCommand: ParsableCommand {
         let head = Formats.fitted("brid \(status.version)  ", ["pid \(status.pid)", "up \(uptime) (since \(WireTime.format(status.startedAt)))"],
                                   width: terminal.width)
         lines.append(terminal.paint("brid \(status.version)", .bold) + head.dropFirst("brid \(status.version)".count))
+        if let outage = status.storeUnavailable { lines += storeUnavailableLines(outage, terminal) }
         lines.append("config    \(status.configPath)")
         let db = status.database
         lines.append(Formats.fitted("database  ", [db.path, "\(Formats.bytes(db.sizeBytes)) + WAL \(Formats.bytes(db.walBytes))",
@@ -42,6 +43,16 @@ struct StatusCommand: ParsableCommand {
             lines.append(table.render(terminal))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// First, so it is not missed: the store cannot be reached, and the figures below are old.
+    static func storeUnavailableLines(_ outage: StoreUnavailable, _ terminal: Terminal) -> [String] {
+        [
+            terminal.paint("STORE UNAVAILABLE since \(Formats.time(outage.since, terminal)): \(outage.reason)", .boldRed),
+            "          checks, drop folders and alert deliveries wait; brid carries on when the store answers",
+            "          " + (outage.figuresFrom.map { "the figures below were read \(Formats.time($0, terminal))" }
+                ?? "no figures read from the store yet"),
+        ]
     }
 
     /// `3 firing (1 critical, 2 warning), 1 acked, outbox 0`.
