@@ -26,7 +26,7 @@ public final class PGCluster: Cluster, @unchecked Sendable {
     public var isShared: Bool { true }
 
     private let connection: PGConnection
-    private let lock = NSLock()
+    private let lock = Mutex(())
 
     /// What this instance holds, apart from the connection: `holds` never waits for a
     /// statement in flight.
@@ -235,10 +235,8 @@ public final class PGCluster: Cluster, @unchecked Sendable {
     // MARK: Statements
 
     @discardableResult
-    private func locked<T>(_ body: (PGConnection) throws -> T) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(connection)
+    private func locked<T: Sendable>(_ body: (PGConnection) throws -> T) throws -> T {
+        try lock.withLock { _ in try body(connection) }
     }
 
     /// Runs a statement, connecting again once when the connection was lost (the server
@@ -269,7 +267,12 @@ public final class PGCluster: Cluster, @unchecked Sendable {
     /// A PostgreSQL array literal of texts (`{"a","b"}`), each element quoted.
     static func array(_ values: [String]) -> String {
         "{" + values.map { value in
-            "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            var quoted = "\""
+            for character in value {
+                if character == "\\" || character == "\"" { quoted.append("\\") }
+                quoted.append(character)
+            }
+            return quoted + "\""
         }.joined(separator: ",") + "}"
     }
 }
