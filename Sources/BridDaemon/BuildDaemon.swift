@@ -24,6 +24,9 @@ public struct DaemonEnvironment: Sendable {
     /// (ServiceLifecycle's `maximumCancellationDuration`). Tests that cancel daemons on a
     /// loaded machine give them longer.
     public var cancellationLimit: Duration = .seconds(2)
+    /// The cluster the daemon joins; nil: the launcher's for the configured store
+    /// (`Launcher.openCluster`). Tests give one.
+    public var cluster: (any Cluster)?
 
     public init(clock: any DaemonClock = SystemClock(), fetcher: any HTTPFetching = CurlFetcher(),
                 poster: any HTTPPosting = CurlFetcher(), logger: Logger,
@@ -61,7 +64,13 @@ public struct BuiltDaemon: Sendable {
 public func buildDaemon(config: BridConfig, environment: DaemonEnvironment, serving: Bool = true,
                         store given: (any VintageStore)? = nil) throws -> BuiltDaemon {
     let store = try given ?? Launcher.openStore(config, logger: environment.logger)
-    let daemon = Daemon(config: config, store: store, environment: environment)
+    let cluster = try environment.cluster
+        ?? Launcher.openCluster(config, environment: environment.variables, readFile: { try String(contentsOfFile: $0, encoding: .utf8) })
+    try cluster.join(host: Launcher.hostName(), pid: getpid(), version: BridVersion.current, now: environment.clock.now())
+    if cluster.isShared {
+        environment.logger.info("cluster: joined as instance \(cluster.instance), lease \(ConfigDuration.format(cluster.lease))")
+    }
+    let daemon = Daemon(config: config, store: store, cluster: cluster, environment: environment)
     try Daemon.prepareAlerts(store: store, config: config, now: environment.clock.now(), wake: daemon.alertWake,
                              logger: environment.logger)
     guard serving else { return BuiltDaemon(daemon: daemon, group: nil) }
@@ -70,7 +79,10 @@ public func buildDaemon(config: BridConfig, environment: DaemonEnvironment, serv
     let api = ControlAPI(daemon: daemon, startedAt: environment.clock.now(), logger: environment.logger)
     let server = try ControlServer(socket: socket, handlers: api.handlers(), logger: environment.logger,
                                    streamStallLimit: environment.streamStallLimit, maxStagedBytes: config.daemon.maxStagedBytes)
-    let services: [any Service] = [
+    // The leases first: on shutdown (in reverse order) they are given up after the checks
+    // in flight ended, so no other instance starts one of them meanwhile.
+    let leases: [any Service] = cluster.isShared ? [LeaseService(daemon: daemon)] : []
+    let services: [any Service] = leases + [
         SchedulerService(daemon: daemon, clock: environment.clock, notifier: environment.notifier,
                          watchdogInterval: SystemdNotifier.watchdogInterval(environment: environment.variables)),
         DropService(daemon: daemon, clock: environment.clock, rescanInterval: environment.dropRescanInterval),

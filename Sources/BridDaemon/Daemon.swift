@@ -13,6 +13,9 @@ import Logging
 public actor Daemon {
     public internal(set) var config: BridConfig
     public nonisolated let store: any VintageStore
+    /// The instances sharing the store and the URL sources this one holds (for SQLite,
+    /// this instance alone, holding every source).
+    public nonisolated let cluster: any Cluster
     let ingestor: Ingestor
     let clock: any DaemonClock
     let logger: Logger
@@ -36,6 +39,10 @@ public actor Daemon {
     public nonisolated let drops: DropIntake
     /// Failing drop sources with failures the store could not record, for `status`.
     var unrecordedDropFailures: [String: DropScanFailure] = [:]
+    /// The URL sources this instance held at its last claim (a shared cluster only).
+    var heldSources: Set<String> = []
+    /// Whether the last renewal of the leases failed (logged once per run of failures).
+    var leaseRenewalFailing = false
     /// Goes up whenever something `status` shows changes, so a status can be cached.
     public internal(set) var generation: UInt64 = 0
 
@@ -50,12 +57,13 @@ public actor Daemon {
     }
 
     /// Made by `buildDaemon` only.
-    init(config: BridConfig, store: any VintageStore, environment: DaemonEnvironment,
+    init(config: BridConfig, store: any VintageStore, cluster: any Cluster, environment: DaemonEnvironment,
          readFile: @escaping @Sendable (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }) {
         let (fetcher, clock, logger, notifier) = (environment.fetcher, environment.clock, environment.logger, environment.notifier)
         let variables = environment.variables
         self.config = config
         self.store = store
+        self.cluster = cluster
         self.ingestor = Ingestor(store: store, folder: config.daemon.stateDir, memoryLimit: config.daemon.spillAfter)
         self.clock = clock
         self.logger = logger
@@ -95,7 +103,10 @@ public actor Daemon {
     func takeDueSources() -> (start: [String], nextWake: Date?) {
         // While the store is unavailable nothing starts: woken when it answers again.
         guard storeHealth.isAvailable else { return ([], nil) }
-        let plan = urlSchedule.takeDue(now: clock.now(), capacity: config.daemon.maxConcurrentFetches)
+        // In a cluster, only the sources whose lease this instance holds now.
+        let plan = cluster.isShared
+            ? urlSchedule.takeDue(now: clock.now(), capacity: config.daemon.maxConcurrentFetches, holds: cluster.holds)
+            : urlSchedule.takeDue(now: clock.now(), capacity: config.daemon.maxConcurrentFetches)
         if !plan.start.isEmpty { changed() }
         return plan
     }

@@ -39,17 +39,27 @@ public struct URLSchedule: Sendable, Equatable {
 
     /// Marks the due sources as being checked (at most `capacity` checks at once, those
     /// in flight included) and says when to look again: the earliest due time still
-    /// ahead (sources due but over the limit wait for a check to finish).
-    public mutating func takeDue(now: Date, capacity: Int) -> (start: [String], nextWake: Date?) {
+    /// ahead (sources due but over the limit wait for a check to finish). Only sources
+    /// this instance `holds` are started (in a cluster, the others are another instance's);
+    /// one not held is started once it is held again (`takeOver`) and due.
+    public mutating func takeDue(now: Date, capacity: Int, holds: (String) -> Bool = { _ in true }) -> (start: [String], nextWake: Date?) {
         var start: [String] = []
         let room = capacity - checking.count
         for (id, date) in due.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) })
-        where date <= now && !checking.contains(id) && !paused.contains(id) && start.count < room {
+        where date <= now && !checking.contains(id) && !paused.contains(id) && start.count < room && holds(id) {
             start.append(id)
         }
         checking.formUnion(start)
-        let nextWake = waiting.values.filter { $0 > now }.min()
+        let nextWake = waiting.filter { holds($0.key) }.values.filter { $0 > now }.min()
         return (start, nextWake)
+    }
+
+    /// A source this instance took over from another in its cluster: due as the other
+    /// left it in the store (as at a restart), paused or not as stored.
+    public mutating func takeOver(_ id: String, state: SourceState?, schedule: Schedule, now: Date) {
+        guard due[id] != nil else { return }
+        due[id] = Self.resumedDue(state: state, schedule: schedule, sourceID: id, now: now)
+        if state?.paused == true { paused.insert(id) } else { paused.remove(id) }
     }
 
     /// The due times of the sources neither checked now nor paused.

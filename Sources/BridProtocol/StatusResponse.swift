@@ -20,10 +20,13 @@ public struct StatusResponse: Codable, Sendable, Equatable {
     /// checks and deliveries wait. Absent from a brid older than this field, and whenever
     /// the store answers.
     public var storeUnavailable: StoreUnavailable?
+    /// The instances sharing the store, when there is more than one (PostgreSQL); absent
+    /// otherwise and from a brid older than this field.
+    public var cluster: ClusterStatus?
 
     public init(version: String, pid: Int32, startedAt: Date, configPath: String, database: DatabaseStatus,
                 sources: [SourceStatus], alerts: AlertCounts, lastReloadError: ReloadFailure? = nil,
-                storeUnavailable: StoreUnavailable? = nil) {
+                storeUnavailable: StoreUnavailable? = nil, cluster: ClusterStatus? = nil) {
         self.storeUnavailable = storeUnavailable
         self.version = version
         self.pid = pid
@@ -33,6 +36,55 @@ public struct StatusResponse: Codable, Sendable, Equatable {
         self.sources = sources
         self.alerts = alerts
         self.lastReloadError = lastReloadError
+        self.cluster = cluster
+    }
+}
+
+/// The brid instances sharing one store, for `status`.
+public struct ClusterStatus: Codable, Sendable, Equatable {
+    /// The instance that answered.
+    public var instance: String
+    /// How long a source stays held without a heartbeat.
+    public var leaseSeconds: Double
+    public var members: [ClusterMemberStatus]
+
+    public init(instance: String, leaseSeconds: Double, members: [ClusterMemberStatus]) {
+        self.instance = instance
+        self.leaseSeconds = leaseSeconds
+        self.members = members
+    }
+}
+
+/// One instance of a cluster.
+public struct ClusterMemberStatus: Codable, Sendable, Equatable {
+    public enum State: String, Codable, Sendable {
+        /// Heartbeat within the lease.
+        case live
+        /// No heartbeat for longer than the lease and no clean stop: dead, hung or cut off.
+        case silent
+        /// Stopped cleanly.
+        case stopped
+    }
+
+    public var name: String
+    public var host: String
+    public var pid: Int32
+    public var version: String
+    public var startedAt: Date
+    public var heartbeatAt: Date
+    public var state: State
+    /// URL sources whose lease it holds (an expired lease not counted).
+    public var sources: Int
+
+    public init(name: String, host: String, pid: Int32, version: String, startedAt: Date, heartbeatAt: Date, state: State, sources: Int) {
+        self.name = name
+        self.host = host
+        self.pid = pid
+        self.version = version
+        self.startedAt = startedAt
+        self.heartbeatAt = heartbeatAt
+        self.state = state
+        self.sources = sources
     }
 }
 
@@ -116,10 +168,15 @@ public struct SourceStatus: Codable, Sendable, Equatable {
     public var inFlight: Bool
     /// The source's newest release.
     public var lastReleaseID: Int64?
+    /// In a cluster (`StatusResponse.cluster`): the instance that holds the URL source's
+    /// lease and checks it, and until when unless renewed; absent when none holds it.
+    public var heldBy: String?
+    public var heldUntil: Date?
 
     public init(id: String, kind: Kind, location: String, format: String, state: State, lastCheckAt: Date? = nil,
                 lastSuccessAt: Date? = nil, lastError: String? = nil, lastErrorAt: Date? = nil, consecutiveFailures: Int = 0,
-                nextDueAt: Date? = nil, inFlight: Bool = false, lastReleaseID: Int64? = nil) {
+                nextDueAt: Date? = nil, inFlight: Bool = false, lastReleaseID: Int64? = nil, heldBy: String? = nil,
+                heldUntil: Date? = nil) {
         self.id = id
         self.kind = kind
         self.location = location
@@ -133,6 +190,8 @@ public struct SourceStatus: Codable, Sendable, Equatable {
         self.nextDueAt = nextDueAt
         self.inFlight = inFlight
         self.lastReleaseID = lastReleaseID
+        self.heldBy = heldBy
+        self.heldUntil = heldUntil
     }
 }
 

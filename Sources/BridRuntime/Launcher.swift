@@ -57,6 +57,38 @@ public enum Launcher {
         return store
     }
 
+    /// The cluster of instances sharing the store: for SQLite this instance alone (it
+    /// holds every source); for PostgreSQL the shared one, on a connection of its own with
+    /// the store's URL and password. Not joined yet (`Cluster.join`).
+    public static func openCluster(_ config: BridConfig, environment: [String: String],
+                                   readFile: (String) throws -> String) throws -> any Cluster {
+        let instance = config.daemon.instanceName(hostName: hostName())
+        switch config.store {
+        case .sqlite:
+            return SingleInstanceCluster(instance: instance)
+        case .postgresql(let store):
+            let password: String?
+            do {
+                password = try store.password?.resolve(environment: environment, readFile: readFile)
+            } catch {
+                throw RuntimeError("store: PostgreSQL — cannot read the password: \(error)")
+            }
+            do {
+                return try PGCluster(conninfo: store.url, password: password, instance: instance, lease: store.lease)
+            } catch {
+                throw RuntimeError("store: PostgreSQL — cannot connect for the cluster's leases: \(StoreCheck.reason(error))")
+            }
+        }
+    }
+
+    /// This machine's host name (`gethostname`), "localhost" when it has none.
+    public static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "localhost" : name
+    }
+
     /// The state folder and any missing parents, mode 0750 (as `mkdir -p -m 0750`).
     private static func createStateDir(_ config: BridConfig) throws {
         let path = config.daemon.stateDir

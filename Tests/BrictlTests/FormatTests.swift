@@ -137,6 +137,30 @@ import Testing
         #expect(text.contains("HTTP 503 Service Unavailable"))
     }
 
+    @Test func statusShowsTheClusterWhenInstancesShareTheStore() {
+        var status = reply("status", as: StatusResponse.self)
+        #expect(!StatusCommand.render(status, terminal).contains("HELD BY"), "no cluster, no column")
+        status.cluster = ClusterStatus(instance: "brid-a", leaseSeconds: 30, members: [
+            ClusterMemberStatus(name: "brid-a", host: "db1.example", pid: 4242, version: "0.1.0", startedAt: fixtures.now.addingTimeInterval(-3600),
+                                heartbeatAt: fixtures.now.addingTimeInterval(-4), state: .live, sources: 2),
+            ClusterMemberStatus(name: "brid-b", host: "db2.example", pid: 977, version: "0.1.0", startedAt: fixtures.now.addingTimeInterval(-7200),
+                                heartbeatAt: fixtures.now.addingTimeInterval(-125), state: .silent, sources: 1),
+        ])
+        status.sources[0].heldBy = "brid-a"
+        status.sources[1].heldBy = "brid-b"
+        let text = StatusCommand.render(status, Terminal(width: 160, now: fixtures.now))
+        #expect(text.contains("cluster   2 instances, this one brid-a, lease 30s"), "\(text)")
+        #expect(text.contains("  brid-a    db1.example  4242  live    "), "\(text)")
+        #expect(text.contains("(4s ago)"), "\(text)")
+        #expect(text.contains("  brid-b    db2.example   977  silent  "), "\(text)")
+        #expect(text.contains("(2m ago)"), "\(text)")
+        let rows = text.split(separator: "\n")
+        #expect(rows.contains { $0.hasPrefix("SOURCE") && $0.contains("HELD BY") })
+        #expect(rows.contains { $0.hasPrefix("wb-kaz-exports") && $0.contains("brid-a") })
+        #expect(rows.contains { $0.hasPrefix("kz-stat-freight") && $0.contains("brid-b") })
+        #expect(rows.contains { $0.hasPrefix("bri-cn-kz") && $0.contains("(local)") })
+    }
+
     @Test func showHasASparkline() {
         let text = ShowCommand.render(reply("series.show", as: ShowResponse.self), terminal)
         #expect(text.contains("cn-kz.trade.total — China–Kazakhstan trade volume (USD bn, A) · source bri-cn-kz"))

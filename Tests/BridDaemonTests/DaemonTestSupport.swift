@@ -67,9 +67,10 @@ final class ScriptedFetcher: HTTPFetching {
 /// The daemon for `config` as `buildDaemon` assembles it, without its services (the test
 /// runs what it needs), on `clock` with `fetcher`.
 func standaloneDaemon(_ config: BridConfig, clock: any DaemonClock, fetcher: any HTTPFetching = ScriptedFetcher(),
-                      logger: Logger) throws -> Daemon {
-    try buildDaemon(config: config, environment: DaemonEnvironment(clock: clock, fetcher: fetcher, logger: logger, variables: [:]),
-                    serving: false).daemon
+                      logger: Logger, cluster: (any Cluster)? = nil) throws -> Daemon {
+    var environment = DaemonEnvironment(clock: clock, fetcher: fetcher, logger: logger, variables: [:])
+    environment.cluster = cluster
+    return try buildDaemon(config: config, environment: environment, serving: false).daemon
 }
 
 /// A daemon with no source (its state in a temporary folder) and its control API, no
@@ -98,6 +99,8 @@ final class DaemonHarness: @unchecked Sendable {
     let clock = ManualClock(now: Date(timeIntervalSince1970: 1_764_489_600))  // 2025-11-30T08:00:00Z
     let fetcher = ScriptedFetcher()
     var daemon: Daemon!
+    /// The cluster the daemon joins; nil: the configured store's (one instance for SQLite).
+    var cluster: (any Cluster)?
     var store: any VintageStore { get async { daemon.store } }
     private var scheduler: Task<Void, any Error>?
 
@@ -124,7 +127,7 @@ final class DaemonHarness: @unchecked Sendable {
         _ = await scheduler?.result
         let config = try ConfigLoader.load(path: configPath).get()
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        daemon = try standaloneDaemon(config, clock: clock, fetcher: fetcher, logger: logger)
+        daemon = try standaloneDaemon(config, clock: clock, fetcher: fetcher, logger: logger, cluster: cluster)
         let service = SchedulerService(daemon: daemon, clock: clock, notifier: SystemdNotifier(environment: [:]), watchdogInterval: nil)
         scheduler = Task { try await service.run() }
     }

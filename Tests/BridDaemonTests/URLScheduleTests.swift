@@ -23,6 +23,20 @@ import Testing
                     consecutiveFailures: failures, nextDueAt: nextDue, etag: nil, lastModified: nil, paused: paused)
     }
 
+    @Test func onlySourcesThisInstanceHoldsAreStartedOrWokenFor() throws {
+        let config = try config(Self.url("a") + Self.url("b") + Self.url("c"))
+        var schedule = URLSchedule()
+        schedule.load(config, states: [state("c", lastCheck: now, nextDue: now.addingTimeInterval(600))], now: now)
+        let plan = schedule.takeDue(now: now, capacity: 4, holds: { $0 == "a" })
+        #expect(plan.start == ["a"] && plan.nextWake == nil, "b is due but another instance's; c is not held either")
+        // Taken over: due as its former holder left it in the store, paused as stored.
+        schedule.takeOver("c", state: state("c", lastCheck: now, nextDue: now.addingTimeInterval(300), paused: true),
+                          schedule: .every(.seconds(3600)), now: now)
+        #expect(schedule.due["c"] == now.addingTimeInterval(300) && schedule.paused.contains("c"))
+        schedule.takeOver("b", state: nil, schedule: .every(.seconds(3600)), now: now)
+        #expect(schedule.takeDue(now: now, capacity: 4, holds: { _ in true }).start == ["b"])
+    }
+
     @Test func aNeverCheckedSourceIsDueAtOnceAndAStoredOneWhenStored() throws {
         let config = try config(Self.url("a") + Self.url("b") + "\n[[source]]\nid = \"d\"\ndrop = \"/tmp/d\"\nformat = \"csv\"\n")
         var schedule = URLSchedule()

@@ -94,4 +94,21 @@ import Testing
         let status = try JSONDecoder().decode(DatabaseStatus.self, from: Data(json.utf8))
         #expect(status == DatabaseStatus(path: "/var/lib/brid/brid.sqlite", sizeBytes: 8192, walBytes: 0, releases: 1, series: 2, observationVersions: 3))
     }
+
+    /// The cluster and each source's holder came later (issue 11): a status without them
+    /// decodes with none, and one with them round-trips.
+    @Test func aStatusWithoutTheClusterDecodesWithNone() throws {
+        let source = #"{"id":"a","kind":"url","location":"https://x","format":"csv","state":"ok","consecutiveFailures":0,"inFlight":false}"#
+        let decoded = try JSONDecoder().decode(SourceStatus.self, from: Data(source.utf8))
+        #expect(decoded.heldBy == nil && decoded.heldUntil == nil)
+        var status = try #require(Samples.responses[StatusRequest.command] as? StatusResponse)
+        status.cluster = nil
+        let json = try JSONEncoder().encode(status)
+        #expect(!String(decoding: json, as: UTF8.self).contains("cluster"))
+        #expect(try JSONDecoder().decode(StatusResponse.self, from: json).cluster == nil)
+        var held = decoded
+        held.heldBy = "brid-b"
+        held.heldUntil = Date(timeIntervalSince1970: 1_764_489_630)
+        #expect(try JSONDecoder().decode(SourceStatus.self, from: JSONEncoder().encode(held)) == held)
+    }
 }

@@ -59,7 +59,11 @@ enum Samples {
             database: DatabaseStatus(path: "/var/lib/brid/brid.sqlite", sizeBytes: 12_345_678, walBytes: 65_536, releases: 42, series: 18, observationVersions: 1234),
             sources: [sourceOK, sourceFailing, sourceNever, sourcePaused],
             alerts: AlertCounts(firing: SeverityCounts(info: 0, warning: 2, critical: 1), acked: 1, outboxBacklog: 3, lastDeliveryError: "webhook: 503"),
-            lastReloadError: ReloadFailure(at: t1, errors: ["brid.toml:12: unknown key \"evry\""])),
+            lastReloadError: ReloadFailure(at: t1, errors: ["brid.toml:12: unknown key \"evry\""]),
+            cluster: ClusterStatus(instance: "brid-a", leaseSeconds: 30, members: [
+                ClusterMemberStatus(name: "brid-a", host: "db1", pid: 4242, version: "0.1.0", startedAt: t0, heartbeatAt: t1, state: .live, sources: 1),
+                ClusterMemberStatus(name: "brid-b", host: "db2", pid: 77, version: "0.1.0", startedAt: t0, heartbeatAt: t0, state: .silent, sources: 0),
+            ])),
         SourcesRequest.command: SourcesResponse(sources: [sourceOK, sourceFailing]),
         FetchRequest.command: FetchResponse(outcomes: [
             FetchOutcome(source: "a", outcome: .released, release: release, message: ""),

@@ -165,7 +165,7 @@ final class ControlAPI: Sendable {
                                      series: statistics.series, observationVersions: statistics.observationVersions),
             sources: sources, alerts: try alertCounts(),
             lastReloadError: snapshot.reloadFailure.map { BridProtocol.ReloadFailure(at: $0.at, errors: $0.errors) })
-        return response
+        return withCluster(response)
     }
 
     // MARK: - Fetch and ingest
@@ -200,6 +200,11 @@ final class ControlAPI: Sendable {
         guard let source = config.source(id: id) else { return [] }
         switch source.location {
         case .url:
+            // In a cluster, the instance holding the source's lease checks it, and no other.
+            if !daemon.cluster.holds(id) {
+                return [FetchOutcome(source: id, outcome: .failed,
+                                     message: "not checked by this instance (\(daemon.cluster.instance)): another instance of the cluster holds its lease; `brictl status` says which")]
+            }
             if !wait {
                 await daemon.requestCheck(id)
                 return [FetchOutcome(source: id, outcome: .queued, message: "due now; the scheduler fetches it")]

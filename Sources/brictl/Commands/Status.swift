@@ -28,17 +28,22 @@ struct StatusCommand: ParsableCommand {
             lines.append(terminal.paint("reload    refused \(Formats.time(failure.at, terminal)):", .red))
             lines += failure.errors.map { "            " + $0 }
         }
+        if let cluster = status.cluster { lines += clusterLines(cluster, terminal) }
         lines.append("")
         if status.sources.isEmpty {
             lines.append("no sources configured")
         } else {
+            // In a cluster, which instance checks each URL source.
+            let holders = status.cluster != nil
             var table = Table([.init("SOURCE"), .init("KIND", drop: 1), .init("FORMAT", drop: 2), .init("STATE"), .init("LAST CHECK"),
-                               .init("NEXT DUE"), .init("LAST ERROR", flexible: true, minimum: 20)])
+                               .init("NEXT DUE")] + (holders ? [.init("HELD BY", drop: 3)] : [])
+                              + [.init("LAST ERROR", flexible: true, minimum: 20)])
             for source in status.sources {
+                let holder: [Table.Cell] = holders ? [.init(source.kind == .drop ? "(local)" : source.heldBy ?? "-")] : []
                 table.add([.init(source.id), .init(source.kind.rawValue), .init(source.format),
                            .init(Palette.sourceState(source), Palette.style(source.state)),
-                           Formats.timeCell(source.lastCheckAt, terminal), Formats.timeCell(source.nextDueAt, terminal),
-                           .init(source.state == .failing ? source.lastError ?? "" : "", .red)])
+                           Formats.timeCell(source.lastCheckAt, terminal), Formats.timeCell(source.nextDueAt, terminal)] + holder
+                          + [.init(source.state == .failing ? source.lastError ?? "" : "", .red)])
             }
             lines.append(table.render(terminal))
         }
@@ -53,6 +58,26 @@ struct StatusCommand: ParsableCommand {
             "          " + (outage.figuresFrom.map { "the figures below were read \(Formats.time($0, terminal))" }
                 ?? "no figures read from the store yet"),
         ]
+    }
+
+    /// The instances sharing the store: a line, then one row per instance with its last
+    /// heartbeat, "silent" past the lease without a clean stop, "stopped" after one.
+    static func clusterLines(_ cluster: ClusterStatus, _ terminal: Terminal) -> [String] {
+        let lease = Formats.duration(cluster.leaseSeconds)
+        var lines = ["cluster   \(Formats.plural(cluster.members.count, "instance")), this one \(cluster.instance), lease \(lease)"]
+        var table = Table([.init("  INSTANCE"), .init("HOST", drop: 2), .init("PID", .right, drop: 1), .init("STATE"),
+                           .init("LAST HEARTBEAT"), .init("SOURCES", .right)])
+        for member in cluster.members {
+            let style: Style = switch member.state {
+            case .live: .green
+            case .silent: .red
+            case .stopped: .dim
+            }
+            table.add([.init("  " + member.name), .init(member.host), .init(String(member.pid)), .init(member.state.rawValue, style),
+                       Formats.timeCell(member.heartbeatAt, terminal), .init(String(member.sources))])
+        }
+        lines.append(table.render(terminal))
+        return lines
     }
 
     /// `3 firing (1 critical, 2 warning), 1 acked, outbox 0`.
