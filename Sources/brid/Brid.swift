@@ -21,7 +21,8 @@ struct Brid: AsyncParsableCommand {
             Exit status: 0 ok; 1 the config is invalid, the store cannot be opened for writing (with \
             --check-store: cannot be opened or reached), another brid holds the state folder or its socket, or (--once) a payload was rejected or a fetch failed; 2 usage.
             """,
-        version: BridVersion.current
+        version: BridVersion.current,
+        subcommands: [MigrateStoreCommand.self]
     )
 
     @Option(name: .long, help: ArgumentHelp("The configuration file (default: \(Brid.defaultConfigPath)).", valueName: "path"))
@@ -65,5 +66,31 @@ struct Brid: AsyncParsableCommand {
             }
             exit(withError: error)
         }
+    }
+}
+
+/// `brid migrate-store`: the SQLite store into PostgreSQL (README "Running on PostgreSQL").
+struct MigrateStoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate-store",
+        abstract: "Copy the SQLite store into an empty PostgreSQL database, every release, version, alert and id kept.",
+        discussion: """
+            Stop brid first. The SQLite file is state_dir/brid.sqlite of the config (or --from); the target is \
+            --to, or the config's [store] url and password when its kind is "postgresql". The copy is one \
+            transaction: all of it or nothing. The SQLite file is left as it was. Exit status: 0 copied; 1 not.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The configuration file (default: \(Brid.defaultConfigPath)).", valueName: "path"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("The SQLite store to copy (default: state_dir/brid.sqlite).", valueName: "file"))
+    var from: String?
+
+    @Option(name: .long, help: ArgumentHelp("The PostgreSQL database, a libpq URI or key=value string (default: the config's [store] url); its password from PGPASSWORD or ~/.pgpass.", valueName: "url"))
+    var to: String?
+
+    func run() throws {
+        throw ExitCode(MigrateStore.run(configPath: config ?? Brid.defaultConfigPath, from: from, to: to))
     }
 }
