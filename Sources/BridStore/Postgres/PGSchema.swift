@@ -15,6 +15,10 @@
 ///   TRUNCATE of releases, versions and release contents.
 /// - The cluster's tables (instances, source leases) and the delivery claims exist only
 ///   here: an SQLite store has one instance.
+/// - The versions' references to their series and release are kept by the ingest, not by
+///   row-by-row foreign keys (migration `2026-12-08-pg-bulk-ingest`: they cost three times
+///   the write), as SQLite's bulk ingest does; what an ingest writes before its release
+///   row (contents, summaries, alerts) refers to it through foreign keys checked at commit.
 enum PGSchema {
     static let migrations: [(name: String, sql: String)] = [
         ("2026-12-07-pg-vintages", """
