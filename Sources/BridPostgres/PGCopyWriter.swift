@@ -54,6 +54,8 @@ public struct PGCopyWriter: ~Copyable {
     private var buffer: [UInt8] = []
     /// Rows written so far.
     public private(set) var rows = 0
+    /// Fields written of the row being written with `field`.
+    private var fieldCount = 0
     private static let flushAt = 64 << 10
 
     init(conn: OpaquePointer, connection: PGConnection) {
@@ -74,6 +76,34 @@ public struct PGCopyWriter: ~Copyable {
             try appendEscaped(field, column: index)
         }
         buffer.append(UInt8(ascii: "\n"))
+        rows += 1
+        if buffer.count >= Self.flushAt { try flush() }
+    }
+
+    /// One row field by field, without an array per row: `field` for each column in the
+    /// COPY's order, then `endRow()`.
+    public mutating func field(_ text: String?) throws(PGError) {
+        if fieldCount > 0 { buffer.append(UInt8(ascii: "\t")) }
+        if let text {
+            try appendEscaped(text, column: fieldCount)
+        } else {
+            buffer.append(UInt8(ascii: "\\"))
+            buffer.append(UInt8(ascii: "N"))
+        }
+        fieldCount += 1
+    }
+
+    /// An integer field.
+    public mutating func field(_ number: Int64) {
+        if fieldCount > 0 { buffer.append(UInt8(ascii: "\t")) }
+        buffer.append(contentsOf: String(number).utf8)
+        fieldCount += 1
+    }
+
+    /// Ends the row begun with `field`.
+    public mutating func endRow() throws(PGError) {
+        buffer.append(UInt8(ascii: "\n"))
+        fieldCount = 0
         rows += 1
         if buffer.count >= Self.flushAt { try flush() }
     }

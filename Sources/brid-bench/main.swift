@@ -36,6 +36,11 @@ import Foundation
 //
 // Reads that do not scan and replies that stream (brictl release 1 with 1,000,000 changes
 // vs the sqlite3 shell, brictl's and brid's peak RSS): StreamBenchmark.swift.
+//
+//   swift run -c release brid-bench --pg-ingest CONNINFO [--psql PATH] [--series N] [--periods N]
+//
+// (a)–(c) on a PostgreSQL store in an empty database against psql's \copy: PGIngestBenchmark.swift
+// (scripts/bench-pg.sh starts a throwaway server and runs it).
 
 var series = 10_000
 var periods = 100
@@ -50,6 +55,8 @@ var sweepFormat = "csv"
 var fetchMode = false
 var streamMode = false
 var growTo = 0
+var pgIngest: String?
+var psqlPath = "psql"
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
@@ -66,14 +73,18 @@ while let argument = arguments.next() {
     case "--fetch": fetchMode = true
     case "--stream": streamMode = true
     case "--grow": growTo = Int(arguments.next() ?? "") ?? growTo
+    case "--pg-ingest": pgIngest = arguments.next()
+    case "--psql": psqlPath = arguments.next() ?? psqlPath
     default:
-        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --sweep 1,10,60 [--format csv|sdmx-csv|sdmx-ml|sdmx-json] [--brid PATH] [--keep DIR] | --scale MILLIONS [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH] | --fetch [--series N] [--periods N] | --stream [--brid PATH] [--series N] [--periods N] [--grow MILLIONS]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --sweep 1,10,60 [--format csv|sdmx-csv|sdmx-ml|sdmx-json] [--brid PATH] [--keep DIR] | --scale MILLIONS [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH] | --fetch [--series N] [--periods N] | --stream [--brid PATH] [--series N] [--periods N] [--grow MILLIONS] | --pg-ingest CONNINFO [--psql PATH] [--series N] [--periods N]\n".data(using: .utf8)!)
         exit(2)
     }
 }
 
 do {
-    if let scale {
+    if let pgIngest {
+        print(try PGIngestBenchmark(conninfo: pgIngest, psql: psqlPath, series: series, periods: periods).run())
+    } else if let scale {
         print(try ScaleBenchmark(millions: scale, directory: keep).run())
     } else if let sweep {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path

@@ -1,0 +1,102 @@
+import BridCore
+import BridPostgres
+
+/// A small pool of read connections to the PostgreSQL store, as `ReadPool` is for SQLite:
+/// connections open on first need, up to `capacity`; a read that finds all of them busy
+/// waits for one. Each read runs in one read-only REPEATABLE READ transaction, so every
+/// query of it sees the same snapshot. A connection found broken is dropped, not pooled.
+final class PGReadPool: Sendable {
+    let capacity: Int
+    private let connect: @Sendable () throws -> PGConnection
+    private let state: PGLocked<State>
+    private let available: ThreadCondition
+
+    private struct State {
+        var idle: [PGConnection] = []
+        var opened = 0
+        var closed = false
+    }
+
+    init(capacity: Int, connect: @escaping @Sendable () throws -> PGConnection) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+        self.connect = connect
+        state = PGLocked(State())
+        available = ThreadCondition()
+    }
+
+    /// Runs `body` on a pooled connection in one read snapshot.
+    func read<T>(_ body: (PGConnection) throws -> T) throws -> T {
+        let connection = try checkOut()
+        defer { checkIn(connection) }
+        try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        do {
+            let value = try body(connection)
+            try connection.execute("COMMIT")
+            return value
+        } catch {
+            if connection.isOpen { _ = try? connection.execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Closes every connection: idle ones now, busy ones as they come back. Later reads throw.
+    func close() {
+        available.lock()
+        let idle = state.value.idle
+        state.value.idle = []
+        state.value.closed = true
+        available.broadcast()
+        available.unlock()
+        for connection in idle { connection.close() }
+    }
+
+    private func checkOut() throws -> PGConnection {
+        available.lock()
+        while true {
+            if state.value.closed {
+                available.unlock()
+                throw StoreError.closed
+            }
+            if let connection = state.value.idle.popLast() {
+                available.unlock()
+                return connection
+            }
+            if state.value.opened < capacity {
+                state.value.opened += 1
+                available.unlock()
+                do {
+                    return try connect()
+                } catch {
+                    available.lock()
+                    state.value.opened -= 1
+                    available.signal()
+                    available.unlock()
+                    throw error
+                }
+            }
+            available.wait()
+        }
+    }
+
+    private func checkIn(_ connection: PGConnection) {
+        available.lock()
+        if state.value.closed || !connection.isOpen || connection.inTransaction {
+            state.value.opened -= 1
+            available.signal()
+            available.unlock()
+            connection.close()
+            return
+        }
+        state.value.idle.append(connection)
+        available.signal()
+        available.unlock()
+    }
+}
+
+/// A value guarded by an outside lock (the pool's condition): only touched while it is held.
+final class PGLocked<Value>: @unchecked Sendable {
+    // Every access happens between `available.lock()` and `unlock()` in PGReadPool.
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,396 @@
+import BridCore
+import BridPostgres
+import Foundation
+
+/// Writes one release into PostgreSQL inside the ingest transaction, one batch of series
+/// at a time, as `ReleaseWriter` does for SQLite, so memory depends on the batch:
+///
+/// 1. the batch's keys are looked up in one query (`key = ANY(…)`): stored series are
+///    checked (frequency, owning source), new ones get ids from the series' sequence;
+/// 2. the versions of the batch's stored series come in one query (`series_id = ANY(…)`
+///    on the primary key), the current one of each period is kept, and compared with
+///    the payload here — the contract's semantics exactly as on SQLite (decimals compared
+///    as decimals, the stored spelling kept, statuses, removals, deletions);
+/// 3. what changed is sent with `COPY … FROM STDIN`: the new series, their versions and
+///    the stored series' added, revised and removed versions (only those: an unchanged
+///    observation costs a row read, never a row written), the release's contents, and
+///    the series' summaries (into a temporary table, applied at the end).
+///
+/// The release's id and time are taken at the start under a transaction-level advisory
+/// lock held to commit (`PostgresStore.AdvisoryLock.releases`): one release is written at
+/// a time across every instance, so ids and times rise together and a reader never sees
+/// release N+1 before N. The release row comes last, when its counts are known (releases
+/// are never updated); the versions' references are kept by this writer (see the
+/// migration `2026-12-08-pg-bulk-ingest`), those of contents and summaries are checked at commit.
+struct PGReleaseWriter {
+    let db: PGConnection
+    let source: String
+    let ingestedAt: Int64
+    let releaseID: Int64
+    let collectTouched: Bool
+    private(set) var added = 0, revised = 0, removed = 0, unchanged = 0
+    /// Stored or new series the payload had (for a snapshot's removal of the others).
+    private var seen = Set<Int64>()
+    private var summaries = false
+
+    init(db: PGConnection, source: String, at now: Date, collectTouched: Bool) throws {
+        self.db = db
+        self.source = source
+        self.collectTouched = collectTouched
+        try db.query("SELECT pg_advisory_xact_lock($1::integer, $2::integer)",
+                     [PostgresStore.lockSpace, PostgresStore.AdvisoryLock.releases.rawValue])
+        let row = try db.query("SELECT coalesce(max(id), 0) + 1, max(ingested_at) FROM releases").rows.first
+        releaseID = row?[0].flatMap { Int64($0) } ?? 1
+        let lastTime = row?[1].flatMap { Int64($0) }
+        ingestedAt = max(now.millisecondsSince1970, lastTime ?? 0)
+        try db.execute("""
+            CREATE TEMP TABLE brid_summaries (series_id BIGINT NOT NULL, latest_period TEXT COLLATE "C", latest_value TEXT)
+            ON COMMIT DROP
+            """)
+    }
+
+    var hasChanges: Bool { added + revised + removed > 0 }
+
+    /// Every version of the listed series, found through the primary key (series_id,
+    /// period, release_id), in no particular order: `versions(of:)` groups and orders them
+    /// here, which costs less than the server's sort of a whole batch (a sort on disk past
+    /// `work_mem`; measured 300 ms against 70 ms for 400,000 rows).
+    static let versionsSQL = """
+        SELECT series_id, period, value, removed, status, release_id
+        FROM observation_versions WHERE series_id = ANY($1::bigint[])
+        """
+
+    /// The current versions of each of `ids` that has any, by id, each in period order.
+    func versions(of ids: some Collection<Int64>) throws -> [Int64: StoredVersions] {
+        var all: [Int64: [Version]] = [:]
+        all.reserveCapacity(ids.count)
+        try db.forEachRow(Self.versionsSQL, [Self.arrayLiteral(ids.map(String.init))]) { row in
+            all[row.int(0), default: []].append(Version(period: row.text(1) ?? "", value: row.text(2), removed: row.int(3) != 0,
+                                                        status: row.text(4), release: row.int(5)))
+        }
+        return all.mapValues { list in
+            var list = list
+            // Usually in key order already (the table was written in it).
+            if !zip(list, list.dropFirst()).allSatisfy({ ($0.period, $0.release) < ($1.period, $1.release) }) {
+                list.sort { ($0.period, $0.release) < ($1.period, $1.release) }
+            }
+            var current = StoredVersions()
+            for (i, version) in list.enumerated() where i + 1 == list.count || list[i + 1].period != version.period {
+                current.append(version)
+            }
+            return current
+        }
+    }
+
+    /// One stored version.
+    struct Version {
+        let period: String
+        let value: String?
+        let removed: Bool
+        let status: String?
+        let release: Int64
+    }
+
+    // MARK: - One batch
+
+    /// Compares a batch of the payload's series with what is stored and writes what
+    /// changed. Returns, when alert rules want them, the periods written per series.
+    mutating func write(_ batch: [SeriesObservations], origin: String, recordRemovals: Bool) throws -> [TouchedSeries] {
+        var known: [String: (id: Int64, frequency: String, owner: String?)] = [:]
+        known.reserveCapacity(batch.count)
+        try db.forEachRow("SELECT key, id, frequency, source_id FROM series WHERE key = ANY($1::text[])",
+                          [Self.arrayLiteral(batch.map(\.key))]) { row in
+            known[row.text(0) ?? ""] = (row.int(1), row.text(2) ?? "", row.text(3))
+        }
+        var ids = [Int64?](repeating: nil, count: batch.count)
+        var claim = [Bool](repeating: false, count: batch.count)
+        var storedIndex: [Int64: Int] = [:]
+        for (index, incoming) in batch.enumerated() {
+            guard let (id, frequency, owner) = known[incoming.key] else { continue }
+            if frequency != incoming.frequency.rawValue {
+                let place = incoming.ordinals.first.map { InputPlace.line(Int($0)) }
+                throw InputError(origin: origin, place: place,
+                                 reason: "series \(incoming.key) is stored with frequency \(frequency), but the payload has \(incoming.frequency.rawValue) periods")
+            }
+            if let owner, owner != source {
+                throw InputError(origin: origin, place: nil,
+                                 reason: "series \(incoming.key) belongs to source \(owner); one series is fed by one source")
+            }
+            ids[index] = id
+            claim[index] = owner == nil
+            storedIndex[id] = index
+            seen.insert(id)
+        }
+
+        var comparisons = [Comparison?](repeating: nil, count: batch.count)
+        if !storedIndex.isEmpty {
+            let stored = try versions(of: storedIndex.keys)
+            // A stored series without any version (from the catalogue): everything is added.
+            for (id, index) in storedIndex {
+                comparisons[index] = Self.diff(stored[id] ?? StoredVersions(), batch[index], recordRemovals: recordRemovals)
+            }
+        }
+
+        // New series (with observations: only deletions change nothing, and are not stored).
+        let fresh = batch.indices.filter { ids[$0] == nil && !batch[$0].periods.isEmpty }
+        if !fresh.isEmpty {
+            var newIDs: [Int64] = []
+            newIDs.reserveCapacity(fresh.count)
+            try db.forEachRow("SELECT nextval(pg_get_serial_sequence('series', 'id')) FROM generate_series(1, $1)",
+                              [String(fresh.count)]) { newIDs.append($0.int(0)) }
+            let source = source
+            try db.copy("COPY series (id, key, frequency, source_id, name, unit) FROM STDIN") { rows in
+                for (index, id) in zip(fresh, newIDs) {
+                    let incoming = batch[index]
+                    rows.field(id)
+                    try rows.field(incoming.key)
+                    try rows.field(incoming.frequency.rawValue)
+                    try rows.field(source)
+                    try rows.field(incoming.name)
+                    try rows.field(incoming.unit)
+                    try rows.endRow()
+                }
+            }
+            for (index, id) in zip(fresh, newIDs) {
+                ids[index] = id
+                seen.insert(id)
+                comparisons[index] = Self.diff(StoredVersions(), batch[index], recordRemovals: false)
+            }
+        }
+
+        // What changed, written in series-id order (the primary key's order).
+        var written: [(index: Int, id: Int64)] = []
+        for index in batch.indices {
+            guard let comparison = comparisons[index] else { continue }
+            added += comparison.added
+            revised += comparison.revised
+            removed += comparison.removed
+            unchanged += comparison.unchanged
+            if !comparison.rows.isEmpty, let id = ids[index] { written.append((index, id)) }
+        }
+        written.sort { $0.id < $1.id }
+        try writeVersions(written.map { ($0.id, comparisons[$0.index]!) })
+
+        var touched: [TouchedSeries] = []
+        for (index, id) in written {
+            let incoming = batch[index]
+            let comparison = comparisons[index]!
+            if claim[index] {
+                try db.query("UPDATE series SET source_id = $1, name = coalesce(name, $2), unit = coalesce(unit, $3) WHERE id = $4",
+                             [source, incoming.name, incoming.unit, String(id)])
+            }
+            if collectTouched {
+                touched.append(TouchedSeries(id: id, key: incoming.key, periods: Set(comparison.rows.map(\.period)),
+                                             firstRelease: !comparison.hadVersions, incoming: incoming, source: source,
+                                             newest: .some(comparison.newest)))
+            }
+        }
+        return touched
+    }
+
+    /// A snapshot's removals of the source's stored series the payload did not have at all.
+    mutating func removeUnseen() throws -> [TouchedSeries] {
+        var unseen: [Int64] = []
+        try db.forEachRow("SELECT id FROM series WHERE source_id = $1 ORDER BY id", [source]) { row in
+            let id = row.int(0)
+            if !seen.contains(id) { unseen.append(id) }
+        }
+        var touched: [TouchedSeries] = []
+        let nothing = SeriesObservations(key: "", frequency: .annual)
+        var start = 0
+        while start < unseen.count {
+            let chunk = unseen[start..<min(start + Payload.batchSeries, unseen.count)]
+            start += chunk.count
+            var comparisons: [(Int64, Comparison)] = []
+            let stored = try versions(of: chunk)
+            for id in chunk {
+                // Compared with an empty payload in snapshot mode: every stored period goes.
+                guard let current = stored[id] else { continue }
+                let comparison = Self.diff(current, nothing, recordRemovals: true)
+                if !comparison.rows.isEmpty { comparisons.append((id, comparison)) }
+            }
+            for (_, comparison) in comparisons { removed += comparison.removed }
+            try writeVersions(comparisons)
+            if collectTouched {
+                touched += comparisons.map { TouchedSeries(id: $0.0, key: nil, periods: Set($0.1.rows.map(\.period))) }
+            }
+        }
+        return touched
+    }
+
+    /// COPYs the versions of `series` (ascending ids), their release contents and summaries.
+    private mutating func writeVersions(_ series: [(id: Int64, comparison: Comparison)]) throws {
+        guard !series.isEmpty else { return }
+        let releaseID = releaseID
+        try db.copy("COPY observation_versions (series_id, period, release_id, value, removed, status) FROM STDIN") { rows in
+            for (id, comparison) in series {
+                for row in comparison.rows {
+                    rows.field(id)
+                    try rows.field(row.period)
+                    rows.field(releaseID)
+                    try rows.field(row.value)
+                    rows.field(row.removed ? 1 : 0)
+                    try rows.field(row.status)
+                    try rows.endRow()
+                }
+            }
+        }
+        try db.copy("COPY release_contents (release_id, series_id, periods) FROM STDIN") { rows in
+            var text = ""
+            for (id, comparison) in series {
+                text.removeAll(keepingCapacity: true)
+                for (n, row) in comparison.rows.enumerated() {
+                    if n > 0 { text += "," }
+                    text += row.period
+                }
+                rows.field(releaseID)
+                rows.field(id)
+                try rows.field(text)
+                try rows.endRow()
+            }
+        }
+        try db.copy("COPY brid_summaries (series_id, latest_period, latest_value) FROM STDIN") { rows in
+            for (id, comparison) in series {
+                rows.field(id)
+                try rows.field(comparison.newest?.period)
+                try rows.field(comparison.newest?.value)
+                try rows.endRow()
+            }
+        }
+        summaries = true
+    }
+
+    /// Writes the release row and the summaries when anything changed; nil when nothing
+    /// did (and nothing was written).
+    func finish(origin: String, publishedAt: Date?, sha256: String) throws -> Release? {
+        guard hasChanges else { return nil }
+        try db.query("""
+            INSERT INTO releases (id, source_id, ingested_at, published_at, origin, sha256, added, revised, removed, unchanged)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            """, [String(releaseID), source, String(ingestedAt), publishedAt.map { String($0.millisecondsSince1970) },
+                  origin, sha256, String(added), String(revised), String(removed), String(unchanged)])
+        // The identity's sequence follows the ids taken here (a release inserted without
+        // an id, as by a tool, then gets the next one).
+        try db.query("SELECT setval(pg_get_serial_sequence('releases', 'id'), $1)", [String(releaseID)])
+        if summaries {
+            try db.query("""
+                INSERT INTO series_summaries (series_id, latest_period, latest_value, last_release_id, last_changed_at)
+                SELECT series_id, latest_period, latest_value, $1, $2 FROM brid_summaries
+                ON CONFLICT (series_id) DO UPDATE SET latest_period = excluded.latest_period, latest_value = excluded.latest_value,
+                    last_release_id = excluded.last_release_id, last_changed_at = excluded.last_changed_at
+                """, [String(releaseID), String(ingestedAt)])
+        }
+        return Release(id: releaseID, sourceID: source, ingestedAt: Date(milliseconds: ingestedAt), publishedAt: publishedAt,
+                       origin: origin, sha256: sha256, added: added, revised: revised, removed: removed, unchanged: unchanged)
+    }
+
+    // MARK: - Comparing
+
+    /// The current versions of one stored series, in period order.
+    struct StoredVersions {
+        var periods: [String] = []
+        var values: [String?] = []
+        var removed: [Bool] = []
+        var statuses: [String?] = []
+        var releases: [Int64] = []
+
+        var count: Int { periods.count }
+
+        mutating func append(_ version: Version) {
+            periods.append(version.period)
+            values.append(version.value)
+            removed.append(version.removed)
+            statuses.append(version.status)
+            releases.append(version.release)
+        }
+    }
+
+    /// One version to write.
+    struct Row {
+        let period: String
+        let value: String?
+        let removed: Bool
+        let status: String?
+    }
+
+    /// What the payload changes in one series, and what it writes.
+    struct Comparison {
+        var added = 0, revised = 0, removed = 0, unchanged = 0
+        /// Whether the series had any version before this release.
+        var hadVersions = false
+        /// The versions to write, in period order.
+        var rows: [Row] = []
+        /// The newest period with a value after this release, and its text.
+        var newest: NewestValue?
+    }
+
+    /// What `incoming` changes in a stored series: the semantics of `SeriesChanges` (and of
+    /// `ReleaseWriter.diff`): a period the store lacks, or whose current version is a
+    /// removal, is added; a value that differs as a decimal, or a status that differs, is
+    /// revised (an equal decimal in another spelling is unchanged, and the stored text
+    /// stays); a stored period the payload lacks is removed by a snapshot or a deletion.
+    static func diff(_ stored: StoredVersions, _ incoming: SeriesObservations, recordRemovals: Bool) -> Comparison {
+        var result = Comparison()
+        result.hadVersions = stored.count > 0
+        result.rows.reserveCapacity(stored.count == 0 ? incoming.periods.count : 8)
+        var deletions = incoming.deletedPeriods[...]
+        let periods = incoming.periods, values = incoming.values
+        var c = 0, n = 0
+        func write(_ n: Int) {
+            result.rows.append(Row(period: periods[n], value: values[n], removed: false, status: incoming.status(at: n)))
+            if let value = values[n] { result.newest = NewestValue(period: periods[n], value: value, release: nil) }
+        }
+        while c < stored.count || n < periods.count {
+            if n == periods.count || (c < stored.count && stored.periods[c] < periods[n]) {
+                // A stored period the payload lacks.
+                let period = stored.periods[c]
+                while let d = deletions.first, d < period { deletions.removeFirst() }
+                if !stored.removed[c] {
+                    if recordRemovals || deletions.first == period {
+                        result.removed += 1
+                        result.rows.append(Row(period: period, value: nil, removed: true, status: nil))
+                    } else if let value = stored.values[c] {
+                        result.newest = NewestValue(period: period, value: value, release: stored.releases[c])
+                    }
+                }
+                c += 1
+            } else if c == stored.count || periods[n] < stored.periods[c] {
+                result.added += 1
+                write(n)
+                n += 1
+            } else {
+                if stored.removed[c] {
+                    result.added += 1
+                    write(n)
+                } else if ObservationValue.same(stored.values[c], values[n]), stored.statuses[c] == incoming.status(at: n) {
+                    result.unchanged += 1
+                    if let value = stored.values[c] {
+                        result.newest = NewestValue(period: periods[n], value: value, release: stored.releases[c])
+                    }
+                } else {
+                    result.revised += 1
+                    write(n)
+                }
+                c += 1
+                n += 1
+            }
+        }
+        return result
+    }
+
+    /// A PostgreSQL array literal of texts: each element quoted, `"` and `\` escaped.
+    static func arrayLiteral(_ items: [String]) -> String {
+        var text = "{"
+        text.reserveCapacity(items.reduce(2) { $0 + $1.utf8.count + 3 })
+        for (i, item) in items.enumerated() {
+            if i > 0 { text += "," }
+            text += "\""
+            for character in item.unicodeScalars {
+                if character == "\"" || character == "\\" { text += "\\" }
+                text.unicodeScalars.append(character)
+            }
+            text += "\""
+        }
+        return text + "}"
+    }
+}

@@ -1,0 +1,45 @@
+import BridCore
+import BridPostgres
+import Foundation
+
+extension PostgresStore {
+    /// Ingests a parsed payload in one transaction: a release with exactly the added,
+    /// revised (and, when `recordRemovals`, removed) observations — or no release at all
+    /// when the payload is byte-identical to the last one or changes no value. The same
+    /// semantics as `SQLiteStore.ingest`; how it is written: `PGReleaseWriter`.
+    ///
+    /// No payload makes two releases whatever the timing across instances: the source's
+    /// row is locked (`FOR UPDATE`) first and its last digest read under that lock, so a
+    /// second ingest of the same payload waits for the first, then finds it accepted.
+    ///
+    /// Throws `InputError` when the payload conflicts with what is stored (a series fed
+    /// by another source, a frequency that differs); nothing is written then.
+    public func ingest(_ payload: some SeriesBatches, source: String, recordRemovals: Bool, sha256: String, at now: Date) throws -> PayloadOutcome {
+        try alertingTransaction(at: now) { db, alerts in
+            try ensureSource(source, at: now, in: db)
+            let lastDigest = try db.query("SELECT last_payload_sha256 FROM sources WHERE id = $1 FOR UPDATE", [source]).scalar
+            if lastDigest == sha256 {
+                try markAccepted(source: source, sha256: sha256, at: now, in: db)
+                try alerts.evaluateSource(source)
+                return .unchangedPayload
+            }
+            var release = try PGReleaseWriter(db: db, source: source, at: now, collectTouched: alerts.wantsTouched)
+            let publishedAt = try payload.forEachBatch { batch in
+                let touched = try release.write(batch, origin: payload.origin, recordRemovals: recordRemovals)
+                try alerts.evaluate(touched: touched, release: release.releaseID)
+            }
+            if recordRemovals {
+                let touched = try release.removeUnseen()
+                try alerts.evaluate(touched: touched, release: release.releaseID)
+            }
+            guard let written = try release.finish(origin: payload.origin, publishedAt: publishedAt, sha256: sha256) else {
+                try markAccepted(source: source, sha256: sha256, at: now, in: db)
+                try alerts.evaluateSource(source)
+                return .unchangedValues(observations: release.unchanged)
+            }
+            try markAccepted(source: source, sha256: sha256, at: written.ingestedAt, in: db)
+            try alerts.evaluateSource(source)
+            return .released(written)
+        }
+    }
+}

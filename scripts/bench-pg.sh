@@ -1,0 +1,29 @@
+#!/bin/sh
+# The PostgreSQL ingest benchmark (issue 11 point 7): starts a throwaway PostgreSQL server
+# (initdb in a temporary folder, pg_ctl as the postgres user when run as root, a Unix
+# socket in that folder only, the server's default settings otherwise), creates an empty
+# database and runs `brid-bench --pg-ingest` on it; the server and folder are removed at
+# the end. Usage: scripts/bench-pg.sh [--series N] [--periods N]
+set -eu
+cd "$(dirname "$0")/.."
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -x "$bin/initdb" ] || { echo "bench-pg: PostgreSQL is not installed (scripts/install-deps.sh)" >&2; exit 1; }
+folder=$(mktemp -d /tmp/brid-bench-pg-XXXXXX)
+port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+[ "$(id -u)" = 0 ] && chown postgres "$folder"
+cleanup() {
+    as_postgres "$bin/pg_ctl" stop -m immediate -w -D "$folder/data" >/dev/null 2>&1 || true
+    rm -rf "$folder"
+}
+trap cleanup EXIT INT TERM
+as_postgres "$bin/initdb" -D "$folder/data" -U postgres -A trust -E UTF8 --no-locale >/dev/null
+cat >> "$folder/data/postgresql.conf" <<CONF
+listen_addresses = ''
+port = $port
+unix_socket_directories = '$folder'
+CONF
+as_postgres "$bin/pg_ctl" start -w -t 120 -D "$folder/data" -l "$folder/server.log" >/dev/null
+"$bin/psql" -X -q -h "$folder" -p "$port" -U postgres -c "CREATE DATABASE bench"
+swift build -c release --product brid-bench >/dev/null
+.build/release/brid-bench --pg-ingest "host=$folder port=$port dbname=bench user=postgres" --psql "$bin/psql" "$@"
