@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "BridFormatsTests", dependencies: ["BridCore", "BridFormats", "BridFuzzing"], exclude: ["Fixtures", "FuzzRegressions"]),
         // What the fuzz targets feed to the readers, shared by `make fuzz` and the regression test.
         .target(name: "BridFuzzing", dependencies: ["BridCore", "BridFormats"], path: "Tests/BridFuzzing"),
-        .testTarget(name: "BridStoreTests", dependencies: ["BridCore", "BridStore", "BridTestSupport"]),
+        .testTarget(name: "BridStoreTests", dependencies: ["BridCore", "BridStore", "BridPostgres", "BridTestSupport"]),
         .testTarget(name: "BridFetchTests", dependencies: ["BridCore", "BridFetch"], exclude: ["Support/test_http_server.py"]),
         .testTarget(name: "BridRuntimeTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridRuntime", "BridTestSupport"]),
         .testTarget(name: "BridDaemonTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridDaemon", "BridTestSupport"]),
