@@ -4,9 +4,12 @@ import Foundation
 /// Fires and resolves alerts, and writes their outbox rows, inside a write transaction the
 /// caller owns: an alert transition commits with the release (or source state) that caused
 /// it, or not at all.
-struct AlertWriter {
+///
+/// Backend-neutral: generic over the connection (`SQLDatabase`), so the SQLite and the
+/// PostgreSQL store judge every rule with this code.
+struct AlertWriter<DB: SQLDatabase> {
     /// The transaction's connection, its statements prepared once.
-    let db: StatementCache
+    let db: StatementCache<DB>
     let policy: AlertPolicy
     let now: Date
     private(set) var transitions: [AlertTransition] = []
@@ -19,7 +22,7 @@ struct AlertWriter {
     /// evaluated) and kept current as alerts fire and resolve in it.
     private var firingBySeries: [String: Set<String>]?
 
-    init(db: Connection, policy: AlertPolicy, now: Date) {
+    init(db: DB, policy: AlertPolicy, now: Date) {
         self.db = StatementCache(db)
         self.policy = policy
         self.now = now
@@ -109,21 +112,21 @@ struct AlertWriter {
                 if let next, history.observations[next] != nil { candidates.insert(next) }
             }
             for period in candidates.sorted() {
-                try settle(rule, key: Self.key(rule, series: history.key, period: period),
+                try settle(rule, key: AlertSQL.key(rule, series: history.key, period: period),
                            RuleJudge.change(rule, history, period: period), series: history.key, source: history.source)
             }
         case .level:
-            let key = Self.key(rule, series: history.key)
+            let key = AlertSQL.key(rule, series: history.key)
             // No value at all: nothing to judge, the alert stays as it is.
             guard let verdict = RuleJudge.level(rule, history) else { return }
             try settle(rule, key: key, verdict, series: history.key, source: history.source)
         case .revisionPct, .revisionAbs:
             for period in periods.sorted() {
-                try settle(rule, key: Self.key(rule, series: history.key, period: period),
+                try settle(rule, key: AlertSQL.key(rule, series: history.key, period: period),
                            RuleJudge.revision(rule, history, period: period), series: history.key, source: history.source)
             }
         case .stale:
-            try settle(rule, key: Self.key(rule, series: history.key),
+            try settle(rule, key: AlertSQL.key(rule, series: history.key),
                        try Self.judgeStale(rule, seriesID: history.id, frequency: history.frequency, in: db, now: now),
                        series: history.key, source: history.source)
         case .fetchFailing:
@@ -144,7 +147,7 @@ struct AlertWriter {
                         .rows { ($0.int(0), $0.text(1) ?? "", $0.text(2), Frequency(rawValue: $0.text(3) ?? "") ?? .annual) }
                 }
                 for (id, key, source, frequency) in allSeries ?? [] where policy.targets(rule, series: key, source: nil) {
-                    try settle(rule, key: Self.key(rule, series: key),
+                    try settle(rule, key: AlertSQL.key(rule, series: key),
                                try Self.judgeStale(rule, seriesID: id, frequency: frequency, in: db, now: now), series: key, source: source)
                 }
             case (.stale, .source), (.fetchFailing, _):
@@ -167,11 +170,11 @@ struct AlertWriter {
     private mutating func evaluateSource(_ rule: AlertRule, _ source: String) throws {
         evaluatedRules.insert(rule.id)
         guard let verdict = try Self.judgeSource(rule, source, in: db, now: now) else { return }
-        try settle(rule, key: Self.key(rule, source: source), verdict, series: nil, source: source)
+        try settle(rule, key: AlertSQL.key(rule, source: source), verdict, series: nil, source: source)
     }
 
     /// A source rule's verdict on one source; nil when the source never ran.
-    static func judgeSource(_ rule: AlertRule, _ source: String, in db: StatementCache, now: Date) throws -> Verdict? {
+    static func judgeSource(_ rule: AlertRule, _ source: String, in db: StatementCache<DB>, now: Date) throws -> Verdict? {
         guard let (failures, error, created) = try db.prepare("SELECT consecutive_failures, last_error, created_at FROM sources WHERE id = ?")
             .bind(.text(source)).firstRow({ (Int($0.int(0)), $0.text(1), Date(milliseconds: $0.int(2))) }) else { return nil }
         switch rule.condition {
@@ -211,7 +214,7 @@ struct AlertWriter {
 
     /// A stale rule's verdict on one series: the end of its newest period with a value, or
     /// its last change. Two indexed queries, no history: the timer runs it for every series.
-    static func judgeStale(_ rule: AlertRule, seriesID: Int64, frequency: Frequency, in db: StatementCache, now: Date) throws -> Verdict {
+    static func judgeStale(_ rule: AlertRule, seriesID: Int64, frequency: Frequency, in db: StatementCache<DB>, now: Date) throws -> Verdict {
         guard case let .stale(_, on) = rule.condition else { return Verdict(met: false) }
         let newest = try newestValuedPeriod(of: seriesID, in: db)
         let basis: Date?
@@ -228,7 +231,7 @@ struct AlertWriter {
     }
 
     /// The newest period whose current version has a value (the index walked backwards).
-    static func newestValuedPeriod(of seriesID: Int64, in db: StatementCache) throws -> String? {
+    static func newestValuedPeriod(of seriesID: Int64, in db: StatementCache<DB>) throws -> String? {
         try db.prepare("""
             SELECT v.period FROM observation_versions v
             WHERE v.series_id = ?1 AND v.value IS NOT NULL
@@ -270,17 +273,17 @@ struct AlertWriter {
 
     private mutating func fire(_ rule: AlertRule, key: String, _ verdict: Verdict, series: String?, source: String?) throws {
         let summary = RuleJudge.fill(rule, verdict, series: series, source: source)
-        try db.prepare("""
+        let id = try db.prepare("""
             INSERT INTO alerts (dedup_key, rule, rule_when, severity, series, source, period, state, value, previous_value,
                                 summary, release_id, fired_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'firing', ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'firing', ?, ?, ?, ?, ?) RETURNING id
             """).bind(.text(key), .text(rule.id), .text(rule.condition.name), .text(rule.severity.rawValue), .optional(series),
                       .optional(source), .optional(verdict.period), .optional(verdict.value), .optional(verdict.previousValue),
-                      .text(summary), .optional(verdict.releaseID), .integer(now.millisecondsSince1970)).run()
+                      .text(summary), .optional(verdict.releaseID), .integer(now.millisecondsSince1970)).firstRow { $0.int(0) } ?? 0
         firingKeys?.insert(key)
         if let series { firingBySeries?[series, default: []].insert(key) }
         // The fired_at stored is the millisecond of `now`, as a read-back would give it.
-        let alert = StoredAlert(id: db.db.lastInsertedRowID, rule: rule.id, when: rule.condition.name, severity: rule.severity,
+        let alert = StoredAlert(id: id, rule: rule.id, when: rule.condition.name, severity: rule.severity,
                                 series: series, source: source, period: verdict.period, state: .firing, value: verdict.value,
                                 previousValue: verdict.previousValue, summary: summary, releaseID: verdict.releaseID,
                                 firedAt: Date(milliseconds: now.millisecondsSince1970), resolvedAt: nil, resolveReason: nil,
@@ -291,8 +294,19 @@ struct AlertWriter {
     mutating func resolve(_ alert: StoredAlert, reason: String) throws {
         try db.prepare("UPDATE alerts SET state = 'resolved', resolved_at = ?, resolve_reason = ? WHERE id = ?")
             .bind(.integer(now.millisecondsSince1970), .text(reason), .integer(alert.id)).run()
-        guard let resolved = try AlertWriter.alert(id: alert.id, in: db) else { return }
+        guard let resolved = try Self.alert(id: alert.id, in: db) else { return }
         try record(.resolved, resolved)
+    }
+
+    /// Acknowledges a firing alert: nil when there is no such alert; `changed` is false when
+    /// it was acked already. Throws when the alert is resolved.
+    mutating func ack(alert id: Int64, comment: String?) throws -> (alert: StoredAlert, changed: Bool)? {
+        guard let alert = try Self.alert(id: id, in: db) else { return nil }
+        guard alert.state == .firing else {
+            throw AlertStateError("alert \(id) is resolved (\(alert.resolveReason ?? "condition gone")); only firing alerts are acked")
+        }
+        let changed = try ack(alert, comment: comment)
+        return (try Self.alert(id: id, in: db) ?? alert, changed)
     }
 
     /// Marks a firing alert acked; false when it already was.
@@ -300,7 +314,7 @@ struct AlertWriter {
         guard alert.ackedAt == nil else { return false }
         try db.prepare("UPDATE alerts SET acked_at = ?, ack_comment = ? WHERE id = ?")
             .bind(.integer(now.millisecondsSince1970), .optional(comment), .integer(alert.id)).run()
-        guard let acked = try AlertWriter.alert(id: alert.id, in: db) else { return false }
+        guard let acked = try Self.alert(id: alert.id, in: db) else { return false }
         try record(.acked, acked)
         return true
     }
@@ -308,10 +322,9 @@ struct AlertWriter {
     /// The outbox row, and one delivery row per notifier that wants it.
     private mutating func record(_ event: AlertEvent, _ alert: StoredAlert) throws {
         let notification = AlertNotification(event: event, at: now, alert: alert.notificationBody)
-        try db.prepare("INSERT INTO outbox (alert_id, event, created_at, payload) VALUES (?, ?, ?, ?)")
+        let outboxID = try db.prepare("INSERT INTO outbox (alert_id, event, created_at, payload) VALUES (?, ?, ?, ?) RETURNING id")
             .bind(.integer(alert.id), .text(event.rawValue), .integer(now.millisecondsSince1970),
-                  .text(String(decoding: notification.encoded(), as: UTF8.self))).run()
-        let outboxID = db.db.lastInsertedRowID
+                  .text(String(decoding: notification.encoded(), as: UTF8.self))).firstRow { $0.int(0) } ?? 0
         let insert = try db.prepare("INSERT INTO deliveries (outbox_id, notifier, next_attempt_at) VALUES (?, ?, ?)")
         for notifier in policy.notifiers where policy.wants(notifier, rule: alert.rule, severity: alert.severity, event: event) {
             try insert.bind(.integer(outboxID), .text(notifier.id), .integer(now.millisecondsSince1970)).run()
@@ -325,24 +338,27 @@ struct AlertWriter {
         try Self.firing(key: key, in: db)
     }
 
-    static func firing(key: String, in db: StatementCache) throws -> StoredAlert? {
-        try db.prepare("\(AlertWriter.columns) WHERE dedup_key = ? AND state = 'firing'").bind(.text(key)).firstRow(AlertWriter.row)
+    static func firing(key: String, in db: StatementCache<DB>) throws -> StoredAlert? {
+        try db.prepare("\(AlertSQL.columns) WHERE dedup_key = ? AND state = 'firing'").bind(.text(key)).firstRow { AlertSQL.row($0) }
     }
 
     private func firingAlerts() throws -> [StoredAlert] {
-        try db.prepare("\(AlertWriter.columns) WHERE state = 'firing' ORDER BY id").rows(AlertWriter.row)
+        try db.prepare("\(AlertSQL.columns) WHERE state = 'firing' ORDER BY id").rows { AlertSQL.row($0) }
     }
 
-    static func alert(id: Int64, in db: StatementCache) throws -> StoredAlert? {
-        try db.prepare("\(columns) WHERE id = ?").bind(.integer(id)).firstRow(row)
+    static func alert(id: Int64, in db: StatementCache<DB>) throws -> StoredAlert? {
+        try db.prepare("\(AlertSQL.columns) WHERE id = ?").bind(.integer(id)).firstRow { AlertSQL.row($0) }
     }
+}
 
+/// The alerts' columns, row reader and keys, shared by every backend's queries.
+enum AlertSQL {
     static let columns = """
         SELECT id, rule, rule_when, severity, series, source, period, state, value, previous_value, summary, release_id,
                fired_at, resolved_at, resolve_reason, acked_at, ack_comment FROM alerts
         """
 
-    static func row(_ s: Statement) -> StoredAlert {
+    static func row(_ s: some SQLStatement) -> StoredAlert {
         StoredAlert(id: s.int(0), rule: s.text(1) ?? "", when: s.text(2) ?? "", severity: Severity(rawValue: s.text(3) ?? "") ?? .warning,
                     series: s.text(4), source: s.text(5), period: s.text(6), state: StoredAlert.State(rawValue: s.text(7) ?? "") ?? .firing,
                     value: s.text(8), previousValue: s.text(9), summary: s.text(10) ?? "", releaseID: s.optionalInt(11),

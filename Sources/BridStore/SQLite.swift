@@ -223,19 +223,6 @@ final class Statement {
         sqlite3_reset(handle)
     }
 
-    /// Every row, mapped.
-    func rows<T>(_ map: (Statement) throws -> T) throws -> [T] {
-        var result: [T] = []
-        while try step() { result.append(try map(self)) }
-        sqlite3_reset(handle)
-        return result
-    }
-
-    func firstRow<T>(_ map: (Statement) throws -> T) throws -> T? {
-        defer { sqlite3_reset(handle) }
-        return try step() ? map(self) : nil
-    }
-
     func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
     func optionalInt(_ column: Int32) -> Int64? { isNull(column) ? nil : int(column) }
@@ -261,28 +248,6 @@ private nonisolated(unsafe) let emptyText: UnsafePointer<CChar> = {
     return UnsafePointer(p)
 }()
 
-enum SQLValue {
-    case null
-    case integer(Int64)
-    case real(Double)
-    case text(String)
+extension Connection: SQLDatabase {}
 
-    static func optional(_ s: String?) -> SQLValue { s.map { .text($0) } ?? .null }
-    static func optional(_ n: Int64?) -> SQLValue { n.map { .integer($0) } ?? .null }
-}
-
-/// Prepared statements kept for the length of one piece of work (an alert evaluation
-/// prepares the same few statements for every series and period it looks at).
-final class StatementCache {
-    let db: Connection
-    private var statements: [String: Statement] = [:]
-
-    init(_ db: Connection) { self.db = db }
-
-    func prepare(_ sql: String) throws(StoreError) -> Statement {
-        if let statement = statements[sql] { return statement }
-        let statement = try db.prepare(sql)
-        statements[sql] = statement
-        return statement
-    }
-}
+extension Statement: SQLStatement {}

@@ -43,7 +43,7 @@ extension SQLiteStore {
     ///   and a release it wrote or read itself: foreign keys are not checked row by row
     ///   (SQLite would look both parents up for every version, and scan the versions for
     ///   the release row written last); every other write checks them.
-    func alertingTransaction<T: Sendable>(at now: Date, bulk: Bool = false, _ body: @Sendable (Connection, inout AlertWriter) throws -> T) throws -> T {
+    func alertingTransaction<T: Sendable>(at now: Date, bulk: Bool = false, _ body: @Sendable (Connection, inout AlertWriter<Connection>) throws -> T) throws -> T {
         let (result, transitions, evaluated) = try writer.withLock { db in
             // Read under the write lock: a policy swapped by a reload applies to whole transactions.
             let policy = self.policy.withLock { $0 }
@@ -65,135 +65,54 @@ extension SQLiteStore {
         return result
     }
 
-    // MARK: - Alerts
+    // MARK: - Alerts (the queries both backends share: `StoreQueries`)
 
-    /// Firing alerts (acked ones included), or with `includeResolved` all; newest first.
     public func alerts(includeResolved: Bool, rule: String?, series: Glob?, limit: Int) throws -> [StoredAlert] {
-        try reads.read { db in
-            var sql = AlertWriter.columns + " WHERE 1"
-            if !includeResolved { sql += " AND state = 'firing'" }
-            if rule != nil { sql += " AND rule = ?1" }
-            sql += " ORDER BY id DESC"
-            let statement = try db.prepare(sql)
-            if let rule { statement.bind(.text(rule), at: 1) }
-            var result: [StoredAlert] = []
-            while try statement.step() {
-                let alert = AlertWriter.row(statement)
-                if let series, !(alert.series.map(series.matches) ?? false) { continue }
-                result.append(alert)
-                if result.count >= limit { break }
-            }
-            statement.reset()
-            return result
-        }
+        try reads.read { try StoreQueries($0).alerts(includeResolved: includeResolved, rule: rule, series: series, limit: limit) }
     }
 
     public func alert(id: Int64) throws -> StoredAlert? {
-        try reads.read { db in try AlertWriter.alert(id: id, in: StatementCache(db)) }
+        try reads.read { try StoreQueries($0).alert(id: id) }
     }
 
     /// Acknowledges a firing alert: nil when there is no such alert; `changed` is false when
     /// it was acked already. Throws when the alert is resolved.
     public func ack(alert id: Int64, comment: String?, at now: Date) throws -> (alert: StoredAlert, changed: Bool)? {
-        try alertingTransaction(at: now) { _, alerts in
-            guard let alert = try AlertWriter.alert(id: id, in: alerts.db) else { return nil }
-            guard alert.state == .firing else {
-                throw AlertStateError("alert \(id) is resolved (\(alert.resolveReason ?? "condition gone")); only firing alerts are acked")
-            }
-            let changed = try alerts.ack(alert, comment: comment)
-            return (try AlertWriter.alert(id: id, in: alerts.db) ?? alert, changed)
-        }
+        try alertingTransaction(at: now) { _, alerts in try alerts.ack(alert: id, comment: comment) }
     }
 
-    /// Firing counts by severity, acked count, the delivery backlog and the last give-up.
     public func alertStatistics() throws -> AlertStatistics {
-        try reads.read { db in
-            var statistics = AlertStatistics()
-            let counts = try db.prepare("SELECT severity, count(*), sum(acked_at IS NOT NULL) FROM alerts WHERE state = 'firing' GROUP BY severity")
-                .rows { ($0.text(0) ?? "", Int($0.int(1)), Int($0.int(2))) }
-            for (severity, count, acked) in counts {
-                if let severity = Severity(rawValue: severity) { statistics.firing[severity] = count }
-                statistics.acked += acked
-            }
-            statistics.backlog = Int(try db.prepare("SELECT count(*) FROM deliveries WHERE delivered_at IS NULL AND gave_up_at IS NULL")
-                .firstRow { $0.int(0) } ?? 0)
-            statistics.lastGiveUp = try db.prepare("""
-                SELECT notifier, gave_up_at, last_error FROM deliveries WHERE gave_up_at IS NOT NULL ORDER BY gave_up_at DESC LIMIT 1
-                """).firstRow { ($0.text(0) ?? "", Date(milliseconds: $0.int(1)), $0.text(2) ?? "") }
-            return statistics
-        }
+        try reads.read { try StoreQueries($0).alertStatistics() }
     }
 
-    /// Firing alerts per rule.
     public func firingCounts() throws -> [String: Int] {
-        try reads.read { db in
-            Dictionary(uniqueKeysWithValues: try db.prepare("SELECT rule, count(*) FROM alerts WHERE state = 'firing' GROUP BY rule")
-                .rows { ($0.text(0) ?? "", Int($0.int(1))) })
-        }
+        try reads.read { try StoreQueries($0).firingCounts() }
     }
 
     // MARK: - Deliveries
 
-    /// The notifier's undelivered notifications, oldest first.
     public func pendingDeliveries(notifier: String, limit: Int) throws -> [PendingDelivery] {
-        try reads.read { db in
-            try db.prepare("""
-                SELECT d.outbox_id, o.payload, d.attempts, o.created_at, d.next_attempt_at
-                FROM deliveries d JOIN outbox o ON o.id = d.outbox_id
-                WHERE d.notifier = ? AND d.delivered_at IS NULL AND d.gave_up_at IS NULL
-                ORDER BY d.outbox_id LIMIT ?
-                """).bind(.text(notifier), .integer(Int64(limit))).rows { row -> PendingDelivery? in
-                    guard let notification = try? AlertNotification.decode(Array((row.text(1) ?? "").utf8)) else { return nil }
-                    return PendingDelivery(outboxID: row.int(0), notifier: notifier, notification: notification, attempts: Int(row.int(2)),
-                                           createdAt: Date(milliseconds: row.int(3)), nextAttemptAt: Date(milliseconds: row.int(4)))
-                }.compactMap { $0 }
-        }
+        try reads.read { try StoreQueries($0).pendingDeliveries(notifier: notifier, limit: limit) }
     }
 
     public func recordDelivered(outboxID: Int64, notifier: String, at now: Date) throws {
-        try writer.withLock { db in
-            try db.prepare("UPDATE deliveries SET delivered_at = ?, attempts = attempts + 1 WHERE outbox_id = ? AND notifier = ?")
-                .bind(.integer(now.millisecondsSince1970), .integer(outboxID), .text(notifier)).run()
-        }
+        try writer.withLock { try StoreQueries($0).recordDelivered(outboxID: outboxID, notifier: notifier, at: now) }
     }
 
-    /// A failed attempt: retried at `retryAt`, or given up on when that is nil.
     public func recordDeliveryFailure(outboxID: Int64, notifier: String, error: String, retryAt: Date?, at now: Date) throws {
-        try writer.withLock { db in
-            try db.prepare("""
-                UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = coalesce(?, next_attempt_at), gave_up_at = ?
-                WHERE outbox_id = ? AND notifier = ?
-                """).bind(.text(error), .optional(retryAt?.millisecondsSince1970),
-                          .optional(retryAt == nil ? now.millisecondsSince1970 : nil), .integer(outboxID), .text(notifier)).run()
+        try writer.withLock {
+            try StoreQueries($0).recordDeliveryFailure(outboxID: outboxID, notifier: notifier, error: error, retryAt: retryAt, at: now)
         }
     }
 
-    /// Gives up the pending deliveries of notifiers no longer configured.
     @discardableResult
     public func abandonDeliveries(keeping notifiers: Set<String>, at now: Date) throws -> Int {
-        try writer.withLock { db in
-            let pending = try db.prepare("SELECT DISTINCT notifier FROM deliveries WHERE delivered_at IS NULL AND gave_up_at IS NULL")
-                .rows { $0.text(0) ?? "" }
-            var count = 0
-            for notifier in pending where !notifiers.contains(notifier) {
-                try db.prepare("""
-                    UPDATE deliveries SET gave_up_at = ?, last_error = 'notifier removed from the configuration'
-                    WHERE notifier = ? AND delivered_at IS NULL AND gave_up_at IS NULL
-                    """).bind(.integer(now.millisecondsSince1970), .text(notifier)).run()
-                count += db.changes
-            }
-            return count
-        }
+        try writer.withLock { try StoreQueries($0).abandonDeliveries(keeping: notifiers, at: now) }
     }
 
-    /// The firing alerts a notifier re-posts (Alertmanager): its filters applied, acked
-    /// ones left out when it does not want them.
     public func firingAlerts(for notifier: NotifierConfig) throws -> [StoredAlert] {
         let policy = alertPolicy
-        return try alerts(limit: Int.max).filter { alert in
-            policy.wants(notifier, rule: alert.rule, severity: alert.severity, event: .firing)
-                && (notifier.notifyAcked || alert.ackedAt == nil)
-        }.reversed()
+        return try reads.read { try StoreQueries($0).firingAlerts(for: notifier, policy: policy) }
     }
 }
 

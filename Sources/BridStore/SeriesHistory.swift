@@ -3,7 +3,8 @@ import BridInfo
 import Foundation
 
 /// Everything alert rules read about one series: the current value of each period and the
-/// value first published for it. Loaded in one query, inside the transaction that evaluates.
+/// value first published for it. Loaded in one query, inside the transaction that evaluates,
+/// through any backend's connection (`SQLDatabase`).
 struct SeriesHistory {
     struct Observation {
         /// Current decimal text; nil for "no value".
@@ -30,7 +31,7 @@ struct SeriesHistory {
     private var read: Set<String> = []
 
     /// The whole history of a series (for `rules test`, which judges every period).
-    static func load(id: Int64, in db: StatementCache) throws -> SeriesHistory? {
+    static func load<DB: SQLDatabase>(id: Int64, in db: StatementCache<DB>) throws -> SeriesHistory? {
         guard var history = try describe(id: id, in: db) else { return nil }
         let rows = try db.prepare(ReleaseWriter.versionsSQL)
             .bind(.integer(id)).rows { ($0.text(0) ?? "", $0.text(1), $0.int(2) != 0, $0.int(3)) }
@@ -52,8 +53,8 @@ struct SeriesHistory {
     ///   them (saves a query).
     /// - Parameter newest: the newest valued period when the caller knows it (the release
     ///   being written is `release`): `latestValued` then needs no query.
-    static func load(id: Int64, described: (key: String, frequency: Frequency, source: String?)? = nil,
-                     latestValued: Bool, newest: NewestValue?? = .none, release: Int64 = 0, in db: StatementCache) throws -> SeriesHistory? {
+    static func load<DB: SQLDatabase>(id: Int64, described: (key: String, frequency: Frequency, source: String?)? = nil,
+                     latestValued: Bool, newest: NewestValue?? = .none, release: Int64 = 0, in db: StatementCache<DB>) throws -> SeriesHistory? {
         var known = described.map { SeriesHistory(id: id, key: $0.key, frequency: $0.frequency, source: $0.source) }
         if known == nil { known = try describe(id: id, in: db) }
         guard var history = known else { return nil }
@@ -87,7 +88,7 @@ struct SeriesHistory {
         return history
     }
 
-    private static func describe(id: Int64, in db: StatementCache) throws -> SeriesHistory? {
+    private static func describe<DB: SQLDatabase>(id: Int64, in db: StatementCache<DB>) throws -> SeriesHistory? {
         guard let (key, frequency, source) = try db.prepare("SELECT key, frequency, source_id FROM series WHERE id = ?")
             .bind(.integer(id)).firstRow({ ($0.text(0) ?? "", Frequency(rawValue: $0.text(1) ?? "") ?? .annual, $0.text(2)) }) else {
             return nil
@@ -97,7 +98,7 @@ struct SeriesHistory {
 
     /// Reads the versions of the periods not read yet: one range scan from the first to
     /// the last of them (they are near each other: a judged period and its neighbours).
-    mutating func ensure(_ wanted: some Sequence<String>, in db: StatementCache) throws {
+    mutating func ensure<DB: SQLDatabase>(_ wanted: some Sequence<String>, in db: StatementCache<DB>) throws {
         let missing = Set(wanted).subtracting(read)
         guard let low = missing.min(), let high = missing.max() else { return }
         read.formUnion(missing)

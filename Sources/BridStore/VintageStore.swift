@@ -201,53 +201,59 @@ public struct StorageSizes: Sendable, Equatable {
     }
 }
 
-// The usual arguments (a protocol requirement cannot have defaults). Beware: each of these
-// also satisfies the requirement it wraps, so a backend that leaves one of them out compiles
-// and then recurses for ever at the first call. Every backend implements every requirement
-// itself, and the parameterised store suite calls each of them on each backend.
+/// The marker that keeps the usual-arguments overloads below from being taken for the
+/// requirements they wrap: each overload has one more parameter (this one, never passed),
+/// so it cannot satisfy a requirement, and a backend that leaves a requirement out does not
+/// compile. A call with every argument picks the requirement itself (no default is needed
+/// for it); a call that leaves some out picks the overload.
+public struct UsualArguments: Sendable {
+    public init() {}
+}
+
+// The usual arguments (a protocol requirement cannot have defaults).
 extension VintageStore {
-    public func backup(to target: String, overwrite: Bool = false) throws(BackupError) -> BackupResult {
+    public func backup(to target: String, overwrite: Bool = false, _: UsualArguments = UsualArguments()) throws(BackupError) -> BackupResult {
         try backup(to: target, overwrite: overwrite)
     }
 
-    public func recordFailure(source: String, message: String, at now: Date, count: Int = 1) throws {
+    public func recordFailure(source: String, message: String, at now: Date, count: Int = 1, _: UsualArguments = UsualArguments()) throws {
         try recordFailure(source: source, message: message, at: now, count: count)
     }
 
-    public func observations(series key: String, vintage: Vintage = .latest, from: String? = nil, to: String? = nil) throws -> [ObservationRow]? {
+    public func observations(series key: String, vintage: Vintage = .latest, from: String? = nil, to: String? = nil, _: UsualArguments = UsualArguments()) throws -> [ObservationRow]? {
         try observations(series: key, vintage: vintage, from: from, to: to)
     }
 
-    public func releases(source: String? = nil, limit: Int = 50) throws -> [Release] {
+    public func releases(source: String? = nil, limit: Int = 50, _: UsualArguments = UsualArguments()) throws -> [Release] {
         try releases(source: source, limit: limit)
     }
 
-    public func seriesSummaries(matching filter: (@Sendable (String) -> Bool)? = nil) throws -> [SeriesSummary] {
+    public func seriesSummaries(matching filter: (@Sendable (String) -> Bool)? = nil, _: UsualArguments = UsualArguments()) throws -> [SeriesSummary] {
         try seriesSummaries(matching: filter)
     }
 
-    public func observationsCursor(series key: String, vintage: Vintage, from: String? = nil, to: String? = nil) throws -> StoreCursor<ObservationRow> {
+    public func observationsCursor(series key: String, vintage: Vintage, from: String? = nil, to: String? = nil, _: UsualArguments = UsualArguments()) throws -> StoreCursor<ObservationRow> {
         try observationsCursor(series: key, vintage: vintage, from: from, to: to)
     }
 
-    public func alerts(includeResolved: Bool = false, rule: String? = nil, series: Glob? = nil, limit: Int = 1_000) throws -> [StoredAlert] {
+    public func alerts(includeResolved: Bool = false, rule: String? = nil, series: Glob? = nil, limit: Int = 1_000, _: UsualArguments = UsualArguments()) throws -> [StoredAlert] {
         try alerts(includeResolved: includeResolved, rule: rule, series: series, limit: limit)
     }
 
-    public func pendingDeliveries(notifier: String, limit: Int = 100) throws -> [PendingDelivery] {
+    public func pendingDeliveries(notifier: String, limit: Int = 100, _: UsualArguments = UsualArguments()) throws -> [PendingDelivery] {
         try pendingDeliveries(notifier: notifier, limit: limit)
     }
 
-    public func testRule(_ rule: AlertRule, series filter: Glob? = nil, at now: Date, limit: Int = 1_000) throws -> RuleTestResult {
+    public func testRule(_ rule: AlertRule, series filter: Glob? = nil, at now: Date, limit: Int = 1_000, _: UsualArguments = UsualArguments()) throws -> RuleTestResult {
         try testRule(rule, series: filter, at: now, limit: limit)
     }
 
-    public func pruneNotifications(before cutoff: Date, limit: Int = 500) throws -> Int {
+    public func pruneNotifications(before cutoff: Date, limit: Int = 500, _: UsualArguments = UsualArguments()) throws -> Int {
         try pruneNotifications(before: cutoff, limit: limit)
     }
 
     @discardableResult
-    public func pruneAllNotifications(before cutoff: Date, batch: Int = 500) throws -> Int {
+    public func pruneAllNotifications(before cutoff: Date, batch: Int = 500, _: UsualArguments = UsualArguments()) throws -> Int {
         try pruneAllNotifications(before: cutoff, batch: batch)
     }
 }
