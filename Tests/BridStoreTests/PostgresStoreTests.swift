@@ -475,6 +475,31 @@ enum StoreDump {
         }
     }
 
+    // MARK: Opening
+
+    /// A server that is not there is "unavailable" (brid waits for it at start-up); a wrong
+    /// password is a refusal (brid exits) — and never in the message.
+    @Test func aServerAwayIsUnavailableAWrongPasswordIsNot() async throws {
+        let cluster = try await PostgresCluster.shared()
+        try await offPool {
+            let t = try PGTestStore(cluster)
+            let wrong = "wrong-" + cluster.password
+            let refused = #expect(throws: StoreError.self) {
+                try PostgresStore(url: PGTestStore.url(cluster, t.database), password: wrong, instance: "x")
+            }
+            #expect(refused?.isUnavailable == false)
+            #expect(refused?.message.contains("password authentication failed") == true, "\(String(describing: refused))")
+            #expect(refused.map { !$0.message.contains(wrong) && !$0.message.contains(cluster.password) } == true)
+            let away = #expect(throws: StoreError.self) {
+                try PostgresStore(url: "host=\(cluster.folder)/nowhere port=\(cluster.port) dbname=x user=brid", password: cluster.password, instance: "x")
+            }
+            #expect(away?.isUnavailable == true, "\(String(describing: away))")
+            #expect(away.flatMap { StoreAvailability.unavailableReason($0) }?.hasPrefix("cannot connect to PostgreSQL") == true)
+            // The store that opened answers its ping.
+            try t.store.ping()
+        }
+    }
+
     // MARK: Source states
 
     @Test func sourceStatesAreKeptAsOnSQLite() async throws {
