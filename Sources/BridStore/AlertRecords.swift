@@ -110,6 +110,21 @@ public struct PendingDelivery: Sendable, Equatable {
     public let attempts: Int
     public let createdAt: Date
     public let nextAttemptAt: Date
+    /// False for a delivery listed only to say when to look again (PostgreSQL: the next
+    /// one, claimed by another instance or not due yet): it is never sent from this list,
+    /// whatever this instance's clock says, only claimed and sent by a later call.
+    public let mayBeSent: Bool
+
+    public init(outboxID: Int64, notifier: String, notification: AlertNotification, attempts: Int, createdAt: Date,
+                nextAttemptAt: Date, mayBeSent: Bool = true) {
+        self.outboxID = outboxID
+        self.notifier = notifier
+        self.notification = notification
+        self.attempts = attempts
+        self.createdAt = createdAt
+        self.nextAttemptAt = nextAttemptAt
+        self.mayBeSent = mayBeSent
+    }
 }
 
 /// Alerts in numbers, for status.

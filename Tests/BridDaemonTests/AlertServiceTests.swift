@@ -48,14 +48,14 @@ final class ScriptedPoster: HTTPPosting {
         let loops: Int
         private var task: Task<Void, any Error>?
 
-        init(_ config: String, failures: Int) throws {
+        init(_ config: String, failures: Int, store: ((BridConfig) throws -> any VintageStore)? = nil) throws {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             try Data(config.utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
             let loaded = try ConfigLoader.load(path: root + "/brid.toml").get()
             let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
             poster = ScriptedPoster(clock: clock, failures: failures)
             loops = 1 + loaded.notifiers.count
-            daemon = try standaloneDaemon(loaded, clock: clock, logger: logger)
+            daemon = try standaloneDaemon(loaded, clock: clock, logger: logger, store: store?(loaded))
             let notifiers = Notifiers(poster: poster, logger: logger, environment: [:], readFile: { _ in "" })
             let service = AlertService(daemon: daemon, delivery: AlertDelivery(daemon: daemon, notifiers: notifiers), clock: clock)
             task = Task { try await service.run() }
@@ -130,6 +130,29 @@ final class ScriptedPoster: HTTPPosting {
         #expect(Set(h.poster.requests.map(\.body)).count == 1)
         try await eventually("delivered") { (try? h.store.alertStatistics().backlog) == 0 }
         #expect(try h.store.alertStatistics().lastGiveUp == nil)
+    }
+
+    @Test func aDeliveryAnotherInstanceHoldsIsNeverSentHereEvenWhenItLooksDue() async throws {
+        let flaky = Mutex<FlakyStore?>(nil)
+        let h = try Harness(Self.config(Self.failing), failures: 0) { config in
+            try FileManager.default.createDirectory(atPath: config.daemon.stateDir, withIntermediateDirectories: true)
+            let store = FlakyStore(try SQLiteStore(path: config.databasePath))
+            store.heldElsewhere.store(true, ordering: .relaxed)
+            flaky.withLock { $0 = store }
+            return store
+        }
+        let store = try #require(flaky.withLock { $0 })
+        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        try await eventually("the outbox holds the firing") { (try? h.store.alertStatistics().backlog) == 1 }
+        try await h.advance(by: 5)
+        try await h.advance(by: 5)
+        #expect(h.poster.requests.isEmpty, "listed as another instance's: not sent")
+        #expect(store.calls("pendingDeliveries") >= 2, "and looked at again")
+        // Once this instance holds it, it is sent.
+        store.heldElsewhere.store(false, ordering: .relaxed)
+        try await h.advance(by: 5)
+        try await eventually("sent once this instance holds it") { h.poster.requests.count == 1 }
     }
 
     @Test func aDeliveryIsGivenUpAfterGiveUpAfterAndStatusKeepsWhy() async throws {

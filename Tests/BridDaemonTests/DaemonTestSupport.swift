@@ -67,10 +67,10 @@ final class ScriptedFetcher: HTTPFetching {
 /// The daemon for `config` as `buildDaemon` assembles it, without its services (the test
 /// runs what it needs), on `clock` with `fetcher`.
 func standaloneDaemon(_ config: BridConfig, clock: any DaemonClock, fetcher: any HTTPFetching = ScriptedFetcher(),
-                      logger: Logger, cluster: (any Cluster)? = nil) throws -> Daemon {
+                      logger: Logger, cluster: (any Cluster)? = nil, store: (any VintageStore)? = nil) throws -> Daemon {
     var environment = DaemonEnvironment(clock: clock, fetcher: fetcher, logger: logger, variables: [:])
     environment.cluster = cluster
-    return try buildDaemon(config: config, environment: environment, serving: false).daemon
+    return try buildDaemon(config: config, environment: environment, serving: false, store: store).daemon
 }
 
 /// A daemon with no source (its state in a temporary folder) and its control API, no

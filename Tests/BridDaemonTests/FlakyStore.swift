@@ -27,6 +27,9 @@ final class FlakyStore: VintageStore {
     /// The first call named `call` (and every later one) throws, until `up()`.
     func goDown(at call: String) { state.withLock { $0.downAt = call } }
     func up() { state.withLock { $0.down = false; $0.downAt = nil } }
+    /// While true, every pending delivery is listed as another instance's (PostgreSQL's
+    /// claims): only a time to look again, never to be sent.
+    let heldElsewhere = Atomic<Bool>(false)
     func calls(_ name: String) -> Int { state.withLock { $0.calls[name] ?? 0 } }
 
     private func gate(_ name: String) throws {
@@ -219,7 +222,12 @@ final class FlakyStore: VintageStore {
     }
     func pendingDeliveries(notifier: String, limit: Int) throws -> [PendingDelivery] {
         try gate("pendingDeliveries")
-        return try inner.pendingDeliveries(notifier: notifier, limit: limit)
+        let rows = try inner.pendingDeliveries(notifier: notifier, limit: limit)
+        guard heldElsewhere.load(ordering: .relaxed) else { return rows }
+        return rows.map {
+            PendingDelivery(outboxID: $0.outboxID, notifier: $0.notifier, notification: $0.notification, attempts: $0.attempts,
+                            createdAt: $0.createdAt, nextAttemptAt: $0.nextAttemptAt, mayBeSent: false)
+        }
     }
     func recordDelivered(outboxID: Int64, notifier: String, at now: Date) throws {
         try gate("recordDelivered")

@@ -177,6 +177,28 @@ enum StoreDump {
         }
     }
 
+    @Test func aDeliveryClaimedByOneInstanceIsListedToAnotherOnlyAsATimeToLookAgain() async throws {
+        let cluster = try await PostgresCluster.shared()
+        try await offPool {
+            let t = try PGTestStore(cluster, instance: "a")
+            let rule = AlertRule(id: "jump", target: .series(glob: "kz.*"), condition: .changePct(above: 25, below: nil, compare: .previous),
+                                 severity: .warning, summary: nil)
+            try t.store.setAlertPolicy(AlertPolicy(rules: [rule], notifiers: [NotifierConfig(id: "hook", kind: .log)], sources: ["src"]), at: t.clock)
+            try t.ingest([("kz.x", "2017", "100")])
+            try t.ingest([("kz.x", "2017", "100"), ("kz.x", "2018", "130")])
+            let b = try t.another(instance: "b")
+            defer { b.close() }
+            let claimed = try t.store.pendingDeliveries(notifier: "hook", limit: 100)
+            #expect(claimed.count == 1 && claimed.allSatisfy(\.mayBeSent))
+            // b sees it only as when to look again: never to be sent by b, whatever b's clock says.
+            let seen = try b.pendingDeliveries(notifier: "hook", limit: 100)
+            #expect(seen.map(\.outboxID) == claimed.map(\.outboxID))
+            #expect(seen.allSatisfy { !$0.mayBeSent })
+            try t.store.recordDelivered(outboxID: try #require(claimed.first).outboxID, notifier: "hook", at: t.clock)
+            #expect(try b.pendingDeliveries(notifier: "hook", limit: 100).isEmpty)
+        }
+    }
+
     @Test func aDatabaseWrittenByANewerBridIsRefused() async throws {
         let cluster = try await PostgresCluster.shared()
         try await offPool {

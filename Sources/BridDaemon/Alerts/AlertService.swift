@@ -141,6 +141,9 @@ final class AlertDelivery: Sendable {
             if Task.isCancelled || !health.isAvailable { return nil }
             // In order: a notification waits until the one before it is delivered or given up.
             if item.nextAttemptAt > now { return item.nextAttemptAt }
+            // Only a time to look again (another instance holds it): never sent from here,
+            // even when this machine's clock runs ahead of the database's.
+            if !item.mayBeSent { return max(item.nextAttemptAt, now.addingTimeInterval(1)) }
             if let retryAt = await attempt(item, notifier, at: now) { return retryAt }
         }
         return pending.count == Self.batch ? now : nil

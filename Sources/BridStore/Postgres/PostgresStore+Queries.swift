@@ -165,8 +165,8 @@ extension PostgresStore {
     /// The notifier's deliveries this instance may send now, claimed for it for `lease`
     /// (`PGDeliveryClaims.claim`), oldest first. When the next delivery after them is not
     /// claimable yet (not due, or claimed by another live instance), it is listed last,
-    /// unclaimed, with `nextAttemptAt` the time it may become claimable: `AlertService`
-    /// stops at a delivery not yet due and looks again then.
+    /// unclaimed (`mayBeSent` false), with `nextAttemptAt` the time it may become
+    /// claimable: `AlertService` stops there and looks again then, whatever its own clock says.
     public func pendingDeliveries(notifier: String, limit: Int) throws -> [PendingDelivery] {
         try writer.with { db in
             guard !isClosed else { throw StoreError.closed }
@@ -190,7 +190,8 @@ extension PostgresStore {
             let lookAgain = Date(milliseconds: max(nextAt.millisecondsSince1970, databaseNow + 1_000))
             return claim.claimed + [PendingDelivery(outboxID: id, notifier: notifier, notification: notification,
                                                     attempts: Int(next[2] ?? "") ?? 0,
-                                                    createdAt: Date(milliseconds: Int64(next[3] ?? "") ?? 0), nextAttemptAt: lookAgain)]
+                                                    createdAt: Date(milliseconds: Int64(next[3] ?? "") ?? 0), nextAttemptAt: lookAgain,
+                                                    mayBeSent: false)]
         }
     }
 
