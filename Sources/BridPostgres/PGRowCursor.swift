@@ -30,6 +30,38 @@ extension PGConnection {
     }
 }
 
+extension PGConnection {
+    /// Runs one statement with `$1…` text parameters and hands its whole result to `body`,
+    /// read in place from libpq's memory (valid only inside the call): for a large result
+    /// whose rows are visited more than once or out of order, such as the stored versions
+    /// an ingest groups by series and compares as bytes.
+    public func withResult<T>(_ sql: String, _ parameters: [String?] = [], _ body: (PGResultRows) throws -> T) throws -> T {
+        let conn = try open()
+        let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0)! } }
+        defer { copies.forEach { free($0) } }
+        let pointers = copies.map { UnsafePointer($0) }
+        let result = pointers.withUnsafeBufferPointer { buffer in
+            PQexecParams(conn, sql, Int32(parameters.count), nil, buffer.baseAddress, nil, nil, 0)
+        }
+        guard let result, PQresultStatus(result) == PGRES_TUPLES_OK else {
+            try take(result, conn)  // throws the server's error (or returns for a statement without rows)
+            return try body(PGResultRows(result: nil, count: 0))
+        }
+        defer { PQclear(result) }
+        return try body(PGResultRows(result: result, count: Int(PQntuples(result))))
+    }
+}
+
+/// A whole result's rows, valid only inside the `withResult` call that handed them out.
+public struct PGResultRows {
+    let result: OpaquePointer?
+    /// How many rows.
+    public let count: Int
+
+    /// Row `index` (0 ..< count).
+    public subscript(index: Int) -> PGRow { PGRow(result: result!, row: Int32(index)) }
+}
+
 /// One row of a result, valid only inside the `forEachRow` call that handed it out.
 public struct PGRow {
     let result: OpaquePointer

@@ -42,6 +42,11 @@ func connecting(_ cluster: PostgresCluster, _ name: String) throws -> PGConnecti
         #expect(PGDatabase.translate("SELECT 'ü?' || ?").sql == "SELECT 'ü?' || $1")
     }
 
+    @Test func inlinedValuesAreStringLiteralsWithQuotesAndBackslashesEscaped() {
+        #expect(PGDatabase.inline("SELECT ?1, ?, '?', ?9", [.text("it's a \\ ü"), .integer(-3), .null])
+                == "SELECT E'it''s a \\\\ ü', E'-3', '?', NULL")
+    }
+
     // MARK: Against the server
 
     @Test func bindsReadsBooleansNullsAndTextAsSQLiteDoes() async throws {
@@ -110,7 +115,11 @@ func connecting(_ cluster: PostgresCluster, _ name: String) throws -> PGConnecti
         let (db, cluster, name) = try await portableDatabase(schema: false)
         try db.execute("CREATE TABLE t (n BIGINT PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 25)")
         var givenBack = 0
-        let stream = RowStream<PGDatabase, Int64>(sql: "SELECT n FROM t WHERE n >= ?1 ORDER BY n", binds: [.integer(3)]) { row, rows in
+        // The values are inlined into the one string that opens the cursor: a text with a
+        // quote and a backslash, compared in the server, must come back as the same text.
+        let tricky = "it's \\' ü"
+        let stream = RowStream<PGDatabase, Int64>(sql: "SELECT n FROM t WHERE n >= ?1 AND ?2 = CAST(?3 AS TEXT) ORDER BY n",
+                                                  binds: [.integer(3), .text(tricky), .text(tricky)]) { row, rows in
             rows.append(row.int(0))
             return true
         }

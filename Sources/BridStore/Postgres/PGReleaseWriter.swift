@@ -52,43 +52,75 @@ struct PGReleaseWriter {
     var hasChanges: Bool { added + revised + removed > 0 }
 
     /// Every version of the listed series, found through the primary key (series_id,
-    /// period, release_id), in no particular order: `versions(of:)` groups and orders them
-    /// here, which costs less than the server's sort of a whole batch (a sort on disk past
-    /// `work_mem`; measured 300 ms against 70 ms for 400,000 rows).
+    /// period, release_id), in no particular order (in key order, mostly): `StoredRows`
+    /// groups and orders them here, which costs less than the server's sort of a whole
+    /// batch (a sort on disk past `work_mem`; measured 300 ms against 70 ms for 400,000 rows).
     static let versionsSQL = """
         SELECT series_id, period, value, removed, status, release_id
         FROM observation_versions WHERE series_id = ANY($1::bigint[])
         """
 
-    /// The current versions of each of `ids` that has any, by id, each in period order.
-    func versions(of ids: some Collection<Int64>) throws -> [Int64: StoredVersions] {
-        var all: [Int64: [Version]] = [:]
-        all.reserveCapacity(ids.count)
-        try db.forEachRow(Self.versionsSQL, [Self.arrayLiteral(ids.map(String.init))]) { row in
-            all[row.int(0), default: []].append(Version(period: row.text(1) ?? "", value: row.text(2), removed: row.int(3) != 0,
-                                                        status: row.text(4), release: row.int(5)))
-        }
-        return all.mapValues { list in
-            var list = list
-            // Usually in key order already (the table was written in it).
-            if !zip(list, list.dropFirst()).allSatisfy({ ($0.period, $0.release) < ($1.period, $1.release) }) {
-                list.sort { ($0.period, $0.release) < ($1.period, $1.release) }
-            }
-            var current = StoredVersions()
-            for (i, version) in list.enumerated() where i + 1 == list.count || list[i + 1].period != version.period {
-                current.append(version)
-            }
-            return current
+    /// Runs `versionsSQL` for `ids` and hands `body` their versions, read in place from
+    /// libpq's result (no `String` per stored row: periods, values and statuses are
+    /// compared as bytes).
+    func withVersions<T>(of ids: some Collection<Int64>, _ body: (StoredRows) throws -> T) throws -> T {
+        try db.withResult(Self.versionsSQL, [Self.arrayLiteral(ids.map(String.init))]) { result in
+            try body(StoredRows(result))
         }
     }
 
-    /// One stored version.
-    struct Version {
-        let period: String
-        let value: String?
-        let removed: Bool
-        let status: String?
-        let release: Int64
+    /// The stored versions of a batch's series, in libpq's result: the row indexes grouped
+    /// by series, each group in (period, release) order, so a period's last row is its
+    /// current version.
+    struct StoredRows {
+        let result: PGResultRows
+        /// Row indexes in (series, period, release) order.
+        private let order: [Int32]
+        /// Each series' rows: a range of `order`.
+        private let ranges: [Int64: Range<Int>]
+
+        init(_ result: PGResultRows) {
+            self.result = result
+            var order = [Int32](0..<Int32(result.count))
+            // Usually in key order already (the table was written in it, and the index
+            // scan returns it so): checked, and sorted only when it is not.
+            var sorted = true
+            var i = 1
+            while i < result.count {
+                if Self.less(result[i], result[i - 1]) {
+                    sorted = false
+                    break
+                }
+                i += 1
+            }
+            if !sorted { order.sort { Self.less(result[Int($0)], result[Int($1)]) } }
+            var ranges: [Int64: Range<Int>] = [:]
+            var start = 0
+            while start < order.count {
+                let id = result[Int(order[start])].int(0)
+                var end = start + 1
+                while end < order.count, result[Int(order[end])].int(0) == id { end += 1 }
+                ranges[id] = start..<end
+                start = end
+            }
+            self.order = order
+            self.ranges = ranges
+        }
+
+        /// The rows of series `id` (empty when it has none), in (period, release) order.
+        func range(of id: Int64) -> Range<Int> { ranges[id] ?? 0..<0 }
+
+        /// The `i`th row in (series, period, release) order.
+        @inline(__always)
+        func row(_ i: Int) -> PGRow { result[Int(order[i])] }
+
+        private static func less(_ a: PGRow, _ b: PGRow) -> Bool {
+            let x = a.int(0), y = b.int(0)
+            if x != y { return x < y }
+            let c = PGReleaseWriter.compare(a.bytes(1), b.bytes(1))
+            if c != 0 { return c < 0 }
+            return a.int(5) < b.int(5)
+        }
     }
 
     // MARK: - One batch
@@ -124,10 +156,11 @@ struct PGReleaseWriter {
 
         var comparisons = [Comparison?](repeating: nil, count: batch.count)
         if !storedIndex.isEmpty {
-            let stored = try versions(of: storedIndex.keys)
-            // A stored series without any version (from the catalogue): everything is added.
-            for (id, index) in storedIndex {
-                comparisons[index] = Self.diff(stored[id] ?? StoredVersions(), batch[index], recordRemovals: recordRemovals)
+            try withVersions(of: storedIndex.keys) { stored in
+                // A stored series without any version (from the catalogue): everything is added.
+                for (id, index) in storedIndex {
+                    comparisons[index] = Self.diff(stored, stored.range(of: id), batch[index], recordRemovals: recordRemovals)
+                }
             }
         }
 
@@ -154,7 +187,7 @@ struct PGReleaseWriter {
             for (index, id) in zip(fresh, newIDs) {
                 ids[index] = id
                 seen.insert(id)
-                comparisons[index] = Self.diff(StoredVersions(), batch[index], recordRemovals: false)
+                comparisons[index] = Self.diff(nil, 0..<0, batch[index], recordRemovals: false)
             }
         }
 
@@ -202,12 +235,14 @@ struct PGReleaseWriter {
             let chunk = unseen[start..<min(start + Payload.batchSeries, unseen.count)]
             start += chunk.count
             var comparisons: [(Int64, Comparison)] = []
-            let stored = try versions(of: chunk)
-            for id in chunk {
-                // Compared with an empty payload in snapshot mode: every stored period goes.
-                guard let current = stored[id] else { continue }
-                let comparison = Self.diff(current, nothing, recordRemovals: true)
-                if !comparison.rows.isEmpty { comparisons.append((id, comparison)) }
+            try withVersions(of: chunk) { stored in
+                for id in chunk {
+                    // Compared with an empty payload in snapshot mode: every stored period goes.
+                    let range = stored.range(of: id)
+                    guard !range.isEmpty else { continue }
+                    let comparison = Self.diff(stored, range, nothing, recordRemovals: true)
+                    if !comparison.rows.isEmpty { comparisons.append((id, comparison)) }
+                }
             }
             for (_, comparison) in comparisons { removed += comparison.removed }
             try writeVersions(comparisons)
@@ -286,25 +321,6 @@ struct PGReleaseWriter {
 
     // MARK: - Comparing
 
-    /// The current versions of one stored series, in period order.
-    struct StoredVersions {
-        var periods: [String] = []
-        var values: [String?] = []
-        var removed: [Bool] = []
-        var statuses: [String?] = []
-        var releases: [Int64] = []
-
-        var count: Int { periods.count }
-
-        mutating func append(_ version: Version) {
-            periods.append(version.period)
-            values.append(version.value)
-            removed.append(version.removed)
-            statuses.append(version.status)
-            releases.append(version.release)
-        }
-    }
-
     /// One version to write.
     struct Row {
         let period: String
@@ -324,58 +340,138 @@ struct PGReleaseWriter {
         var newest: NewestValue?
     }
 
-    /// What `incoming` changes in a stored series: the semantics of `SeriesChanges` (and of
-    /// `ReleaseWriter.diff`): a period the store lacks, or whose current version is a
-    /// removal, is added; a value that differs as a decimal, or a status that differs, is
-    /// revised (an equal decimal in another spelling is unchanged, and the stored text
-    /// stays); a stored period the payload lacks is removed by a snapshot or a deletion.
-    static func diff(_ stored: StoredVersions, _ incoming: SeriesObservations, recordRemovals: Bool) -> Comparison {
+    /// What `incoming` changes in a stored series (its rows `range` of `stored`): the
+    /// semantics of `SeriesChanges` (and of `ReleaseWriter.diff`): a period the store lacks,
+    /// or whose current version is a removal, is added; a value that differs as a decimal,
+    /// or a status that differs, is revised (an equal decimal in another spelling is
+    /// unchanged, and the stored text stays); a stored period the payload lacks is removed
+    /// by a snapshot or a deletion. Stored periods, values and statuses are compared as
+    /// bytes: a `String` is made only for a removal, a value in another spelling and the
+    /// series' newest stored value.
+    static func diff(_ stored: StoredRows?, _ range: Range<Int>, _ incoming: SeriesObservations, recordRemovals: Bool) -> Comparison {
         var result = Comparison()
-        result.hadVersions = stored.count > 0
-        result.rows.reserveCapacity(stored.count == 0 ? incoming.periods.count : 8)
+        result.hadVersions = !range.isEmpty
+        result.rows.reserveCapacity(range.isEmpty ? incoming.periods.count : 8)
         var deletions = incoming.deletedPeriods[...]
         let periods = incoming.periods, values = incoming.values
-        var c = 0, n = 0
+        /// The newest period with a value after this release: the payload's `n` (written,
+        /// or unchanged since `release`), or a stored row's.
+        enum Newest { case none, incoming(Int, release: Int64?), stored(PGRow) }
+        var newest = Newest.none
         func write(_ n: Int) {
             result.rows.append(Row(period: periods[n], value: values[n], removed: false, status: incoming.status(at: n)))
-            if let value = values[n] { result.newest = NewestValue(period: periods[n], value: value, release: nil) }
+            if values[n] != nil { newest = .incoming(n, release: nil) }
         }
-        while c < stored.count || n < periods.count {
-            if n == periods.count || (c < stored.count && stored.periods[c] < periods[n]) {
-                // A stored period the payload lacks.
-                let period = stored.periods[c]
-                while let d = deletions.first, d < period { deletions.removeFirst() }
-                if !stored.removed[c] {
-                    if recordRemovals || deletions.first == period {
-                        result.removed += 1
-                        result.rows.append(Row(period: period, value: nil, removed: true, status: nil))
-                    } else if let value = stored.values[c] {
-                        result.newest = NewestValue(period: period, value: value, release: stored.releases[c])
-                    }
-                }
-                c += 1
-            } else if c == stored.count || periods[n] < stored.periods[c] {
+        var n = 0
+        var i = range.lowerBound
+        while i < range.upperBound, let stored {
+            let row = stored.row(i)
+            let period = row.bytes(1)
+            i += 1
+            // An earlier version of the period: its current one follows.
+            if i < range.upperBound, compare(stored.row(i).bytes(1), period) == 0 { continue }
+            while n < periods.count, compare(periods[n], period) < 0 {
                 result.added += 1
                 write(n)
                 n += 1
-            } else {
-                if stored.removed[c] {
+            }
+            let isRemoval = row.int(3) != 0
+            if n < periods.count, compare(periods[n], period) == 0 {
+                if isRemoval {
                     result.added += 1
                     write(n)
-                } else if ObservationValue.same(stored.values[c], values[n]), stored.statuses[c] == incoming.status(at: n) {
-                    result.unchanged += 1
-                    if let value = stored.values[c] {
-                        result.newest = NewestValue(period: periods[n], value: value, release: stored.releases[c])
-                    }
                 } else {
-                    result.revised += 1
-                    write(n)
+                    let value = row.bytes(2)
+                    switch compare(value, values[n]) {
+                    case .identical where same(row.bytes(4), incoming.status(at: n)):
+                        result.unchanged += 1
+                        if value != nil { newest = .incoming(n, release: row.int(5)) }
+                    case .sameNumber where same(row.bytes(4), incoming.status(at: n)):
+                        // Unchanged, and the stored spelling stays.
+                        result.unchanged += 1
+                        newest = .stored(row)
+                    case .identical, .sameNumber, .different:
+                        result.revised += 1
+                        write(n)
+                    }
                 }
-                c += 1
                 n += 1
+            } else {
+                // A stored period the payload lacks.
+                while let d = deletions.first, compare(d, period) < 0 { deletions.removeFirst() }
+                if !isRemoval {
+                    if recordRemovals || deletions.first.map({ compare($0, period) == 0 }) == true {
+                        result.removed += 1
+                        result.rows.append(Row(period: text(period), value: nil, removed: true, status: nil))
+                    } else if !row.isNull(2) {
+                        newest = .stored(row)
+                    }
+                }
             }
         }
+        while n < periods.count {
+            result.added += 1
+            write(n)
+            n += 1
+        }
+        switch newest {
+        case .none: result.newest = nil
+        case let .incoming(n, release): result.newest = NewestValue(period: periods[n], value: values[n] ?? "", release: release)
+        case let .stored(row): result.newest = NewestValue(period: text(row.bytes(1)), value: text(row.bytes(2)), release: row.int(5))
+        }
         return result
+    }
+
+    private static func text(_ bytes: UnsafeBufferPointer<UInt8>?) -> String {
+        bytes.map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    /// How a stored value (bytes, nil for no value) compares with the payload's.
+    enum ValueComparison {
+        case identical, sameNumber, different
+    }
+
+    @inline(__always)
+    static func compare(_ stored: UnsafeBufferPointer<UInt8>?, _ value: String?) -> ValueComparison {
+        switch (stored, value) {
+        case (nil, nil): return .identical
+        case let (bytes?, text?):
+            var text = text
+            let identical = text.withUTF8 { x in x.count == bytes.count && (x.count == 0 || memcmp(x.baseAddress!, bytes.baseAddress!, x.count) == 0) }
+            if identical { return .identical }
+            return ObservationValue.sameNumber(String(decoding: bytes, as: UTF8.self), text) ? .sameNumber : .different
+        default: return .different
+        }
+    }
+
+    /// Whether a stored status (bytes, nil for none) is the payload's.
+    @inline(__always)
+    static func same(_ stored: UnsafeBufferPointer<UInt8>?, _ status: String?) -> Bool {
+        switch (stored, status) {
+        case (nil, nil): return true
+        case let (bytes?, text?): return compare(text, bytes) == 0
+        default: return false
+        }
+    }
+
+    /// A payload's period against stored bytes, in the order of `String`'s `<` for
+    /// canonical (ASCII) periods, as PostgreSQL's `COLLATE "C"` orders them.
+    @inline(__always)
+    static func compare(_ a: String, _ b: UnsafeBufferPointer<UInt8>?) -> Int {
+        var a = a
+        return a.withUTF8 { x in compare(x, b) }
+    }
+
+    /// Two byte strings in memcmp order (nil as empty).
+    @inline(__always)
+    static func compare(_ x: UnsafeBufferPointer<UInt8>?, _ y: UnsafeBufferPointer<UInt8>?) -> Int {
+        let xc = x?.count ?? 0, yc = y?.count ?? 0
+        let common = min(xc, yc)
+        if common > 0, let xb = x?.baseAddress, let yb = y?.baseAddress {
+            let c = memcmp(xb, yb, common)
+            if c != 0 { return Int(c) }
+        }
+        return xc - yc
     }
 
     /// A PostgreSQL array literal of texts: each element quoted, `"` and `\` escaped.

@@ -4,6 +4,11 @@ import BridPostgres
 /// inside a READ ONLY, REPEATABLE READ transaction (one snapshot), then `FETCH` a batch at
 /// a time, so a streamed reply never holds the whole result, in this process or in libpq.
 ///
+/// A reply costs two round trips when it fits in one batch: `BEGIN`, `DECLARE` and the
+/// first `FETCH` go in one string, then `ROLLBACK`. The stream's `start` runs on the
+/// connection just before the snapshot is taken: what it reads (a vintage's release id,
+/// statements to prepare) is fixed once committed, so the snapshot need not hold it.
+///
 /// The connection is the cursor's alone while it is open (the store takes one from its
 /// pool); `close()` ends the transaction and hands the connection back through `giveBack`.
 final class PGCursorRows<Row>: StoreRowSource {
@@ -29,12 +34,17 @@ final class PGCursorRows<Row>: StoreRowSource {
         self.fetchSize = max(1, fetchSize)
         name = "brid_cursor"
         do {
-            try database.execute("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             if let (binds, produce) = try stream.start(database) {
-                let translated = PGDatabase.translate(stream.sql)
-                var parameters = binds.map(PGDatabase.parameter)
-                while parameters.count < translated.parameters { parameters.append(nil) }
-                try database.connection.query("DECLARE \(name) NO SCROLL CURSOR FOR \(translated.sql)", parameters)
+                // One round trip: the snapshot, the cursor and its first batch in one
+                // simple-query string (its values inlined as literals); a reply that fits
+                // in the first batch costs this and the ROLLBACK of `close()`.
+                let fetched = try database.connection.execute("""
+                    BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY;
+                    DECLARE \(name) NO SCROLL CURSOR FOR \(PGDatabase.inline(stream.sql, binds));
+                    FETCH FORWARD \(self.fetchSize) FROM \(name)
+                    """).rows
+                serverExhausted = fetched.count < self.fetchSize
+                batch.load(fetched)
                 self.produce = produce
             } else {
                 self.produce = nil

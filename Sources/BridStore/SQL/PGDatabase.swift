@@ -71,6 +71,29 @@ final class PGDatabase: SQLDatabase {
     /// literal, a quoted identifier or a comment is touched. Returns the SQL and how many
     /// parameters it takes (the largest number).
     static func translate(_ sql: String) -> (sql: String, parameters: Int) {
+        translate(sql, inlining: nil)
+    }
+
+    /// SQLite's placeholders replaced by `values` as string literals (`E'…'`, a quote or
+    /// backslash escaped; NULL for nil or a placeholder past the values): for a statement
+    /// sent in one simple-query string with others (`PGCursorRows`). An untyped literal
+    /// takes its type from where it stands, as an untyped text parameter does.
+    static func inline(_ sql: String, _ values: [SQLValue]) -> String {
+        translate(sql, inlining: values.map(parameter)).sql
+    }
+
+    /// A text as a string literal whatever `standard_conforming_strings` says.
+    static func literal(_ text: String?) -> String {
+        guard let text else { return "NULL" }
+        var out = "E'"
+        for scalar in text.unicodeScalars {
+            if scalar == "'" || scalar == "\\" { out.unicodeScalars.append(scalar) }
+            out.unicodeScalars.append(scalar)
+        }
+        return out + "'"
+    }
+
+    private static func translate(_ sql: String, inlining values: [String?]?) -> (sql: String, parameters: Int) {
         let bytes = Array(sql.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 8)
@@ -108,8 +131,12 @@ final class PGDatabase: SQLDatabase {
                     number = largest + 1
                 }
                 largest = max(largest, number)
-                out.append(UInt8(ascii: "$"))
-                out += String(number).utf8
+                if let values {
+                    out += literal(number <= values.count ? values[number - 1] : nil).utf8
+                } else {
+                    out.append(UInt8(ascii: "$"))
+                    out += String(number).utf8
+                }
                 i = j
             default:
                 out.append(b)
@@ -128,6 +155,12 @@ final class PGDatabase: SQLDatabase {
         case let .text(s): s
         }
     }
+}
+
+extension SQLDatabase {
+    /// Whether this is PostgreSQL, for the few queries that take another shape there
+    /// (where a round trip per row would cost what a step costs in SQLite's process).
+    static var isPostgreSQL: Bool { Self.self == PGDatabase.self }
 }
 
 /// One use of a statement prepared on a PostgreSQL connection (see `PGDatabase`), or the

@@ -7,7 +7,8 @@ struct RowStream<DB: SQLDatabase, Row> {
     typealias Produce = (DB.Statement, inout [Row]) throws -> Bool
 
     let sql: String
-    /// Called once, on the cursor's connection inside its snapshot, before any row: the
+    /// Called once, on the cursor's connection before any row (inside its snapshot on
+    /// SQLite, just before it on PostgreSQL, so it may read only what a commit fixes): the
     /// values to bind to `sql`, and the row maker (which may prepare statements of its
     /// own on that connection). Nil: the reply is empty, `sql` is not run.
     let start: (DB) throws -> (binds: [SQLValue], produce: Produce)?

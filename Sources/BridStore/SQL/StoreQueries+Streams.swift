@@ -7,6 +7,12 @@ extension StoreQueries {
     /// What a release added, revised and removed, with the values it replaced: series in
     /// the order the release wrote them, then period.
     static func changesStream(release id: Int64) -> RowStream<DB, ObservationChange> {
+        DB.isPostgreSQL ? setBasedChangesStream(release: id) : seekingChangesStream(release: id)
+    }
+
+    /// SQLite: the release's contents, and two primary-key seeks per period (in process,
+    /// each costs microseconds).
+    private static func seekingChangesStream(release id: Int64) -> RowStream<DB, ObservationChange> {
         RowStream(sql: StoreSQL.changes, start: { db in
             let versions = try db.prepare(StoreSQL.changeVersions)
             return ([.integer(id)], { row, rows in
@@ -34,6 +40,27 @@ extension StoreQueries {
                 return true
             })
         })
+    }
+
+    /// PostgreSQL: one query whose rows are the changes themselves (each period of the
+    /// contents with its version and the one before, found by LATERAL primary-key seeks on
+    /// the server), since a seek per period from here would be a round trip each.
+    private static func setBasedChangesStream(release id: Int64) -> RowStream<DB, ObservationChange> {
+        RowStream(sql: StoreSQL.changesSetBased, binds: [.integer(id)]) { row, rows in
+            let key = row.text(0) ?? ""
+            let period = row.text(1) ?? ""
+            guard row.optionalInt(2) == id else {
+                throw StoreError("release \(id) lists \(key) \(period) but wrote no version of it")
+            }
+            let removed = row.int(4) != 0
+            let previousRelease = row.optionalInt(6)
+            let hadPrevious = previousRelease != nil && row.int(8) == 0
+            let kind: ObservationChange.Kind = removed ? .removed : (hadPrevious ? .revised : .added)
+            rows.append(ObservationChange(series: key, period: period, kind: kind, value: row.text(3), status: row.text(5),
+                                          previousValue: hadPrevious ? row.text(7) : nil,
+                                          previousStatus: hadPrevious ? row.text(9) : nil, previousReleaseID: previousRelease))
+            return true
+        }
     }
 
     /// Releases, newest first, optionally of one source.

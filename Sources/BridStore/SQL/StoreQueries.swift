@@ -156,6 +156,20 @@ enum StoreSQL {
         WHERE c.release_id = ?1 ORDER BY c.release_id, c.series_id
         """
 
+    /// PostgreSQL's `changes`: a row per period the release wrote, with that version
+    /// (columns 2–5) and the one before it (6–9, NULL when none), in the contents' order.
+    static let changesSetBased = """
+        SELECT s.key, p.period, w.release_id, w.value, w.removed, w.status, b.release_id, b.value, b.removed, b.status
+        FROM release_contents c JOIN series s ON s.id = c.series_id
+        CROSS JOIN LATERAL unnest(string_to_array(c.periods, ',')) WITH ORDINALITY AS p(period, n)
+        LEFT JOIN LATERAL (SELECT v.release_id, v.value, v.removed, v.status FROM observation_versions v
+            WHERE v.series_id = c.series_id AND v.period = p.period COLLATE "C" AND v.release_id = c.release_id) w ON true
+        LEFT JOIN LATERAL (SELECT v.release_id, v.value, v.removed, v.status FROM observation_versions v
+            WHERE v.series_id = c.series_id AND v.period = p.period COLLATE "C" AND v.release_id < c.release_id
+            ORDER BY v.release_id DESC LIMIT 1) b ON true
+        WHERE c.release_id = ?1 ORDER BY c.release_id, c.series_id, p.n
+        """
+
     /// The version a release wrote for one period and the one before it: one primary-key seek.
     static let changeVersions = """
         SELECT release_id, value, removed, status FROM observation_versions
