@@ -19,6 +19,7 @@ struct ClusterEndToEndTests {
         let receiver: Publisher
         let a: StoreInstance
         let b: StoreInstance
+        let root: String
 
         init(cluster: PostgresCluster, receiverDelay: Double = 0) throws {
             self.cluster = cluster
@@ -26,6 +27,7 @@ struct ClusterEndToEndTests {
             self.database = database
             try cluster.createDatabase(database)
             let root = NSTemporaryDirectory() + "brid-cluster-" + UUID().uuidString
+            self.root = root
             // Each GET answered after 0.2 s: a check lasts, so two at once would overlap.
             publisher = try Publisher(folder: root + "/published", delay: 0.2)
             for index in 1...ClusterEndToEndTests.sources {
@@ -90,7 +92,9 @@ struct ClusterEndToEndTests {
             Set(try cluster.rows("SELECT 'brid-alert-' || alert_id || '-' || event FROM outbox", in: database))
         }
 
+        /// The database and the published files removed.
         func drop() throws {
+            try? FileManager.default.removeItem(atPath: root)
             try cluster.superuserSQL("DROP DATABASE IF EXISTS \"\(database)\" WITH (FORCE)")
         }
     }
@@ -154,7 +158,7 @@ struct ClusterEndToEndTests {
             // Every read gives the same answer on both.
             let reads: [[String]] = [["--json", "series"], ["--json", "releases", "--limit", "100"], ["--json", "alerts", "--all"],
                                      ["--json", "show", ClusterConfig.seriesKey(7)], ["--json", "history", ClusterConfig.seriesKey(7), "2020"],
-                                     ["export", "--vintages", ClusterConfig.seriesKey(13)], ["series"]]
+                                     ["export", "--vintages", ClusterConfig.seriesKey(13)]]
             for read in reads {
                 let (fromA, fromB) = (try a.brictl(read), try b.brictl(read))
                 #expect(fromA.status == 0 && !fromA.stdout.isEmpty, "\(read): \(fromA.stderr)")
