@@ -63,7 +63,7 @@ public struct BuiltDaemon: Sendable {
 /// open (start-up's wait for the store, tests); by default the configured one is opened.
 public func buildDaemon(config: BridConfig, environment: DaemonEnvironment, serving: Bool = true,
                         store given: (any VintageStore)? = nil) throws -> BuiltDaemon {
-    let store = try given ?? Launcher.openStore(config, logger: environment.logger)
+    let store = try given ?? Launcher.openStore(config, logger: environment.logger, environment: environment.variables)
     let cluster = try environment.cluster
         ?? Launcher.openCluster(config, environment: environment.variables, readFile: { try String(contentsOfFile: $0, encoding: .utf8) })
     try cluster.join(host: Launcher.hostName(), pid: getpid(), version: BridVersion.current, now: environment.clock.now())
@@ -146,10 +146,6 @@ public func runDaemon(configPath: String, logger: Logger) async -> Int32 {
         for error in failure.errors { logger.critical("\(error)") }
         return 1
     }
-    if let refusal = StoreCheck.unsupported(config) {
-        logger.critical("\(refusal)")
-        return 1
-    }
     // A file-size limit (RLIMIT_FSIZE) reached by the database is a failed write, like a
     // full disk — a failing source retried later — not SIGXFSZ ending the daemon.
     // (Children get every signal's default back: see `clinux_spawn`.)
@@ -161,7 +157,7 @@ public func runDaemon(configPath: String, logger: Logger) async -> Int32 {
         // A database that cannot be reached yet is waited for (READY=1 only once connected);
         // SIGTERM/SIGINT meanwhile end brid at once, with exit 0.
         guard let built = try await StoreStartup.waitingForStore(config: config, environment: environment,
-                                                                  open: { try Launcher.openStore(config, logger: logger) }) else {
+                                                                  open: { try Launcher.openStore(config, logger: logger, environment: environment.variables) }) else {
             logger.notice("stopped while waiting for the store")
             return 0
         }

@@ -10,16 +10,18 @@ import Logging
 /// payload was rejected, a fetch failed, the config is invalid, or another brid (a
 /// daemon) holds the state folder. The checks are the
 /// daemon's own, so the schedule they record is resumed by the next daemon start.
+///
+/// On PostgreSQL `--once` is an instance of the cluster for the length of the run: it
+/// joins, leases the URL sources no live instance holds (its fair share of them, as a
+/// daemon would: all of them when it is alone), checks those, names those skipped as
+/// another instance's, and gives its leases up at the end. Drop folders are scanned as
+/// always (they are not leased).
 public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvironment? = nil) async -> Int32 {
     let config: BridConfig
     switch ConfigLoader.load(path: configPath) {
     case let .success(loaded): config = loaded
     case let .failure(failure):
         for error in failure.errors { logger.error("\(error)") }
-        return 1
-    }
-    if let refusal = StoreCheck.unsupported(config) {
-        logger.error("\(refusal)")
         return 1
     }
     do {
@@ -32,9 +34,30 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
         let daemon = try buildDaemon(config: config, environment: environment, serving: false).daemon
         let store = daemon.store
         defer { store.close() }  // checkpointed and closed: no brid.sqlite-wal or -shm left behind
+        let cluster = daemon.cluster
+        // Joined by buildDaemon: a clean stop at the end, whatever happens (leases given up).
+        defer {
+            if cluster.isShared {
+                do {
+                    try cluster.release(now: environment.clock.now())
+                } catch {
+                    logger.warning("cluster: cannot give up the leases (they end by themselves within \(ConfigDuration.format(cluster.lease))): \(error)")
+                }
+            }
+        }
         try await daemon.loadSchedule()
         var failed = 0, released = 0, unchanged = 0
-        let urlSources = config.sources.filter { if case .url = $0.location { true } else { false } }
+        var urlSources = config.sources.filter { if case .url = $0.location { true } else { false } }
+        if cluster.isShared {
+            let held = try cluster.claim(sources: urlSources.map(\.id), busy: [], now: environment.clock.now())
+            let holders = Dictionary((try? cluster.leases(now: environment.clock.now()))?.map { ($0.source, $0.instance) } ?? [],
+                                     uniquingKeysWith: { a, _ in a })
+            for source in urlSources where !held.contains(source.id) {
+                logger.notice("skipped: held by another instance of the cluster (\(holders[source.id] ?? "unknown")), which checks it",
+                              metadata: ["source.id": "\(source.id)"])
+            }
+            urlSources = urlSources.filter { held.contains($0.id) }
+        }
         let outcomes = await withTaskGroup(of: PayloadOutcome?.self, returning: [PayloadOutcome].self) { group in
             var results: [PayloadOutcome] = []
             var running = 0

@@ -46,14 +46,44 @@ public enum Launcher {
         return try StateLock.acquire(stateDir: config.daemon.stateDir, holderHint: holderHint)
     }
 
-    /// Creates the state directory, opens the database and applies the catalogue.
-    public static func openStore(_ config: BridConfig, logger: Logger) throws -> any VintageStore {
+    /// Creates the state directory, opens the store and applies the catalogue: the SQLite
+    /// database in the state folder, or the PostgreSQL database of `[store]` (its password
+    /// resolved from `environment` or a file, as `openCluster` does; connected as this
+    /// instance, its deliveries claimed for `[store] lease`). Logs where the store is —
+    /// never the password. A database that cannot be reached throws a `StoreError` whose
+    /// `isUnavailable` holds (start-up waits for it); a refusal (a wrong password, an
+    /// unknown database) one without.
+    public static func openStore(_ config: BridConfig, logger: Logger,
+                                 environment: [String: String] = ProcessInfo.processInfo.environment,
+                                 readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }) throws -> any VintageStore {
         try createStateDir(config)
-        let store = try SQLiteStore(path: config.databasePath)
-        for conflict in try store.applyCatalogue(config.catalogue) {
-            logger.warning("catalogue: \(conflict)")
+        let store: any VintageStore
+        let location: String
+        switch config.store {
+        case .sqlite:
+            store = try SQLiteStore(path: config.databasePath)
+            location = "database \(config.databasePath)"
+        case .postgresql(let settings):
+            let password: String?
+            do {
+                password = try settings.password?.resolve(environment: environment, readFile: readFile)
+            } catch {
+                throw RuntimeError("store: PostgreSQL — cannot read the password: \(error)")
+            }
+            let postgres = try PostgresStore(url: settings.url, password: password,
+                                             instance: config.daemon.instanceName(hostName: hostName()), lease: settings.lease)
+            store = postgres
+            location = "store PostgreSQL \(postgres.location)"
         }
-        logger.info("database \(config.databasePath) open, \(config.summary)")
+        do {
+            for conflict in try store.applyCatalogue(config.catalogue) {
+                logger.warning("catalogue: \(conflict)")
+            }
+        } catch {
+            store.close()
+            throw error
+        }
+        logger.info("\(location) open, \(config.summary)")
         return store
     }
 
@@ -76,7 +106,9 @@ public enum Launcher {
             do {
                 return try PGCluster(conninfo: store.url, password: password, instance: instance, lease: store.lease)
             } catch {
-                throw RuntimeError("store: PostgreSQL — cannot connect for the cluster's leases: \(StoreCheck.reason(error))")
+                let message = "store: PostgreSQL — cannot connect for the cluster's leases: \(StoreCheck.reason(error))"
+                // The server gone between opening the store and this: start-up waits for it.
+                throw error.isUnavailable ? StoreError.unavailable(message) : RuntimeError(message)
             }
         }
     }

@@ -19,13 +19,6 @@ public enum StoreCheck {
         }
     }
 
-    /// Until the PostgreSQL backend exists: why `brid` (daemon or `--once`) does not start
-    /// on such a config, or nil.
-    public static func unsupported(_ config: BridConfig) -> String? {
-        guard case .postgresql = config.store else { return nil }
-        return "\(config.path): [store] kind = \"postgresql\": this version of brid cannot yet keep its store in PostgreSQL (only the configuration and the connection check exist so far); `brid --check-config --check-store` checks the connection"
-    }
-
     // MARK: SQLite
 
     private static func sqlite(_ path: String) -> Result<String, StoreCheckFailure> {

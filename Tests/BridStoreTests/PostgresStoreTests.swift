@@ -475,29 +475,28 @@ enum StoreDump {
         }
     }
 
-    // MARK: Alert rules' hook
+    // MARK: Opening
 
-    @Test func theAlertHookSeesEachBatchInsideTheTransaction() async throws {
+    /// A server that is not there is "unavailable" (brid waits for it at start-up); a wrong
+    /// password is a refusal (brid exits) — and never in the message.
+    @Test func aServerAwayIsUnavailableAWrongPasswordIsNot() async throws {
         let cluster = try await PostgresCluster.shared()
         try await offPool {
             let t = try PGTestStore(cluster)
-            _ = try t.ingest([("a", "2017", "1"), ("a", "2018", "2"), ("b", "2018", "3")], snapshot: true)
-            let seen = Mutex<[String]>([])
-            t.store.alertHooks.withLock {
-                $0 = PGAlertHooks(wantsTouched: { true }, touched: { db, series, release, _ in
-                    // The versions of the batch are visible in the transaction.
-                    let written = try db.query("SELECT count(*) FROM observation_versions WHERE release_id = $1", [String(release)]).scalar ?? ""
-                    let lines = series.map { "\($0.key ?? "-") \($0.periods.sorted()) first=\($0.firstRelease) newest=\($0.newest??.period ?? "-")" }
-                    seen.withLock { $0.append("release \(release) (\(written) written): " + lines.sorted().joined(separator: "; ")) }
-                }, source: { _, source, _ in seen.withLock { $0.append("source \(source)") } })
+            let wrong = "wrong-" + cluster.password
+            let refused = #expect(throws: StoreError.self) {
+                try PostgresStore(url: PGTestStore.url(cluster, t.database), password: wrong, instance: "x")
             }
-            let release = try #require(t.release(try t.ingest([("a", "2017", "1"), ("a", "2018", "2.5"), ("c", "2019", "4")], snapshot: true)))
-            #expect(release.id == 2)
-            #expect(seen.withLock { $0 } == [
-                "release 2 (2 written): a [\"2018\"] first=false newest=2018; c [\"2019\"] first=true newest=2019",
-                "release 2 (3 written): - [\"2018\"] first=false newest=-",
-                "source src",
-            ])
+            #expect(refused?.isUnavailable == false)
+            #expect(refused?.message.contains("password authentication failed") == true, "\(String(describing: refused))")
+            #expect(refused.map { !$0.message.contains(wrong) && !$0.message.contains(cluster.password) } == true)
+            let away = #expect(throws: StoreError.self) {
+                try PostgresStore(url: "host=\(cluster.folder)/nowhere port=\(cluster.port) dbname=x user=brid", password: cluster.password, instance: "x")
+            }
+            #expect(away?.isUnavailable == true, "\(String(describing: away))")
+            #expect(away.flatMap { StoreAvailability.unavailableReason($0) }?.hasPrefix("cannot connect to PostgreSQL") == true)
+            // The store that opened answers its ping.
+            try t.store.ping()
         }
     }
 

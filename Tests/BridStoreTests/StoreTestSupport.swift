@@ -1,12 +1,17 @@
 import BridCore
+import BridPostgres
 @testable import BridStore
+import BridTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// The backends the store suite runs against: every backend-neutral test takes one as its
-/// argument (`@Test(arguments: StoreBackend.allCases)`). PostgreSQL joins next (issue 11).
+/// argument (`@Test(arguments: StoreBackend.allCases)`).
 enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
+    /// A database of its own on the shared test cluster (`PostgresCluster`).
+    case postgresql
 
     var testDescription: String { rawValue }
 
@@ -14,7 +19,20 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     func makeStore(in folder: String) throws -> any VintageStore {
         switch self {
         case .sqlite: try SQLiteStore(path: folder + "/brid.sqlite")
+        case .postgresql:
+            try Self.makePostgresStore()
         }
+    }
+
+    static let databases = Atomic<Int>(0)
+
+    /// A PostgresStore in a new, empty database of the shared test cluster.
+    static func makePostgresStore(instance: String = "test") throws -> PostgresStore {
+        let cluster = try PostgresCluster.sharedBlocking()
+        let name = "suite_\(getpid())_\(databases.add(1, ordering: .relaxed).newValue)_\(UInt32.random(in: 0...UInt32.max))"
+        try cluster.createDatabase(name)
+        return try PostgresStore(url: "host=\(cluster.folder) port=\(cluster.port) dbname=\(name) user=\(cluster.role)",
+                                 password: cluster.password, instance: instance)
     }
 }
 
@@ -39,6 +57,11 @@ final class TemporaryStore {
     /// connections, its query plans, its triggers).
     var sqlite: SQLiteStore {
         get throws { try #require(store as? SQLiteStore, "an SQLite-only test ran on \(backend)") }
+    }
+
+    /// The PostgreSQL backend itself (PostgreSQL-only checks).
+    var postgres: PostgresStore {
+        get throws { try #require(store as? PostgresStore, "a PostgreSQL-only test ran on \(backend)") }
     }
 
     /// The SQLite backend's database file (SQLite-only tests).
@@ -75,6 +98,8 @@ final class TemporaryStore {
         switch backend {
         case .sqlite:
             Int(try sqlite.reads.read { db in try db.prepare("SELECT count(*) FROM \(table)").firstRow { $0.int(0) } } ?? -1)
+        case .postgresql:
+            Int(try postgres.reads.read { db in try db.query("SELECT count(*) FROM \(table)").scalar } ?? "") ?? -1
         }
     }
 
@@ -84,6 +109,10 @@ final class TemporaryStore {
         case .sqlite:
             try sqlite.reads.read { db in
                 try db.prepare("SELECT id, alert_id, event FROM outbox ORDER BY id").rows { ($0.int(0), $0.int(1), $0.text(2) ?? "") }
+            }
+        case .postgresql:
+            try postgres.reads.read { db in
+                try db.query("SELECT id, alert_id, event FROM outbox ORDER BY id").rows.map { (Int64($0[0] ?? "") ?? 0, Int64($0[1] ?? "") ?? 0, $0[2] ?? "") }
             }
         }
     }

@@ -42,6 +42,12 @@ public final class PostgresCluster: Sendable {
         try await offPool { try sharedCluster.get() }
     }
 
+    /// The same cluster for synchronous code (the store suite's `makeStore`): blocks the
+    /// caller while it starts (once per test process), so async tests use `shared()`.
+    public static func sharedBlocking() throws -> PostgresCluster {
+        try sharedCluster.get()
+    }
+
     private static let sharedCluster: Result<PostgresCluster, PostgresClusterError> = {
         do {
             let cluster = try PostgresCluster.start(shared: true)

@@ -12,7 +12,8 @@ final class PGReadPool: Sendable {
     private let available: ThreadCondition
 
     private struct State {
-        var idle: [PGConnection] = []
+        /// Each connection with the statements prepared on it (`PGDatabase`).
+        var idle: [PGDatabase] = []
         var opened = 0
         var closed = false
     }
@@ -27,11 +28,17 @@ final class PGReadPool: Sendable {
 
     /// Runs `body` on a pooled connection in one read snapshot.
     func read<T>(_ body: (PGConnection) throws -> T) throws -> T {
-        let connection = try checkOut()
-        defer { checkIn(connection) }
+        try readDatabase { try body($0.connection) }
+    }
+
+    /// Runs `body` on a pooled connection, as the shared code sees it, in one read snapshot.
+    func readDatabase<T>(_ body: (PGDatabase) throws -> T) throws -> T {
+        let database = try checkOut()
+        defer { checkIn(database) }
+        let connection = database.connection
         try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
-            let value = try body(connection)
+            let value = try body(database)
             try connection.execute("COMMIT")
             return value
         } catch {
@@ -48,25 +55,26 @@ final class PGReadPool: Sendable {
         state.value.closed = true
         available.broadcast()
         available.unlock()
-        for connection in idle { connection.close() }
+        for database in idle { database.connection.close() }
     }
 
-    private func checkOut() throws -> PGConnection {
+    /// A pooled connection outside any transaction, the caller's until `checkIn` (a cursor's).
+    func checkOut() throws -> PGDatabase {
         available.lock()
         while true {
             if state.value.closed {
                 available.unlock()
                 throw StoreError.closed
             }
-            if let connection = state.value.idle.popLast() {
+            if let database = state.value.idle.popLast() {
                 available.unlock()
-                return connection
+                return database
             }
             if state.value.opened < capacity {
                 state.value.opened += 1
                 available.unlock()
                 do {
-                    return try connect()
+                    return PGDatabase(try connect())
                 } catch {
                     available.lock()
                     state.value.opened -= 1
@@ -79,7 +87,9 @@ final class PGReadPool: Sendable {
         }
     }
 
-    private func checkIn(_ connection: PGConnection) {
+    /// Hands a connection back; one that broke or is left in a transaction is closed.
+    func checkIn(_ database: PGDatabase) {
+        let connection = database.connection
         available.lock()
         if state.value.closed || !connection.isOpen || connection.inTransaction {
             state.value.opened -= 1
@@ -88,7 +98,7 @@ final class PGReadPool: Sendable {
             connection.close()
             return
         }
-        state.value.idle.append(connection)
+        state.value.idle.append(database)
         available.signal()
         available.unlock()
     }

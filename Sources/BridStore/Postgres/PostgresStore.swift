@@ -12,9 +12,13 @@ import Synchronization
 /// and ingest times rise together across instances, and a reader never sees release N+1
 /// without release N. The password is kept only to open connections; it is in no message.
 ///
-/// The queries, cursors, alerts, outbox and retention are joined from the backend-neutral
-/// code later; this class has the store itself, the catalogue, source states and ingest.
-public final class PostgresStore: Sendable {
+/// The queries, cursors, alert rules, outbox and retention are the backend-neutral code of
+/// Sources/BridStore/SQL (`StoreQueries`, `AlertWriter`) on `PGDatabase` connections, as on
+/// SQLite; the deliveries are claimed per instance (`PGDeliveryClaims`).
+///
+/// Errors: a `PGError` goes through unchanged (its `isUnavailable` says when the server
+/// cannot be reached); a `StoreError` made from one keeps that flag.
+public final class PostgresStore: VintageStore {
     /// This brid instance's name (`[daemon] instance`), for the cluster's tables.
     public let instance: String
     /// The server, database and role, as libpq resolved them.
@@ -25,8 +29,14 @@ public final class PostgresStore: Sendable {
     let reads: PGReadPool
     private let connect: @Sendable () throws(PGError) -> PGConnection
     private let closed = Atomic<Bool>(false)
-    /// The alert rules' part of the write transactions; wired to the alert writer at the join.
-    let alertHooks = Mutex<PGAlertHooks?>(nil)
+    /// How long a delivery this instance claimed stays its own (`[store] lease`).
+    public let lease: Duration
+    /// The alert rules and notifiers in force.
+    let policy = Mutex(AlertPolicy.none)
+    /// Told of every committed alert transition.
+    let alertObserver = Mutex<(@Sendable ([AlertTransition]) -> Void)?>(nil)
+    /// When each rule was last judged (since this store was opened).
+    let ruleEvaluations = Mutex<[String: Date]>([:])
 
     /// How many queries may read the store at once.
     public static let readConnections = 4
@@ -42,9 +52,12 @@ public final class PostgresStore: Sendable {
 
     /// Connects to the database at `url` (a libpq URI or key=value string) with `password`
     /// (nil: libpq's own, `PGPASSWORD` or `~/.pgpass`), and applies pending migrations.
-    /// Throws `StoreError` saying which server and why; never with the password in it.
-    public init(url: String, password: String?, instance: String) throws(StoreError) {
+    /// Throws `StoreError` saying which server and why; never with the password in it (its
+    /// `isUnavailable` holds when the server could not be reached, as opposed to refusing).
+    /// `lease`: how long a delivery claimed by this instance stays its own.
+    public init(url: String, password: String?, instance: String, lease: Duration = StoreConfig.defaultLease) throws(StoreError) {
         self.instance = instance
+        self.lease = lease
         let connect: @Sendable () throws(PGError) -> PGConnection = { () throws(PGError) in
             try PGConnection(conninfo: url, password: password, applicationName: "brid \(instance)")
         }
@@ -71,7 +84,8 @@ public final class PostgresStore: Sendable {
         if message.hasPrefix("connection to server"), let end = message.firstRange(of: " failed: ") {
             message = String(message[end.upperBound...])
         }
-        return StoreError("cannot connect to PostgreSQL\(server): \(message)")
+        let text = "cannot connect to PostgreSQL\(server): \(message)"
+        return error.isUnavailable ? .unavailable(text) : StoreError(text)
     }
 
     /// Opens a connection of its own (a frequency lookup, a benchmark's reference).
@@ -115,6 +129,8 @@ public final class PostgresStore: Sendable {
             }
         } catch let error as StoreError {
             throw error
+        } catch let error as PGError where error.isUnavailable {
+            throw .unavailable("migration failed: \(error)")
         } catch {
             throw StoreError("migration failed: \(error)")
         }
@@ -146,6 +162,16 @@ public final class PostgresStore: Sendable {
     }
 
     public var isClosed: Bool { closed.load(ordering: .acquiring) }
+
+    /// Asks the server through the writer's connection (connecting again when it broke);
+    /// throws a `PGError` whose `isUnavailable` holds while the server cannot be reached.
+    public func ping() throws {
+        guard !isClosed else { throw StoreError.closed }
+        try writer.with { db in
+            guard !isClosed else { throw StoreError.closed }
+            try db.ping()
+        }
+    }
 
     /// Runs `body` in a transaction on the writer connection.
     func write<T>(_ body: (PGConnection) throws -> T) throws -> T {
@@ -221,49 +247,65 @@ public final class PostgresStore: Sendable {
 final class PGWriter: @unchecked Sendable {
     // The connection is only used while `lock` is held.
     private let lock = Mutex(())
-    private let connection: PGConnection
+    /// The connection as the shared code sees it, its statements prepared once.
+    private let database: PGDatabase
 
-    init(_ connection: PGConnection) { self.connection = connection }
+    init(_ connection: PGConnection) { database = PGDatabase(connection) }
 
     func with<T>(_ body: (PGConnection) throws -> T) rethrows -> T {
-        try lock.withLock { _ in try body(connection) }
+        try lock.withLock { _ in try body(database.connection) }
+    }
+
+    /// The same, for the code both backends share.
+    func withDatabase<T>(_ body: (PGDatabase) throws -> T) rethrows -> T {
+        try lock.withLock { _ in try body(database) }
     }
 }
 
-/// Where the alert rules join a write transaction (wired to the backend-neutral alert
-/// writer at the join): the series rules judged on what each batch of a release wrote,
-/// the source rules on a source whose state changed — inside the transaction, as on SQLite.
-struct PGAlertHooks: Sendable {
+/// The alert rules' part of one write transaction: the shared `AlertWriter` on the writer's
+/// connection. The series rules are judged on what each batch of a release wrote, the
+/// source rules on a source whose state changed — inside the transaction, as on SQLite.
+final class PGTransactionAlerts {
+    var writer: AlertWriter<PGDatabase>
+
+    init(_ writer: AlertWriter<PGDatabase>) { self.writer = writer }
+
     /// Whether series rules want each batch's `[TouchedSeries]` (collecting them costs).
-    var wantsTouched: @Sendable () -> Bool
+    var wantsTouched: Bool { writer.policy.hasSeriesRules }
+
     /// Judges the series rules on what a batch of release `release` wrote.
-    var touched: @Sendable (_ db: PGConnection, _ series: [TouchedSeries], _ release: Int64, _ now: Date) throws -> Void
-    /// Judges the rules about source `source` (stale, fetch_failing).
-    var source: @Sendable (_ db: PGConnection, _ source: String, _ now: Date) throws -> Void
-}
-
-/// The alert hooks as one transaction uses them.
-struct PGTransactionAlerts {
-    let db: PGConnection
-    let hooks: PGAlertHooks?
-    let now: Date
-
-    var wantsTouched: Bool { hooks?.wantsTouched() ?? false }
-
     func evaluate(touched: [TouchedSeries], release: Int64) throws {
-        guard let hooks, !touched.isEmpty else { return }
-        try hooks.touched(db, touched, release, now)
+        guard !touched.isEmpty else { return }
+        try writer.evaluate(touched: touched, release: release)
     }
 
+    /// Judges the rules about source `source` (stale, fetch_failing).
     func evaluateSource(_ source: String) throws {
-        try hooks?.source(db, source, now)
+        try writer.evaluateSource(source)
     }
 }
 
 extension PostgresStore {
-    /// A write transaction in which the alert rules are judged (see `PGAlertHooks`).
+    /// One write transaction on the writer connection with an `AlertWriter` for it, under
+    /// the policy in force when it began; the transitions it made are reported once committed.
     func alertingTransaction<T>(at now: Date, _ body: (PGConnection, PGTransactionAlerts) throws -> T) throws -> T {
-        let hooks = alertHooks.withLock { $0 }
-        return try write { db in try body(db, PGTransactionAlerts(db: db, hooks: hooks, now: now)) }
+        guard !isClosed else { throw StoreError.closed }
+        let (result, transitions, evaluated) = try writer.withDatabase { database in
+            guard !isClosed else { throw StoreError.closed }
+            // Read under the write lock: a policy swapped by a reload applies to whole transactions.
+            let policy = self.policy.withLock { $0 }
+            return try database.connection.transaction { db in
+                let alerts = PGTransactionAlerts(AlertWriter(db: database, policy: policy, now: now))
+                let result = try body(db, alerts)
+                return (result, alerts.writer.transitions, alerts.writer.evaluatedRules)
+            }
+        }
+        if !evaluated.isEmpty {
+            ruleEvaluations.withLock { times in
+                for rule in evaluated { times[rule] = now }
+            }
+        }
+        if !transitions.isEmpty, let observer = alertObserver.withLock({ $0 }) { observer(transitions) }
+        return result
     }
 }
