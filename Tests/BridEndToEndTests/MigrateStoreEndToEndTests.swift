@@ -91,10 +91,12 @@ struct MigrateStoreEndToEndTests {
             #expect(after.alerts == before.alerts, "alerts differ:\n\(before.alerts)\n---\n\(after.alerts)")
             #expect(after.series == before.series, "series differ:\n\(before.series)\n---\n\(after.series)")
 
-            // It goes on from there: the next release and alert take the next ids.
-            try moved.drop("r4.csv", "series,period,value\ncn-kz.exports.kz-to-cn.growth,2019,40\n")
+            // It goes on from there: the next releases and alert take the next ids (growth back
+            // within the level resolves alert 3; above it again fires alert 4).
+            try moved.drop("r4.csv", "series,period,value\ncn-kz.exports.kz-to-cn.growth,2018,20\n")
+            try moved.drop("r5.csv", "series,period,value\ncn-kz.exports.kz-to-cn.growth,2018,31\n")
             try waitUntil("a new alert fires on PostgreSQL", seconds: 20) { try moved.alerts(all: true).count == 4 }
-            #expect(Reads.ids(try moved.brictl("--json", "releases").stdout, "releases").max() == 4)
+            #expect(Reads.ids(try moved.brictl("--json", "releases").stdout, "releases").max() == 5)
             #expect(try moved.alerts(all: true).compactMap { $0["id"] as? Int }.max() == 4)
             #expect(try moved.brid.terminate().status == 0)
             print("migrate-store: \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
