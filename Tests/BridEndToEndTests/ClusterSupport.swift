@@ -9,10 +9,10 @@ final class StoreInstance {
     let environment: [String: String]
     private(set) var brid: DaemonProcess?
 
-    init(name: String, config: String, password: String) throws {
+    init(name: String, config: String, password: String, environment: [String: String] = [:]) throws {
         self.name = name
         w = try Workspace(config: config)
-        environment = ["BRID_PG_PASSWORD": password]
+        self.environment = environment.merging(["BRID_PG_PASSWORD": password]) { _, new in new }
     }
 
     /// Starts brid and waits until it runs (connected to the store, sources scheduled).

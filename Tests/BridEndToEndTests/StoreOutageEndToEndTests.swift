@@ -34,9 +34,11 @@ struct StoreOutageEndToEndTests {
                 }
             }
             try publishAll(10)
+            let receiver = try ReceivedPost.receiver()
+            let notify = try NotifySocket(path: root + "/notify.sock", collecting: true)
             let instance = try StoreInstance(name: "brid-a", config: ClusterConfig.make(instance: "brid-a", url: cluster.conninfo, publisher: publisher,
-                                                                                       sources: Self.sources, receiverPort: nil),
-                                             password: cluster.password)
+                                                                                       sources: Self.sources, receiverPort: receiver.port),
+                                             password: cluster.password, environment: ["NOTIFY_SOCKET": notify.path])
             try instance.start()
             let brid = try #require(instance.brid)
             try waitForReleases(1, seconds: 20)
@@ -49,7 +51,7 @@ struct StoreOutageEndToEndTests {
             try waitForReleases(2, seconds: 30)
             try expectOneReleasePerPayload(2)
 
-            // An outage: status and the journal say the store is unavailable; brid runs on.
+            // An outage: status, STATUS= and the journal say the store is unavailable; brid runs on.
             try cluster.stopServer()
             try waitUntil("status says the store is unavailable", seconds: 20, poll: 0.1) {
                 try instance.json("status")["storeUnavailable"] != nil
@@ -58,15 +60,21 @@ struct StoreOutageEndToEndTests {
             #expect(status.status == 0)
             #expect(status.stdout.contains("STORE UNAVAILABLE since"), "\(status.stdout)")
             #expect(instance.log.contains("store unavailable: "), "\(instance.log)")
-            try publishAll(30)  // published meanwhile
+            try waitUntil("STATUS= says so", seconds: 10) { notify.all.contains { $0.contains("STATUS=store unavailable: ") } }
+            // Published meanwhile, above the alert's level: released and alerted once the store is back.
+            try publishAll(150)
             #expect(brid.isRunning)
             try cluster.startServer()
             try waitUntil("the store is available again", seconds: 30, poll: 0.1) { try instance.json("status")["storeUnavailable"] == nil }
             try brid.waitForLog("store available again after", seconds: 5)
             try waitForReleases(3, seconds: 30)
             try expectOneReleasePerPayload(3)
+            try waitUntil("the three alerts are delivered", seconds: 20, poll: 0.1) { try ReceivedPost.all(receiver).count == 3 }
+            try waitUntil("STATUS= says brid carries on", seconds: 10) { notify.all.last { $0.contains("STATUS=") }?.contains("STATUS=3 sources") == true }
             #expect(!brid.log.contains("fatal") && !brid.log.contains("crash"), "\(brid.log)")
             #expect(try brid.terminate().status == 0)
+            let posts = try ReceivedPost.all(receiver)
+            #expect(posts.count == 3 && Set(posts.map(\.id)).count == 3 && posts.allSatisfy { $0.event == "firing" }, "delivered once each: \(posts.map(\.id))")
             print("PostgreSQL restart and outage: \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         }
     }
