@@ -90,7 +90,11 @@ struct MigrateStoreCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The PostgreSQL database, a libpq URI or key=value string (default: the config's [store] url); its password from PGPASSWORD or ~/.pgpass.", valueName: "url"))
     var to: String?
 
+    /// `brid`'s own `--config`: argument-parser gives a `--config` written after
+    /// `migrate-store` to the parent command, which declares it too.
+    @ParentCommand var brid: Brid
+
     func run() throws {
-        throw ExitCode(MigrateStore.run(configPath: config ?? Brid.defaultConfigPath, from: from, to: to))
+        throw ExitCode(MigrateStore.run(configPath: config ?? brid.config ?? Brid.defaultConfigPath, from: from, to: to))
     }
 }

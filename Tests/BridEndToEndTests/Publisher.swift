@@ -11,10 +11,11 @@ final class Publisher {
     private let process: Process
     private let input: Pipe
 
-    convenience init(folder: String) throws {
+    /// - Parameter delay: seconds each file is answered after its request (a slow publisher).
+    convenience init(folder: String, delay: Double = 0) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Support/publisher.py").path
-        try self.init(script: script, arguments: [folder], folder: folder)
+        try self.init(script: script, arguments: [folder] + (delay > 0 ? ["--delay=\(delay)"] : []), folder: folder)
     }
 
     /// Another server script with the same conventions (port on the first line, stops when
@@ -54,6 +55,21 @@ final class Publisher {
     func hits() throws -> [String: Int] {
         let data = try Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/_hits")!)
         return try JSONDecoder().decode([String: Int].self, from: data)
+    }
+
+    /// One GET of a file: which instance asked (its `X-Brid-Instance` header), and when the
+    /// request came and the answer went (seconds since the epoch).
+    struct Request: Decodable, Equatable {
+        let path: String
+        let instance: String
+        let start: Double
+        let end: Double
+    }
+
+    /// Every GET of a file so far, in the order they ended.
+    func requests() throws -> [Request] {
+        let data = try Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/_log")!)
+        return try JSONDecoder().decode([Request].self, from: data)
     }
 }
 

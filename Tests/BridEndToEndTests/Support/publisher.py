@@ -3,13 +3,17 @@
 
 Serves the files of a folder (the test rewrites them to publish new releases) on
 127.0.0.1, port given or free; prints the port as its first stdout line and stops when
-stdin closes.
+stdin closes. With --delay=S, every file is answered S seconds after its request came
+(a slow publisher: a check lasts that long at least).
 
   GET /<file>          the file, with an ETag (its SHA-1) and Last-Modified (its mtime);
                        304 when If-None-Match matches; with ?…&page=N (N > 1), the file
                        <file>.pageN (a paged API such as the World Bank's)
   GET /status/<code>   that status
   GET /_hits           JSON: how many GETs each path got
+  GET /_log            JSON list of every GET of a file: {"path", "instance" (the request's
+                       X-Brid-Instance header, or ""), "start", "end" (seconds since the
+                       epoch: the request read, the answer sent)}
 """
 import email.utils
 import hashlib
@@ -18,10 +22,15 @@ import json
 import os
 import sys
 import threading
+import time
 
-folder = sys.argv[1]
-port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+options = [a for a in sys.argv[1:] if a.startswith("--")]
+arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
+delay = float(next((o.split("=", 1)[1] for o in options if o.startswith("--delay=")), "0"))
+folder = arguments[0]
+port = int(arguments[1]) if len(arguments) > 1 else 0
 hits = {}
+log = []
 lock = threading.Lock()
 
 
@@ -47,6 +56,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with lock:
                 body = json.dumps(hits).encode()
             return self.reply(200, body, [("Content-Type", "application/json")])
+        if path == "/_log":
+            with lock:
+                body = json.dumps(log).encode()
+            return self.reply(200, body, [("Content-Type", "application/json")])
+        start = time.time()
+        try:
+            self.serve(path, page)
+        finally:
+            with lock:
+                log.append({"path": path, "instance": self.headers.get("X-Brid-Instance", ""), "start": start, "end": time.time()})
+
+    def serve(self, path, page):
         with lock:
             hits[path] = hits.get(path, 0) + 1
         if path.startswith("/status/"):
@@ -60,6 +81,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             mtime = os.path.getmtime(file)
         except OSError:
             return self.reply(404, b"no such release\n")
+        if delay > 0:
+            time.sleep(delay)
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         headers = [("ETag", etag), ("Last-Modified", email.utils.formatdate(mtime, usegmt=True))]
         if self.headers.get("If-None-Match") == etag:

@@ -3,17 +3,23 @@
 
 Listens on 127.0.0.1 (the port in argv[2], or a free one), prints the port as its first stdout line and stops
 when stdin closes. Answers the first N POSTs (argv[1], default 0) with 503, the rest
-with 204.
+with 204. With --delay=S, every POST is answered S seconds after it came (a slow
+receiver: a delivery is in flight that long).
 
   POST /<anything>   recorded: every attempt, failed or not
-  GET /_posts        JSON list of {"path", "status", "headers", "body"} (body as text)
+  GET /_posts        JSON list of {"path", "status", "headers", "body", "at"} (body as text;
+                     at: seconds since the epoch, when it came)
 """
 import http.server
 import json
 import sys
 import threading
+import time
 
-fail_first = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+options = [a for a in sys.argv[1:] if a.startswith("--")]
+arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
+delay = float(next((o.split("=", 1)[1] for o in options if o.startswith("--delay=")), "0"))
+fail_first = int(arguments[0]) if len(arguments) > 0 else 0
 posts = []
 lock = threading.Lock()
 
@@ -37,7 +43,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(length).decode("utf-8", "replace")
         with lock:
             status = 503 if len(posts) < fail_first else 204
-            posts.append({"path": self.path, "status": status, "headers": dict(self.headers.items()), "body": body})
+            posts.append({"path": self.path, "status": status, "headers": dict(self.headers.items()), "body": body, "at": time.time()})
+        if delay > 0:
+            time.sleep(delay)
         self.reply(status, b"try again later" if status == 503 else b"")
 
     def do_GET(self):
@@ -48,7 +56,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.reply(404, b"not found")
 
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2]) if len(sys.argv) > 2 else 0), Handler)
+server = http.server.ThreadingHTTPServer(("127.0.0.1", int(arguments[1]) if len(arguments) > 1 else 0), Handler)
 print(server.server_address[1], flush=True)
 threading.Thread(target=server.serve_forever, daemon=True).start()
 sys.stdin.read()
