@@ -41,9 +41,11 @@ import Testing
     } }
 
     @Test func aReloadOfSuchAFileIsRefusedAndTheDaemonRuns() async throws { try await offPool {
+        // A socket of its own: the default /run/brid/control.sock may be another brid's.
         let good = """
             [daemon]
             state_dir = "state"
+            socket = "state/control.sock"
 
             [[source]]
             id = "kz"
