@@ -47,6 +47,11 @@ public final class PGConnection {
     /// the rest of that transaction must not run on a new session, outside any transaction.
     var lostTransaction = false
 
+    /// Seconds of silence before TCP keepalive probes start (then every 5 s, 3 of them).
+    public static let keepaliveIdleSeconds = 10
+    /// How long sent data may stay unacknowledged before the connection is given up.
+    public static let tcpUserTimeoutMilliseconds = 30_000
+
     /// Connects, or throws `PGError` of kind `.connect` with libpq's reason on one line.
     ///
     /// - Parameters:
@@ -60,8 +65,14 @@ public final class PGConnection {
         secrets = password.map { [$0] } ?? []
         // Later entries override earlier ones, and `dbname` is expanded into the parameters
         // of the connection string where it stands: defaults before it, the password after.
-        var keywords = ["fallback_application_name", "connect_timeout", "client_encoding", "dbname"]
-        var values: [String] = [applicationName, String(connectTimeout), "UTF8", conninfo]
+        // TCP keepalives and a user timeout: a server cut off (packets dropped, not refused)
+        // is found within about 30 s instead of the system's defaults (15 minutes for a
+        // statement in flight, two hours for an idle wait) — then it is "unavailable".
+        // Ignored on a Unix socket; `conninfo` may override each.
+        var keywords = ["fallback_application_name", "connect_timeout", "client_encoding",
+                        "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout", "dbname"]
+        var values: [String] = [applicationName, String(connectTimeout), "UTF8",
+                                "1", String(Self.keepaliveIdleSeconds), "5", "3", String(Self.tcpUserTimeoutMilliseconds), conninfo]
         if let password {
             keywords.append("password")
             values.append(password)
@@ -126,6 +137,19 @@ public final class PGConnection {
         } catch where error.kind == .connectionLost && !lostTransaction {
             try query("SELECT 1")
         }
+    }
+
+    /// The value libpq uses for one connection parameter (`keepalives_idle`), or nil for
+    /// one not set; never the password (nil for it).
+    public func option(_ keyword: String) -> String? {
+        guard keyword != "password", let handle, let options = PQconninfo(handle) else { return nil }
+        defer { PQconninfoFree(options) }
+        var entry = options
+        while let name = entry.pointee.keyword {
+            if String(cString: name) == keyword { return entry.pointee.val.map { String(cString: $0) } }
+            entry += 1
+        }
+        return nil
     }
 
     /// The server's version as a number (`150018` for 15.18).

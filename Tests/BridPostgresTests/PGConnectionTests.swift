@@ -30,6 +30,16 @@ struct PGConnectionTests {
         }
     }
 
+    @Test func keepalivesAndATCPUserTimeoutAreOnUnlessTheURLSaysOtherwise() throws {
+        let connection = try connect()
+        #expect(connection.option("keepalives") == "1")
+        #expect(connection.option("keepalives_idle") == String(PGConnection.keepaliveIdleSeconds))
+        #expect(connection.option("tcp_user_timeout") == String(PGConnection.tcpUserTimeoutMilliseconds))
+        #expect(connection.option("password") == nil)
+        let tuned = try PGConnection(conninfo: cluster.conninfo + " keepalives_idle=60", password: cluster.password)
+        #expect(tuned.option("keepalives_idle") == "60")
+    }
+
     @Test func theGivenPasswordOverridesOneInTheConnectionString() throws {
         let connection = try PGConnection(conninfo: cluster.conninfo + " password=wrong", password: cluster.password)
         #expect(try connection.query("SELECT 1").scalar == "1")

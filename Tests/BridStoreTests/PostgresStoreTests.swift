@@ -199,6 +199,37 @@ enum StoreDump {
         }
     }
 
+    @Test func twoInstancesResolvingTheSameAlertsAtOnceWriteOneResolvedEach() async throws {
+        let cluster = try await PostgresCluster.shared()
+        try await offPool {
+            let t = try PGTestStore(cluster, instance: "a")
+            let rule = AlertRule(id: "jump", target: .series(glob: "kz.*"), condition: .changePct(above: 25, below: nil, compare: .previous),
+                                 severity: .warning, summary: nil)
+            let notifiers = [NotifierConfig(id: "hook", kind: .log)]
+            try t.store.setAlertPolicy(AlertPolicy(rules: [rule], notifiers: notifiers, sources: ["src"]), at: t.clock)
+            let keys = (0..<200).map { "kz.s\($0)" }
+            try t.ingest(keys.map { ($0, "2017", "100") })
+            try t.ingest(keys.flatMap { [($0, "2017", "100"), ($0, "2018", "200")] })
+            #expect(try t.count("alerts") == keys.count)
+            let b = try t.another(instance: "b")
+            defer { b.close() }
+            // Both drop the rule at once (a reload on each): each resolves the orphans.
+            let stores: [PostgresStore] = [t.store, b]
+            let clock = t.clock
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 2) { i in
+                do {
+                    try stores[i].setAlertPolicy(AlertPolicy(rules: [], notifiers: notifiers, sources: ["src"]), at: clock)
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+            #expect(failures.withLock { $0 }.isEmpty)
+            let resolved = try t.rows("SELECT count(*), count(DISTINCT alert_id) FROM outbox WHERE event = 'resolved'")
+            #expect(resolved == [[String(keys.count), String(keys.count)]])
+        }
+    }
+
     @Test func aDatabaseWrittenByANewerBridIsRefused() async throws {
         let cluster = try await PostgresCluster.shared()
         try await offPool {

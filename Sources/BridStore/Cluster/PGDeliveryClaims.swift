@@ -22,8 +22,10 @@ public enum PGDeliveryClaims {
         public let nextAt: Date?
     }
 
-    /// The advisory-lock class of delivery claims (the second key is the notifier's hash).
-    static let lockClass = 0x6272_6964  // "brid"
+    /// The advisory-lock class of delivery claims (the second key is the notifier's hash):
+    /// one past the store's own space (`PostgresStore.lockSpace`), so no notifier's hash
+    /// can meet the migrations' or releases' lock.
+    static let lockClass = 0x6272_6965
 
     /// Claims up to `limit` due deliveries of `notifier` for `instance` until `lease` from
     /// now (the database's clock), including any it claimed before and has not finished.

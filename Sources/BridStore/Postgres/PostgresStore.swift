@@ -46,7 +46,8 @@ public final class PostgresStore: VintageStore {
     enum AdvisoryLock: String {
         /// Held by the transaction that applies migrations.
         case migrations = "1"
-        /// Held by a transaction that writes a release, from taking its id and time to commit.
+        /// Held by a transaction that writes a release, from taking its id and time to commit,
+        /// and by every transaction that may write alerts (`alertingTransaction`).
         case releases = "2"
     }
 
@@ -295,6 +296,12 @@ extension PostgresStore {
             // Read under the write lock: a policy swapped by a reload applies to whole transactions.
             let policy = self.policy.withLock { $0 }
             return try database.connection.transaction { db in
+                // Alerts are shared by every instance: one alert-writing transaction at a
+                // time across them (the releases' lock, which an ingest takes anyway), so two
+                // never both resolve one firing alert (two "resolved" notifications), fire
+                // one key twice, or update alert rows in opposite orders (a deadlock).
+                try db.query("SELECT pg_advisory_xact_lock($1::integer, $2::integer)",
+                             [PostgresStore.lockSpace, PostgresStore.AdvisoryLock.releases.rawValue])
                 let alerts = PGTransactionAlerts(AlertWriter(db: database, policy: policy, now: now))
                 let result = try body(db, alerts)
                 return (result, alerts.writer.transitions, alerts.writer.evaluatedRules)
