@@ -95,6 +95,9 @@ extension SQLiteStore {
         try reads.read { try StoreQueries($0).pendingDeliveries(notifier: notifier, limit: limit) }
     }
 
+    /// One instance sends every delivery of an SQLite store.
+    public func renewDeliveryClaim(outboxID: Int64, notifier: String) throws -> Bool { true }
+
     public func recordDelivered(outboxID: Int64, notifier: String, at now: Date) throws {
         try writer.withLock { try StoreQueries($0).recordDelivered(outboxID: outboxID, notifier: notifier, at: now) }
     }

@@ -165,6 +165,10 @@ public protocol VintageStore: AnyObject, Sendable {
     func firingCounts() throws -> [String: Int]
     /// The outbox entries due for one notifier.
     func pendingDeliveries(notifier: String, limit: Int) throws -> [PendingDelivery]
+    /// Just before sending a listed delivery: whether this instance may still send it. On
+    /// PostgreSQL its claim is renewed for another lease, and false means the claim ran out
+    /// and another instance took it (it sends it, not this one); on SQLite, always true.
+    func renewDeliveryClaim(outboxID: Int64, notifier: String) throws -> Bool
     /// Records a delivery.
     func recordDelivered(outboxID: Int64, notifier: String, at now: Date) throws
     /// Records a failed delivery, retried at `retryAt` (nil: given up).

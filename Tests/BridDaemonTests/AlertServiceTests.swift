@@ -148,11 +148,33 @@ final class ScriptedPoster: HTTPPosting {
         try await h.advance(by: 5)
         try await h.advance(by: 5)
         #expect(h.poster.requests.isEmpty, "listed as another instance's: not sent")
-        #expect(store.calls("pendingDeliveries") >= 2, "and looked at again")
+        try await h.advance(by: 5)
+        try await eventually("looked at again") { store.calls("pendingDeliveries") >= 2 }
+        #expect(h.poster.requests.isEmpty, "still not sent")
         // Once this instance holds it, it is sent.
         store.heldElsewhere.store(false, ordering: .relaxed)
         try await h.advance(by: 5)
         try await eventually("sent once this instance holds it") { h.poster.requests.count == 1 }
+    }
+
+    @Test func aDeliveryWhoseClaimRanOutIsLeftToTheInstanceThatTookIt() async throws {
+        let flaky = Mutex<FlakyStore?>(nil)
+        let h = try Harness(Self.config(Self.failing), failures: 0) { config in
+            try FileManager.default.createDirectory(atPath: config.daemon.stateDir, withIntermediateDirectories: true)
+            let store = FlakyStore(try SQLiteStore(path: config.databasePath))
+            store.claimLost.store(true, ordering: .relaxed)
+            flaky.withLock { $0 = store }
+            return store
+        }
+        let store = try #require(flaky.withLock { $0 })
+        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        try await eventually("the claim was asked for") { store.calls("renewDeliveryClaim") >= 1 }
+        try await h.advance(by: 5)
+        #expect(h.poster.requests.isEmpty, "another instance took it: not sent here")
+        store.claimLost.store(false, ordering: .relaxed)
+        try await h.advance(by: 30)
+        try await eventually("sent once the claim is this instance's") { h.poster.requests.count == 1 }
     }
 
     @Test func aDeliveryIsGivenUpAfterGiveUpAfterAndStatusKeepsWhy() async throws {

@@ -229,6 +229,12 @@ final class FlakyStore: VintageStore {
                             createdAt: $0.createdAt, nextAttemptAt: $0.nextAttemptAt, mayBeSent: false)
         }
     }
+    /// While true, a listed delivery's claim ran out and another instance took it.
+    let claimLost = Atomic<Bool>(false)
+    func renewDeliveryClaim(outboxID: Int64, notifier: String) throws -> Bool {
+        try gate("renewDeliveryClaim")
+        return try inner.renewDeliveryClaim(outboxID: outboxID, notifier: notifier) && !claimLost.load(ordering: .relaxed)
+    }
     func recordDelivered(outboxID: Int64, notifier: String, at now: Date) throws {
         try gate("recordDelivered")
         return try inner.recordDelivered(outboxID: outboxID, notifier: notifier, at: now)

@@ -199,6 +199,30 @@ enum StoreDump {
         }
     }
 
+    @Test func aClaimThatRanOutIsNotRenewedOnceAnotherInstanceTookIt() async throws {
+        let cluster = try await PostgresCluster.shared()
+        try await offPool {
+            let t = try PGTestStore(cluster, instance: "a")
+            let rule = AlertRule(id: "jump", target: .series(glob: "kz.*"), condition: .changePct(above: 25, below: nil, compare: .previous),
+                                 severity: .warning, summary: nil)
+            try t.store.setAlertPolicy(AlertPolicy(rules: [rule], notifiers: [NotifierConfig(id: "hook", kind: .log)], sources: ["src"]), at: t.clock)
+            try t.ingest([("kz.x", "2017", "100")])
+            try t.ingest([("kz.x", "2017", "100"), ("kz.x", "2018", "130")])
+            let b = try t.another(instance: "b")
+            defer { b.close() }
+            let id = try #require(try t.store.pendingDeliveries(notifier: "hook", limit: 100).first).outboxID
+            #expect(try t.store.renewDeliveryClaim(outboxID: id, notifier: "hook"), "a's own claim is renewed")
+            #expect(try !b.renewDeliveryClaim(outboxID: id, notifier: "hook"), "b never claimed it")
+            // a's claim runs out (a slow batch); b claims it; a may no longer send it.
+            _ = try t.sql.execute("UPDATE deliveries SET claimed_until = 0")
+            #expect(try b.pendingDeliveries(notifier: "hook", limit: 100).map(\.outboxID) == [id])
+            #expect(try !t.store.renewDeliveryClaim(outboxID: id, notifier: "hook"))
+            #expect(try b.renewDeliveryClaim(outboxID: id, notifier: "hook"))
+            try b.recordDelivered(outboxID: id, notifier: "hook", at: t.clock)
+            #expect(try !b.renewDeliveryClaim(outboxID: id, notifier: "hook"), "delivered: nothing left to send")
+        }
+    }
+
     @Test func twoInstancesResolvingTheSameAlertsAtOnceWriteOneResolvedEach() async throws {
         let cluster = try await PostgresCluster.shared()
         try await offPool {

@@ -79,6 +79,20 @@ public enum PGDeliveryClaims {
     }
 
     /// A claimed delivery sent: recorded, and the claim ended.
+    /// Extends `instance`'s claim of one delivery by `lease` from now; false when it is not
+    /// (or no longer) this instance's to send: claimed by another, delivered, given up.
+    public static func renew(on connection: PGConnection, outboxID: Int64, notifier: String, instance: String,
+                             lease: Duration) throws -> Bool {
+        let leaseMS = lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000
+        let now = PGCluster.nowMS
+        return try !connection.query("""
+            UPDATE deliveries SET claimed_until = \(now) + $4::bigint
+            WHERE outbox_id = $1::bigint AND notifier = $2 AND claimed_by = $3
+              AND delivered_at IS NULL AND gave_up_at IS NULL
+            RETURNING 1
+            """, [String(outboxID), notifier, instance, String(leaseMS)]).rows.isEmpty
+    }
+
     public static func delivered(on connection: PGConnection, outboxID: Int64, notifier: String, at now: Date) throws {
         try connection.query("""
             UPDATE deliveries SET delivered_at = $3::bigint, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL

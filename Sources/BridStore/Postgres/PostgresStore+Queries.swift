@@ -168,7 +168,7 @@ extension PostgresStore {
     /// unclaimed (`mayBeSent` false), with `nextAttemptAt` the time it may become
     /// claimable: `AlertService` stops there and looks again then, whatever its own clock says.
     public func pendingDeliveries(notifier: String, limit: Int) throws -> [PendingDelivery] {
-        try writer.with { db in
+        try claims.with { db in
             guard !isClosed else { throw StoreError.closed }
             let claim = try PGDeliveryClaims.claim(on: db, notifier: notifier, instance: instance, lease: lease, limit: limit)
             // More were due than `limit`: AlertService asks again at once.
@@ -195,9 +195,18 @@ extension PostgresStore {
         }
     }
 
+    /// Renews this instance's claim of a delivery it is about to send; false when the
+    /// claim ran out and another instance claimed it since (or it was delivered).
+    public func renewDeliveryClaim(outboxID: Int64, notifier: String) throws -> Bool {
+        try claims.with { db in
+            guard !isClosed else { throw StoreError.closed }
+            return try PGDeliveryClaims.renew(on: db, outboxID: outboxID, notifier: notifier, instance: instance, lease: lease)
+        }
+    }
+
     /// A delivery sent: recorded, and this instance's claim of it ended.
     public func recordDelivered(outboxID: Int64, notifier: String, at now: Date) throws {
-        try writer.with { db in
+        try claims.with { db in
             guard !isClosed else { throw StoreError.closed }
             try PGDeliveryClaims.delivered(on: db, outboxID: outboxID, notifier: notifier, at: now)
         }
@@ -206,7 +215,7 @@ extension PostgresStore {
     /// A delivery failed: retried at `retryAt` by whichever instance claims it then, or
     /// given up on when that is nil; the claim ended.
     public func recordDeliveryFailure(outboxID: Int64, notifier: String, error: String, retryAt: Date?, at now: Date) throws {
-        try writer.with { db in
+        try claims.with { db in
             guard !isClosed else { throw StoreError.closed }
             try PGDeliveryClaims.failed(on: db, outboxID: outboxID, notifier: notifier, error: error, retryAt: retryAt, at: now)
         }

@@ -26,6 +26,9 @@ public final class PostgresStore: VintageStore {
     /// "host:port database NAME as USER" — never the password.
     public var location: String { endpoint.description }
     let writer: PGWriter
+    /// Delivery claims, renewals and records on a connection of their own: they never wait
+    /// behind an ingest holding the writer (a claim could run out meanwhile).
+    let claims: PGWriter
     let reads: PGReadPool
     private let connect: @Sendable () throws(PGError) -> PGConnection
     private let closed = Atomic<Bool>(false)
@@ -72,6 +75,12 @@ public final class PostgresStore: VintageStore {
         try Self.migrate(connection)
         self.connect = connect
         writer = PGWriter(connection)
+        do {
+            claims = PGWriter(try connect())
+        } catch {
+            connection.close()
+            throw Self.connectError(error)
+        }
         reads = PGReadPool(capacity: Self.readConnections) { try connect() }
     }
 
@@ -160,6 +169,7 @@ public final class PostgresStore: VintageStore {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         reads.close()
         writer.with { $0.close() }
+        claims.with { $0.close() }
     }
 
     public var isClosed: Bool { closed.load(ordering: .acquiring) }
