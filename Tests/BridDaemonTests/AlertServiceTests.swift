@@ -48,14 +48,14 @@ final class ScriptedPoster: HTTPPosting {
         let loops: Int
         private var task: Task<Void, any Error>?
 
-        init(_ config: String, failures: Int, store: ((BridConfig) throws -> any VintageStore)? = nil) throws {
+        init(_ config: String, failures: Int, cluster: (any Cluster)? = nil, store: ((BridConfig) throws -> any VintageStore)? = nil) throws {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             try Data(config.utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
             let loaded = try ConfigLoader.load(path: root + "/brid.toml").get()
             let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
             poster = ScriptedPoster(clock: clock, failures: failures)
             loops = 1 + loaded.notifiers.count
-            daemon = try standaloneDaemon(loaded, clock: clock, logger: logger, store: store?(loaded))
+            daemon = try standaloneDaemon(loaded, clock: clock, logger: logger, cluster: cluster, store: store?(loaded))
             let notifiers = Notifiers(poster: poster, logger: logger, environment: [:], readFile: { _ in "" })
             let service = AlertService(daemon: daemon, delivery: AlertDelivery(daemon: daemon, notifiers: notifiers), clock: clock)
             task = Task { try await service.run() }
@@ -175,6 +175,23 @@ final class ScriptedPoster: HTTPPosting {
         store.claimLost.store(false, ordering: .relaxed)
         try await h.advance(by: 30)
         try await eventually("sent once the claim is this instance's") { h.poster.requests.count == 1 }
+    }
+
+    @Test func inAClusterWhatAnotherInstanceLeftInTheOutboxIsDeliveredWithinAThirdOfTheLease() async throws {
+        let h = try Harness(Self.config(Self.failing), failures: 0, cluster: ScriptedCluster(holding: [], lease: .seconds(30)))
+        try await h.idle()
+        // Another instance (another store object: its commits wake nothing here) fires an
+        // alert and dies before sending it.
+        let other = try SQLiteStore(path: try #require(h.store as? SQLiteStore).path)
+        defer { other.close() }
+        try other.setAlertPolicy(h.store.alertPolicy, at: h.clock.now())
+        try other.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        try other.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        #expect(try h.store.alertStatistics().backlog == 1)
+        try await h.advance(by: 5)
+        #expect(h.poster.requests.isEmpty, "not before the next look")
+        try await h.advance(by: 5)
+        try await eventually("delivered within a third of the lease") { h.poster.requests.count == 1 }
     }
 
     @Test func aDeliveryIsGivenUpAfterGiveUpAfterAndStatusKeepsWhy() async throws {

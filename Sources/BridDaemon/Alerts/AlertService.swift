@@ -79,10 +79,16 @@ final class AlertDelivery: Sendable {
     let wake: WakeSignal
     /// While the store is unavailable nothing is delivered: woken when it answers again.
     let health: StoreHealth
+    /// In a cluster, the longest a notifier's loop sleeps (a third of the lease): the
+    /// outbox is shared, and what another instance wrote and left — it died before sending,
+    /// its claim ran out — wakes nothing here. Nil for a store of one instance.
+    let sharedOutboxPoll: TimeInterval?
 
     init(daemon: Daemon, notifiers: Notifiers) {
         store = daemon.store
         health = daemon.storeHealth
+        let lease = daemon.cluster.lease.components
+        sharedOutboxPoll = daemon.cluster.isShared ? (Double(lease.seconds) + Double(lease.attoseconds) / 1e18) / 3 : nil
         self.notifiers = notifiers
         logger = daemon.logger
         work = daemon.work
@@ -105,6 +111,9 @@ final class AlertDelivery: Sendable {
                     nextRepost = now.addingTimeInterval(notifier.resend.seconds)
                 }
                 wakeAt = [wakeAt, nextRepost].compactMap { $0 }.min()
+            }
+            if let poll = sharedOutboxPoll {
+                wakeAt = min(wakeAt ?? .distantFuture, now.addingTimeInterval(poll))
             }
             await sleep(until: wakeAt, on: clock, orUntil: wake)
         }
