@@ -27,7 +27,7 @@ if [ "$(id -u)" -eq 0 ]; then
     # The postgres user must reach the folder: every parent needs search permission.
     d="$pgdir"; while [ "$d" != / ]; do d=$(dirname "$d"); [ -x "$d" ] || break; done
     runuser -u postgres -- test -x "$pgdir" || {
-        echo "run-pg: the postgres user cannot enter $pgdir (a parent folder is private); set BRID_PG_DIR or move the checkout" >&2; exit 1; }
+        echo "run-pg: the postgres user cannot enter $pgdir (a parent folder is private); move the checkout" >&2; exit 1; }
 fi
 
 if [ ! -f "$pgdir/data/PG_VERSION" ]; then
@@ -37,11 +37,15 @@ if [ ! -f "$pgdir/data/PG_VERSION" ]; then
 listen_addresses = ''
 port = $port
 unix_socket_directories = '$pgdir'
+unix_socket_permissions = 0700
 password_encryption = 'scram-sha-256'
 CONF
     printf 'local all postgres trust\nlocal all all scram-sha-256\n' > "$pgdir/data/pg_hba.conf"
     chown --reference="$pgdir/data" "$pgdir/data/pg_hba.conf"
 fi
+
+# The port the cluster was made with (BRID_PG_PORT counts when it is first made).
+port=$(sed -n "s/^port = \([0-9]*\)$/\1/p" "$pgdir/data/postgresql.conf" | tail -1)
 
 if ! as_pg "$bin/pg_ctl" status -D "$pgdir/data" >/dev/null 2>&1; then
     as_pg "$bin/pg_ctl" start -w -t 60 -D "$pgdir/data" -l "$pgdir/server.log" >/dev/null
@@ -55,8 +59,9 @@ if [ ! -s "$pgdir/password" ]; then
 fi
 password=$(cat "$pgdir/password")
 # The role brid logs in with a password and owns its database (Docs: README "Roles and grants").
+# The password goes to psql on its standard input, not on a command line others can see.
 if [ -z "$(psql_su -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname = 'brid'")" ]; then
-    psql_su -d postgres -c "CREATE ROLE brid LOGIN PASSWORD '$password'"
+    printf "CREATE ROLE brid LOGIN PASSWORD '%s';\n" "$password" | psql_su -d postgres
     psql_su -d postgres -c "CREATE DATABASE brid OWNER brid"
 fi
 
