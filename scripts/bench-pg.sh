@@ -1,11 +1,19 @@
 #!/bin/sh
-# The PostgreSQL ingest benchmark (issue 11 point 7): starts a throwaway PostgreSQL server
+# The PostgreSQL benchmarks (issue 11 point 7): starts a throwaway PostgreSQL server
 # (initdb in a temporary folder, pg_ctl as the postgres user when run as root, a Unix
-# socket in that folder only, the server's default settings otherwise), creates an empty
-# database and runs `brid-bench --pg-ingest` on it; the server and folder are removed at
-# the end. Usage: scripts/bench-pg.sh [--series N] [--periods N]
+# socket in that folder only, the server's default settings otherwise), then runs, each on
+# an empty database of its own, `brid-bench --pg-ingest` (ingest against psql's \copy) and
+# `brid-bench --pg-reads` (show/history round trips through a brid daemon on PostgreSQL and
+# on SQLite); the server and folder are removed at the end.
+# Usage: scripts/bench-pg.sh [--pg-ingest | --pg-reads] [--series N] [--periods N]
+# (both phases unless one is named; --series/--periods go to each phase run).
 set -eu
 cd "$(dirname "$0")/.."
+ingest=yes reads=yes
+case "${1:-}" in
+    --pg-ingest) reads=no; shift ;;
+    --pg-reads) ingest=no; shift ;;
+esac
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -x "$bin/initdb" ] || { echo "bench-pg: PostgreSQL is not installed (scripts/install-deps.sh)" >&2; exit 1; }
 folder=$(mktemp -d /tmp/brid-bench-pg-XXXXXX)
@@ -24,6 +32,13 @@ port = $port
 unix_socket_directories = '$folder'
 CONF
 as_postgres "$bin/pg_ctl" start -w -t 120 -D "$folder/data" -l "$folder/server.log" >/dev/null
-"$bin/psql" -X -q -h "$folder" -p "$port" -U postgres -c "CREATE DATABASE bench"
+"$bin/psql" -X -q -h "$folder" -p "$port" -U postgres -c "CREATE DATABASE bench" -c "CREATE DATABASE bench_reads"
 swift build -c release --product brid-bench >/dev/null
-.build/release/brid-bench --pg-ingest "host=$folder port=$port dbname=bench user=postgres" --psql "$bin/psql" "$@"
+if [ "$ingest" = yes ]; then
+    .build/release/brid-bench --pg-ingest "host=$folder port=$port dbname=bench user=postgres" --psql "$bin/psql" "$@"
+fi
+if [ "$reads" = yes ]; then
+    swift build -c release --product brid >/dev/null
+    [ "$ingest" = yes ] && echo
+    .build/release/brid-bench --pg-reads "host=$folder port=$port dbname=bench_reads user=postgres" --brid .build/release/brid "$@"
+fi

@@ -105,12 +105,16 @@ private func writeGenerated(to path: String, header: String, footer: String, ser
 }
 
 /// The built brid as a daemon on `root`'s state folder (one drop source "bench"), once its
-/// control socket answers; the socket's path.
-func startBenchDaemon(in root: String, bridPath: String) throws -> (ChildProcess, String) {
+/// control socket answers; the socket's path. `store`: a `[store]` table (PostgreSQL), with
+/// `instance` the daemon's name; the SQLite store under the state folder otherwise.
+func startBenchDaemon(in root: String, bridPath: String, instance: String? = nil, store: String = "") throws -> (ChildProcess, String) {
     let config = """
         [daemon]
         state_dir = "state"
         socket = "state/control.sock"
+        \(instance.map { "instance = \"\($0)\"" } ?? "")
+
+        \(store)
 
         [[source]]
         id = "bench"

@@ -41,6 +41,11 @@ import Foundation
 //
 // (a)–(c) on a PostgreSQL store in an empty database against psql's \copy: PGIngestBenchmark.swift
 // (scripts/bench-pg.sh starts a throwaway server and runs it).
+//
+//   swift run -c release brid-bench --pg-reads CONNINFO [--brid PATH] [--series N] [--periods N]
+//
+// show/history round trips over a brid daemon's socket, and through the store API, on
+// PostgreSQL (an empty database) against SQLite: PGReadsBenchmark.swift (scripts/bench-pg.sh --pg-reads).
 
 var series = 10_000
 var periods = 100
@@ -57,6 +62,7 @@ var streamMode = false
 var growTo = 0
 var pgIngest: String?
 var psqlPath = "psql"
+var pgReads: String?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
@@ -75,14 +81,18 @@ while let argument = arguments.next() {
     case "--grow": growTo = Int(arguments.next() ?? "") ?? growTo
     case "--pg-ingest": pgIngest = arguments.next()
     case "--psql": psqlPath = arguments.next() ?? psqlPath
+    case "--pg-reads": pgReads = arguments.next()
     default:
-        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --sweep 1,10,60 [--format csv|sdmx-csv|sdmx-ml|sdmx-json] [--brid PATH] [--keep DIR] | --scale MILLIONS [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH] | --fetch [--series N] [--periods N] | --stream [--brid PATH] [--series N] [--periods N] [--grow MILLIONS] | --pg-ingest CONNINFO [--psql PATH] [--series N] [--periods N]\n".data(using: .utf8)!)
+        FileHandle.standardError.write("usage: brid-bench [--series N] [--periods N] [--keep DIR] | --sweep 1,10,60 [--format csv|sdmx-csv|sdmx-ml|sdmx-json] [--brid PATH] [--keep DIR] | --scale MILLIONS [--keep DIR] | --daemon [--idle SECONDS] [--brid PATH] | --control [--brid PATH] | --fetch [--series N] [--periods N] | --stream [--brid PATH] [--series N] [--periods N] [--grow MILLIONS] | --pg-ingest CONNINFO [--psql PATH] [--series N] [--periods N] | --pg-reads CONNINFO [--brid PATH] [--series N] [--periods N]\n".data(using: .utf8)!)
         exit(2)
     }
 }
 
 do {
-    if let pgIngest {
+    if let pgReads {
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        print(try await PGReadsBenchmark(conninfo: pgReads, bridPath: bridPath ?? products + "/brid", series: series, periods: periods, runs: 200).run())
+    } else if let pgIngest {
         print(try PGIngestBenchmark(conninfo: pgIngest, psql: psqlPath, series: series, periods: periods).run())
     } else if let scale {
         print(try ScaleBenchmark(millions: scale, directory: keep).run())
