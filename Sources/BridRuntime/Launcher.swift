@@ -64,12 +64,7 @@ public enum Launcher {
             store = try SQLiteStore(path: config.databasePath)
             location = "database \(config.databasePath)"
         case .postgresql(let settings):
-            let password: String?
-            do {
-                password = try settings.password?.resolve(environment: environment, readFile: readFile)
-            } catch {
-                throw RuntimeError("store: PostgreSQL — cannot read the password: \(error)")
-            }
+            let password = try postgresPassword(settings, environment: environment, readFile: readFile)
             let postgres = try PostgresStore(url: settings.url, password: password,
                                              instance: config.daemon.instanceName(hostName: hostName()), lease: settings.lease)
             store = postgres
@@ -97,12 +92,7 @@ public enum Launcher {
         case .sqlite:
             return SingleInstanceCluster(instance: instance)
         case .postgresql(let store):
-            let password: String?
-            do {
-                password = try store.password?.resolve(environment: environment, readFile: readFile)
-            } catch {
-                throw RuntimeError("store: PostgreSQL — cannot read the password: \(error)")
-            }
+            let password = try postgresPassword(store, environment: environment, readFile: readFile)
             do {
                 return try PGCluster(conninfo: store.url, password: password, instance: instance, lease: store.lease)
             } catch {
@@ -110,6 +100,17 @@ public enum Launcher {
                 // The server gone between opening the store and this: start-up waits for it.
                 throw error.isUnavailable ? StoreError.unavailable(message) : RuntimeError(message)
             }
+        }
+    }
+
+    /// The PostgreSQL store's password as its `password` reference says (nil: libpq's own
+    /// ways), read at connect time; the error never holds it.
+    static func postgresPassword(_ store: PostgreSQLStore, environment: [String: String],
+                                 readFile: (String) throws -> String) throws -> String? {
+        do {
+            return try store.password?.resolve(environment: environment, readFile: readFile)
+        } catch {
+            throw RuntimeError("store: PostgreSQL — cannot read the password: \(error)")
         }
     }
 

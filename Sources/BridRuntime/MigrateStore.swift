@@ -64,10 +64,7 @@ public enum MigrateStore {
         guard case .postgresql(let store) = config.store else {
             throw RuntimeError("\(config.path): the store is SQLite; say where to copy it with --to <url>, or set [store] kind = \"postgresql\" and its url")
         }
-        do {
-            return (store.url, try store.password?.resolve(environment: environment, readFile: { try String(contentsOfFile: $0, encoding: .utf8) }))
-        } catch {
-            throw RuntimeError("store: PostgreSQL — cannot read the password: \(error)")
-        }
+        return (store.url, try Launcher.postgresPassword(store, environment: environment,
+                                                        readFile: { try String(contentsOfFile: $0, encoding: .utf8) }))
     }
 }
