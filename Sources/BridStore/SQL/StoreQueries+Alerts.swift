@@ -11,10 +11,15 @@ extension StoreQueries {
         var conditions: [String] = []
         if !includeResolved { conditions.append("state = 'firing'") }
         if rule != nil { conditions.append("rule = ?1") }
-        let sql = AlertSQL.columns + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) + " ORDER BY id DESC"
+        var sql = AlertSQL.columns + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) + " ORDER BY id DESC"
+        // Without a series filter the first `limit` rows are the answer: the database stops
+        // there (PostgreSQL's adapter reads a result whole, so it must not be all alerts).
+        let limitIndex: Int32 = rule == nil ? 1 : 2
+        if series == nil { sql += " LIMIT ?\(limitIndex)" }
         let statement = try db.prepare(sql)
         statement.bind()
         if let rule { statement.bind(.text(rule), at: 1) }
+        if series == nil { statement.bind(.integer(Int64(max(limit, 0))), at: limitIndex) }
         defer { statement.reset() }
         var result: [StoredAlert] = []
         while try statement.step() {
