@@ -202,7 +202,7 @@ public final class PGConnection {
     @discardableResult
     public func execute(_ statement: PGStatement, _ parameters: [String?] = []) throws(PGError) -> PGRows {
         guard statement.name.hasPrefix("brid_"), Int(statement.name.dropFirst(5)).map({ $0 <= statementCount }) == true else {
-            throw PGError(kind: .usage, message: "statement \(statement.name) was not prepared on this connection")
+            throw PGError(kind: .usage, message: "statement \(statement.name) \(PGError.notPreparedReason)")
         }
         return try run(statement.sql) { conn throws(PGError) in
             if !prepared.contains(statement.name) {

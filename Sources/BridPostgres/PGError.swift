@@ -15,6 +15,11 @@ public struct PGError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public let kind: Kind
+
+    static let notPreparedReason = "was not prepared on this connection"
+    /// A statement prepared on an earlier session of the connection (before a reset): the
+    /// one `.usage` error that preparing it again mends.
+    public var isNotPrepared: Bool { kind == .usage && message.hasSuffix(Self.notPreparedReason) }
     /// The five-character SQLSTATE (`23505` unique violation, `42P01` undefined table…), when
     /// the server sent one.
     public let sqlState: String?

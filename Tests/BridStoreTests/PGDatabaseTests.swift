@@ -92,6 +92,19 @@ func connecting(_ cluster: PostgresCluster, _ name: String) throws -> PGConnecti
         #expect(try db.prepare("SELECT s FROM t WHERE n = 9").firstRow { $0.text(0) } == .some(nil))
     }
 
+    @Test func aRefusedParameterIsNotRetriedNorPreparedAgain() async throws {
+        let (db, _, _) = try await portableDatabase(schema: false)
+        try db.execute("CREATE TABLE t (s TEXT)")
+        let insert = try db.prepare("INSERT INTO t (s) VALUES (?)")
+        try insert.bind(.text("fine")).run()
+        let onServer = { try db.connection.query("SELECT count(*) FROM pg_prepared_statements").scalar }
+        let before = try onServer()
+        let error = try #require(throws: PGError.self) { try insert.bind(.text("a\u{0}b")).run() }
+        #expect(error.kind == .usage && !error.isNotPrepared)
+        #expect(try onServer() == before, "no statement prepared again for a refusal that would fail again")
+        #expect(try db.prepare("SELECT count(*) FROM t").firstRow { $0.int(0) } == 1)
+    }
+
     @Test func errorsCarryTheirSQLSTATEAndATransactionRollsBack() async throws {
         let (db, _, _) = try await portableDatabase(schema: false)
         try db.execute("CREATE TABLE t (n BIGINT PRIMARY KEY)")

@@ -59,7 +59,7 @@ final class PGDatabase: SQLDatabase {
             failure = error
         }
         // Prepared before the connection was reset: prepare it again, once.
-        guard failure.kind == .usage, connection.isOpen else { throw failure }
+        guard failure.isNotPrepared, connection.isOpen else { throw failure }
         prepared[sql] = nil
         return try connection.execute(try serverStatement(for: sql).statement, parameters).rows
     }
