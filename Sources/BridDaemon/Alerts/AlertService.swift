@@ -87,8 +87,7 @@ final class AlertDelivery: Sendable {
     init(daemon: Daemon, notifiers: Notifiers) {
         store = daemon.store
         health = daemon.storeHealth
-        let lease = daemon.cluster.lease.components
-        sharedOutboxPoll = daemon.cluster.isShared ? (Double(lease.seconds) + Double(lease.attoseconds) / 1e18) / 3 : nil
+        sharedOutboxPoll = daemon.cluster.isShared ? daemon.cluster.lease.seconds / 3 : nil
         self.notifiers = notifiers
         logger = daemon.logger
         work = daemon.work

@@ -56,7 +56,7 @@ public final class PGCluster: Cluster, @unchecked Sendable {
         self.connection = connection
     }
 
-    var leaseMS: String { String(lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000) }
+    var leaseMS: String { String(lease.wholeMilliseconds) }
 
     // MARK: Joining and leaving
 

@@ -31,7 +31,7 @@ public enum PGDeliveryClaims {
     /// now (the database's clock), including any it claimed before and has not finished.
     public static func claim(on connection: PGConnection, notifier: String, instance: String, lease: Duration,
                              limit: Int) throws -> Claim {
-        let leaseMS = lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000
+        let leaseMS = lease.wholeMilliseconds
         let now = PGCluster.nowMS
         return try connection.transaction { connection in
             try connection.query("SELECT pg_advisory_xact_lock($1::integer, hashtext($2))", [String(lockClass), notifier])
@@ -83,7 +83,7 @@ public enum PGDeliveryClaims {
     /// (or no longer) this instance's to send: claimed by another, delivered, given up.
     public static func renew(on connection: PGConnection, outboxID: Int64, notifier: String, instance: String,
                              lease: Duration) throws -> Bool {
-        let leaseMS = lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000
+        let leaseMS = lease.wholeMilliseconds
         let now = PGCluster.nowMS
         return try !connection.query("""
             UPDATE deliveries SET claimed_until = \(now) + $4::bigint
