@@ -50,7 +50,7 @@ public func runOnce(configPath: String, logger: Logger, environment: DaemonEnvir
         var urlSources = config.sources.filter { if case .url = $0.location { true } else { false } }
         if cluster.isShared {
             let held = try cluster.claim(sources: urlSources.map(\.id), busy: [], now: environment.clock.now())
-            let holders = Dictionary((try? cluster.leases(now: environment.clock.now()))?.map { ($0.source, $0.instance) } ?? [],
+            let holders = Dictionary((try? cluster.leases(now: environment.clock.now()))?.filter { !$0.expired }.map { ($0.source, $0.instance) } ?? [],
                                      uniquingKeysWith: { a, _ in a })
             for source in urlSources where !held.contains(source.id) {
                 logger.notice("skipped: held by another instance of the cluster (\(holders[source.id] ?? "unknown")), which checks it",

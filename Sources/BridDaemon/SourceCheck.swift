@@ -90,6 +90,11 @@ struct SourceCheck: Sendable {
                     return try ingestor.ingest(file: file, origin: url, source: spec, publishedAt: publishedAt,
                                                sha256: spool.sha256(), at: now)
                 }
+            } catch let error as SourceHeldElsewhere {
+                // The lease lapsed during the check: the holder checks the source now. Not
+                // a failure (nothing recorded, no fetch_failing), as a check cut short.
+                logger.notice("not ingested: \(error)")
+                return .cancelled("\(error)")
             } catch {
                 // Rolled back (or, a COMMIT whose answer was lost, perhaps not: the next
                 // check's payload then has the stored digest and is found unchanged).

@@ -116,6 +116,51 @@ struct PGClusterTests {
         }
     }
 
+    @Test func overlappingSourcesAreAllHeldOnceNobodyElseWantsThem() async throws {
+        try await offPool { [self] in
+            // brid-a checks src-01…20, brid-b only src-01…10: brid-a's share is 10 and brid-b's
+            // 5, so src-11…20 that brid-a's share leaves out would be checked by nobody.
+            let lease = Duration.seconds(2)
+            let a = try instance("brid-a", lease: lease), b = try instance("brid-b", lease: lease)
+            let ofB = Array(Self.sources.prefix(10))
+            var heldA: Set<String> = [], heldB: Set<String> = []
+            func round() throws {
+                heldA = try a.claim(sources: Self.sources, busy: [], now: Date())
+                heldB = try b.claim(sources: ofB, busy: [], now: Date())
+            }
+            try round()
+            // brid-b's share is 5, but brid-a's 10 may include some of brid-b's sources.
+            #expect(heldA.count == 10 && heldB.count <= 5 && heldA.isDisjoint(with: heldB), "\(heldA.sorted()) \(heldB.sorted())")
+            #expect(heldA.union(heldB) != Set(Self.sources))
+            // Claiming every third of a lease, as the daemon does: within about two leases
+            // every source is held, each by one instance.
+            let started = ContinuousClock.now
+            while heldA.union(heldB) != Set(Self.sources) && ContinuousClock.now - started < .seconds(60) {
+                Thread.sleep(forTimeInterval: 0.6)
+                try round()
+            }
+            #expect(heldA.union(heldB) == Set(Self.sources), "unheld: \(Set(Self.sources).subtracting(heldA.union(heldB)).sorted())")
+            #expect(heldA.isDisjoint(with: heldB))
+            // And it stays so: nothing is given back to sit unheld again.
+            for _ in 0..<6 {
+                Thread.sleep(forTimeInterval: 0.6)
+                let (beforeA, beforeB) = (heldA, heldB)
+                try round()
+                #expect(heldA == beforeA && heldB == beforeB)
+            }
+            let heldOnce = Self.sources.allSatisfy { a.holds($0) != b.holds($0) }
+            #expect(heldOnce)
+            // A clean stop keeps the rows, ended: status shows them expired, brid-b takes its own.
+            try a.release(now: Date())
+            let ofA = try b.leases(now: Date()).filter { $0.instance == "brid-a" }
+            #expect(!ofA.isEmpty && ofA.allSatisfy { $0.expired })
+            #expect(try b.claim(sources: ofB, busy: [], now: Date()) == Set(ofB))
+            // Back, brid-a's renewal does not take again the leases it gave back.
+            try a.join(host: "host-brid-a", pid: 1001, version: "test", now: Date())
+            #expect(try a.heartbeat(now: Date()).isEmpty)
+        }
+    }
+
     @Test func aNameHeldByALiveInstanceElsewhereIsRefused() async throws {
         try await offPool { [self] in
             _ = try instance("brid-a")

@@ -523,6 +523,35 @@ enum StoreDump {
         }
     }
 
+    @Test func aPayloadFetchedBeforeTheLeaseWasLostMakesNoRelease() async throws {
+        let cluster = try await PostgresCluster.shared()
+        try await offPool {
+            // Instance "test" fetched P1, then its lease lapsed; b took the source and
+            // ingested P1 and P2. test's late P1 must not make a release going back to P1.
+            let t = try PGTestStore(cluster)
+            let b = try t.another(instance: "b")
+            defer { b.close() }
+            let now = PGCluster.nowMS
+            try t.sql.execute("""
+                INSERT INTO source_leases (source_id, instance, acquired_at, expires_at) VALUES ('src', 'b', \(now), \(now) + 600000)
+                """)
+            try t.ingest([("k.a", "2020", "1")], digest: String(repeating: "1", count: 64), into: b)
+            try t.ingest([("k.a", "2020", "2")], digest: String(repeating: "2", count: 64), into: b)
+            let error = try #require(throws: SourceHeldElsewhere.self) {
+                try t.ingest([("k.a", "2020", "1")], digest: String(repeating: "1", count: 64))
+            }
+            #expect(error.description == "source src is held by instance b now; this instance's payload is left to it")
+            #expect(try t.count("releases") == 2)
+            #expect(try t.latest("k.a") == ["2020": "2"])
+            // Its own lease, or b's lease ended: the payload is ingested as ever.
+            try t.sql.execute("UPDATE source_leases SET expires_at = \(now) - 1")
+            #expect(t.release(try t.ingest([("k.a", "2020", "3")])) != nil)
+            try t.sql.execute("UPDATE source_leases SET instance = 'test', expires_at = \(now) + 600000")
+            #expect(t.release(try t.ingest([("k.a", "2020", "4")])) != nil)
+            #expect(try t.latest("k.a") == ["2020": "4"])
+        }
+    }
+
     @Test func releasesOfTwoInstancesAtOnceKeepIdsAndTimesRisingTogether() async throws {
         let cluster = try await PostgresCluster.shared()
         try await offPool {

@@ -19,7 +19,15 @@ import Glibc
 /// moment before its last renewal was sent: a renewal that failed or never ran (a pause of
 /// the process, the database cut off) ends the hold here no later than it ends in the
 /// database.
-// @unchecked: the connection is used under `lock` only, one statement at a time.
+///
+/// A lease given back (a clean stop, a source above the share or no longer configured)
+/// keeps its row, with `acquired_at` = `expires_at` = the moment it was given back (a millisecond
+/// before, so it reads as expired at once): a
+/// renewal (which renews only rows whose `expires_at` is after `acquired_at`) never takes
+/// it again, and a source whose lease has been free or expired for a whole lease is one no
+/// other instance wants: beyond its share an instance takes those too (`claim`), so
+/// instances with overlapping but different sources leave none unchecked.
+// @unchecked: the connection, `extras` and `claimingSince` are used under `lock` only.
 public final class PGCluster: Cluster, @unchecked Sendable {
     public let instance: String
     public let lease: Duration
@@ -37,6 +45,12 @@ public final class PGCluster: Cluster, @unchecked Sendable {
     }
 
     private let holding = Mutex(Holding())
+    /// Sources held beyond the fair share because no other instance wanted them for a
+    /// lease: never given back as surplus (nobody would take them).
+    private var extras: Set<String> = []
+    /// This instance's first claim: a source with no lease row at all is one nobody wants
+    /// once this instance has claimed for a whole lease.
+    private var claimingSince: ContinuousClock.Instant?
 
     /// The database's clock in milliseconds since 1970.
     static let nowMS = "floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
@@ -106,8 +120,11 @@ public final class PGCluster: Cluster, @unchecked Sendable {
     public func release(now: Date) throws {
         holding.withLock { $0 = Holding() }
         _ = try locked { connection in
+            extras = []
+            claimingSince = nil
             try Self.run(connection, """
-                WITH gone AS (DELETE FROM source_leases WHERE instance = $1 RETURNING source_id)
+                WITH gone AS (UPDATE source_leases SET acquired_at = \(Self.nowMS) - 1, expires_at = \(Self.nowMS) - 1
+                          WHERE instance = $1 AND expires_at > acquired_at RETURNING source_id)
                 UPDATE instances SET stopped_at = \(Self.nowMS), heartbeat_at = \(Self.nowMS) WHERE name = $1
                 """, [instance])
         }
@@ -120,12 +137,14 @@ public final class PGCluster: Cluster, @unchecked Sendable {
     }
 
     /// Renews the instance's row and every lease under its name (one that expired but that
-    /// no other instance took since is still ours: a take writes the taker's name).
+    /// no other instance took since is still ours: a take writes the taker's name; one
+    /// given back is not).
     private func renew(_ connection: PGConnection) throws -> Set<String> {
         let sent = ContinuousClock.now
         let rows = try Self.run(connection, """
             WITH me AS (UPDATE instances SET heartbeat_at = \(Self.nowMS), stopped_at = NULL WHERE name = $1 RETURNING name)
-            UPDATE source_leases SET expires_at = \(Self.nowMS) + $2::bigint WHERE instance = $1 RETURNING source_id
+            UPDATE source_leases SET expires_at = \(Self.nowMS) + $2::bigint
+            WHERE instance = $1 AND expires_at > acquired_at RETURNING source_id
             """, [instance, leaseMS])
         let held = Set(rows.rows.compactMap { $0.first ?? nil })
         holding.withLock { $0 = Holding(sources: held, until: sent + lease) }
@@ -136,18 +155,23 @@ public final class PGCluster: Cluster, @unchecked Sendable {
         try locked { connection in
             var held = try renew(connection)
             let wanted = Set(sources)
+            let started = claimingSince ?? ContinuousClock.now
+            claimingSince = started
+            extras.formIntersection(held)
             // Sources no longer configured here are given up.
             let stale = held.subtracting(wanted).subtracting(busy)
             if !stale.isEmpty {
                 try giveUp(stale, connection)
                 held.subtract(stale)
+                extras.subtract(stale)
             }
             let live = Int(try Self.run(connection, """
                 SELECT count(*) FROM instances
                 WHERE name = $1 OR (stopped_at IS NULL AND heartbeat_at >= \(Self.nowMS) - $2::bigint)
                 """, [instance, leaseMS]).scalar ?? "1") ?? 1
             let share = (wanted.count + max(live, 1) - 1) / max(live, 1)
-            let mine = held.intersection(wanted)
+            // The share counts the sources held for it, not those nobody else wanted.
+            let mine = held.intersection(wanted).subtracting(extras)
             if mine.count > share {
                 // Above the fair share (an instance joined): the surplus goes back, those
                 // being checked last, so the newcomer takes them at its next claim.
@@ -160,6 +184,15 @@ public final class PGCluster: Cluster, @unchecked Sendable {
                 let taken = try take(wanted.subtracting(held), count: share - mine.count, connection)
                 held.formUnion(taken)
             }
+            // Beyond the share: sources free or expired for a whole lease, which no other
+            // instance wants (its configuration lacks them, or it is at its own share).
+            let unheld = wanted.subtracting(held)
+            if !unheld.isEmpty {
+                let unwanted = try take(unheld, count: unheld.count, freeFor: true,
+                                        neverLeased: ContinuousClock.now - started >= lease, connection)
+                held.formUnion(unwanted)
+                extras.formUnion(unwanted)
+            }
             holding.withLock { $0.sources = held }
             return held
         }
@@ -169,14 +202,18 @@ public final class PGCluster: Cluster, @unchecked Sendable {
     /// tries them in an order of its own (by a hash of source and instance), so instances
     /// claiming at once mostly want different sources; the rows are written in the order
     /// of their keys, so two claims wanting the same rows wait for each other, never
-    /// deadlock.
-    private func take(_ candidates: Set<String>, count: Int, _ connection: PGConnection) throws -> Set<String> {
+    /// deadlock. With `freeFor`, only those free or expired for a whole lease (and those
+    /// never leased when `neverLeased`).
+    private func take(_ candidates: Set<String>, count: Int, freeFor: Bool = false, neverLeased: Bool = true,
+                      _ connection: PGConnection) throws -> Set<String> {
         guard count > 0, !candidates.isEmpty else { return [] }
+        let free = freeFor ? "(l.source_id IS NULL AND \(neverLeased)) OR l.expires_at < \(Self.nowMS) - \(leaseMS)"
+            : "l.source_id IS NULL OR l.expires_at < \(Self.nowMS)"
         let rows = try Self.run(connection, """
             WITH free AS (
                 SELECT c.id FROM unnest($2::text[]) AS c(id)
                 LEFT JOIN source_leases l ON l.source_id = c.id
-                WHERE l.source_id IS NULL OR l.expires_at < \(Self.nowMS)
+                WHERE \(free)
                 ORDER BY md5(c.id || '/' || $1) LIMIT $3::integer
             )
             INSERT INTO source_leases (source_id, instance, acquired_at, expires_at)
@@ -189,11 +226,14 @@ public final class PGCluster: Cluster, @unchecked Sendable {
         return Set(rows.rows.compactMap { $0.first ?? nil })
     }
 
-    /// Not held here from before the delete on: no check of them starts after it.
+    /// Not held here from before the statement on: no check of them starts after it. The
+    /// rows stay, ended now (see the type's comment).
     private func giveUp(_ sources: Set<String>, _ connection: PGConnection) throws {
         holding.withLock { $0.sources.subtract(sources) }
-        try Self.run(connection, "DELETE FROM source_leases WHERE instance = $1 AND source_id = ANY($2::text[])",
-                     [instance, Self.array(sources.sorted())])
+        try Self.run(connection, """
+            UPDATE source_leases SET acquired_at = \(Self.nowMS) - 1, expires_at = \(Self.nowMS) - 1
+            WHERE instance = $1 AND source_id = ANY($2::text[]) AND expires_at > acquired_at
+            """, [instance, Self.array(sources.sorted())])
     }
 
     public func holds(_ source: String) -> Bool {

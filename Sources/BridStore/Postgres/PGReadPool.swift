@@ -32,11 +32,32 @@ final class PGReadPool: Sendable {
     }
 
     /// Runs `body` on a pooled connection, as the shared code sees it, in one read snapshot.
+    ///
+    /// A connection found lost at the `BEGIN` (nothing ran yet: the server restarted while
+    /// it sat idle) is closed with every other idle one, of the same age and likely as
+    /// dead, and the read is tried once more on a fresh connection: a restart the store
+    /// has recovered from fails no read.
     func readDatabase<T>(_ body: (PGDatabase) throws -> T) throws -> T {
-        let database = try checkOut()
+        var database = try checkOut()
+        do {
+            try database.connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        } catch where error.kind == .connectionLost {
+            database.connection.close()
+            checkIn(database)
+            discardIdle()
+            database = try checkOut()
+            do {
+                try database.connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            } catch {
+                checkIn(database)
+                throw error
+            }
+        } catch {
+            checkIn(database)
+            throw error
+        }
         defer { checkIn(database) }
         let connection = database.connection
-        try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             let value = try body(database)
             try connection.execute("COMMIT")
@@ -53,6 +74,17 @@ final class PGReadPool: Sendable {
         let idle = state.value.idle
         state.value.idle = []
         state.value.closed = true
+        available.broadcast()
+        available.unlock()
+        for database in idle { database.connection.close() }
+    }
+
+    /// Closes the idle connections (found likely dead); the next reads open new ones.
+    func discardIdle() {
+        available.lock()
+        let idle = state.value.idle
+        state.value.idle = []
+        state.value.opened -= idle.count
         available.broadcast()
         available.unlock()
         for database in idle { database.connection.close() }

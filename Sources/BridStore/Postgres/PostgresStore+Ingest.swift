@@ -13,11 +13,18 @@ extension PostgresStore {
     /// second ingest of the same payload waits for the first, then finds it accepted.
     ///
     /// Throws `InputError` when the payload conflicts with what is stored (a series fed
-    /// by another source, a frequency that differs); nothing is written then.
+    /// by another source, a frequency that differs), and `SourceHeldElsewhere` when another
+    /// instance holds the source's lease now; nothing is written then.
     public func ingest(_ payload: some SeriesBatches, source: String, recordRemovals: Bool, sha256: String, at now: Date) throws -> PayloadOutcome {
         try alertingTransaction(at: now) { db, alerts in
             try ensureSource(source, at: now, in: db)
             let lastDigest = try db.query("SELECT last_payload_sha256 FROM sources WHERE id = $1 FOR UPDATE", [source]).scalar
+            // A lease this instance lost since it fetched: the holder's payloads win.
+            if let holder = try db.query("""
+                SELECT instance FROM source_leases WHERE source_id = $1 AND instance <> $2 AND expires_at > \(PGCluster.nowMS)
+                """, [source, instance]).scalar {
+                throw SourceHeldElsewhere(source: source, holder: holder)
+            }
             if lastDigest == sha256 {
                 try markAccepted(source: source, sha256: sha256, at: now, in: db)
                 try alerts.evaluateSource(source)
