@@ -254,6 +254,35 @@ enum StoreDump {
         }
     }
 
+    @Test func openStreamsNeverTakeTheLastReadConnection() async throws {
+        let cluster = try await PostgresCluster.shared()
+        try await offPool {
+            let t = try PGTestStore(cluster)
+            try t.ingest((1...300).map { ("kz.x", String(1700 + $0), String($0)) })
+            // More streamed replies open than the pool has connections, each stopped after
+            // its first batch (a slow reader).
+            var cursors: [StoreCursor<ObservationRow>] = []
+            for _ in 0..<(PostgresStore.readConnections + 2) {
+                let cursor = try t.store.observationsCursor(series: "kz.x", vintage: .latest, from: nil, to: nil)
+                #expect(try cursor.next(10).count == 10)
+                cursors.append(cursor)
+            }
+            // A plain read (a check's, status's) still answers at once.
+            let answered = DispatchSemaphore(value: 0)
+            let store = t.store
+            Thread.detachNewThread {
+                _ = try? store.seriesInfo("kz.x")
+                answered.signal()
+            }
+            #expect(answered.wait(timeout: .now() + 20) == .success, "a plain read waited for the streams")
+            for cursor in cursors {
+                #expect(try cursor.next(1_000).count == 290)
+                cursor.close()
+            }
+            #expect(try t.store.seriesInfo("kz.x")?.key == "kz.x")
+        }
+    }
+
     @Test func aDatabaseWrittenByANewerBridIsRefused() async throws {
         let cluster = try await PostgresCluster.shared()
         try await offPool {

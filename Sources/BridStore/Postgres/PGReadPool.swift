@@ -16,6 +16,8 @@ final class PGReadPool: Sendable {
         var idle: [PGDatabase] = []
         var opened = 0
         var closed = false
+        /// Pooled connections held by cursors (streamed replies, which may last long).
+        var cursors = 0
     }
 
     init(capacity: Int, connect: @escaping @Sendable () throws -> PGConnection) {
@@ -117,6 +119,40 @@ final class PGReadPool: Sendable {
             }
             available.wait()
         }
+    }
+
+    /// A connection for a cursor: a pooled one while cursors hold fewer than all but one
+    /// of them, else one opened for it alone (`pooled` false: closed when it ends) — so
+    /// slow streamed replies (`export` to a slow reader) never leave the store's plain
+    /// reads, which checks and `status` make, waiting for a connection.
+    func checkOutForCursor() throws -> (database: PGDatabase, pooled: Bool) {
+        available.lock()
+        let pooled = state.value.cursors < capacity - 1
+        if pooled { state.value.cursors += 1 }
+        available.unlock()
+        guard pooled else { return (PGDatabase(try connect()), false) }
+        do {
+            return (try checkOut(), true)
+        } catch {
+            cursorEnded()
+            throw error
+        }
+    }
+
+    /// A cursor's connection back: pooled, or closed when it was its own.
+    func checkInFromCursor(_ database: PGDatabase, pooled: Bool) {
+        guard pooled else {
+            database.connection.close()
+            return
+        }
+        cursorEnded()
+        checkIn(database)
+    }
+
+    private func cursorEnded() {
+        available.lock()
+        state.value.cursors -= 1
+        available.unlock()
     }
 
     /// Hands a connection back; one that broke or is left in a transaction is closed.

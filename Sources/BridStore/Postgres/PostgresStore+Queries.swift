@@ -70,7 +70,8 @@ extension PostgresStore {
     private func cursor<Row>(_ stream: RowStream<PGDatabase, Row>) throws -> StoreCursor<Row> {
         guard !isClosed else { throw StoreError.closed }
         let reads = self.reads
-        return try StoreCursor(database: try reads.checkOut(), stream: stream) { reads.checkIn($0) }
+        let (database, pooled) = try reads.checkOutForCursor()
+        return try StoreCursor(database: database, stream: stream) { reads.checkInFromCursor($0, pooled: pooled) }
     }
 
     public func changesCursor(release id: Int64) throws -> StoreCursor<ObservationChange> {
