@@ -13,15 +13,17 @@ final class ScriptedCluster: Cluster {
     let instance = "brid-a"
     let lease: Duration
     var isShared: Bool { true }
-    private let state = Mutex<(held: Set<String>, claims: Int, released: Bool, joined: Bool)>(([], 0, false, false))
+    /// `granted`: what the next claim takes; `held`: what `holds` answers — as PGCluster,
+    /// whose `holds` changes when a claim returns, not before.
+    private let state = Mutex<(granted: Set<String>, held: Set<String>, claims: Int, released: Bool, joined: Bool)>(([], [], 0, false, false))
 
     init(holding: Set<String>, lease: Duration = .seconds(30)) {
         self.lease = lease
-        state.withLock { $0.held = holding }
+        state.withLock { $0.granted = holding; $0.held = holding }
     }
 
-    /// What the next claim returns and `holds` answers from now on.
-    func set(holding: Set<String>) { state.withLock { $0.held = holding } }
+    /// What the next claim takes (and `holds` answers after it).
+    func set(holding: Set<String>) { state.withLock { $0.granted = holding } }
     var claims: Int { state.withLock { $0.claims } }
     var released: Bool { state.withLock { $0.released } }
     var joined: Bool { state.withLock { $0.joined } }
@@ -31,10 +33,11 @@ final class ScriptedCluster: Cluster {
     func claim(sources: [String], busy: Set<String>, now: Date) -> Set<String> {
         state.withLock { s in
             s.claims += 1
-            return s.held.intersection(sources)
+            s.held = s.granted.intersection(sources)
+            return s.held
         }
     }
-    func release(now: Date) { state.withLock { $0.released = true; $0.held = [] } }
+    func release(now: Date) { state.withLock { $0.released = true; $0.held = []; $0.granted = [] } }
     func holds(_ source: String) -> Bool { state.withLock { $0.held.contains(source) } }
     func members(now: Date) -> [ClusterMember] {
         [ClusterMember(name: "brid-a", host: "one", pid: 1, version: "t", startedAt: now, heartbeatAt: now, stoppedAt: nil, state: .live),
