@@ -132,18 +132,25 @@ final class ScriptedPoster: HTTPPosting {
         #expect(try h.store.alertStatistics().lastGiveUp == nil)
     }
 
-    @Test func aDeliveryAnotherInstanceHoldsIsNeverSentHereEvenWhenItLooksDue() async throws {
+    /// A harness whose store is a FlakyStore (set up by `configure`) over SQLite, with the
+    /// `kz-failing` alert fired (one delivery for `hook` in the outbox).
+    static func firingOnAFlakyStore(_ configure: @escaping @Sendable (FlakyStore) -> Void) throws -> (Harness, FlakyStore) {
         let flaky = Mutex<FlakyStore?>(nil)
         let h = try Harness(Self.config(Self.failing), failures: 0) { config in
             try FileManager.default.createDirectory(atPath: config.daemon.stateDir, withIntermediateDirectories: true)
             let store = FlakyStore(try SQLiteStore(path: config.databasePath))
-            store.heldElsewhere.store(true, ordering: .relaxed)
+            configure(store)
             flaky.withLock { $0 = store }
             return store
         }
         let store = try #require(flaky.withLock { $0 })
         try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
         try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        return (h, store)
+    }
+
+    @Test func aDeliveryAnotherInstanceHoldsIsNeverSentHereEvenWhenItLooksDue() async throws {
+        let (h, store) = try Self.firingOnAFlakyStore { $0.heldElsewhere.store(true, ordering: .relaxed) }
         try await eventually("the outbox holds the firing") { (try? h.store.alertStatistics().backlog) == 1 }
         try await h.advance(by: 5)
         try await h.advance(by: 5)
@@ -158,17 +165,7 @@ final class ScriptedPoster: HTTPPosting {
     }
 
     @Test func aDeliveryWhoseClaimRanOutIsLeftToTheInstanceThatTookIt() async throws {
-        let flaky = Mutex<FlakyStore?>(nil)
-        let h = try Harness(Self.config(Self.failing), failures: 0) { config in
-            try FileManager.default.createDirectory(atPath: config.daemon.stateDir, withIntermediateDirectories: true)
-            let store = FlakyStore(try SQLiteStore(path: config.databasePath))
-            store.claimLost.store(true, ordering: .relaxed)
-            flaky.withLock { $0 = store }
-            return store
-        }
-        let store = try #require(flaky.withLock { $0 })
-        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
-        try h.store.recordFailure(source: "kz", message: "HTTP 503", at: h.clock.now())
+        let (h, store) = try Self.firingOnAFlakyStore { $0.claimLost.store(true, ordering: .relaxed) }
         try await eventually("the claim was asked for") { store.calls("renewDeliveryClaim") >= 1 }
         try await h.advance(by: 5)
         #expect(h.poster.requests.isEmpty, "another instance took it: not sent here")
