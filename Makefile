@@ -16,7 +16,7 @@ CONFIG ?= Config/brid.toml
 STATE := var
 DB := $(STATE)/brid.sqlite
 
-.PHONY: test-deps deps build run run-pg once test bench bench-ingest bench-daemon bench-control bench-fetch bench-stream bench-sweep bench-scale clean-state release man install uninstall check-units container-test fuzz fuzz-build
+.PHONY: test-deps deps build run run-pg bench-pg once test bench bench-ingest bench-daemon bench-control bench-fetch bench-stream bench-sweep bench-scale clean-state release man install uninstall check-units container-test fuzz fuzz-build
 
 deps:
 	@scripts/install-deps.sh
@@ -66,6 +66,11 @@ bench: bench-ingest bench-daemon bench-control bench-fetch bench-stream
 bench-ingest: deps
 	$(SWIFT) build -c release --product brid-bench
 	.build/release/brid-bench
+
+# The PostgreSQL store against psql's \copy, and show/history on both backends (a
+# throwaway PostgreSQL server of its own; README "Benchmarks → PostgreSQL").
+bench-pg: deps
+	scripts/bench-pg.sh
 
 # A bulk URL download (7M rows, 209 MB of CSV from a local server) fetched and ingested.
 bench-fetch: deps
