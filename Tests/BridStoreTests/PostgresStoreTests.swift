@@ -177,16 +177,22 @@ enum StoreDump {
         }
     }
 
+    /// Instance a's store with a `jump` alert fired (one delivery for `hook` in the outbox),
+    /// and instance b's store on the same database.
+    static func oneDeliveryForTwoInstances(_ cluster: PostgresCluster) throws -> (PGTestStore, PostgresStore) {
+        let t = try PGTestStore(cluster, instance: "a")
+        let rule = AlertRule(id: "jump", target: .series(glob: "kz.*"), condition: .changePct(above: 25, below: nil, compare: .previous),
+                             severity: .warning, summary: nil)
+        try t.store.setAlertPolicy(AlertPolicy(rules: [rule], notifiers: [NotifierConfig(id: "hook", kind: .log)], sources: ["src"]), at: t.clock)
+        try t.ingest([("kz.x", "2017", "100")])
+        try t.ingest([("kz.x", "2017", "100"), ("kz.x", "2018", "130")])
+        return (t, try t.another(instance: "b"))
+    }
+
     @Test func aDeliveryClaimedByOneInstanceIsListedToAnotherOnlyAsATimeToLookAgain() async throws {
         let cluster = try await PostgresCluster.shared()
         try await offPool {
-            let t = try PGTestStore(cluster, instance: "a")
-            let rule = AlertRule(id: "jump", target: .series(glob: "kz.*"), condition: .changePct(above: 25, below: nil, compare: .previous),
-                                 severity: .warning, summary: nil)
-            try t.store.setAlertPolicy(AlertPolicy(rules: [rule], notifiers: [NotifierConfig(id: "hook", kind: .log)], sources: ["src"]), at: t.clock)
-            try t.ingest([("kz.x", "2017", "100")])
-            try t.ingest([("kz.x", "2017", "100"), ("kz.x", "2018", "130")])
-            let b = try t.another(instance: "b")
+            let (t, b) = try Self.oneDeliveryForTwoInstances(cluster)
             defer { b.close() }
             let claimed = try t.store.pendingDeliveries(notifier: "hook", limit: 100)
             #expect(claimed.count == 1 && claimed.allSatisfy(\.mayBeSent))
@@ -202,13 +208,7 @@ enum StoreDump {
     @Test func aClaimThatRanOutIsNotRenewedOnceAnotherInstanceTookIt() async throws {
         let cluster = try await PostgresCluster.shared()
         try await offPool {
-            let t = try PGTestStore(cluster, instance: "a")
-            let rule = AlertRule(id: "jump", target: .series(glob: "kz.*"), condition: .changePct(above: 25, below: nil, compare: .previous),
-                                 severity: .warning, summary: nil)
-            try t.store.setAlertPolicy(AlertPolicy(rules: [rule], notifiers: [NotifierConfig(id: "hook", kind: .log)], sources: ["src"]), at: t.clock)
-            try t.ingest([("kz.x", "2017", "100")])
-            try t.ingest([("kz.x", "2017", "100"), ("kz.x", "2018", "130")])
-            let b = try t.another(instance: "b")
+            let (t, b) = try Self.oneDeliveryForTwoInstances(cluster)
             defer { b.close() }
             let id = try #require(try t.store.pendingDeliveries(notifier: "hook", limit: 100).first).outboxID
             #expect(try t.store.renewDeliveryClaim(outboxID: id, notifier: "hook"), "a's own claim is renewed")
