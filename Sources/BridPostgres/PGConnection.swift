@@ -366,7 +366,7 @@ public final class PGConnection {
 
     /// The parameters as C strings for the duration of `body`; a NUL inside one is refused
     /// (PostgreSQL's text cannot hold it, and C would cut the value short there).
-    private func withParameters<T>(_ parameters: [String?],
+    func withParameters<T>(_ parameters: [String?],
                                    _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?) throws(PGError) -> T) throws(PGError) -> T {
         if let index = parameters.firstIndex(where: { $0?.utf8.contains(0) == true }) {
             throw PGError(kind: .usage, message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold")

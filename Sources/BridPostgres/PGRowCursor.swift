@@ -6,47 +6,32 @@ import Glibc
 extension PGConnection {
     /// Runs one statement with `$1…` text parameters and hands its rows to `body` one at a
     /// time, read in place from libpq's result (no `String` is made unless `body` asks for
-    /// one): for large results read once, such as the stored versions an ingest compares.
-    /// Returns the number of rows.
+    /// one): for large results read once. Returns the number of rows.
     @discardableResult
     public func forEachRow(_ sql: String, _ parameters: [String?] = [], _ body: (PGRow) throws -> Void) throws -> Int {
-        let conn = try open()
-        let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0)! } }
-        defer { copies.forEach { free($0) } }
-        let pointers = copies.map { UnsafePointer($0) }
-        let result = pointers.withUnsafeBufferPointer { buffer in
-            PQexecParams(conn, sql, Int32(parameters.count), nil, buffer.baseAddress, nil, nil, 0)
+        try withResult(sql, parameters) { rows in
+            for index in 0..<rows.count { try body(rows[index]) }
+            return rows.count
         }
-        guard let result, PQresultStatus(result) == PGRES_TUPLES_OK else {
-            try take(result, conn)  // throws the server's error (or returns for a statement without rows)
-            return 0
-        }
-        defer { PQclear(result) }
-        let count = PQntuples(result)
-        for row in 0..<count {
-            try body(PGRow(result: result, row: row))
-        }
-        return Int(count)
     }
-}
 
-extension PGConnection {
     /// Runs one statement with `$1…` text parameters and hands its whole result to `body`,
     /// read in place from libpq's memory (valid only inside the call): for a large result
     /// whose rows are visited more than once or out of order, such as the stored versions
-    /// an ingest groups by series and compares as bytes.
+    /// an ingest groups by series and compares as bytes. Sent as every statement is
+    /// (`run`: a broken connection reset first, a NUL in a parameter refused).
     public func withResult<T>(_ sql: String, _ parameters: [String?] = [], _ body: (PGResultRows) throws -> T) throws -> T {
-        let conn = try open()
-        let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0)! } }
-        defer { copies.forEach { free($0) } }
-        let pointers = copies.map { UnsafePointer($0) }
-        let result = pointers.withUnsafeBufferPointer { buffer in
-            PQexecParams(conn, sql, Int32(parameters.count), nil, buffer.baseAddress, nil, nil, 0)
+        let result = try run(sql) { (conn) throws(PGError) -> OpaquePointer? in
+            let result = try withParameters(parameters) { count, values in
+                PQexecParams(conn, sql, count, nil, values, nil, nil, 0)
+            }
+            guard let result, PQresultStatus(result) == PGRES_TUPLES_OK else {
+                try take(result, conn)  // throws the server's error (or returns for a statement without rows)
+                return nil
+            }
+            return result
         }
-        guard let result, PQresultStatus(result) == PGRES_TUPLES_OK else {
-            try take(result, conn)  // throws the server's error (or returns for a statement without rows)
-            return try body(PGResultRows(result: nil, count: 0))
-        }
+        guard let result else { return try body(PGResultRows(result: nil, count: 0)) }
         defer { PQclear(result) }
         return try body(PGResultRows(result: result, count: Int(PQntuples(result))))
     }
@@ -62,7 +47,7 @@ public struct PGResultRows {
     public subscript(index: Int) -> PGRow { PGRow(result: result!, row: Int32(index)) }
 }
 
-/// One row of a result, valid only inside the `forEachRow` call that handed it out.
+/// One row of a result, valid only inside the `forEachRow` or `withResult` call that handed it out.
 public struct PGRow {
     let result: OpaquePointer
     let row: Int32
