@@ -60,22 +60,8 @@ extension SQLiteStore {
             }
             var release = try ReleaseWriter(db: db, path: path, source: source, at: now, collectTouched: alerts.policy.hasSeriesRules)
             defer { release.close() }
-            let publishedAt = try payload.forEachBatch { batch in
-                let touched = try release.write(batch, origin: payload.origin, recordRemovals: recordRemovals)
-                try alerts.evaluate(touched: touched, release: release.releaseID)
-            }
-            if recordRemovals {
-                let touched = try release.removeUnseen()
-                try alerts.evaluate(touched: touched, release: release.releaseID)
-            }
-            guard let written = try release.finish(origin: payload.origin, publishedAt: publishedAt, sha256: sha256) else {
-                try markAccepted(source: source, sha256: sha256, at: now, in: db)
-                try alerts.evaluateSource(source)
-                return .unchangedValues(observations: release.unchanged)
-            }
-            try markAccepted(source: source, sha256: sha256, at: written.ingestedAt, in: db)
-            try alerts.evaluateSource(source)
-            return .released(written)
+            return try ingestReleasing(payload, into: &release, alerts: &alerts, source: source, recordRemovals: recordRemovals,
+                                       sha256: sha256, at: now) { try markAccepted(source: source, sha256: sha256, at: $0, in: db) }
         }
     }
 
