@@ -19,7 +19,6 @@ protocol IngestAlerts {
 extension ReleaseWriter: ReleaseWriting {}
 extension PGReleaseWriter: ReleaseWriting {}
 extension AlertWriter: IngestAlerts {}
-extension PGTransactionAlerts: IngestAlerts {}
 
 /// An ingest after the payload's digest was found new, inside the backend's write
 /// transaction, the same on both backends (CONTRACT §2): each batch written and its series

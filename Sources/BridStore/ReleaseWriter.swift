@@ -344,16 +344,16 @@ struct ReleaseWriter {
         var newest: NewestValue?
     }
 
-    private enum ValueComparison {
+    enum ValueComparison {
         case identical
         /// Another spelling of the same decimal: the stored text.
         case sameNumber(String)
         case different
     }
 
-    /// A stored value (bytes, nil for no value) against the payload's.
+    /// A stored value (bytes, nil for no value) against the payload's (both backends).
     @inline(__always)
-    private static func compare(_ stored: UnsafeBufferPointer<UInt8>?, _ value: String?) -> ValueComparison {
+    static func compare(_ stored: UnsafeBufferPointer<UInt8>?, _ value: String?) -> ValueComparison {
         switch (stored, value) {
         case (nil, nil): return .identical
         case let (bytes?, text?):
@@ -368,7 +368,7 @@ struct ReleaseWriter {
 
     /// A stored status (bytes, nil for none) against the payload's: exact text.
     @inline(__always)
-    private static func same(_ stored: UnsafeBufferPointer<UInt8>?, _ status: String?) -> Bool {
+    static func same(_ stored: UnsafeBufferPointer<UInt8>?, _ status: String?) -> Bool {
         switch (stored, status) {
         case (nil, nil): return true
         case let (bytes?, text?):

@@ -382,11 +382,11 @@ struct PGReleaseWriter {
                     write(n)
                 } else {
                     let value = row.bytes(2)
-                    switch compare(value, values[n]) {
-                    case .identical where same(row.bytes(4), incoming.status(at: n)):
+                    switch ReleaseWriter.compare(value, values[n]) {
+                    case .identical where ReleaseWriter.same(row.bytes(4), incoming.status(at: n)):
                         result.unchanged += 1
                         if value != nil { newest = .incoming(n, release: row.int(5)) }
-                    case .sameNumber where same(row.bytes(4), incoming.status(at: n)):
+                    case .sameNumber where ReleaseWriter.same(row.bytes(4), incoming.status(at: n)):
                         // Unchanged, and the stored spelling stays.
                         result.unchanged += 1
                         newest = .stored(row)
@@ -424,34 +424,6 @@ struct PGReleaseWriter {
 
     private static func text(_ bytes: UnsafeBufferPointer<UInt8>?) -> String {
         bytes.map { String(decoding: $0, as: UTF8.self) } ?? ""
-    }
-
-    /// How a stored value (bytes, nil for no value) compares with the payload's.
-    enum ValueComparison {
-        case identical, sameNumber, different
-    }
-
-    @inline(__always)
-    static func compare(_ stored: UnsafeBufferPointer<UInt8>?, _ value: String?) -> ValueComparison {
-        switch (stored, value) {
-        case (nil, nil): return .identical
-        case let (bytes?, text?):
-            var text = text
-            let identical = text.withUTF8 { x in x.count == bytes.count && (x.count == 0 || memcmp(x.baseAddress!, bytes.baseAddress!, x.count) == 0) }
-            if identical { return .identical }
-            return ObservationValue.sameNumber(String(decoding: bytes, as: UTF8.self), text) ? .sameNumber : .different
-        default: return .different
-        }
-    }
-
-    /// Whether a stored status (bytes, nil for none) is the payload's.
-    @inline(__always)
-    static func same(_ stored: UnsafeBufferPointer<UInt8>?, _ status: String?) -> Bool {
-        switch (stored, status) {
-        case (nil, nil): return true
-        case let (bytes?, text?): return compare(text, bytes) == 0
-        default: return false
-        }
     }
 
     /// A payload's period against stored bytes, in the order of `String`'s `<` for

@@ -30,9 +30,8 @@ extension PostgresStore {
                 try alerts.evaluateSource(source)
                 return .unchangedPayload
             }
-            var release = try PGReleaseWriter(db: db, source: source, at: now, collectTouched: alerts.wantsTouched)
-            var judged = alerts
-            return try ingestReleasing(payload, into: &release, alerts: &judged, source: source, recordRemovals: recordRemovals,
+            var release = try PGReleaseWriter(db: db, source: source, at: now, collectTouched: alerts.policy.hasSeriesRules)
+            return try ingestReleasing(payload, into: &release, alerts: &alerts, source: source, recordRemovals: recordRemovals,
                                        sha256: sha256, at: now) { try markAccepted(source: source, sha256: sha256, at: $0, in: db) }
         }
     }

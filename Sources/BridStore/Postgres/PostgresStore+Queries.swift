@@ -107,8 +107,8 @@ extension PostgresStore {
     public func setAlertPolicy(_ policy: AlertPolicy, at now: Date) throws -> [AlertTransition] {
         self.policy.withLock { $0 = policy }
         return try alertingTransaction(at: now) { _, alerts in
-            try alerts.writer.resolveOrphans()
-            return alerts.writer.transitions
+            try alerts.resolveOrphans()
+            return alerts.transitions
         }
     }
 
@@ -123,8 +123,8 @@ extension PostgresStore {
     public func evaluateTimedRules(at now: Date) throws -> [AlertTransition] {
         guard alertPolicy.rules.contains(where: \.isTimed) else { return [] }
         return try alertingTransaction(at: now) { _, alerts in
-            try alerts.writer.evaluateTimed()
-            return alerts.writer.transitions
+            try alerts.evaluateTimed()
+            return alerts.transitions
         }
     }
 
@@ -145,7 +145,7 @@ extension PostgresStore {
     /// Acknowledges a firing alert: nil when there is no such alert; `changed` is false when
     /// it was acked already. Throws when the alert is resolved.
     public func ack(alert id: Int64, comment: String?, at now: Date) throws -> (alert: StoredAlert, changed: Bool)? {
-        try alertingTransaction(at: now) { _, alerts in try alerts.writer.ack(alert: id, comment: comment) }
+        try alertingTransaction(at: now) { _, alerts in try alerts.ack(alert: id, comment: comment) }
     }
 
     public func alertStatistics() throws -> AlertStatistics {

@@ -273,33 +273,10 @@ final class PGWriter: @unchecked Sendable {
     }
 }
 
-/// The alert rules' part of one write transaction: the shared `AlertWriter` on the writer's
-/// connection. The series rules are judged on what each batch of a release wrote, the
-/// source rules on a source whose state changed — inside the transaction, as on SQLite.
-final class PGTransactionAlerts {
-    var writer: AlertWriter<PGDatabase>
-
-    init(_ writer: AlertWriter<PGDatabase>) { self.writer = writer }
-
-    /// Whether series rules want each batch's `[TouchedSeries]` (collecting them costs).
-    var wantsTouched: Bool { writer.policy.hasSeriesRules }
-
-    /// Judges the series rules on what a batch of release `release` wrote.
-    func evaluate(touched: [TouchedSeries], release: Int64) throws {
-        guard !touched.isEmpty else { return }
-        try writer.evaluate(touched: touched, release: release)
-    }
-
-    /// Judges the rules about source `source` (stale, fetch_failing).
-    func evaluateSource(_ source: String) throws {
-        try writer.evaluateSource(source)
-    }
-}
-
 extension PostgresStore {
     /// One write transaction on the writer connection with an `AlertWriter` for it, under
     /// the policy in force when it began; the transitions it made are reported once committed.
-    func alertingTransaction<T>(at now: Date, _ body: (PGConnection, PGTransactionAlerts) throws -> T) throws -> T {
+    func alertingTransaction<T>(at now: Date, _ body: (PGConnection, inout AlertWriter<PGDatabase>) throws -> T) throws -> T {
         guard !isClosed else { throw StoreError.closed }
         let (result, transitions, evaluated) = try writer.withDatabase { database in
             guard !isClosed else { throw StoreError.closed }
@@ -312,9 +289,9 @@ extension PostgresStore {
                 // one key twice, or update alert rows in opposite orders (a deadlock).
                 try db.query("SELECT pg_advisory_xact_lock($1::integer, $2::integer)",
                              [PostgresStore.lockSpace, PostgresStore.AdvisoryLock.releases.rawValue])
-                let alerts = PGTransactionAlerts(AlertWriter(db: database, policy: policy, now: now))
-                let result = try body(db, alerts)
-                return (result, alerts.writer.transitions, alerts.writer.evaluatedRules)
+                var alerts = AlertWriter(db: database, policy: policy, now: now)
+                let result = try body(db, &alerts)
+                return (result, alerts.transitions, alerts.evaluatedRules)
             }
         }
         if !evaluated.isEmpty {
