@@ -21,11 +21,15 @@ extension Daemon {
     func renewLeases() async {
         let (sources, busy, now, cluster, store) = (urlSourceIDs, urlSchedule.checking, clock.now(), cluster, store)
         let held: Set<String>
-        let states: [String: SourceState]
+        var states: [String: SourceState] = [:]
         do {
+            let previously = heldSources
             (held, states) = try await BlockingWork.read {
                 let held = try cluster.claim(sources: sources, busy: busy, now: now)
-                return (held, Dictionary(try store.sourceStates().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }))
+                // The schedule of the sources taken over only (usually none): as their holder left it.
+                var states: [String: SourceState] = [:]
+                for id in held.subtracting(previously) { states[id] = try store.sourceState(id) }
+                return (held, states)
             }
         } catch {
             if !leaseRenewalFailing {

@@ -17,7 +17,7 @@ public actor Daemon {
     /// this instance alone, holding every source).
     public nonisolated let cluster: any Cluster
     let ingestor: Ingestor
-    let clock: any DaemonClock
+    nonisolated let clock: any DaemonClock
     let logger: Logger
     let notifier: SystemdNotifier
     let readFile: @Sendable (String) throws -> String
@@ -104,9 +104,7 @@ public actor Daemon {
         // While the store is unavailable nothing starts: woken when it answers again.
         guard storeHealth.isAvailable else { return ([], nil) }
         // In a cluster, only the sources whose lease this instance holds now.
-        let plan = cluster.isShared
-            ? urlSchedule.takeDue(now: clock.now(), capacity: config.daemon.maxConcurrentFetches, holds: cluster.holds)
-            : urlSchedule.takeDue(now: clock.now(), capacity: config.daemon.maxConcurrentFetches)
+        let plan = urlSchedule.takeDue(now: clock.now(), capacity: config.daemon.maxConcurrentFetches, holds: cluster.holds)
         if !plan.start.isEmpty { changed() }
         return plan
     }

@@ -58,13 +58,11 @@ public enum StoreCheck {
 
     private static func postgresql(_ store: PostgreSQLStore, environment: [String: String],
                                    readFile: (String) throws -> String) -> Result<String, StoreCheckFailure> {
-        var password: String?
-        if let reference = store.password {
-            do {
-                password = try reference.resolve(environment: environment, readFile: readFile)
-            } catch {
-                return .failure(StoreCheckFailure("store: PostgreSQL — cannot read the password: \(error)"))
-            }
+        let password: String?
+        do {
+            password = try Launcher.postgresPassword(store, environment: environment, readFile: readFile)
+        } catch {
+            return .failure(StoreCheckFailure("\(error)"))
         }
         do {
             let connection = try PGConnection(conninfo: store.url, password: password)

@@ -134,9 +134,10 @@ final class ScriptedPoster: HTTPPosting {
 
     /// A harness whose store is a FlakyStore (set up by `configure`) over SQLite, with the
     /// `kz-failing` alert fired (one delivery for `hook` in the outbox).
-    static func firingOnAFlakyStore(_ configure: @escaping @Sendable (FlakyStore) -> Void) throws -> (Harness, FlakyStore) {
+    static func firingOnAFlakyStore(cluster: (any Cluster)? = nil,
+                                    _ configure: @escaping @Sendable (FlakyStore) -> Void) throws -> (Harness, FlakyStore) {
         let flaky = Mutex<FlakyStore?>(nil)
-        let h = try Harness(Self.config(Self.failing), failures: 0) { config in
+        let h = try Harness(Self.config(Self.failing), failures: 0, cluster: cluster) { config in
             try FileManager.default.createDirectory(atPath: config.daemon.stateDir, withIntermediateDirectories: true)
             let store = FlakyStore(try SQLiteStore(path: config.databasePath))
             configure(store)
@@ -165,7 +166,10 @@ final class ScriptedPoster: HTTPPosting {
     }
 
     @Test func aDeliveryWhoseClaimRanOutIsLeftToTheInstanceThatTookIt() async throws {
-        let (h, store) = try Self.firingOnAFlakyStore { $0.claimLost.store(true, ordering: .relaxed) }
+        // Claims are an instance's among several: a shared cluster.
+        let (h, store) = try Self.firingOnAFlakyStore(cluster: ScriptedCluster(holding: [], lease: .seconds(30))) {
+            $0.claimLost.store(true, ordering: .relaxed)
+        }
         try await eventually("the claim was asked for") { store.calls("renewDeliveryClaim") >= 1 }
         try await h.advance(by: 5)
         #expect(h.poster.requests.isEmpty, "another instance took it: not sent here")

@@ -10,14 +10,6 @@ public enum StoreConfig: Sendable, Equatable {
     case sqlite
     /// A PostgreSQL database, shared by several brid instances.
     case postgresql(PostgreSQLStore)
-
-    /// `kind` as written in the config.
-    public var kind: String {
-        switch self {
-        case .sqlite: "sqlite"
-        case .postgresql: "postgresql"
-        }
-    }
 }
 
 /// `[store] kind = "postgresql"`.

@@ -152,17 +152,19 @@ final class AlertDelivery: Sendable {
             // Only a time to look again (another instance holds it): never sent from here,
             // even when this machine's clock runs ahead of the database's.
             if !item.mayBeSent { return max(item.nextAttemptAt, now.addingTimeInterval(1)) }
-            // A claim may have run out while the ones before it were sent (a slow notifier,
-            // a long batch): renewed now, or left to the instance that took it.
-            do {
-                let mine = try await BlockingWork.read { [store] in
-                    try store.renewDeliveryClaim(outboxID: item.outboxID, notifier: notifier.id)
+            // In a cluster a claim may have run out while the ones before it were sent (a
+            // slow notifier, a long batch): renewed now, or left to the instance that took it.
+            if sharedOutboxPoll != nil {
+                do {
+                    let mine = try await BlockingWork.read { [store] in
+                        try store.renewDeliveryClaim(outboxID: item.outboxID, notifier: notifier.id)
+                    }
+                    if !mine { return now.addingTimeInterval(1) }
+                } catch {
+                    if health.isUnavailable(error) { return nil }
+                    logger.error("alerts: cannot renew the claim of a delivery: \(error)")
+                    return now.addingTimeInterval(Self.evaluationInterval)
                 }
-                if !mine { return now.addingTimeInterval(1) }
-            } catch {
-                if health.isUnavailable(error) { return nil }
-                logger.error("alerts: cannot renew the claim of a delivery: \(error)")
-                return now.addingTimeInterval(Self.evaluationInterval)
             }
             if let retryAt = await attempt(item, notifier, at: now) { return retryAt }
         }

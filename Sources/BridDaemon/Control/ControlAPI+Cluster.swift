@@ -9,8 +9,9 @@ extension ControlAPI {
     /// (the rest of the status is still worth having).
     func withCluster(_ response: StatusResponse) -> StatusResponse {
         let cluster = daemon.cluster
-        guard cluster.isShared, let members = try? cluster.members(now: Date()), members.count > 1,
-              let leases = try? cluster.leases(now: Date()) else { return response }
+        let now = daemon.clock.now()
+        guard cluster.isShared, let members = try? cluster.members(now: now), members.count > 1,
+              let leases = try? cluster.leases(now: now) else { return response }
         let live = leases.filter { !$0.expired }
         let byHolder = Dictionary(grouping: live, by: \.instance).mapValues(\.count)
         let bySource = Dictionary(live.map { ($0.source, $0) }, uniquingKeysWith: { a, _ in a })
