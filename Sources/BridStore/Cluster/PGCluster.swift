@@ -222,7 +222,7 @@ public final class PGCluster: Cluster, @unchecked Sendable {
                 expires_at = EXCLUDED.expires_at
             WHERE source_leases.expires_at < EXCLUDED.acquired_at OR source_leases.instance = EXCLUDED.instance
             RETURNING source_id
-            """, [instance, Self.array(candidates.sorted()), String(count), leaseMS])
+            """, [instance, PGReleaseWriter.arrayLiteral(candidates.sorted()), String(count), leaseMS])
         return Set(rows.rows.compactMap { $0.first ?? nil })
     }
 
@@ -233,7 +233,7 @@ public final class PGCluster: Cluster, @unchecked Sendable {
         try Self.run(connection, """
             UPDATE source_leases SET acquired_at = \(Self.nowMS) - 1, expires_at = \(Self.nowMS) - 1
             WHERE instance = $1 AND source_id = ANY($2::text[]) AND expires_at > acquired_at
-            """, [instance, Self.array(sources.sorted())])
+            """, [instance, PGReleaseWriter.arrayLiteral(sources.sorted())])
     }
 
     public func holds(_ source: String) -> Bool {
@@ -293,8 +293,8 @@ public final class PGCluster: Cluster, @unchecked Sendable {
             do {
                 return try connection.query(sql, parameters)
             } catch {
-                if error.kind == .connectionLost || !connection.isOpen, attempt == 1 {
-                    try connection.reset()
+                if error.kind == .connectionLost, attempt == 1 {
+                    continue  // the connection is reset before the next statement is sent
                 } else if error.sqlState == deadlockDetected, attempt < 4 {
                     continue  // the other statement went through; ours again sees its outcome
                 } else {
@@ -302,17 +302,5 @@ public final class PGCluster: Cluster, @unchecked Sendable {
                 }
             }
         }
-    }
-
-    /// A PostgreSQL array literal of texts (`{"a","b"}`), each element quoted.
-    static func array(_ values: [String]) -> String {
-        "{" + values.map { value in
-            var quoted = "\""
-            for character in value {
-                if character == "\\" || character == "\"" { quoted.append("\\") }
-                quoted.append(character)
-            }
-            return quoted + "\""
-        }.joined(separator: ",") + "}"
     }
 }

@@ -32,12 +32,6 @@ final class PGDatabase: SQLDatabase {
         try connection.transaction { _ in try body() }
     }
 
-    /// Forgets the statements prepared on the server (after `PGConnection.reset()`, which
-    /// drops them there): each is prepared again at its next use.
-    func forgetPreparedStatements() {
-        prepared = [:]
-    }
-
     /// How many SQL texts are prepared on the server (tests).
     var preparedCount: Int { prepared.count }
 
@@ -51,17 +45,9 @@ final class PGDatabase: SQLDatabase {
 
     /// Runs a prepared text with `parameters`; its rows read whole.
     fileprivate func run(_ sql: String, _ parameters: [String?]) throws -> [[String?]] {
-        let statement = try serverStatement(for: sql).statement
-        let failure: PGError
-        do {
-            return try connection.execute(statement, parameters).rows
-        } catch {
-            failure = error
-        }
-        // Prepared before the connection was reset: prepare it again, once.
-        guard failure.isNotPrepared, connection.isOpen else { throw failure }
-        prepared[sql] = nil
-        return try connection.execute(try serverStatement(for: sql).statement, parameters).rows
+        // A statement of an earlier session (before a reset) is prepared again by the
+        // connection itself.
+        try connection.execute(try serverStatement(for: sql).statement, parameters).rows
     }
 
     // MARK: Placeholders
