@@ -20,6 +20,10 @@ public enum PGDeliveryClaims {
         /// claimable (it is due, or another instance's claim of it ends); nil when there is
         /// none. At or before the time of the claim when more were due than `limit`.
         public let nextAt: Date?
+        /// That first delivery not claimed, to list as when to look again (`mayBeSent`
+        /// false, `nextAttemptAt` never before a second from now, so one skipped as busy is
+        /// looked at again a moment later, not sent unclaimed); nil when there is none.
+        public let waiting: PendingDelivery?
     }
 
     /// The advisory-lock class of delivery claims (the second key is the notifier's hash):
@@ -60,25 +64,36 @@ public enum PGDeliveryClaims {
             // The first delivery after those now ours decides when to look again: the
             // ones behind it wait for it (in order).
             let next = try connection.query("""
-                SELECT CASE WHEN claimed_by IS DISTINCT FROM $2 AND claimed_until >= t.now
-                            THEN greatest(next_attempt_at, claimed_until + 1) ELSE next_attempt_at END
-                FROM deliveries, (SELECT \(now) AS now) t
-                WHERE notifier = $1 AND delivered_at IS NULL AND gave_up_at IS NULL
-                  AND NOT (claimed_by IS NOT DISTINCT FROM $2 AND claimed_until >= t.now)
-                ORDER BY outbox_id LIMIT 1
-                """, [notifier, instance]).scalar.flatMap { Int64($0) }
-            let claimed = rows.rows.compactMap { row -> PendingDelivery? in
-                guard let id = Int64(row[0] ?? ""),
-                      let notification = try? AlertNotification.decode(Array((row[1] ?? "").utf8)) else { return nil }
-                return PendingDelivery(outboxID: id, notifier: notifier, notification: notification, attempts: Int(row[2] ?? "") ?? 0,
-                                       createdAt: Date(milliseconds: Int64(row[3] ?? "") ?? 0),
-                                       nextAttemptAt: Date(milliseconds: Int64(row[4] ?? "") ?? 0))
-            }.sorted { $0.outboxID < $1.outboxID }
-            return Claim(claimed: claimed, nextAt: next.map(Date.init(milliseconds:)))
+                SELECT d.outbox_id, o.payload, d.attempts, o.created_at,
+                       CASE WHEN d.claimed_by IS DISTINCT FROM $2 AND d.claimed_until >= t.now
+                            THEN greatest(d.next_attempt_at, d.claimed_until + 1) ELSE d.next_attempt_at END,
+                       t.now
+                FROM deliveries d JOIN outbox o ON o.id = d.outbox_id, (SELECT \(now) AS now) t
+                WHERE d.notifier = $1 AND d.delivered_at IS NULL AND d.gave_up_at IS NULL
+                  AND NOT (d.claimed_by IS NOT DISTINCT FROM $2 AND d.claimed_until >= t.now)
+                ORDER BY d.outbox_id LIMIT 1
+                """, [notifier, instance]).rows.first
+            let claimed = rows.rows.compactMap { pending($0, notifier: notifier) }.sorted { $0.outboxID < $1.outboxID }
+            let nextAt = next.flatMap { Int64($0[4] ?? "") }
+            let waiting = next.flatMap { row in
+                pending(row, notifier: notifier, lookAgainAfter: Int64(row[5] ?? "").map { $0 + 1_000 })
+            }
+            return Claim(claimed: claimed, nextAt: nextAt.map(Date.init(milliseconds:)), waiting: waiting)
         }
     }
 
-    /// A claimed delivery sent: recorded, and the claim ended.
+    /// A delivery from a row (outbox id, payload, attempts, created, next attempt); with
+    /// `lookAgainAfter`, one listed only as when to look again, not before that time.
+    private static func pending(_ row: [String?], notifier: String, lookAgainAfter: Int64? = nil) -> PendingDelivery? {
+        guard let id = Int64(row[0] ?? ""),
+              let notification = try? AlertNotification.decode(Array((row[1] ?? "").utf8)) else { return nil }
+        let next = Int64(row[4] ?? "") ?? 0
+        return PendingDelivery(outboxID: id, notifier: notifier, notification: notification, attempts: Int(row[2] ?? "") ?? 0,
+                               createdAt: Date(milliseconds: Int64(row[3] ?? "") ?? 0),
+                               nextAttemptAt: Date(milliseconds: lookAgainAfter.map { max(next, $0) } ?? next),
+                               mayBeSent: lookAgainAfter == nil)
+    }
+
     /// Extends `instance`'s claim of one delivery by `lease` from now; false when it is not
     /// (or no longer) this instance's to send: claimed by another, delivered, given up.
     public static func renew(on connection: PGConnection, outboxID: Int64, notifier: String, instance: String,
@@ -93,6 +108,7 @@ public enum PGDeliveryClaims {
             """, [String(outboxID), notifier, instance, String(leaseMS)]).rows.isEmpty
     }
 
+    /// A claimed delivery sent: recorded, and the claim ended.
     public static func delivered(on connection: PGConnection, outboxID: Int64, notifier: String, at now: Date) throws {
         try connection.query("""
             UPDATE deliveries SET delivered_at = $3::bigint, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL

@@ -173,26 +173,9 @@ extension PostgresStore {
             guard !isClosed else { throw StoreError.closed }
             let claim = try PGDeliveryClaims.claim(on: db, notifier: notifier, instance: instance, lease: lease, limit: limit)
             // More were due than `limit`: AlertService asks again at once.
-            guard let nextAt = claim.nextAt, claim.claimed.count < limit else { return claim.claimed }
-            // The first delivery not ours, as the claim's `nextAt` names it, and the
-            // database's clock (the claims' clock).
-            let next = try db.query("""
-                SELECT d.outbox_id, o.payload, d.attempts, o.created_at, \(PGCluster.nowMS)
-                FROM deliveries d JOIN outbox o ON o.id = d.outbox_id
-                WHERE d.notifier = $1 AND d.delivered_at IS NULL AND d.gave_up_at IS NULL
-                  AND NOT (d.claimed_by IS NOT DISTINCT FROM $2 AND d.claimed_until >= \(PGCluster.nowMS))
-                ORDER BY d.outbox_id LIMIT 1
-                """, [notifier, instance]).rows.first
-            guard let next, let id = Int64(next[0] ?? ""), !claim.claimed.contains(where: { $0.outboxID == id }),
-                  let notification = try? AlertNotification.decode(Array((next[1] ?? "").utf8)) else { return claim.claimed }
-            // Never due now: one skipped as busy (a row another instance was just updating)
-            // is looked at again a moment later, not sent unclaimed.
-            let databaseNow = Int64(next[4] ?? "") ?? 0
-            let lookAgain = Date(milliseconds: max(nextAt.millisecondsSince1970, databaseNow + 1_000))
-            return claim.claimed + [PendingDelivery(outboxID: id, notifier: notifier, notification: notification,
-                                                    attempts: Int(next[2] ?? "") ?? 0,
-                                                    createdAt: Date(milliseconds: Int64(next[3] ?? "") ?? 0), nextAttemptAt: lookAgain,
-                                                    mayBeSent: false)]
+            guard claim.claimed.count < limit, let waiting = claim.waiting,
+                  !claim.claimed.contains(where: { $0.outboxID == waiting.outboxID }) else { return claim.claimed }
+            return claim.claimed + [waiting]
         }
     }
 
