@@ -231,11 +231,15 @@ public final class PostgresStore: VintageStore {
     /// A lookup of stored (or catalogued) series' frequencies for one payload: one prepared
     /// query per series, on a connection of its own (closed with the lookup).
     public func frequencyLookup() throws -> FrequencyLookup {
-        let connection = try openConnection()
-        let statement = try connection.prepare("SELECT frequency FROM series WHERE key = $1")
+        // A read connection lent for the payload's reading (as a cursor's: never the pool's
+        // last), its statement prepared once per connection — not a new connection per ingest.
+        let lent = try LentReadConnection(reads)
+        let statement = try lent.database.prepare("SELECT frequency FROM series WHERE key = ?")
         return FrequencyLookup { key in
-            guard let text = try? connection.execute(statement, [key]).scalar else { return nil }
-            return Frequency(rawValue: text)
+            withExtendedLifetime(lent) {
+                guard let text = try? statement.bind(.text(key)).firstRow({ $0.text(0) }) ?? nil else { return nil }
+                return Frequency(rawValue: text)
+            }
         }
     }
 
@@ -302,4 +306,19 @@ extension PostgresStore {
         if !transitions.isEmpty, let observer = alertObserver.withLock({ $0 }) { observer(transitions) }
         return result
     }
+}
+
+/// A read connection lent for as long as this value lives (a frequency lookup's), handed
+/// back to the pool when it goes.
+final class LentReadConnection {
+    let database: PGDatabase
+    private let pooled: Bool
+    private let pool: PGReadPool
+
+    init(_ pool: PGReadPool) throws {
+        (database, pooled) = try pool.checkOutForCursor()
+        self.pool = pool
+    }
+
+    deinit { pool.checkInFromCursor(database, pooled: pooled) }
 }
