@@ -17,10 +17,10 @@ public enum HeaderResolver {
                 origin = "the config"
             case .environment(let variable):
                 value = try secret(.environment(variable), of: header, environment, readFile)
-                origin = "environment variable \(variable)"
+                origin = SecretReference.environment(variable).description
             case .file(let path):
                 value = try secret(.file(path), of: header, environment, readFile)
-                origin = "file \(path)"
+                origin = SecretReference.file(path).description
             }
             if value.contains(where: { $0 == "\r" || $0 == "\n" }) {
                 throw HeaderResolutionError(header: header.name, reason: .lineBreak(origin: origin))
