@@ -22,6 +22,8 @@ extension Daemon {
         let (sources, busy, now, cluster, store) = (urlSourceIDs, urlSchedule.checking, clock.now(), cluster, store)
         let held: Set<String>
         var states: [String: SourceState] = [:]
+        leaseRenewalInFlight = true
+        defer { leaseRenewalInFlight = false }
         do {
             let previously = heldSources
             (held, states) = try await BlockingWork.read {

@@ -41,6 +41,11 @@ public actor Daemon {
     var unrecordedDropFailures: [String: DropScanFailure] = [:]
     /// The URL sources this instance held at its last claim (a shared cluster only).
     var heldSources: Set<String> = []
+    /// While a renewal is claiming (off the actor), the cluster may already hold sources
+    /// whose schedule the renewal has not yet taken over from the store: only those held
+    /// before it start meanwhile (a source just taken over is not checked at once when its
+    /// previous holder checked it a moment ago).
+    var leaseRenewalInFlight = false
     /// Whether the last renewal of the leases failed (logged once per run of failures).
     var leaseRenewalFailing = false
     /// Goes up whenever something `status` shows changes, so a status can be cached.
@@ -104,7 +109,10 @@ public actor Daemon {
         // While the store is unavailable nothing starts: woken when it answers again.
         guard storeHealth.isAvailable else { return ([], nil) }
         // In a cluster, only the sources whose lease this instance holds now.
-        let plan = urlSchedule.takeDue(now: clock.now(), capacity: config.daemon.maxConcurrentFetches, holds: cluster.holds)
+        let (cluster, renewing, held) = (cluster, leaseRenewalInFlight, heldSources)
+        let plan = urlSchedule.takeDue(now: clock.now(), capacity: config.daemon.maxConcurrentFetches) {
+            cluster.holds($0) && (!renewing || held.contains($0))
+        }
         if !plan.start.isEmpty { changed() }
         return plan
     }
