@@ -229,7 +229,9 @@ import Testing
         try Data("series,period,value\nx,2018,\"\(value)\"\n".utf8).write(to: URL(fileURLWithPath: folder + "/big.csv"))
         // Scanned now, or by the watcher that saw the file closed (then this scan waits for it).
         await h.built.daemon.drops.scanDrop(folder, settle: false)
-        try await eventually("the file is rejected") { FileManager.default.fileExists(atPath: folder + "/rejected/big.csv.error") }
+        // Logged once its note is written and closed (the note's file exists a moment before
+        // its text is in it).
+        try await eventually("the file is rejected") { lines.withLock { $0 }.contains { $0.contains("rejected:") } }
         let note = try String(contentsOfFile: folder + "/rejected/big.csv.error", encoding: .utf8)
         #expect(note.utf8.count < 1_000 && note.contains("…\" (5242880 characters)"), "\(note.prefix(300))")
         let logged = lines.withLock { $0 }.filter { $0.contains("rejected:") }
