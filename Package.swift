@@ -16,6 +16,9 @@ import PackageDescription
 //                  hashing, systemd's notify and socket-activation protocols, external commands,
 //                  gzip payloads and zip members inflated (zlib, CZlib) and other encodings
 //                  transcoded into spools.
+//   BridHTTP     — the optional read-only HTTP listener (Hummingbird 2): the FRED-compatible
+//                  API, Prometheus metrics (swift-metrics, swift-prometheus), server-rendered
+//                  pages (swift-mustache) with SVG charts.
 //   BridDaemon   — the long-running services (scheduler, drop watcher, reload) in one
 //                  ServiceGroup, built by one function that tests call too.
 //   BridProtocol — the control protocol (envelope, every command and its reply), FoundationEssentials only.
@@ -47,6 +50,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The optional read-only HTTP listener ([http], README "The HTTP listener"): HTTP/1.1
+        // parsing and routing (Hummingbird 2 on SwiftNIO), the pages' templates (Mustache),
+        // the metrics API and its Prometheus exposition.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -70,10 +80,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The read-only HTTP listener: the FRED-compatible API, /metrics and the pages.
+        .target(
+            name: "BridHTTP",
+            dependencies: [
+                "BridCore", "BridStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "BridDaemon",
             dependencies: [
-                "BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridProtocol", "CLinux",
+                "BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridProtocol", "BridHTTP", "CLinux",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -108,6 +131,9 @@ let package = Package(
         .testTarget(name: "BridDaemonTests", dependencies: ["BridCore", "BridFormats", "BridStore", "BridFetch", "BridRuntime", "BridDaemon", "BridTestSupport"]),
         .testTarget(name: "BridPostgresTests", dependencies: ["BridCore", "BridPostgres", "BridTestSupport"]),
         .testTarget(name: "BridProtocolTests", dependencies: ["BridProtocol"]),
+        // Real requests over 127.0.0.1 through libcurl (BridFetch), not HummingbirdTesting
+        // (whose client would add async-http-client and BoringSSL to every build).
+        .testTarget(name: "BridHTTPTests", dependencies: ["BridCore", "BridStore", "BridHTTP", "BridFetch", "BridTestSupport"]),
         .testTarget(name: "BrictlTests", dependencies: ["brictl", "BridInfo", "BridProtocol", "BridTestSupport"]),
         .testTarget(name: "BridEndToEndTests", dependencies: ["BridCore", "BridStore", "BridRuntime", "BridTestSupport"], exclude: ["Support"]),
     ],

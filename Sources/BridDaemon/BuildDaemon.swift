@@ -1,5 +1,6 @@
 import BridCore
 import BridFetch
+import BridHTTP
 import BridRuntime
 import BridStore
 import Foundation
@@ -82,6 +83,7 @@ public func buildDaemon(config: BridConfig, environment: DaemonEnvironment, serv
     // The leases first: on shutdown (in reverse order) they are given up after the checks
     // in flight ended, so no other instance starts one of them meanwhile.
     let leases: [any Service] = cluster.isShared ? [LeaseService(daemon: daemon)] : []
+    let http = try config.http.map { try httpService(config: $0, daemon: daemon, environment: environment) }
     let services: [any Service] = leases + [
         SchedulerService(daemon: daemon, clock: environment.clock, notifier: environment.notifier,
                          watchdogInterval: SystemdNotifier.watchdogInterval(environment: environment.variables)),
@@ -91,6 +93,7 @@ public func buildDaemon(config: BridConfig, environment: DaemonEnvironment, serv
         AlertService(daemon: daemon, delivery: AlertDelivery(daemon: daemon, notifiers: environment.notifiers(for: daemon)),
                      clock: environment.clock),
         ControlService(server: server, socket: socket),
+    ] + (http.map { [$0] } ?? []) + [
         // Last, so that on shutdown (which runs in reverse order) STOPPING=1 goes out first.
         SystemdService(daemon: daemon, notifier: environment.notifier),
     ]
@@ -101,6 +104,31 @@ public func buildDaemon(config: BridConfig, environment: DaemonEnvironment, serv
     configuration.maximumGracefulShutdownDuration = .seconds(4)
     configuration.maximumCancellationDuration = environment.cancellationLimit
     return BuiltDaemon(daemon: daemon, group: ServiceGroup(configuration: configuration))
+}
+
+/// The HTTP listener of `[http]`, its tokens read now (a token that cannot be read stops
+/// the start, naming where it was to come from).
+func httpService(config: HTTPConfig, daemon: Daemon, environment: DaemonEnvironment) throws -> any Service {
+    let tokens: [String]
+    do {
+        tokens = try HTTPTokens.resolve(config.tokens, environment: environment.variables, readFile: daemon.readFile)
+    } catch {
+        throw HTTPStartError(message: "[http] tokens: \(error)")
+    }
+    daemon.httpTokens.replace(with: tokens)
+    let clock = environment.clock
+    let reads = HTTPReads(store: daemon.store, config: { await daemon.config }, now: { clock.now() })
+    let logger = environment.logger
+    return HTTPListener.application(listen: config.listen, reads: reads, tokens: daemon.httpTokens, metrics: daemon.metrics,
+                                    logger: logger) { bound in
+        logger.notice("http: listening on \(bound)\(tokens.isEmpty ? "" : " (a token is required)")")
+    }
+}
+
+/// Why the HTTP listener could not start.
+struct HTTPStartError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }
 
 /// Serves the control socket until shutdown, then removes the socket file it created.

@@ -1,6 +1,7 @@
 import BridCore
 import BridFetch
 import BridFormats
+import BridHTTP
 import BridRuntime
 import BridStore
 import Foundation
@@ -34,6 +35,16 @@ extension Daemon {
             }
             if new.store != config.store || new.daemon.instance != config.daemon.instance {
                 return refuse(["\(config.path): [store] and [daemon] instance cannot change on reload; restart brid"])
+            }
+            if new.http?.listen != config.http?.listen {
+                return refuse(["\(config.path): [http] listen cannot change on reload (nor [http] be added or removed); restart brid"])
+            }
+            if let http = new.http {
+                do {
+                    httpTokens.replace(with: try HTTPTokens.resolve(http.tokens, environment: environment, readFile: readFile))
+                } catch {
+                    return refuse(["\(config.path): [http] tokens: \(error)"])
+                }
             }
             return apply(new, states: states)
         }

@@ -1,6 +1,7 @@
 import BridCore
 import BridFetch
 import BridFormats
+import BridHTTP
 import BridRuntime
 import BridStore
 import Foundation
@@ -21,6 +22,8 @@ public actor Daemon {
     let logger: Logger
     let notifier: SystemdNotifier
     let readFile: @Sendable (String) throws -> String
+    /// The process's environment (secrets named by `{ env = … }`).
+    let environment: [String: String]
     let work = BlockingWork()
     /// Sends `STATUS=` lines to systemd in order, off the actor.
     let statusUpdates = DispatchQueue(label: "brid.status", qos: .utility)
@@ -48,6 +51,10 @@ public actor Daemon {
     var leaseRenewalInFlight = false
     /// Whether the last renewal of the leases failed (logged once per run of failures).
     var leaseRenewalFailing = false
+    /// The counters and histograms `/metrics` shows (kept whether or not `[http]` serves them).
+    public nonisolated let metrics = BridMetrics()
+    /// The HTTP listener's tokens in force (`[http] tokens`), read at start and at each reload.
+    public nonisolated let httpTokens = HTTPTokens()
     /// Goes up whenever something `status` shows changes, so a status can be cached.
     public internal(set) var generation: UInt64 = 0
 
@@ -74,6 +81,7 @@ public actor Daemon {
         self.logger = logger
         self.notifier = notifier
         self.readFile = readFile
+        self.environment = variables
         let storeHealth = StoreHealth(clock: clock, logger: logger)
         self.storeHealth = storeHealth
         self.sourceCheck = SourceCheck(store: store, ingestor: ingestor, fetcher: fetcher, clock: clock, work: work,

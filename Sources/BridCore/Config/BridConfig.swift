@@ -10,9 +10,11 @@ public struct BridConfig: Sendable, Equatable {
     public let series: [SeriesDefinition]
     public let alerts: [AlertRule]
     public let notifiers: [NotifierConfig]
+    /// `[http]`: the read-only HTTP listener; nil (the section absent) keeps it off.
+    public let http: HTTPConfig?
 
     public init(path: String, daemon: DaemonConfig, store: StoreConfig = .sqlite, sources: [SourceConfig], series: [SeriesDefinition],
-                alerts: [AlertRule], notifiers: [NotifierConfig]) {
+                alerts: [AlertRule], notifiers: [NotifierConfig], http: HTTPConfig? = nil) {
         self.path = path
         self.daemon = daemon
         self.store = store
@@ -20,6 +22,7 @@ public struct BridConfig: Sendable, Equatable {
         self.series = series
         self.alerts = alerts
         self.notifiers = notifiers
+        self.http = http
     }
 
     /// The source with this id.

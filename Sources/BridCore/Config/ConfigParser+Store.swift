@@ -61,3 +61,58 @@ extension ConfigParser {
         return nil
     }
 }
+
+/// `[http]`: the read-only HTTP listener.
+extension ConfigParser {
+    static let httpKeys = ["listen", "tokens"]
+
+    static func readHTTP(_ found: (table: TOMLTable, line: Int)?, _ diagnostics: ConfigDiagnostics) -> HTTPConfig? {
+        guard let found else { return nil }
+        let section = ConfigSection(table: found.table, line: found.line, context: "[http]", diagnostics: diagnostics)
+        var listen: ListenAddress?
+        if let text = section.text("listen") {
+            switch ListenAddress.parse(text) {
+            case .success(let address): listen = address
+            case .failure(let error): section.error("listen", "\(error)")
+            }
+        } else if !section.has("listen") {
+            section.error(nil, "needs listen, the address to serve on, e.g. listen = \"127.0.0.1:8089\" (leave [http] out to serve nothing)")
+        }
+        let tokens = readTokens(section)
+        section.rejectUnread(known: httpKeys)
+        guard let listen, let tokens else { return nil }
+        if tokens.isEmpty && !listen.isLoopback {
+            section.error("listen", "\(listen) can be reached from other machines, so [http] needs tokens = [{ env = \"BRID_HTTP_TOKEN\" }] (or { file = \"/path\" }); only a loopback address may serve without one")
+            return nil
+        }
+        return HTTPConfig(listen: listen, tokens: tokens)
+    }
+
+    /// `tokens = [{ env = "VARIABLE" }, { file = "/absolute/path" }]`; nil after an error.
+    private static func readTokens(_ section: ConfigSection) -> [SecretReference]? {
+        guard let value = section.value("tokens") else { return [] }
+        let hint = "expected a list of { env = \"VARIABLE\" } or { file = \"/absolute/path\" }"
+        guard let items = value.array else {
+            section.error(line: value.line, key: "tokens", "\(hint), found \(value.kindDescription)")
+            return nil
+        }
+        var tokens: [SecretReference] = []
+        var failed = false
+        for item in items {
+            switch item.kind {
+            case .string:
+                section.error(line: item.line, key: "tokens", "a token is written in the config; \(hint), so it is never in a file that is shown or logged")
+                failed = true
+            case .table(let table):
+                if let reference = SecretReference.parse(table) { tokens.append(reference) } else {
+                    section.error(line: item.line, key: "tokens", hint)
+                    failed = true
+                }
+            default:
+                section.error(line: item.line, key: "tokens", "\(hint), found \(item.kindDescription)")
+                failed = true
+            }
+        }
+        return failed ? nil : tokens
+    }
+}

@@ -27,10 +27,11 @@ public enum ConfigParser {
         let series = readSeriesCatalogue(sections.tables["series"] ?? [], diagnostics)
         let alerts = readAlerts(sections.tables["alert"] ?? [], sourceIDs: sources.ids, diagnostics)
         let notifiers = readNotifiers(sections.tables["notify"] ?? [], diagnostics)
+        let http = readHTTP(sections.http, diagnostics)
 
         guard diagnostics.errors.isEmpty else { return .failure(ConfigErrors(diagnostics.sorted)) }
         return .success(BridConfig(path: absolutePath, daemon: daemon, store: store, sources: sources.configs, series: series,
-                                   alerts: alerts, notifiers: notifiers))
+                                   alerts: alerts, notifiers: notifiers, http: http))
     }
 
     // MARK: Top level
@@ -42,18 +43,19 @@ public enum ConfigParser {
         "notifier": "notify", "notifiers": "notify", "notification": "notify", "notifications": "notify",
         "rule": "alert", "rules": "alert", "alerts": "alert", "sources": "source",
         "catalog": "series", "catalogue": "series", "server": "daemon", "brid": "daemon",
-        "database": "store", "db": "store", "postgresql": "store", "postgres": "store", "sqlite": "store",
+        "database": "store", "db": "store", "web": "http", "api": "http", "listener": "http", "metrics": "http", "postgresql": "store", "postgres": "store", "sqlite": "store",
     ]
 
     private static func shown(_ table: String) -> String {
         singleTables.contains(table) ? "[\(table)]" : "[[\(table)]]"
     }
 
-    private static let singleTables = ["daemon", "store"]
+    private static let singleTables = ["daemon", "store", "http"]
 
     private struct TopLevel {
         var daemon: (table: TOMLTable, line: Int)?
         var store: (table: TOMLTable, line: Int)?
+        var http: (table: TOMLTable, line: Int)?
         var tables: [String: [(table: TOMLTable, line: Int)]] = [:]
     }
 
@@ -65,7 +67,11 @@ public enum ConfigParser {
             switch entry.key {
             case let name where singleTables.contains(name):
                 if let t = value.table {
-                    if name == "daemon" { result.daemon = (t, value.line) } else { result.store = (t, value.line) }
+                    switch name {
+                    case "daemon": result.daemon = (t, value.line)
+                    case "store": result.store = (t, value.line)
+                    default: result.http = (t, value.line)
+                    }
                 } else if tables != nil {
                     diagnostics.add(line: entry.line, context: nil, key: name, "there is one \(name): write [\(name)], not [[\(name)]]")
                 } else {
@@ -91,13 +97,13 @@ public enum ConfigParser {
         if !isTable {
             if daemonKeys.contains(entry.key) { return "unknown top-level key; it belongs in [daemon]" }
             let written = entry.value.table != nil ? "[\(entry.key)]" : entry.key
-            return "unknown top-level key \(written); brid.toml has the tables [daemon], [store], [[source]], [[series]], [[alert]] and [[notify]]"
+            return "unknown top-level key \(written); brid.toml has the tables [daemon], [store], [http], [[source]], [[series]], [[alert]] and [[notify]]"
         }
         let known = singleTables + arrayTables
         let suggestion = tableAliases[entry.key.lowercased()] ?? KeySuggestion.closest(to: entry.key, among: known)
         let written = entry.value.table != nil ? "[\(entry.key)]" : "[[\(entry.key)]]"
         if let suggestion { return "unknown table \(written); did you mean \(shown(suggestion))?" }
-        return "unknown table \(written); brid.toml has [daemon], [store], [[source]], [[series]], [[alert]] and [[notify]]"
+        return "unknown table \(written); brid.toml has [daemon], [store], [http], [[source]], [[series]], [[alert]] and [[notify]]"
     }
 
     // MARK: [daemon]
