@@ -53,7 +53,9 @@ let package = Package(
         // The optional read-only HTTP listener ([http], README "The HTTP listener"): HTTP/1.1
         // parsing and routing (Hummingbird 2 on SwiftNIO), the pages' templates (Mustache),
         // the metrics API and its Prometheus exposition.
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Without its default traits: no full Foundation (FoundationEssentials only), no
+        // swift-configuration.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
