@@ -68,6 +68,8 @@ enum FREDRoutes {
         let first = rows.first.flatMap { FREDDay.firstDay(ofPeriod: $0.period, frequency: summary.frequency) }
         let last = rows.last.flatMap { FREDDay.firstDay(ofPeriod: $0.period, frequency: summary.frequency) }
         let unit = summary.unit ?? ""
+        // seriesInfo leaves the time of the last change out; the releases that wrote the series have it.
+        let changed = try summary.lastChangedAt ?? store.releasesWriting(series: summary.key).last?.ingestedAt
         var attributes: [(String, FREDField)] = [
             ("id", .text(summary.key)),
             ("realtime_start", .text(start.text)),
@@ -81,7 +83,7 @@ enum FREDRoutes {
             ("units_short", .text(unit)),
             ("seasonal_adjustment", .text("Not Applicable")),
             ("seasonal_adjustment_short", .text("NA")),
-            ("last_updated", .text(summary.lastChangedAt.map(lastUpdated) ?? "")),
+            ("last_updated", .text(changed.map(lastUpdated) ?? "")),
             ("popularity", .number(0)),
         ]
         if let source = summary.sourceID { attributes.append(("notes", .text("brid source \(source)"))) }
