@@ -232,10 +232,10 @@ enum FREDRoutes {
             if byID {
                 guard let pattern, pattern.matches(summary.key) else { continue }
             } else {
-                guard !words.isEmpty, words.allSatisfy({ key.contains($0) || name.contains($0) }) else { continue }
+                guard !words.isEmpty, words.allSatisfy({ key.containsText($0) || name.containsText($0) }) else { continue }
                 for word in words {
-                    if key.contains(word) { rank += 2 }
-                    if name.contains(word) { rank += 1 }
+                    if key.containsText(word) { rank += 2 }
+                    if name.containsText(word) { rank += 1 }
                 }
                 if key == words.joined(separator: " ") { rank += 100 }
             }
@@ -290,6 +290,18 @@ enum FREDRoutes {
 }
 
 extension String {
+    /// Whether `text` occurs in this string, byte for byte (not Foundation's `contains`,
+    /// which would link Foundation proper into brid).
+    fileprivate func containsText(_ text: String) -> Bool {
+        let haystack = Array(utf8), needle = Array(text.utf8)
+        guard !needle.isEmpty else { return true }
+        guard needle.count <= haystack.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
+    }
+
     /// A query's `+` is a space (as form encoding and Python's `quote_plus` write it).
     fileprivate func replacingPlus() -> String {
         String(map { $0 == "+" ? " " : $0 })
