@@ -13,8 +13,8 @@ import Testing
     static let python = repository + "/.build-fredapi-venv/bin/python"
 
     /// brictl's `--json` output, parsed.
-    static func brictl(_ socket: String, _ arguments: String...) throws -> [String: Any] {
-        let run = try BridProcess.run(arguments + ["--json"], environment: ["BRID_SOCKET": socket], executable: BridProcess.brictlPath)
+    static func brictl(_ sample: SampleHTTPDaemon, _ arguments: String...) throws -> [String: Any] {
+        let run = try sample.brictl(["--json"] + arguments)
         #expect(run.status == 0, "brictl \(arguments): \(run.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "brictl \(arguments): \(run.stdout)")
     }
@@ -34,28 +34,11 @@ import Testing
             Issue.record("no \(Self.python): run `make test-deps` (scripts/fredapi-venv.sh) first")
             return
         }
-        // make run's steps with [http] added to the bundled config, then the revision.
-        let root = NSTemporaryDirectory() + "brid-fredapi-" + UUID().uuidString
-        let files = FileManager.default
-        try files.createDirectory(atPath: root + "/Config", withIntermediateDirectories: true)
-        try files.createDirectory(atPath: root + "/var/drop/bri-cn-kz", withIntermediateDirectories: true)
-        defer { try? files.removeItem(atPath: root) }
-        let config = try String(contentsOfFile: Self.repository + "/Config/brid.toml", encoding: .utf8)
-        try (config + "\n[http]\nlisten = \"127.0.0.1:0\"\n").write(toFile: root + "/Config/brid.toml", atomically: true, encoding: .utf8)
-        try files.copyItem(atPath: Self.repository + "/Config/samples/bri-cn-kz-2018.csv", toPath: root + "/var/drop/bri-cn-kz/bri-cn-kz-2018.csv")
-        let daemon = try DaemonProcess(config: root + "/Config/brid.toml", logPath: root + "/brid.log")
-        defer { daemon.signal(SIGTERM); _ = try? daemon.waitForExit(seconds: 10) }
-        try daemon.waitForLog("accepted: release 1", seconds: 30)
-        try daemon.waitForLog("http: listening on 127.0.0.1:", seconds: 30)
-        let port = try #require(daemon.log.firstMatch(of: /http: listening on 127\.0\.0\.1:(\d+)/).map { String($0.1) })
-        let socket = root + "/var/control.sock"
-        try "series,period,value\ncn-kz.trade.total,2018,20.2\n".write(toFile: root + "/var/revision.csv", atomically: true, encoding: .utf8)
-        let ingest = try BridProcess.run(["ingest", root + "/var/revision.csv", "--source", "bri-cn-kz"], environment: ["BRID_SOCKET": socket],
-                                         executable: BridProcess.brictlPath)
-        #expect(ingest.status == 0, "\(ingest.stderr)")
-        #expect(ingest.stdout.contains("release 2: 0 added, 1 revised"))
+        // The bundled config with [http], release 1 the sample, release 2 the revision.
+        let sample = try SampleHTTPDaemon()
+        let port = sample.port
 
-        let listing = try #require(try Self.brictl(socket, "series")["series"] as? [[String: Any]])
+        let listing = try #require(try Self.brictl(sample, "series")["series"] as? [[String: Any]])
         let keys = listing.compactMap { $0["key"] as? String }
         #expect(keys.count == 11)
         let today = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
@@ -69,7 +52,7 @@ import Testing
             let key = try #require(summary["key"] as? String)
             let got = try #require(bySeries[key], "fredapi said nothing of \(key)")
             // The latest vintage: brictl show.
-            let shown = try #require(try Self.brictl(socket, "show", key)["observations"] as? [[String: Any]])
+            let shown = try #require(try Self.brictl(sample, "show", key)["observations"] as? [[String: Any]])
             let latest = shown.map { [Self.date($0["period"] as! String), Self.number($0["value"])] as [AnyHashable?] }
             for function in ["get_series", "get_series_latest_release"] {
                 let rows = (got[function] as? [[Any]] ?? []).map { [$0[0] as? String, $0[1] as? Double] as [AnyHashable?] }
@@ -80,7 +63,7 @@ import Testing
             var releases: [[AnyHashable?]] = []
             for observation in shown {
                 let period = observation["period"] as! String
-                let versions = try #require(try Self.brictl(socket, "history", key, period)["versions"] as? [[String: Any]])
+                let versions = try #require(try Self.brictl(sample, "history", key, period)["versions"] as? [[String: Any]])
                 var daily: [(day: String, value: Double?)] = []
                 for version in versions {
                     let day = String((version["validFrom"] as? String ?? version["valid_from"] as? String ?? "?").prefix(10))
