@@ -31,7 +31,7 @@ struct FREDErrorDocument: Error, Sendable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            case _ where scalar.value < 0x20: out += "\\u00" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)  // not String(format:): Foundation proper
             default: out.unicodeScalars.append(scalar)
             }
         }

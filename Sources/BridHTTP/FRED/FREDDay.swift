@@ -1,0 +1,115 @@
+import BridCore
+import BridInfo
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A UTC calendar day as FRED counts real time: days since 1970-01-01. FRED's dates are
+/// days, so brid's release times are seen at the resolution of their UTC day.
+struct FREDDay: Comparable, Hashable, Sendable {
+    let number: Int
+
+    init(number: Int) { self.number = number }
+
+    init(_ date: Date) {
+        number = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+    }
+
+    init(year: Int, month: Int, day: Int) {
+        number = Int(WireTime.days(fromCivil: year, month, day))
+    }
+
+    /// FRED's earliest real-time start, and its "until further notice".
+    static let earliest = FREDDay(year: 1776, month: 7, day: 4)
+    static let latest = FREDDay(year: 9999, month: 12, day: 31)
+
+    static func < (a: FREDDay, b: FREDDay) -> Bool { a.number < b.number }
+
+    func adding(_ days: Int) -> FREDDay { FREDDay(number: number + days) }
+
+    /// `YYYY-MM-DD`.
+    var text: String {
+        let (y, m, d) = WireTime.civil(fromDays: Int64(number))
+        return Self.pad(y, 4) + "-" + Self.pad(m, 2) + "-" + Self.pad(d, 2)
+    }
+
+    /// `YYYYMMDD`, the suffix of output types 2 and 3's vintage columns.
+    var compact: String {
+        let (y, m, d) = WireTime.civil(fromDays: Int64(number))
+        return Self.pad(y, 4) + Self.pad(m, 2) + Self.pad(d, 2)
+    }
+
+    /// Reads exactly `YYYY-MM-DD` (a real calendar date), as FRED's date parameters are written.
+    static func parse(_ text: Substring) -> FREDDay? {
+        let b = Array(text.utf8)
+        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ from: Int, _ to: Int) -> Int? {
+            var n = 0
+            for i in from..<to {
+                let d = b[i] &- UInt8(ascii: "0")
+                guard d < 10 else { return nil }
+                n = n * 10 + Int(d)
+            }
+            return n
+        }
+        guard let y = number(0, 4), let m = number(5, 7), let d = number(8, 10), y >= 1, (1...12).contains(m),
+              d >= 1, d <= WireTime.daysIn(month: m, year: y) else { return nil }
+        return FREDDay(year: y, month: m, day: d)
+    }
+
+    static func pad(_ n: Int, _ width: Int) -> String {
+        let digits = String(n)
+        return digits.utf8.count >= width ? digits : String(repeating: "0", count: width - digits.utf8.count) + digits
+    }
+
+    /// The first day of a canonical period (README "Data model"): `2018` → 2018-01-01,
+    /// `2018-Q2` → 2018-04-01, `2018-03` → 2018-03-01, `2018-W05` → the Monday of ISO week 5,
+    /// `2018-03-15` → itself. Nil for a text that is no canonical period.
+    static func firstDay(ofPeriod period: String, frequency: Frequency) -> FREDDay? {
+        let b = Array(period.utf8)
+        func number(_ from: Int, _ to: Int) -> Int? {
+            guard from < to, to <= b.count else { return nil }
+            var n = 0
+            for i in from..<to {
+                let d = b[i] &- UInt8(ascii: "0")
+                guard d < 10 else { return nil }
+                n = n * 10 + Int(d)
+            }
+            return n
+        }
+        guard let year = number(0, 4) else { return nil }
+        switch frequency {
+        case .annual:
+            return b.count == 4 ? FREDDay(year: year, month: 1, day: 1) : nil
+        case .quarterly:
+            guard b.count == 7, let q = number(6, 7), (1...4).contains(q) else { return nil }
+            return FREDDay(year: year, month: (q - 1) * 3 + 1, day: 1)
+        case .monthly:
+            guard b.count == 7, let m = number(5, 7), (1...12).contains(m) else { return nil }
+            return FREDDay(year: year, month: m, day: 1)
+        case .weekly:
+            guard b.count == 8, let w = number(6, 8), (1...53).contains(w) else { return nil }
+            // Week 1 is the one with 4 January in it; weeks start on Monday.
+            let january4 = FREDDay(year: year, month: 1, day: 4).number
+            let weekday = ((january4 + 3) % 7 + 7) % 7  // 0 = Monday (1970-01-01 was a Thursday)
+            return FREDDay(number: january4 - weekday + 7 * (w - 1))
+        case .daily:
+            return b.count == 10 ? parse(Substring(period)) : nil
+        }
+    }
+}
+
+extension Frequency {
+    /// FRED's `frequency` and `frequency_short`.
+    var fredName: String {
+        switch self {
+        case .annual: "Annual"
+        case .quarterly: "Quarterly"
+        case .monthly: "Monthly"
+        case .weekly: "Weekly"
+        case .daily: "Daily"
+        }
+    }
+}

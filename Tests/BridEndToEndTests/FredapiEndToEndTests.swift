@@ -1,0 +1,106 @@
+import BridTestSupport
+import Foundation
+import Testing
+
+/// The FRED-compatible API's acceptance (README "The FRED-compatible API"): the unmodified
+/// fredapi package from PyPI (in .build-fredapi-venv/, `make test-deps`) against a brid
+/// child process on the bundled config with `[http]`, the sample and the Quick start's
+/// revision ingested; every fredapi function's result compared with what brictl shows of
+/// the same series, seen at FRED's resolution of UTC days.
+@Suite struct FredapiEndToEndTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let python = repository + "/.build-fredapi-venv/bin/python"
+
+    /// brictl's `--json` output, parsed.
+    static func brictl(_ sample: SampleHTTPDaemon, _ arguments: String...) throws -> [String: Any] {
+        let run = try sample.brictl(["--json"] + arguments)
+        #expect(run.status == 0, "brictl \(arguments): \(run.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "brictl \(arguments): \(run.stdout)")
+    }
+
+    /// FRED's date of a canonical annual, quarterly or monthly period: its first day.
+    static func date(_ period: String) -> String {
+        if period.count == 4 { return period + "-01-01" }
+        if let q = period.firstMatch(of: /^(\d{4})-Q(\d)$/) { return "\(q.1)-" + ["01", "04", "07", "10"][Int(q.2)! - 1] + "-01" }
+        if period.count == 7 { return period + "-01" }
+        return period
+    }
+
+    static func number(_ text: Any?) -> Double? { (text as? String).flatMap(Double.init) }
+
+    @Test func fredapiReadsWhatBrictlShows() async throws { try await offPool {
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
+            Issue.record("no \(Self.python): run `make test-deps` (scripts/fredapi-venv.sh) first")
+            return
+        }
+        // The bundled config with [http], release 1 the sample, release 2 the revision.
+        let sample = try SampleHTTPDaemon()
+        let port = sample.port
+
+        let listing = try #require(try Self.brictl(sample, "series")["series"] as? [[String: Any]])
+        let keys = listing.compactMap { $0["key"] as? String }
+        #expect(keys.count == 11)
+        let today = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+        let run = try ProcessRunner.run(Self.python, [Self.repository + "/Tests/BridEndToEndTests/Support/fredapi_check.py",
+                                                      "http://127.0.0.1:\(port)/fred", "any-key", today, "trade"] + keys)
+        #expect(run.status == 0, "fredapi_check.py: \(run.stderr)")
+        let fredapi = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)\(run.stderr)")
+        let bySeries = try #require(fredapi["series"] as? [String: [String: Any]])
+
+        for summary in listing {
+            let key = try #require(summary["key"] as? String)
+            let got = try #require(bySeries[key], "fredapi said nothing of \(key)")
+            // The latest vintage: brictl show.
+            let shown = try #require(try Self.brictl(sample, "show", key)["observations"] as? [[String: Any]])
+            let latest = shown.map { [Self.date($0["period"] as! String), Self.number($0["value"])] as [AnyHashable?] }
+            for function in ["get_series", "get_series_latest_release"] {
+                let rows = (got[function] as? [[Any]] ?? []).map { [$0[0] as? String, $0[1] as? Double] as [AnyHashable?] }
+                #expect(rows == latest, "\(function)(\(key))")
+            }
+            // Every version: brictl history of each period, at the resolution of UTC days
+            // (the day's last release counts; a day that changed nothing is no vintage).
+            var releases: [[AnyHashable?]] = []
+            for observation in shown {
+                let period = observation["period"] as! String
+                let versions = try #require(try Self.brictl(sample, "history", key, period)["versions"] as? [[String: Any]])
+                var daily: [(day: String, value: Double?)] = []
+                for version in versions {
+                    let day = String((version["validFrom"] as? String ?? version["valid_from"] as? String ?? "?").prefix(10))
+                    let value = (version["removed"] as? Bool == true) ? nil : Self.number(version["value"])
+                    if daily.last?.day == day { daily.removeLast() }
+                    if let last = daily.last, last.value == value { continue }
+                    daily.append((day, value))
+                }
+                releases += daily.map { [$0.day, Self.date(period), $0.value] }
+            }
+            let allReleases = (got["get_series_all_releases"] as? [[Any]] ?? []).map { [$0[0] as? String, $0[1] as? String, $0[2] as? Double] as [AnyHashable?] }
+            #expect(!releases.isEmpty && allReleases == releases, "get_series_all_releases(\(key))")
+            let asOf = (got["get_series_as_of_date"] as? [[Any]] ?? []).map { [$0[0] as? String, $0[1] as? String, $0[2] as? Double] as [AnyHashable?] }
+            #expect(asOf == releases.filter { ($0[0] as! String) <= today }, "get_series_as_of_date(\(key))")
+            var firsts: [[AnyHashable?]] = []
+            for row in releases where !firsts.contains(where: { $0[0] == row[1] }) { firsts.append([row[1], row[2]]) }
+            let first = (got["get_series_first_release"] as? [[Any]] ?? []).map { [$0[0] as? String, $0[1] as? Double] as [AnyHashable?] }
+            #expect(first == firsts, "get_series_first_release(\(key))")
+            let vintageDates = Set(releases.map { $0[0] as! String }).sorted()
+            #expect(got["get_series_vintage_dates"] as? [String] == vintageDates, "get_series_vintage_dates(\(key))")
+            // The series' attributes: brictl series.
+            let info = try #require(got["get_series_info"] as? [String: String])
+            #expect(info["id"] == key)
+            #expect(info["title"] == summary["name"] as? String)
+            #expect(info["units"] == (summary["unit"] as? String ?? ""))
+            #expect(info["frequency_short"] == summary["frequency"] as? String)
+            #expect(info["observation_start"] == latest.first.map { $0[0] as! String })
+            #expect(info["observation_end"] == latest.last.map { $0[0] as! String })
+        }
+        // search("trade"): every series with the word in its key or name.
+        let found = (fredapi["search"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        let expected = listing.filter { ($0["key"] as! String).lowercased().contains("trade") || ($0["name"] as? String ?? "").lowercased().contains("trade") }
+        #expect(Set(found) == Set(expected.map { $0["key"] as! String }) && found.count == expected.count, "search: \(found)")
+        #expect(!found.isEmpty)
+        #expect(fredapi["unknown"] as? String == "Bad Request.  The series does not exist.")
+        // The revision is there, as the README shows it.
+        let total = try #require(bySeries["cn-kz.trade.total"]?["get_series"] as? [[Any]])
+        #expect(total.last?[1] as? Double == 20.2)
+    } }
+}
