@@ -53,9 +53,10 @@ once: build
 	@echo
 	@sqlite3 -readonly -box $(DB) "SELECT * FROM release_log ORDER BY id"
 
-# The tests also need a real Alertmanager (the alerting end-to-end test starts one).
+# The tests also need a real Alertmanager (the alerting end-to-end test starts one) and
+# Prometheus with promtool (the metrics end-to-end test scrapes brid, checks the rules file).
 test-deps:
-	@scripts/install-deps.sh prometheus-alertmanager time zip
+	@scripts/install-deps.sh prometheus-alertmanager prometheus time zip
 
 test: test-deps
 	$(SWIFT) build --build-tests
