@@ -1,5 +1,5 @@
 import BridCore
-import BridHTTP
+@testable import BridHTTP
 import BridStore
 import BridTestSupport
 import Foundation
@@ -139,4 +139,20 @@ struct MetricsTests {
 struct ScrapeError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// README "Metrics" lists every metric brid exposes.
+@Suite struct MetricsDocumentationTests {
+    @Test func theReadmeListsEveryMetric() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let start = try #require(text.range(of: "\n## Metrics\n"))
+        let section = text[start.upperBound...]
+        let end = section.range(of: "\n## ")?.lowerBound ?? section.endIndex
+        let metrics = section[..<end]
+        for name in MetricName.allCases {
+            #expect(metrics.contains("| `\(name.rawValue)` |"), "README \"Metrics\" does not list \(name.rawValue)")
+        }
+    }
 }
