@@ -75,6 +75,9 @@ struct MetricsTests {
         #expect(scrape.value(#"brid_source_checks_total{source="dropped"}"#) == nil)
         #expect(scrape.value(#"brid_notifier_delivery_failures_total{notifier="hook"}"#) == 0)
         #expect(answer.text.contains("# HELP brid_source_consecutive_failures "))
+        let head = try await HTTPTestClient.get(port: listener.port, "/metrics", method: "HEAD")
+        #expect(head.status == 200 && head.body.isEmpty)
+        #expect(head.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
         #expect(try scrape.promtoolProblems() == nil)
     }
 
