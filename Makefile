@@ -53,10 +53,12 @@ once: build
 	@echo
 	@sqlite3 -readonly -box $(DB) "SELECT * FROM release_log ORDER BY id"
 
-# The tests also need a real Alertmanager (the alerting end-to-end test starts one), and
-# fredapi with pandas from PyPI in .build-fredapi-venv/ (the FRED-compatible API's test).
+# The tests also need a real Alertmanager (the alerting end-to-end test starts one),
+# Prometheus with promtool (the metrics end-to-end test scrapes brid, checks the rules file),
+# Chromium (the pages' browser test), and fredapi with pandas from PyPI in
+# .build-fredapi-venv/ (the FRED-compatible API's test).
 test-deps:
-	@scripts/install-deps.sh prometheus-alertmanager time zip python3-venv
+	@scripts/install-deps.sh prometheus-alertmanager prometheus chromium time zip python3-venv
 	@scripts/fredapi-venv.sh
 
 test: test-deps

@@ -28,6 +28,7 @@ extension Daemon {
         // brid is stopping, or the store is unavailable: still due, checked again after the
         // restart or once the store answers (nothing recorded, not a failure).
         if case .cancelled = outcome { return outcome }
+        metrics.checked(source: id, outcome: outcome)
         let succeeded = outcome.succeeded
         let failures = succeeded ? 0 : await sourceCheck.consecutiveFailures(id)
         let now = clock.now()

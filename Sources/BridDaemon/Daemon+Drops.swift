@@ -15,9 +15,12 @@ extension Daemon {
 
     /// Ingests a payload handed over the control socket, like a dropped file.
     public func ingest(_ bytes: [UInt8], origin: String, source: Ingestor.SourceSpec) async throws -> PayloadOutcome {
-        let result = try await work.run { [ingestor, now = clock.now()] in
-            try ingestor.ingest(bytes, origin: origin, source: source, at: now)
+        let (result, took) = try await work.run { [ingestor, now = clock.now()] in
+            let started = ContinuousClock.now
+            return (try ingestor.ingest(bytes, origin: origin, source: source, at: now), ContinuousClock.now - started)
         }
+        metrics.ingested(source: source.id, duration: took)
+        metrics.received(source: source.id, outcome: result)
         var log = logger
         log[metadataKey: "source.id"] = "\(source.id)"
         DropIntake.log(DropFolder.Taken(file: origin, outcome: result, movedTo: "(control socket)"), logger: log)

@@ -52,7 +52,7 @@ public actor Daemon {
     /// Whether the last renewal of the leases failed (logged once per run of failures).
     var leaseRenewalFailing = false
     /// The counters and histograms `/metrics` shows (kept whether or not `[http]` serves them).
-    public nonisolated let metrics = BridMetrics()
+    public nonisolated let metrics: BridMetrics
     /// The HTTP listener's tokens in force (`[http] tokens`), read at start and at each reload.
     public nonisolated let httpTokens = HTTPTokens()
     /// Goes up whenever something `status` shows changes, so a status can be cached.
@@ -84,8 +84,10 @@ public actor Daemon {
         self.environment = variables
         let storeHealth = StoreHealth(clock: clock, logger: logger)
         self.storeHealth = storeHealth
+        let metrics = BridMetrics()
+        self.metrics = metrics
         self.sourceCheck = SourceCheck(store: store, ingestor: ingestor, fetcher: fetcher, clock: clock, work: work,
-                                       environment: variables, readFile: readFile, health: storeHealth)
+                                       environment: variables, readFile: readFile, health: storeHealth, metrics: metrics)
         // Known before any service starts: the drop watcher's first scan must skip paused sources.
         self.urlSchedule = URLSchedule(paused: Set(((try? store.sourceStates()) ?? []).filter(\.paused).map(\.id)))
         self.drops = DropIntake(config: config, store: store, ingestor: ingestor, work: work, clock: clock, logger: logger,

@@ -128,8 +128,13 @@ public actor DropIntake {
                 // A little after the settle time, so the files' times are past it.
                 if unsettled > 0 { scheduleScan(path, at: now.addingTimeInterval(Self.settleTime + 0.1)) }
                 for name in files {
-                    let outcome = try await work.run { [ingestor, now = clock.now()] in
-                        try folder.process(name, source: spec, ingestor: ingestor, at: now)
+                    let (outcome, took) = try await work.run { [ingestor, now = clock.now()] in
+                        let started = ContinuousClock.now
+                        return (try folder.process(name, source: spec, ingestor: ingestor, at: now), ContinuousClock.now - started)
+                    }
+                    if let metrics = owner.daemon?.metrics {
+                        metrics.ingested(source: source.id, duration: took)
+                        metrics.received(source: source.id, outcome: outcome.outcome)
                     }
                     announced[path]?.remove(name)
                     Self.log(outcome, logger: log)

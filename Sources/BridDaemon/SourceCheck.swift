@@ -1,6 +1,7 @@
 import BridCore
 import BridFetch
 import BridFormats
+import BridHTTP
 import BridRuntime
 import BridStore
 import Foundation
@@ -18,6 +19,7 @@ struct SourceCheck: Sendable {
     let environment: [String: String]
     let readFile: @Sendable (String) throws -> String
     let health: StoreHealth
+    let metrics: BridMetrics
 
     /// What a check says when the store is unavailable: not the source's failure, and not
     /// recorded anywhere; like a check cut short by a stop (`.cancelled`), the source stays
@@ -59,16 +61,20 @@ struct SourceCheck: Sendable {
             return await recordFailure(source.id, "\(error)", at: now, logger: logger)
         }
         let result: FetchResult
+        let fetchStarted = ContinuousClock.now
         do {
             result = try await fetcher.fetch(request, into: spool)
         } catch let error as FetchError {
             if error.kind == .cancelled { return .cancelled("\(error)") }
+            metrics.fetched(source: source.id, bytes: spool.size, duration: ContinuousClock.now - fetchStarted)
             return await recordFailure(source.id, error.description, at: clock.now(), logger: logger)
         } catch {
+            metrics.fetched(source: source.id, bytes: spool.size, duration: ContinuousClock.now - fetchStarted)
             return await recordFailure(source.id, "\(error)", at: clock.now(), logger: logger)
         }
         switch result {
         case .notModified:
+            metrics.fetched(source: source.id, bytes: 0, duration: ContinuousClock.now - fetchStarted)
             do {
                 try await work.run { [store, now = clock.now()] in try store.recordNotModified(source: source.id, at: now) }
             } catch {
@@ -80,12 +86,16 @@ struct SourceCheck: Sendable {
             if let paging = Formats.paging(format: source.format),
                let error = await fetchRemainingPages(into: spool, firstPageSize: firstPageSize, paging: paging, request: request) {
                 if error.kind == .cancelled { return .cancelled("\(error)") }
+                metrics.fetched(source: source.id, bytes: spool.size, duration: ContinuousClock.now - fetchStarted)
                 return await recordFailure(source.id, error.description, at: clock.now(), logger: logger)
             }
+            metrics.fetched(source: source.id, bytes: spool.size, duration: ContinuousClock.now - fetchStarted)
             let publishedAt = info.lastModified.flatMap(Timestamp.parseHTTPDate)
             let ingested: PayloadOutcome
             do {
-                ingested = try await work.run { [ingestor, now = clock.now()] in
+                ingested = try await work.run { [ingestor, metrics, now = clock.now()] in
+                    let started = ContinuousClock.now
+                    defer { metrics.ingested(source: source.id, duration: ContinuousClock.now - started) }
                     let file = try MappedFile(descriptor: spool.descriptor, path: url)
                     return try ingestor.ingest(file: file, origin: url, source: spec, publishedAt: publishedAt,
                                                sha256: spool.sha256(), at: now)

@@ -133,11 +133,13 @@ public struct AlertStatistics: Sendable, Equatable {
     public var acked = 0
     /// Deliveries not yet made nor given up.
     public var backlog = 0
+    /// The same, per notifier (those with none left out).
+    public var backlogByNotifier: [String: Int] = [:]
     /// The newest delivery given up on: notifier, time, error.
     public var lastGiveUp: (notifier: String, at: Date, error: String)?
 
     public static func == (a: AlertStatistics, b: AlertStatistics) -> Bool {
-        a.firing == b.firing && a.acked == b.acked && a.backlog == b.backlog && a.lastGiveUp?.notifier == b.lastGiveUp?.notifier
+        a.firing == b.firing && a.acked == b.acked && a.backlog == b.backlog && a.backlogByNotifier == b.backlogByNotifier && a.lastGiveUp?.notifier == b.lastGiveUp?.notifier
             && a.lastGiveUp?.at == b.lastGiveUp?.at && a.lastGiveUp?.error == b.lastGiveUp?.error
     }
 }

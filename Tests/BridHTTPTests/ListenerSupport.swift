@@ -14,16 +14,17 @@ final class RunningListener: Sendable {
     let folder: String
     private let task: Task<Void, any Error>
 
-    static func start(tokens: [String] = [], config: BridConfig? = nil, prepare: (SQLiteStore) throws -> Void = { _ in }) async throws -> RunningListener {
+    static func start(tokens: [String] = [], config: BridConfig? = nil, configProvider: (@Sendable () -> BridConfig)? = nil,
+                      metrics: BridMetrics = BridMetrics(), prepare: (SQLiteStore) throws -> Void = { _ in }) async throws -> RunningListener {
         let folder = NSTemporaryDirectory() + "brid-http-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: folder + "/brid.sqlite")
         try prepare(store)
         let bound = AsyncStream<Int>.makeStream()
         let current = config ?? BridConfig(path: folder + "/brid.toml", daemon: DaemonConfig(stateDir: folder), sources: [], series: [], alerts: [], notifiers: [])
-        let reads = HTTPReads(store: store, config: { current })
+        let reads = HTTPReads(store: store, config: { configProvider?() ?? current })
         let app = HTTPListener.application(listen: ListenAddress(host: "127.0.0.1", port: 0), reads: reads, tokens: HTTPTokens(tokens),
-                                           metrics: BridMetrics(), logger: Logger(label: "test")) { address in
+                                           metrics: metrics, logger: Logger(label: "test")) { address in
             bound.continuation.yield(address.port)
         }
         let task = Task { try await app.run() }

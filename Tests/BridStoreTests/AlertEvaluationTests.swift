@@ -283,6 +283,7 @@ import Testing
         #expect(try t.store.pendingDeliveries(notifier: "no-acks").map(\.notification.event) == [.firing])
         let statistics = try t.store.alertStatistics()
         #expect(statistics.firing[.warning] == 1 && statistics.acked == 1 && statistics.backlog == 3)
+        #expect(statistics.backlogByNotifier == ["all": 2, "no-acks": 1])
         // Resolved alerts cannot be acked.
         try t.ingest([("kz.a", "2017", "1"), ("kz.a", "2018", "1")])
         #expect(throws: AlertStateError.self) { try t.store.ack(alert: alert.id, comment: nil, at: t.clock) }

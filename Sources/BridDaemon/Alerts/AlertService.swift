@@ -1,4 +1,5 @@
 import BridCore
+import BridHTTP
 import BridInfo
 import BridStore
 import Foundation
@@ -83,9 +84,11 @@ final class AlertDelivery: Sendable {
     /// outbox is shared, and what another instance wrote and left — it died before sending,
     /// its claim ran out — wakes nothing here. Nil for a store of one instance.
     let sharedOutboxPoll: TimeInterval?
+    let metrics: BridMetrics
 
     init(daemon: Daemon, notifiers: Notifiers) {
         store = daemon.store
+        metrics = daemon.metrics
         health = daemon.storeHealth
         sharedOutboxPoll = daemon.cluster.isShared ? daemon.cluster.lease.seconds / 3 : nil
         self.notifiers = notifiers
@@ -177,12 +180,14 @@ final class AlertDelivery: Sendable {
                                          "alert.event": "\(item.notification.event.rawValue)"]
         do {
             try await notifiers.deliver(item.notification, to: notifier, at: now)
+            metrics.delivery(notifier: notifier.id, succeeded: true)
             try await work.run { [store] in try store.recordDelivered(outboxID: item.outboxID, notifier: notifier.id, at: now) }
             if item.attempts > 0 {
                 logger.notice("alerts: delivered \(item.notification.id) to \(notifier.id) after \(item.attempts + 1) attempts", metadata: metadata)
             }
             return nil
         } catch let error as DeliveryError {
+            metrics.delivery(notifier: notifier.id, succeeded: false)
             let attempts = item.attempts + 1
             let deadline = item.createdAt.addingTimeInterval(notifier.giveUpAfter.seconds)
             let retryAt = min(now.addingTimeInterval(Self.backoff(attempt: attempts)), deadline)

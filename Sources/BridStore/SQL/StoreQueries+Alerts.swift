@@ -35,7 +35,7 @@ extension StoreQueries {
         try AlertWriter.alert(id: id, in: StatementCache(db))
     }
 
-    /// Firing counts by severity, acked count, the delivery backlog and the last give-up.
+    /// Firing counts by severity, acked count, the delivery backlog (in all and per notifier) and the last give-up.
     func alertStatistics() throws -> AlertStatistics {
         var statistics = AlertStatistics()
         let counts = try db.prepare("SELECT severity, count(*), count(acked_at) FROM alerts WHERE state = 'firing' GROUP BY severity")
@@ -44,8 +44,10 @@ extension StoreQueries {
             if let severity = Severity(rawValue: severity) { statistics.firing[severity] = count }
             statistics.acked += acked
         }
-        statistics.backlog = Int(try db.prepare("SELECT count(*) FROM deliveries WHERE delivered_at IS NULL AND gave_up_at IS NULL")
-            .firstRow { $0.int(0) } ?? 0)
+        let backlog = try db.prepare("SELECT notifier, count(*) FROM deliveries WHERE delivered_at IS NULL AND gave_up_at IS NULL GROUP BY notifier")
+            .rows { ($0.text(0) ?? "", Int($0.int(1))) }
+        statistics.backlogByNotifier = Dictionary(backlog) { $0 + $1 }
+        statistics.backlog = backlog.reduce(0) { $0 + $1.1 }
         statistics.lastGiveUp = try db.prepare("""
             SELECT notifier, gave_up_at, last_error FROM deliveries WHERE gave_up_at IS NOT NULL ORDER BY gave_up_at DESC LIMIT 1
             """).firstRow { ($0.text(0) ?? "", Date(milliseconds: $0.int(1)), $0.text(2) ?? "") }
