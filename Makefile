@@ -16,7 +16,7 @@ CONFIG ?= Config/brid.toml
 STATE := var
 DB := $(STATE)/brid.sqlite
 
-.PHONY: test-deps deps build run run-pg bench-pg once test bench bench-ingest bench-daemon bench-control bench-fetch bench-stream bench-sweep bench-scale clean-state release man install uninstall check-units container-test fuzz fuzz-build
+.PHONY: test-deps deps build run run-pg bench-pg once test bench bench-ingest bench-daemon bench-control bench-fetch bench-stream bench-sweep bench-scale bench-http clean-state release man install uninstall check-units container-test fuzz fuzz-build
 
 deps:
 	@scripts/install-deps.sh
@@ -71,6 +71,11 @@ bench-ingest: deps
 # throwaway PostgreSQL server of its own; README "Benchmarks → PostgreSQL").
 bench-pg: deps
 	scripts/bench-pg.sh
+
+# The HTTP listener: idle RSS without and with [http], wrk on /fred/series/observations of a
+# 500-observation series (README "Benchmarks → HTTP").
+bench-http: deps
+	scripts/bench-http.sh
 
 # A bulk URL download (7M rows, 209 MB of CSV from a local server) fetched and ingested.
 bench-fetch: deps

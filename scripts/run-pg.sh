@@ -69,7 +69,8 @@ fi
 # Config/, so the copy sits there too (git ignores it).
 config=Config/brid-pg.local.toml
 {
-    cat Config/brid.toml
+    # Its listener beside make run's (8089): 8090.
+    sed 's/listen = "127.0.0.1:8089"/listen = "127.0.0.1:8090"/' Config/brid.toml
     cat <<TOML
 
 # Added by scripts/run-pg.sh: the store in the throwaway PostgreSQL of var/pg.

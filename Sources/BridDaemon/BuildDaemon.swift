@@ -6,6 +6,7 @@ import BridStore
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Everything a daemon is built from; tests pass a manual clock and a stub fetcher.
 public struct DaemonEnvironment: Sendable {
@@ -83,7 +84,7 @@ public func buildDaemon(config: BridConfig, environment: DaemonEnvironment, serv
     // The leases first: on shutdown (in reverse order) they are given up after the checks
     // in flight ended, so no other instance starts one of them meanwhile.
     let leases: [any Service] = cluster.isShared ? [LeaseService(daemon: daemon)] : []
-    let http = try config.http.map { try httpService(config: $0, daemon: daemon, environment: environment) }
+    let http = try config.http.map { try HTTPService(config: $0, daemon: daemon, environment: environment) }
     let services: [any Service] = leases + [
         SchedulerService(daemon: daemon, clock: environment.clock, notifier: environment.notifier,
                          watchdogInterval: SystemdNotifier.watchdogInterval(environment: environment.variables)),
@@ -95,7 +96,7 @@ public func buildDaemon(config: BridConfig, environment: DaemonEnvironment, serv
         ControlService(server: server, socket: socket),
     ] + (http.map { [$0] } ?? []) + [
         // Last, so that on shutdown (which runs in reverse order) STOPPING=1 goes out first.
-        SystemdService(daemon: daemon, notifier: environment.notifier),
+        SystemdService(daemon: daemon, notifier: environment.notifier, listening: http?.listening),
     ]
     var configuration = ServiceGroupConfiguration(services: services.map {
         .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
@@ -106,22 +107,35 @@ public func buildDaemon(config: BridConfig, environment: DaemonEnvironment, serv
     return BuiltDaemon(daemon: daemon, group: ServiceGroup(configuration: configuration))
 }
 
-/// The HTTP listener of `[http]`, its tokens read now (a token that cannot be read stops
-/// the start, naming where it was to come from).
-func httpService(config: HTTPConfig, daemon: Daemon, environment: DaemonEnvironment) throws -> any Service {
-    let tokens: [String]
-    do {
-        tokens = try HTTPTokens.resolve(config.tokens, environment: environment.variables, readFile: daemon.readFile)
-    } catch {
-        throw HTTPStartError(message: "[http] tokens: \(error)")
+/// The HTTP listener of `[http]`: its tokens read when it is built (a token that cannot be
+/// read stops the start, naming where it was to come from); READY=1 waits until it listens,
+/// and an address it cannot bind stops brid with the address and the reason.
+struct HTTPService: Service {
+    let listener: any Service
+    /// Opened with true once the listener is bound, false when its run ended without.
+    let listening = OneShotGate()
+
+    init(config: HTTPConfig, daemon: Daemon, environment: DaemonEnvironment) throws {
+        let tokens: [String]
+        do {
+            tokens = try HTTPTokens.resolve(config.tokens, environment: environment.variables, readFile: daemon.readFile)
+        } catch {
+            throw HTTPStartError(message: "[http] tokens: \(error)")
+        }
+        daemon.httpTokens.replace(with: tokens)
+        let clock = environment.clock
+        let reads = HTTPReads(store: daemon.store, config: { await daemon.config }, now: { clock.now() })
+        let (logger, gate) = (environment.logger, listening)
+        listener = HTTPListener.service(listen: config.listen, reads: reads, tokens: daemon.httpTokens, metrics: daemon.metrics,
+                                           logger: logger) { bound in
+            logger.notice("http: listening on \(bound)\(tokens.isEmpty ? "" : " (a token is required)")")
+            gate.open(true)
+        }
     }
-    daemon.httpTokens.replace(with: tokens)
-    let clock = environment.clock
-    let reads = HTTPReads(store: daemon.store, config: { await daemon.config }, now: { clock.now() })
-    let logger = environment.logger
-    return HTTPListener.application(listen: config.listen, reads: reads, tokens: daemon.httpTokens, metrics: daemon.metrics,
-                                    logger: logger) { bound in
-        logger.notice("http: listening on \(bound)\(tokens.isEmpty ? "" : " (a token is required)")")
+
+    func run() async throws {
+        defer { listening.open(false) }  // when it never bound: no READY=1
+        try await listener.run()
     }
 }
 
@@ -152,8 +166,14 @@ struct ControlService: Service {
 struct SystemdService: Service {
     let daemon: Daemon
     let notifier: SystemdNotifier
+    /// The HTTP listener's bind, waited for before READY=1 (nil: no listener).
+    var listening: OneShotGate?
 
     func run() async throws {
+        if let listening {
+            // A listener that could not bind ends the group: no READY=1 then.
+            guard await listening.wait(), !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
+        }
         notifier.ready(status: await daemon.statusLine())
         let summary = await daemon.config.summary
         daemon.logger.notice("brid \(BridVersion.current) running: \(summary)")
@@ -196,5 +216,33 @@ public func runDaemon(configPath: String, logger: Logger) async -> Int32 {
     } catch {
         logger.critical("\(error)")
         return 1
+    }
+}
+
+/// A gate opened once, with a value: `wait()` returns it at once after `open`, and every
+/// waiter before it is woken with it then.
+final class OneShotGate: Sendable {
+    private let state = Mutex<(value: Bool?, waiters: [CheckedContinuation<Bool, Never>])>((nil, []))
+
+    /// Opens the gate with `value`; later calls change nothing.
+    func open(_ value: Bool) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
+            guard state.value == nil else { return [] }
+            state.value = value
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: value) }
+    }
+
+    func wait() async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let value = state.withLock { state -> Bool? in
+                if let value = state.value { return value }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let value { continuation.resume(returning: value) }
+        }
     }
 }

@@ -107,8 +107,17 @@ struct TokenMiddleware: RouterMiddleware {
 /// Prometheus metrics at `/metrics`, and the pages. Nothing it serves changes state: only
 /// GET and HEAD are routed.
 public enum HTTPListener {
-    /// The application for `config`, ready to run as a service of the daemon's group.
-    /// `onListening` is told the address actually bound (the port, when 0 was asked for).
+    /// The listener as a service of the daemon's group: an address it cannot bind ends its
+    /// run with `HTTPListenError` (the address and the system's reason). `onListening` is told
+    /// the address actually bound (the port, when 0 was asked for).
+    public static func service(listen: ListenAddress, reads: HTTPReads, tokens: HTTPTokens, metrics: BridMetrics,
+                               logger: Logger,
+                               onListening: @escaping @Sendable (ListenAddress) async -> Void = { _ in }) -> some Service {
+        ListenerService(application: application(listen: listen, reads: reads, tokens: tokens, metrics: metrics, logger: logger,
+                                                 onListening: onListening), listen: listen)
+    }
+
+    /// The application itself (tests run it as a task).
     public static func application(listen: ListenAddress, reads: HTTPReads, tokens: HTTPTokens, metrics: BridMetrics,
                                    logger: Logger,
                                    onListening: @escaping @Sendable (ListenAddress) async -> Void = { _ in }) -> some ApplicationProtocol {
@@ -148,5 +157,23 @@ public enum HTTPListener {
         headers[.wwwAuthenticate] = "Bearer"
         return Response(status: .unauthorized, headers: headers,
                         body: ResponseBody(byteBuffer: ByteBuffer(string: "401 Unauthorized: this brid asks for a token (Authorization: Bearer, or api_key=)\n")))
+    }
+}
+
+/// Why the listener stopped at its start: the address could not be bound.
+public struct HTTPListenError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+private struct ListenerService<Application: ApplicationProtocol>: Service {
+    let application: Application
+    let listen: ListenAddress
+
+    func run() async throws {
+        do {
+            try await application.run()
+        } catch let error as IOError {
+            throw HTTPListenError(description: "http: cannot listen on \(listen): \(String(cString: strerror(error.errnoCode))) (errno \(error.errnoCode))")
+        }
     }
 }

@@ -41,7 +41,12 @@ extension BridConfig {
     /// A one-line summary for `--check-config` and the log.
     public var summary: String {
         let urls = sources.filter { if case .url = $0.location { true } else { false } }.count
-        return "\(plural(sources.count, "source")) (\(urls) url, \(sources.count - urls) drop), \(plural(series.count, "catalogued series", "catalogued series")), \(plural(alerts.count, "alert rule")), \(plural(notifiers.count, "notifier")); state in \(daemon.stateDir)\(storeSummary)"
+        return "\(plural(sources.count, "source")) (\(urls) url, \(sources.count - urls) drop), \(plural(series.count, "catalogued series", "catalogued series")), \(plural(alerts.count, "alert rule")), \(plural(notifiers.count, "notifier")); state in \(daemon.stateDir)\(storeSummary)\(httpSummary)"
+    }
+
+    private var httpSummary: String {
+        guard let http else { return "" }
+        return "; http on \(http.listen)\(http.tokens.isEmpty ? "" : " (\(plural(http.tokens.count, "token")))")"
     }
 
     private var storeSummary: String {

@@ -64,6 +64,8 @@ import Testing
             (#"\bpid \d+"#, "pid N"),
             (#"\b(now|\d+[smhd]( \d+[smhd])? ago)\b"#, "AGE"),
             (#"\bin \d+(\.\d+)? s\b"#, "in SECONDS"),
+            // The checkout listens on a port the system picks (tests run side by side).
+            (#"\b127\.0\.0\.1:\d+"#, "127.0.0.1:PORT"),
         ]
         for (pattern, replacement) in rules {
             text = text.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
@@ -85,6 +87,11 @@ import Testing
         for file in ["Config/brid.toml", "Config/samples/bri-cn-kz-2018.csv"] {
             try files.copyItem(atPath: repository + "/" + file, toPath: root + "/" + file)
         }
+        // The bundled listener's port, 8089, may be taken by a `make run` or a test beside
+        // this one: the checkout's listens on a port the system picks.
+        let config = try String(contentsOfFile: root + "/Config/brid.toml", encoding: .utf8)
+        try config.replacingOccurrences(of: "listen = \"127.0.0.1:8089\"", with: "listen = \"127.0.0.1:0\"")
+            .write(toFile: root + "/Config/brid.toml", atomically: true, encoding: .utf8)
         try files.createSymbolicLink(atPath: root + "/.build/debug", withDestinationPath: BuiltProducts.folder)
         return root
     }
