@@ -55,7 +55,7 @@ once: build
 
 # The tests also need a real Alertmanager (the alerting end-to-end test starts one).
 test-deps:
-	@scripts/install-deps.sh prometheus-alertmanager time zip
+	@scripts/install-deps.sh prometheus-alertmanager time zip chromium
 
 test: test-deps
 	$(SWIFT) build --build-tests

@@ -13,6 +13,7 @@ enum PageStyle {
     footer{color:var(--muted);font-size:.85rem;padding-top:1.5rem;padding-bottom:1.5rem}
     a{color:var(--accent)}
     h1{font-size:1.5rem;margin:1rem 0 .25rem;overflow-wrap:anywhere}
+    h1.key{font-size:1.4rem}
     h2{font-size:1.15rem;margin:1.75rem 0 .5rem}
     p.sub{margin:0 0 1rem;color:var(--muted)}
     .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
@@ -21,8 +22,10 @@ enum PageStyle {
     th{font-weight:600;color:var(--muted)}
     td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
     td.wrap{white-space:normal;min-width:14rem}
+    td.named{white-space:normal;min-width:9rem;max-width:18rem}
     code,.key{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
-    .state-firing,.state-failing{color:var(--firing);font-weight:600}
+    .state-failing,.sev-critical{color:var(--firing);font-weight:600}
+    .sev-warning{font-weight:600}
     .state-ok{color:var(--ok)}
     .note{color:var(--muted);font-size:.9rem}
     nav.pages{margin:.75rem 0;display:flex;gap:1rem}
@@ -44,6 +47,8 @@ enum PageStyle {
     ul.legend li{margin:.15rem 0}
     .swatch{display:inline-block;width:2.2rem;height:0;vertical-align:middle;margin-right:.5rem;border-top:1.5px dashed var(--old)}
     .swatch.latest{border-top:3.5px solid var(--accent)}
-    @media (max-width:40rem){body{font-size:15px}.chart text{font-size:24px}.chart text.alt{display:none}.chart .label{font-size:24px}}
+    .chart .label.earlier{fill:var(--muted);font-weight:400}
+    @media (max-width:40rem){body{font-size:15px}.chart text{font-size:24px}.chart text.alt{display:none}
+    .chart .vintage path{stroke-width:3}.chart .vintage.latest path{stroke-width:6}.chart .vintage circle{r:8;stroke-width:3}.chart .vintage.latest circle{r:10}}
     """
 }

@@ -55,7 +55,7 @@ enum PageTemplates {
     <thead><tr><th>Source</th><th>Kind</th><th>Format</th><th>State</th><th>Last check</th><th>Last success</th><th class="n">Fails</th><th>Last release</th><th>Last error</th></tr></thead>
     <tbody>
     {{#sources}}
-    <tr><td><span class="key">{{id}}</span>{{#name}}<br><span class="note">{{name}}</span>{{/name}}</td><td>{{kind}}</td><td>{{format}}</td><td class="state-{{state}}">{{state}}</td><td>{{lastCheck}}</td><td>{{lastSuccess}}</td><td class="n">{{failures}}</td><td>{{#lastRelease}}<a href="{{lastReleaseLink}}">release {{lastRelease}}</a>{{/lastRelease}}{{^lastRelease}}-{{/lastRelease}}</td><td class="wrap">{{lastError}}</td></tr>
+    <tr><td class="named"><span class="key">{{id}}</span>{{#name}}<br><span class="note">{{name}}</span>{{/name}}</td><td>{{kind}}</td><td>{{format}}</td><td class="state-{{state}}">{{state}}</td><td>{{lastCheck}}</td><td>{{lastSuccess}}</td><td class="n">{{failures}}</td><td>{{#lastRelease}}<a href="{{lastReleaseLink}}">release {{lastRelease}}</a>{{/lastRelease}}{{^lastRelease}}-{{/lastRelease}}</td><td class="wrap">{{lastError}}</td></tr>
     {{/sources}}
     </tbody></table></div>
     {{/hasSources}}
@@ -67,7 +67,7 @@ enum PageTemplates {
     <thead><tr><th class="n">ID</th><th>Severity</th><th>Rule</th><th>Series / source</th><th>Period</th><th>Fired</th><th>Acked</th><th>Summary</th></tr></thead>
     <tbody>
     {{#alerts}}
-    <tr><td class="n">{{id}}</td><td class="state-firing">{{severity}}</td><td>{{rule}}</td><td>{{#seriesLink}}<a class="key" href="{{seriesLink}}">{{target}}</a>{{/seriesLink}}{{^seriesLink}}{{target}}{{/seriesLink}}</td><td>{{period}}</td><td>{{fired}}</td><td>{{acked}}</td><td class="wrap">{{summary}}</td></tr>
+    <tr><td class="n">{{id}}</td><td class="sev-{{severity}}">{{severity}}</td><td>{{rule}}</td><td>{{#seriesLink}}<a class="key" href="{{seriesLink}}">{{target}}</a>{{/seriesLink}}{{^seriesLink}}{{target}}{{/seriesLink}}</td><td>{{period}}</td><td>{{fired}}</td><td>{{acked}}</td><td class="wrap">{{summary}}</td></tr>
     {{/alerts}}
     </tbody></table></div>
     {{/hasAlerts}}

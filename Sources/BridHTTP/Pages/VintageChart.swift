@@ -65,7 +65,7 @@ struct VintageChart {
             out += "<text x=\"\(Self.number(Self.left - 8))\" y=\"\(ty)\" text-anchor=\"end\" dominant-baseline=\"middle\">\(Self.fixed(tick, decimals: scaleY.decimals))</text>"
         }
         if let unit, !unit.isEmpty {
-            out += "<text class=\"unit\" x=\"\(Self.number(Self.left - 8))\" y=\"\(Self.number(Self.top - 16))\" text-anchor=\"end\">\(PageText.escape(unit))</text>"
+            out += "<text class=\"unit\" x=\"4\" y=\"\(Self.number(Self.top - 16))\">\(PageText.escape(unit))</text>"
         }
         out += "</g>"
         // The x axis: at most 8 period labels, every other one hidden on a narrow screen.
@@ -103,12 +103,13 @@ struct VintageChart {
                 out += "<circle cx=\"\(Self.number(x(positions[point.period])))\" cy=\"\(Self.number(y(point.value)))\" r=\"\(line.isLatest ? 5 : 4)\">"
                 out += "<title>\(PageText.escape(periods[point.period])): \(PageText.escape(point.text)) (\(PageText.escape(line.label)))</title></circle>"
             }
-            if line.isLatest, let last = line.points.last {
-                // Said in words on the line itself: readable without colour.
+            if let last = line.points.last, line.isLatest || lines.count <= 3 {
+                // Said in words on the line itself: readable without colour. The latest to
+                // the right of its last point, a few earlier ones to the left of theirs.
                 let lx = x(positions[last.period]), ly = y(last.value)
-                let anchor = lx > Self.width - 160 ? "end" : "start"
-                let dx = anchor == "end" ? -10.0 : 10.0
-                out += "<text class=\"label\" x=\"\(Self.number(lx + dx))\" y=\"\(Self.number(ly - 10))\" text-anchor=\"\(anchor)\">latest: \(PageText.escape(last.text))</text>"
+                let right = line.isLatest ? lx < Self.width - 160 : lx < 200
+                let text = line.isLatest ? "latest: \(last.text)" : "release \(line.releaseID): \(last.text)"
+                out += "<text class=\"label\(line.isLatest ? "" : " earlier")\" x=\"\(Self.number(lx + (right ? 10 : -10)))\" y=\"\(Self.number(ly - 10))\" text-anchor=\"\(right ? "start" : "end")\">\(PageText.escape(text))</text>"
             }
             out += "</g>"
         }
