@@ -202,6 +202,9 @@ struct PageTests {
         }
         #expect(seen.contains("/series/cn-kz.trade.total"))
         #expect(seen.contains("/releases/1"))
+        let head = try await HTTPTestClient.get(port: listener.port, "/series/cn-kz.trade.total", method: "HEAD")
+        #expect(head.status == 200)
+        #expect(head.body.isEmpty)
     }
 
     @Test("with a token given as api_key=, the pages' links carry it (a browser cannot send a Bearer header)")

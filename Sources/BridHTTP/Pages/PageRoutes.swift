@@ -20,25 +20,28 @@ enum PageRoutes {
     static let revisionsListed = 200
 
     static func register(on router: HTTPRouter, reads: HTTPReads) {
-        router.get("/") { request, _ in
-            try await respond { try await home(request, reads: reads) }
-        }
-        // A key may hold `/` (its links encode it as %2F; a typed one arrives raw).
-        router.get("/series/**") { request, _ in
-            try await respond { try await series(request, reads: reads) }
-        }
-        router.get("/series") { request, _ in
-            missing("Which series? The front page lists them.", PageLinks(request: request.uri.queryParameters["api_key"].map(String.init), now: reads.now()))
-        }
-        router.get("/releases/:id") { request, context in
-            try await respond { try await release(request, id: context.parameters.get("id"), reads: reads) }
+        // HEAD answers what GET would, without the body.
+        for method in [HTTPRequest.Method.get, .head] {
+            router.on("/", method: method) { request, _ in
+                try await respond(request) { try await home(request, reads: reads) }
+            }
+            router.on("/series", method: method) { request, _ in
+                try await respond(request) { missing("Which series? The front page lists them.", links(request, reads)) }
+            }
+            // A key may hold `/` (its links encode it as %2F; a typed one arrives raw).
+            router.on("/series/**", method: method) { request, _ in
+                try await respond(request) { try await series(request, reads: reads) }
+            }
+            router.on("/releases/:id", method: method) { request, context in
+                try await respond(request) { try await release(request, id: context.parameters.get("id"), reads: reads) }
+            }
         }
     }
 
     // MARK: - Pages
 
     static func home(_ request: Request, reads: HTTPReads) async throws -> Response {
-        let links = PageLinks(request: request.uri.queryParameters["api_key"].map(String.init), now: reads.now())
+        let links = links(request, reads)
         let config = await reads.config()
         let after = request.uri.queryParameters["after"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         let perPage = seriesPerPage
@@ -107,7 +110,7 @@ enum PageRoutes {
     }
 
     static func series(_ request: Request, reads: HTTPReads) async throws -> Response {
-        let links = PageLinks(request: request.uri.queryParameters["api_key"].map(String.init), now: reads.now())
+        let links = links(request, reads)
         let raw = request.uri.path.dropFirst("/series/".count)
         guard let key = PageText.percentDecoded(raw), !key.isEmpty else {
             return missing("There is no series \(String(raw)).", links)
@@ -162,7 +165,7 @@ enum PageRoutes {
     }
 
     static func release(_ request: Request, id text: String?, reads: HTTPReads) async throws -> Response {
-        let links = PageLinks(request: request.uri.queryParameters["api_key"].map(String.init), now: reads.now())
+        let links = links(request, reads)
         guard let text, let id = Int64(text), id > 0 else {
             return missing("There is no release \(text ?? "").", links)
         }
@@ -221,10 +224,16 @@ enum PageRoutes {
         html(PageTemplates.render(MissingPage(frame: frame("Not found", links), message: message), "missing"), status: .notFound)
     }
 
+    private static func links(_ request: Request, _ reads: HTTPReads) -> PageLinks {
+        PageLinks(request: request.uri.queryParameters["api_key"].map(String.init), now: reads.now())
+    }
+
     /// A store that cannot be read answers 503 with a page saying so (never a stack trace).
-    private static func respond(_ page: () async throws -> Response) async throws -> Response {
+    private static func respond(_ request: Request, _ page: () async throws -> Response) async throws -> Response {
         do {
-            return try await page()
+            var response = try await page()
+            if request.method == .head { response.body = ResponseBody() }
+            return response
         } catch {
             let text = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Store unavailable · brid</title></head>"
                 + "<body><h1>The store cannot be read</h1><p>\(PageText.escape(String(describing: error)))</p></body></html>"
