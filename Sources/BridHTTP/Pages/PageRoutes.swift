@@ -45,7 +45,7 @@ enum PageRoutes {
         let config = await reads.config()
         let after = request.uri.queryParameters["after"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         let perPage = seriesPerPage
-        let (states, statistics, alerts, releases, series, more) = try await reads.read { store in
+        let (states, statistics, alerts, firingTotal, releases, series, more) = try await reads.read { store in
             let (cursor, more) = try store.seriesCursor(SeriesFilter(after: after, limit: perPage))
             defer { cursor.close() }
             var series: [SeriesSummary] = []
@@ -55,7 +55,7 @@ enum PageRoutes {
                 series += batch
             }
             return (try store.sourceStates(), try store.statistics(), try store.alerts(includeResolved: false, limit: 200),
-                    try store.releases(limit: 20), series, more())
+                    try store.firingCounts().values.reduce(0, +), try store.releases(limit: 20), series, more())
         }
         let stateByID = Dictionary(states.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         // Configured sources first (in the config's order), then any the store knows that
@@ -103,7 +103,7 @@ enum PageRoutes {
         let moreSeries = more ? series.last.map { links.withQuery("/", "after=" + PageText.queryValue($0.key)) } : nil
         let page = HomePage(
             frame: frame("Sources, alerts, releases", links), sourceCount: plural(rows.count, "source"),
-            alertCount: plural(firing.count, "alert") + " firing", releaseCount: plural(statistics.releases, "release"),
+            alertCount: plural(max(firingTotal, firing.count), "alert") + " firing", releaseCount: plural(statistics.releases, "release"),
             sources: rows, alerts: alertRows, releases: releaseRows, series: seriesRows, afterKey: after, moreSeries: moreSeries,
             hasSources: !rows.isEmpty, hasAlerts: !alertRows.isEmpty, hasReleases: !releaseRows.isEmpty, hasSeries: !seriesRows.isEmpty)
         return html(PageTemplates.render(page, "home"))
