@@ -14,7 +14,7 @@ final class RunningListener: Sendable {
     let folder: String
     private let task: Task<Void, any Error>
 
-    static func start(tokens: [String] = [], config: BridConfig? = nil, configProvider: (@Sendable () -> BridConfig)? = nil,
+    static func start(tokens: [String] = [], config: BridConfig? = nil, configProvider: ConfigProvider? = nil,
                       metrics: BridMetrics = BridMetrics(), prepare: (SQLiteStore) throws -> Void = { _ in }) async throws -> RunningListener {
         let folder = NSTemporaryDirectory() + "brid-http-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -22,7 +22,7 @@ final class RunningListener: Sendable {
         try prepare(store)
         let bound = AsyncStream<Int>.makeStream()
         let current = config ?? BridConfig(path: folder + "/brid.toml", daemon: DaemonConfig(stateDir: folder), sources: [], series: [], alerts: [], notifiers: [])
-        let reads = HTTPReads(store: store, config: { configProvider?() ?? current })
+        let reads = HTTPReads(store: store, config: { configProvider?.current() ?? current })
         let app = HTTPListener.application(listen: ListenAddress(host: "127.0.0.1", port: 0), reads: reads, tokens: HTTPTokens(tokens),
                                            metrics: metrics, logger: Logger(label: "test")) { address in
             bound.continuation.yield(address.port)
@@ -46,4 +46,10 @@ final class RunningListener: Sendable {
         store.close()
         try? FileManager.default.removeItem(atPath: folder)
     }
+}
+
+/// The configuration a listener reads at each request (a test that reloads changes it).
+/// A struct, not a closure parameter, so that `start`'s trailing closure is always `prepare`.
+struct ConfigProvider: Sendable {
+    let current: @Sendable () -> BridConfig
 }

@@ -116,7 +116,7 @@ struct MetricsTests {
     @Test("a source or notifier a reload removed is gone from the store's metrics of the next scrape")
     func reloadRemovesSeries() async throws {
         let current = Mutex(Self.config())
-        let listener = try await RunningListener.start(config: nil, configProvider: { current.withLock { $0 } }, prepare: Self.prepare)
+        let listener = try await RunningListener.start(config: nil, configProvider: ConfigProvider { current.withLock { $0 } }, prepare: Self.prepare)
         defer { Task { await listener.stop() } }
         let before = PrometheusText(try await HTTPTestClient.get(port: listener.port, "/metrics").text)
         #expect(before.value(#"brid_source_consecutive_failures{source="never"}"#) == 0)
