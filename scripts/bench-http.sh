@@ -5,13 +5,16 @@
 #      the latency percentiles, wrk and brid on the same machine;
 #   3. brid's RSS after the load.
 # Usage: scripts/bench-http.sh [SECONDS] [CONNECTIONS]   (defaults 15 s, 32 connections)
+#   BRID_BASELINE=/path/to/older/brid  also measures that binary's idle RSS on the same store
+#   (the build before the listener, to see that brid without [http] did not grow).
+# brid is measured as shipped: the static release build (as `make bench-daemon`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
 connections=${2:-32}
 scripts/install-deps.sh wrk
-swift build -c release --product brid >/dev/null
-brid=$PWD/.build/release/brid
+swift build -c release --static-swift-stdlib --scratch-path .build-static --product brid >/dev/null
+brid=$PWD/.build-static/release/brid
 
 dir=$(mktemp -d /tmp/brid-bench-http.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
@@ -47,7 +50,7 @@ write_config without
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 start() {
-    "$brid" --config "$dir/brid.toml" 2>"$dir/brid.log" &
+    "${1:-$brid}" --config "$dir/brid.toml" 2>"$dir/brid.log" &
     pid=$!
     for _ in $(seq 200); do grep -q "running:" "$dir/brid.log" 2>/dev/null && break; sleep 0.05; done
     sleep 3  # idle: the start-up's work done
@@ -55,6 +58,12 @@ start() {
 stop() { kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; }
 
 write_config without
+baseline=""
+if [ -n "${BRID_BASELINE:-}" ]; then
+    start "$BRID_BASELINE"
+    baseline=$(rss_kb "$pid")
+    stop
+fi
 start
 idle_without=$(rss_kb "$pid")
 stop
@@ -74,6 +83,7 @@ p99=$(awk '$1 == "99%" {print $2}' "$dir/wrk.txt")
 p50=$(awk '$1 == "50%" {print $2}' "$dir/wrk.txt")
 echo
 echo "bench-http ($(nproc) cores, wrk -t2 -c$connections -d${seconds}s, brid release build):"
+[ -n "$baseline" ] && echo "  idle RSS of $BRID_BASELINE: $((baseline / 1024)) MiB ($baseline KiB)"
 echo "  idle RSS without [http]:        $((idle_without / 1024)) MiB ($idle_without KiB)"
 echo "  idle RSS with [http]:           $((idle_with / 1024)) MiB ($idle_with KiB)"
 echo "  /fred/series/observations (500): $rps requests/s, p50 $p50, p99 $p99"

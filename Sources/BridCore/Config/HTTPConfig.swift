@@ -28,7 +28,7 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
 
     /// `127.0.0.1:8089`, `[::1]:8089`.
     public var description: String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        host.contains(Character(":")) ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     /// Whether only this machine can reach it: 127.0.0.0/8, ::1 or `localhost`.
@@ -49,12 +49,12 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
             let rest = text[text.index(after: close)...]
             guard rest.hasPrefix(":") else { return .failure(.missingPort) }
             portText = rest.dropFirst()
-            guard host.contains(":"), host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return .failure(.badHost(String(host))) }
+            guard host.contains(Character(":")), host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return .failure(.badHost(String(host))) }
         } else {
             guard let colon = text.lastIndex(of: ":") else { return .failure(.missingPort) }
             host = text[..<colon]
             portText = text[text.index(after: colon)...]
-            if host.contains(":") { return .failure(.unbracketedIPv6) }
+            if host.contains(Character(":")) { return .failure(.unbracketedIPv6) }
             guard host == "localhost" || ipv4(String(host)) != nil else { return .failure(.badHost(String(host))) }
         }
         guard !portText.isEmpty, portText.allSatisfy(\.isASCII), portText.allSatisfy(\.isNumber), portText.count <= 5,
