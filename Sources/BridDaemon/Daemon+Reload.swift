@@ -75,6 +75,7 @@ extension Daemon {
     func apply(_ new: BridConfig, states: [SourceState]) -> ReloadReport {
         let old = config
         config = new
+        httpCache.clear()
         lastReloadFailure = nil
         let now = clock.now()
         let change = ConfigChange(from: old, to: new)

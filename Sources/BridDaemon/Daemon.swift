@@ -55,6 +55,8 @@ public actor Daemon {
     public nonisolated let metrics: BridMetrics
     /// The HTTP listener's tokens in force (`[http] tokens`), read at start and at each reload.
     public nonisolated let httpTokens = HTTPTokens()
+    /// The HTTP listener's kept answers, cleared at each reload (the catalogue may change).
+    public nonisolated let httpCache = ResponseCache()
     /// Goes up whenever something `status` shows changes, so a status can be cached.
     public internal(set) var generation: UInt64 = 0
 

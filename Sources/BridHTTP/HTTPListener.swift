@@ -19,11 +19,15 @@ public struct HTTPReads: Sendable {
     public let store: any VintageStore
     public let config: @Sendable () async -> BridConfig
     public let now: @Sendable () -> Date
+    /// Answers kept while the store has no newer release (the FRED API's).
+    public let cache: ResponseCache
 
-    public init(store: any VintageStore, config: @escaping @Sendable () async -> BridConfig, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(store: any VintageStore, config: @escaping @Sendable () async -> BridConfig, now: @escaping @Sendable () -> Date = { Date() },
+                cache: ResponseCache = ResponseCache()) {
         self.store = store
         self.config = config
         self.now = now
+        self.cache = cache
     }
 
     /// Store reads run here: blocking SQLite or libpq calls must not occupy an event loop.

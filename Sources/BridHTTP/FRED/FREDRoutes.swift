@@ -34,14 +34,27 @@ enum FREDRoutes {
     }
 
     /// Runs `build` on the store's read queue; its error documents become FRED's answers.
+    /// An answer is kept in `reads.cache` while the store has no newer release: the same
+    /// request on the same UTC day is then answered without building it again.
     private static func answer(_ request: Request, reads: HTTPReads,
                                _ build: @escaping @Sendable (FREDQuery, any VintageStore) throws -> [UInt8]) async -> Response {
         let query = FREDQuery(request.uri.queryParameters, today: FREDDay(reads.now()))
         do {
             let json = try query.json()
-            let bytes = try await reads.read { store in try build(query, store) }
+            let contentType = json ? "application/json; charset=UTF-8" : "text/xml; charset=UTF-8"
+            let key = query.today.text + " " + request.uri.description
+            let (cache, now) = (reads.cache, reads.now().timeIntervalSince1970)
+            let bytes = try await reads.read { store in
+                // The release first: data read after it is at least as new, so an entry is
+                // never older than the release it is kept under.
+                let release = try store.latestReleaseID()
+                if let kept = cache.lookup(key, release: release, now: now) { return kept.body }
+                let bytes = try build(query, store)
+                cache.store(ResponseCache.Entry(body: bytes), for: key, release: release, now: now)
+                return bytes
+            }
             var headers = HTTPFields()
-            headers[.contentType] = json ? "application/json; charset=UTF-8" : "text/xml; charset=UTF-8"
+            headers[.contentType] = contentType
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         } catch let error as FREDErrorDocument {
             return error.response(for: request)
