@@ -18,7 +18,8 @@ import PackageDescription
 //                  transcoded into spools.
 //   BridHTTP     — the optional read-only HTTP listener (Hummingbird 2): the FRED-compatible
 //                  API, Prometheus metrics (swift-metrics, swift-prometheus), server-rendered
-//                  pages (swift-mustache) with SVG charts.
+//                  pages with SVG charts (HTML written by Swift functions: no template engine,
+//                  since swift-mustache uses Foundation proper and linked it back into brid).
 //   BridDaemon   — the long-running services (scheduler, drop watcher, reload) in one
 //                  ServiceGroup, built by one function that tests call too.
 //   BridProtocol — the control protocol (envelope, every command and its reply), FoundationEssentials only.
@@ -51,12 +52,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // The optional read-only HTTP listener ([http], README "The HTTP listener"): HTTP/1.1
-        // parsing and routing (Hummingbird 2 on SwiftNIO), the pages' templates (Mustache),
-        // the metrics API and its Prometheus exposition.
+        // parsing and routing (Hummingbird 2 on SwiftNIO), the metrics API and its Prometheus
+        // exposition.
         // Without its default traits: no full Foundation (FoundationEssentials only), no
         // swift-configuration.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
@@ -88,7 +88,6 @@ let package = Package(
             dependencies: [
                 "BridCore", "BridStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

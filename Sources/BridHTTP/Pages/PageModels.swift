@@ -2,10 +2,8 @@ import BridCore
 import BridStore
 import Foundation
 
-// What the templates render: plain values, every text still raw (Mustache escapes it).
-// Only stored properties are seen (Mustache reads them by reflection): the `has…` flags
-// are stored too. Optional fields are the templates' sections; their names are unique across a page's
-// nesting, since Mustache looks a missing name up in the enclosing objects.
+// What the templates (PageTemplates.swift) render: plain values, every text still raw
+// (`HTML`'s interpolation escapes it); an optional is shown only when present.
 
 /// What every page's layout shows.
 struct PageFrame {
@@ -76,10 +74,6 @@ struct HomePage {
     let series: [SeriesRow]
     let afterKey: String?
     let moreSeries: String?
-    let hasSources: Bool
-    let hasAlerts: Bool
-    let hasReleases: Bool
-    let hasSeries: Bool
 }
 
 struct SeriesPage {
@@ -132,8 +126,6 @@ struct SeriesPage {
     let values: [ValueRow]
     let newer: String?
     let older: String?
-    let hasRevisions: Bool
-    let hasValues: Bool
 }
 
 struct ReleasePage {
@@ -163,7 +155,6 @@ struct ReleasePage {
     let pageSize: Int
     let previous: String?
     let next: String?
-    let hasChanges: Bool
 }
 
 struct MissingPage {

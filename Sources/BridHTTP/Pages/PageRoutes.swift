@@ -104,9 +104,8 @@ enum PageRoutes {
         let page = HomePage(
             frame: frame("Sources, alerts, releases", links), sourceCount: plural(rows.count, "source"),
             alertCount: plural(max(firingTotal, firing.count), "alert") + " firing", releaseCount: plural(statistics.releases, "release"),
-            sources: rows, alerts: alertRows, releases: releaseRows, series: seriesRows, afterKey: after, moreSeries: moreSeries,
-            hasSources: !rows.isEmpty, hasAlerts: !alertRows.isEmpty, hasReleases: !releaseRows.isEmpty, hasSeries: !seriesRows.isEmpty)
-        return html(PageTemplates.render(page, "home"))
+            sources: rows, alerts: alertRows, releases: releaseRows, series: seriesRows, afterKey: after, moreSeries: moreSeries)
+        return html(PageTemplates.home(page).text)
     }
 
     static func series(_ request: Request, reads: HTTPReads) async throws -> Response {
@@ -159,9 +158,8 @@ enum PageRoutes {
                 ? "The newest \(revisionsListed) of \(revisions.count) are listed; `brictl history \(key) PERIOD` shows any period's." : nil,
             values: Array(valueRows),
             newer: offset > 0 ? links.page(path, offset: max(0, offset - valuesPerPage)) : nil,
-            older: offset + valuesPerPage < latest.count ? links.page(path, offset: offset + valuesPerPage) : nil,
-            hasRevisions: !revisionRows.isEmpty, hasValues: !valueRows.isEmpty)
-        return html(PageTemplates.render(page, "series"))
+            older: offset + valuesPerPage < latest.count ? links.page(path, offset: offset + valuesPerPage) : nil)
+        return html(PageTemplates.series(page).text)
     }
 
     static func release(_ request: Request, id text: String?, reads: HTTPReads) async throws -> Response {
@@ -209,9 +207,8 @@ enum PageRoutes {
             range: rows.isEmpty || (offset == 0 && !more) ? nil : "\(offset + 1)–\(offset + rows.count) of \(total)",
             changes: rows, pageSize: perPage,
             previous: offset > 0 ? links.page(path, offset: max(0, offset - perPage)) : nil,
-            next: more ? links.page(path, offset: offset + perPage) : nil,
-            hasChanges: !rows.isEmpty)
-        return html(PageTemplates.render(page, "release"))
+            next: more ? links.page(path, offset: offset + perPage) : nil)
+        return html(PageTemplates.release(page).text)
     }
 
     // MARK: - Pieces
@@ -221,7 +218,7 @@ enum PageRoutes {
     }
 
     private static func missing(_ message: String, _ links: PageLinks) -> Response {
-        html(PageTemplates.render(MissingPage(frame: frame("Not found", links), message: message), "missing"), status: .notFound)
+        html(PageTemplates.missing(MissingPage(frame: frame("Not found", links), message: message)).text, status: .notFound)
     }
 
     private static func links(_ request: Request, _ reads: HTTPReads) -> PageLinks {
@@ -235,9 +232,9 @@ enum PageRoutes {
             if request.method == .head { response.body = ResponseBody() }
             return response
         } catch {
-            let text = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Store unavailable · brid</title></head>"
-                + "<body><h1>The store cannot be read</h1><p>\(PageText.escape(String(describing: error)))</p></body></html>"
-            return html(text, status: .serviceUnavailable)
+            let page: HTML = #"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Store unavailable · brid</title></head>"#
+                + "<body><h1>The store cannot be read</h1><p>\(String(describing: error))</p></body></html>"
+            return html(page.text, status: .serviceUnavailable)
         }
     }
 

@@ -1,8 +1,8 @@
 import BridCore
 import Foundation
 
-/// Text as the pages show it: HTML-escaped (what the SVG renderer writes itself; the
-/// templates escape with Mustache), times in UTC, links with the series key encoded.
+/// Text as the pages show it: HTML-escaped (by `HTML`'s interpolation and the SVG renderer,
+/// both through `escape`), times in UTC, links with the series key encoded.
 enum PageText {
     /// `& < > " '` as entities.
     static func escape(_ text: String) -> String {
