@@ -124,7 +124,8 @@ struct HTTPService: Service {
         }
         daemon.httpTokens.replace(with: tokens)
         let clock = environment.clock
-        let reads = HTTPReads(store: daemon.store, config: { await daemon.config }, now: { clock.now() }, cache: daemon.httpCache)
+        let reads = HTTPReads(store: daemon.store, config: { await daemon.config }, now: { clock.now() }, cache: daemon.httpCache,
+                              logger: environment.logger)
         let (logger, gate) = (environment.logger, listening)
         listener = HTTPListener.service(listen: config.listen, reads: reads, tokens: daemon.httpTokens, metrics: daemon.metrics,
                                            logger: logger) { bound in

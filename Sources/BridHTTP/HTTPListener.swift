@@ -21,13 +21,22 @@ public struct HTTPReads: Sendable {
     public let now: @Sendable () -> Date
     /// Answers kept while the store has no newer release (the FRED API's).
     public let cache: ResponseCache
+    /// Where a failed read is said in full (the answer itself names no path, host or user).
+    public let logger: Logger
 
     public init(store: any VintageStore, config: @escaping @Sendable () async -> BridConfig, now: @escaping @Sendable () -> Date = { Date() },
-                cache: ResponseCache = ResponseCache()) {
+                cache: ResponseCache = ResponseCache(), logger: Logger = Logger(label: "brid.http")) {
         self.store = store
         self.config = config
         self.now = now
         self.cache = cache
+        self.logger = logger
+    }
+
+    /// Logs why a request could not be answered from the store; the text for the answer.
+    func failed(_ request: Request, _ error: any Error) -> String {
+        logger.error("http: \(request.uri.path) could not be answered: the store could not be read: \(error)")
+        return "The store could not be read; brid's journal says why."
     }
 
     /// Store reads run here: blocking SQLite or libpq calls must not occupy an event loop.
@@ -127,7 +136,8 @@ public enum HTTPListener {
                                    onListening: @escaping @Sendable (ListenAddress) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = makeRouter(reads: reads, tokens: tokens, metrics: metrics)
         var quiet = logger
-        // Hummingbird's own per-request lines stay at debug; brid says what it serves itself.
+        // Hummingbird's own lines about each request stay out of the journal; brid logs
+        // only what went wrong (a store that could not be read).
         quiet.logLevel = max(logger.logLevel, .notice)
         return Application(
             router: router,

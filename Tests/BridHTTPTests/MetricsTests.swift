@@ -150,9 +150,9 @@ struct ScrapeError: Error, CustomStringConvertible {
         let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("README.md")
         let text = try String(contentsOf: readme, encoding: .utf8)
-        let start = try #require(text.range(of: "\n## Metrics\n"))
+        let start = try #require(text.range(of: "\n### Metrics\n"))
         let section = text[start.upperBound...]
-        let end = section.range(of: "\n## ")?.lowerBound ?? section.endIndex
+        let end = section.range(of: "\n## ")?.lowerBound ?? section.endIndex  // the next chapter; its own subsections (####) belong to it
         let metrics = section[..<end]
         for name in MetricName.allCases {
             #expect(metrics.contains("| `\(name.rawValue)` |"), "README \"Metrics\" does not list \(name.rawValue)")

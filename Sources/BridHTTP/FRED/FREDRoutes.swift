@@ -59,7 +59,7 @@ enum FREDRoutes {
         } catch let error as FREDErrorDocument {
             return error.response(for: request)
         } catch {
-            return FREDErrorDocument(code: 500, message: "Internal Server Error.  The store could not be read: \(error)").response(for: request)
+            return FREDErrorDocument(code: 500, message: "Internal Server Error.  \(reads.failed(request, error))").response(for: request)
         }
     }
 
