@@ -74,17 +74,32 @@ idle_with=$(rss_kb "$pid")
 url="http://127.0.0.1:$port/fred/series/observations?series_id=bench.obs&file_type=json"
 count=$(curl -s "$url" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["observations"]))')
 echo "bench-http: $url answers $count observations"
+# Kept answers: the same request again (what a dashboard polling one series does).
 wrk -t2 -c"$connections" -d"${seconds}s" --latency "$url" | tee "$dir/wrk.txt"
+# Built every time: each request differs by an ignored parameter, so none is a kept answer
+# (the cache holds 256): the 500 observations read from the store and written each time.
+cat > "$dir/distinct.lua" <<'LUA'
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, wrk.path .. "&n=" .. n)
+end
+LUA
+wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$dir/distinct.lua" "$url" | tee "$dir/wrk-distinct.txt"
 after=$(rss_kb "$pid")
 stop
 
 rps=$(awk '/^Requests\/sec/ {print $2}' "$dir/wrk.txt")
 p99=$(awk '$1 == "99%" {print $2}' "$dir/wrk.txt")
 p50=$(awk '$1 == "50%" {print $2}' "$dir/wrk.txt")
+rps_d=$(awk '/^Requests\/sec/ {print $2}' "$dir/wrk-distinct.txt")
+p99_d=$(awk '$1 == "99%" {print $2}' "$dir/wrk-distinct.txt")
+p50_d=$(awk '$1 == "50%" {print $2}' "$dir/wrk-distinct.txt")
 echo
 echo "bench-http ($(nproc) cores, wrk -t2 -c$connections -d${seconds}s, brid release build):"
 [ -n "$baseline" ] && echo "  idle RSS of $BRID_BASELINE: $((baseline / 1024)) MiB ($baseline KiB)"
 echo "  idle RSS without [http]:        $((idle_without / 1024)) MiB ($idle_without KiB)"
 echo "  idle RSS with [http]:           $((idle_with / 1024)) MiB ($idle_with KiB)"
-echo "  /fred/series/observations (500): $rps requests/s, p50 $p50, p99 $p99"
+echo "  /fred/series/observations (500), the same request:    $rps requests/s, p50 $p50, p99 $p99"
+echo "  /fred/series/observations (500), each one different: $rps_d requests/s, p50 $p50_d, p99 $p99_d"
 echo "  RSS after the load:             $((after / 1024)) MiB"

@@ -163,6 +163,14 @@ struct FREDTests {
             ["date": "2017-01-01", "cn-kz.trade.total_20260120": "18.0", "cn-kz.trade.total_20260203": "18.0"],
             ["date": "2018-01-01", "cn-kz.trade.total_20260120": "19.9", "cn-kz.trade.total_20260203": "20.2"],
         ])
+        // Output type 3 on asked vintage dates that are not change days: 2026-02-10 shows the
+        // revision made on 2026-02-03, since the column before (2026-01-20).
+        let asked = try Self.json(try await HTTPTestClient.get(port: listener.port,
+            "/fred/series/observations?series_id=cn-kz.trade.total&vintage_dates=2026-01-20,2026-02-10&output_type=3&file_type=json"))
+        #expect(asked["observations"] as? [[String: String]] == [
+            ["date": "2017-01-01", "cn-kz.trade.total_20260120": "18.0", "cn-kz.trade.total_20260210": "."],
+            ["date": "2018-01-01", "cn-kz.trade.total_20260120": "19.9", "cn-kz.trade.total_20260210": "20.2"],
+        ])
         let initial = try FREDXML.parse(try await HTTPTestClient.get(port: listener.port, path + "&output_type=4").body)
         #expect(Self.rows(initial) == [["2026-01-10", "9999-12-31", "2017-01-01", "18.0"], ["2026-01-10", "2026-02-02", "2018-01-01", "19.9"]])
     }

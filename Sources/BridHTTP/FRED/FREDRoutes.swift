@@ -174,15 +174,20 @@ enum FREDRoutes {
             for observation in observations {
                 var row: [(String, FREDField)] = [("date", .text(observation.date.text))]
                 var any = false
+                var previous: FREDDay?
                 for (column, name) in zip(columns, names) {
                     var value = FREDVintages.noValue
-                    // Output type 3: only what was new or revised on the day (the first column
-                    // is the base: everything known then).
-                    if let version = observation.version(on: column), outputType == 2 || version.start == column || column == columns.first {
+                    // Output type 3: only what is new or revised since the column before (the
+                    // first column is the base: everything known then). Compared by version,
+                    // so a column that is not itself a vintage day still shows a revision
+                    // made since the previous column.
+                    if let version = observation.version(on: column),
+                       outputType == 2 || previous.map({ observation.version(on: $0) != version }) ?? true {
                         value = version.value
                         any = true
                     }
                     row.append((name, .text(value)))
+                    previous = column
                 }
                 if any { rows.append(row) }
             }
