@@ -42,9 +42,17 @@ public struct HTTPReads: Sendable {
     /// Store reads run here: blocking SQLite or libpq calls must not occupy an event loop.
     private static let queue = DispatchQueue(label: "brid.http.reads", qos: .userInitiated, attributes: .concurrent)
 
+    /// At most this many requests read the store at once; the others wait, suspended (no
+    /// thread parked per waiting request), so a burst of requests neither grows the thread
+    /// count nor takes every connection of the store's read pool from the daemon.
+    public static let concurrentReads = 4
+    private static let slots = ReadSlots(concurrentReads)
+
     /// Runs a blocking read of the store off the event loops.
     public func read<T: Sendable>(_ work: @escaping @Sendable (any VintageStore) throws -> T) async throws -> T {
         let store = self.store
+        await Self.slots.take()
+        defer { Self.slots.give() }
         return try await withCheckedThrowingContinuation { continuation in
             Self.queue.async { continuation.resume(with: Result { try work(store) }) }
         }
@@ -189,5 +197,45 @@ private struct ListenerService<Application: ApplicationProtocol>: Service {
         } catch let error as IOError {
             throw HTTPListenError(description: "http: cannot listen on \(listen): \(String(cString: strerror(error.errnoCode))) (errno \(error.errnoCode))")
         }
+    }
+}
+
+/// A counting semaphore for tasks: `take()` suspends while every slot is taken, `give()`
+/// hands a slot to the longest waiter.
+final class ReadSlots: Sendable {
+    private let state: Mutex<(free: Int, waiters: [CheckedContinuation<Void, Never>])>
+
+    init(_ count: Int) {
+        state = Mutex((count, []))
+    }
+
+    func take() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state -> Bool in
+                if state.free > 0 {
+                    state.free -= 1
+                    return true
+                }
+                state.waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    func give() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.waiters.isEmpty {
+                state.free += 1
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+
+    /// Free slots and waiting tasks (tests).
+    var usage: (free: Int, waiting: Int) {
+        state.withLock { ($0.free, $0.waiters.count) }
     }
 }

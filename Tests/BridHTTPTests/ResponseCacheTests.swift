@@ -60,3 +60,24 @@ struct ResponseCacheTests {
         #expect(after.text.contains("\"2.5\""), "\(after.text)")
     }
 }
+
+@Suite("Read slots")
+struct ReadSlotsTests {
+    @Test("at most N at once; waiters are let in one by one as slots are given back")
+    func bounded() async throws {
+        let slots = ReadSlots(2)
+        await slots.take()
+        await slots.take()
+        #expect(slots.usage.free == 0)
+        let third = Task { await slots.take(); return true }
+        // The third waits: wait until it is queued (a condition, not a sleep).
+        while slots.usage.waiting == 0 { await Task.yield() }
+        #expect(slots.usage.waiting == 1)
+        slots.give()
+        #expect(await third.value)
+        #expect(slots.usage == (free: 0, waiting: 0))
+        slots.give()
+        slots.give()
+        #expect(slots.usage.free == 2)
+    }
+}
