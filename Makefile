@@ -34,6 +34,7 @@ run: build
 	@echo "  export BRID_SOCKET=$(STATE)/control.sock"
 	@echo "  .build/debug/brictl status ; .build/debug/brictl series ; .build/debug/brictl show cn-kz.trade.total"
 	@echo "  .build/debug/brictl alerts ; .build/debug/brictl rules ; .build/debug/brictl rules test kz-exports-growth"
+	@echo "  the pages: http://127.0.0.1:8089/ ; FRED API: curl 'http://127.0.0.1:8089/fred/series/observations?series_id=cn-kz.trade.total&api_key=x' ; curl http://127.0.0.1:8089/metrics"
 	.build/debug/brid --config $(CONFIG)
 
 # The main job on PostgreSQL instead of SQLite: a throwaway server in var/pg (kept between
