@@ -55,6 +55,8 @@ struct ResponseCacheTests {
         #expect(first.text.contains("\"1.5\"") && !first.text.contains("\"2.5\""))
         let again = try await HTTPTestClient.get(port: listener.port, path)
         #expect(again.body == first.body)
+        let head = try await HTTPTestClient.get(port: listener.port, path, method: "HEAD")
+        #expect(head.status == 200 && head.headers["content-type"]?.hasPrefix("application/json") == true)
         try listener.store.ingest([("a.b", "2018", "2.5")], at: "2026-01-11T10:00:00Z")
         let after = try await HTTPTestClient.get(port: listener.port, path)
         #expect(after.text.contains("\"2.5\""), "\(after.text)")

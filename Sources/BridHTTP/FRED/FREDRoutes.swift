@@ -15,17 +15,20 @@ import Foundation
 /// A FRED `series_id` is a brid series key. Every reply is built off the event loops.
 enum FREDRoutes {
     static func register(on router: HTTPRouter, reads: HTTPReads) {
-        router.get("/fred/series") { request, _ in
-            await answer(request, reads: reads, series)
-        }
-        router.get("/fred/series/observations") { request, _ in
-            await answer(request, reads: reads, observations)
-        }
-        router.get("/fred/series/vintagedates") { request, _ in
-            await answer(request, reads: reads, vintageDates)
-        }
-        router.get("/fred/series/search") { request, _ in
-            await answer(request, reads: reads, search)
+        let routes: [(String, @Sendable (FREDQuery, any VintageStore) throws -> [UInt8])] = [
+            ("/fred/series", series), ("/fred/series/observations", observations),
+            ("/fred/series/vintagedates", vintageDates), ("/fred/series/search", search),
+        ]
+        for (path, build) in routes {
+            router.get(RouterPath(path)) { request, _ in
+                await answer(request, reads: reads, build)
+            }
+            // HEAD: the same status and headers, no body.
+            router.head(RouterPath(path)) { request, _ in
+                var response = await answer(request, reads: reads, build)
+                response.body = ResponseBody()
+                return response
+            }
         }
         router.get("/fred/**") { request, _ in
             FREDErrorDocument(code: 404, message: "Not Found.  brid serves fred/series, fred/series/observations, fred/series/vintagedates and fred/series/search.")
