@@ -321,10 +321,29 @@ backup_checks() {
 }
 check "the copy is brid's, not world-readable, and passes integrity_check" backup_checks
 
+# --- the HTTP listener under the unit's hardening ---------------------------------------
+
+# [http] added to the installed config (it ships commented out), then a restart: the
+# listener (SwiftNIO) runs under the unit's system-call filter and address families.
+c sh -c 'printf "\n[http]\nlisten = \"127.0.0.1:8089\"\n" >> /etc/brid/brid.toml'
+c systemctl restart brid.service
+http_serves() {
+    c curl -sf -o /dev/null http://127.0.0.1:8089/metrics \
+        && c curl -sf http://127.0.0.1:8089/series/cn-kz.trade.total | grep -q '19.885' \
+        && c curl -sf 'http://127.0.0.1:8089/fred/series/observations?series_id=cn-kz.trade.total&file_type=json' | grep -q '"value":"19.885"'
+}
+check "with [http] the restarted unit serves /metrics, a page and the FRED API on 127.0.0.1:8089" wait_for 20 http_serves
+check "the journal says \"http: listening on 127.0.0.1:8089\"" journal_has 'http: listening on 127.0.0.1:8089'
+c sed -i '/^\[http\]$/,$d' /etc/brid/brid.toml
+c systemctl restart brid.service
+wait_for 20 c systemctl is-active brid.service
+
 # --- watchdog -------------------------------------------------------------------------
 
 check "the watchdog is armed (WatchdogUSec=4s from the test drop-in)" test "$(show WatchdogUSec)" = 4s
 restarts=$(show NRestarts)
+# Exits recorded so far (the restarts above wrote theirs): the wedged run's is the next line.
+exits_before=$(c sh -c 'cat /run/brid-test-exits 2>/dev/null | wc -l')
 t0=$SECONDS
 main_pid=$(show MainPID)
 # Never `kill 0`: that would stop this script's own process group.
@@ -343,7 +362,7 @@ else
     valid_pid "$main_pid" && c kill -CONT "$main_pid" 2>/dev/null
 fi
 check "the journal has systemd's watchdog timeout" journal_has 'atchdog timeout'
-watchdog_exit=$(c head -n 1 /run/brid-test-exits)
+watchdog_exit=$(c sed -n "$((exits_before + 1))p" /run/brid-test-exits)
 check "the wedged run ended by the watchdog's SIGABRT (result, code, status: $watchdog_exit)" \
     test "$watchdog_exit" = "watchdog killed ABRT"
 main_pid=$(show MainPID)
