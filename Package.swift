@@ -33,6 +33,12 @@ import PackageDescription
 let releaseLinking: [LinkerSetting] = [
     .unsafeFlags(["-use-ld=bfd", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(platforms: [.linux], configuration: .release)),
 ]
+// brid's release link exports no symbols (Sources/brid/exports.map): SwiftPM exports every
+// public symbol of an executable (25,700 for brid with the HTTP listener's packages), and
+// the dynamic loader searches — and pages in — that table for each symbol it resolves.
+let bridReleaseLinking: [LinkerSetting] = releaseLinking + [
+    .unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/brid/exports.map"], .when(platforms: [.linux], configuration: .release)),
+]
 // brictl's release build is linked fully statically (glibc too): no dynamic loader
 // relocating libc and libstdc++ at every start, which was a third of its start-up time.
 let brictlReleaseLinking: [LinkerSetting] = releaseLinking + [
@@ -109,7 +115,8 @@ let package = Package(
                 "BridCore", "BridRuntime", "BridDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            linkerSettings: releaseLinking
+            exclude: ["exports.map"],
+            linkerSettings: bridReleaseLinking
         ),
         // The control protocol, shared by brid's server and brictl: FoundationEssentials
         // only (no Foundation, CoreFoundation or ICU linked), so brictl starts fast.
