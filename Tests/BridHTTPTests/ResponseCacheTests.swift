@@ -83,3 +83,28 @@ struct ReadSlotsTests {
         #expect(slots.usage.free == 2)
     }
 }
+
+@Suite("FRED answers too big to build")
+struct FREDSizeTests {
+    @Test("output type 2 over 500 observations × 501 vintage dates is refused with FRED's 400, saying how to narrow it; a narrower period is answered")
+    func tooManyValues() async throws {
+        let listener = try await RunningListener.start { store in
+            // 500 months from 1980-01 (all after FRED's default observation_start, 1776-07-04).
+            func month(_ i: Int) -> String { "\(1980 + i / 12)-" + (i % 12 < 9 ? "0" : "") + "\(i % 12 + 1)" }
+            try store.ingest((0..<500).map { ("d.x", month($0), "1") }, at: "2024-01-01T10:00:00Z")
+            let first = try #require(WireTime.parse("2024-01-02T10:00:00Z"))
+            for day in 0..<500 {  // one revision a day: 501 vintage dates in all
+                try store.ingest([("d.x", month(day), "2")], at: WireTime.format(first.addingTimeInterval(Double(day) * 86_400)))
+            }
+        }
+        defer { Task { await listener.stop() } }
+        let all = "/fred/series/observations?series_id=d.x&realtime_start=2024-01-01&realtime_end=9999-12-31&output_type=2&file_type=json"
+        let refused = try await HTTPTestClient.get(port: listener.port, all)
+        #expect(refused.status == 400)
+        #expect(refused.text.contains("This request would return 250500 values, more than the 250000 brid answers at once"),
+                "\(refused.text.prefix(300))")
+        let narrower = try await HTTPTestClient.get(port: listener.port, all.replacingOccurrences(of: "realtime_end=9999-12-31", with: "realtime_end=2024-01-31"))
+        #expect(narrower.status == 200)
+        #expect(narrower.text.contains("\"d.x_20240131\""))
+    }
+}

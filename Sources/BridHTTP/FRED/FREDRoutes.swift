@@ -142,6 +142,7 @@ enum FREDRoutes {
         var rows: [[(String, FREDField)]] = []
         switch outputType {
         case 1, 4:
+            if outputType == 1 { try checkSize(observations.reduce(0) { $0 + $1.versions.count }) }
             for observation in observations {
                 var versions: [FREDVintages.Version] = []
                 if outputType == 4 {
@@ -173,6 +174,9 @@ enum FREDRoutes {
             if vintageDates == nil, columns.first != start, vintages.vintageDates.contains(where: { $0 < start }) {
                 columns.insert(start, at: 0)
             }
+            // One value per observation and vintage date: bounded, since no `limit` caps
+            // the columns (a daily-revised series over its whole history would be millions).
+            try checkSize(observations.count * columns.count)
             let names = columns.map { key + "_" + $0.compact }
             for observation in observations {
                 var row: [(String, FREDField)] = [("date", .text(observation.date.text))]
@@ -200,6 +204,16 @@ enum FREDRoutes {
                                     capacity: 256 + min(rows.count, limit) * 110)
         for row in rows.dropFirst(offset).prefix(limit) { document.element("observation", row) }
         return document.finish()
+    }
+
+    /// The most values one answer holds (rows × columns for output types 2 and 3, rows
+    /// otherwise): about 25 MB while it is built. Beyond it the request is refused, saying
+    /// how to narrow it, rather than built in memory.
+    static let maximumValues = 250_000
+
+    static func checkSize(_ values: Int) throws {
+        guard values > maximumValues else { return }
+        throw FREDErrorDocument(code: 400, message: "Bad Request.  This request would return \(values) values, more than the \(maximumValues) brid answers at once; narrow realtime_start and realtime_end, vintage_dates, or observation_start and observation_end.")
     }
 
     // MARK: fred/series/vintagedates
