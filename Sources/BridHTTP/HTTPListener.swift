@@ -124,6 +124,22 @@ struct TokenMiddleware: RouterMiddleware {
     }
 }
 
+/// HEAD, for every route: answered by the GET route of the same path, without its body, so
+/// no route group registers HEAD of its own. In front of the router, since the router picks
+/// a route by method before its middleware runs.
+struct HeadAsGetResponder<Routes: HTTPResponder>: HTTPResponder where Routes.Context == HTTPContext {
+    let routes: Routes
+
+    func respond(to request: Request, context: HTTPContext) async throws -> Response {
+        guard request.method == .head else { return try await routes.respond(to: request, context: context) }
+        var head = request.head
+        head.method = .get
+        var response = try await routes.respond(to: Request(head: head, body: request.body), context: context)
+        response.body = ResponseBody()
+        return response
+    }
+}
+
 /// The optional read-only HTTP listener (`[http]`): the FRED-compatible API under `/fred/`,
 /// Prometheus metrics at `/metrics`, and the pages. Nothing it serves changes state: only
 /// GET and HEAD are routed.
@@ -148,7 +164,7 @@ public enum HTTPListener {
         // only what went wrong (a store that could not be read).
         quiet.logLevel = max(logger.logLevel, .notice)
         return Application(
-            router: router,
+            responder: HeadAsGetResponder(routes: router.buildResponder()),
             configuration: ApplicationConfiguration(address: .hostname(listen.host, port: listen.port), serverName: nil),
             onServerRunning: { channel in
                 await onListening(ListenAddress(host: listen.host, port: channel.localAddress?.port ?? listen.port))

@@ -76,6 +76,33 @@ struct FREDDocument {
         items += 1
     }
 
+    /// FRED's error document, whole: `<error code="…" message="…"/>` in XML,
+    /// `{"error_code":…,"error_message":"…"}` in JSON.
+    static func error(json: Bool, code: Int, message: String) -> [UInt8] {
+        var document = FREDDocument(empty: json)
+        if json {
+            document.append("{")
+            document.appendJSONKey("error_code")
+            document.appendJSON(.number(code))
+            document.append(",")
+            document.appendJSONKey("error_message")
+            document.appendJSON(.text(message))
+            document.append("}")
+        } else {
+            document.append("<?xml version=\"1.0\" encoding=\"utf-8\" ?>\n<error")
+            document.appendXMLAttribute("code", .number(code))
+            document.appendXMLAttribute("message", .text(message))
+            document.append("/>\n")
+        }
+        return document.bytes
+    }
+
+    private init(empty json: Bool) {
+        self.json = json
+        root = ""
+        list = ""
+    }
+
     /// Closes the document and hands over its bytes.
     consuming func finish() -> [UInt8] {
         if json {

@@ -23,12 +23,6 @@ enum FREDRoutes {
             router.get(RouterPath(path)) { request, _ in
                 await answer(request, reads: reads, build)
             }
-            // HEAD: the same status and headers, no body.
-            router.head(RouterPath(path)) { request, _ in
-                var response = await answer(request, reads: reads, build)
-                response.body = ResponseBody()
-                return response
-            }
         }
         router.get("/fred/**") { request, _ in
             FREDErrorDocument(code: 404, message: "Not Found.  brid serves fred/series, fred/series/observations, fred/series/vintagedates and fred/series/search.")
@@ -41,19 +35,20 @@ enum FREDRoutes {
     /// request on the same UTC day is then answered without building it again.
     private static func answer(_ request: Request, reads: HTTPReads,
                                _ build: @escaping @Sendable (FREDQuery, any VintageStore) throws -> [UInt8]) async -> Response {
-        let query = FREDQuery(request.uri.queryParameters, today: FREDDay(reads.now()))
+        let now = reads.now()
+        let query = FREDQuery(request.uri.queryParameters, today: FREDDay(now))
         do {
             let json = try query.json()
             let contentType = json ? "application/json; charset=UTF-8" : "text/xml; charset=UTF-8"
             let key = query.today.text + " " + request.uri.description
-            let (cache, now) = (reads.cache, reads.now().timeIntervalSince1970)
+            let (cache, seconds) = (reads.cache, now.timeIntervalSince1970)
             let bytes = try await reads.read { store in
                 // The release first: data read after it is at least as new, so an entry is
                 // never older than the release it is kept under.
                 let release = try store.latestReleaseID()
-                if let kept = cache.lookup(key, release: release, now: now) { return kept.body }
+                if let kept = cache.lookup(key, release: release, now: seconds) { return kept.body }
                 let bytes = try build(query, store)
-                cache.store(ResponseCache.Entry(body: bytes), for: key, release: release, now: now)
+                cache.store(ResponseCache.Entry(body: bytes), for: key, release: release, now: seconds)
                 return bytes
             }
             var headers = HTTPFields()

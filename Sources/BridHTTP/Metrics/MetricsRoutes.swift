@@ -11,14 +11,12 @@ import Prometheus
 enum MetricsRoutes {
     static func register(on router: HTTPRouter, reads: HTTPReads, metrics: BridMetrics) {
         metrics.serve()
-        let handler: @Sendable (Request, HTTPContext) async throws -> Response = { _, _ in
+        router.get("/metrics") { _, _ in
             let body = await exposition(reads: reads, metrics: metrics)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }
-        router.get("/metrics", use: handler)
-        router.head("/metrics", use: handler)
     }
 
     /// What the store knows, read at each scrape: right after a restart, and the same from

@@ -20,21 +20,18 @@ enum PageRoutes {
     static let revisionsListed = 200
 
     static func register(on router: HTTPRouter, reads: HTTPReads) {
-        // HEAD answers what GET would, without the body.
-        for method in [HTTPRequest.Method.get, .head] {
-            router.on("/", method: method) { request, _ in
-                try await respond(request, reads: reads) { try await home(request, reads: reads) }
-            }
-            router.on("/series", method: method) { request, _ in
-                try await respond(request, reads: reads) { missing("Which series? The front page lists them.", links(request, reads)) }
-            }
-            // A key may hold `/` (its links encode it as %2F; a typed one arrives raw).
-            router.on("/series/**", method: method) { request, _ in
-                try await respond(request, reads: reads) { try await series(request, reads: reads) }
-            }
-            router.on("/releases/:id", method: method) { request, context in
-                try await respond(request, reads: reads) { try await release(request, id: context.parameters.get("id"), reads: reads) }
-            }
+        router.get("/") { request, _ in
+            try await respond(request, reads: reads) { try await home(request, reads: reads) }
+        }
+        router.get("/series") { request, _ in
+            try await respond(request, reads: reads) { missing("Which series? The front page lists them.", links(request, reads)) }
+        }
+        // A key may hold `/` (its links encode it as %2F; a typed one arrives raw).
+        router.get("/series/**") { request, _ in
+            try await respond(request, reads: reads) { try await series(request, reads: reads) }
+        }
+        router.get("/releases/:id") { request, context in
+            try await respond(request, reads: reads) { try await release(request, id: context.parameters.get("id"), reads: reads) }
         }
     }
 
@@ -228,9 +225,7 @@ enum PageRoutes {
     /// A store that cannot be read answers 503 with a page saying so (never a stack trace).
     private static func respond(_ request: Request, reads: HTTPReads, _ page: () async throws -> Response) async throws -> Response {
         do {
-            var response = try await page()
-            if request.method == .head { response.body = ResponseBody() }
-            return response
+            return try await page()
         } catch {
             let page: HTML = #"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Store unavailable · brid</title></head>"#
                 + "<body><h1>The store cannot be read</h1><p>\(reads.failed(request, error))</p></body></html>"
