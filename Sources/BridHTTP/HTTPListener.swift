@@ -21,6 +21,8 @@ public struct HTTPReads: Sendable {
     public let now: @Sendable () -> Date
     /// Answers kept while the store has no newer release (the FRED API's).
     public let cache: ResponseCache
+    /// Every release's ingest time, read once (the FRED API dates versions by them).
+    let releaseTimes = ReleaseTimes()
     /// Where a failed read is said in full (the answer itself names no path, host or user).
     public let logger: Logger
 

@@ -40,6 +40,9 @@ extension SQLiteStore {
             "export": StoreSQL.observations,
             "export --vintages": StoreSQL.versions,
             "export --vintages (columns)": StoreSQL.releasesWriting,
+            "fred observations (first page)": StoreSQL.versionsPage(from: true, to: true, after: false, descending: false),
+            "fred observations (next page)": StoreSQL.versionsPage(from: true, to: true, after: true, descending: false),
+            "fred observations (descending)": StoreSQL.versionsPage(from: false, to: false, after: true, descending: true),
         ]
         return try reads.read { db in
             try queries.mapValues { sql in

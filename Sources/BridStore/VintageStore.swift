@@ -118,6 +118,11 @@ public protocol VintageStore: AnyObject, Sendable {
     func seriesInfo(_ key: String) throws -> SeriesSummary?
     /// Every version of every period of a series, with the releases' times.
     func versions(series key: String) throws -> (versions: [SeriesVersion], releases: [Int64: Date])?
+    /// A series' versions in (period, release) order — the reverse when `descending` — of
+    /// the periods between `from` and `to` (inclusive; nil: open), read a page at a time in
+    /// one snapshot and handed to `body` until it returns false. False for an unknown series.
+    func forEachVersion(series key: String, from: String?, to: String?, descending: Bool,
+                        _ body: (SeriesVersion) throws -> Bool) throws -> Bool
     /// The releases that wrote the series, oldest first.
     func releasesWriting(series key: String) throws -> [(id: Int64, ingestedAt: Date)]
     /// Every series' summary, optionally only keys `filter` accepts.

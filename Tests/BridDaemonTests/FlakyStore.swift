@@ -158,6 +158,11 @@ final class FlakyStore: VintageStore {
         try gate("versions")
         return try inner.versions(series: key)
     }
+    func forEachVersion(series key: String, from: String?, to: String?, descending: Bool,
+                        _ body: (SeriesVersion) throws -> Bool) throws -> Bool {
+        try gate("forEachVersion")
+        return try inner.forEachVersion(series: key, from: from, to: to, descending: descending, body)
+    }
     func releasesWriting(series key: String) throws -> [(id: Int64, ingestedAt: Date)] {
         try gate("releasesWriting")
         return try inner.releasesWriting(series: key)

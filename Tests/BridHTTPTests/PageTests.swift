@@ -173,6 +173,28 @@ struct PageTests {
         #expect(!last.contains(">s.00999</a>"))
     }
 
+    @Test("a long series' page reads its newest 1,000 periods for the chart and history, and pages the latest values over all of it")
+    func longSeries() async throws {
+        let periods = (0..<1_500).map { String(format: "%04d-%02d", 1900 + $0 / 12, $0 % 12 + 1) }
+        let listener = try await RunningListener.start { store in
+            var ingests = Ingests(store: store)
+            try ingests.ingest(periods.map { ("m.long", $0, "1") })
+            // The oldest period revised (outside what the page reads), and the newest.
+            try ingests.ingest(periods.enumerated().map { i, p in ("m.long", p, i == 0 || i == 1_499 ? "2" : "1") })
+        }
+        defer { Task { await listener.stop() } }
+        let first = try await HTTPTestClient.get(port: listener.port, "/series/m.long")
+        #expect(first.status == 200)
+        #expect(first.text.contains("the chart, the history and the revisions cover its newest 1000 periods"))
+        #expect(first.text.contains(">2024-12</td>") && !first.text.contains(">1900-01</td>"))
+        #expect(first.text.contains("href=\"/series/m.long?offset=100\""))
+        // The oldest values, 1,400 periods back: the last page, no older one.
+        let last = try await HTTPTestClient.get(port: listener.port, "/series/m.long?offset=1400").text
+        #expect(last.contains(">1900-01</td>") && last.contains(">1908-04</td>") && !last.contains(">1908-05</td>"))
+        #expect(!last.contains("?offset=1500"))
+        #expect(last.contains("href=\"/series/m.long?offset=1300\""))
+    }
+
     @Test("the front page lists sources with their state, firing alerts, releases and series; every link answers 200")
     func homeAndLinks() async throws {
         let listener = try await RunningListener.start { store in

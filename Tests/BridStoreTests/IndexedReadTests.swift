@@ -61,6 +61,33 @@ import Testing
         #expect((before[1].latestPeriod, before[1].latestValue) == ("2018-03", "3"))
     }
 
+    @Test("a series' versions read in pages by key: the same rows as the whole history, either way, within period bounds, stopping when asked",
+          arguments: StoreBackend.allCases)
+    func versionsInPages(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
+        let periods = (0..<300).map { String(format: "%04d-%02d", 2000 + $0 / 12, $0 % 12 + 1) }
+        _ = try t.ingest(periods.map { ("m", $0, "1") } + [("other", "2018", "5")])
+        // Three revisions of every other, third and fifth period, and a removal: 1,000 versions, several pages.
+        for step in [2, 3, 5] {
+            _ = try t.ingest(periods.enumerated().map { i, p in ("m", p, i % step == 0 ? "\(step)" : "1") })
+        }
+        _ = try t.ingest(periods.dropLast().map { ("m", $0, "9") }, snapshot: true)
+        let whole = try #require(try t.store.versions(series: "m")).versions
+        #expect(whole.count > 1_000)
+        func read(from: String? = nil, to: String? = nil, descending: Bool = false, stopAfter: Int = .max) throws -> [SeriesVersion] {
+            var rows: [SeriesVersion] = []
+            #expect(try t.store.forEachVersion(series: "m", from: from, to: to, descending: descending) { rows.append($0); return rows.count < stopAfter })
+            return rows
+        }
+        #expect(try read() == whole)
+        #expect(try read(descending: true) == whole.reversed())
+        #expect(try read(from: "2005", to: "2010-06") == whole.filter { $0.period >= "2005" && $0.period <= "2010-06" })
+        #expect(try read(from: "2020", descending: true) == whole.filter { $0.period >= "2020" }.reversed())
+        #expect(try read(stopAfter: 70) == Array(whole.prefix(70)))
+        #expect(try read(to: "1999") == [])
+        #expect(try !t.store.forEachVersion(series: "nope", from: nil, to: nil, descending: false) { _ in Issue.record("no rows"); return true })
+    }
+
     @Test(arguments: StoreBackend.allCases)
     func seriesFiltersAndPages(backend: StoreBackend) throws {
         let t = try TemporaryStore(backend)

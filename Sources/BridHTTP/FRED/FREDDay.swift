@@ -27,12 +27,41 @@ struct FREDDay: Comparable, Hashable, Sendable {
 
     static func < (a: FREDDay, b: FREDDay) -> Bool { a.number < b.number }
 
+    /// The UTC day of a time in milliseconds since 1970.
+    init(milliseconds: Int64) {
+        number = Int(milliseconds >= 0 ? milliseconds / 86_400_000 : -((-milliseconds - 1) / 86_400_000) - 1)
+    }
+
     func adding(_ days: Int) -> FREDDay { FREDDay(number: number + days) }
+
+    var civil: (year: Int, month: Int, day: Int) {
+        let (y, m, d) = WireTime.civil(fromDays: Int64(number))
+        return (y, m, d)
+    }
 
     /// `YYYY-MM-DD`.
     var text: String {
-        let (y, m, d) = WireTime.civil(fromDays: Int64(number))
-        return Self.pad(y, 4) + "-" + Self.pad(m, 2) + "-" + Self.pad(d, 2)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(10)
+        write(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `YYYY-MM-DD` appended to `bytes` (years of four digits: FRED's dates run 1776–9999).
+    func write(to bytes: inout [UInt8]) {
+        let (y, m, d) = civil
+        let zero = UInt8(ascii: "0")
+        let year = min(max(y, 0), 9999)
+        bytes.append(zero + UInt8(year / 1000))
+        bytes.append(zero + UInt8(year / 100 % 10))
+        bytes.append(zero + UInt8(year / 10 % 10))
+        bytes.append(zero + UInt8(year % 10))
+        bytes.append(UInt8(ascii: "-"))
+        bytes.append(zero + UInt8(m / 10))
+        bytes.append(zero + UInt8(m % 10))
+        bytes.append(UInt8(ascii: "-"))
+        bytes.append(zero + UInt8(d / 10))
+        bytes.append(zero + UInt8(d % 10))
     }
 
     /// `YYYYMMDD`, the suffix of output types 2 and 3's vintage columns.
@@ -68,7 +97,11 @@ struct FREDDay: Comparable, Hashable, Sendable {
     /// `2018-Q2` → 2018-04-01, `2018-03` → 2018-03-01, `2018-W05` → the Monday of ISO week 5,
     /// `2018-03-15` → itself. Nil for a text that is no canonical period.
     static func firstDay(ofPeriod period: String, frequency: Frequency) -> FREDDay? {
-        let b = Array(period.utf8)
+        if let day = period.utf8.withContiguousStorageIfAvailable({ firstDay(ofPeriod: $0, frequency: frequency) }) { return day }
+        return Array(period.utf8).withUnsafeBufferPointer { firstDay(ofPeriod: $0, frequency: frequency) }
+    }
+
+    private static func firstDay(ofPeriod b: UnsafeBufferPointer<UInt8>, frequency: Frequency) -> FREDDay? {
         func number(_ from: Int, _ to: Int) -> Int? {
             guard from < to, to <= b.count else { return nil }
             var n = 0
@@ -96,7 +129,9 @@ struct FREDDay: Comparable, Hashable, Sendable {
             let weekday = ((january4 + 3) % 7 + 7) % 7  // 0 = Monday (1970-01-01 was a Thursday)
             return FREDDay(number: january4 - weekday + 7 * (w - 1))
         case .daily:
-            return b.count == 10 ? parse(Substring(period)) : nil
+            guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), let m = number(5, 7), let d = number(8, 10),
+                  (1...12).contains(m), d >= 1, d <= WireTime.daysIn(month: m, year: year) else { return nil }
+            return FREDDay(year: year, month: m, day: d)
         }
     }
 }

@@ -11,7 +11,8 @@ enum FREDField: Sendable {
 struct FREDDocument {
     let json: Bool
     private(set) var bytes: [UInt8] = []
-    private var items = 0
+    private(set) var items = 0
+    private var fields = 0
     private let root: String
     private let list: String
 
@@ -42,21 +43,131 @@ struct FREDDocument {
 
     /// One item: `<name a="…" …/>` in XML, `{"a":"…",…}` in JSON.
     mutating func element(_ name: String, _ attributes: [(String, FREDField)]) {
+        beginItem(name)
+        for (key, value) in attributes {
+            switch value {
+            case .text(let text): field(key, text)
+            case .number(let n): field(key, number: n)
+            }
+        }
+        endItem()
+    }
+
+    /// An item written field by field: `beginItem`, `field`s, `endItem`.
+    mutating func beginItem(_ name: String) {
         if json {
             append(items == 0 ? "{" : ",{")
-            for (i, (key, value)) in attributes.enumerated() {
-                if i > 0 { append(",") }
-                appendJSONKey(key)
-                appendJSON(value)
-            }
-            append("}")
         } else {
             append("  <")
             append(name)
-            for (key, value) in attributes { appendXMLAttribute(key, value) }
-            append("/>\n")
+        }
+        fields = 0
+    }
+
+    /// A text field of the item begun.
+    mutating func field(_ key: String, _ text: String) {
+        fieldKey(key)
+        if json { appendJSONString(text) } else { appendXMLEscaped(text); bytes.append(UInt8(ascii: "\"")) }
+    }
+
+    /// A date field (`YYYY-MM-DD`) of the item begun.
+    mutating func field(_ key: String, day: FREDDay) {
+        fieldKey(key)
+        if json { bytes.append(UInt8(ascii: "\"")) }
+        day.write(to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A number field of the item begun (an attribute's text in XML).
+    mutating func field(_ key: String, number: Int) {
+        fieldKey(key)
+        append(String(number))
+        if !json { bytes.append(UInt8(ascii: "\"")) }
+    }
+
+    mutating func endItem() {
+        append(json ? "}" : "/>\n")
+        items += 1
+    }
+
+    /// One observation of output types 1 and 4 (`realtime_start`, `realtime_end`, `date`,
+    /// `value`), as `element` would write it: the fixed parts as bytes, the days written
+    /// from their numbers (the real-time days, the same row after row, kept written).
+    mutating func observation(start: FREDDay, end: FREDDay, date: FREDDay, value: String) {
+        if json {
+            if items > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: Self.jsonStart)
+            appendDay(start, slot: 0)
+            bytes.append(contentsOf: Self.jsonEnd)
+            appendDay(end, slot: 1)
+            bytes.append(contentsOf: Self.jsonDate)
+            date.write(to: &bytes)
+            bytes.append(contentsOf: Self.jsonValue)
+            appendJSONString(value)
+            bytes.append(UInt8(ascii: "}"))
+        } else {
+            bytes.append(contentsOf: Self.xmlStart)
+            appendDay(start, slot: 0)
+            bytes.append(contentsOf: Self.xmlEnd)
+            appendDay(end, slot: 1)
+            bytes.append(contentsOf: Self.xmlDate)
+            date.write(to: &bytes)
+            bytes.append(contentsOf: Self.xmlValue)
+            appendXMLEscaped(value)
+            bytes.append(contentsOf: Self.xmlClose)
         }
         items += 1
+    }
+
+    private static let jsonStart = Array(#"{"realtime_start":""#.utf8)
+    private static let jsonEnd = Array(#"","realtime_end":""#.utf8)
+    private static let jsonDate = Array(#"","date":""#.utf8)
+    private static let jsonValue = Array(#"","value":"#.utf8)
+    private static let xmlStart = Array(#"  <observation realtime_start=""#.utf8)
+    private static let xmlEnd = Array(#"" realtime_end=""#.utf8)
+    private static let xmlDate = Array(#"" date=""#.utf8)
+    private static let xmlValue = Array(#"" value=""#.utf8)
+    private static let xmlClose = Array("\"/>\n".utf8)
+
+    /// Two days kept written (`slot` 0 and 1), for the days that repeat row after row.
+    private var writtenDays: [(day: FREDDay, bytes: [UInt8])] = [(FREDDay(number: .min), []), (FREDDay(number: .min), [])]
+
+    private mutating func appendDay(_ day: FREDDay, slot: Int) {
+        if writtenDays[slot].day != day {
+            var written: [UInt8] = []
+            written.reserveCapacity(10)
+            day.write(to: &written)
+            writtenDays[slot] = (day, written)
+        }
+        bytes.append(contentsOf: writtenDays[slot].bytes)
+    }
+
+    /// `"key":` after a comma, or ` key="`.
+    private mutating func fieldKey(_ key: String) {
+        if json {
+            if fields > 0 { bytes.append(UInt8(ascii: ",")) }
+            appendJSONKey(key)
+        } else {
+            bytes.append(UInt8(ascii: " "))
+            appendXMLEscaped(key)
+            append("=\"")
+        }
+        fields += 1
+    }
+
+    /// A document of items only, to be appended to one whose attributes (a count) are
+    /// known only once its items are written.
+    init(itemsOnly json: Bool, capacity: Int) {
+        self.init(empty: json)
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// The items of an `itemsOnly` document, after this one's.
+    mutating func append(items other: consuming FREDDocument) {
+        if json, items > 0, other.items > 0 { bytes.append(UInt8(ascii: ",")) }
+        // The other's first item was written as a first item (no comma).
+        bytes.append(contentsOf: other.bytes)
+        items += other.items
     }
 
     /// One item with text only: `<name>text</name>` in XML, `"text"` in JSON.
@@ -134,8 +245,7 @@ struct FREDDocument {
 
     private mutating func appendXMLEscaped(_ text: String) {
         // Most texts (dates, decimals, keys) need no escape: copied whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
-            || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }) {
+        if Self.isClean(text, xml: true) {
             bytes.append(contentsOf: text.utf8)
             return
         }
@@ -170,7 +280,7 @@ struct FREDDocument {
     private mutating func appendJSONString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
         // Most texts need no escape: copied whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        if Self.isClean(text, xml: false) {
             bytes.append(contentsOf: text.utf8)
             bytes.append(UInt8(ascii: "\""))
             return
@@ -191,5 +301,25 @@ struct FREDDocument {
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether `text` needs no escape: no control character, quote or backslash (JSON), or
+    /// none of `&<>"'` (XML). Read over the string's contiguous bytes.
+    private static func isClean(_ text: String, xml: Bool) -> Bool {
+        let check = { (byte: UInt8) -> Bool in
+            if byte < 0x20 { return false }
+            if xml {
+                return byte != UInt8(ascii: "&") && byte != UInt8(ascii: "<") && byte != UInt8(ascii: ">")
+                    && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "'")
+            }
+            return byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+        }
+        if let clean = text.utf8.withContiguousStorageIfAvailable({ buffer in
+            for byte in buffer where !check(byte) { return false }
+            return true
+        }) {
+            return clean
+        }
+        return text.utf8.allSatisfy(check)
     }
 }

@@ -41,13 +41,22 @@ enum FREDRoutes {
             let json = try query.json()
             let contentType = json ? "application/json; charset=UTF-8" : "text/xml; charset=UTF-8"
             let key = query.today.text + " " + request.uri.description
-            let (cache, seconds) = (reads.cache, now.timeIntervalSince1970)
+            let (cache, seconds, releaseTimes) = (reads.cache, now.timeIntervalSince1970, reads.releaseTimes)
             let bytes = try await reads.read { store in
                 // The release first: data read after it is at least as new, so an entry is
                 // never older than the release it is kept under.
                 let release = try store.latestReleaseID()
                 if let kept = cache.lookup(key, release: release, now: seconds) { return kept.body }
-                let bytes = try build(query, store)
+                var query = query
+                query.releaseTimes = try releaseTimes.times(upTo: release, store: store)
+                let bytes: [UInt8]
+                do {
+                    bytes = try build(query, store)
+                } catch is FREDVintages.UnknownRelease {
+                    // A release newer than `release` came in while the answer was read.
+                    query.releaseTimes = nil
+                    bytes = try build(query, store)
+                }
                 cache.store(ResponseCache.Entry(body: bytes), for: key, release: release, now: seconds)
                 return bytes
             }
@@ -75,9 +84,8 @@ enum FREDRoutes {
 
     /// A `<series …/>` element: FRED's attributes from brid's catalogue and store.
     static func seriesAttributes(_ summary: SeriesSummary, store: any VintageStore, start: FREDDay, end: FREDDay) throws -> [(String, FREDField)] {
-        let rows = try store.observations(series: summary.key, vintage: .latest, from: nil, to: nil) ?? []
-        let first = rows.first.flatMap { FREDDay.firstDay(ofPeriod: $0.period, frequency: summary.frequency) }
-        let last = rows.last.flatMap { FREDDay.firstDay(ofPeriod: $0.period, frequency: summary.frequency) }
+        let first = try edgePeriod(summary.key, last: false, store: store).flatMap { FREDDay.firstDay(ofPeriod: $0, frequency: summary.frequency) }
+        let last = try edgePeriod(summary.key, last: true, store: store).flatMap { FREDDay.firstDay(ofPeriod: $0, frequency: summary.frequency) }
         let unit = summary.unit ?? ""
         // seriesInfo leaves the time of the last change out; the releases that wrote the series have it.
         let changed = try summary.lastChangedAt ?? store.releasesWriting(series: summary.key).last?.ingestedAt
@@ -99,6 +107,36 @@ enum FREDRoutes {
         ]
         if let source = summary.sourceID { attributes.append(("notes", .text("brid source \(source)"))) }
         return attributes
+    }
+
+    /// The first (or last) period of the latest vintage: the first (last) period whose
+    /// newest version is not a removal. Read from that end of the series' index, so it
+    /// reads a few versions, not the series.
+    static func edgePeriod(_ key: String, last: Bool, store: any VintageStore) throws -> String? {
+        var found: String?
+        if last {
+            // Newest first within each period: a period's first version is its newest.
+            var period: String?
+            _ = try store.forEachVersion(series: key, from: nil, to: nil, descending: true) { version in
+                guard version.period != period else { return true }
+                period = version.period
+                if !version.removed { found = version.period }
+                return found == nil
+            }
+        } else {
+            // Oldest first within each period: a period's newest is the one before the next period.
+            var newest: SeriesVersion?
+            _ = try store.forEachVersion(series: key, from: nil, to: nil, descending: false) { version in
+                if let newest, newest.period != version.period, !newest.removed {
+                    found = newest.period
+                    return false
+                }
+                newest = version
+                return true
+            }
+            if found == nil, let newest, !newest.removed { found = newest.period }
+        }
+        return found
     }
 
     /// FRED's `last_updated`: `2013-07-31 09:26:16-05`, here in UTC.
@@ -123,87 +161,114 @@ enum FREDRoutes {
         let limit = try query.integer("limit", in: 1...100_000) ?? 100_000
         let offset = try query.integer("offset", in: 0...Int.max) ?? 0
         guard let info = try store.seriesInfo(key) else { throw FREDErrorDocument.seriesDoesNotExist }
-        let history = try store.versions(series: key)
-        let vintages = FREDVintages(versions: history?.versions ?? [], releases: history?.releases ?? [:], frequency: info.frequency)
-        var observations = vintages.observations.filter { $0.date >= observationStart && $0.date <= observationEnd }
-        if descending { observations.reverse() }
+        let history = try FREDVintages(series: key, frequency: info.frequency, times: query.releaseTimes, store: store)
+        let dates = observationStart <= observationEnd ? observationStart...observationEnd : nil
 
-        let attributes: [(String, FREDField)] = [
-            ("realtime_start", .text(start.text)), ("realtime_end", .text(end.text)),
-            ("observation_start", .text(observationStart.text)), ("observation_end", .text(observationEnd.text)),
-            ("units", .text("lin")), ("output_type", .number(outputType)), ("file_type", .text(json ? "json" : "xml")),
-            ("order_by", .text("observation_date")), ("sort_order", .text(descending ? "desc" : "asc")),
-        ]
-        var rows: [[(String, FREDField)]] = []
+        // The rows are counted as they are read; only those from `offset` on, `limit` of
+        // them, are written (FRED's `count` is the whole answer's), so the reply's memory is
+        // bounded by `limit` and never by the series' history.
+        var items = FREDDocument(itemsOnly: json, capacity: 4096)
+        var count = 0
+        let window = offset..<(offset.addingReportingOverflow(limit).overflow ? Int.max : offset + limit)
         switch outputType {
         case 1, 4:
-            if outputType == 1 { try checkSize(observations.reduce(0) { $0 + $1.versions.count }) }
-            for observation in observations {
-                var versions: [FREDVintages.Version] = []
-                if outputType == 4 {
-                    // The initial release, when it came out within the real-time period.
-                    if let first = observation.versions.first, first.start >= start, first.start <= end,
-                       vintageDates.map({ $0.contains(first.start) }) ?? true {
-                        versions = [first]
+            func row(_ date: FREDDay, _ start: FREDDay, _ end: FREDDay, _ value: String) {
+                if window.contains(count) { items.observation(start: start, end: end, date: date, value: value) }
+                count += 1
+            }
+            if let dates {
+                try history.forEach(dates: dates, descending: descending, store: store) { observation in
+                    if outputType == 4 {
+                        // The initial release, when it came out within the real-time period.
+                        if let first = observation.versions.first, first.start >= start, first.start <= end,
+                           vintageDates.map({ $0.contains(first.start) }) ?? true {
+                            row(observation.date, first.start, first.end, first.value)
+                        }
+                    } else if let vintageDates {
+                        // The versions valid on the vintage dates asked for, each clipped to
+                        // the first and last of those dates it was valid on.
+                        for version in observation.versions {
+                            let on = vintageDates.filter { $0 >= version.start && $0 <= version.end }
+                            if let a = on.first, let b = on.last { row(observation.date, a, b, version.value) }
+                        }
+                    } else {
+                        for version in observation.versions where version.start <= end && version.end >= start {
+                            row(observation.date, max(version.start, start), min(version.end, end), version.value)
+                        }
                     }
-                } else if let vintageDates {
-                    // The versions valid on the vintage dates asked for, each clipped to the
-                    // first and last of those dates it was valid on.
-                    for version in observation.versions {
-                        let on = vintageDates.filter { $0 >= version.start && $0 <= version.end }
-                        if let a = on.first, let b = on.last { versions.append(.init(start: a, end: b, value: version.value)) }
-                    }
-                } else {
-                    for version in observation.versions where version.start <= end && version.end >= start {
-                        versions.append(.init(start: max(version.start, start), end: min(version.end, end), value: version.value))
-                    }
-                }
-                for version in versions {
-                    rows.append([("realtime_start", .text(version.start.text)), ("realtime_end", .text(version.end.text)),
-                                 ("date", .text(observation.date.text)), ("value", .text(version.value))])
+                    return true
                 }
             }
         default:
             // By vintage date: one column per vintage date, named SERIES_YYYYMMDD.
-            var columns = vintageDates ?? vintages.vintageDates.filter { $0 >= start && $0 <= end }
-            if vintageDates == nil, columns.first != start, vintages.vintageDates.contains(where: { $0 < start }) {
-                columns.insert(start, at: 0)
+            var columns = vintageDates ?? []
+            if vintageDates == nil {
+                let all = try history.vintageDates(store: store)
+                columns = all.filter { $0 >= start && $0 <= end }
+                if columns.first != start, all.contains(where: { $0 < start }) { columns.insert(start, at: 0) }
             }
-            // One value per observation and vintage date: bounded, since no `limit` caps
-            // the columns (a daily-revised series over its whole history would be millions).
-            try checkSize(observations.count * columns.count)
             let names = columns.map { key + "_" + $0.compact }
-            for observation in observations {
-                var row: [(String, FREDField)] = [("date", .text(observation.date.text))]
-                var any = false
-                var previous: FREDDay?
-                for (column, name) in zip(columns, names) {
-                    var value = FREDVintages.noValue
-                    // Output type 3: only what is new or revised since the column before (the
-                    // first column is the base: everything known then). Compared by version,
-                    // so a column that is not itself a vintage day still shows a revision
-                    // made since the previous column.
-                    if let version = observation.version(on: column),
-                       outputType == 2 || previous.map({ observation.version(on: $0) != version }) ?? true {
-                        value = version.value
-                        any = true
+            var written = 0
+            if let dates {
+                try history.forEach(dates: dates, descending: descending, store: store) { observation in
+                    // Each column's version, walking the versions (oldest first) beside the
+                    // columns (oldest first).
+                    var values: [String] = []
+                    values.reserveCapacity(columns.count)
+                    var any = false
+                    var next = 0
+                    var previous: FREDVintages.Version?
+                    for (i, column) in columns.enumerated() {
+                        while next < observation.versions.count, observation.versions[next].end < column { next += 1 }
+                        let version = next < observation.versions.count && observation.versions[next].start <= column
+                            ? observation.versions[next] : nil
+                        // Output type 3: only what is new or revised since the column before
+                        // (the first column is the base: everything known then). Compared by
+                        // version, so a column that is not itself a vintage day still shows a
+                        // revision made since the previous column.
+                        if let version, outputType == 2 || i == 0 || previous != version {
+                            values.append(version.value)
+                            any = true
+                        } else {
+                            values.append(FREDVintages.noValue)
+                        }
+                        previous = version
                     }
-                    row.append((name, .text(value)))
-                    previous = column
+                    guard any else { return true }
+                    if window.contains(count) {
+                        // One value per row and vintage date: bounded, since no `limit` caps
+                        // the columns (a daily-revised series over its whole history would be
+                        // millions).
+                        written += columns.count
+                        if written > maximumValues {
+                            count += 1
+                            return true  // counted on, to say how large the answer would be
+                        }
+                        items.beginItem("observation")
+                        items.field("date", day: observation.date)
+                        for (name, value) in zip(names, values) { items.field(name, value) }
+                        items.endItem()
+                    }
+                    count += 1
+                    return true
                 }
-                if any { rows.append(row) }
             }
+            try checkSize(max(0, min(count - offset, limit)) * columns.count)
         }
-        var document = FREDDocument(json: json, root: "observations", list: "observations",
-                                    attributes: attributes + [("count", .number(rows.count)), ("offset", .number(offset)), ("limit", .number(limit))],
-                                    capacity: 256 + min(rows.count, limit) * 110)
-        for row in rows.dropFirst(offset).prefix(limit) { document.element("observation", row) }
+        var document = FREDDocument(json: json, root: "observations", list: "observations", attributes: [
+            ("realtime_start", .text(start.text)), ("realtime_end", .text(end.text)),
+            ("observation_start", .text(observationStart.text)), ("observation_end", .text(observationEnd.text)),
+            ("units", .text("lin")), ("output_type", .number(outputType)), ("file_type", .text(json ? "json" : "xml")),
+            ("order_by", .text("observation_date")), ("sort_order", .text(descending ? "desc" : "asc")),
+            ("count", .number(count)), ("offset", .number(offset)), ("limit", .number(limit)),
+        ], capacity: 512 + items.bytes.count)
+        document.append(items: items)
         return document.finish()
     }
 
-    /// The most values one answer holds (rows × columns for output types 2 and 3, rows
-    /// otherwise): about 25 MB while it is built. Beyond it the request is refused, saying
-    /// how to narrow it, rather than built in memory.
+    /// The most values one answer of output type 2 or 3 holds (rows × vintage-date
+    /// columns): about 25 MB while it is built. Beyond it the request is refused, saying
+    /// how to narrow it, rather than built in memory. (Types 1 and 4 are bounded by `limit`.)
     static let maximumValues = 250_000
 
     static func checkSize(_ values: Int) throws {
@@ -220,9 +285,8 @@ enum FREDRoutes {
         let limit = try query.integer("limit", in: 1...10_000) ?? 10_000
         let offset = try query.integer("offset", in: 0...Int.max) ?? 0
         guard let info = try store.seriesInfo(key) else { throw FREDErrorDocument.seriesDoesNotExist }
-        let history = try store.versions(series: key)
-        let vintages = FREDVintages(versions: history?.versions ?? [], releases: history?.releases ?? [:], frequency: info.frequency)
-        var dates = vintages.vintageDates.filter { $0 >= start && $0 <= end }
+        var dates = try FREDVintages(series: key, frequency: info.frequency, times: query.releaseTimes, store: store).vintageDates(store: store)
+            .filter { $0 >= start && $0 <= end }
         if descending { dates.reverse() }
         var document = FREDDocument(json: try query.json(), root: "vintage_dates", list: "vintage_dates", attributes: [
             ("realtime_start", .text(start.text)), ("realtime_end", .text(end.text)),
@@ -234,6 +298,10 @@ enum FREDRoutes {
     }
 
     // MARK: fred/series/search
+
+    /// The deepest `offset` a search is answered to: the matches before it are kept while
+    /// the catalogue is read.
+    static let maximumSearchOffset = 100_000
 
     static let searchOrders = ["search_rank", "series_id", "title", "units", "frequency", "seasonal_adjustment", "realtime_start",
                                "realtime_end", "last_updated", "observation_start", "observation_end", "popularity"]
@@ -251,66 +319,76 @@ enum FREDRoutes {
         let filterVariable = try query.oneOf("filter_variable", ["frequency", "units", "seasonal_adjustment"])
         let filterValue = query.string("filter_value").map { String($0).replacingPlus() }
 
+        guard offset <= maximumSearchOffset else {
+            throw FREDErrorDocument(code: 400, message: "Bad Request.  Variable offset is more than the \(maximumSearchOffset) brid pages search results to; narrow search_text or filter the results.")
+        }
+
         // Words (full text: each must occur in the key or the name) or a key pattern (series_id, `*` wildcards).
         let words = String(text).replacingPlus().lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         let pattern = byID ? try? Glob(String(text).replacingPlus()) : nil
-        var matches: [(summary: SeriesSummary, rank: Int)] = []
-        for summary in try store.seriesSummaries(matching: nil) {
-            let key = summary.key.lowercased()
-            let name = (summary.name ?? "").lowercased()
-            var rank = 0
-            if byID {
-                guard let pattern, pattern.matches(summary.key) else { continue }
-            } else {
-                guard !words.isEmpty, words.allSatisfy({ key.containsText($0) || name.containsText($0) }) else { continue }
-                for word in words {
-                    if key.containsText(word) { rank += 2 }
-                    if name.containsText(word) { rank += 1 }
-                }
-                if key == words.joined(separator: " ") { rank += 100 }
-            }
-            if let filterVariable, let filterValue {
-                let value: String
-                switch filterVariable {
-                case "frequency": value = summary.frequency.fredName
-                case "units": value = summary.unit ?? ""
-                default: value = "Not Applicable"
-                }
-                guard value.lowercased() == filterValue.lowercased() || (filterVariable == "frequency" && summary.frequency.code == filterValue.uppercased())
-                else { continue }
-            }
-            matches.append((summary, rank))
-        }
-        // Ordered by the field asked for, ties by key; the observation dates need the store.
-        var observationDates: [String: (String, String)] = [:]
-        if orderBy == "observation_start" || orderBy == "observation_end" {
-            for match in matches {
-                let rows = try store.observations(series: match.summary.key, vintage: .latest, from: nil, to: nil) ?? []
-                observationDates[match.summary.key] = (rows.first?.period ?? "", rows.last?.period ?? "")
-            }
-        }
-        func field(_ m: (summary: SeriesSummary, rank: Int)) -> String {
-            switch orderBy {
-            case "title": m.summary.name ?? m.summary.key
-            case "units": m.summary.unit ?? ""
-            case "frequency": m.summary.frequency.fredName
-            case "last_updated": m.summary.lastChangedAt.map(WireTime.format) ?? ""
-            case "observation_start": observationDates[m.summary.key]?.0 ?? ""
-            case "observation_end": observationDates[m.summary.key]?.1 ?? ""
-            default: ""
-            }
-        }
         let descending = sortOrder == "desc"
-        matches.sort { a, b in
+        typealias Match = (summary: SeriesSummary, rank: Int, field: String)
+        func before(_ a: Match, _ b: Match) -> Bool {
             if orderBy == "search_rank", a.rank != b.rank { return descending ? a.rank > b.rank : a.rank < b.rank }
-            let fa = field(a), fb = field(b)
-            if fa != fb { return descending ? fa > fb : fa < fb }
+            if a.field != b.field { return descending ? a.field > b.field : a.field < b.field }
             return descending && orderBy == "series_id" ? a.summary.key > b.summary.key : a.summary.key < b.summary.key
         }
+        // Every summary is read, by key, a batch at a time; only the best `offset + limit`
+        // matches so far are kept (sorted and cut whenever twice that many gather), so
+        // memory is bounded by the page asked for, not by the catalogue.
+        let keep = offset + limit
+        var matches: [Match] = []
+        var count = 0
+        let (cursor, _) = try store.seriesCursor(SeriesFilter(glob: byID ? pattern : nil))
+        defer { cursor.close() }
+        while case let batch = try cursor.next(512), !batch.isEmpty {
+            for summary in batch {
+                let key = summary.key.lowercased()
+                let name = (summary.name ?? "").lowercased()
+                var rank = 0
+                if byID {
+                    guard let pattern, pattern.matches(summary.key) else { continue }
+                } else {
+                    guard !words.isEmpty, words.allSatisfy({ key.containsText($0) || name.containsText($0) }) else { continue }
+                    for word in words {
+                        if key.containsText(word) { rank += 2 }
+                        if name.containsText(word) { rank += 1 }
+                    }
+                    if key == words.joined(separator: " ") { rank += 100 }
+                }
+                if let filterVariable, let filterValue {
+                    let value: String
+                    switch filterVariable {
+                    case "frequency": value = summary.frequency.fredName
+                    case "units": value = summary.unit ?? ""
+                    default: value = "Not Applicable"
+                    }
+                    guard value.lowercased() == filterValue.lowercased() || (filterVariable == "frequency" && summary.frequency.code == filterValue.uppercased())
+                    else { continue }
+                }
+                // The field the answer is ordered by; the observation dates need the store.
+                let field: String = switch orderBy {
+                case "title": summary.name ?? summary.key
+                case "units": summary.unit ?? ""
+                case "frequency": summary.frequency.fredName
+                case "last_updated": summary.lastChangedAt.map(WireTime.format) ?? ""
+                case "observation_start": try edgePeriod(summary.key, last: false, store: store) ?? ""
+                case "observation_end": try edgePeriod(summary.key, last: true, store: store) ?? ""
+                default: ""
+                }
+                count += 1
+                matches.append((summary, rank, field))
+                if matches.count >= 2 * keep + 64 {
+                    matches.sort(by: before)
+                    matches.removeLast(matches.count - keep)
+                }
+            }
+        }
+        matches.sort(by: before)
         var document = FREDDocument(json: try query.json(), root: "seriess", list: "seriess", attributes: [
             ("realtime_start", .text(start.text)), ("realtime_end", .text(end.text)),
             ("order_by", .text(orderBy)), ("sort_order", .text(sortOrder)),
-            ("count", .number(matches.count)), ("offset", .number(offset)), ("limit", .number(limit)),
+            ("count", .number(count)), ("offset", .number(offset)), ("limit", .number(limit)),
         ])
         for match in matches.dropFirst(offset).prefix(limit) {
             document.element("series", try seriesAttributes(match.summary, store: store, start: start, end: end))
@@ -347,6 +425,9 @@ struct FREDQuery: Sendable {
     private let parameters: [Substring: Substring]
     /// Today in UTC: the default real-time period.
     let today: FREDDay
+    /// Every release's ingest time when known (`ReleaseTimes`); nil: each answer reads its
+    /// series' releases.
+    var releaseTimes: [Int64: Int64]?
 
     init<Parameters: Sequence>(_ parameters: Parameters, today: FREDDay) where Parameters.Element == (key: Substring, value: Substring) {
         var map: [Substring: Substring] = [:]

@@ -11,7 +11,10 @@ import Foundation
 /// day's last counts (the state at the end of the day); consecutive days with the same
 /// value are one version. A current version runs until 9999-12-31. `.` is no value: a
 /// missing value, or an observation the publisher removed.
-struct FREDVintages: Sendable {
+///
+/// Read from the store one observation at a time (`forEach`), in date order: memory holds
+/// one page of stored versions and one observation's, whatever the series' length.
+struct FREDVintages {
     struct Version: Sendable, Equatable {
         let start: FREDDay
         let end: FREDDay
@@ -31,48 +34,112 @@ struct FREDVintages: Sendable {
         }
     }
 
-    /// Ordered by date.
-    let observations: [Observation]
-    /// Every day on which a version started, oldest first: FRED's vintage dates.
-    let vintageDates: [FREDDay]
-
     static let noValue = "."
 
-    init(versions: [SeriesVersion], releases: [Int64: Date], frequency: Frequency) {
-        var byPeriod: [String: [(time: Date, release: Int64, value: String?, removed: Bool)]] = [:]
-        for version in versions {
-            let time = releases[version.releaseID] ?? Date(timeIntervalSince1970: 0)
-            byPeriod[version.period, default: []].append((time, version.releaseID, version.value, version.removed))
+    let key: String
+    let frequency: Frequency
+    /// The ingest time of each release that wrote the series (milliseconds), to order a
+    /// period's versions and date them.
+    private let releaseTimes: [Int64: Int64]
+
+    /// `times`: every release's ingest time (`ReleaseTimes`), or nil to read the releases
+    /// that wrote this series. Its versions are read by `forEach`.
+    init(series key: String, frequency: Frequency, times: [Int64: Int64]?, store: any VintageStore) throws {
+        self.key = key
+        self.frequency = frequency
+        if let times {
+            releaseTimes = times
+        } else {
+            var times: [Int64: Int64] = [:]
+            for release in try store.releasesWriting(series: key) {
+                times[release.id] = Int64((release.ingestedAt.timeIntervalSince1970 * 1000).rounded())
+            }
+            releaseTimes = times
         }
-        var observations: [Observation] = []
+    }
+
+    /// A version of a release the times given do not have (one newer than them, committed
+    /// while the answer was read): the answer is read again with the series' own releases.
+    struct UnknownRelease: Error {}
+
+    /// The observations dated within `dates`, in date order (`descending`: newest first),
+    /// handed to `body` until it returns false.
+    func forEach(dates: ClosedRange<FREDDay> = FREDDay.earliest...FREDDay.latest, descending: Bool = false,
+                 store: any VintageStore, _ body: (Observation) throws -> Bool) throws {
+        // The periods of the years around the dates, as an index range of period texts
+        // (periods sort by text within a frequency; an ISO week may belong to the year
+        // before or after its days): the exact dates are checked below.
+        let (first, last) = (dates.lowerBound.civil.year, dates.upperBound.civil.year)
+        let from = first - 1 >= 1000 ? String(first - 1) : nil
+        let to = last + 2 <= 9999 ? String(last + 2) : nil
+        var period = ""
+        var group: [SeriesVersion] = []
+        var going = true
+        func flush() throws {
+            defer { group.removeAll(keepingCapacity: true) }
+            guard !group.isEmpty, let date = FREDDay.firstDay(ofPeriod: period, frequency: frequency), dates.contains(date),
+                  let observation = try observation(group, period: period, date: date, descending: descending) else { return }
+            going = try body(observation)
+        }
+        _ = try store.forEachVersion(series: key, from: from, to: to, descending: descending) { version in
+            if version.period != period {
+                try flush()
+                guard going else { return false }
+                period = version.period
+            }
+            group.append(version)
+            return true
+        }
+        if going { try flush() }
+    }
+
+    /// FRED's vintage dates: every day on which a version started, oldest first.
+    func vintageDates(store: any VintageStore) throws -> [FREDDay] {
         var days = Set<FREDDay>()
-        for (period, raw) in byPeriod {
-            guard let date = FREDDay.firstDay(ofPeriod: period, frequency: frequency) else { continue }
-            let ordered = raw.sorted { ($0.time, $0.release) < ($1.time, $1.release) }
-            // The day's last version of each day.
-            var daily: [(day: FREDDay, value: String)] = []
-            for (i, version) in ordered.enumerated() {
-                let day = FREDDay(version.time)
-                if i + 1 < ordered.count, FREDDay(ordered[i + 1].time) == day { continue }
-                let value = version.removed ? Self.noValue : (version.value ?? Self.noValue)
-                if let last = daily.last {
-                    if last.value == value { continue }
-                } else if version.removed {
-                    continue  // removed before the end of the day it first appeared
-                }
-                daily.append((day, value))
-            }
-            guard !daily.isEmpty else { continue }
-            var list: [Version] = []
-            list.reserveCapacity(daily.count)
-            for (i, entry) in daily.enumerated() {
-                let end = i + 1 < daily.count ? daily[i + 1].day.adding(-1) : FREDDay.latest
-                list.append(Version(start: entry.day, end: end, value: entry.value))
-                days.insert(entry.day)
-            }
-            observations.append(Observation(date: date, period: period, versions: list))
+        try forEach(store: store) { observation in
+            for version in observation.versions { days.insert(version.start) }
+            return true
         }
-        self.observations = observations.sorted { $0.date < $1.date }
-        vintageDates = days.sorted()
+        return days.sorted()
+    }
+
+    /// One period's versions (`group`, in release order, reversed when `descending`) as
+    /// FRED's daily versions; nil when none survives the end of a day.
+    private func observation(_ group: [SeriesVersion], period: String, date: FREDDay, descending: Bool) throws -> Observation? {
+        if group.count == 1 {
+            // The usual case, a period written once: current since its day, unless removed.
+            let version = group[0]
+            guard !version.removed else { return nil }
+            guard let time = releaseTimes[version.releaseID] else { throw UnknownRelease() }
+            let day = FREDDay(milliseconds: time)
+            return Observation(date: date, period: period, versions: [Version(start: day, end: .latest, value: version.value ?? Self.noValue)])
+        }
+        var ordered = try group.map { version in
+            guard let time = releaseTimes[version.releaseID] else { throw UnknownRelease() }
+            return (time: time, version: version)
+        }
+        if descending { ordered.reverse() }
+        ordered.sort { ($0.time, $0.version.releaseID) < ($1.time, $1.version.releaseID) }
+        // The day's last version of each day.
+        var daily: [(day: FREDDay, value: String)] = []
+        for (i, entry) in ordered.enumerated() {
+            let day = FREDDay(milliseconds: entry.time)
+            if i + 1 < ordered.count, FREDDay(milliseconds: ordered[i + 1].time) == day { continue }
+            let value = entry.version.removed ? Self.noValue : (entry.version.value ?? Self.noValue)
+            if let last = daily.last {
+                if last.value == value { continue }
+            } else if entry.version.removed {
+                continue  // removed before the end of the day it first appeared
+            }
+            daily.append((day, value))
+        }
+        guard !daily.isEmpty else { return nil }
+        var list: [Version] = []
+        list.reserveCapacity(daily.count)
+        for (i, entry) in daily.enumerated() {
+            let end = i + 1 < daily.count ? daily[i + 1].day.adding(-1) : FREDDay.latest
+            list.append(Version(start: entry.day, end: end, value: entry.value))
+        }
+        return Observation(date: date, period: period, versions: list)
     }
 }

@@ -18,6 +18,13 @@ enum PageRoutes {
     static let vintagesDrawn = 12
     /// Revisions listed on a series page: the newest.
     static let revisionsListed = 200
+    /// Releases listed in a series page's history: the newest.
+    static let vintagesListed = 100
+    /// What a series page reads of a long series for its chart, history and revisions:
+    /// the newest periods, up to this many, and no more versions than `versionsRead` (a
+    /// whole period at a time). The latest values are paged over the whole series.
+    static let periodsRead = 1_000
+    static let versionsRead = 50_000
 
     static func register(on router: HTTPRouter, reads: HTTPReads) {
         router.get("/") { request, _ in
@@ -111,13 +118,16 @@ enum PageRoutes {
         guard let key = PageText.percentDecoded(raw), !key.isEmpty else {
             return missing("There is no series \(String(raw)).", links)
         }
-        let found = try await reads.read { store -> (SeriesSummary?, (versions: [SeriesVersion], releases: [Int64: Date])?) in
-            (try store.seriesInfo(key), try store.versions(series: key))
+        let offset = max(0, offsetParameter(request))
+        let found = try await reads.read { store -> SeriesRead? in
+            guard let summary = try store.seriesInfo(key) else { return nil }
+            return try SeriesRead(key: key, summary: summary, store: store, offset: offset)
         }
-        guard let summary = found.0, let versions = found.1 else {
+        guard let found else {
             return missing("There is no series \(key).", links)
         }
-        let vintages = SeriesVintages(versions: versions.versions, releaseTimes: versions.releases)
+        let summary = found.summary
+        let vintages = SeriesVintages(versions: found.window, releaseTimes: found.releaseTimes)
         let title = "\(key)\(summary.name.map { " — \($0)" } ?? "")"
         let chart = vintages.chart(title: title, unit: summary.unit, frequency: summary.frequency, limit: vintagesDrawn)
         let drawn = vintages.releases.suffix(vintagesDrawn)
@@ -125,9 +135,16 @@ enum PageRoutes {
             SeriesPage.LegendEntry(id: release.id, link: links.release(release.id), time: PageText.time(release.ingestedAt),
                                    latest: release.id == drawn.last?.id)
         }
+        var notes: [String] = []
+        if found.partial {
+            notes.append("This series is long: the chart, the history and the revisions cover its newest \(plural(vintages.periods.count, "period")); `brictl export --vintages \(key)` writes every version.")
+        }
         let hiddenCount = vintages.releases.count - drawn.count
+        if hiddenCount > 0 {
+            notes.append("The \(plural(hiddenCount, "earlier vintage")) before these are not drawn; the history below lists \(vintages.releases.count > vintagesListed ? "the newest \(vintagesListed) releases" : "every release").")
+        }
         let counts = vintages.counts()
-        let vintageRows = vintages.releases.reversed().map { release in
+        let vintageRows = vintages.releases.suffix(vintagesListed).reversed().map { release in
             let count = counts[release.id] ?? (0, 0, 0)
             return SeriesPage.VintageRow(id: release.id, link: links.release(release.id), time: PageText.time(release.ingestedAt),
                                          added: count.added, revised: count.revised, removed: count.removed)
@@ -139,9 +156,7 @@ enum PageRoutes {
                                    now: revision.removed ? "removed" : revision.value ?? "no value",
                                    change: revision.removed ? "" : PageText.change(from: revision.previousValue, to: revision.value) ?? "")
         }
-        let latest = vintages.latest()
-        let offset = min(max(0, offsetParameter(request)), max(0, latest.count - 1))
-        let valueRows = latest.dropFirst(offset).prefix(valuesPerPage).map { version in
+        let valueRows = found.values.map { version in
             SeriesPage.ValueRow(period: version.period, value: version.value ?? "no value", status: version.status ?? "",
                                 release: version.releaseID, link: links.release(version.releaseID))
         }
@@ -149,13 +164,13 @@ enum PageRoutes {
         let page = SeriesPage(
             frame: frame(key, links), key: key, name: summary.name, unit: summary.unit, frequency: frequencyName(summary.frequency),
             source: summary.sourceID, chart: chart.svg(), legend: Array(legend),
-            hidden: hiddenCount > 0 ? "The \(plural(hiddenCount, "earlier vintage")) before these are not drawn; the history below lists every release." : nil,
+            hidden: notes.isEmpty ? nil : notes.joined(separator: " "),
             vintages: Array(vintageRows), revisions: Array(revisionRows),
             moreRevisions: revisions.count > revisionsListed
                 ? "The newest \(revisionsListed) of \(revisions.count) are listed; `brictl history \(key) PERIOD` shows any period's." : nil,
             values: Array(valueRows),
             newer: offset > 0 ? links.page(path, offset: max(0, offset - valuesPerPage)) : nil,
-            older: offset + valuesPerPage < latest.count ? links.page(path, offset: offset + valuesPerPage) : nil)
+            older: found.moreValues ? links.page(path, offset: offset + valuesPerPage) : nil)
         return html(PageTemplates.series(page).text)
     }
 
@@ -261,5 +276,61 @@ enum PageRoutes {
         case .weekly: "weekly"
         case .daily: "daily"
         }
+    }
+}
+
+/// What a series page reads, bounded whatever the series' length: the newest periods'
+/// versions (at most `PageRoutes.periodsRead` periods and about `versionsRead` versions,
+/// read newest first and stopped there) and one page of the latest values, both from the
+/// ends of the series' index; and the times of the releases that wrote it.
+struct SeriesRead {
+    let summary: SeriesSummary
+    /// Oldest first, as `SeriesVintages` takes them.
+    let window: [SeriesVersion]
+    /// Whether older periods were left out of `window`.
+    let partial: Bool
+    /// The current version of each period not removed, newest period first, from `offset`.
+    let values: [SeriesVersion]
+    let moreValues: Bool
+    let releaseTimes: [Int64: Date]
+
+    init(key: String, summary: SeriesSummary, store: any VintageStore, offset: Int) throws {
+        self.summary = summary
+        var window: [SeriesVersion] = []
+        var periods = 0
+        var period: String?
+        var partial = false
+        _ = try store.forEachVersion(series: key, from: nil, to: nil, descending: true) { version in
+            if version.period != period {
+                period = version.period
+                periods += 1
+                if periods > PageRoutes.periodsRead || window.count >= PageRoutes.versionsRead {
+                    partial = true
+                    return false
+                }
+            }
+            window.append(version)
+            return true
+        }
+        self.window = window.reversed()
+        self.partial = partial
+
+        // Newest first within each period too: a period's first version is its current one.
+        var values: [SeriesVersion] = []
+        var skipped = 0
+        var moreValues = false
+        period = nil
+        _ = try store.forEachVersion(series: key, from: nil, to: nil, descending: true) { version in
+            guard version.period != period else { return true }
+            period = version.period
+            guard !version.removed else { return true }
+            if skipped < offset { skipped += 1; return true }
+            guard values.count < PageRoutes.valuesPerPage else { moreValues = true; return false }
+            values.append(version)
+            return true
+        }
+        self.values = values
+        self.moreValues = moreValues
+        releaseTimes = Dictionary(try store.releasesWriting(series: key).map { ($0.id, $0.ingestedAt) }, uniquingKeysWith: { a, _ in a })
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 
 /// A series' versions turned into what its page shows: the vintage after each release that
 /// wrote it (ALFRED's vintages), the revisions, and the latest values. Pure: built from
-/// `VintageStore.versions(series:)`.
+/// a window of `VintageStore.forEachVersion` (see `SeriesRead`).
 struct SeriesVintages {
     /// The releases that wrote the series, oldest first.
     let releases: [(id: Int64, ingestedAt: Date?)]
@@ -76,11 +76,6 @@ struct SeriesVintages {
             }
         }
         return out.sorted { ($0.releaseID, $1.period) > ($1.releaseID, $0.period) }
-    }
-
-    /// The current version of every period not removed, newest period first.
-    func latest() -> [SeriesVersion] {
-        history.reversed().compactMap { versions in versions.last.flatMap { $0.removed ? nil : $0 } }
     }
 
     /// The chart of the newest `limit` vintages (ALFRED draws every one; past a dozen the

@@ -56,6 +56,11 @@ extension PostgresStore {
         try reads.readDatabase { try StoreQueries($0).versions(series: key) }
     }
 
+    public func forEachVersion(series key: String, from: String?, to: String?, descending: Bool,
+                               _ body: (SeriesVersion) throws -> Bool) throws -> Bool {
+        try reads.readDatabase { try StoreQueries($0).forEachVersion(series: key, from: from, to: to, descending: descending, body) }
+    }
+
     public func releasesWriting(series key: String) throws -> [(id: Int64, ingestedAt: Date)] {
         try reads.readDatabase { try StoreQueries($0).releasesWriting(series: key) }
     }

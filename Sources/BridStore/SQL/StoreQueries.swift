@@ -104,6 +104,33 @@ struct StoreQueries<DB: SQLDatabase> {
         return (versions, Dictionary(times, uniquingKeysWith: { a, _ in a }))
     }
 
+    /// A series' versions in (period, release) order — the reverse when `descending` — of
+    /// the periods between `from` and `to` (inclusive, as text; nil: open), handed to `body`
+    /// one at a time until it returns false. Read in pages by key (256 rows, doubling up to
+    /// 4,096), so memory holds one page whatever the series' length, and a reader that stops
+    /// early reads little. Nil if the series is unknown. Run it inside one read snapshot.
+    func forEachVersion(series key: String, from: String?, to: String?, descending: Bool,
+                        _ body: (SeriesVersion) throws -> Bool) throws -> Bool {
+        guard let id = try seriesID(key) else { return false }
+        var page = 256
+        var after: (period: String, release: Int64)?
+        while true {
+            var binds: [SQLValue] = [.integer(id)]
+            if let from { binds.append(.text(from)) }
+            if let to { binds.append(.text(to)) }
+            if let after { binds += [.text(after.period), .integer(after.release)] }
+            binds.append(.integer(Int64(page)))
+            let sql = StoreSQL.versionsPage(from: from != nil, to: to != nil, after: after != nil, descending: descending)
+            let rows = try db.prepare(sql).bind(all: binds).rows {
+                SeriesVersion(period: $0.text(0) ?? "", releaseID: $0.int(1), value: $0.text(2), removed: $0.int(3) != 0, status: $0.text(4))
+            }
+            for row in rows where try !body(row) { return true }
+            guard rows.count == page, let last = rows.last else { return true }
+            after = (last.period, last.releaseID)
+            page = min(page * 2, 4_096)
+        }
+    }
+
     /// The releases that wrote a version of the series, oldest first, with their ingest times.
     func releasesWriting(series key: String) throws -> [(id: Int64, ingestedAt: Date)] {
         try db.prepare(StoreSQL.releasesWriting).bind(.text(key)).rows { ($0.int(0), Date(milliseconds: $0.int(1))) }
@@ -197,6 +224,17 @@ enum StoreSQL {
         SELECT period, release_id, value, removed, status FROM observation_versions
         WHERE series_id = (SELECT id FROM series WHERE key = ?1) ORDER BY period, release_id
         """
+
+    /// One page of a series' versions (`forEachVersion`): binds the series id, then the
+    /// lower and upper period when asked, then the last (period, release) read, then the
+    /// page's size. An index range of the versions' primary key.
+    static func versionsPage(from: Bool, to: Bool, after: Bool, descending: Bool) -> String {
+        var sql = "SELECT period, release_id, value, removed, status FROM observation_versions WHERE series_id = ?"
+        if from { sql += " AND period >= ?" }
+        if to { sql += " AND period <= ?" }
+        if after { sql += descending ? " AND (period, release_id) < (?, ?)" : " AND (period, release_id) > (?, ?)" }
+        return sql + (descending ? " ORDER BY period DESC, release_id DESC LIMIT ?" : " ORDER BY period, release_id LIMIT ?")
+    }
 
     static let releasesWriting = """
         SELECT r.id, r.ingested_at FROM releases r
