@@ -40,6 +40,17 @@ final class RunningListener: Sendable {
         self.task = task
     }
 
+    /// Runs `body`, then stops the listener, awaited, whether `body` threw or not.
+    func stopping(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            await stop()
+            throw error
+        }
+        await stop()
+    }
+
     func stop() async {
         task.cancel()
         _ = await task.result

@@ -43,99 +43,103 @@ struct MetricsTests {
     @Test("the store's values at the scrape: timestamps, failures in a row, paused, firing alerts, backlog, size")
     func storeValues() async throws {
         let listener = try await RunningListener.start(config: Self.config(), prepare: Self.prepare)
-        defer { Task { await listener.stop() } }
-        let answer = try await HTTPTestClient.get(port: listener.port, "/metrics")
-        #expect(answer.status == 200)
-        #expect(answer.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
-        let scrape = PrometheusText(answer.text)
-        #expect(scrape.value("brid_store_up") == 1)
-        #expect(scrape.value(#"brid_source_last_check_timestamp_seconds{source="kz"}"#) == Self.t0.timeIntervalSince1970 + 180)
-        #expect(scrape.value(#"brid_source_last_success_timestamp_seconds{source="kz"}"#) == Self.t0.timeIntervalSince1970 + 60)
-        #expect(scrape.value(#"brid_source_consecutive_failures{source="kz"}"#) == 2)
-        #expect(scrape.value(#"brid_source_paused{source="kz"}"#) == 0)
-        #expect(scrape.value(#"brid_source_paused{source="dropped"}"#) == 1)
-        // Never checked: no time to show, no failures.
-        #expect(scrape.value(#"brid_source_consecutive_failures{source="never"}"#) == 0)
-        #expect(scrape.value(#"brid_source_last_check_timestamp_seconds{source="never"}"#) == nil)
-        #expect(scrape.value(#"brid_source_last_success_timestamp_seconds{source="never"}"#) == nil)
-        #expect(scrape.value(#"brid_alerts_firing{severity="warning"}"#) == 1)
-        #expect(scrape.value(#"brid_alerts_firing{severity="critical"}"#) == 0)
-        #expect(scrape.value(#"brid_alerts_firing{severity="info"}"#) == 0)
-        #expect(scrape.value(#"brid_outbox_backlog{notifier="hook"}"#) == 1)
-        #expect(scrape.value(#"brid_outbox_backlog{notifier="journal"}"#) == 1)
-        let sizes = listener.store.storageSizes()
-        #expect(scrape.value("brid_store_size_bytes") == Double(sizes.databaseBytes))
-        #expect(scrape.value("brid_store_wal_size_bytes") == Double(sizes.walBytes))
-        #expect(sizes.databaseBytes > 0)
-        // The counters of events start at 0 for every configured source and notifier;
-        // a drop source is never checked, so it has no check counters.
-        #expect(scrape.value(#"brid_source_releases_total{source="kz"}"#) == 0)
-        #expect(scrape.value(#"brid_source_checks_total{source="never"}"#) == 0)
-        #expect(scrape.value(#"brid_source_releases_total{source="dropped"}"#) == 0)
-        #expect(scrape.value(#"brid_source_checks_total{source="dropped"}"#) == nil)
-        #expect(scrape.value(#"brid_notifier_delivery_failures_total{notifier="hook"}"#) == 0)
-        #expect(answer.text.contains("# HELP brid_source_consecutive_failures "))
-        let head = try await HTTPTestClient.get(port: listener.port, "/metrics", method: "HEAD")
-        #expect(head.status == 200 && head.body.isEmpty)
-        #expect(head.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
-        #expect(try scrape.promtoolProblems() == nil)
+        try await listener.stopping {
+            let answer = try await HTTPTestClient.get(port: listener.port, "/metrics")
+            #expect(answer.status == 200)
+            #expect(answer.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
+            let scrape = PrometheusText(answer.text)
+            #expect(scrape.value("brid_store_up") == 1)
+            #expect(scrape.value(#"brid_source_last_check_timestamp_seconds{source="kz"}"#) == Self.t0.timeIntervalSince1970 + 180)
+            #expect(scrape.value(#"brid_source_last_success_timestamp_seconds{source="kz"}"#) == Self.t0.timeIntervalSince1970 + 60)
+            #expect(scrape.value(#"brid_source_consecutive_failures{source="kz"}"#) == 2)
+            #expect(scrape.value(#"brid_source_paused{source="kz"}"#) == 0)
+            #expect(scrape.value(#"brid_source_paused{source="dropped"}"#) == 1)
+            // Never checked: no time to show, no failures.
+            #expect(scrape.value(#"brid_source_consecutive_failures{source="never"}"#) == 0)
+            #expect(scrape.value(#"brid_source_last_check_timestamp_seconds{source="never"}"#) == nil)
+            #expect(scrape.value(#"brid_source_last_success_timestamp_seconds{source="never"}"#) == nil)
+            #expect(scrape.value(#"brid_alerts_firing{severity="warning"}"#) == 1)
+            #expect(scrape.value(#"brid_alerts_firing{severity="critical"}"#) == 0)
+            #expect(scrape.value(#"brid_alerts_firing{severity="info"}"#) == 0)
+            #expect(scrape.value(#"brid_outbox_backlog{notifier="hook"}"#) == 1)
+            #expect(scrape.value(#"brid_outbox_backlog{notifier="journal"}"#) == 1)
+            let sizes = listener.store.storageSizes()
+            #expect(scrape.value("brid_store_size_bytes") == Double(sizes.databaseBytes))
+            #expect(scrape.value("brid_store_wal_size_bytes") == Double(sizes.walBytes))
+            #expect(sizes.databaseBytes > 0)
+            // The counters of events start at 0 for every configured source and notifier;
+            // a drop source is never checked, so it has no check counters.
+            #expect(scrape.value(#"brid_source_releases_total{source="kz"}"#) == 0)
+            #expect(scrape.value(#"brid_source_checks_total{source="never"}"#) == 0)
+            #expect(scrape.value(#"brid_source_releases_total{source="dropped"}"#) == 0)
+            #expect(scrape.value(#"brid_source_checks_total{source="dropped"}"#) == nil)
+            #expect(scrape.value(#"brid_notifier_delivery_failures_total{notifier="hook"}"#) == 0)
+            #expect(answer.text.contains("# HELP brid_source_consecutive_failures "))
+            let head = try await HTTPTestClient.get(port: listener.port, "/metrics", method: "HEAD")
+            #expect(head.status == 200 && head.body.isEmpty)
+            #expect(head.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
+            #expect(try scrape.promtoolProblems() == nil)
+        }
     }
 
     @Test("the counters of events, histograms included, pass promtool; the values are those recorded")
     func eventValues() async throws {
         let metrics = BridMetrics()
         let listener = try await RunningListener.start(config: Self.config(), metrics: metrics, prepare: Self.prepare)
-        defer { Task { await listener.stop() } }
-        let release = Release(id: 1, sourceID: "kz", ingestedAt: Self.t0, publishedAt: nil, origin: "kz.csv", sha256: "", added: 3,
-                              revised: 2, removed: 1, unchanged: 0)
-        metrics.checked(source: "kz", outcome: .released(release))
-        metrics.checked(source: "kz", outcome: .failed("HTTP 503"))
-        metrics.fetched(source: "kz", bytes: 1_000, duration: .milliseconds(70))
-        metrics.fetched(source: "kz", bytes: 0, duration: .seconds(3))
-        metrics.ingested(source: "kz", duration: .milliseconds(2))
-        metrics.delivery(notifier: "hook", succeeded: false)
-        metrics.delivery(notifier: "hook", succeeded: true)
-        let scrape = PrometheusText(try await HTTPTestClient.get(port: listener.port, "/metrics").text)
-        #expect(scrape.value(#"brid_source_checks_total{source="kz"}"#) == 2)
-        #expect(scrape.value(#"brid_source_check_failures_total{source="kz"}"#) == 1)
-        #expect(scrape.value(#"brid_source_releases_total{source="kz"}"#) == 1)
-        #expect(scrape.value(#"brid_source_observations_added_total{source="kz"}"#) == 3)
-        #expect(scrape.value(#"brid_source_observations_revised_total{source="kz"}"#) == 2)
-        #expect(scrape.value(#"brid_source_observations_removed_total{source="kz"}"#) == 1)
-        #expect(scrape.value(#"brid_source_fetched_bytes_total{source="kz"}"#) == 1_000)
-        #expect(scrape.value(#"brid_source_fetch_duration_seconds_bucket{source="kz",le="0.1"}"#) == 1)
-        #expect(scrape.value(#"brid_source_fetch_duration_seconds_bucket{source="kz",le="5.0"}"#) == 2)
-        #expect(scrape.value(#"brid_source_fetch_duration_seconds_count{source="kz"}"#) == 2)
-        #expect(scrape.value(#"brid_source_fetch_duration_seconds_sum{source="kz"}"#) == 3.07)
-        #expect(scrape.value(#"brid_source_ingest_duration_seconds_count{source="kz"}"#) == 1)
-        #expect(scrape.value(#"brid_notifier_deliveries_total{notifier="hook"}"#) == 1)
-        #expect(scrape.value(#"brid_notifier_delivery_failures_total{notifier="hook"}"#) == 1)
-        #expect(try scrape.promtoolProblems() == nil)
+        try await listener.stopping {
+            let release = Release(id: 1, sourceID: "kz", ingestedAt: Self.t0, publishedAt: nil, origin: "kz.csv", sha256: "", added: 3,
+                                  revised: 2, removed: 1, unchanged: 0)
+            metrics.checked(source: "kz", outcome: .released(release))
+            metrics.checked(source: "kz", outcome: .failed("HTTP 503"))
+            metrics.fetched(source: "kz", bytes: 1_000, duration: .milliseconds(70))
+            metrics.fetched(source: "kz", bytes: 0, duration: .seconds(3))
+            metrics.ingested(source: "kz", duration: .milliseconds(2))
+            metrics.delivery(notifier: "hook", succeeded: false)
+            metrics.delivery(notifier: "hook", succeeded: true)
+            let scrape = PrometheusText(try await HTTPTestClient.get(port: listener.port, "/metrics").text)
+            #expect(scrape.value(#"brid_source_checks_total{source="kz"}"#) == 2)
+            #expect(scrape.value(#"brid_source_check_failures_total{source="kz"}"#) == 1)
+            #expect(scrape.value(#"brid_source_releases_total{source="kz"}"#) == 1)
+            #expect(scrape.value(#"brid_source_observations_added_total{source="kz"}"#) == 3)
+            #expect(scrape.value(#"brid_source_observations_revised_total{source="kz"}"#) == 2)
+            #expect(scrape.value(#"brid_source_observations_removed_total{source="kz"}"#) == 1)
+            #expect(scrape.value(#"brid_source_fetched_bytes_total{source="kz"}"#) == 1_000)
+            #expect(scrape.value(#"brid_source_fetch_duration_seconds_bucket{source="kz",le="0.1"}"#) == 1)
+            #expect(scrape.value(#"brid_source_fetch_duration_seconds_bucket{source="kz",le="5.0"}"#) == 2)
+            #expect(scrape.value(#"brid_source_fetch_duration_seconds_count{source="kz"}"#) == 2)
+            #expect(scrape.value(#"brid_source_fetch_duration_seconds_sum{source="kz"}"#) == 3.07)
+            #expect(scrape.value(#"brid_source_ingest_duration_seconds_count{source="kz"}"#) == 1)
+            #expect(scrape.value(#"brid_notifier_deliveries_total{notifier="hook"}"#) == 1)
+            #expect(scrape.value(#"brid_notifier_delivery_failures_total{notifier="hook"}"#) == 1)
+            #expect(try scrape.promtoolProblems() == nil)
+        }
     }
 
     @Test("a source or notifier a reload removed is gone from the store's metrics of the next scrape")
     func reloadRemovesSeries() async throws {
         let current = Mutex(Self.config())
         let listener = try await RunningListener.start(config: nil, configProvider: ConfigProvider { current.withLock { $0 } }, prepare: Self.prepare)
-        defer { Task { await listener.stop() } }
-        let before = PrometheusText(try await HTTPTestClient.get(port: listener.port, "/metrics").text)
-        #expect(before.value(#"brid_source_consecutive_failures{source="never"}"#) == 0)
-        current.withLock { $0 = Self.config(sources: ["kz"]) }
-        let after = PrometheusText(try await HTTPTestClient.get(port: listener.port, "/metrics").text)
-        #expect(after.value(#"brid_source_consecutive_failures{source="never"}"#) == nil)
-        #expect(after.value(#"brid_source_consecutive_failures{source="kz"}"#) == 2)
+        try await listener.stopping {
+            let before = PrometheusText(try await HTTPTestClient.get(port: listener.port, "/metrics").text)
+            #expect(before.value(#"brid_source_consecutive_failures{source="never"}"#) == 0)
+            current.withLock { $0 = Self.config(sources: ["kz"]) }
+            let after = PrometheusText(try await HTTPTestClient.get(port: listener.port, "/metrics").text)
+            #expect(after.value(#"brid_source_consecutive_failures{source="never"}"#) == nil)
+            #expect(after.value(#"brid_source_consecutive_failures{source="kz"}"#) == 2)
+        }
     }
 
     @Test("without a store to read, brid_store_up is 0 and the counters are still served")
     func storeUnreadable() async throws {
         let listener = try await RunningListener.start(config: Self.config(), prepare: Self.prepare)
-        defer { Task { await listener.stop() } }
-        try FileManager.default.removeItem(atPath: listener.folder)
-        listener.store.close()
-        let scrape = PrometheusText(try await HTTPTestClient.get(port: listener.port, "/metrics").text)
-        #expect(scrape.value("brid_store_up") == 0)
-        #expect(scrape.value(#"brid_source_consecutive_failures{source="kz"}"#) == nil)
-        #expect(scrape.value(#"brid_source_releases_total{source="kz"}"#) == 0)
+        try await listener.stopping {
+            try FileManager.default.removeItem(atPath: listener.folder)
+            listener.store.close()
+            let scrape = PrometheusText(try await HTTPTestClient.get(port: listener.port, "/metrics").text)
+            #expect(scrape.value("brid_store_up") == 0)
+            #expect(scrape.value(#"brid_source_consecutive_failures{source="kz"}"#) == nil)
+            #expect(scrape.value(#"brid_source_releases_total{source="kz"}"#) == 0)
+        }
     }
 }
 

@@ -50,22 +50,23 @@ struct PageTests {
             var ingests = Ingests(store: store)
             try ingests.ingest([("x.evil", "2017", "1.5"), ("x.evil", "2018", "2")], source: "s<1>")
         }
-        defer { Task { await listener.stop() } }
-        for path in ["/", "/series/x.evil", "/releases/1"] {
-            let page = try await HTTPTestClient.get(port: listener.port, path)
-            #expect(page.status == 200, "\(path)")
-            #expect(page.headers["content-type"] == "text/html; charset=utf-8")
-            #expect(page.headers["content-security-policy"]?.contains("default-src 'none'") == true)
-            #expect(!page.text.contains("<script"), "\(path) has an unescaped <script")
-            #expect(!page.text.contains("<b>"), "\(path) has an unescaped <b>")
-            #expect(!page.text.contains("s<1>"), "\(path) has an unescaped source id")
+        try await listener.stopping {
+            for path in ["/", "/series/x.evil", "/releases/1"] {
+                let page = try await HTTPTestClient.get(port: listener.port, path)
+                #expect(page.status == 200, "\(path)")
+                #expect(page.headers["content-type"] == "text/html; charset=utf-8")
+                #expect(page.headers["content-security-policy"]?.contains("default-src 'none'") == true)
+                #expect(!page.text.contains("<script"), "\(path) has an unescaped <script")
+                #expect(!page.text.contains("<b>"), "\(path) has an unescaped <b>")
+                #expect(!page.text.contains("s<1>"), "\(path) has an unescaped source id")
+            }
+            let series = try await HTTPTestClient.get(port: listener.port, "/series/x.evil").text
+            #expect(series.contains("&lt;script&gt;alert(&quot;pwn&quot;)&lt;/script&gt; &amp; co"))
+            // The chart's own title and unit label, written by the renderer.
+            let svg = try #require(series.components(separatedBy: "<svg").last)
+            #expect(svg.contains("<title id=\"chart-title\">x.evil — &lt;script&gt;alert(&quot;pwn&quot;)&lt;/script&gt; &amp; co</title>"))
+            #expect(svg.contains(">&lt;b&gt;bn&lt;/b&gt;</text>"))
         }
-        let series = try await HTTPTestClient.get(port: listener.port, "/series/x.evil").text
-        #expect(series.contains("&lt;script&gt;alert(&quot;pwn&quot;)&lt;/script&gt; &amp; co"))
-        // The chart's own title and unit label, written by the renderer.
-        let svg = try #require(series.components(separatedBy: "<svg").last)
-        #expect(svg.contains("<title id=\"chart-title\">x.evil — &lt;script&gt;alert(&quot;pwn&quot;)&lt;/script&gt; &amp; co</title>"))
-        #expect(svg.contains(">&lt;b&gt;bn&lt;/b&gt;</text>"))
     }
 
     @Test("the series chart draws one line per release that wrote the series, the latest marked and labelled")
@@ -78,35 +79,36 @@ struct PageTests {
             try ingests.ingest([("other", "2018", "1")])  // a release that does not write gdp.q
             try ingests.ingest([("gdp.q", "2018-Q1", "99.875"), ("gdp.q", "2018-Q4", "103")])
         }
-        defer { Task { await listener.stop() } }
-        let page = try await HTTPTestClient.get(port: listener.port, "/series/gdp.q")
-        #expect(page.status == 200)
-        let text = page.text
-        #expect(text.occurrences(of: "<g class=\"vintage") == 3)
-        #expect(text.occurrences(of: "<g class=\"vintage latest\"") == 1)
-        #expect(text.contains("<g class=\"vintage\" data-release=\"1\">"))
-        #expect(text.contains("<g class=\"vintage\" data-release=\"2\">"))
-        #expect(text.contains("<g class=\"vintage latest\" data-release=\"4\">"))
-        #expect(!text.contains("data-release=\"3\""))
-        // The latest line passes through its four values, labelled with the stored text.
-        let latest = try #require(text.components(separatedBy: "data-release=\"4\">").last?.components(separatedBy: "</g>").first)
-        #expect(latest.occurrences(of: "<circle") == 4)
-        #expect(latest.contains("2018-Q1: 99.875 (release 4, latest"))
-        #expect(latest.contains(">latest: 103</text>"))
-        // Release 1's vintage knew two quarters.
-        let first = try #require(text.components(separatedBy: "data-release=\"1\">").last?.components(separatedBy: "</g>").first)
-        #expect(first.occurrences(of: "<circle") == 2)
-        #expect(first.contains("2018-Q2: 101.25"))
-        // The legend says it in words; the history lists the revisions with their change.
-        #expect(text.contains("<strong>latest</strong>, thick solid line: <a href=\"/releases/4\">release 4</a>"))
-        #expect(text.contains("earlier, thin dashed line: <a href=\"/releases/1\">release 1</a>"))
-        #expect(text.contains("<td>2018-Q1</td><td class=\"n\"><a href=\"/releases/4\">4</a></td><td class=\"n\">100.1</td><td class=\"n\">99.875</td><td class=\"n\">-0.22 %</td>"))
-        #expect(text.contains("<td>2018-Q2</td><td class=\"n\"><a href=\"/releases/2\">2</a></td><td class=\"n\">101.25</td><td class=\"n\">101.5</td><td class=\"n\">+0.25 %</td>"))
-        // Latest values, newest period first.
-        let values = try #require(text.components(separatedBy: "id=\"values\"").last)
-        let q4 = try #require(values.range(of: "<td>2018-Q4</td><td class=\"n\">103</td>"))
-        let q1 = try #require(values.range(of: "<td>2018-Q1</td><td class=\"n\">99.875</td>"))
-        #expect(q4.lowerBound < q1.lowerBound)
+        try await listener.stopping {
+            let page = try await HTTPTestClient.get(port: listener.port, "/series/gdp.q")
+            #expect(page.status == 200)
+            let text = page.text
+            #expect(text.occurrences(of: "<g class=\"vintage") == 3)
+            #expect(text.occurrences(of: "<g class=\"vintage latest\"") == 1)
+            #expect(text.contains("<g class=\"vintage\" data-release=\"1\">"))
+            #expect(text.contains("<g class=\"vintage\" data-release=\"2\">"))
+            #expect(text.contains("<g class=\"vintage latest\" data-release=\"4\">"))
+            #expect(!text.contains("data-release=\"3\""))
+            // The latest line passes through its four values, labelled with the stored text.
+            let latest = try #require(text.components(separatedBy: "data-release=\"4\">").last?.components(separatedBy: "</g>").first)
+            #expect(latest.occurrences(of: "<circle") == 4)
+            #expect(latest.contains("2018-Q1: 99.875 (release 4, latest"))
+            #expect(latest.contains(">latest: 103</text>"))
+            // Release 1's vintage knew two quarters.
+            let first = try #require(text.components(separatedBy: "data-release=\"1\">").last?.components(separatedBy: "</g>").first)
+            #expect(first.occurrences(of: "<circle") == 2)
+            #expect(first.contains("2018-Q2: 101.25"))
+            // The legend says it in words; the history lists the revisions with their change.
+            #expect(text.contains("<strong>latest</strong>, thick solid line: <a href=\"/releases/4\">release 4</a>"))
+            #expect(text.contains("earlier, thin dashed line: <a href=\"/releases/1\">release 1</a>"))
+            #expect(text.contains("<td>2018-Q1</td><td class=\"n\"><a href=\"/releases/4\">4</a></td><td class=\"n\">100.1</td><td class=\"n\">99.875</td><td class=\"n\">-0.22 %</td>"))
+            #expect(text.contains("<td>2018-Q2</td><td class=\"n\"><a href=\"/releases/2\">2</a></td><td class=\"n\">101.25</td><td class=\"n\">101.5</td><td class=\"n\">+0.25 %</td>"))
+            // Latest values, newest period first.
+            let values = try #require(text.components(separatedBy: "id=\"values\"").last)
+            let q4 = try #require(values.range(of: "<td>2018-Q4</td><td class=\"n\">103</td>"))
+            let q1 = try #require(values.range(of: "<td>2018-Q1</td><td class=\"n\">99.875</td>"))
+            #expect(q4.lowerBound < q1.lowerBound)
+        }
     }
 
     @Test("unknown series and releases answer 404 pages; a key with a slash or non-ASCII letters has a page")
@@ -115,19 +117,20 @@ struct PageTests {
             var ingests = Ingests(store: store)
             try ingests.ingest([("kz/grp", "2018", "1"), ("kz.г.Алматы", "2018", "2")])
         }
-        defer { Task { await listener.stop() } }
-        for path in ["/series/nope", "/series/", "/series/%zz", "/releases/2", "/releases/0", "/releases/abc", "/releases/-1"] {
-            let page = try await HTTPTestClient.get(port: listener.port, path)
-            #expect(page.status == 404, "\(path) answered \(page.status)")
-            #expect(page.headers["content-type"] == "text/html; charset=utf-8", "\(path)")
-            #expect(page.text.contains("<h1>Not found</h1>"), "\(path)")
-        }
-        let home = try await HTTPTestClient.get(port: listener.port, "/").text
-        #expect(home.contains("href=\"/series/kz%2Fgrp\""))
-        #expect(home.contains("href=\"/series/kz.%D0%B3.%D0%90%D0%BB%D0%BC%D0%B0%D1%82%D1%8B\""))
-        for path in ["/series/kz%2Fgrp", "/series/kz/grp", "/series/kz.%D0%B3.%D0%90%D0%BB%D0%BC%D0%B0%D1%82%D1%8B"] {
-            let page = try await HTTPTestClient.get(port: listener.port, path)
-            #expect(page.status == 200, "\(path) answered \(page.status)")
+        try await listener.stopping {
+            for path in ["/series/nope", "/series/", "/series/%zz", "/releases/2", "/releases/0", "/releases/abc", "/releases/-1"] {
+                let page = try await HTTPTestClient.get(port: listener.port, path)
+                #expect(page.status == 404, "\(path) answered \(page.status)")
+                #expect(page.headers["content-type"] == "text/html; charset=utf-8", "\(path)")
+                #expect(page.text.contains("<h1>Not found</h1>"), "\(path)")
+            }
+            let home = try await HTTPTestClient.get(port: listener.port, "/").text
+            #expect(home.contains("href=\"/series/kz%2Fgrp\""))
+            #expect(home.contains("href=\"/series/kz.%D0%B3.%D0%90%D0%BB%D0%BC%D0%B0%D1%82%D1%8B\""))
+            for path in ["/series/kz%2Fgrp", "/series/kz/grp", "/series/kz.%D0%B3.%D0%90%D0%BB%D0%BC%D0%B0%D1%82%D1%8B"] {
+                let page = try await HTTPTestClient.get(port: listener.port, path)
+                #expect(page.status == 200, "\(path) answered \(page.status)")
+            }
         }
     }
 
@@ -138,18 +141,19 @@ struct PageTests {
             try ingests.ingest([("a", "2017", "1"), ("a", "2018", "2"), ("b", "2018", "5")], snapshot: true)
             try ingests.ingest([("a", "2017", "1"), ("a", "2018", "2.5"), ("c", "2018", "7"), ("c", "2019", "8")], snapshot: true)
         }
-        defer { Task { await listener.stop() } }
-        let page = try await HTTPTestClient.get(port: listener.port, "/releases/2")
-        #expect(page.status == 200)
-        let text = page.text
-        #expect(text.contains("<h1>Release 2</h1>"))
-        #expect(text.contains("source src · 2 added · 1 revised · 1 removed · 1 unchanged"))
-        #expect(text.occurrences(of: "<td>added</td>") == 2)
-        #expect(text.occurrences(of: "<td>revised</td>") == 1)
-        #expect(text.occurrences(of: "<td>removed</td>") == 1)
-        #expect(text.contains("<td><a class=\"key\" href=\"/series/a\">a</a></td><td>2018</td><td>revised</td><td class=\"n\">2</td><td class=\"n\">2.5</td><td class=\"n\">+25.00 %</td>"))
-        #expect(text.contains("<td><a class=\"key\" href=\"/series/b\">b</a></td><td>2018</td><td>removed</td><td class=\"n\">5</td><td class=\"n\">removed</td>"))
-        #expect(!text.contains("next "))
+        try await listener.stopping {
+            let page = try await HTTPTestClient.get(port: listener.port, "/releases/2")
+            #expect(page.status == 200)
+            let text = page.text
+            #expect(text.contains("<h1>Release 2</h1>"))
+            #expect(text.contains("source src · 2 added · 1 revised · 1 removed · 1 unchanged"))
+            #expect(text.occurrences(of: "<td>added</td>") == 2)
+            #expect(text.occurrences(of: "<td>revised</td>") == 1)
+            #expect(text.occurrences(of: "<td>removed</td>") == 1)
+            #expect(text.contains("<td><a class=\"key\" href=\"/series/a\">a</a></td><td>2018</td><td>revised</td><td class=\"n\">2</td><td class=\"n\">2.5</td><td class=\"n\">+25.00 %</td>"))
+            #expect(text.contains("<td><a class=\"key\" href=\"/series/b\">b</a></td><td>2018</td><td>removed</td><td class=\"n\">5</td><td class=\"n\">removed</td>"))
+            #expect(!text.contains("next "))
+        }
     }
 
     @Test("a big release is shown a page at a time, with links to the next and previous pages")
@@ -159,18 +163,19 @@ struct PageTests {
             var ingests = Ingests(store: store)
             try ingests.ingest((0..<total).map { ("s.\(String($0).leftPadded(5))", "2018", "\($0)") })
         }
-        defer { Task { await listener.stop() } }
-        let first = try await HTTPTestClient.get(port: listener.port, "/releases/1").text
-        #expect(first.occurrences(of: "<td>added</td>") == 500)
-        #expect(first.contains("Changes 1–500 of \(total)"))
-        #expect(first.contains("href=\"/releases/1?offset=500\""))
-        let last = try await HTTPTestClient.get(port: listener.port, "/releases/1?offset=1000").text
-        #expect(last.occurrences(of: "<td>added</td>") == total - 1_000)
-        #expect(last.contains("Changes 1001–\(total) of \(total)"))
-        #expect(last.contains("href=\"/releases/1?offset=500\""))
-        #expect(!last.contains("?offset=1500"))
-        #expect(last.contains(">s.01233</a>"))
-        #expect(!last.contains(">s.00999</a>"))
+        try await listener.stopping {
+            let first = try await HTTPTestClient.get(port: listener.port, "/releases/1").text
+            #expect(first.occurrences(of: "<td>added</td>") == 500)
+            #expect(first.contains("Changes 1–500 of \(total)"))
+            #expect(first.contains("href=\"/releases/1?offset=500\""))
+            let last = try await HTTPTestClient.get(port: listener.port, "/releases/1?offset=1000").text
+            #expect(last.occurrences(of: "<td>added</td>") == total - 1_000)
+            #expect(last.contains("Changes 1001–\(total) of \(total)"))
+            #expect(last.contains("href=\"/releases/1?offset=500\""))
+            #expect(!last.contains("?offset=1500"))
+            #expect(last.contains(">s.01233</a>"))
+            #expect(!last.contains(">s.00999</a>"))
+        }
     }
 
     @Test("a long series' page reads its newest 1,000 periods for the chart and history, and pages the latest values over all of it")
@@ -182,17 +187,18 @@ struct PageTests {
             // The oldest period revised (outside what the page reads), and the newest.
             try ingests.ingest(periods.enumerated().map { i, p in ("m.long", p, i == 0 || i == 1_499 ? "2" : "1") })
         }
-        defer { Task { await listener.stop() } }
-        let first = try await HTTPTestClient.get(port: listener.port, "/series/m.long")
-        #expect(first.status == 200)
-        #expect(first.text.contains("the chart, the history and the revisions cover its newest 1000 periods"))
-        #expect(first.text.contains(">2024-12</td>") && !first.text.contains(">1900-01</td>"))
-        #expect(first.text.contains("href=\"/series/m.long?offset=100\""))
-        // The oldest values, 1,400 periods back: the last page, no older one.
-        let last = try await HTTPTestClient.get(port: listener.port, "/series/m.long?offset=1400").text
-        #expect(last.contains(">1900-01</td>") && last.contains(">1908-04</td>") && !last.contains(">1908-05</td>"))
-        #expect(!last.contains("?offset=1500"))
-        #expect(last.contains("href=\"/series/m.long?offset=1300\""))
+        try await listener.stopping {
+            let first = try await HTTPTestClient.get(port: listener.port, "/series/m.long")
+            #expect(first.status == 200)
+            #expect(first.text.contains("the chart, the history and the revisions cover its newest 1000 periods"))
+            #expect(first.text.contains(">2024-12</td>") && !first.text.contains(">1900-01</td>"))
+            #expect(first.text.contains("href=\"/series/m.long?offset=100\""))
+            // The oldest values, 1,400 periods back: the last page, no older one.
+            let last = try await HTTPTestClient.get(port: listener.port, "/series/m.long?offset=1400").text
+            #expect(last.contains(">1900-01</td>") && last.contains(">1908-04</td>") && !last.contains(">1908-05</td>"))
+            #expect(!last.contains("?offset=1500"))
+            #expect(last.contains("href=\"/series/m.long?offset=1300\""))
+        }
     }
 
     @Test("the front page lists sources with their state, firing alerts, releases and series; every link answers 200")
@@ -204,29 +210,30 @@ struct PageTests {
             try ingests.ingest([("cn-kz.trade.total", "2018", "20.2")], source: "bri")
             try store.recordFailure(source: "broken", message: "HTTP 503 from the publisher", at: ingests.clock, count: 3)
         }
-        defer { Task { await listener.stop() } }
-        let home = try await HTTPTestClient.get(port: listener.port, "/")
-        #expect(home.status == 200)
-        let text = home.text
-        #expect(text.contains("<td class=\"state-failing\">failing</td>"))
-        #expect(text.contains("HTTP 503 from the publisher"))
-        #expect(text.contains("<a href=\"/releases/2\">2</a>"))
-        #expect(text.contains("<a class=\"key\" href=\"/series/cn-kz.trade.total\">cn-kz.trade.total</a>"))
-        #expect(text.contains("<meta name=\"viewport\""))
-        #expect(text.contains("prefers-color-scheme:dark"))
-        var seen: Set<String> = []
-        var queue = ["/"]
-        while let path = queue.popLast() {
-            guard seen.insert(path).inserted else { continue }
-            let page = try await HTTPTestClient.get(port: listener.port, path)
-            #expect(page.status == 200, "\(path) answered \(page.status)")
-            queue += page.text.links.filter { $0.hasPrefix("/") && !seen.contains($0) }
+        try await listener.stopping {
+            let home = try await HTTPTestClient.get(port: listener.port, "/")
+            #expect(home.status == 200)
+            let text = home.text
+            #expect(text.contains("<td class=\"state-failing\">failing</td>"))
+            #expect(text.contains("HTTP 503 from the publisher"))
+            #expect(text.contains("<a href=\"/releases/2\">2</a>"))
+            #expect(text.contains("<a class=\"key\" href=\"/series/cn-kz.trade.total\">cn-kz.trade.total</a>"))
+            #expect(text.contains("<meta name=\"viewport\""))
+            #expect(text.contains("prefers-color-scheme:dark"))
+            var seen: Set<String> = []
+            var queue = ["/"]
+            while let path = queue.popLast() {
+                guard seen.insert(path).inserted else { continue }
+                let page = try await HTTPTestClient.get(port: listener.port, path)
+                #expect(page.status == 200, "\(path) answered \(page.status)")
+                queue += page.text.links.filter { $0.hasPrefix("/") && !seen.contains($0) }
+            }
+            #expect(seen.contains("/series/cn-kz.trade.total"))
+            #expect(seen.contains("/releases/1"))
+            let head = try await HTTPTestClient.get(port: listener.port, "/series/cn-kz.trade.total", method: "HEAD")
+            #expect(head.status == 200)
+            #expect(head.body.isEmpty)
         }
-        #expect(seen.contains("/series/cn-kz.trade.total"))
-        #expect(seen.contains("/releases/1"))
-        let head = try await HTTPTestClient.get(port: listener.port, "/series/cn-kz.trade.total", method: "HEAD")
-        #expect(head.status == 200)
-        #expect(head.body.isEmpty)
     }
 
     @Test("with a token given as api_key=, the pages' links carry it (a browser cannot send a Bearer header)")
@@ -235,16 +242,17 @@ struct PageTests {
             var ingests = Ingests(store: store)
             try ingests.ingest([("a", "2018", "1")])
         }
-        defer { Task { await listener.stop() } }
-        let refused = try await HTTPTestClient.get(port: listener.port, "/")
-        #expect(refused.status == 401)
-        let home = try await HTTPTestClient.get(port: listener.port, "/?api_key=t%26k")
-        #expect(home.status == 200)
-        #expect(home.headers["referrer-policy"] == "no-referrer")
-        for link in home.text.links where link.hasPrefix("/") {
-            #expect(link.hasSuffix("api_key=t%26k"), "\(link)")
-            let page = try await HTTPTestClient.get(port: listener.port, link)
-            #expect(page.status == 200, "\(link) answered \(page.status)")
+        try await listener.stopping {
+            let refused = try await HTTPTestClient.get(port: listener.port, "/")
+            #expect(refused.status == 401)
+            let home = try await HTTPTestClient.get(port: listener.port, "/?api_key=t%26k")
+            #expect(home.status == 200)
+            #expect(home.headers["referrer-policy"] == "no-referrer")
+            for link in home.text.links where link.hasPrefix("/") {
+                #expect(link.hasSuffix("api_key=t%26k"), "\(link)")
+                let page = try await HTTPTestClient.get(port: listener.port, link)
+                #expect(page.status == 200, "\(link) answered \(page.status)")
+            }
         }
     }
 }

@@ -49,17 +49,18 @@ struct ResponseCacheTests {
         let listener = try await RunningListener.start { store in
             try store.ingest([("a.b", "2018", "1.5")], at: "2026-01-10T10:00:00Z")
         }
-        defer { Task { await listener.stop() } }
-        let path = "/fred/series/observations?series_id=a.b&realtime_start=1776-07-04&realtime_end=9999-12-31&file_type=json"
-        let first = try await HTTPTestClient.get(port: listener.port, path)
-        #expect(first.text.contains("\"1.5\"") && !first.text.contains("\"2.5\""))
-        let again = try await HTTPTestClient.get(port: listener.port, path)
-        #expect(again.body == first.body)
-        let head = try await HTTPTestClient.get(port: listener.port, path, method: "HEAD")
-        #expect(head.status == 200 && head.headers["content-type"]?.hasPrefix("application/json") == true)
-        try listener.store.ingest([("a.b", "2018", "2.5")], at: "2026-01-11T10:00:00Z")
-        let after = try await HTTPTestClient.get(port: listener.port, path)
-        #expect(after.text.contains("\"2.5\""), "\(after.text)")
+        try await listener.stopping {
+            let path = "/fred/series/observations?series_id=a.b&realtime_start=1776-07-04&realtime_end=9999-12-31&file_type=json"
+            let first = try await HTTPTestClient.get(port: listener.port, path)
+            #expect(first.text.contains("\"1.5\"") && !first.text.contains("\"2.5\""))
+            let again = try await HTTPTestClient.get(port: listener.port, path)
+            #expect(again.body == first.body)
+            let head = try await HTTPTestClient.get(port: listener.port, path, method: "HEAD")
+            #expect(head.status == 200 && head.headers["content-type"]?.hasPrefix("application/json") == true)
+            try listener.store.ingest([("a.b", "2018", "2.5")], at: "2026-01-11T10:00:00Z")
+            let after = try await HTTPTestClient.get(port: listener.port, path)
+            #expect(after.text.contains("\"2.5\""), "\(after.text)")
+        }
     }
 }
 
@@ -97,14 +98,15 @@ struct FREDSizeTests {
                 try store.ingest([("d.x", month(day), "2")], at: WireTime.format(first.addingTimeInterval(Double(day) * 86_400)))
             }
         }
-        defer { Task { await listener.stop() } }
-        let all = "/fred/series/observations?series_id=d.x&realtime_start=2024-01-01&realtime_end=9999-12-31&output_type=2&file_type=json"
-        let refused = try await HTTPTestClient.get(port: listener.port, all)
-        #expect(refused.status == 400)
-        #expect(refused.text.contains("This request would return 250500 values, more than the 250000 brid answers at once"),
-                "\(refused.text.prefix(300))")
-        let narrower = try await HTTPTestClient.get(port: listener.port, all.replacingOccurrences(of: "realtime_end=9999-12-31", with: "realtime_end=2024-01-31"))
-        #expect(narrower.status == 200)
-        #expect(narrower.text.contains("\"d.x_20240131\""))
+        try await listener.stopping {
+            let all = "/fred/series/observations?series_id=d.x&realtime_start=2024-01-01&realtime_end=9999-12-31&output_type=2&file_type=json"
+            let refused = try await HTTPTestClient.get(port: listener.port, all)
+            #expect(refused.status == 400)
+            #expect(refused.text.contains("This request would return 250500 values, more than the 250000 brid answers at once"),
+                    "\(refused.text.prefix(300))")
+            let narrower = try await HTTPTestClient.get(port: listener.port, all.replacingOccurrences(of: "realtime_end=9999-12-31", with: "realtime_end=2024-01-31"))
+            #expect(narrower.status == 200)
+            #expect(narrower.text.contains("\"d.x_20240131\""))
+        }
     }
 }
