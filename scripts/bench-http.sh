@@ -3,7 +3,9 @@
 #   1. brid's idle RSS on the same store without [http] and with it;
 #   2. wrk on /fred/series/observations of a 500-observation series (JSON): requests/s and
 #      the latency percentiles, wrk and brid on the same machine;
-#   3. brid's RSS after the load.
+#   3. brid's RSS after the load;
+#   4. a long series (10,000 days × 100 releases = 1,000,000 stored versions): the time of
+#      its whole FRED history, of one month of it and of its page, and brid's peak RSS.
 # Usage: scripts/bench-http.sh [SECONDS] [CONNECTIONS]   (defaults 15 s, 32 connections)
 #   BRID_BASELINE=/path/to/older/brid  also measures that binary's idle RSS on the same store
 #   (the build before the listener, to see that brid without [http] did not grow).
@@ -103,3 +105,60 @@ echo "  idle RSS with [http]:           $((idle_with / 1024)) MiB ($idle_with Ki
 echo "  /fred/series/observations (500), the same request:    $rps requests/s, p50 $p50, p99 $p99"
 echo "  /fred/series/observations (500), each one different: $rps_d requests/s, p50 $p50_d, p99 $p99_d"
 echo "  RSS after the load:             $((after / 1024)) MiB"
+
+# 4. A long series: 10,000 daily periods, each revised by 100 releases (1,000,000 versions).
+long=$dir/long
+mkdir -p "$long/state/drop/long"
+python3 - "$long/state/drop/long" <<'PY'
+import sys, datetime
+start = datetime.date(1990, 1, 1)
+days = [(start + datetime.timedelta(d)).isoformat() for d in range(10000)]
+for r in range(100):
+    with open(f"{sys.argv[1]}/r{r:03d}.csv", "w") as f:
+        f.write("series,period,value\n")
+        for i, day in enumerate(days):
+            f.write(f"bench.long,{day},{1000 + i + r * 0.5:.1f}\n")
+PY
+lport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$long/brid.toml" <<TOML
+[daemon]
+state_dir = "state"
+socket = "state/control.sock"
+
+[[source]]
+id = "long"
+drop = "drop/long"
+format = "csv"
+
+[http]
+listen = "127.0.0.1:$lport"
+TOML
+t0=$(date +%s.%N)
+"$brid" --once --config "$long/brid.toml" 2>&1 | tail -1
+t1=$(date +%s.%N)
+"$brid" --config "$long/brid.toml" 2>"$long/brid.log" &
+pid=$!
+for _ in $(seq 200); do grep -q "running:" "$long/brid.log" 2>/dev/null && break; sleep 0.05; done
+sleep 2
+idle_long=$(rss_kb "$pid")
+base="http://127.0.0.1:$lport"
+timed() {  # URL → seconds, bytes (the best of 3; each URL different, so no answer is a kept one)
+    for n in 1 2 3; do curl -s -o /dev/null -w '%{time_total} %{size_download}\n' "$1&n=$n"; done | sort -n | head -1
+}
+whole=$(timed "$base/fred/series/observations?series_id=bench.long&file_type=json&realtime_start=1776-07-04&realtime_end=9999-12-31")
+latest=$(timed "$base/fred/series/observations?series_id=bench.long&file_type=json")
+month=$(timed "$base/fred/series/observations?series_id=bench.long&file_type=json&realtime_start=1776-07-04&realtime_end=9999-12-31&observation_start=2010-06-01&observation_end=2010-06-30")
+vintages=$(timed "$base/fred/series/vintagedates?series_id=bench.long&file_type=json")
+page=$(timed "$base/series/bench.long?offset=0")
+peak=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
+stop
+
+echo
+echo "bench-http, a long series (10,000 days × 100 releases = 1,000,000 versions; 100 releases ingested in $(python3 -c "print(f'{$t1 - $t0:.1f}')") s):"
+echo "  observations, every version (all real time):   $whole  (seconds, bytes; best of 3)"
+echo "  observations, today's vintage:                 $latest"
+echo "  observations, one month (observation_start/end): $month"
+echo "  vintagedates:                                  $vintages"
+echo "  the series page:                               $page"
+echo "  brid's RSS idle $((idle_long / 1024)) MiB, peak (VmHWM) after these $((peak / 1024)) MiB"
+

@@ -41,8 +41,8 @@ extension SQLiteStore {
             "export --vintages": StoreSQL.versions,
             "export --vintages (columns)": StoreSQL.releasesWriting,
             "fred observations (first page)": StoreSQL.versionsPage(from: true, to: true, after: false, descending: false),
-            "fred observations (next page)": StoreSQL.versionsPage(from: true, to: true, after: true, descending: false),
-            "fred observations (descending)": StoreSQL.versionsPage(from: false, to: false, after: true, descending: true),
+            "fred observations (next page)": StoreSQL.versionsPage(from: false, to: true, after: true, descending: false),
+            "fred observations (next page, descending)": StoreSQL.versionsPage(from: true, to: false, after: true, descending: true),
         ]
         return try reads.read { db in
             try queries.mapValues { sql in

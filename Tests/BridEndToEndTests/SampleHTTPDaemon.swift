@@ -1,3 +1,4 @@
+import BridStore
 import BridTestSupport
 import Foundation
 
@@ -17,13 +18,21 @@ final class SampleHTTPDaemon {
 
     /// `revised`: false stops after release 1. `http`: the `[http]` body to use instead of the
     /// bundled one (its listen must say port 0). `environment`: for tokens `{ env = … }`.
-    init(revised: Bool = true, http: String? = nil, environment: [String: String] = [:]) throws {
+    /// `prepare`: instead of the walk-through, the store is written before brid starts
+    /// (releases at chosen times, through the store's own ingest) and nothing is dropped.
+    init(revised: Bool = true, http: String? = nil, environment: [String: String] = [:],
+         prepare: ((SQLiteStore) throws -> Void)? = nil) throws {
         var config = try String(contentsOfFile: Self.repository.appendingPathComponent("Config/brid.toml").path, encoding: .utf8)
         config = config.replacingOccurrences(of: "state_dir = \"../var\"", with: "state_dir = \"state\"")
             .replacingOccurrences(of: "socket = \"../var/control.sock\"", with: "socket = \"state/control.sock\"")
             .replacingOccurrences(of: "listen = \"127.0.0.1:8089\"", with: http ?? "listen = \"127.0.0.1:0\"")
         w = try Workspace(config: config)
         try FileManager.default.createDirectory(atPath: w.root + "/state/drop/bri-cn-kz", withIntermediateDirectories: true)
+        if let prepare {
+            let store = try SQLiteStore(path: w.root + "/state/brid.sqlite")
+            try prepare(store)
+            store.close()
+        }
         brid = try DaemonProcess(config: w.root + "/brid.toml", environment: environment, logPath: w.root + "/brid.log")
         try brid.waitForLog("running:", seconds: 30)
         let marker = "http: listening on 127.0.0.1:"
@@ -32,6 +41,7 @@ final class SampleHTTPDaemon {
         let digits = line.components(separatedBy: marker).last?.prefix { $0.isNumber } ?? ""
         guard let port = Int(digits), port > 0 else { throw WaitTimeout(description: "no port in \(line)") }
         self.port = port
+        guard prepare == nil else { return }
         try drop("bri-cn-kz-2018.csv", try String(contentsOfFile: Self.sample, encoding: .utf8))
         try waitUntil("release 1 is in", seconds: 30) { try self.releaseCount() >= 1 }
         if revised {

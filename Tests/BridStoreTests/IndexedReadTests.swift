@@ -18,6 +18,9 @@ import Testing
         let plans = try t.sqlite.readQueryPlans()
         #expect(plans["release.show"]?.contains { $0.hasPrefix("SEARCH c USING PRIMARY KEY (release_id=?)") } == true, "\(plans)")
         #expect(plans["release.show (versions)"]?.contains { $0.hasPrefix("SEARCH observation_versions USING PRIMARY KEY (series_id=? AND period=? AND release_id<?)") } == true, "\(plans)")
+        // A series read in pages starts each page where the last ended, not at the period bound.
+        #expect(plans["fred observations (next page)"]?.contains { $0.hasPrefix("SEARCH observation_versions USING PRIMARY KEY (series_id=? AND (period,release_id)>(?,?) AND period<?)") } == true, "\(plans)")
+        #expect(plans["fred observations (next page, descending)"]?.contains { $0.hasPrefix("SEARCH observation_versions USING PRIMARY KEY (series_id=? AND period>? AND (period,release_id)<(?,?))") } == true, "\(plans)")
     }
 
     @Test(arguments: StoreBackend.allCases)

@@ -115,12 +115,17 @@ struct StoreQueries<DB: SQLDatabase> {
         var page = 256
         var after: (period: String, release: Int64)?
         while true {
+            // After the first page the last row read is the bound on that side: the index
+            // range starts there (with the period bound too, SQLite would start each page
+            // at the period bound and step over every row read before).
+            let lower = descending || after == nil ? from : nil
+            let upper = !descending || after == nil ? to : nil
             var binds: [SQLValue] = [.integer(id)]
-            if let from { binds.append(.text(from)) }
-            if let to { binds.append(.text(to)) }
+            if let lower { binds.append(.text(lower)) }
+            if let upper { binds.append(.text(upper)) }
             if let after { binds += [.text(after.period), .integer(after.release)] }
             binds.append(.integer(Int64(page)))
-            let sql = StoreSQL.versionsPage(from: from != nil, to: to != nil, after: after != nil, descending: descending)
+            let sql = StoreSQL.versionsPage(from: lower != nil, to: upper != nil, after: after != nil, descending: descending)
             let rows = try db.prepare(sql).bind(all: binds).rows {
                 SeriesVersion(period: $0.text(0) ?? "", releaseID: $0.int(1), value: $0.text(2), removed: $0.int(3) != 0, status: $0.text(4))
             }

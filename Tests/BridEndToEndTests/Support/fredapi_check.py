@@ -8,14 +8,20 @@ import json
 import math
 import sys
 
+import pandas as pd
 from fredapi import Fred
 
 
 def day(timestamp):
-    return timestamp.strftime("%Y-%m-%d")
+    # NaT: a date FRED left empty (a series without observations has no observation_start).
+    return None if pd.isna(timestamp) else timestamp.strftime("%Y-%m-%d")
 
 
 def number(value):
+    # fredapi turns FRED's "." into NaN; in its release frames (a transposed frame of
+    # mixed columns) pandas may hold that NaN as NaT.
+    if pd.isna(value):
+        return None
     value = float(value)
     return None if math.isnan(value) else value
 
