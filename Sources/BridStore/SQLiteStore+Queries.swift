@@ -68,10 +68,6 @@ public struct SeriesVersion: Sendable, Equatable {
 }
 
 extension SQLiteStore {
-    public func versions(series key: String) throws -> (versions: [SeriesVersion], releases: [Int64: Date])? {
-        try reads.read { try StoreQueries($0).versions(series: key) }
-    }
-
     public func forEachVersion(series key: String, from: String?, to: String?, descending: Bool,
                                _ body: (SeriesVersion) throws -> Bool) throws -> Bool {
         try reads.read { try StoreQueries($0).forEachVersion(series: key, from: from, to: to, descending: descending, body) }

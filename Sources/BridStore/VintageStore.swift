@@ -116,8 +116,6 @@ public protocol VintageStore: AnyObject, Sendable {
     func statistics() throws -> StoreStatistics
     /// One series' summary.
     func seriesInfo(_ key: String) throws -> SeriesSummary?
-    /// Every version of every period of a series, with the releases' times.
-    func versions(series key: String) throws -> (versions: [SeriesVersion], releases: [Int64: Date])?
     /// A series' versions in (period, release) order — the reverse when `descending` — of
     /// the periods between `from` and `to` (inclusive; nil: open), read a page at a time in
     /// one snapshot and handed to `body` until it returns false. False for an unknown series.
@@ -221,6 +219,16 @@ public struct UsualArguments: Sendable {
 
 // The usual arguments (a protocol requirement cannot have defaults).
 extension VintageStore {
+    /// Every version of every period of a series (period, then release order), with the
+    /// ingest time of each release that wrote one; nil for an unknown series. Whole in
+    /// memory: for small series and tests; a reader of any size uses `forEachVersion`.
+    public func versions(series key: String) throws -> (versions: [SeriesVersion], releases: [Int64: Date])? {
+        var versions: [SeriesVersion] = []
+        guard try forEachVersion(series: key, from: nil, to: nil, descending: false, { versions.append($0); return true }) else { return nil }
+        let times = try releasesWriting(series: key).map { ($0.id, $0.ingestedAt) }
+        return (versions, Dictionary(times, uniquingKeysWith: { a, _ in a }))
+    }
+
     public func backup(to target: String, overwrite: Bool = false, _: UsualArguments = UsualArguments()) throws(BackupError) -> BackupResult {
         try backup(to: target, overwrite: overwrite)
     }

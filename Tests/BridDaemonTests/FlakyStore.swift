@@ -154,10 +154,6 @@ final class FlakyStore: VintageStore {
         try gate("seriesInfo")
         return try inner.seriesInfo(key)
     }
-    func versions(series key: String) throws -> (versions: [SeriesVersion], releases: [Int64: Date])? {
-        try gate("versions")
-        return try inner.versions(series: key)
-    }
     func forEachVersion(series key: String, from: String?, to: String?, descending: Bool,
                         _ body: (SeriesVersion) throws -> Bool) throws -> Bool {
         try gate("forEachVersion")

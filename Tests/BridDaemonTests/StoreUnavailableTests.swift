@@ -58,7 +58,7 @@ final class OutageHarness: @unchecked Sendable {
 
     init(sources: String) throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try Data("[daemon]\nstate_dir = \"state\"\n\(sources)".utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
+        try Data("[daemon]\nstate_dir = \"state\"\nsocket = \"state/control.sock\"\n\(sources)".utf8).write(to: URL(fileURLWithPath: root + "/brid.toml"))
         let config = try ConfigLoader.load(path: root + "/brid.toml").get()
         notify = try NotifySocket(path: root + "/notify.sock", collecting: true)
         let sqlite = try #require(try Launcher.openStore(config, logger: log.logger) as? SQLiteStore)

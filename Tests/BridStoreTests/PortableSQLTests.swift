@@ -111,8 +111,13 @@ import Testing
             for period in ["2017", "2018", "2019", "2018-Q3", "2020"] {
                 #expect(try s.history(series: key, period: period) == q.history(series: key, period: period), "\(key) \(period)")
             }
-            let sv = try s.versions(series: key), qv = try q.versions(series: key)
-            #expect(sv?.versions == qv?.versions && sv?.releases == qv?.releases, "\(key)")
+            for descending in [false, true] {
+                var sv: [SeriesVersion] = [], qv: [SeriesVersion] = [], qv2018: [SeriesVersion] = []
+                _ = try s.forEachVersion(series: key, from: nil, to: nil, descending: descending) { sv.append($0); return true }
+                _ = try q.forEachVersion(series: key, from: nil, to: nil, descending: descending) { qv.append($0); return true }
+                _ = try q.forEachVersion(series: key, from: "2018", to: nil, descending: descending) { qv2018.append($0); return true }
+                #expect(sv == qv && sv.isEmpty == (key == "nope") && sv.filter { $0.period >= "2018" } == qv2018, "\(key) \(descending): \(sv) \(qv)")
+            }
             #expect(try s.releasesWriting(series: key).map(\.id) == q.releasesWriting(series: key).map(\.id))
             #expect(try s.releasesWriting(series: key).map(\.ingestedAt) == q.releasesWriting(series: key).map(\.ingestedAt))
             #expect(try s.seriesInfo(key) == q.seriesInfo(key))

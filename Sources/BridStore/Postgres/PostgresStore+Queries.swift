@@ -52,10 +52,6 @@ extension PostgresStore {
         try reads.readDatabase { try StoreQueries($0).seriesInfo(key) }
     }
 
-    public func versions(series key: String) throws -> (versions: [SeriesVersion], releases: [Int64: Date])? {
-        try reads.readDatabase { try StoreQueries($0).versions(series: key) }
-    }
-
     public func forEachVersion(series key: String, from: String?, to: String?, descending: Bool,
                                _ body: (SeriesVersion) throws -> Bool) throws -> Bool {
         try reads.readDatabase { try StoreQueries($0).forEachVersion(series: key, from: from, to: to, descending: descending, body) }

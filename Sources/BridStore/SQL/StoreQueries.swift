@@ -92,18 +92,6 @@ struct StoreQueries<DB: SQLDatabase> {
         }
     }
 
-    /// Every version of every period of a series (period, then release order), and the
-    /// ingest time of each release that wrote one. Nil if the series is unknown.
-    func versions(series key: String) throws -> (versions: [SeriesVersion], releases: [Int64: Date])? {
-        guard let id = try seriesID(key) else { return nil }
-        let versions = try db.prepare("SELECT period, release_id, value, removed, status FROM observation_versions WHERE series_id = ? ORDER BY period, release_id")
-            .bind(.integer(id)).rows { SeriesVersion(period: $0.text(0) ?? "", releaseID: $0.int(1), value: $0.text(2), removed: $0.int(3) != 0, status: $0.text(4)) }
-        let times = try db.prepare("""
-            SELECT id, ingested_at FROM releases WHERE id IN (SELECT DISTINCT release_id FROM observation_versions WHERE series_id = ?)
-            """).bind(.integer(id)).rows { ($0.int(0), Date(milliseconds: $0.int(1))) }
-        return (versions, Dictionary(times, uniquingKeysWith: { a, _ in a }))
-    }
-
     /// A series' versions in (period, release) order — the reverse when `descending` — of
     /// the periods between `from` and `to` (inclusive, as text; nil: open), handed to `body`
     /// one at a time until it returns false. Read in pages by key (256 rows, doubling up to
