@@ -122,7 +122,24 @@ struct TokenMiddleware: RouterMiddleware {
         if let key = request.uri.queryParameters["api_key"], tokens.accepts(Substring(key)) {
             return try await next(request, context)
         }
+        if let token = Self.cookieToken(request), tokens.accepts(Substring(token)) {
+            return try await next(request, context)
+        }
         return HTTPListener.unauthorized(request)
+    }
+
+    /// The pages' cookie (`PageRoutes.signIn`): `brid_token`, percent-encoded.
+    static let cookie = "brid_token"
+
+    static func cookieToken(_ request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let trimmed = pair.drop { $0 == " " }
+                guard trimmed.hasPrefix(cookie + "=") else { continue }
+                return PageText.percentDecoded(trimmed.dropFirst(cookie.count + 1))
+            }
+        }
+        return nil
     }
 }
 

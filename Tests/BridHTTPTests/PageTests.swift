@@ -236,23 +236,37 @@ struct PageTests {
         }
     }
 
-    @Test("with a token given as api_key=, the pages' links carry it (a browser cannot send a Bearer header)")
-    func tokenInLinks() async throws {
-        let listener = try await RunningListener.start(tokens: ["t&k"]) { store in
+    @Test("with tokens, /?api_key= sets the pages' cookie and sends the browser on without the key; links carry none, the cookie is accepted, a wrong one is not")
+    func tokenCookie() async throws {
+        let listener = try await RunningListener.start(tokens: ["t&k; x"]) { store in
             var ingests = Ingests(store: store)
             try ingests.ingest([("a", "2018", "1")])
         }
         try await listener.stopping {
             let refused = try await HTTPTestClient.get(port: listener.port, "/")
             #expect(refused.status == 401)
-            let home = try await HTTPTestClient.get(port: listener.port, "/?api_key=t%26k")
+            let signIn = try await HTTPTestClient.get(port: listener.port, "/series/a?offset=0&api_key=t%26k%3B%20x")
+            #expect(signIn.status == 303)
+            #expect(signIn.headers["location"] == "/series/a?offset=0")
+            let cookie = try #require(signIn.headers["set-cookie"])
+            #expect(cookie == "brid_token=t%26k%3B%20x; Path=/; HttpOnly; SameSite=Strict")
+            #expect(signIn.headers["referrer-policy"] == "no-referrer")
+            let wrongKey = try await HTTPTestClient.get(port: listener.port, "/?api_key=nope")
+            #expect(wrongKey.status == 401 && wrongKey.headers["set-cookie"] == nil)
+
+            let sent = [("Cookie", "theme=dark; " + cookie.prefix { $0 != ";" })]
+            let home = try await HTTPTestClient.get(port: listener.port, "/", headers: sent)
             #expect(home.status == 200)
-            #expect(home.headers["referrer-policy"] == "no-referrer")
-            for link in home.text.links where link.hasPrefix("/") {
-                #expect(link.hasSuffix("api_key=t%26k"), "\(link)")
-                let page = try await HTTPTestClient.get(port: listener.port, link)
+            let links = home.text.links.filter { $0.hasPrefix("/") }
+            #expect(!links.isEmpty)
+            for link in links {
+                #expect(!link.contains("api_key"), "\(link)")
+                let page = try await HTTPTestClient.get(port: listener.port, link, headers: sent)
                 #expect(page.status == 200, "\(link) answered \(page.status)")
             }
+            // The cookie serves the API too; a wrong one is refused.
+            #expect(try await HTTPTestClient.get(port: listener.port, "/fred/series?series_id=a", headers: sent).status == 200)
+            #expect(try await HTTPTestClient.get(port: listener.port, "/", headers: [("Cookie", "brid_token=t%26k")]).status == 401)
         }
     }
 }

@@ -234,11 +234,13 @@ enum PageRoutes {
     }
 
     private static func links(_ request: Request, _ reads: HTTPReads) -> PageLinks {
-        PageLinks(request: request.uri.queryParameters["api_key"].map(String.init), now: reads.now())
+        PageLinks(now: reads.now())
     }
 
     /// A store that cannot be read answers 503 with a page saying so (never a stack trace).
+    /// A page asked for with `api_key=` is answered by `signIn`.
     private static func respond(_ request: Request, reads: HTTPReads, _ page: () async throws -> Response) async throws -> Response {
+        if let signedIn = signIn(request) { return signedIn }
         do {
             return try await page()
         } catch {
@@ -258,6 +260,21 @@ enum PageRoutes {
         headers[HTTPFields.Element.Name("Referrer-Policy")!] = "no-referrer"
         headers[.cacheControl] = "no-store"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A page asked for with `?api_key=TOKEN` (accepted by then: the token middleware
+    /// runs first) is sent to the same address without it (303), with the token as an
+    /// HttpOnly, SameSite=Strict cookie: the links of the pages then carry no token, and the
+    /// browser's history and bookmarks keep none past the first address.
+    static func signIn(_ request: Request) -> Response? {
+        guard let token = request.uri.queryParameters["api_key"] else { return nil }
+        let rest = (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("api_key=") && $0 != "api_key" }
+        var headers = HTTPFields()
+        headers[.location] = request.uri.path + (rest.isEmpty ? "" : "?" + rest.joined(separator: "&"))
+        headers[.setCookie] = "\(TokenMiddleware.cookie)=\(PageText.queryValue(String(token))); Path=/; HttpOnly; SameSite=Strict"
+        headers[.cacheControl] = "no-store"
+        headers[HTTPFields.Element.Name("Referrer-Policy")!] = "no-referrer"
+        return Response(status: .seeOther, headers: headers)
     }
 
     private static func offsetParameter(_ request: Request) -> Int {

@@ -78,36 +78,25 @@ enum PageText {
     }
 }
 
-/// The links of one page: paths, with the request's `api_key=` carried along when it came
-/// with one (a browser cannot send `Authorization: Bearer`).
+/// The links of one page: paths only (with tokens, a browser sends the pages' cookie; see
+/// `PageRoutes.signIn`).
 struct PageLinks: Sendable {
-    let token: String?
     /// When the page is rendered (the footer says it).
     let now: Date
 
-    init(request token: String?, now: Date) {
-        self.token = token
-        self.now = now
-    }
+    var home: String { "/" }
 
-    var home: String { withToken("/", first: true) }
+    func series(_ key: String) -> String { "/series/" + PageText.pathSegment(key) }
 
-    func series(_ key: String) -> String { withToken("/series/" + PageText.pathSegment(key), first: true) }
+    func release(_ id: Int64) -> String { "/releases/\(id)" }
 
-    func release(_ id: Int64) -> String { withToken("/releases/\(id)", first: true) }
-
-    /// `path?offset=N` (and the token).
+    /// `path?offset=N`.
     func page(_ path: String, offset: Int) -> String {
         withQuery(path, "offset=\(offset)")
     }
 
-    /// `path?query` (and the token).
+    /// `path?query`.
     func withQuery(_ path: String, _ query: String) -> String {
-        withToken(path + "?" + query, first: false)
-    }
-
-    private func withToken(_ path: String, first: Bool) -> String {
-        guard let token else { return path }
-        return path + (first ? "?" : "&") + "api_key=" + PageText.queryValue(token)
+        path + "?" + query
     }
 }
