@@ -94,40 +94,30 @@ struct FREDDocument {
     /// `value`), as `element` would write it: the fixed parts as bytes, the days written
     /// from their numbers (the real-time days, the same row after row, kept written).
     mutating func observation(start: FREDDay, end: FREDDay, date: FREDDay, value: String) {
-        if json {
-            if items > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: Self.jsonStart)
-            appendDay(start, slot: 0)
-            bytes.append(contentsOf: Self.jsonEnd)
-            appendDay(end, slot: 1)
-            bytes.append(contentsOf: Self.jsonDate)
-            date.write(to: &bytes)
-            bytes.append(contentsOf: Self.jsonValue)
-            appendJSONString(value)
-            bytes.append(UInt8(ascii: "}"))
-        } else {
-            bytes.append(contentsOf: Self.xmlStart)
-            appendDay(start, slot: 0)
-            bytes.append(contentsOf: Self.xmlEnd)
-            appendDay(end, slot: 1)
-            bytes.append(contentsOf: Self.xmlDate)
-            date.write(to: &bytes)
-            bytes.append(contentsOf: Self.xmlValue)
-            appendXMLEscaped(value)
-            bytes.append(contentsOf: Self.xmlClose)
-        }
+        let row = json ? Self.jsonRow : Self.xmlRow
+        if json, items > 0 { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(contentsOf: row.start)
+        appendDay(start, slot: 0)
+        bytes.append(contentsOf: row.end)
+        appendDay(end, slot: 1)
+        bytes.append(contentsOf: row.date)
+        date.write(to: &bytes)
+        bytes.append(contentsOf: row.value)
+        if json { appendJSONEscaped(value) } else { appendXMLEscaped(value) }
+        bytes.append(contentsOf: row.close)
         items += 1
     }
 
-    private static let jsonStart = Array(#"{"realtime_start":""#.utf8)
-    private static let jsonEnd = Array(#"","realtime_end":""#.utf8)
-    private static let jsonDate = Array(#"","date":""#.utf8)
-    private static let jsonValue = Array(#"","value":"#.utf8)
-    private static let xmlStart = Array(#"  <observation realtime_start=""#.utf8)
-    private static let xmlEnd = Array(#"" realtime_end=""#.utf8)
-    private static let xmlDate = Array(#"" date=""#.utf8)
-    private static let xmlValue = Array(#"" value=""#.utf8)
-    private static let xmlClose = Array("\"/>\n".utf8)
+    /// The fixed parts of an observation row, around its four values.
+    private struct RowParts: Sendable {
+        let start, end, date, value, close: [UInt8]
+        init(_ parts: [String]) {
+            (start, end, date, value, close) = (Array(parts[0].utf8), Array(parts[1].utf8), Array(parts[2].utf8), Array(parts[3].utf8), Array(parts[4].utf8))
+        }
+    }
+
+    private static let jsonRow = RowParts([#"{"realtime_start":""#, #"","realtime_end":""#, #"","date":""#, #"","value":""#, #""}"#])
+    private static let xmlRow = RowParts([#"  <observation realtime_start=""#, #"" realtime_end=""#, #"" date=""#, #"" value=""#, "\"/>\n"])
 
     /// Two days kept written (`slot` 0 and 1), for the days that repeat row after row.
     private var writtenDays: [(day: FREDDay, bytes: [UInt8])] = [(FREDDay(number: .min), []), (FREDDay(number: .min), [])]
@@ -279,10 +269,15 @@ struct FREDDocument {
 
     private mutating func appendJSONString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        appendJSONEscaped(text)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A JSON string's content, without its quotes.
+    private mutating func appendJSONEscaped(_ text: String) {
         // Most texts need no escape: copied whole.
         if Self.isClean(text, xml: false) {
             bytes.append(contentsOf: text.utf8)
-            bytes.append(UInt8(ascii: "\""))
             return
         }
         for byte in text.utf8 {
@@ -300,7 +295,6 @@ struct FREDDocument {
             default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     /// Whether `text` needs no escape: no control character, quote or backslash (JSON), or
