@@ -204,7 +204,7 @@ struct PGReleaseWriter {
             revised += comparison.revised
             removed += comparison.removed
             unchanged += comparison.unchanged
-            if !comparison.rows.isEmpty, let id = ids[index] { written.append((index, id)) }
+            if !comparison.isEmpty, let id = ids[index] { written.append((index, id)) }
         }
         written.sort { $0.id < $1.id }
         try writeVersions(written.map { ($0.id, comparisons[$0.index]!) })
@@ -218,7 +218,7 @@ struct PGReleaseWriter {
                              [source, incoming.name, incoming.unit, String(id)])
             }
             if collectTouched {
-                touched.append(TouchedSeries(id: id, key: incoming.key, periods: Set(comparison.rows.map(\.period)),
+                touched.append(TouchedSeries(id: id, key: incoming.key, periods: comparison.periods,
                                              firstRelease: !comparison.hadVersions, incoming: incoming, source: source,
                                              newest: .some(comparison.newest)))
             }
@@ -246,13 +246,13 @@ struct PGReleaseWriter {
                     let range = stored.range(of: id)
                     guard !range.isEmpty else { continue }
                     let comparison = Self.diff(stored, range, nothing, recordRemovals: true)
-                    if !comparison.rows.isEmpty { comparisons.append((id, comparison)) }
+                    if !comparison.isEmpty { comparisons.append((id, comparison)) }
                 }
             }
             for (_, comparison) in comparisons { removed += comparison.removed }
             try writeVersions(comparisons)
             if collectTouched {
-                touched += comparisons.map { TouchedSeries(id: $0.0, key: nil, periods: Set($0.1.rows.map(\.period))) }
+                touched += comparisons.map { TouchedSeries(id: $0.0, key: nil, periods: $0.1.periods) }
             }
         }
         return touched
@@ -265,6 +265,19 @@ struct PGReleaseWriter {
         let releaseID = releaseID
         try db.copy("COPY observation_versions (series_id, period, release_id, value, removed, status) FROM STDIN (FORMAT binary)", format: .binary) { rows in
             for (id, comparison) in series {
+                if let all = comparison.all {
+                    // A series' first versions: the payload's observations as they are.
+                    for n in all.periods.indices {
+                        rows.field(id)
+                        try rows.field(all.periods[n])
+                        rows.field(releaseID)
+                        try rows.field(all.values[n])
+                        rows.field(int32: 0)
+                        try rows.field(all.status(at: n))
+                        try rows.endRow()
+                    }
+                    continue
+                }
                 for row in comparison.rows {
                     rows.field(id)
                     try rows.field(row.period)
@@ -280,9 +293,16 @@ struct PGReleaseWriter {
             var text = ""
             for (id, comparison) in series {
                 text.removeAll(keepingCapacity: true)
-                for (n, row) in comparison.rows.enumerated() {
-                    if n > 0 { text += "," }
-                    text += row.period
+                if let all = comparison.all {
+                    for (n, period) in all.periods.enumerated() {
+                        if n > 0 { text += "," }
+                        text += period
+                    }
+                } else {
+                    for (n, row) in comparison.rows.enumerated() {
+                        if n > 0 { text += "," }
+                        text += row.period
+                    }
                 }
                 rows.field(id)
                 try rows.field(text)
@@ -337,8 +357,28 @@ struct PGReleaseWriter {
         var hadVersions = false
         /// The versions to write, in period order.
         var rows: [Row] = []
+        /// A series without versions before: every observation of the payload's series is
+        /// written as it is (`rows` stays empty, no `Row` is made per observation).
+        var all: SeriesObservations?
         /// The newest period with a value after this release, and its text.
         var newest: NewestValue?
+
+        /// Whether nothing is written.
+        var isEmpty: Bool { rows.isEmpty && (all?.periods.isEmpty ?? true) }
+
+        /// The periods written.
+        var periods: Set<String> { all.map { Set($0.periods) } ?? Set(rows.map(\.period)) }
+    }
+
+    /// What `incoming` writes into a series without any version: everything is added.
+    static func firstVersions(_ incoming: SeriesObservations) -> Comparison {
+        var result = Comparison()
+        result.added = incoming.periods.count
+        result.all = incoming
+        if let n = incoming.values.lastIndex(where: { $0 != nil }) {
+            result.newest = NewestValue(period: incoming.periods[n], value: incoming.values[n] ?? "", release: nil)
+        }
+        return result
     }
 
     /// What `incoming` changes in a stored series (its rows `range` of `stored`): the
@@ -350,6 +390,8 @@ struct PGReleaseWriter {
     /// bytes: a `String` is made only for a removal, a value in another spelling and the
     /// series' newest stored value.
     static func diff(_ stored: StoredRows?, _ range: Range<Int>, _ incoming: SeriesObservations, recordRemovals: Bool) -> Comparison {
+        // Nothing stored: nothing to compare, nor to remove.
+        if range.isEmpty { return firstVersions(incoming) }
         var result = Comparison()
         result.hadVersions = !range.isEmpty
         result.rows.reserveCapacity(range.isEmpty ? incoming.periods.count : 8)
