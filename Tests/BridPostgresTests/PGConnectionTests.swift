@@ -185,6 +185,79 @@ struct PGConnectionTests {
         #expect(rows == texts)
     }
 
+    /// Binary COPY: bigint, integer and text fields in their binary forms (negative and
+    /// extreme numbers, texts with tabs, newlines and backslashes sent as they are, NULL
+    /// and the empty text told apart), read back alike as text and in binary results.
+    @Test func binaryCopyKeepsNumbersTextsAndNulls() throws {
+        let connection = try connect()
+        try connection.execute("CREATE TEMP TABLE b (n bigint, i integer, t text, s smallint)")
+        let rows: [(Int64, Int32, String?)] = [
+            (0, 0, "plain"), (-1, -1, "a\tb"), (Int64.max, Int32.max, "line\nbreak\r\n"), (Int64.min, Int32.min, #"back\slash \N"#),
+            (1_543_622_400_000, 7, "Ünïcödé 🇰🇿"), (42, 1, ""), (43, 0, nil),
+        ]
+        let copied = try connection.copy("COPY b (n, i, t) FROM STDIN (FORMAT binary)", format: .binary) { writer in
+            for row in rows {
+                writer.field(row.0)
+                writer.field(int32: row.1)
+                try writer.field(row.2)
+                try writer.endRow()
+            }
+        }
+        #expect(copied == rows.count)
+        let back = try connection.query("SELECT n, i, t FROM b ORDER BY n").rows
+        #expect(back == rows.sorted { $0.0 < $1.0 }.map { [String($0.0), String($0.1), $0.2] })
+        // The same in a binary result, with a smallint too.
+        try connection.execute("UPDATE b SET s = -300 WHERE n = -1")
+        var read: [(Int64, Int64, String?, Int64)] = []
+        try connection.withResult("SELECT n, i, t, s FROM b ORDER BY n", binary: true) { result in
+            for index in 0..<result.count {
+                let row = result[index]
+                read.append((row.int(0), row.int(1), row.bytes(2).map { String(decoding: $0, as: UTF8.self) }, row.int(3)))
+            }
+        }
+        #expect(read.map(\.0) == rows.map(\.0).sorted())
+        #expect(read.map(\.1) == rows.sorted { $0.0 < $1.0 }.map { Int64($0.1) })
+        #expect(read.map(\.2) == rows.sorted { $0.0 < $1.0 }.map(\.2))
+        #expect(read.map(\.3) == [0, -300, 0, 0, 0, 0, 0])
+    }
+
+    /// A binary writer on a text COPY (or the reverse) is refused before a row is sent, a NUL
+    /// in a binary text field too, and the connection goes on.
+    @Test func aBinaryCopyIsRefusedWhenTheStatementSaysOtherwise() throws {
+        let connection = try connect()
+        try connection.execute("CREATE TEMP TABLE m (n bigint, t text)")
+        let mismatch = try #require(throws: PGError.self) {
+            try connection.copy("COPY m FROM STDIN", format: .binary) { writer in
+                writer.field(Int64(1))
+                try writer.field("one")
+                try writer.endRow()
+            }
+        }
+        #expect(mismatch.kind == .usage)
+        #expect(throws: PGError.self) {
+            try connection.copy("COPY m FROM STDIN (FORMAT binary)") { writer in try writer.append(["1", "one"]) }
+        }
+        let nul = try #require(throws: PGError.self) {
+            try connection.copy("COPY m FROM STDIN (FORMAT binary)", format: .binary) { writer in
+                writer.field(Int64(1))
+                try writer.field("a\u{0}b")
+                try writer.endRow()
+            }
+        }
+        #expect(nul.message.contains("NUL"))
+        #expect(try connection.query("SELECT count(*) FROM m").scalar == "0")
+        // A binary COPY that the server refuses halfway (a text too long for varchar(3)).
+        try connection.execute("CREATE TEMP TABLE v (t varchar(3))")
+        let refused = try #require(throws: PGError.self) {
+            try connection.copy("COPY v FROM STDIN (FORMAT binary)", format: .binary) { writer in
+                try writer.append(["abc"])
+                try writer.append(["abcd"])
+            }
+        }
+        #expect(refused.sqlState == "22001")
+        #expect(try connection.query("SELECT count(*) FROM v").scalar == "0")
+    }
+
     @Test func aCopyWhoseWriterThrowsLeavesNothing() throws {
         let connection = try connect()
         try connection.execute("CREATE TEMP TABLE a (n int)")

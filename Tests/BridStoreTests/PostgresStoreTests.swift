@@ -326,6 +326,47 @@ enum StoreDump {
         }
     }
 
+    /// The contents' and summaries' references are checked per statement (migration
+    /// `2026-12-09-pg-set-checked-references`), as strictly as the foreign keys they replace:
+    /// a row naming a release or series that does not exist is refused with
+    /// foreign_key_violation, whatever else the statement inserts, and a series that
+    /// versions, contents or a summary refer to cannot be deleted, renumbered or truncated.
+    @Test func contentsAndSummariesReferToReleasesAndSeriesThatExist() async throws {
+        let cluster = try await PostgresCluster.shared()
+        try await offPool {
+            let t = try PGTestStore(cluster)
+            try t.ingest([("x", "2018", "1"), ("y", "2018", "2")])
+            let x = try #require(t.rows("SELECT id FROM series WHERE key = 'x'").first?[0] ?? nil)
+            let y = try #require(t.rows("SELECT id FROM series WHERE key = 'y'").first?[0] ?? nil)
+            for statement in [
+                "INSERT INTO release_contents VALUES (2, \(x), '2019')",                       // no release 2
+                "INSERT INTO release_contents VALUES (1, 999, '2019')",                         // no series 999
+                "INSERT INTO release_contents SELECT 1, id + 1000, '2019' FROM series",         // all rows wrong
+                "INSERT INTO series_summaries VALUES (999, '2018', '1', 1, 0)",
+                "UPDATE series_summaries SET last_release_id = 7 WHERE series_id = \(y)",
+                "DELETE FROM series WHERE key = 'x'",
+                "UPDATE series SET id = id + 1000 WHERE key = 'y'",
+                "TRUNCATE series CASCADE",
+            ] {
+                let error = #expect(throws: PGError.self, "\(statement)") { try t.sql.execute(statement) }
+                #expect(error?.sqlState == "23503", "\(statement)")
+            }
+            // Rows that refer to what exists are taken, in one statement as one by one.
+            try t.sql.execute("INSERT INTO sources (id, created_at) VALUES ('other', 0)")
+            try t.sql.execute("INSERT INTO series (id, key, frequency) VALUES (500, 'z', 'A')")
+            try t.sql.execute("DELETE FROM series WHERE id = 500")  // nothing refers to it
+            #expect(try t.rows("SELECT count(*) FROM release_contents") == [["2"]])
+            #expect(try t.rows("SELECT count(*) FROM series_summaries") == [["2"]])
+            #expect(try t.latest("x") == ["2018": "1"])
+            // The next ingest writes contents and summaries as before.
+            let second = try #require(t.release(try t.ingest([("x", "2018", "3"), ("y", "2018", "2")])))
+            #expect(try t.rows("SELECT c.series_id::text, c.periods FROM release_contents c WHERE release_id = $1", [String(second.id)])
+                    == [[x, "2018"]])
+            #expect(try t.rows("SELECT latest_value, last_release_id FROM series_summaries WHERE series_id = $1", [x])
+                    == [["3", String(second.id)]])
+        }
+    }
+
     // MARK: Ingest
 
     @Test func firstReleaseAddsEverythingAndKeepsContentsAndSummaries() async throws {

@@ -11,17 +11,18 @@ import Foundation
 ///    on the primary key), the current one of each period is kept, and compared with
 ///    the payload here — the contract's semantics exactly as on SQLite (decimals compared
 ///    as decimals, the stored spelling kept, statuses, removals, deletions);
-/// 3. what changed is sent with `COPY … FROM STDIN`: the new series, their versions and
-///    the stored series' added, revised and removed versions (only those: an unchanged
-///    observation costs a row read, never a row written), the release's contents, and
-///    the series' summaries (into a temporary table, applied at the end).
+/// 3. what changed is sent with binary `COPY … FROM STDIN`: the new series, their versions
+///    and the stored series' added, revised and removed versions (only those: an unchanged
+///    observation costs a row read, never a row written), and each written series' release
+///    contents and summary (into a temporary table, applied at the end).
 ///
 /// The release's id and time are taken at the start under a transaction-level advisory
 /// lock held to commit (`PostgresStore.AdvisoryLock.releases`): one release is written at
 /// a time across every instance, so ids and times rise together and a reader never sees
 /// release N+1 before N. The release row comes last, when its counts are known (releases
-/// are never updated); the versions' references are kept by this writer (see the
-/// migration `2026-12-08-pg-bulk-ingest`), those of contents and summaries are checked at commit.
+/// are never updated), then the contents and summaries, whose references are checked once
+/// for the whole release by statement triggers (migration `2026-12-09-pg-set-checked-references`);
+/// the versions' references are kept by this writer (migration `2026-12-08-pg-bulk-ingest`).
 struct PGReleaseWriter {
     let db: PGConnection
     let source: String
@@ -31,7 +32,8 @@ struct PGReleaseWriter {
     private(set) var added = 0, revised = 0, removed = 0, unchanged = 0
     /// Stored or new series the payload had (for a snapshot's removal of the others).
     private var seen = Set<Int64>()
-    private var summaries = false
+    /// Whether any series was written (`brid_written` has rows).
+    private var wroteSeries = false
 
     init(db: PGConnection, source: String, at now: Date, collectTouched: Bool) throws {
         self.db = db
@@ -43,8 +45,11 @@ struct PGReleaseWriter {
         releaseID = row?[0].flatMap { Int64($0) } ?? 1
         let lastTime = row?[1].flatMap { Int64($0) }
         ingestedAt = max(now.millisecondsSince1970, lastTime ?? 0)
+        // Each written series' release contents and summary, inserted once the release row is
+        // (`finish`), where their references are checked for the whole release at once.
         try db.execute("""
-            CREATE TEMP TABLE brid_summaries (series_id BIGINT NOT NULL, latest_period TEXT COLLATE "C", latest_value TEXT)
+            CREATE TEMP TABLE brid_written (series_id BIGINT NOT NULL, periods TEXT COLLATE "C" NOT NULL,
+                                            latest_period TEXT COLLATE "C", latest_value TEXT)
             ON COMMIT DROP
             """)
     }
@@ -61,10 +66,10 @@ struct PGReleaseWriter {
         """
 
     /// Runs `versionsSQL` for `ids` and hands `body` their versions, read in place from
-    /// libpq's result (no `String` per stored row: periods, values and statuses are
-    /// compared as bytes).
+    /// libpq's result in binary form (no `String` per stored row: periods, values and
+    /// statuses are compared as bytes; ids and flags come as integers, not digits).
     func withVersions<T>(of ids: some Collection<Int64>, _ body: (StoredRows) throws -> T) throws -> T {
-        try db.withResult(Self.versionsSQL, [Self.arrayLiteral(ids.map(String.init))]) { result in
+        try db.withResult(Self.versionsSQL, [Self.arrayLiteral(ids.map(String.init))], binary: true) { result in
             try body(StoredRows(result))
         }
     }
@@ -172,7 +177,7 @@ struct PGReleaseWriter {
             try db.forEachRow("SELECT nextval(pg_get_serial_sequence('series', 'id')) FROM generate_series(1, $1)",
                               [String(fresh.count)]) { newIDs.append($0.int(0)) }
             let source = source
-            try db.copy("COPY series (id, key, frequency, source_id, name, unit) FROM STDIN") { rows in
+            try db.copy("COPY series (id, key, frequency, source_id, name, unit) FROM STDIN (FORMAT binary)", format: .binary) { rows in
                 for (index, id) in zip(fresh, newIDs) {
                     let incoming = batch[index]
                     rows.field(id)
@@ -199,7 +204,7 @@ struct PGReleaseWriter {
             revised += comparison.revised
             removed += comparison.removed
             unchanged += comparison.unchanged
-            if !comparison.rows.isEmpty, let id = ids[index] { written.append((index, id)) }
+            if !comparison.isEmpty, let id = ids[index] { written.append((index, id)) }
         }
         written.sort { $0.id < $1.id }
         try writeVersions(written.map { ($0.id, comparisons[$0.index]!) })
@@ -213,7 +218,7 @@ struct PGReleaseWriter {
                              [source, incoming.name, incoming.unit, String(id)])
             }
             if collectTouched {
-                touched.append(TouchedSeries(id: id, key: incoming.key, periods: Set(comparison.rows.map(\.period)),
+                touched.append(TouchedSeries(id: id, key: incoming.key, periods: comparison.periods,
                                              firstRelease: !comparison.hadVersions, incoming: incoming, source: source,
                                              newest: .some(comparison.newest)))
             }
@@ -241,58 +246,72 @@ struct PGReleaseWriter {
                     let range = stored.range(of: id)
                     guard !range.isEmpty else { continue }
                     let comparison = Self.diff(stored, range, nothing, recordRemovals: true)
-                    if !comparison.rows.isEmpty { comparisons.append((id, comparison)) }
+                    if !comparison.isEmpty { comparisons.append((id, comparison)) }
                 }
             }
             for (_, comparison) in comparisons { removed += comparison.removed }
             try writeVersions(comparisons)
             if collectTouched {
-                touched += comparisons.map { TouchedSeries(id: $0.0, key: nil, periods: Set($0.1.rows.map(\.period))) }
+                touched += comparisons.map { TouchedSeries(id: $0.0, key: nil, periods: $0.1.periods) }
             }
         }
         return touched
     }
 
-    /// COPYs the versions of `series` (ascending ids), their release contents and summaries.
+    /// COPYs the versions of `series` (ascending ids), and stages their release contents and
+    /// summaries (`brid_written`).
     private mutating func writeVersions(_ series: [(id: Int64, comparison: Comparison)]) throws {
         guard !series.isEmpty else { return }
         let releaseID = releaseID
-        try db.copy("COPY observation_versions (series_id, period, release_id, value, removed, status) FROM STDIN") { rows in
+        try db.copy("COPY observation_versions (series_id, period, release_id, value, removed, status) FROM STDIN (FORMAT binary)", format: .binary) { rows in
             for (id, comparison) in series {
+                if let all = comparison.all {
+                    // A series' first versions: the payload's observations as they are.
+                    for n in all.periods.indices {
+                        rows.field(id)
+                        try rows.field(all.periods[n])
+                        rows.field(releaseID)
+                        try rows.field(all.values[n])
+                        rows.field(int32: 0)
+                        try rows.field(all.status(at: n))
+                        try rows.endRow()
+                    }
+                    continue
+                }
                 for row in comparison.rows {
                     rows.field(id)
                     try rows.field(row.period)
                     rows.field(releaseID)
                     try rows.field(row.value)
-                    rows.field(row.removed ? 1 : 0)
+                    rows.field(int32: row.removed ? 1 : 0)
                     try rows.field(row.status)
                     try rows.endRow()
                 }
             }
         }
-        try db.copy("COPY release_contents (release_id, series_id, periods) FROM STDIN") { rows in
+        try db.copy("COPY brid_written (series_id, periods, latest_period, latest_value) FROM STDIN (FORMAT binary)", format: .binary) { rows in
             var text = ""
             for (id, comparison) in series {
                 text.removeAll(keepingCapacity: true)
-                for (n, row) in comparison.rows.enumerated() {
-                    if n > 0 { text += "," }
-                    text += row.period
+                if let all = comparison.all {
+                    for (n, period) in all.periods.enumerated() {
+                        if n > 0 { text += "," }
+                        text += period
+                    }
+                } else {
+                    for (n, row) in comparison.rows.enumerated() {
+                        if n > 0 { text += "," }
+                        text += row.period
+                    }
                 }
-                rows.field(releaseID)
                 rows.field(id)
                 try rows.field(text)
-                try rows.endRow()
-            }
-        }
-        try db.copy("COPY brid_summaries (series_id, latest_period, latest_value) FROM STDIN") { rows in
-            for (id, comparison) in series {
-                rows.field(id)
                 try rows.field(comparison.newest?.period)
                 try rows.field(comparison.newest?.value)
                 try rows.endRow()
             }
         }
-        summaries = true
+        wroteSeries = true
     }
 
     /// Writes the release row and the summaries when anything changed; nil when nothing
@@ -307,10 +326,12 @@ struct PGReleaseWriter {
         // The identity's sequence follows the ids taken here (a release inserted without
         // an id, as by a tool, then gets the next one).
         try db.query("SELECT setval(pg_get_serial_sequence('releases', 'id'), $1)", [String(releaseID)])
-        if summaries {
+        if wroteSeries {
+            try db.query("INSERT INTO release_contents (release_id, series_id, periods) SELECT $1, series_id, periods FROM brid_written",
+                         [String(releaseID)])
             try db.query("""
                 INSERT INTO series_summaries (series_id, latest_period, latest_value, last_release_id, last_changed_at)
-                SELECT series_id, latest_period, latest_value, $1, $2 FROM brid_summaries
+                SELECT series_id, latest_period, latest_value, $1, $2 FROM brid_written
                 ON CONFLICT (series_id) DO UPDATE SET latest_period = excluded.latest_period, latest_value = excluded.latest_value,
                     last_release_id = excluded.last_release_id, last_changed_at = excluded.last_changed_at
                 """, [String(releaseID), String(ingestedAt)])
@@ -336,8 +357,28 @@ struct PGReleaseWriter {
         var hadVersions = false
         /// The versions to write, in period order.
         var rows: [Row] = []
+        /// A series without versions before: every observation of the payload's series is
+        /// written as it is (`rows` stays empty, no `Row` is made per observation).
+        var all: SeriesObservations?
         /// The newest period with a value after this release, and its text.
         var newest: NewestValue?
+
+        /// Whether nothing is written.
+        var isEmpty: Bool { rows.isEmpty && (all?.periods.isEmpty ?? true) }
+
+        /// The periods written.
+        var periods: Set<String> { all.map { Set($0.periods) } ?? Set(rows.map(\.period)) }
+    }
+
+    /// What `incoming` writes into a series without any version: everything is added.
+    static func firstVersions(_ incoming: SeriesObservations) -> Comparison {
+        var result = Comparison()
+        result.added = incoming.periods.count
+        result.all = incoming
+        if let n = incoming.values.lastIndex(where: { $0 != nil }) {
+            result.newest = NewestValue(period: incoming.periods[n], value: incoming.values[n] ?? "", release: nil)
+        }
+        return result
     }
 
     /// What `incoming` changes in a stored series (its rows `range` of `stored`): the
@@ -349,6 +390,8 @@ struct PGReleaseWriter {
     /// bytes: a `String` is made only for a removal, a value in another spelling and the
     /// series' newest stored value.
     static func diff(_ stored: StoredRows?, _ range: Range<Int>, _ incoming: SeriesObservations, recordRemovals: Bool) -> Comparison {
+        // Nothing stored: nothing to compare, nor to remove.
+        if range.isEmpty { return firstVersions(incoming) }
         var result = Comparison()
         result.hadVersions = !range.isEmpty
         result.rows.reserveCapacity(range.isEmpty ? incoming.periods.count : 8)
