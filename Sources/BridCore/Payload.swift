@@ -39,6 +39,9 @@ public struct Payload: Sendable {
     /// How many series, and (roughly) observations, the store is handed at once.
     public static let batchSeries = 4_096
     public static let batchObservations = 1 << 18
+    /// A streamed payload's first batch (see `PayloadBuilder.stream(to:)`); each next one
+    /// is twice as large, up to `batchObservations`.
+    public static let firstStreamedBatchObservations = 1 << 14
 
     public func forEachBatch(maxSeries: Int = Payload.batchSeries, maxObservations: Int = Payload.batchObservations,
                              _ body: ([SeriesObservations]) throws -> Void) throws {

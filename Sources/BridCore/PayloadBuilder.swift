@@ -54,6 +54,10 @@ public struct PayloadBuilder {
     private var sent: [Bool] = []
     private var batch: [SeriesObservations] = []
     private var batchObservations = 0
+    /// The observations that close the batch being gathered: small at first, doubling up
+    /// to `Payload.batchObservations`, so the writer starts on the first series while the
+    /// rest is read rather than idle through a whole batch.
+    private var batchLimit = Payload.firstStreamedBatchObservations
     /// Metadata arrived for a series already sent.
     private var lateMetadata = false
     /// The builder stopped streaming (the payload is scattered, or the writer hung up):
@@ -155,7 +159,7 @@ public struct PayloadBuilder {
         batchObservations += series[slot].count
         batch.append(series[slot])
         series[slot].clearObservations()
-        if batch.count >= Payload.batchSeries || batchObservations >= Payload.batchObservations { try sendBatch() }
+        if batch.count >= Payload.batchSeries || batchObservations >= batchLimit { try sendBatch() }
     }
 
     private mutating func sendBatch() throws(InputError) {
@@ -163,6 +167,7 @@ public struct PayloadBuilder {
         let full = batch
         batch = []
         batchObservations = 0
+        batchLimit = min(batchLimit * 2, Payload.batchObservations)
         if !channel.send(.batch(full)) { try stopStreaming(nil) }
     }
 

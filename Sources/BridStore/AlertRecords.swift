@@ -9,6 +9,11 @@ public struct AlertPolicy: Sendable {
     public let sources: Set<String>
     private let globs: [String: Glob]
     private let notifierRuleGlobs: [String: Glob]
+    /// The series rules in order, each with the index of its pattern among the distinct
+    /// ones (rules often share one: a key is matched once per pattern, not per rule).
+    private let seriesRuleGlobs: [(rule: AlertRule, pattern: Int)]
+    private let seriesPatterns: [Glob?]
+    private let allSeriesRules: [AlertRule]
 
     public init(rules: [AlertRule], notifiers: [NotifierConfig], sources: Set<String>) {
         self.rules = rules
@@ -21,6 +26,21 @@ public struct AlertPolicy: Sendable {
             }
         }
         self.globs = globs
+        var patternIndex: [String: Int] = [:]
+        var patterns: [Glob?] = []
+        var seriesRuleGlobs: [(rule: AlertRule, pattern: Int)] = []
+        for rule in rules {
+            guard case let .series(pattern) = rule.target else { continue }
+            let index = patternIndex[pattern] ?? {
+                patterns.append(globs[rule.id])
+                patternIndex[pattern] = patterns.count - 1
+                return patterns.count - 1
+            }()
+            seriesRuleGlobs.append((rule, index))
+        }
+        self.seriesRuleGlobs = seriesRuleGlobs
+        seriesPatterns = patterns
+        allSeriesRules = seriesRuleGlobs.map(\.rule)
         var notifierRuleGlobs: [String: Glob] = [:]
         for notifier in notifiers {
             if let pattern = notifier.rules { notifierRuleGlobs[notifier.id] = try? Glob(pattern) }
@@ -37,15 +57,16 @@ public struct AlertPolicy: Sendable {
     public func rule(id: String) -> AlertRule? { rules.first { $0.id == id } }
 
     var hasSeriesRules: Bool {
-        rules.contains { if case .series = $0.target { true } else { false } }
+        !allSeriesRules.isEmpty
     }
 
-    /// Series rules whose glob matches the key.
+    /// Series rules whose glob matches the key, in the configuration's order.
     func seriesRules(for key: String) -> [AlertRule] {
-        rules.filter { rule in
-            guard case .series = rule.target else { return false }
-            return globs[rule.id]?.matches(key) ?? false
+        if seriesPatterns.count == 1 {
+            return seriesPatterns[0]?.matches(key) == true ? allSeriesRules : []
         }
+        let matched = seriesPatterns.map { $0?.matches(key) ?? false }
+        return seriesRuleGlobs.compactMap { matched[$0.pattern] ? $0.rule : nil }
     }
 
     /// Whether the rule's target takes this series key (or source id).

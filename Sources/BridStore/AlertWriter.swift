@@ -112,18 +112,14 @@ struct AlertWriter<DB: SQLDatabase> {
                 if let next, history.observations[next] != nil { candidates.insert(next) }
             }
             for period in candidates.sorted() {
-                try settle(rule, key: AlertSQL.key(rule, series: history.key, period: period),
-                           RuleJudge.change(rule, history, period: period), series: history.key, source: history.source)
+                try settle(rule, period: period, of: history) { RuleJudge.change(rule, history, period: period, detailed: $0) }
             }
         case .level:
-            let key = AlertSQL.key(rule, series: history.key)
-            // No value at all: nothing to judge, the alert stays as it is.
-            guard let verdict = RuleJudge.level(rule, history) else { return }
-            try settle(rule, key: key, verdict, series: history.key, source: history.source)
+            // No value at all (nil): nothing to judge, the alert stays as it is.
+            try settle(rule, period: nil, of: history) { RuleJudge.level(rule, history, detailed: $0) }
         case .revisionPct, .revisionAbs:
             for period in periods.sorted() {
-                try settle(rule, key: AlertSQL.key(rule, series: history.key, period: period),
-                           RuleJudge.revision(rule, history, period: period), series: history.key, source: history.source)
+                try settle(rule, period: period, of: history) { RuleJudge.revision(rule, history, period: period, detailed: $0) }
             }
         case .stale:
             try settle(rule, key: AlertSQL.key(rule, series: history.key),
@@ -257,6 +253,26 @@ struct AlertWriter<DB: SQLDatabase> {
     }
 
     // MARK: - Transitions
+
+    /// `settle` for a series rule, judged first without the details (summary fields, the
+    /// resolve reason) and without the alert's key: most verdicts neither fire nor resolve
+    /// anything, and for them neither is needed. `judge` returns nil when there is nothing
+    /// to judge; its verdict's `met` and `undecided` do not depend on `detailed`.
+    private mutating func settle(_ rule: AlertRule, period: String?, of history: SeriesHistory,
+                                 judge: (_ detailed: Bool) -> Verdict?) throws {
+        guard let quick = judge(false), !quick.undecided else { return }
+        var key: String?
+        if !quick.met, let firingKeys {
+            // Not met, and nothing fires for the series (mostly): nothing to resolve.
+            if firingKeys.isEmpty { return }
+            let candidate = AlertSQL.key(rule, series: history.key, period: period)
+            if !firingKeys.contains(candidate) { return }
+            key = candidate
+        }
+        guard let verdict = judge(true) else { return }
+        try settle(rule, key: key ?? AlertSQL.key(rule, series: history.key, period: period), verdict,
+                   series: history.key, source: history.source)
+    }
 
     /// Fires when the condition holds and nothing is firing for the key; resolves when it
     /// no longer holds and something is.

@@ -287,13 +287,17 @@ struct ReleaseWriter {
         while try cursor.next() {
             result.hadVersions = true
             let stored = cursor.period
-            while n < periods.count, Self.compare(periods[n], stored) < 0 {
+            // The payload's next period against the stored one, compared once.
+            var order = 1
+            while n < periods.count {
+                order = Self.compare(periods[n], stored)
+                if order >= 0 { break }
                 result.changes.added.append(n)
                 incomingValued(n)
                 n += 1
             }
             let isRemoval = cursor.removed
-            if n < periods.count, Self.compare(periods[n], stored) == 0 {
+            if n < periods.count, order == 0 {
                 if isRemoval {
                     result.changes.added.append(n)
                     incomingValued(n)

@@ -187,29 +187,35 @@ struct Verdict {
 /// The rules' judgements, shared by evaluation (which fires and resolves) and `rules test`
 /// (which only reports).
 enum RuleJudge {
-    /// A change rule for one period.
-    static func change(_ rule: AlertRule, _ history: SeriesHistory, period: String) -> Verdict {
+    /// A change rule for one period. Without `detailed`, only `met` and `undecided` are
+    /// set (what decides whether anything fires or resolves); they are the same either way.
+    static func change(_ rule: AlertRule, _ history: SeriesHistory, period: String, detailed: Bool = true) -> Verdict {
         switch rule.condition {
         case let .changePct(above, below, compare):
-            change(above: above, below: below, compare: compare, percent: true, history, period)
+            change(above: above, below: below, compare: compare, percent: true, history, period, detailed: detailed)
         case let .changeAbs(above, below, compare):
-            change(above: above, below: below, compare: compare, percent: false, history, period)
+            change(above: above, below: below, compare: compare, percent: false, history, period, detailed: detailed)
         default:
             Verdict(met: false, period: period)
         }
     }
 
     private static func change(above: Double?, below: Double?, compare: Comparison, percent: Bool,
-                               _ history: SeriesHistory, _ period: String) -> Verdict {
+                               _ history: SeriesHistory, _ period: String, detailed: Bool) -> Verdict {
         let basePeriod = compare == .previous ? Period.offset(period, by: -1, frequency: history.frequency)
             : Period.yearAgo(period, frequency: history.frequency)
-        var verdict = Verdict(met: false, period: period, value: history.value(period), previousValue: history.value(basePeriod),
-                              releaseID: history.observations[period]?.releaseID)
         // Without a value, a base, or a percentage of a zero base there is nothing to judge:
         // an alert for the period stays as it is (so a value that goes missing and comes
         // back does not fire the same condition twice).
-        guard let value = history.number(period), let base = history.number(basePeriod),
-              let measured = AlertJudgement.change(from: base, to: value, percent: percent) else {
+        let value = history.number(period), base = history.number(basePeriod)
+        let measured = value.flatMap { value in base.flatMap { AlertJudgement.change(from: $0, to: value, percent: percent) } }
+        guard detailed else {
+            guard let measured else { return Verdict(met: false, undecided: true) }
+            return Verdict(met: AlertJudgement.beyond(measured, above: above, below: below))
+        }
+        var verdict = Verdict(met: false, period: period, value: history.value(period), previousValue: history.value(basePeriod),
+                              releaseID: history.observations[period]?.releaseID)
+        guard let value, let base, let measured else {
             verdict.undecided = true
             return verdict
         }
@@ -222,9 +228,11 @@ enum RuleJudge {
     }
 
     /// A level rule on the series' newest period with a value; nil when it has none.
-    static func level(_ rule: AlertRule, _ history: SeriesHistory, period: String? = nil) -> Verdict? {
+    /// Without `detailed`, only `met` is set.
+    static func level(_ rule: AlertRule, _ history: SeriesHistory, period: String? = nil, detailed: Bool = true) -> Verdict? {
         guard case let .level(above, below) = rule.condition, let period = period ?? history.latestValuedPeriod else { return nil }
         guard let value = history.number(period) else { return nil }
+        guard detailed else { return Verdict(met: AlertJudgement.beyond(value, above: above, below: below)) }
         var verdict = Verdict(met: AlertJudgement.beyond(value, above: above, below: below), period: period,
                               value: history.value(period), releaseID: history.observations[period]?.releaseID)
         verdict.fields["threshold"] = thresholdText(value, above: above, below: below)
@@ -233,7 +241,8 @@ enum RuleJudge {
     }
 
     /// A revision rule for one period: its current value against the first published one.
-    static func revision(_ rule: AlertRule, _ history: SeriesHistory, period: String) -> Verdict {
+    /// Without `detailed`, only `met` and `undecided` are set.
+    static func revision(_ rule: AlertRule, _ history: SeriesHistory, period: String, detailed: Bool = true) -> Verdict {
         let (above, below, percent): (Double?, Double?, Bool)
         switch rule.condition {
         case let .revisionPct(a, b): (above, below, percent) = (a, b, true)
@@ -241,27 +250,45 @@ enum RuleJudge {
         default: return Verdict(met: false, period: period)
         }
         let observation = history.observations[period]
+        let measure = revisionMeasure(observation, history.number(period), percent: percent)
+        guard detailed else {
+            switch measure {
+            case .undecided: return Verdict(met: false, undecided: true)
+            case .asFirstPublished: return Verdict(met: false)
+            case let .measured(measured, _, _): return Verdict(met: AlertJudgement.beyond(measured, above: above, below: below))
+            }
+        }
         var verdict = Verdict(met: false, period: period, value: observation?.value, previousValue: observation?.firstValue,
                               releaseID: observation?.releaseID)
-        guard let observation, let value = history.number(period) else {
+        switch measure {
+        case .undecided:
             verdict.undecided = true
-            return verdict
-        }
-        guard observation.valuedVersions > 1 else {
+        case .asFirstPublished:
             verdict.reason = "\(period) is as first published"
-            return verdict
+        case let .measured(measured, value, first):
+            verdict.fields["change"] = format(value - first)
+            if let pct = AlertJudgement.change(from: first, to: value, percent: true) { verdict.fields["change_pct"] = format(pct) }
+            verdict.fields["threshold"] = thresholdText(measured, above: above, below: below)
+            verdict.met = AlertJudgement.beyond(measured, above: above, below: below)
+            verdict.reason = "revised back to within thresholds of the first published \(observation?.firstValue ?? "")"
         }
-        guard let first = observation.firstValue.flatMap(Double.init), first.isFinite,
-              let measured = AlertJudgement.change(from: first, to: value, percent: percent) else {
-            verdict.undecided = true
-            return verdict
-        }
-        verdict.fields["change"] = format(value - first)
-        if let pct = AlertJudgement.change(from: first, to: value, percent: true) { verdict.fields["change_pct"] = format(pct) }
-        verdict.fields["threshold"] = thresholdText(measured, above: above, below: below)
-        verdict.met = AlertJudgement.beyond(measured, above: above, below: below)
-        verdict.reason = "revised back to within thresholds of the first published \(observation.firstValue ?? "")"
         return verdict
+    }
+
+    private enum RevisionMeasure {
+        /// No value now, or a first value (or change) no number can hold.
+        case undecided
+        /// Only one version had a value.
+        case asFirstPublished
+        case measured(Double, value: Double, first: Double)
+    }
+
+    private static func revisionMeasure(_ observation: SeriesHistory.Observation?, _ value: Double?, percent: Bool) -> RevisionMeasure {
+        guard let observation, let value else { return .undecided }
+        guard observation.valuedVersions > 1 else { return .asFirstPublished }
+        guard let first = observation.firstValue.flatMap(Double.init), first.isFinite,
+              let measured = AlertJudgement.change(from: first, to: value, percent: percent) else { return .undecided }
+        return .measured(measured, value: value, first: first)
     }
 
     /// A stale rule: `basis` is when the newest data began to age.

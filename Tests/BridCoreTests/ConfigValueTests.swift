@@ -89,6 +89,28 @@ struct GlobTests {
         #expect(try Glob("[]]").matches("]"))
     }
 
+    /// ASCII keys are matched byte by byte; keys with other characters (or CR LF, one
+    /// character) by character; both give the same answers.
+    @Test func bytesAndCharactersAgree() throws {
+        let patterns = ["*", "bench.*", "a*b*c", "wb.??", "[a-c]x*", "[!x]y", "*.s0?", "q[0-9]*z", "[]]*", "*-*-*"]
+        let keys = ["", "bench.s01", "bench.", "abc", "axxbyybzc", "acb", "wb.kz", "wb.kaz", "bx", "dxy", "ay", "xy",
+                    "bench.s05", "q7zz", "q7", "]x", "a-b-c", "a-b"]
+        for pattern in patterns {
+            let glob = try Glob(pattern)
+            for key in keys {
+                #expect(glob.matches(key) == glob.matchesByCharacter(key), "\(pattern) against \(key)")
+            }
+        }
+        // A CR LF pair is one character: `?` takes it whole.
+        #expect(try Glob("a?c").matches("a\r\nc"))
+        #expect(!(try Glob("a??c").matches("a\r\nc")))
+        // Non-ASCII keys and patterns go by character.
+        #expect(try Glob("caf?").matches("café"))
+        #expect(!(try Glob("cafe?").matches("cafe\u{301}")))
+        #expect(try Glob("straße.*").matches("straße.total"))
+        #expect(try Glob("[a-z]*").matches("é") == false)
+    }
+
     @Test func plainTextMatchesOnlyItself() throws {
         let g = try Glob("cn-kz.trade.total")
         #expect(g.matches("cn-kz.trade.total"))

@@ -19,6 +19,42 @@ import Testing
         #expect(payload.observationCount == 3)
     }
 
+    /// A streamed payload's batches start small (the writer starts while the rest is
+    /// read) and double up to `Payload.batchObservations`; every series comes once, in order.
+    @Test func streamedBatchesStartSmallAndDouble() throws {
+        let channel = SeriesChannel(capacity: 1_000)
+        var b = builder()
+        b.stream(to: channel)
+        let count = 6_000, periods = 100
+        var line: Int32 = 2
+        for s in 0..<count {
+            for p in 0..<periods {
+                try b.add(series: "m.s\(s)", period: String(2000 + p), value: "1", ordinal: line, place: .line(Int(line)))
+                line += 1
+            }
+        }
+        try b.finishStream()
+        var sizes: [Int] = [], keys: [String] = []
+        receiving: while true {
+            switch channel.receive() {
+            case let .batch(batch):
+                sizes.append(batch.reduce(0) { $0 + $1.count })
+                keys += batch.map(\.key)
+            case .end: break receiving
+            default: Issue.record("unexpected message"); break receiving
+            }
+        }
+        #expect(keys == (0..<count).map { "m.s\($0)" })
+        // Each batch closes at the first series that reaches its limit.
+        var limit = Payload.firstStreamedBatchObservations
+        for size in sizes.dropLast() {
+            #expect(size >= limit && size < limit + periods)
+            limit = min(limit * 2, Payload.batchObservations)
+        }
+        #expect(sizes.first.map { $0 < 2 * Payload.firstStreamedBatchObservations } == true)
+        #expect(sizes.count > 5 && sizes.max().map { $0 < Payload.batchObservations + periods } == true)
+    }
+
     @Test func usesTheKnownFrequencyToNormalise() throws {
         var b = builder(["fred.gnpca": .annual])
         try b.add(series: "fred.gnpca", period: "2018-01-01", value: "1.0", ordinal: 1, place: .record(1))

@@ -58,6 +58,34 @@ import Testing
         #expect(try Self.outbox(t).map(\.event) == ["firing", "resolved"])
     }
 
+    /// Verdicts are judged without their details first (most neither fire nor resolve):
+    /// rules sharing a pattern still fire in the configuration's order, with full
+    /// summaries, and a period that no longer meets its rule resolves with the reason
+    /// while the series' other firing period stays.
+    @Test(arguments: StoreBackend.allCases)
+    func rulesSharingAPatternFireInOrderAndOnlyTheirOwnPeriodResolves(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
+        try Self.use(t, [Self.rule("jump", "kz.*", .changePct(above: 25, below: nil, compare: .previous),
+                                   summary: "{period}: {value} ({change_pct:+.0f} % vs {previous})"),
+                         Self.rule("rev", "cn.*", .revisionPct(above: 1, below: -1)),
+                         Self.rule("high", "kz.*", .level(above: 1_000, below: nil)),
+                         Self.rule("named", "kz.x", .level(above: 4_000, below: nil))])
+        try t.ingest([("kz.x", "2016", "100"), ("kz.x", "2017", "100"), ("kz.x", "2018", "100")])
+        #expect(try t.store.alerts().isEmpty)
+        try t.ingest([("kz.x", "2016", "100"), ("kz.x", "2017", "200"), ("kz.x", "2018", "5000")])
+        let fired = try t.store.alerts().sorted { $0.id < $1.id }
+        #expect(fired.map(\.rule) == ["jump", "jump", "high", "named"])
+        #expect(fired.map(\.period) == ["2017", "2018", "2018", "2018"])
+        #expect(fired.first?.summary == "2017: 200 (+100 % vs 100)")
+        // 2017 back to 100: its jump resolves; 2018 (+4,900 %) and the levels stay.
+        try t.ingest([("kz.x", "2016", "100"), ("kz.x", "2017", "100"), ("kz.x", "2018", "5000")])
+        let firing = try t.store.alerts().sorted { $0.id < $1.id }
+        #expect(firing.map(\.id) == Array(fired.dropFirst().map(\.id)))
+        let resolved = try #require(try t.store.alert(id: fired[0].id))
+        #expect(resolved.state == .resolved && resolved.resolveReason == "change now 0 %, within thresholds")
+        #expect(try Self.outbox(t).map(\.event) == ["firing", "firing", "firing", "firing", "resolved"])
+    }
+
     @Test(arguments: StoreBackend.allCases)
     func revisingTheBasePeriodReevaluatesTheNextOne(backend: StoreBackend) throws {
         let t = try TemporaryStore(backend)

@@ -8,8 +8,19 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
         case set(ranges: [ClosedRange<Character>], negated: Bool)
     }
 
+    /// The same tokens over bytes, for an ASCII pattern without CR (whose characters are
+    /// single bytes: CR LF is the one ASCII pair Swift counts as one character).
+    private enum ByteToken: Sendable, Equatable {
+        case literal(UInt8)
+        case any
+        case anyRun
+        case set(ranges: [ClosedRange<UInt8>], negated: Bool)
+    }
+
     public let pattern: String
     private let tokens: [Token]
+    /// `tokens` over bytes, when the pattern is ASCII without CR; nil otherwise.
+    private let byteTokens: [ByteToken]?
 
     /// Compiles `pattern`; throws when a `[` set is unterminated or empty.
     public init(_ pattern: String) throws(ConfigValueError) {
@@ -61,6 +72,32 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
             }
         }
         self.tokens = tokens
+        byteTokens = Self.asBytes(tokens)
+    }
+
+    private static func asBytes(_ tokens: [Token]) -> [ByteToken]? {
+        func byte(_ c: Character) -> UInt8? {
+            guard let ascii = c.asciiValue, ascii != UInt8(ascii: "\r") else { return nil }
+            return ascii
+        }
+        var result: [ByteToken] = []
+        for token in tokens {
+            switch token {
+            case let .literal(c):
+                guard let b = byte(c) else { return nil }
+                result.append(.literal(b))
+            case .any: result.append(.any)
+            case .anyRun: result.append(.anyRun)
+            case let .set(ranges, negated):
+                var byteRanges: [ClosedRange<UInt8>] = []
+                for range in ranges {
+                    guard let low = byte(range.lowerBound), let high = byte(range.upperBound) else { return nil }
+                    byteRanges.append(low...high)
+                }
+                result.append(.set(ranges: byteRanges, negated: negated))
+            }
+        }
+        return result
     }
 
     /// True when `text` contains glob characters, so it is a pattern rather than a name.
@@ -70,6 +107,51 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the whole of `s` matches the pattern.
     public func matches(_ s: String) -> Bool {
+        // An ASCII key without CR against an ASCII pattern: byte by byte, the same answer
+        // as character by character without splitting the key into characters.
+        if let byteTokens, let answer = s.utf8.withContiguousStorageIfAvailable({ Self.matches(byteTokens, $0) }),
+           let answer {
+            return answer
+        }
+        return matchesByCharacter(s)
+    }
+
+    /// The byte tokens against `text`; nil when `text` is not ASCII or holds a CR.
+    private static func matches(_ tokens: [ByteToken], _ text: UnsafeBufferPointer<UInt8>) -> Bool? {
+        for b in text where b >= 0x80 || b == UInt8(ascii: "\r") { return nil }
+        var t = 0, c = 0
+        var starToken = -1, starChar = 0
+        while c < text.count {
+            if t < tokens.count, tokens[t] != .anyRun, matchOne(tokens[t], text[c]) {
+                t += 1
+                c += 1
+            } else if t < tokens.count, tokens[t] == .anyRun {
+                starToken = t
+                starChar = c
+                t += 1
+            } else if starToken >= 0 {
+                starChar += 1
+                c = starChar
+                t = starToken + 1
+            } else {
+                return false
+            }
+        }
+        while t < tokens.count, tokens[t] == .anyRun { t += 1 }
+        return t == tokens.count
+    }
+
+    private static func matchOne(_ token: ByteToken, _ b: UInt8) -> Bool {
+        switch token {
+        case .literal(let l): l == b
+        case .any: true
+        case .anyRun: true
+        case .set(let ranges, let negated): ranges.contains { $0.contains(b) } != negated
+        }
+    }
+
+    /// Whether the whole of `s` matches the pattern, compared by character.
+    func matchesByCharacter(_ s: String) -> Bool {
         let chars = Array(s)
         // Iterative matching with one backtrack point for the last `*`: linear in practice.
         var t = 0, c = 0
