@@ -136,4 +136,32 @@ struct FREDLongSeriesTests {
         #expect(rows.dropFirst().first == ["2026-01-12", "2026-01-19", "2013-09-01", "."])
         #expect(rows.dropFirst(2).first == ["2026-01-20", "9999-12-31", "2013-09-01", "7"])
     }
+
+    @Test("the period texts that bound a date range: the period holding each end; the years around, for weeks")
+    func periodRanges() {
+        let june = FREDDay(year: 2010, month: 6, day: 15)...FREDDay(year: 2011, month: 2, day: 3)
+        #expect(FREDVintages.periodRange(june, frequency: .daily) == ("2010-06-15", "2011-02-03"))
+        #expect(FREDVintages.periodRange(june, frequency: .monthly) == ("2010-06", "2011-02"))
+        #expect(FREDVintages.periodRange(june, frequency: .quarterly) == ("2010-Q2", "2011-Q1"))
+        #expect(FREDVintages.periodRange(june, frequency: .annual) == ("2010", "2011"))
+        #expect(FREDVintages.periodRange(june, frequency: .weekly) == ("2009", "2013"))
+        #expect(FREDVintages.periodRange(FREDDay.earliest...FREDDay.latest, frequency: .daily) == ("1776-07-04", "9999-12-31"))
+        #expect(FREDVintages.periodRange(FREDDay(year: 999, month: 1, day: 1)...FREDDay.latest, frequency: .weekly) == (nil, nil))
+        // Every period whose first day is in the range is inside the texts.
+        for frequency in [Frequency.daily, .monthly, .quarterly, .annual] {
+            let (from, to) = FREDVintages.periodRange(june, frequency: frequency)
+            for day in stride(from: june.lowerBound.number - 400, through: june.upperBound.number + 400, by: 1).map(FREDDay.init(number:)) {
+                let (y, m, d) = day.civil
+                let period = switch frequency {
+                case .daily: day.text
+                case .monthly: String(format: "%04d-%02d", y, m)
+                case .quarterly: "\(y)-Q\((m - 1) / 3 + 1)"
+                default: String(y)
+                }
+                guard let first = FREDDay.firstDay(ofPeriod: period, frequency: frequency), june.contains(first) else { continue }
+                _ = d
+                #expect(period >= from! && period <= to!, "\(frequency) \(period)")
+            }
+        }
+    }
 }

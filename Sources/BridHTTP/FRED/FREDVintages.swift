@@ -66,12 +66,9 @@ struct FREDVintages {
     /// handed to `body` until it returns false.
     func forEach(dates: ClosedRange<FREDDay> = FREDDay.earliest...FREDDay.latest, descending: Bool = false,
                  store: any VintageStore, _ body: (Observation) throws -> Bool) throws {
-        // The periods of the years around the dates, as an index range of period texts
-        // (periods sort by text within a frequency; an ISO week may belong to the year
-        // before or after its days): the exact dates are checked below.
-        let (first, last) = (dates.lowerBound.civil.year, dates.upperBound.civil.year)
-        let from = first - 1 >= 1000 ? String(first - 1) : nil
-        let to = last + 2 <= 9999 ? String(last + 2) : nil
+        // The periods around the dates as an index range of period texts (periods sort by
+        // text within a frequency); the exact dates are checked below.
+        let (from, to) = Self.periodRange(dates, frequency: frequency)
         var period = ""
         var group: [SeriesVersion] = []
         var going = true
@@ -91,6 +88,28 @@ struct FREDVintages {
             return true
         }
         if going { try flush() }
+    }
+
+    /// The period texts that bound the periods dated within `dates`: the period holding
+    /// each end (its first day may fall before the range: the dates are checked again), or
+    /// for weeks, whose ISO year may differ from their days', the years around. Nil: open.
+    static func periodRange(_ dates: ClosedRange<FREDDay>, frequency: Frequency) -> (from: String?, to: String?) {
+        func text(_ day: FREDDay) -> String? {
+            let (y, m, _) = day.civil
+            guard (1000...9999).contains(y) else { return nil }
+            switch frequency {
+            case .annual: return String(y)
+            case .quarterly: return "\(y)-Q\((m - 1) / 3 + 1)"
+            case .monthly: return "\(y)-" + (m < 10 ? "0" : "") + String(m)
+            case .daily: return day.text
+            case .weekly: return nil
+            }
+        }
+        if frequency == .weekly {
+            let (first, last) = (dates.lowerBound.civil.year, dates.upperBound.civil.year)
+            return (first - 1 >= 1000 ? String(first - 1) : nil, last + 2 <= 9999 ? String(last + 2) : nil)
+        }
+        return (text(dates.lowerBound), text(dates.upperBound))
     }
 
     /// FRED's vintage dates: every day on which a version started, oldest first.
