@@ -119,26 +119,7 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
     /// The byte tokens against `text`; nil when `text` is not ASCII or holds a CR.
     private static func matches(_ tokens: [ByteToken], _ text: UnsafeBufferPointer<UInt8>) -> Bool? {
         for b in text where b >= 0x80 || b == UInt8(ascii: "\r") { return nil }
-        var t = 0, c = 0
-        var starToken = -1, starChar = 0
-        while c < text.count {
-            if t < tokens.count, tokens[t] != .anyRun, matchOne(tokens[t], text[c]) {
-                t += 1
-                c += 1
-            } else if t < tokens.count, tokens[t] == .anyRun {
-                starToken = t
-                starChar = c
-                t += 1
-            } else if starToken >= 0 {
-                starChar += 1
-                c = starChar
-                t = starToken + 1
-            } else {
-                return false
-            }
-        }
-        while t < tokens.count, tokens[t] == .anyRun { t += 1 }
-        return t == tokens.count
+        return wildcard(tokens, text, isRun: { $0 == .anyRun }, matchOne)
     }
 
     private static func matchOne(_ token: ByteToken, _ b: UInt8) -> Bool {
@@ -152,15 +133,22 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the whole of `s` matches the pattern, compared by character.
     func matchesByCharacter(_ s: String) -> Bool {
-        let chars = Array(s)
-        // Iterative matching with one backtrack point for the last `*`: linear in practice.
-        var t = 0, c = 0
-        var starToken = -1, starChar = 0
-        while c < chars.count {
-            if t < tokens.count, tokens[t] != .anyRun, Self.matchOne(tokens[t], chars[c]) {
+        Self.wildcard(tokens, Array(s), isRun: { $0 == .anyRun }, Self.matchOne)
+    }
+
+    /// Whether all of `text` matches `tokens`, `*` (`isRun`) taking any run: iterative,
+    /// with one backtrack point for the last `*` (linear in practice). By bytes or by
+    /// characters, the same walk.
+    @inline(__always)
+    private static func wildcard<Tok, Text: RandomAccessCollection>(_ tokens: [Tok], _ text: Text, isRun: (Tok) -> Bool,
+                                                                     _ one: (Tok, Text.Element) -> Bool) -> Bool where Text.Index == Int {
+        var t = 0, c = text.startIndex
+        var starToken = -1, starChar = text.startIndex
+        while c < text.endIndex {
+            if t < tokens.count, !isRun(tokens[t]), one(tokens[t], text[c]) {
                 t += 1
                 c += 1
-            } else if t < tokens.count, tokens[t] == .anyRun {
+            } else if t < tokens.count, isRun(tokens[t]) {
                 starToken = t
                 starChar = c
                 t += 1
@@ -172,7 +160,7 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
                 return false
             }
         }
-        while t < tokens.count, tokens[t] == .anyRun { t += 1 }
+        while t < tokens.count, isRun(tokens[t]) { t += 1 }
         return t == tokens.count
     }
 
