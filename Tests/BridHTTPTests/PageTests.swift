@@ -251,6 +251,9 @@ struct PageTests {
             let cookie = try #require(signIn.headers["set-cookie"])
             #expect(cookie == "brid_token=t%26k%3B%20x; Path=/; HttpOnly; SameSite=Strict")
             #expect(signIn.headers["referrer-policy"] == "no-referrer")
+            // `//series/a` reaches the series page; sent on as `//series/a` the browser would go to host "series".
+            let elsewhere = try await HTTPTestClient.get(port: listener.port, "//series/a?api_key=t%26k%3B%20x")
+            #expect(elsewhere.status == 303 && elsewhere.headers["location"] == "/series/a", "\(elsewhere.status) \(elsewhere.headers)")
             let wrongKey = try await HTTPTestClient.get(port: listener.port, "/?api_key=nope")
             #expect(wrongKey.status == 401 && wrongKey.headers["set-cookie"] == nil)
 

@@ -270,7 +270,8 @@ enum PageRoutes {
         guard let token = request.uri.queryParameters["api_key"] else { return nil }
         let rest = (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("api_key=") && $0 != "api_key" }
         var headers = HTTPFields()
-        headers[.location] = request.uri.path + (rest.isEmpty ? "" : "?" + rest.joined(separator: "&"))
+        // One leading slash: `//host/…` would send the browser to another host.
+        headers[.location] = "/" + request.uri.path.drop { $0 == "/" } + (rest.isEmpty ? "" : "?" + rest.joined(separator: "&"))
         headers[.setCookie] = "\(TokenMiddleware.cookie)=\(PageText.queryValue(String(token))); Path=/; HttpOnly; SameSite=Strict"
         headers[.cacheControl] = "no-store"
         headers[HTTPFields.Element.Name("Referrer-Policy")!] = "no-referrer"
