@@ -61,10 +61,28 @@ extension Period {
             : Calendar.dayNumber(year: y, month: q * 3 + 1, day: 1)
         case .month(let y, let m): nextDay = m == 12 ? Calendar.dayNumber(year: y + 1, month: 1, day: 1)
             : Calendar.dayNumber(year: y, month: m + 1, day: 1)
-        case .week(let y, let w): nextDay = firstMonday(ofISOYear: y) + w * 7
-        case .date(let y, let m, let d): nextDay = Calendar.dayNumber(year: y, month: m, day: d) + 1
+        case .week: nextDay = firstDay(of: shape) + 7
+        case .date: nextDay = firstDay(of: shape) + 1
         }
         return Date(timeIntervalSince1970: TimeInterval(nextDay) * 86_400)
+    }
+
+    /// The period's first day, as days since 1970-01-01 (UTC): `2018-Q2` → 2018-04-01,
+    /// `2018-W05` → the Monday of ISO week 5. Nil when `text` is not a canonical period of
+    /// `frequency`.
+    public static func firstDay(of text: String, frequency: Frequency) -> Int? {
+        guard let shape = PeriodShape(text), shape.naturalFrequency == frequency else { return nil }
+        return firstDay(of: shape)
+    }
+
+    private static func firstDay(of shape: PeriodShape) -> Int {
+        switch shape {
+        case .year(let y): Calendar.dayNumber(year: y, month: 1, day: 1)
+        case .quarter(let y, let q): Calendar.dayNumber(year: y, month: (q - 1) * 3 + 1, day: 1)
+        case .month(let y, let m): Calendar.dayNumber(year: y, month: m, day: 1)
+        case .week(let y, let w): firstMonday(ofISOYear: y) + (w - 1) * 7
+        case .date(let y, let m, let d): Calendar.dayNumber(year: y, month: m, day: d)
+        }
     }
 
     /// Day number of the Monday of ISO week 1: the week holding 4 January.

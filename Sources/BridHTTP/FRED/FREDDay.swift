@@ -72,20 +72,8 @@ struct FREDDay: Comparable, Hashable, Sendable {
 
     /// Reads exactly `YYYY-MM-DD` (a real calendar date), as FRED's date parameters are written.
     static func parse(_ text: Substring) -> FREDDay? {
-        let b = Array(text.utf8)
-        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
-        func number(_ from: Int, _ to: Int) -> Int? {
-            var n = 0
-            for i in from..<to {
-                let d = b[i] &- UInt8(ascii: "0")
-                guard d < 10 else { return nil }
-                n = n * 10 + Int(d)
-            }
-            return n
-        }
-        guard let y = number(0, 4), let m = number(5, 7), let d = number(8, 10), y >= 1, (1...12).contains(m),
-              d >= 1, d <= WireTime.daysIn(month: m, year: y) else { return nil }
-        return FREDDay(year: y, month: m, day: d)
+        guard text.utf8.count == 10 else { return nil }
+        return Period.firstDay(of: String(text), frequency: .daily).map(FREDDay.init(number:))
     }
 
     static func pad(_ n: Int, _ width: Int) -> String {
@@ -97,42 +85,7 @@ struct FREDDay: Comparable, Hashable, Sendable {
     /// `2018-Q2` → 2018-04-01, `2018-03` → 2018-03-01, `2018-W05` → the Monday of ISO week 5,
     /// `2018-03-15` → itself. Nil for a text that is no canonical period.
     static func firstDay(ofPeriod period: String, frequency: Frequency) -> FREDDay? {
-        if let day = period.utf8.withContiguousStorageIfAvailable({ firstDay(ofPeriod: $0, frequency: frequency) }) { return day }
-        return Array(period.utf8).withUnsafeBufferPointer { firstDay(ofPeriod: $0, frequency: frequency) }
-    }
-
-    private static func firstDay(ofPeriod b: UnsafeBufferPointer<UInt8>, frequency: Frequency) -> FREDDay? {
-        func number(_ from: Int, _ to: Int) -> Int? {
-            guard from < to, to <= b.count else { return nil }
-            var n = 0
-            for i in from..<to {
-                let d = b[i] &- UInt8(ascii: "0")
-                guard d < 10 else { return nil }
-                n = n * 10 + Int(d)
-            }
-            return n
-        }
-        guard let year = number(0, 4) else { return nil }
-        switch frequency {
-        case .annual:
-            return b.count == 4 ? FREDDay(year: year, month: 1, day: 1) : nil
-        case .quarterly:
-            guard b.count == 7, let q = number(6, 7), (1...4).contains(q) else { return nil }
-            return FREDDay(year: year, month: (q - 1) * 3 + 1, day: 1)
-        case .monthly:
-            guard b.count == 7, let m = number(5, 7), (1...12).contains(m) else { return nil }
-            return FREDDay(year: year, month: m, day: 1)
-        case .weekly:
-            guard b.count == 8, let w = number(6, 8), (1...53).contains(w) else { return nil }
-            // Week 1 is the one with 4 January in it; weeks start on Monday.
-            let january4 = FREDDay(year: year, month: 1, day: 4).number
-            let weekday = ((january4 + 3) % 7 + 7) % 7  // 0 = Monday (1970-01-01 was a Thursday)
-            return FREDDay(number: january4 - weekday + 7 * (w - 1))
-        case .daily:
-            guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), let m = number(5, 7), let d = number(8, 10),
-                  (1...12).contains(m), d >= 1, d <= WireTime.daysIn(month: m, year: year) else { return nil }
-            return FREDDay(year: year, month: m, day: d)
-        }
+        Period.firstDay(of: period, frequency: frequency).map(FREDDay.init(number:))
     }
 }
 
