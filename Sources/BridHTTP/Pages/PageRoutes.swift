@@ -318,6 +318,9 @@ struct SeriesRead {
         var periods = 0
         var period: String?
         var partial = false
+        // The values page is gathered from the same pass; only a page past what the window
+        // read (a deep offset into a long series) reads the series again.
+        var page = ValuesPage(offset: offset)
         _ = try store.forEachVersion(series: key, from: nil, to: nil, descending: true) { version in
             if version.period != period {
                 period = version.period
@@ -328,27 +331,42 @@ struct SeriesRead {
                 }
             }
             window.append(version)
+            _ = page.take(version)
             return true
         }
         self.window = window.reversed()
         self.partial = partial
-
-        // Newest first within each period too: a period's first version is its current one.
-        var values: [SeriesVersion] = []
-        var skipped = 0
-        var moreValues = false
-        period = nil
-        _ = try store.forEachVersion(series: key, from: nil, to: nil, descending: true) { version in
-            guard version.period != period else { return true }
-            period = version.period
-            guard !version.removed else { return true }
-            if skipped < offset { skipped += 1; return true }
-            guard values.count < PageRoutes.valuesPerPage else { moreValues = true; return false }
-            values.append(version)
-            return true
+        if partial, !page.more {
+            page = ValuesPage(offset: offset)
+            _ = try store.forEachVersion(series: key, from: nil, to: nil, descending: true) { page.take($0) }
         }
-        self.values = values
-        self.moreValues = moreValues
+        values = page.values
+        moreValues = page.more
         releaseTimes = Dictionary(try store.releasesWriting(series: key).map { ($0.id, $0.ingestedAt) }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+/// One page of a series' latest values, gathered from its versions newest first (newest
+/// first within each period too, so a period's first version is its current one).
+private struct ValuesPage {
+    let offset: Int
+    private(set) var values: [SeriesVersion] = []
+    /// The page is full and more values follow (then the page needs nothing further).
+    private(set) var more = false
+    private var skipped = 0
+    private var period: String?
+
+    init(offset: Int) { self.offset = offset }
+
+    /// Takes the next version; false once the page is complete.
+    mutating func take(_ version: SeriesVersion) -> Bool {
+        guard !more else { return false }
+        guard version.period != period else { return true }
+        period = version.period
+        guard !version.removed else { return true }
+        if skipped < offset { skipped += 1; return true }
+        guard values.count < PageRoutes.valuesPerPage else { more = true; return false }
+        values.append(version)
+        return true
     }
 }
