@@ -23,34 +23,32 @@ struct FREDDocument {
         self.root = root
         self.list = list
         bytes.reserveCapacity(capacity)
+        // The root's attributes are written as an item's fields are.
+        append(json ? "{" : "<?xml version=\"1.0\" encoding=\"utf-8\" ?>\n<" + root)
+        for (name, value) in attributes { field(name, value) }
         if json {
-            append("{")
-            for (i, (name, value)) in attributes.enumerated() {
-                if i > 0 { append(",") }
-                appendJSONKey(name)
-                appendJSON(value)
-            }
             append(attributes.isEmpty ? "" : ",")
             appendJSONKey(list)
             append("[")
         } else {
-            append("<?xml version=\"1.0\" encoding=\"utf-8\" ?>\n<")
-            append(root)
-            for (name, value) in attributes { appendXMLAttribute(name, value) }
             append(">\n")
         }
+        fields = 0
     }
 
     /// One item: `<name a="…" …/>` in XML, `{"a":"…",…}` in JSON.
     mutating func element(_ name: String, _ attributes: [(String, FREDField)]) {
         beginItem(name)
-        for (key, value) in attributes {
-            switch value {
-            case .text(let text): field(key, text)
-            case .number(let n): field(key, number: n)
-            }
-        }
+        for (key, value) in attributes { field(key, value) }
         endItem()
+    }
+
+    /// A text or number field of the item begun (or of the root, while it is written).
+    mutating func field(_ key: String, _ value: FREDField) {
+        switch value {
+        case .text(let text): field(key, text)
+        case .number(let n): field(key, number: n)
+        }
     }
 
     /// An item written field by field: `beginItem`, `field`s, `endItem`.
@@ -181,20 +179,10 @@ struct FREDDocument {
     /// `{"error_code":…,"error_message":"…"}` in JSON.
     static func error(json: Bool, code: Int, message: String) -> [UInt8] {
         var document = FREDDocument(empty: json)
-        if json {
-            document.append("{")
-            document.appendJSONKey("error_code")
-            document.appendJSON(.number(code))
-            document.append(",")
-            document.appendJSONKey("error_message")
-            document.appendJSON(.text(message))
-            document.append("}")
-        } else {
-            document.append("<?xml version=\"1.0\" encoding=\"utf-8\" ?>\n<error")
-            document.appendXMLAttribute("code", .number(code))
-            document.appendXMLAttribute("message", .text(message))
-            document.append("/>\n")
-        }
+        document.append(json ? "{" : "<?xml version=\"1.0\" encoding=\"utf-8\" ?>\n<error")
+        document.field(json ? "error_code" : "code", number: code)
+        document.field(json ? "error_message" : "message", message)
+        document.append(json ? "}" : "/>\n")
         return document.bytes
     }
 
@@ -222,17 +210,6 @@ struct FREDDocument {
         bytes.append(contentsOf: s.utf8)
     }
 
-    private mutating func appendXMLAttribute(_ name: String, _ value: FREDField) {
-        append(" ")
-        append(name)
-        append("=\"")
-        switch value {
-        case .text(let text): appendXMLEscaped(text)
-        case .number(let n): append(String(n))
-        }
-        append("\"")
-    }
-
     private mutating func appendXMLEscaped(_ text: String) {
         // Most texts (dates, decimals, keys) need no escape: copied whole.
         if Self.isClean(text, xml: true) {
@@ -258,13 +235,6 @@ struct FREDDocument {
     private mutating func appendJSONKey(_ name: String) {
         appendJSONString(name)
         append(":")
-    }
-
-    private mutating func appendJSON(_ value: FREDField) {
-        switch value {
-        case .text(let text): appendJSONString(text)
-        case .number(let n): append(String(n))
-        }
     }
 
     private mutating func appendJSONString(_ text: String) {
