@@ -120,6 +120,20 @@ public struct PGCopyWriter: ~Copyable {
         fieldCount += 1
     }
 
+    /// A text field given as its UTF-8 bytes, without a `String` for it (binary format only;
+    /// bytes holding NUL, which PostgreSQL's text cannot hold, are refused).
+    public mutating func field(utf8 bytes: [UInt8]) throws(PGError) {
+        precondition(binary, "field(utf8:) is for binary COPY")
+        let hasNUL = bytes.withUnsafeBufferPointer { b in b.count > 0 && memchr(b.baseAddress!, 0, b.count) != nil }
+        if hasNUL {
+            throw PGError(kind: .usage, message: "COPY row \(rows + 1), field \(fieldCount + 1) contains a NUL character, which PostgreSQL text cannot hold")
+        }
+        beginField()
+        appendBigEndian(UInt32(bytes.count))
+        buffer.append(contentsOf: bytes)
+        fieldCount += 1
+    }
+
     /// A `bigint` field.
     public mutating func field(_ number: Int64) {
         beginField()

@@ -710,7 +710,7 @@ enum StoreDump {
 
     // MARK: Plans
 
-    /// The comparison reads each series' versions through the primary key, not the table.
+    /// The comparison reads each series' current vintage through the primary key, not the table.
     @Test func currentVersionsAreReadThroughThePrimaryKey() async throws {
         let cluster = try await PostgresCluster.shared()
         try await offPool {
@@ -718,9 +718,9 @@ enum StoreDump {
             let rows = (0..<20_000).map { ("p.s\($0 % 200)", String(1900 + $0 / 200), Optional("\($0)")) }
             _ = try t.ingest(rows)
             try t.sql.execute("ANALYZE")
-            let plan = try t.rows("EXPLAIN " + PGReleaseWriter.versionsSQL.replacingOccurrences(of: "$1::bigint[]", with: "'{3,4,5}'::bigint[]"))
+            let plan = try t.rows("EXPLAIN " + PGReleaseWriter.currentSQL.replacingOccurrences(of: "$1::bigint[]", with: "'{3,4,5}'::bigint[]"))
                 .compactMap { $0.first ?? nil }.joined(separator: "\n")
-            #expect(plan.contains("Index Scan on observation_versions_pkey") || plan.contains("Index Scan using observation_versions_pkey"), "\(plan)")
+            #expect(plan.contains("Index Scan on series_current_pkey") || plan.contains("Index Scan using series_current_pkey"), "\(plan)")
             #expect(!plan.contains("Seq Scan"), "\(plan)")
         }
     }

@@ -51,7 +51,22 @@ final class TemporaryStore {
         store = try backend.makeStore(in: folder)
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: folder) }
+    /// On PostgreSQL, every test of the store suite ends by checking that each series'
+    /// record in `series_current` (the ingest's cache of its current vintage) equals the
+    /// current vintage derived from its immutable versions.
+    deinit {
+        if let pg = store as? PostgresStore, !pg.isClosed {
+            do {
+                let differing = try SeriesCurrentCheck.differing(pg)
+                if differing != 0 {
+                    Issue.record("series_current differs from the versions' current vintage in \(differing) series")
+                }
+            } catch {
+                Issue.record("checking series_current: \(error)")
+            }
+        }
+        try? FileManager.default.removeItem(atPath: folder)
+    }
 
     /// The SQLite backend itself, for the tests of SQLite specifics (its WAL, its
     /// connections, its query plans, its triggers).
@@ -115,5 +130,24 @@ final class TemporaryStore {
                 try db.query("SELECT id, alert_id, event FROM outbox ORDER BY id").rows.map { (Int64($0[0] ?? "") ?? 0, Int64($0[1] ?? "") ?? 0, $0[2] ?? "") }
             }
         }
+    }
+}
+
+/// Compares PostgreSQL's `series_current` (a derived cache the ingest keeps, migration
+/// `2026-12-10-pg-series-current`) with the current vintage derived from the versions.
+enum SeriesCurrentCheck {
+    /// How many series' records differ from their versions' current vintage (a missing or
+    /// extra record counts too): one query.
+    static let sql = """
+        SELECT count(*) FROM brid_series_current_derived() d FULL JOIN series_current c ON c.series_id = d.series_id
+        WHERE d.current IS DISTINCT FROM c.current
+        """
+
+    static func differing(_ store: PostgresStore) throws -> Int {
+        Int(try store.reads.read { db in try db.query(sql).scalar } ?? "") ?? -1
+    }
+
+    static func differing(_ db: PGConnection) throws -> Int {
+        Int(try db.query(sql).scalar ?? "") ?? -1
     }
 }

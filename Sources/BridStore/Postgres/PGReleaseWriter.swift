@@ -7,14 +7,16 @@ import Foundation
 ///
 /// 1. the batch's keys are looked up in one query (`key = ANY(…)`): stored series are
 ///    checked (frequency, owning source), new ones get ids from the series' sequence;
-/// 2. the versions of the batch's stored series come in one query (`series_id = ANY(…)`
-///    on the primary key), the current one of each period is kept, and compared with
-///    the payload here — the contract's semantics exactly as on SQLite (decimals compared
-///    as decimals, the stored spelling kept, statuses, removals, deletions);
+/// 2. the current vintage of the batch's stored series comes in one query (`series_id =
+///    ANY(…)` on `series_current`'s key: one row per series, not its versions), and is
+///    compared with the payload here — the contract's semantics exactly as on SQLite
+///    (decimals compared as decimals, the stored spelling kept, statuses, removals,
+///    deletions);
 /// 3. what changed is sent with binary `COPY … FROM STDIN`: the new series, their versions
 ///    and the stored series' added, revised and removed versions (only those: an unchanged
-///    observation costs a row read, never a row written), and each written series' release
-///    contents and summary (into a temporary table, applied at the end).
+///    observation is never written), each written series' new current vintage (its
+///    `series_current` row replaced), and its release contents and summary (into a
+///    temporary table, applied at the end).
 ///
 /// The release's id and time are taken at the start under a transaction-level advisory
 /// lock held to commit (`PostgresStore.AdvisoryLock.releases`): one release is written at
@@ -22,7 +24,9 @@ import Foundation
 /// release N+1 before N. The release row comes last, when its counts are known (releases
 /// are never updated), then the contents and summaries, whose references are checked once
 /// for the whole release by statement triggers (migration `2026-12-09-pg-set-checked-references`);
-/// the versions' references are kept by this writer (migration `2026-12-08-pg-bulk-ingest`).
+/// the versions' references are kept by this writer (migration `2026-12-08-pg-bulk-ingest`),
+/// and so is `series_current` (migration `2026-12-10-pg-series-current`): a derived cache of
+/// each series' current versions, rewritten with the versions in the same transaction.
 struct PGReleaseWriter {
     let db: PGConnection
     let source: String
@@ -56,75 +60,168 @@ struct PGReleaseWriter {
 
     var hasChanges: Bool { added + revised + removed > 0 }
 
-    /// Every version of the listed series, found through the primary key (series_id,
-    /// period, release_id), in no particular order (in key order, mostly): `StoredRows`
-    /// groups and orders them here, which costs less than the server's sort of a whole
-    /// batch (a sort on disk past `work_mem`; measured 300 ms against 70 ms for 400,000 rows).
-    static let versionsSQL = """
-        SELECT series_id, period, value, removed, status, release_id
-        FROM observation_versions WHERE series_id = ANY($1::bigint[])
-        """
+    /// The current vintage of the listed series (`series_current`), through its primary key.
+    static let currentSQL = "SELECT series_id, current FROM series_current WHERE series_id = ANY($1::bigint[])"
 
-    /// Runs `versionsSQL` for `ids` and hands `body` their versions, read in place from
-    /// libpq's result in binary form (no `String` per stored row: periods, values and
-    /// statuses are compared as bytes; ids and flags come as integers, not digits).
-    func withVersions<T>(of ids: some Collection<Int64>, _ body: (StoredRows) throws -> T) throws -> T {
-        try db.withResult(Self.versionsSQL, [Self.arrayLiteral(ids.map(String.init))], binary: true) { result in
-            try body(StoredRows(result))
+    /// Runs `currentSQL` for `ids` and hands `body` their records, read in place from
+    /// libpq's result (no `String` per stored observation: periods, values and statuses are
+    /// compared as bytes).
+    func withCurrent<T>(of ids: some Collection<Int64>, _ body: (StoredCurrent) throws -> T) throws -> T {
+        try db.withResult(Self.currentSQL, [Self.arrayLiteral(ids.map(String.init))], binary: true) { result in
+            try body(StoredCurrent(result))
         }
     }
 
-    /// The stored versions of a batch's series, in libpq's result: the row indexes grouped
-    /// by series, each group in (period, release) order, so a period's last row is its
-    /// current version.
-    struct StoredRows {
+    /// The records of a batch's series, in libpq's result.
+    struct StoredCurrent {
         let result: PGResultRows
-        /// Row indexes in (series, period, release) order.
-        private let order: [Int32]
-        /// Each series' rows: a range of `order`.
-        private let ranges: [Int64: Range<Int>]
+        private var rows: [Int64: Int] = [:]
 
         init(_ result: PGResultRows) {
             self.result = result
-            var order = [Int32](0..<Int32(result.count))
-            // Usually in key order already (the table was written in it, and the index
-            // scan returns it so): checked, and sorted only when it is not.
-            var sorted = true
-            var i = 1
-            while i < result.count {
-                if Self.less(result[i], result[i - 1]) {
-                    sorted = false
-                    break
-                }
-                i += 1
-            }
-            if !sorted { order.sort { Self.less(result[Int($0)], result[Int($1)]) } }
-            var ranges: [Int64: Range<Int>] = [:]
-            var start = 0
-            while start < order.count {
-                let id = result[Int(order[start])].int(0)
-                var end = start + 1
-                while end < order.count, result[Int(order[end])].int(0) == id { end += 1 }
-                ranges[id] = start..<end
-                start = end
-            }
-            self.order = order
-            self.ranges = ranges
+            rows.reserveCapacity(result.count)
+            for i in 0..<result.count { rows[result[i].int(0)] = i }
         }
 
-        /// The rows of series `id` (empty when it has none), in (period, release) order.
-        func range(of id: Int64) -> Range<Int> { ranges[id] ?? 0..<0 }
+        /// Series `id`'s current versions, in period order, into `entries` (emptied first;
+        /// empty when the series has no versions). Throws for a record that is not in the
+        /// form the migration describes.
+        func entries(of id: Int64, into entries: inout [CurrentEntry]) throws {
+            entries.removeAll(keepingCapacity: true)
+            guard let row = rows[id], let text = result[row].bytes(1) else { return }
+            guard CurrentEntry.parse(text, into: &entries) else {
+                throw StoreError("the current vintage of series \(id) in series_current is malformed; SELECT brid_rebuild_series_current() derives it again from the versions")
+            }
+        }
+    }
 
-        /// The `i`th row in (series, period, release) order.
-        @inline(__always)
-        func row(_ i: Int) -> PGRow { result[Int(order[i])] }
+    /// One period's current version, as a line of a `series_current` record holds it
+    /// (migration `2026-12-10-pg-series-current`); the bytes point into the record.
+    struct CurrentEntry {
+        var period: UnsafeBufferPointer<UInt8>
+        /// Nil when the version has no value (a removal, or an observation without one).
+        var value: UnsafeBufferPointer<UInt8>?
+        var removed: Bool
+        var status: UnsafeBufferPointer<UInt8>?
+        var release: Int64
 
-        private static func less(_ a: PGRow, _ b: PGRow) -> Bool {
-            let x = a.int(0), y = b.int(0)
-            if x != y { return x < y }
-            let c = PGReleaseWriter.compare(a.bytes(1), b.bytes(1))
-            if c != 0 { return c < 0 }
-            return a.int(5) < b.int(5)
+        private static let tab = UInt8(ascii: "\t"), newline = UInt8(ascii: "\n")
+
+        /// Parses a record's lines into `entries`; false when it is malformed.
+        static func parse(_ text: UnsafeBufferPointer<UInt8>, into entries: inout [CurrentEntry]) -> Bool {
+            guard let base = text.baseAddress else { return false }
+            let end = text.count
+            var release: Int64 = -1
+            var i = 0
+            while i < end {
+                var lineEnd = i
+                while lineEnd < end, text[lineEnd] != newline { lineEnd += 1 }
+                var tab1 = i
+                while tab1 < lineEnd, text[tab1] != tab { tab1 += 1 }
+                guard tab1 < lineEnd, tab1 > i else { return false }
+                var tab2 = tab1 + 1
+                while tab2 < lineEnd, text[tab2] != tab { tab2 += 1 }
+                var removed = false, noValue = false
+                var status: UnsafeBufferPointer<UInt8>?
+                var t = tab2 + 1
+                while t < lineEnd {
+                    switch text[t] {
+                    case UInt8(ascii: "r"):
+                        t += 1
+                        var number: Int64 = 0, digits = 0
+                        while t < lineEnd, text[t] >= UInt8(ascii: "0"), text[t] <= UInt8(ascii: "9") {
+                            number = number &* 10 &+ Int64(text[t] &- UInt8(ascii: "0"))
+                            t += 1
+                            digits += 1
+                        }
+                        guard digits > 0 else { return false }
+                        release = number
+                    case UInt8(ascii: "x"): removed = true; t += 1
+                    case UInt8(ascii: "n"): noValue = true; t += 1
+                    case UInt8(ascii: "s"):
+                        guard t + 1 < lineEnd else { return false }
+                        status = UnsafeBufferPointer(start: base + t + 1, count: lineEnd - t - 1)
+                        t = lineEnd
+                    default: return false
+                    }
+                }
+                guard release >= 0 else { return false }
+                entries.append(CurrentEntry(
+                    period: UnsafeBufferPointer(start: base + i, count: tab1 - i),
+                    value: removed || noValue ? nil : UnsafeBufferPointer(start: base + tab1 + 1, count: tab2 - tab1 - 1),
+                    removed: removed, status: status, release: release))
+                i = lineEnd + 1
+            }
+            return !entries.isEmpty
+        }
+    }
+
+    /// Writes a `series_current` record, line by line in period order (the form the
+    /// migration describes).
+    struct CurrentText {
+        private(set) var bytes: [UInt8] = []
+        private var lastRelease: Int64 = -1
+
+        /// A stored version kept as it is.
+        mutating func append(_ entry: CurrentEntry) {
+            begin()
+            bytes.append(contentsOf: entry.period)
+            bytes.append(UInt8(ascii: "\t"))
+            if let value = entry.value { bytes.append(contentsOf: value) }
+            tags(release: entry.release, removed: entry.removed, noValue: entry.value == nil && !entry.removed,
+                 hasStatus: entry.status != nil) {
+                if let status = entry.status { $0.append(contentsOf: status) }
+            }
+        }
+
+        /// A version this release writes.
+        mutating func append(period: String, value: String?, status: String?, release: Int64) {
+            begin()
+            bytes.append(contentsOf: period.utf8)
+            bytes.append(UInt8(ascii: "\t"))
+            if let value { bytes.append(contentsOf: value.utf8) }
+            tags(release: release, removed: false, noValue: value == nil, hasStatus: status != nil) {
+                if let status { $0.append(contentsOf: status.utf8) }
+            }
+        }
+
+        /// A removal this release writes.
+        mutating func appendRemoval(period: UnsafeBufferPointer<UInt8>, release: Int64) {
+            begin()
+            bytes.append(contentsOf: period)
+            bytes.append(UInt8(ascii: "\t"))
+            tags(release: release, removed: true, noValue: false, hasStatus: false) { _ in }
+        }
+
+        private mutating func begin() {
+            if !bytes.isEmpty { bytes.append(UInt8(ascii: "\n")) }
+        }
+
+        private mutating func tags(release: Int64, removed: Bool, noValue: Bool, hasStatus: Bool,
+                                   status: (inout [UInt8]) -> Void) {
+            let newRelease = release != lastRelease
+            guard newRelease || removed || noValue || hasStatus else { return }
+            bytes.append(UInt8(ascii: "\t"))
+            if newRelease {
+                bytes.append(UInt8(ascii: "r"))
+                appendDecimal(release)
+                lastRelease = release
+            }
+            if removed { bytes.append(UInt8(ascii: "x")) } else if noValue { bytes.append(UInt8(ascii: "n")) }
+            if hasStatus {
+                bytes.append(UInt8(ascii: "s"))
+                status(&bytes)
+            }
+        }
+
+        private mutating func appendDecimal(_ number: Int64) {
+            let start = bytes.count
+            var n = number.magnitude
+            repeat {
+                bytes.append(UInt8(ascii: "0") + UInt8(n % 10))
+                n /= 10
+            } while n > 0
+            bytes[start...].reverse()
         }
     }
 
@@ -161,10 +258,13 @@ struct PGReleaseWriter {
 
         var comparisons = [Comparison?](repeating: nil, count: batch.count)
         if !storedIndex.isEmpty {
-            try withVersions(of: storedIndex.keys) { stored in
+            let releaseID = releaseID
+            try withCurrent(of: storedIndex.keys) { stored in
+                var entries: [CurrentEntry] = []
                 // A stored series without any version (from the catalogue): everything is added.
                 for (id, index) in storedIndex {
-                    comparisons[index] = Self.diff(stored, stored.range(of: id), batch[index], recordRemovals: recordRemovals)
+                    try stored.entries(of: id, into: &entries)
+                    comparisons[index] = Self.diff(entries, batch[index], recordRemovals: recordRemovals, release: releaseID)
                 }
             }
         }
@@ -192,7 +292,7 @@ struct PGReleaseWriter {
             for (index, id) in zip(fresh, newIDs) {
                 ids[index] = id
                 seen.insert(id)
-                comparisons[index] = Self.diff(nil, 0..<0, batch[index], recordRemovals: false)
+                comparisons[index] = Self.firstVersions(batch[index], release: releaseID)
             }
         }
 
@@ -240,12 +340,14 @@ struct PGReleaseWriter {
             let chunk = unseen[start..<min(start + Payload.batchSeries, unseen.count)]
             start += chunk.count
             var comparisons: [(Int64, Comparison)] = []
-            try withVersions(of: chunk) { stored in
+            let releaseID = releaseID
+            try withCurrent(of: chunk) { stored in
+                var entries: [CurrentEntry] = []
                 for id in chunk {
                     // Compared with an empty payload in snapshot mode: every stored period goes.
-                    let range = stored.range(of: id)
-                    guard !range.isEmpty else { continue }
-                    let comparison = Self.diff(stored, range, nothing, recordRemovals: true)
+                    try stored.entries(of: id, into: &entries)
+                    guard !entries.isEmpty else { continue }
+                    let comparison = Self.diff(entries, nothing, recordRemovals: true, release: releaseID)
                     if !comparison.isEmpty { comparisons.append((id, comparison)) }
                 }
             }
@@ -311,6 +413,19 @@ struct PGReleaseWriter {
                 try rows.endRow()
             }
         }
+        // Their current vintage: the stored records replaced (a delete and a COPY cost less
+        // than an upsert through a temporary table), the new series' added.
+        let replaced = series.filter { $0.comparison.hadVersions }.map { String($0.id) }
+        if !replaced.isEmpty {
+            try db.query("DELETE FROM series_current WHERE series_id = ANY($1::bigint[])", [Self.arrayLiteral(replaced)])
+        }
+        try db.copy("COPY series_current (series_id, current) FROM STDIN (FORMAT binary)", format: .binary) { rows in
+            for (id, comparison) in series {
+                rows.field(id)
+                try rows.field(utf8: comparison.current)
+                try rows.endRow()
+            }
+        }
         wroteSeries = true
     }
 
@@ -362,6 +477,8 @@ struct PGReleaseWriter {
         var all: SeriesObservations?
         /// The newest period with a value after this release, and its text.
         var newest: NewestValue?
+        /// The series' current vintage after this release (its `series_current` record).
+        var current: [UInt8] = []
 
         /// Whether nothing is written.
         var isEmpty: Bool { rows.isEmpty && (all?.periods.isEmpty ?? true) }
@@ -371,68 +488,72 @@ struct PGReleaseWriter {
     }
 
     /// What `incoming` writes into a series without any version: everything is added.
-    static func firstVersions(_ incoming: SeriesObservations) -> Comparison {
+    static func firstVersions(_ incoming: SeriesObservations, release: Int64) -> Comparison {
         var result = Comparison()
         result.added = incoming.periods.count
         result.all = incoming
+        var current = CurrentText()
+        for n in incoming.periods.indices {
+            current.append(period: incoming.periods[n], value: incoming.values[n], status: incoming.status(at: n), release: release)
+        }
+        result.current = current.bytes
         if let n = incoming.values.lastIndex(where: { $0 != nil }) {
             result.newest = NewestValue(period: incoming.periods[n], value: incoming.values[n] ?? "", release: nil)
         }
         return result
     }
 
-    /// What `incoming` changes in a stored series (its rows `range` of `stored`): the
-    /// semantics of `SeriesChanges` (and of `ReleaseWriter.diff`): a period the store lacks,
-    /// or whose current version is a removal, is added; a value that differs as a decimal,
-    /// or a status that differs, is revised (an equal decimal in another spelling is
-    /// unchanged, and the stored text stays); a stored period the payload lacks is removed
-    /// by a snapshot or a deletion. Stored periods, values and statuses are compared as
-    /// bytes: a `String` is made only for a removal, a value in another spelling and the
-    /// series' newest stored value.
-    static func diff(_ stored: StoredRows?, _ range: Range<Int>, _ incoming: SeriesObservations, recordRemovals: Bool) -> Comparison {
+    /// What `incoming` changes in a stored series (its current versions `stored`, in period
+    /// order), and the series' current vintage after it: the semantics of `SeriesChanges`
+    /// (and of `ReleaseWriter.diff`): a period the store lacks, or whose current version is
+    /// a removal, is added; a value that differs as a decimal, or a status that differs, is
+    /// revised (an equal decimal in another spelling is unchanged, and the stored text
+    /// stays); a stored period the payload lacks is removed by a snapshot or a deletion.
+    /// Stored periods, values and statuses are compared as bytes: a `String` is made only
+    /// for a removal and the series' newest stored value.
+    static func diff(_ stored: [CurrentEntry], _ incoming: SeriesObservations, recordRemovals: Bool, release: Int64) -> Comparison {
         // Nothing stored: nothing to compare, nor to remove.
-        if range.isEmpty { return firstVersions(incoming) }
+        if stored.isEmpty { return firstVersions(incoming, release: release) }
         var result = Comparison()
-        result.hadVersions = !range.isEmpty
-        result.rows.reserveCapacity(range.isEmpty ? incoming.periods.count : 8)
+        result.hadVersions = true
+        result.rows.reserveCapacity(8)
+        var current = CurrentText()
         var deletions = incoming.deletedPeriods[...]
         let periods = incoming.periods, values = incoming.values
         /// The newest period with a value after this release: the payload's `n` (written,
-        /// or unchanged since `release`), or a stored row's.
-        enum Newest { case none, incoming(Int, release: Int64?), stored(PGRow) }
+        /// or unchanged since `release`), or a stored entry's.
+        enum Newest { case none, incoming(Int, release: Int64?), stored(CurrentEntry) }
         var newest = Newest.none
         func write(_ n: Int) {
-            result.rows.append(Row(period: periods[n], value: values[n], removed: false, status: incoming.status(at: n)))
+            let status = incoming.status(at: n)
+            result.rows.append(Row(period: periods[n], value: values[n], removed: false, status: status))
+            current.append(period: periods[n], value: values[n], status: status, release: release)
             if values[n] != nil { newest = .incoming(n, release: nil) }
         }
         var n = 0
-        var i = range.lowerBound
-        while i < range.upperBound, let stored {
-            let row = stored.row(i)
-            let period = row.bytes(1)
-            i += 1
-            // An earlier version of the period: its current one follows.
-            if i < range.upperBound, compare(stored.row(i).bytes(1), period) == 0 { continue }
+        for entry in stored {
+            let period = entry.period
             while n < periods.count, compare(periods[n], period) < 0 {
                 result.added += 1
                 write(n)
                 n += 1
             }
-            let isRemoval = row.int(3) != 0
             if n < periods.count, compare(periods[n], period) == 0 {
-                if isRemoval {
+                if entry.removed {
                     result.added += 1
                     write(n)
                 } else {
-                    let value = row.bytes(2)
+                    let value = entry.value
                     switch ReleaseWriter.compare(value, values[n]) {
-                    case .identical where ReleaseWriter.same(row.bytes(4), incoming.status(at: n)):
+                    case .identical where ReleaseWriter.same(entry.status, incoming.status(at: n)):
                         result.unchanged += 1
-                        if value != nil { newest = .incoming(n, release: row.int(5)) }
-                    case .sameNumber where ReleaseWriter.same(row.bytes(4), incoming.status(at: n)):
+                        current.append(entry)
+                        if value != nil { newest = .incoming(n, release: entry.release) }
+                    case .sameNumber where ReleaseWriter.same(entry.status, incoming.status(at: n)):
                         // Unchanged, and the stored spelling stays.
                         result.unchanged += 1
-                        newest = .stored(row)
+                        current.append(entry)
+                        newest = .stored(entry)
                     case .identical, .sameNumber, .different:
                         result.revised += 1
                         write(n)
@@ -442,13 +563,13 @@ struct PGReleaseWriter {
             } else {
                 // A stored period the payload lacks.
                 while let d = deletions.first, compare(d, period) < 0 { deletions.removeFirst() }
-                if !isRemoval {
-                    if recordRemovals || deletions.first.map({ compare($0, period) == 0 }) == true {
-                        result.removed += 1
-                        result.rows.append(Row(period: text(period), value: nil, removed: true, status: nil))
-                    } else if !row.isNull(2) {
-                        newest = .stored(row)
-                    }
+                if !entry.removed, recordRemovals || deletions.first.map({ compare($0, period) == 0 }) == true {
+                    result.removed += 1
+                    result.rows.append(Row(period: text(period), value: nil, removed: true, status: nil))
+                    current.appendRemoval(period: period, release: release)
+                } else {
+                    current.append(entry)
+                    if !entry.removed, entry.value != nil { newest = .stored(entry) }
                 }
             }
         }
@@ -460,8 +581,9 @@ struct PGReleaseWriter {
         switch newest {
         case .none: result.newest = nil
         case let .incoming(n, release): result.newest = NewestValue(period: periods[n], value: values[n] ?? "", release: release)
-        case let .stored(row): result.newest = NewestValue(period: text(row.bytes(1)), value: text(row.bytes(2)), release: row.int(5))
+        case let .stored(entry): result.newest = NewestValue(period: text(entry.period), value: text(entry.value), release: entry.release)
         }
+        result.current = current.bytes
         return result
     }
 

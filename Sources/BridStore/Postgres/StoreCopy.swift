@@ -74,6 +74,9 @@ public enum StoreCopy {
                     report.rows.append((table.name, copied))
                     progress(table.name, copied)
                 }
+                // Each series' current vintage (a cache the ingest compares payloads with,
+                // not copied: SQLite has none), derived from the versions just copied.
+                _ = try pg.query("SELECT brid_rebuild_series_current()")
                 for table in identities {
                     let used = try source.prepare("""
                         SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?), 0),
