@@ -91,9 +91,9 @@ struct PGSeriesCurrentTests {
     /// A store written before the migration (its table dropped and the migration forgotten,
     /// as the schema was then) gets each series' record when it is opened, and the next
     /// release is judged against them.
-    @Test func theMigrationBuildsTheRecordsOfAStoreWrittenBeforeIt() async throws {
-        let cluster = try await PostgresCluster.shared()
-        try await offPool {
+    @Test func theMigrationBuildsTheRecordsOfAStoreWrittenBeforeIt() throws {
+        let cluster = try PostgresCluster.sharedBlocking()
+        do {
             let t = try PGTestStore(cluster)
             for (number, step) in Self.steps.prefix(5).enumerated() {
                 _ = try Self.ingest(step, into: t.store, number: number)
@@ -121,9 +121,9 @@ struct PGSeriesCurrentTests {
 
     /// `brid migrate-store` derives the records of the copied versions: a revised release
     /// after it is judged as on the SQLite store it came from.
-    @Test func aStoreMigratedFromSQLiteJudgesTheNextReleaseAsSQLiteDoes() async throws {
-        let cluster = try await PostgresCluster.shared()
-        try await offPool {
+    @Test func aStoreMigratedFromSQLiteJudgesTheNextReleaseAsSQLiteDoes() throws {
+        let cluster = try PostgresCluster.sharedBlocking()
+        do {
             let sqlite = try TemporaryStore(.sqlite)
             for (number, step) in Self.steps.prefix(5).enumerated() {
                 _ = try Self.ingest(step, into: sqlite.store, number: number)
@@ -149,9 +149,9 @@ struct PGSeriesCurrentTests {
     /// An ingest that fails after its first batch was written (a series of the payload's
     /// second batch belongs to another source) leaves every record as it was; the next
     /// release is judged against them.
-    @Test func aRolledBackIngestLeavesTheRecordsUnchanged() async throws {
-        let cluster = try await PostgresCluster.shared()
-        try await offPool {
+    @Test func aRolledBackIngestLeavesTheRecordsUnchanged() throws {
+        let cluster = try PostgresCluster.sharedBlocking()
+        do {
             let t = try PGTestStore(cluster)
             let keys = (0..<(Payload.batchSeries + 10)).map { "s" + String(format: "%05d", $0) }
             _ = try t.ingest([("zz.other", "2018", "1")], source: "other")
