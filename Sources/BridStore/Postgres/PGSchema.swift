@@ -20,6 +20,9 @@
 ///   the write), as SQLite's bulk ingest does; alerts written before their release row
 ///   refer to it through a foreign key checked at commit; the contents' and summaries'
 ///   references are checked once per statement by triggers (`2026-12-09-pg-set-checked-references`).
+/// - Each series' current vintage is kept in one row (`series_current`,
+///   `2026-12-10-pg-series-current`), a derived cache the ingest compares payloads with
+///   instead of reading back every stored version; the versions remain the truth.
 enum PGSchema {
     static let migrations: [(name: String, sql: String)] = [
         ("2026-12-07-pg-vintages", """
