@@ -32,6 +32,8 @@ struct ReleaseWriter {
     private var nextSeriesID: Int64?
     private let claimSeries: Statement
     private let insertVersion: Statement
+    /// Versions without a status, several to a statement.
+    private let versionBatch: VersionBatch
     /// Read connections for comparing large batches on two threads; opened on first use.
     /// The comparison's read connections with their prepared versions query, one per worker.
     private var readers: [(connection: Connection, versions: Statement)] = []
@@ -63,6 +65,7 @@ struct ReleaseWriter {
         claimSeries = try db.prepare("UPDATE series SET source_id = ?, name = coalesce(name, ?), unit = coalesce(unit, ?) WHERE id = ?")
         insertVersion = try db.prepare("INSERT INTO observation_versions (series_id, period, release_id, value, removed, status) VALUES (?, ?, ?, ?, ?, ?)")
         insertVersion.bindInt(releaseID, at: 3)
+        versionBatch = try VersionBatch(db, release: releaseID)
         contents = try ReleaseContentsWriter(release: releaseID, ingestedAt: ingestedAt, in: db)
     }
 
@@ -171,9 +174,9 @@ struct ReleaseWriter {
                 insertVersion.bindNull(at: 6)
                 let statuses = incoming.statuses
                 if statuses.isEmpty {
-                    // Most payloads have no statuses: the NULL bound once stays.
+                    // Most payloads have no statuses: several rows to a statement.
                     for index in indexes {
-                        try insertVersion.runBindingTexts(incoming.periods[index], at: 2, incoming.values[index], at: 4)
+                        try versionBatch.add(series: id, period: incoming.periods[index], value: incoming.values[index])
                     }
                 } else {
                     for index in indexes {
@@ -191,6 +194,7 @@ struct ReleaseWriter {
             }
         }
         // Written before the alert rules (or anything else) read them.
+        try versionBatch.flush()
         try newSeries.flush()
         try contents.flush()
         return touched
