@@ -72,7 +72,7 @@ public final class SQLiteStore: VintageStore {
             for migration in Schema.migrations where !applied.contains(migration.name) {
                 try db.transaction {
                     try db.execute(migration.sql)
-                    if migration.sql.contains("writable_schema") {
+                    if Schema.editingTableText.contains(migration.name) {
                         // sqlite_master was edited: a new schema version makes every
                         // connection (this one included) read the schema again.
                         let version = try db.prepare("PRAGMA schema_version").firstRow { $0.int(0) } ?? 0

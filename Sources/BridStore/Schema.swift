@@ -1,6 +1,10 @@
 /// The database schema as named, append-only migrations: a migration, once released, is
 /// never edited; changes come as new entries at the end.
 enum Schema {
+    /// Migrations that edit a table's text in `sqlite_master` (`writable_schema`): the
+    /// schema version is raised after them (`SQLiteStore.migrate`).
+    static let editingTableText: Set<String> = ["2026-12-08-series-frequency-check"]
+
     static let migrations: [(name: String, sql: String)] = [
         ("2026-11-30-vintages", """
         CREATE TABLE sources (
