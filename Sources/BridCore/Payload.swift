@@ -124,6 +124,13 @@ public struct SeriesObservations: Sendable {
         }
     }
 
+    /// Room for `count` observations (values, without statuses or deletions).
+    mutating func reserveCapacity(_ count: Int) {
+        periods.reserveCapacity(count)
+        values.reserveCapacity(count)
+        ordinals.reserveCapacity(count)
+    }
+
     /// Drops the observations (they were spilled), keeping the series' description.
     mutating func clearObservations() {
         periods = []

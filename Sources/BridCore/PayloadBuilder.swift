@@ -58,6 +58,10 @@ public struct PayloadBuilder {
     /// to `Payload.batchObservations`, so the writer starts on the first series while the
     /// rest is read rather than idle through a whole batch.
     private var batchLimit = Payload.firstStreamedBatchObservations
+    /// Observations of the series sent last (what a new series is given room for).
+    private var lastSentCount = 0
+    /// The most observations a new streamed series is given room for before its first.
+    static let maxReservedObservations = 1_024
     /// Metadata arrived for a series already sent.
     private var lateMetadata = false
     /// The builder stopped streaming (the payload is scattered, or the writer hung up):
@@ -156,6 +160,7 @@ public struct PayloadBuilder {
         sorted[slot] = true
         sent[slot] = true
         held -= series[slot].count
+        lastSentCount = series[slot].count
         batchObservations += series[slot].count
         batch.append(series[slot])
         series[slot].clearObservations()
@@ -275,7 +280,11 @@ public struct PayloadBuilder {
             case let .failure(error): throw InputError(origin: origin, place: place(), reason: "\(error) for series \(Excerpt(key))")
             }
             slot = series.count
-            series.append(SeriesObservations(key: key, frequency: periodFrequency))
+            var added = SeriesObservations(key: key, frequency: periodFrequency)
+            // Streaming, series mostly come whole and alike: room for as many observations
+            // as the last one sent had, rather than growing each array from empty.
+            if channel != nil, lastSentCount > 0 { added.reserveCapacity(min(lastSentCount, Self.maxReservedObservations)) }
+            series.append(added)
             sorted.append(true)
             sent.append(false)
             index[key] = slot

@@ -2,20 +2,21 @@ import BridCore
 
 /// Records, in the transaction that writes a release, what it wrote: a release_contents row
 /// per series with the periods it wrote a version for (added, revised, removed), which is
-/// how `release N` finds its changes without scanning; and each series' summary row.
+/// how `release N` finds its changes without scanning; and each series' summary row. Both
+/// are written several rows to a statement (`RowBatch`): `flush()` before they are read.
 final class ReleaseContentsWriter {
     private let releaseID: Int64
     private let ingestedAt: Int64
-    private let insert: Statement
-    private let upsertSummary: Statement
+    private let insert: RowBatch
+    private let upsertSummary: RowBatch
     private var text: [UInt8] = []
 
     /// For release `releaseID`, ingested at `ingestedAt` (milliseconds since 1970).
     init(release releaseID: Int64, ingestedAt: Int64, in db: Connection) throws {
         self.releaseID = releaseID
         self.ingestedAt = ingestedAt
-        insert = try db.prepare("INSERT INTO release_contents (release_id, series_id, periods) VALUES (?, ?, ?)")
-        upsertSummary = try db.prepare(SQLiteStore.upsertSummarySQL)
+        insert = try RowBatch(db, insert: "INSERT INTO release_contents (release_id, series_id, periods) VALUES", columns: 3)
+        upsertSummary = try RowBatch(db, insert: SQLiteStore.upsertSummarySQL, columns: 5)
     }
 
     /// The versions written for one series: `changes` of `incoming` (nil for a series the
@@ -41,7 +42,13 @@ final class ReleaseContentsWriter {
             for index in changes.revised { append(incoming.periods[index]) }
         }
         if lists == 1 { changes.removed.forEach(append) }
-        try insert.bind(.integer(releaseID), .integer(id), .text(String(decoding: text, as: UTF8.self))).run()
-        try upsertSummary.bind(.integer(id), .optional(newest?.period), .optional(newest?.value), .integer(releaseID), .integer(ingestedAt)).run()
+        try insert.add(.integer(releaseID), .integer(id), .text(String(decoding: text, as: UTF8.self)))
+        try upsertSummary.add(.integer(id), .optional(newest?.period), .optional(newest?.value), .integer(releaseID), .integer(ingestedAt))
+    }
+
+    /// Writes the rows gathered so far.
+    func flush() throws {
+        try insert.flush()
+        try upsertSummary.flush()
     }
 }

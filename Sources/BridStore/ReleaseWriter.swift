@@ -26,8 +26,14 @@ struct ReleaseWriter {
     private let lookup: Statement
     private let versions: Statement
     private let insertSeries: Statement
+    /// New series, several to a statement, with the ids SQLite would give them one by one
+    /// (the largest id + 1: this transaction holds the write lock).
+    private let newSeries: RowBatch
+    private var nextSeriesID: Int64?
     private let claimSeries: Statement
     private let insertVersion: Statement
+    /// Versions without a status, several to a statement.
+    private let versionBatch: VersionBatch
     /// Read connections for comparing large batches on two threads; opened on first use.
     /// The comparison's read connections with their prepared versions query, one per worker.
     private var readers: [(connection: Connection, versions: Statement)] = []
@@ -52,9 +58,14 @@ struct ReleaseWriter {
         lookup = try db.prepare("SELECT id, frequency, source_id FROM series WHERE key = ?")
         versions = try db.prepare(Self.versionsSQL)
         insertSeries = try db.prepare("INSERT INTO series (key, frequency, source_id, name, unit) VALUES (?, ?, ?, ?, ?)")
+        newSeries = try RowBatch(db, insert: "INSERT INTO series (id, key, frequency, source_id, name, unit) VALUES", columns: 6)
+        // Past the largest id, SQLite picks one at random: the series are then inserted one by one.
+        let largest = try db.prepare("SELECT max(id) FROM series").firstRow { $0.optionalInt(0) } ?? nil
+        if let largest { nextSeriesID = largest < Int64.max ? largest + 1 : nil } else { nextSeriesID = 1 }
         claimSeries = try db.prepare("UPDATE series SET source_id = ?, name = coalesce(name, ?), unit = coalesce(unit, ?) WHERE id = ?")
         insertVersion = try db.prepare("INSERT INTO observation_versions (series_id, period, release_id, value, removed, status) VALUES (?, ?, ?, ?, ?, ?)")
         insertVersion.bindInt(releaseID, at: 3)
+        versionBatch = try VersionBatch(db, release: releaseID)
         contents = try ReleaseContentsWriter(release: releaseID, ingestedAt: ingestedAt, in: db)
     }
 
@@ -111,8 +122,10 @@ struct ReleaseWriter {
                 stored.append((entries.count, id))
                 entries.append(Entry(seriesID: id, claim: owner == nil))
             } else {
-                // A new series: every period is added; its newest valued one is the payload's.
-                let changes = SeriesChanges(current: [], incoming: incoming, recordRemovals: false)
+                // A new series: every period is added (what `SeriesChanges` finds against no
+                // stored version, without its merge); its newest valued one is the payload's.
+                var changes = SeriesChanges()
+                changes.added = Array(incoming.periods.indices)
                 let newest = incoming.values.lastIndex { $0 != nil }
                     .map { NewestValue(period: incoming.periods[$0], value: incoming.values[$0] ?? "", release: nil) }
                 entries.append(Entry(seriesID: nil, changes: changes, newest: newest))
@@ -137,7 +150,14 @@ struct ReleaseWriter {
             guard !entry.changes.isEmpty else { continue }
             let incoming = batch[index]
             var seriesID = entry.seriesID
-            if seriesID == nil {
+            if seriesID == nil, let id = nextSeriesID {
+                try newSeries.add(.integer(id), .text(incoming.key), .text(incoming.frequency.rawValue), .text(source),
+                                  .optional(incoming.name), .optional(incoming.unit))
+                nextSeriesID = id < Int64.max ? id + 1 : nil
+                seriesID = id
+                seen.insert(id)
+            } else if seriesID == nil {
+                try newSeries.flush()
                 try insertSeries.bind(.text(incoming.key), .text(incoming.frequency.rawValue), .text(source),
                                       .optional(incoming.name), .optional(incoming.unit)).run()
                 seriesID = db.lastInsertedRowID
@@ -154,9 +174,9 @@ struct ReleaseWriter {
                 insertVersion.bindNull(at: 6)
                 let statuses = incoming.statuses
                 if statuses.isEmpty {
-                    // Most payloads have no statuses: the NULL bound once stays.
+                    // Most payloads have no statuses: several rows to a statement.
                     for index in indexes {
-                        try insertVersion.runBindingTexts(incoming.periods[index], at: 2, incoming.values[index], at: 4)
+                        try versionBatch.add(series: id, period: incoming.periods[index], value: incoming.values[index])
                     }
                 } else {
                     for index in indexes {
@@ -173,6 +193,10 @@ struct ReleaseWriter {
                                              incoming: incoming, source: source, newest: .some(entry.newest)))
             }
         }
+        // Written before the alert rules (or anything else) read them.
+        try versionBatch.flush()
+        try newSeries.flush()
+        try contents.flush()
         return touched
     }
 
@@ -191,6 +215,7 @@ struct ReleaseWriter {
             try contents.add(series: id, changes: changes, incoming: nil, newest: nil)
             if collectTouched { touched.append(TouchedSeries(id: id, key: nil, periods: Set(changes.removed))) }
         }
+        try contents.flush()
         return touched
     }
 
@@ -231,20 +256,25 @@ struct ReleaseWriter {
                 readers.append((connection, try connection.prepare(Self.versionsSQL)))
             }
         }
-        let statements = readers.map(\.versions)
         let results = Mutex<[(Int, Comparison)]>([])
         let failure = Mutex<(any Error)?>(nil)
-        let work = UnsafeSendable((stored, batch, statements))
+        let work = UnsafeSendable((stored, batch, readers))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let (stored, batch, statements) = work.value
+            let (stored, batch, readers) = work.value
             do {
                 var mine: [(Int, Comparison)] = []
                 mine.reserveCapacity(stored.count / workers + 1)
-                var index = worker
-                while index < stored.count {
-                    let (entry, id) = stored[index]
-                    mine.append((entry, try Self.diff(id, batch[entry], recordRemovals: recordRemovals, using: statements[worker])))
-                    index += workers
+                // One read transaction for the worker's share of the batch: each query on
+                // its own would start one (the WAL's read lock, a `stat` of the file), which
+                // costs more than comparing a short series. It sees what every query would:
+                // the store before this transaction, whose writer holds the write lock.
+                try readers[worker].connection.snapshot {
+                    var index = worker
+                    while index < stored.count {
+                        let (entry, id) = stored[index]
+                        mine.append((entry, try Self.diff(id, batch[entry], recordRemovals: recordRemovals, using: readers[worker].versions)))
+                        index += workers
+                    }
                 }
                 results.withLock { $0 += mine }
             } catch {

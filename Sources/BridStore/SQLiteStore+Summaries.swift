@@ -26,11 +26,8 @@ public struct SeriesFilter: Sendable, Equatable {
 
 extension SQLiteStore {
     /// A series' summary row, written with each release that writes the series (see
-    /// `ReleaseContentsWriter`).
-    static let upsertSummarySQL = """
-        INSERT OR REPLACE INTO series_summaries (series_id, latest_period, latest_value, last_release_id, last_changed_at)
-        VALUES (?, ?, ?, ?, ?)
-        """
+    /// `ReleaseContentsWriter`), up to `VALUES`.
+    static let upsertSummarySQL = "INSERT OR REPLACE INTO series_summaries (series_id, latest_period, latest_value, last_release_id, last_changed_at) VALUES"
 
     /// Series matching the filter, by key, with their latest observation: a cursor for a
     /// streamed reply. When `limit` cut the list short, `more` says so after the last batch.
