@@ -163,15 +163,15 @@ public final class FrequencyLookup: @unchecked Sendable {
 
 extension FrequencyLookup {
     /// A lookup through a read connection of its own on the SQLite database at `path`, by
-    /// windows of stored keys (`PGFrequencyWindow`: SQLite's BINARY order of keys is their
+    /// windows of stored keys (`FrequencyWindow`: SQLite's BINARY order of keys is their
     /// byte order too): a payload's series, mostly in key order, cost a query per window
     /// rather than one per series — each query its own read transaction, whose start (the
     /// WAL's read lock, a `stat` of the file) cost more than the lookup itself, about 1 µs a
     /// series for 100,000 series.
     convenience init(path: String) throws {
         let connection = try Connection.reader(path: path, cacheKiB: 2_048)
-        let statement = try connection.prepare(PGFrequencyWindow.sql)
-        let window = PGFrequencyWindow()
+        let statement = try connection.prepare(FrequencyWindow.sql)
+        let window = FrequencyWindow()
         self.init { key in
             withExtendedLifetime(connection) {
                 window.frequency(of: key) { from, limit in

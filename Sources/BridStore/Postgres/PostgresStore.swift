@@ -230,14 +230,14 @@ public final class PostgresStore: VintageStore {
 
     /// A lookup of stored (or catalogued) series' frequencies for one payload, on a
     /// connection of its own (given back with the lookup), by windows of keys
-    /// (`PGFrequencyWindow`): a payload's series, which come in key order mostly, cost a
+    /// (`FrequencyWindow`): a payload's series, which come in key order mostly, cost a
     /// query per window of stored keys, not a round trip to the server per series.
     public func frequencyLookup() throws -> FrequencyLookup {
         // A read connection lent for the payload's reading (as a cursor's: never the pool's
         // last), its statement prepared once per connection — not a new connection per ingest.
         let lent = try LentReadConnection(reads)
-        let statement = try lent.database.prepare(PGFrequencyWindow.sql)
-        let window = PGFrequencyWindow()
+        let statement = try lent.database.prepare(FrequencyWindow.sql)
+        let window = FrequencyWindow()
         return FrequencyLookup { key in
             withExtendedLifetime(lent) {
                 window.frequency(of: key) { from, limit in
@@ -330,51 +330,4 @@ final class LentReadConnection {
     }
 
     deinit { pool.checkInFromCursor(database, pooled: pooled) }
-}
-
-/// The stored keys (with their frequencies) from one key on, read a window at a time in the
-/// keys' byte order (`COLLATE "C"`): a key inside the window last read is answered from it,
-/// present or absent, without a query. A key past the window reads the next one from that
-/// key on (twice as many keys as the last, up to `maxLimit`: a payload in key order reads
-/// the store's keys in few queries); a key before it reads a small one (a payload out of
-/// order reads little it does not need). When the store cannot be read the answer is nil,
-/// as for an unknown series (the write checks against the store).
-final class PGFrequencyWindow {
-    static let sql = "SELECT key, frequency FROM series WHERE key >= ? ORDER BY key LIMIT ?"
-    static let minLimit = 16, maxLimit = 4_096
-
-    /// The window: every stored key from `low` through `high` (to the end when `high` is nil).
-    private var low: String?
-    private var high: String?
-    private var known: [String: Frequency] = [:]
-    private var limit = PGFrequencyWindow.minLimit
-
-    /// The frequency of `key`, reading a window through `read(from, limit)` (keys ≥ from
-    /// in byte order, at most limit of them) when `key` is outside the last one.
-    func frequency(of key: String, read: (String, Int) throws -> [(String, Frequency?)]) -> Frequency? {
-        if let low, !Self.less(key, low), high.map({ !Self.less($0, key) }) ?? true {
-            return known[key]
-        }
-        if let high, Self.less(high, key) {
-            limit = min(limit * 2, Self.maxLimit)
-        } else {
-            limit = Self.minLimit
-        }
-        guard let rows = try? read(key, limit) else {
-            low = nil
-            return nil
-        }
-        known.removeAll(keepingCapacity: true)
-        for (stored, frequency) in rows {
-            if let frequency { known[stored] = frequency }
-        }
-        low = key
-        high = rows.count < limit ? nil : rows.last?.0
-        return known[key]
-    }
-
-    /// Byte order of UTF-8, as PostgreSQL's `COLLATE "C"` compares (not `String`'s `<`).
-    static func less(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
-    }
 }

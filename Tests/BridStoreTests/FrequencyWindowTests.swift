@@ -5,19 +5,19 @@ import Testing
 
 /// The PostgreSQL store's frequency lookup by windows of keys: the same answers as a query
 /// per series, in few queries for a payload in key order.
-struct PGFrequencyWindowTests {
+struct FrequencyWindowTests {
     /// A sorted store of keys, read as the server would (keys ≥ from in byte order, limited),
     /// counting the reads.
     final class Store {
         let keys: [String]
         var reads = 0
         var failing = false
-        init(_ keys: [String]) { self.keys = keys.sorted { PGFrequencyWindow.less($0, $1) } }
+        init(_ keys: [String]) { self.keys = keys.sorted { FrequencyWindow.less($0, $1) } }
         func read(_ from: String, _ limit: Int) throws -> [(String, Frequency?)] {
             reads += 1
             struct Down: Error {}
             if failing { throw Down() }
-            return Array(keys.filter { !PGFrequencyWindow.less($0, from) }.prefix(limit)).map { ($0, Frequency.monthly) }
+            return Array(keys.filter { !FrequencyWindow.less($0, from) }.prefix(limit)).map { ($0, Frequency.monthly) }
         }
     }
 
@@ -29,7 +29,7 @@ struct PGFrequencyWindowTests {
     @Test func aPayloadInKeyOrderCostsAFewReadsAndEveryAnswerIsExact() {
         let stored = (0..<10_000).filter { $0 % 3 != 0 }.map { Self.key($0) }
         let store = Store(stored)
-        let window = PGFrequencyWindow()
+        let window = FrequencyWindow()
         let storedSet = Set(stored)
         for n in 0..<10_000 {
             let key = Self.key(n)
@@ -42,7 +42,7 @@ struct PGFrequencyWindowTests {
 
     @Test func anEmptyStoreIsReadOnce() {
         let store = Store([])
-        let window = PGFrequencyWindow()
+        let window = FrequencyWindow()
         for n in 0..<1_000 { #expect(window.frequency(of: "k\(n)", read: store.read) == nil) }
         #expect(store.reads == 1)
     }
@@ -51,7 +51,7 @@ struct PGFrequencyWindowTests {
         // "é" (0xC3 0xA9) sorts after "z" by bytes; "Z" before "a".
         let stored = ["a", "b", "z", "é", "éa", "Z", "key with space", "ключ"]
         let store = Store(stored)
-        let window = PGFrequencyWindow()
+        let window = FrequencyWindow()
         let asked = ["ключ", "a", "zz", "é", "Z", "b", "ä", "éa", "key with space", "A", "z", "ключи", "é"]
         for key in asked {
             #expect(window.frequency(of: key, read: store.read) == (stored.contains(key) ? .monthly : nil), "\(key)")
@@ -60,7 +60,7 @@ struct PGFrequencyWindowTests {
 
     @Test func aStoreThatCannotBeReadAnswersNilAndIsAskedAgain() {
         let store = Store(["a", "b"])
-        let window = PGFrequencyWindow()
+        let window = FrequencyWindow()
         store.failing = true
         #expect(window.frequency(of: "a", read: store.read) == nil)
         store.failing = false
