@@ -168,21 +168,11 @@ struct ReleaseWriter {
             guard let id = seriesID else { continue }
             // Rows go into the B-tree in key order: added and revised merged by period.
             let indexes = Self.merged(entry.changes.added, entry.changes.revised)
-            if !indexes.isEmpty {
-                insertVersion.bindInt(id, at: 1)
-                insertVersion.bindInt(0, at: 5)
-                insertVersion.bindNull(at: 6)
-                let statuses = incoming.statuses
-                if statuses.isEmpty {
-                    // Most payloads have no statuses: several rows to a statement.
-                    for index in indexes {
-                        try versionBatch.add(series: id, period: incoming.periods[index], value: incoming.values[index])
-                    }
-                } else {
-                    for index in indexes {
-                        try insertVersion.runBindingTexts(incoming.periods[index], at: 2, incoming.values[index], at: 4, statuses[index], at: 6)
-                    }
-                }
+            // Several rows to a statement, with their statuses when the payload has any.
+            let statuses = incoming.statuses
+            for index in indexes {
+                try versionBatch.add(series: id, period: incoming.periods[index], value: incoming.values[index],
+                                     status: statuses.isEmpty ? nil : statuses[index])
             }
             try writeRemovals(entry.changes.removed, of: id)
             try contents.add(series: id, changes: entry.changes, incoming: incoming, newest: entry.newest)

@@ -47,7 +47,7 @@ final class RowBatch {
     }
 }
 
-/// A release's versions with a value or none and no status (most of a payload), several to a
+/// A release's added and revised versions (a value or none, a status or none), several to a
 /// statement as `RowBatch` does, their texts copied into one buffer and bound from it
 /// without a copy by SQLite (a version's columns are a few dozen bytes).
 final class VersionBatch {
@@ -55,12 +55,12 @@ final class VersionBatch {
     private let multiple: Statement
     private var series: [Int64] = []
     private var bytes: [UInt8] = []
-    /// Per row: where its period and value are in `bytes` (value count -1 for no value).
-    private var spans: [(period: Int, periodCount: Int, value: Int, valueCount: Int)] = []
+    /// Per row: where its period, value and status are in `bytes` (count -1 for none).
+    private var spans: [(period: Int, periodCount: Int, value: Int, valueCount: Int, status: Int, statusCount: Int)] = []
 
     init(_ db: Connection, release: Int64) throws(StoreError) {
         let insert = "INSERT INTO observation_versions (series_id, period, release_id, value, removed, status) VALUES"
-        let row = "(?, ?, \(release), ?, 0, NULL)"
+        let row = "(?, ?, \(release), ?, 0, ?)"
         single = try db.prepare(insert + " " + row)
         multiple = try db.prepare(insert + " " + repeatElement(row, count: RowBatch.rowsPerStatement).joined(separator: ", "))
         series.reserveCapacity(RowBatch.rowsPerStatement)
@@ -68,13 +68,16 @@ final class VersionBatch {
         bytes.reserveCapacity(RowBatch.rowsPerStatement * 32)
     }
 
-    func add(series id: Int64, period: String, value: String?) throws(StoreError) {
+    func add(series id: Int64, period: String, value: String?, status: String? = nil) throws(StoreError) {
         let periodStart = bytes.count
         bytes.append(contentsOf: period.utf8)
         let valueStart = bytes.count
         if let value { bytes.append(contentsOf: value.utf8) }
+        let statusStart = bytes.count
+        if let status { bytes.append(contentsOf: status.utf8) }
         series.append(id)
-        spans.append((periodStart, valueStart - periodStart, valueStart, value == nil ? -1 : bytes.count - valueStart))
+        spans.append((periodStart, valueStart - periodStart, valueStart, value == nil ? -1 : statusStart - valueStart,
+                      statusStart, status == nil ? -1 : bytes.count - statusStart))
         if series.count == RowBatch.rowsPerStatement {
             try run(multiple, rows: 0..<series.count)
             clear()
@@ -101,7 +104,7 @@ final class VersionBatch {
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 let base = chars.baseAddress!  // never empty: a period has at least one byte
                 for (i, row) in rows.enumerated() {
-                    let column = Int32(i * 3)
+                    let column = Int32(i * 4)
                     let span = spans[row]
                     sqlite3_bind_int64(handle, column + 1, series[row])
                     sqlite3_bind_text(handle, column + 2, base + span.period, Int32(span.periodCount), nil)
@@ -109,6 +112,11 @@ final class VersionBatch {
                         sqlite3_bind_null(handle, column + 3)
                     } else {
                         sqlite3_bind_text(handle, column + 3, base + span.value, Int32(span.valueCount), nil)
+                    }
+                    if span.statusCount < 0 {
+                        sqlite3_bind_null(handle, column + 4)
+                    } else {
+                        sqlite3_bind_text(handle, column + 4, base + span.status, Int32(span.statusCount), nil)
                     }
                 }
                 return sqlite3_step(handle)

@@ -149,52 +149,6 @@ final class Statement {
         }
     }
 
-    /// Binds two texts without copying them and steps once (for the ingest hot loop).
-    @inline(__always)
-    /// The same with a third text (nil binds NULL), bound without a copy too.
-    func runBindingTexts(_ a: String, at i: Int32, _ b: String?, at j: Int32, _ c: String?, at k: Int32) throws(StoreError) {
-        guard var c else {
-            sqlite3_bind_null(handle, k)
-            return try runBindingTexts(a, at: i, b, at: j)
-        }
-        // Bound without a copy: valid while `c`'s bytes are, which spans the step below.
-        let result: Result<Void, StoreError> = c.withUTF8 { pc in
-            pc.withMemoryRebound(to: CChar.self) { cc in
-                sqlite3_bind_text(handle, k, cc.baseAddress ?? emptyText, Int32(cc.count), nil)
-                do throws(StoreError) {
-                    return .success(try runBindingTexts(a, at: i, b, at: j))
-                } catch {
-                    return .failure(error)
-                }
-            }
-        }
-        try result.get()
-    }
-
-    func runBindingTexts(_ a: String, at i: Int32, _ b: String?, at j: Int32) throws(StoreError) {
-        var a = a
-        var b = b
-        let rc: Int32 = a.withUTF8 { pa in
-            pa.withMemoryRebound(to: CChar.self) { ca in
-                sqlite3_bind_text(handle, i, ca.baseAddress ?? emptyText, Int32(ca.count), nil)
-                guard b != nil else {
-                    sqlite3_bind_null(handle, j)
-                    return sqlite3_step(handle)
-                }
-                return b!.withUTF8 { pb in
-                    pb.withMemoryRebound(to: CChar.self) { cb in
-                        sqlite3_bind_text(handle, j, cb.baseAddress ?? emptyText, Int32(cb.count), nil)
-                        return sqlite3_step(handle)
-                    }
-                }
-            }
-        }
-        sqlite3_reset(handle)
-        guard rc == SQLITE_DONE else {
-            throw StoreError("SQL step failed: \(connection.lastError) in \(String(cString: sqlite3_sql(handle)))")
-        }
-    }
-
     @inline(__always)
     func bindInt(_ n: Int64, at index: Int32) { sqlite3_bind_int64(handle, index, n) }
 
@@ -240,13 +194,6 @@ final class Statement {
         return UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column)))
     }
 }
-
-/// A C empty string with static lifetime, for binding "" without a copy.
-private nonisolated(unsafe) let emptyText: UnsafePointer<CChar> = {
-    let p = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
-    p.initialize(to: 0)
-    return UnsafePointer(p)
-}()
 
 extension Connection: SQLDatabase {}
 
