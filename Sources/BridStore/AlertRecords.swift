@@ -197,6 +197,10 @@ struct TouchedSeries {
     let id: Int64
     /// Known for series in the payload; nil for one a snapshot removed as a whole.
     let key: String?
+    /// The periods the release wrote, which the rules judge; empty for a first release
+    /// that comes with its payload (`firstRelease` and `incoming`), judged from the payload
+    /// at its newest valued period instead (a million-row first release would otherwise
+    /// hash every period it wrote for nothing).
     var periods: Set<String>
     /// The series had no version before this release: its first release is its history,
     /// of which only the newest period is judged.

@@ -177,8 +177,12 @@ struct ReleaseWriter {
             try writeRemovals(entry.changes.removed, of: id)
             try contents.add(series: id, changes: entry.changes, incoming: incoming, newest: entry.newest)
             if collectTouched {
-                var periods = Set(indexes.map { incoming.periods[$0] })
-                periods.formUnion(entry.changes.removed)
+                // A first release is judged from its payload, not by period (`TouchedSeries`).
+                var periods = Set<String>()
+                if entry.hadVersions {
+                    periods = Set(indexes.map { incoming.periods[$0] })
+                    periods.formUnion(entry.changes.removed)
+                }
                 touched.append(TouchedSeries(id: id, key: incoming.key, periods: periods, firstRelease: !entry.hadVersions,
                                              incoming: incoming, source: source, newest: .some(entry.newest)))
             }

@@ -318,7 +318,8 @@ struct PGReleaseWriter {
                              [source, incoming.name, incoming.unit, String(id)])
             }
             if collectTouched {
-                touched.append(TouchedSeries(id: id, key: incoming.key, periods: comparison.periods,
+                // A first release is judged from its payload, not by period (`TouchedSeries`).
+                touched.append(TouchedSeries(id: id, key: incoming.key, periods: comparison.hadVersions ? comparison.periods : [],
                                              firstRelease: !comparison.hadVersions, incoming: incoming, source: source,
                                              newest: .some(comparison.newest)))
             }
