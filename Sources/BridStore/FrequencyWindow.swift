@@ -46,3 +46,21 @@ final class FrequencyWindow {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 }
+
+extension FrequencyLookup {
+    /// A lookup by windows of stored keys, read through `statement` (`FrequencyWindow.sql`
+    /// prepared on a read connection that `connection` keeps open for the lookup's life):
+    /// a payload's series, mostly in key order, cost a query per window, not one per series.
+    convenience init<S: SQLStatement>(windowsThrough statement: S, keeping connection: AnyObject) {
+        let window = FrequencyWindow()
+        self.init { key in
+            withExtendedLifetime(connection) {
+                window.frequency(of: key) { from, limit in
+                    try statement.bind(.text(from), .integer(Int64(limit))).rows {
+                        ($0.text(0) ?? "", $0.text(1).flatMap(Frequency.init(rawValue:)))
+                    }
+                }
+            }
+        }
+    }
+}

@@ -32,7 +32,7 @@ struct ReleaseWriter {
     private var nextSeriesID: Int64?
     private let claimSeries: Statement
     private let insertVersion: Statement
-    /// Versions without a status, several to a statement.
+    /// Added and revised versions, several to a statement (removals go one by one through `insertVersion`).
     private let versionBatch: VersionBatch
     /// Read connections for comparing large batches on two threads; opened on first use.
     /// The comparison's read connections with their prepared versions query, one per worker.

@@ -170,20 +170,6 @@ extension FrequencyLookup {
     /// series for 100,000 series.
     convenience init(path: String) throws {
         let connection = try Connection.reader(path: path, cacheKiB: 2_048)
-        let statement = try connection.prepare(FrequencyWindow.sql)
-        let window = FrequencyWindow()
-        self.init { key in
-            withExtendedLifetime(connection) {
-                window.frequency(of: key) { from, limit in
-                    statement.bind(.text(from), .integer(Int64(limit)))
-                    defer { statement.reset() }
-                    var rows: [(String, Frequency?)] = []
-                    while try statement.step() {
-                        rows.append((statement.text(0) ?? "", statement.text(1).flatMap(Frequency.init(rawValue:))))
-                    }
-                    return rows
-                }
-            }
-        }
+        self.init(windowsThrough: try connection.prepare(FrequencyWindow.sql), keeping: connection)
     }
 }

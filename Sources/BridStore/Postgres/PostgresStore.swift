@@ -236,20 +236,7 @@ public final class PostgresStore: VintageStore {
         // A read connection lent for the payload's reading (as a cursor's: never the pool's
         // last), its statement prepared once per connection — not a new connection per ingest.
         let lent = try LentReadConnection(reads)
-        let statement = try lent.database.prepare(FrequencyWindow.sql)
-        let window = FrequencyWindow()
-        return FrequencyLookup { key in
-            withExtendedLifetime(lent) {
-                window.frequency(of: key) { from, limit in
-                    var rows: [(String, Frequency?)] = []
-                    statement.bind(.text(from), .integer(Int64(limit)))
-                    while try statement.step() {
-                        rows.append((statement.text(0) ?? "", statement.text(1).flatMap(Frequency.init(rawValue:))))
-                    }
-                    return rows
-                }
-            }
-        }
+        return FrequencyLookup(windowsThrough: try lent.database.prepare(FrequencyWindow.sql), keeping: lent)
     }
 
     /// Frequencies of every stored series (tests and tools; an ingest uses `frequencyLookup`).
