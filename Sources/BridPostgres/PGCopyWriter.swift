@@ -124,10 +124,7 @@ public struct PGCopyWriter: ~Copyable {
     /// bytes holding NUL, which PostgreSQL's text cannot hold, are refused).
     public mutating func field(utf8 bytes: [UInt8]) throws(PGError) {
         precondition(binary, "field(utf8:) is for binary COPY")
-        let hasNUL = bytes.withUnsafeBufferPointer { b in b.count > 0 && memchr(b.baseAddress!, 0, b.count) != nil }
-        if hasNUL {
-            throw PGError(kind: .usage, message: "COPY row \(rows + 1), field \(fieldCount + 1) contains a NUL character, which PostgreSQL text cannot hold")
-        }
+        if let error = bytes.withUnsafeBufferPointer({ nulError($0, column: fieldCount) }) { throw error }
         beginField()
         appendBigEndian(UInt32(bytes.count))
         buffer.append(contentsOf: bytes)
@@ -231,13 +228,15 @@ public struct PGCopyWriter: ~Copyable {
     /// A text as it is (binary format): PostgreSQL's text cannot hold NUL.
     private mutating func appendChecked(_ field: String, column: Int) throws(PGError) {
         var field = field
-        let hasNUL = field.withUTF8 { bytes in
-            bytes.count > 0 && memchr(bytes.baseAddress!, 0, bytes.count) != nil
-        }
-        if hasNUL {
-            throw PGError(kind: .usage, message: "COPY row \(rows + 1), field \(column + 1) contains a NUL character, which PostgreSQL text cannot hold")
-        }
+        if let error = field.withUTF8({ nulError($0, column: column) }) { throw error }
         field.withUTF8 { buffer.append(contentsOf: $0) }
+    }
+
+    /// The error for a text field holding NUL, which PostgreSQL's text cannot hold; nil
+    /// when it holds none.
+    private func nulError(_ bytes: UnsafeBufferPointer<UInt8>, column: Int) -> PGError? {
+        guard bytes.count > 0, memchr(bytes.baseAddress!, 0, bytes.count) != nil else { return nil }
+        return PGError(kind: .usage, message: "COPY row \(rows + 1), field \(column + 1) contains a NUL character, which PostgreSQL text cannot hold")
     }
 
     private mutating func appendEscaped(_ field: String, column: Int) throws(PGError) {
