@@ -245,7 +245,24 @@ struct PGConnectionTests {
             }
         }
         #expect(nul.message.contains("NUL"))
+        // The same text given as its bytes.
+        let nulBytes = try #require(throws: PGError.self) {
+            try connection.copy("COPY m FROM STDIN (FORMAT binary)", format: .binary) { writer in
+                writer.field(Int64(1))
+                try writer.field(utf8: Array("a\u{0}b".utf8))
+                try writer.endRow()
+            }
+        }
+        #expect(nulBytes.message.contains("field 2 contains a NUL"))
         #expect(try connection.query("SELECT count(*) FROM m").scalar == "0")
+        // Bytes without NUL go as they are.
+        try connection.copy("COPY m FROM STDIN (FORMAT binary)", format: .binary) { writer in
+            writer.field(Int64(2))
+            try writer.field(utf8: Array("Ünï\tcödé".utf8))
+            try writer.endRow()
+        }
+        #expect(try connection.query("SELECT t FROM m WHERE n = 2").scalar == "Ünï\tcödé")
+        try connection.execute("DELETE FROM m")
         // A binary COPY that the server refuses halfway (a text too long for varchar(3)).
         try connection.execute("CREATE TEMP TABLE v (t varchar(3))")
         let refused = try #require(throws: PGError.self) {
