@@ -93,6 +93,23 @@ final class MemoryRun: SpillRun, @unchecked Sendable {
         #expect(try t.store.history(series: "x", period: "2021")?.map(\.removed) == [false, true, false])
     }
 
+    /// More versions than one multi-row statement holds (64 on SQLite), with statuses,
+    /// no status and no value mixed: each row keeps its own.
+    @Test(arguments: StoreBackend.allCases)
+    func manyVersionsKeepTheirOwnStatusesAndValues(backend: StoreBackend) throws {
+        let t = try TemporaryStore(backend)
+        var rows: [(String, String, String?, String?)] = []
+        for month in 0..<150 {
+            let period = String(2000 + month / 12) + "-" + (month % 12 < 9 ? "0" : "") + String(month % 12 + 1)
+            rows.append(("m", period, month % 5 == 4 ? nil : String(month), month % 3 == 0 ? "s\(month % 7)" : nil))
+        }
+        _ = try t.ingest(statuses: rows)
+        let stored = try #require(try t.store.observations(series: "m"))
+        #expect(stored.map(\.period) == rows.map(\.1))
+        #expect(stored.map(\.value) == rows.map(\.2))
+        #expect(stored.map(\.status) == rows.map(\.3))
+    }
+
     @Test(arguments: StoreBackend.allCases)
     func aSpilledPayloadCarriesItsStatuses(backend: StoreBackend) throws {
         let t = try TemporaryStore(backend)
